@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vserver module - generic netlink family "vserver"
+ *
+ * The protocol is documented in include/uapi/linux/vserver.h.  Validation
+ * is data: each command has its own attribute policy, checked strictly by
+ * the netlink core before the handler runs, so a handler only sees
+ * attributes it takes, with the right type, length and range.  A doit
+ * runs in the sender's task, so "move me into context N" acts on current.
+ */
+
+#include "common.h"
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/ctype.h>
+#include <linux/pid.h>
+#include <linux/sched/task.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/vserver.h>
+#include <net/genetlink.h>
+
+#include "context.h"
+#include "netlink.h"
+
+/* genl_ops.internal_flags: the command is for the host's administrator. */
+#define VS_FLAG_HOST_ADMIN BIT(0)
+
+static struct genl_family vs_genl_family;
+
+static struct netlink_range_validation vs_guest_xid_range = {
+	.min = VSERVER_GUEST_XID_MIN,
+	.max = VSERVER_GUEST_XID_MAX,
+};
+
+static struct netlink_range_validation vs_migrate_xid_range = {
+	.min = VSERVER_SPECTATOR_XID,
+	.max = VSERVER_GUEST_XID_MAX,
+};
+
+static const struct nla_policy vs_ctx_create_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_XID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range),
+	[VSERVER_A_NAME] = { .type = NLA_NUL_STRING, .len = VSERVER_NAME_MAX },
+};
+
+static const struct nla_policy vs_ctx_migrate_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_XID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_migrate_xid_range),
+};
+
+static const struct nla_policy vs_ctx_get_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_XID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range),
+};
+
+static const struct nla_policy vs_task_get_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static u32 vs_current_xid(void)
+{
+	return vserver_cred_xid(current_cred());
+}
+
+static int vs_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
+		       struct genl_info *info)
+{
+	if (!(ops->internal_flags & VS_FLAG_HOST_ADMIN))
+		return 0;
+	/* Checks the caller is the host, before any capability. */
+	if (vs_current_xid() != VSERVER_HOST_XID) {
+		GENL_SET_ERR_MSG(info, "only the host context may manage contexts");
+		return -EPERM;
+	}
+	if (!capable(CAP_SYS_ADMIN)) {
+		GENL_SET_ERR_MSG(info, "managing contexts needs CAP_SYS_ADMIN");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * Checks a name is made of [A-Za-z0-9._-], starts with neither . nor -, and
+ * has no NUL before the one that ends the attribute.
+ */
+static bool vs_name_valid(const struct nlattr *attr)
+{
+	const char *name = nla_data(attr);
+	const char *p;
+
+	if (strnlen(name, nla_len(attr)) != nla_len(attr) - 1)
+		return false;
+	if (!*name || *name == '.' || *name == '-')
+		return false;
+	for (p = name; *p; p++) {
+		if (!isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
+			return false;
+	}
+	return true;
+}
+
+/* Checks the request names a context; the policy has checked its range. */
+static int vs_require_xid(struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, VSERVER_A_XID)) {
+		GENL_SET_ERR_MSG(info, "missing context id");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vs_ctx_create_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *name_attr = info->attrs[VSERVER_A_NAME];
+	const char *name = NULL;
+	int err;
+
+	err = vs_require_xid(info);
+	if (err)
+		return err;
+	if (name_attr) {
+		name = nla_data(name_attr);
+		if (!vs_name_valid(name_attr)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+					    "a context name is [A-Za-z0-9._-], not starting with . or -");
+			return -EINVAL;
+		}
+	}
+	return vs_context_create(nla_get_u32(info->attrs[VSERVER_A_XID]), name,
+				 info->extack);
+}
+
+static int vs_ctx_migrate_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	int err;
+
+	err = vs_require_xid(info);
+	if (err)
+		return err;
+	return vs_context_migrate(nla_get_u32(info->attrs[VSERVER_A_XID]),
+				  info->extack);
+}
+
+/* Called under rcu_read_lock(); @ctx is valid until it is dropped. */
+static int vs_ctx_fill(struct sk_buff *skb, const struct vs_context *ctx,
+		       u32 portid, u32 seq, int flags)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vs_genl_family, flags,
+			  VSERVER_CMD_CTX_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, VSERVER_A_XID, ctx->xid) ||
+	    (ctx->name[0] && nla_put_string(skb, VSERVER_A_NAME, ctx->name)) ||
+	    nla_put_u32(skb, VSERVER_A_TASKS, READ_ONCE(ctx->tasks)) ||
+	    nla_put_u64_64bit(skb, VSERVER_A_UPTIME_NS,
+			      ktime_get_boottime_ns() - ctx->created_ns,
+			      VSERVER_A_PAD)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int vs_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct vs_context *ctx;
+	struct sk_buff *reply;
+	u32 xid;
+	int err;
+
+	err = vs_require_xid(info);
+	if (err)
+		return err;
+	xid = nla_get_u32(info->attrs[VSERVER_A_XID]);
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	if (ctx && vs_context_visible(vs_current_xid(), xid))
+		err = vs_ctx_fill(reply, ctx, info->snd_portid, info->snd_seq, 0);
+	else
+		err = -ESRCH;
+	rcu_read_unlock();
+
+	if (err) {
+		if (err == -ESRCH)
+			GENL_SET_ERR_MSG(info, "no such context");
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+}
+
+/* cb->args[0]: the xid to resume the dump from. */
+static int vs_ctx_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	const u32 viewer = vs_current_xid();
+	const struct vs_context *ctx;
+	unsigned long xid = cb->args[0];
+	int err = 0;
+
+	rcu_read_lock();
+	for (; (ctx = vs_context_next_rcu(&xid)); xid++) {
+		if (!vs_context_visible(viewer, ctx->xid))
+			continue;
+		err = vs_ctx_fill(skb, ctx, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		if (err)
+			break;
+	}
+	rcu_read_unlock();
+	cb->args[0] = xid;
+
+	/* A full skb ends this part; the dump resumes from xid. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
+static struct task_struct *vs_get_task(const struct genl_info *info)
+{
+	const struct nlattr *pid_attr = info->attrs[VSERVER_A_PID];
+	struct task_struct *task;
+	struct pid *pid;
+
+	if (!pid_attr) {
+		get_task_struct(current);
+		return current;
+	}
+	pid = find_get_pid(nla_get_u32(pid_attr));
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	return task;
+}
+
+static int vs_task_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct task_struct *task;
+	struct sk_buff *reply;
+	void *hdr;
+	u32 xid;
+	pid_t pid;
+
+	task = vs_get_task(info);
+	if (!task) {
+		GENL_SET_ERR_MSG(info, "no such task");
+		return -ESRCH;
+	}
+	xid = vserver_task_xid(task);
+	pid = task_pid_vnr(task);
+	put_task_struct(task);
+	/* Checks visibility after the lookup so hidden and absent look alike. */
+	if (!vs_context_visible(vs_current_xid(), xid)) {
+		GENL_SET_ERR_MSG(info, "no such task");
+		return -ESRCH;
+	}
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(reply, info, &vs_genl_family, 0,
+				VSERVER_CMD_TASK_GET);
+	if (!hdr || nla_put_u32(reply, VSERVER_A_PID, pid) ||
+	    nla_put_u32(reply, VSERVER_A_XID, xid)) {
+		nlmsg_free(reply);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+}
+
+static const struct genl_ops vs_genl_ops[] = {
+	{
+		.cmd = VSERVER_CMD_CTX_CREATE,
+		.doit = vs_ctx_create_doit,
+		.policy = vs_ctx_create_policy,
+		.maxattr = VSERVER_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+		.internal_flags = VS_FLAG_HOST_ADMIN,
+	},
+	{
+		.cmd = VSERVER_CMD_CTX_MIGRATE,
+		.doit = vs_ctx_migrate_doit,
+		.policy = vs_ctx_migrate_policy,
+		.maxattr = VSERVER_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+		.internal_flags = VS_FLAG_HOST_ADMIN,
+	},
+	{
+		.cmd = VSERVER_CMD_CTX_GET,
+		.doit = vs_ctx_get_doit,
+		.dumpit = vs_ctx_get_dumpit,
+		.policy = vs_ctx_get_policy,
+		.maxattr = VSERVER_A_MAX,
+	},
+	{
+		.cmd = VSERVER_CMD_TASK_GET,
+		.doit = vs_task_get_doit,
+		.policy = vs_task_get_policy,
+		.maxattr = VSERVER_A_MAX,
+	},
+};
+
+static struct genl_family vs_genl_family __ro_after_init = {
+	.name = VSERVER_GENL_NAME,
+	.version = VSERVER_GENL_VERSION,
+	.module = THIS_MODULE,
+	.ops = vs_genl_ops,
+	.n_ops = ARRAY_SIZE(vs_genl_ops),
+	.pre_doit = vs_pre_doit,
+	/* Guests with a network namespace of their own still get answers. */
+	.netnsok = true,
+	/* Strict validation on every command: resv_start_op stays 0. */
+};
+
+int vs_netlink_init(void)
+{
+	return genl_register_family(&vs_genl_family);
+}
+
+void vs_netlink_exit(void)
+{
+	genl_unregister_family(&vs_genl_family);
+}

@@ -1,0 +1,49 @@
+# Helpers for the VM tests (busybox sh).  A test prints one line per
+# check, "ok - what" or "not ok - what: why"; it should also exit non-zero
+# when a check failed, which t_done does.
+t_failures=0
+
+t_pass() { echo "ok - $1"; }
+t_fail() { echo "not ok - $1: $2"; t_failures=$((t_failures + 1)); }
+
+# check WHAT CMD...: passes when CMD succeeds.
+check() {
+	local what=$1 out; shift
+	if out=$("$@" 2>&1); then t_pass "$what"; else t_fail "$what" "'$*' failed: $out"; fi
+}
+
+# check_fails WHAT CMD...: passes when CMD fails.
+check_fails() {
+	local what=$1 out; shift
+	if out=$("$@" 2>&1); then t_fail "$what" "'$*' succeeded: $out"; else t_pass "$what"; fi
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then t_pass "$1"; else t_fail "$1" "expected '$2', got '$3'"; fi
+}
+
+# check_match WHAT PATTERN TEXT: passes when TEXT contains PATTERN (grep -E).
+check_match() {
+	if echo "$3" | grep -qE -- "$2"; then t_pass "$1"; else t_fail "$1" "'$3' lacks /$2/"; fi
+}
+
+# wait_gone PATH [SECONDS]: waits for PATH to disappear; fails on time-out.
+wait_gone() {
+	local i=0 limit=$((${2:-5} * 10))
+	while [ -e "$1" ]; do
+		[ $i -ge $limit ] && return 1
+		i=$((i + 1)); sleep 0.1
+	done
+}
+
+# wait_exists PATH [SECONDS]
+wait_exists() {
+	local i=0 limit=$((${2:-5} * 10))
+	while [ ! -e "$1" ]; do
+		[ $i -ge $limit ] && return 1
+		i=$((i + 1)); sleep 0.1
+	done
+}
+
+t_done() { [ "$t_failures" -eq 0 ]; exit; }

@@ -1,0 +1,13 @@
+// Replacing the current process with a command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace vs {
+
+// execvp()s argv; on failure throws Error with exit status 127 when the
+// program is not found and 126 when it cannot be run, as shells do.
+[[noreturn]] void execCommand(const std::vector<std::string>& argv);
+
+}  // namespace vs

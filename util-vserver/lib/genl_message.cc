@@ -1,0 +1,117 @@
+#include "genl_message.h"
+
+#include <linux/genetlink.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "error.h"
+
+namespace vs {
+
+GenlRequest::GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t flags) {
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buffer_.data());
+  nlh->nlmsg_type = family;
+  nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+  auto* genl = static_cast<genlmsghdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
+  genl->cmd = cmd;
+  genl->version = version;
+  genl->reserved = 0;
+}
+
+void GenlRequest::putU32(uint16_t type, uint32_t value) {
+  if (!mnl_attr_put_u32_check(header(), buffer_.size(), type, value))
+    throw Error(EMSGSIZE, "netlink request too large");
+}
+
+void GenlRequest::putU16(uint16_t type, uint16_t value) {
+  if (!mnl_attr_put_u16_check(header(), buffer_.size(), type, value))
+    throw Error(EMSGSIZE, "netlink request too large");
+}
+
+void GenlRequest::putString(uint16_t type, const std::string& value) {
+  if (!mnl_attr_put_strz_check(header(), buffer_.size(), type, value.c_str()))
+    throw Error(EMSGSIZE, "netlink request too large");
+}
+
+void GenlRequest::setSequence(uint32_t seq) { header()->nlmsg_seq = seq; }
+
+namespace {
+
+// Reads the NLMSGERR_ATTR_MSG extended-ack attribute found at offset in
+// the payload, if the message has any.
+std::string extackMessage(const nlmsghdr* nlh, size_t offset) {
+  if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
+  if (mnl_nlmsg_get_payload_len(nlh) < offset) return {};
+
+  const auto* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, offset));
+       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
+       attr = static_cast<const nlattr*>(mnl_attr_next(attr))) {
+    if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG) continue;
+    if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0) break;
+    return mnl_attr_get_str(attr);
+  }
+  return {};
+}
+
+}  // namespace
+
+NetlinkStatus parseNetlinkStatus(const nlmsghdr* nlh) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(nlmsgerr))
+    throw Error(EPROTO, "truncated netlink error message");
+  const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+  if (!err->error) return {};
+  // The TLVs follow the echoed request, or only its header when the kernel
+  // capped the echo (NLM_F_CAPPED).
+  size_t offset = sizeof(nlmsgerr);
+  if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) offset += err->msg.nlmsg_len - sizeof(nlmsghdr);
+  return NetlinkStatus{err->error, extackMessage(nlh, offset)};
+}
+
+NetlinkStatus parseDumpDone(const nlmsghdr* nlh) {
+  int error = 0;
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(error))
+    throw Error(EPROTO, "truncated netlink dump end message");
+  std::memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+  if (!error) return {};
+  return NetlinkStatus{error, extackMessage(nlh, NLMSG_ALIGN(sizeof(error)))};
+}
+
+namespace {
+
+struct ParseContext {
+  const mnl_attr_data_type* expectedTypes;
+  const nlattr** table;
+  uint16_t maxType;
+  int badType = -1;
+};
+
+int collectAttribute(const nlattr* attr, void* data) {
+  auto* ctx = static_cast<ParseContext*>(data);
+  const uint16_t type = mnl_attr_get_type(attr);
+  if (type == 0 || type > ctx->maxType) return MNL_CB_OK;
+  if (mnl_attr_validate(attr, ctx->expectedTypes[type]) < 0) {
+    ctx->badType = type;
+    return MNL_CB_ERROR;
+  }
+  ctx->table[type] = attr;
+  return MNL_CB_OK;
+}
+
+}  // namespace
+
+void parseGenlAttributes(const nlmsghdr* nlh, const mnl_attr_data_type* expectedTypes,
+                         const nlattr** table, uint16_t maxType) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(genlmsghdr))
+    throw Error(EPROTO, "truncated generic netlink message");
+  for (uint16_t t = 0; t <= maxType; t++) table[t] = nullptr;
+  ParseContext ctx{expectedTypes, table, maxType};
+  if (mnl_attr_parse(nlh, sizeof(genlmsghdr), collectAttribute, &ctx) < 0) {
+    if (ctx.badType >= 0)
+      throw Error(EPROTO, "malformed attribute " + std::to_string(ctx.badType) + " in netlink reply");
+    throw Error(EPROTO, "malformed netlink reply");
+  }
+}
+
+}  // namespace vs

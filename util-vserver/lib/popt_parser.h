@@ -1,0 +1,31 @@
+// popt, with RAII and errors as exceptions.
+#pragma once
+
+#include <popt.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vs {
+
+class PoptParser {
+ public:
+  // Parses argv against table.  Option processing stops at "--" or at the
+  // first argument that is not an option, so a command to run keeps its own
+  // options.  A bad option throws Error naming it.
+  PoptParser(const char* name, int argc, const char** argv, const poptOption* table,
+             const char* otherHelp);
+
+  // The arguments left after the options.
+  const std::vector<std::string>& arguments() const { return arguments_; }
+
+ private:
+  struct Freer {
+    void operator()(poptContext ctx) const { poptFreeContext(ctx); }
+  };
+  std::unique_ptr<std::remove_pointer_t<poptContext>, Freer> context_;
+  std::vector<std::string> arguments_;
+};
+
+}  // namespace vs

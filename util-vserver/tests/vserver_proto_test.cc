@@ -1,0 +1,157 @@
+#include "vserver_proto.h"
+
+#include <linux/genetlink.h>
+
+#include <array>
+#include <cerrno>
+#include <map>
+
+#include "test_helpers.h"
+
+namespace {
+
+constexpr uint16_t kFamily = 0x22;
+
+const genlmsghdr* genlHeader(const vs::GenlRequest& request) {
+  return static_cast<const genlmsghdr*>(mnl_nlmsg_get_payload(request.header()));
+}
+
+// The attributes of a request, by type, as raw nlattr pointers.
+std::map<uint16_t, const nlattr*> attributes(const vs::GenlRequest& request) {
+  std::map<uint16_t, const nlattr*> found;
+  const nlmsghdr* nlh = request.header();
+  const auto* end = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  for (auto* attr = static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, GENL_HDRLEN));
+       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
+       attr = static_cast<const nlattr*>(mnl_attr_next(attr)))
+    found[mnl_attr_get_type(attr)] = attr;
+  return found;
+}
+
+// A reply from the kernel, built attribute by attribute.
+struct Reply {
+  alignas(nlmsghdr) std::array<char, 512> buffer{};
+  nlmsghdr* nlh;
+
+  explicit Reply(uint8_t cmd) {
+    nlh = mnl_nlmsg_put_header(buffer.data());
+    nlh->nlmsg_type = kFamily;
+    auto* genl = static_cast<genlmsghdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
+    genl->cmd = cmd;
+    genl->version = VSERVER_GENL_VERSION;
+  }
+};
+
+Reply contextReply() {
+  Reply reply(VSERVER_CMD_CTX_GET);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
+  mnl_attr_put_strz(reply.nlh, VSERVER_A_NAME, "web1");
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 3);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 5000000000ULL);
+  return reply;
+}
+
+}  // namespace
+
+TEST_GROUP(VserverRequests){};
+
+TEST(VserverRequests, CreateCarriesXidAndName) {
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "web1");
+  UNSIGNED_LONGS_EQUAL(kFamily, request.header()->nlmsg_type);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_CTX_CREATE, genlHeader(request)->cmd);
+  UNSIGNED_LONGS_EQUAL(VSERVER_GENL_VERSION, genlHeader(request)->version);
+  const auto attrs = attributes(request);
+  UNSIGNED_LONGS_EQUAL(2, attrs.size());
+  UNSIGNED_LONGS_EQUAL(4, mnl_attr_get_payload_len(attrs.at(VSERVER_A_XID)));
+  UNSIGNED_LONGS_EQUAL(42, mnl_attr_get_u32(attrs.at(VSERVER_A_XID)));
+  // The kernel's policy is NLA_NUL_STRING: the NUL must be sent.
+  UNSIGNED_LONGS_EQUAL(5, mnl_attr_get_payload_len(attrs.at(VSERVER_A_NAME)));
+  STRCMP_EQUAL("web1", mnl_attr_get_str(attrs.at(VSERVER_A_NAME)));
+}
+
+TEST(VserverRequests, CreateWithoutNameSendsNoName) {
+  const auto attrs = attributes(vs::encodeContextCreate(kFamily, 42, ""));
+  UNSIGNED_LONGS_EQUAL(1, attrs.size());
+  CHECK(attrs.count(VSERVER_A_XID));
+}
+
+TEST(VserverRequests, Migrate) {
+  const vs::GenlRequest request = vs::encodeContextMigrate(kFamily, 1);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_CTX_MIGRATE, genlHeader(request)->cmd);
+  UNSIGNED_LONGS_EQUAL(1, mnl_attr_get_u32(attributes(request).at(VSERVER_A_XID)));
+}
+
+TEST(VserverRequests, GetOneAndDumpAll) {
+  const vs::GenlRequest get = vs::encodeContextGet(kFamily, 7);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_CTX_GET, genlHeader(get)->cmd);
+  UNSIGNED_LONGS_EQUAL(NLM_F_REQUEST, get.header()->nlmsg_flags);
+  UNSIGNED_LONGS_EQUAL(7, mnl_attr_get_u32(attributes(get).at(VSERVER_A_XID)));
+
+  const vs::GenlRequest dump = vs::encodeContextDump(kFamily);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_CTX_GET, genlHeader(dump)->cmd);
+  UNSIGNED_LONGS_EQUAL(NLM_F_REQUEST | NLM_F_DUMP, dump.header()->nlmsg_flags);
+  CHECK(attributes(dump).empty());
+}
+
+TEST(VserverRequests, TaskGetOfSelfSendsNoPid) {
+  CHECK(attributes(vs::encodeTaskGet(kFamily, std::nullopt)).empty());
+  const vs::GenlRequest request = vs::encodeTaskGet(kFamily, 1234);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_TASK_GET, genlHeader(request)->cmd);
+  UNSIGNED_LONGS_EQUAL(1234, mnl_attr_get_u32(attributes(request).at(VSERVER_A_PID)));
+}
+
+TEST_GROUP(VserverReplies){};
+
+TEST(VserverReplies, DecodesAContext) {
+  const Reply reply = contextReply();
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  UNSIGNED_LONGS_EQUAL(42, info.xid);
+  STRCMP_EQUAL("web1", info.name.c_str());
+  UNSIGNED_LONGS_EQUAL(3, info.tasks);
+  CHECK_EQUAL(5000000000ULL, info.uptimeNs);
+}
+
+TEST(VserverReplies, NameIsOptional) {
+  Reply reply(VSERVER_CMD_CTX_GET);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 9);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 1);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 1);
+  STRCMP_EQUAL("", vs::decodeContext(reply.nlh).name.c_str());
+}
+
+TEST(VserverReplies, SkipsAttributesFromANewerKernel) {
+  Reply reply = contextReply();
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_MAX + 5, 0xdead);
+  UNSIGNED_LONGS_EQUAL(42, vs::decodeContext(reply.nlh).xid);
+}
+
+TEST(VserverReplies, RefusesAMissingXid) {
+  Reply reply(VSERVER_CMD_CTX_GET);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 1);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 1);
+  const vs::Error e = vs::test::expectError([&] { vs::decodeContext(reply.nlh); });
+  LONGS_EQUAL(EPROTO, e.errnum());
+  STRCMP_EQUAL("netlink reply lacks the context id", e.what());
+}
+
+TEST(VserverReplies, RefusesAnAttributeOfTheWrongSize) {
+  Reply reply(VSERVER_CMD_CTX_GET);
+  mnl_attr_put_u16(reply.nlh, VSERVER_A_XID, 42);
+  const vs::Error e = vs::test::expectError([&] { vs::decodeContext(reply.nlh); });
+  LONGS_EQUAL(EPROTO, e.errnum());
+  STRCMP_EQUAL("malformed attribute 1 in netlink reply", e.what());
+}
+
+TEST(VserverReplies, RefusesAnUnterminatedName) {
+  Reply reply(VSERVER_CMD_CTX_GET);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
+  mnl_attr_put(reply.nlh, VSERVER_A_NAME, 4, "web1");
+  LONGS_EQUAL(EPROTO, vs::test::expectError([&] { vs::decodeContext(reply.nlh); }).errnum());
+}
+
+TEST(VserverReplies, DecodesATaskXid) {
+  Reply reply(VSERVER_CMD_TASK_GET);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_PID, 77);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
+  UNSIGNED_LONGS_EQUAL(42, vs::decodeTaskXid(reply.nlh));
+}
