@@ -5,20 +5,24 @@
  * Contexts live in an xarray indexed by xid.  Readers (the LSM callbacks,
  * which may run in atomic context, and the netlink and /proc readers) look
  * contexts up under RCU; creation and removal are serialised by
- * vs_table_mutex.  A context lives while it has tasks: the LSM counts them
- * through vs_task_attach() and vs_task_detach(), and when the count drops
- * to zero the context is marked dead and a work item takes it out of the
- * table and /proc.  Each context pins the module, so the module cannot be
- * unloaded while one exists.
+ * vs_table_mutex, policy changes by vs_policy_mutex.  A context lives while
+ * it has tasks (or is persistent): the LSM counts them through
+ * vs_task_attach() and vs_task_detach(), and when a context ends it is
+ * marked dead and a work item takes it out of the table and /proc and
+ * announces its end.  Each context pins the module, so the module cannot
+ * be unloaded while one exists.
  */
 
 #include "common.h"
 
 #include <linux/cred.h>
 #include <linux/errno.h>
+#include <linux/fs_struct.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/pid.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -26,6 +30,8 @@
 #include <linux/xarray.h>
 
 #include "context.h"
+#include "netlink.h"
+#include "policy.h"
 #include "proc.h"
 
 /* Bounds the retries of a create that waits for a dying namesake. */
@@ -33,12 +39,38 @@
 
 static DEFINE_XARRAY(vs_contexts);
 static DEFINE_MUTEX(vs_table_mutex);
+static DEFINE_MUTEX(vs_policy_mutex);
 static struct workqueue_struct *vs_release_wq;
 
 static void vs_context_put(struct vs_context *ctx)
 {
 	if (refcount_dec_and_test(&ctx->usage))
 		kfree_rcu(ctx, rcu);
+}
+
+/* Takes a reference to a live context, or returns NULL. */
+static struct vs_context *vs_context_get(u32 xid)
+{
+	struct vs_context *ctx;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	if (ctx && !refcount_inc_not_zero(&ctx->usage))
+		ctx = NULL;
+	rcu_read_unlock();
+	return ctx;
+}
+
+/* No task of the context is left to read the root: a dead context has none. */
+static void vs_context_drop_roots(struct vs_context *ctx)
+{
+	struct path *root = rcu_dereference_protected(ctx->root, ctx->dead);
+
+	if (root) {
+		path_put(root);
+		kfree(root);
+	}
+	path_put(&ctx->creator_root);
 }
 
 static void vs_context_release(struct work_struct *work)
@@ -50,13 +82,15 @@ static void vs_context_release(struct work_struct *work)
 	xa_erase(&vs_contexts, ctx->xid);
 	mutex_unlock(&vs_table_mutex);
 	vs_proc_remove_context(ctx);
+	vs_netlink_notify_exit(ctx);
+	vs_context_drop_roots(ctx);
 	vs_context_put(ctx);
 	/* The workqueue is drained at module exit, so this may be the last. */
 	module_put(THIS_MODULE);
 }
 
-/* Called with ctx->lock held, when the last task has gone. */
-static void vs_context_kill_locked(struct vs_context *ctx)
+/* Called with ctx->lock held, when the context has nothing left to live for. */
+static void vs_context_end_locked(struct vs_context *ctx)
 {
 	lockdep_assert_held(&ctx->lock);
 	ctx->dead = true;
@@ -124,7 +158,24 @@ unsigned int vs_context_count(void)
 	return count;
 }
 
-static struct vs_context *vs_context_alloc(u32 xid, const char *name)
+/**
+ * vs_context_in_setup - is a context still being set up?
+ * @xid: the context id
+ */
+bool vs_context_in_setup(u32 xid)
+{
+	const struct vs_context *ctx;
+	bool setup;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	setup = ctx && (READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP);
+	rcu_read_unlock();
+	return setup;
+}
+
+static struct vs_context *vs_context_alloc(u32 xid, const char *name,
+					   const struct vs_policy *policy)
 {
 	struct vs_context *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 
@@ -134,10 +185,36 @@ static struct vs_context *vs_context_alloc(u32 xid, const char *name)
 	if (name)
 		strscpy(ctx->name, name, sizeof(ctx->name));
 	ctx->created_ns = ktime_get_boottime_ns();
+	ctx->flags = policy->flags;
+	ctx->bcaps = policy->bcaps;
+	ctx->ccaps = policy->ccaps;
+	ctx->exit_reason = VSERVER_EXIT_TASKS_GONE;
+	get_fs_root(current->fs, &ctx->creator_root);
 	spin_lock_init(&ctx->lock);
 	refcount_set(&ctx->usage, 1);
 	INIT_WORK(&ctx->release_work, vs_context_release);
 	return ctx;
+}
+
+/* Frees a context that never made it into the table. */
+static void vs_context_free_unpublished(struct vs_context *ctx)
+{
+	path_put(&ctx->creator_root);
+	kfree(rcu_dereference_protected(ctx->root, true));
+	kfree(ctx);
+}
+
+/* Publishes @root as the context's root; called once, when sealing. */
+static int vs_context_set_root(struct vs_context *ctx, const struct path *root)
+{
+	struct path *copy = kmalloc(sizeof(*copy), GFP_KERNEL);
+
+	if (!copy)
+		return -ENOMEM;
+	*copy = *root;
+	path_get(copy);
+	rcu_assign_pointer(ctx->root, copy);
+	return 0;
 }
 
 /*
@@ -186,14 +263,14 @@ out:
 	return err;
 }
 
-/* Unpublishes a context no task ever joined. */
+/* Ends a context no task ever joined. */
 static void vs_context_abandon(struct vs_context *ctx)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&ctx->lock, flags);
 	if (!ctx->tasks && !ctx->dead)
-		vs_context_kill_locked(ctx);
+		vs_context_end_locked(ctx);
 	spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
@@ -206,12 +283,18 @@ static int vs_check_single_threaded(struct netlink_ext_ack *extack)
 	return 0;
 }
 
-static int vs_commit_current(u32 xid)
+/*
+ * Moves current into @xid; with @bound, its capability sets are first cut
+ * down to @bcaps.
+ */
+static int vs_commit_current(u32 xid, bool bound, u64 bcaps)
 {
 	struct cred *new = prepare_creds();
 
 	if (!new)
 		return -ENOMEM;
+	if (bound)
+		vs_bound_cred(new, bcaps);
 	return vserver_commit_xid(new, xid);
 }
 
@@ -219,12 +302,18 @@ static int vs_commit_current(u32 xid)
  * vs_context_create - create a context and move current into it
  * @xid: id of the new context, a guest xid
  * @name: its name, or NULL
+ * @policy: its flags and capability sets
  * @extack: for error messages
+ *
+ * Unless created in the setup state, the context is sealed at once with
+ * current's root directory as its root.
  *
  * Return: 0 or a negative errno; on error nothing is left behind.
  */
-int vs_context_create(u32 xid, const char *name, struct netlink_ext_ack *extack)
+int vs_context_create(u32 xid, const char *name, const struct vs_policy *policy,
+		      struct netlink_ext_ack *extack)
 {
+	const bool sealed = !(policy->flags & VSERVER_CF_STATE_SETUP);
 	struct vs_context *ctx;
 	int err;
 
@@ -232,30 +321,38 @@ int vs_context_create(u32 xid, const char *name, struct netlink_ext_ack *extack)
 	if (err)
 		return err;
 
-	ctx = vs_context_alloc(xid, name);
+	ctx = vs_context_alloc(xid, name, policy);
 	if (!ctx)
 		return -ENOMEM;
+	if (sealed) {
+		err = vs_context_set_root(ctx, &ctx->creator_root);
+		if (err)
+			goto err_free;
+	}
 
 	/* Fails only while the module is being unloaded. */
 	if (!try_module_get(THIS_MODULE)) {
 		NL_SET_ERR_MSG(extack, "the vserver module is being unloaded");
-		vs_context_put(ctx);
-		return -ENODEV;
+		err = -ENODEV;
+		goto err_free;
 	}
 
 	err = vs_context_publish(ctx, extack);
 	if (err) {
-		vs_context_put(ctx);
 		module_put(THIS_MODULE);
-		return err;
+		goto err_free;
 	}
 
-	err = vs_commit_current(xid);
+	err = vs_commit_current(xid, sealed, policy->bcaps);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot move the caller into the context");
 		vs_context_abandon(ctx);
 	}
 	vs_context_put(ctx);
+	return err;
+
+err_free:
+	vs_context_free_unpublished(ctx);
 	return err;
 }
 
@@ -268,16 +365,224 @@ int vs_context_create(u32 xid, const char *name, struct netlink_ext_ack *extack)
  */
 int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack)
 {
+	const struct vs_context *ctx;
+	bool bound = true;
+	u64 bcaps = 0;
 	int err;
 
 	err = vs_check_single_threaded(extack);
 	if (err)
 		return err;
 
-	err = vs_commit_current(xid);
+	if (xid != VSERVER_SPECTATOR_XID) {
+		rcu_read_lock();
+		ctx = vs_context_lookup_rcu(xid);
+		if (ctx) {
+			u64 flags = READ_ONCE(ctx->flags);
+
+			err = flags & VSERVER_CF_LOCK ? -EPERM : 0;
+			bound = !(flags & VSERVER_CF_STATE_SETUP);
+			bcaps = READ_ONCE(ctx->bcaps);
+		}
+		rcu_read_unlock();
+		if (err) {
+			NL_SET_ERR_MSG(extack, "the context is locked");
+			return err;
+		}
+	}
+
+	err = vs_commit_current(xid, bound, bcaps);
 	if (err == -ESRCH)
 		NL_SET_ERR_MSG(extack, "no such context");
 	return err;
+}
+
+static u64 vs_apply_bits(u64 old, u64 value, u64 mask)
+{
+	return (old & ~mask) | (value & mask);
+}
+
+/*
+ * Seals @ctx: fixes its root, as the sealer's own when the sealer is one of
+ * its tasks (whose capability sets are then bounded by @bcaps), else as its
+ * creator's.  Under vs_policy_mutex.
+ */
+static int vs_context_seal(struct vs_context *ctx, bool inside, u64 bcaps)
+{
+	struct path root;
+	int err;
+
+	if (inside)
+		get_fs_root(current->fs, &root);
+	else
+		root = ctx->creator_root;
+	err = vs_context_set_root(ctx, &root);
+	if (inside)
+		path_put(&root);
+	if (err)
+		return err;
+
+	if (inside) {
+		struct cred *new = prepare_creds();
+
+		if (!new)
+			return -ENOMEM;
+		vs_bound_cred(new, bcaps);
+		commit_creds(new);
+	}
+	return 0;
+}
+
+/**
+ * vs_context_set - change a context's flags and capability sets
+ * @xid: the context
+ * @change: values and masks of the bits to change
+ * @extack: for error messages
+ *
+ * Return: 0 or a negative errno.
+ */
+int vs_context_set(u32 xid, const struct vs_policy *change,
+		   struct netlink_ext_ack *extack)
+{
+	const bool inside = vserver_cred_xid(current_cred()) == xid;
+	struct vs_context *ctx;
+	unsigned long irqflags;
+	bool in_setup;
+	u64 flags;
+	int err = 0;
+
+	mutex_lock(&vs_policy_mutex);
+	ctx = vs_context_get(xid);
+	if (!ctx) {
+		NL_SET_ERR_MSG(extack, "no such context");
+		err = -ESRCH;
+		goto out_unlock;
+	}
+
+	/* Only this function, under vs_policy_mutex, changes the setup bit. */
+	in_setup = READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP;
+	if (change->flags & change->flags_mask & VSERVER_CF_STATE_SETUP &&
+	    !in_setup) {
+		NL_SET_ERR_MSG(extack, "state_setup can only be cleared");
+		err = -EINVAL;
+		goto out_put;
+	}
+	if (in_setup && change->flags_mask & VSERVER_CF_STATE_SETUP &&
+	    !(change->flags & VSERVER_CF_STATE_SETUP)) {
+		/* The root is in place before any task is held to it. */
+		err = vs_context_seal(ctx, inside,
+				      vs_apply_bits(READ_ONCE(ctx->bcaps),
+						    change->bcaps,
+						    change->bcaps_mask));
+		if (err)
+			goto out_put;
+	}
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	flags = vs_apply_bits(ctx->flags, change->flags, change->flags_mask);
+	WRITE_ONCE(ctx->flags, flags);
+	WRITE_ONCE(ctx->bcaps, vs_apply_bits(ctx->bcaps, change->bcaps,
+					     change->bcaps_mask));
+	WRITE_ONCE(ctx->ccaps, vs_apply_bits(ctx->ccaps, change->ccaps,
+					     change->ccaps_mask));
+	if (!(flags & VSERVER_CF_PERSISTENT) && !ctx->tasks && !ctx->dead)
+		vs_context_end_locked(ctx);
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+
+out_put:
+	vs_context_put(ctx);
+out_unlock:
+	mutex_unlock(&vs_policy_mutex);
+	return err;
+}
+
+/* Sends @sig, as the kernel, to every process of context @xid. */
+static void vs_signal_context(u32 xid, int sig)
+{
+	struct task_struct *p;
+
+	rcu_read_lock();
+	for_each_process(p) {
+		if (vserver_task_xid(p) == xid)
+			send_sig_info(sig, SEND_SIG_PRIV, p);
+	}
+	rcu_read_unlock();
+}
+
+static int vs_signal_process(u32 xid, pid_t nr, int sig)
+{
+	struct task_struct *task;
+	struct pid *pid;
+	int err = -ESRCH;
+
+	pid = find_get_pid(nr);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task)
+		return -ESRCH;
+	if (vserver_task_xid(task) == xid)
+		err = sig ? send_sig_info(sig, SEND_SIG_PRIV, task) : 0;
+	put_task_struct(task);
+	return err;
+}
+
+/**
+ * vs_context_kill - signal the processes of a context
+ * @xid: the context
+ * @pid: one process of it (in current's PID namespace), or 0 for all
+ * @sig: the signal; 0 only checks
+ * @extack: for error messages
+ *
+ * Return: 0 or a negative errno.
+ */
+int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
+{
+	const struct vs_context *ctx;
+	int err;
+
+	if (pid) {
+		err = vs_signal_process(xid, pid, sig);
+		if (err == -ESRCH)
+			NL_SET_ERR_MSG(extack, "no such process in the context");
+		return err;
+	}
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	rcu_read_unlock();
+	if (!ctx) {
+		NL_SET_ERR_MSG(extack, "no such context");
+		return -ESRCH;
+	}
+	if (sig)
+		vs_signal_context(xid, sig);
+	return 0;
+}
+
+/**
+ * vs_context_reboot - end a context because one of its tasks rebooted
+ * @xid: the context
+ * @reason: enum vserver_exit_reason to report
+ *
+ * Every process of the context is killed; a persistent context ends too.
+ *
+ * Return: 0, or -ESRCH if the context is gone.
+ */
+int vs_context_reboot(u32 xid, u32 reason)
+{
+	struct vs_context *ctx = vs_context_get(xid);
+	unsigned long irqflags;
+
+	if (!ctx)
+		return -ESRCH;
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	if (ctx->exit_reason == VSERVER_EXIT_TASKS_GONE)
+		ctx->exit_reason = reason;
+	WRITE_ONCE(ctx->flags, ctx->flags & ~VSERVER_CF_PERSISTENT);
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	vs_context_put(ctx);
+	vs_signal_context(xid, SIGKILL);
+	return 0;
 }
 
 /**
@@ -286,7 +591,7 @@ int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack)
  *
  * Called by the LSM at fork and when a task is moved; never sleeps.
  *
- * Return: 0, or -ESRCH if the context does not exist or is ending.
+ * Return: 0, or -ESRCH if the context does not exist or has ended.
  */
 int vs_task_attach(u32 xid)
 {
@@ -313,7 +618,7 @@ int vs_task_attach(u32 xid)
  * @xid: the guest context the task was counted in
  *
  * Called by the LSM when the task is reaped; may run in softirq context.
- * The last task out ends the context.
+ * The last task out ends the context, unless it is persistent.
  */
 void vs_task_detach(u32 xid)
 {
@@ -324,8 +629,9 @@ void vs_task_detach(u32 xid)
 	ctx = xa_load(&vs_contexts, xid);
 	if (!WARN_ON_ONCE(!ctx)) {
 		spin_lock_irqsave(&ctx->lock, flags);
-		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks)
-			vs_context_kill_locked(ctx);
+		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks &&
+		    !(ctx->flags & VSERVER_CF_PERSISTENT))
+			vs_context_end_locked(ctx);
 		spin_unlock_irqrestore(&ctx->lock, flags);
 	}
 	rcu_read_unlock();

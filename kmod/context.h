@@ -7,6 +7,7 @@
 #define _VSERVER_CONTEXT_H
 
 #include <linux/netlink.h>
+#include <linux/path.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -14,6 +15,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/vserver.h>
 
+struct cred;
 struct proc_dir_entry;
 
 /**
@@ -21,11 +23,22 @@ struct proc_dir_entry;
  * @xid: context id; set at creation, never changed
  * @name: optional name, "" when none; set at creation, never changed
  * @created_ns: boot-time clock at creation
- * @lock: protects @tasks and @dead; taken with interrupts disabled because
- *	  a task may be uncounted from softirq context
+ * @lock: protects @tasks, @dead, @flags, @bcaps, @ccaps and @exit_reason
+ *	  for writers; taken with interrupts disabled because a task may be
+ *	  uncounted from softirq context.  The LSM callbacks read the policy
+ *	  fields locklessly.
  * @tasks: number of tasks counted in the context
- * @dead: set once @tasks drops to zero; a dead context can never be joined
- *	  again and is on its way out of the table
+ * @dead: set once the context has ended (no task left and not persistent);
+ *	  a dead context can never be joined again and is on its way out of
+ *	  the table
+ * @flags: VSERVER_CF_* flags
+ * @bcaps: capability bounding set, enforced once sealed
+ * @ccaps: context capabilities, VSERVER_CCAP_*
+ * @exit_reason: enum vserver_exit_reason, reported when the context ends
+ * @root: root directory of the context's tasks, published once when the
+ *	  context is sealed and never changed; NULL until then
+ * @creator_root: root directory of the creating task, held while the
+ *	  context is in its setup state, for a seal from outside
  * @usage: references: one for the table while the context is in it, one
  *	   per user outside an RCU read-side section
  * @proc: the context's /proc/virtual/<xid> directory; set before the
@@ -38,17 +51,41 @@ struct vs_context {
 	u32 xid;
 	char name[VSERVER_NAME_MAX + 1];
 	u64 created_ns;
-	spinlock_t lock; /* protects tasks and dead */
+	spinlock_t lock; /* see above */
 	unsigned int tasks;
 	bool dead;
+	u64 flags;
+	u64 bcaps;
+	u64 ccaps;
+	u32 exit_reason;
+	struct path __rcu *root;
+	struct path creator_root;
 	refcount_t usage;
 	struct proc_dir_entry *proc;
 	struct work_struct release_work;
 	struct rcu_head rcu;
 };
 
-int vs_context_create(u32 xid, const char *name, struct netlink_ext_ack *extack);
+/**
+ * struct vs_policy - a context's policy, whole or as a change
+ * @flags, @bcaps, @ccaps: values
+ * @flags_mask, @bcaps_mask, @ccaps_mask: for a change, the bits changed
+ */
+struct vs_policy {
+	u64 flags, flags_mask;
+	u64 bcaps, bcaps_mask;
+	u64 ccaps, ccaps_mask;
+};
+
+int vs_context_create(u32 xid, const char *name, const struct vs_policy *policy,
+		      struct netlink_ext_ack *extack);
 int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack);
+int vs_context_set(u32 xid, const struct vs_policy *change,
+		   struct netlink_ext_ack *extack);
+int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack);
+int vs_context_reboot(u32 xid, u32 reason);
+bool vs_context_in_setup(u32 xid);
+
 struct vs_context *vs_context_lookup_rcu(u32 xid);
 struct vs_context *vs_context_next_rcu(unsigned long *xid);
 bool vs_context_visible(u32 viewer_xid, u32 xid);

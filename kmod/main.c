@@ -10,39 +10,50 @@
 
 #include "common.h"
 
+#include <linux/bits.h>
 #include <linux/build_bug.h>
-#include <linux/capability.h>
-#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/vserver.h>
 
 #include "context.h"
 #include "netlink.h"
+#include "policy.h"
 #include "proc.h"
-
-static int vs_capable(const struct cred *cred, u32 xid,
-		      struct user_namespace *ns, int cap, unsigned int opts)
-{
-	/* The spectator may look at everything and change nothing. */
-	if (xid == VSERVER_SPECTATOR_XID)
-		return -EPERM;
-	return 0;
-}
 
 static const struct vserver_ops vs_ops = {
 	.task_attach = vs_task_attach,
 	.task_detach = vs_task_detach,
 	.capable = vs_capable,
+	.permitted = vs_permitted,
+	.path_allowed = vs_path_allowed,
+	.reboot = vs_reboot,
 };
+
+/* The LSM's permissions are the context capabilities' bit numbers. */
+static void __init vs_check_abi(void)
+{
+	BUILD_BUG_ON(VSERVER_HOST_XID != VSERVER_XID_HOST);
+	BUILD_BUG_ON(VSERVER_SPECTATOR_XID != VSERVER_XID_SPECTATOR);
+	BUILD_BUG_ON(VSERVER_GUEST_XID_MIN != VSERVER_XID_GUEST_MIN);
+	BUILD_BUG_ON(VSERVER_CCAP_SYSLOG != BIT_ULL(VSERVER_PERM_SYSLOG));
+	BUILD_BUG_ON(VSERVER_CCAP_MODULE != BIT_ULL(VSERVER_PERM_MODULE));
+	BUILD_BUG_ON(VSERVER_CCAP_KEXEC != BIT_ULL(VSERVER_PERM_KEXEC));
+	BUILD_BUG_ON(VSERVER_CCAP_BINARY_MOUNT !=
+		     BIT_ULL(VSERVER_PERM_BINARY_MOUNT));
+	BUILD_BUG_ON(VSERVER_CCAP_NAMESPACE != BIT_ULL(VSERVER_PERM_USERNS));
+	BUILD_BUG_ON(VSERVER_CCAP_MKNOD != BIT_ULL(VSERVER_PERM_MKNOD));
+	BUILD_BUG_ON(VSERVER_CCAP_SYSCTL != BIT_ULL(VSERVER_PERM_SYSCTL));
+	BUILD_BUG_ON(VSERVER_CCAP_SWAP != BIT_ULL(VSERVER_PERM_SWAP));
+	BUILD_BUG_ON(VSERVER_CCAP_BPF != BIT_ULL(VSERVER_PERM_BPF));
+	BUILD_BUG_ON(VSERVER_CCAP_PERF != BIT_ULL(VSERVER_PERM_PERF));
+	BUILD_BUG_ON(VSERVER_CCAP_ALL != BIT_ULL(VSERVER_PERM_PERF + 1) - 1);
+}
 
 static int __init vs_init(void)
 {
 	int err;
 
-	BUILD_BUG_ON(VSERVER_HOST_XID != VSERVER_XID_HOST);
-	BUILD_BUG_ON(VSERVER_SPECTATOR_XID != VSERVER_XID_SPECTATOR);
-	BUILD_BUG_ON(VSERVER_GUEST_XID_MIN != VSERVER_XID_GUEST_MIN);
-
+	vs_check_abi();
 	err = vs_contexts_init();
 	if (err)
 		return err;

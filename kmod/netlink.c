@@ -24,10 +24,22 @@
 #include "context.h"
 #include "netlink.h"
 
-/* genl_ops.internal_flags: the command is for the host's administrator. */
+/* genl_ops.internal_flags: who may send the command (see the UAPI header). */
 #define VS_FLAG_HOST_ADMIN BIT(0)
+#define VS_FLAG_SETUP BIT(1)
 
 static struct genl_family vs_genl_family;
+
+enum vs_mcgrp {
+	VS_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group vs_mcgrps[] = {
+	[VS_MCGRP_EVENTS] = {
+		.name = VSERVER_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
+};
 
 static struct netlink_range_validation vs_guest_xid_range = {
 	.min = VSERVER_GUEST_XID_MIN,
@@ -39,9 +51,16 @@ static struct netlink_range_validation vs_migrate_xid_range = {
 	.max = VSERVER_GUEST_XID_MAX,
 };
 
+#define VS_POLICY_GUEST_XID NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range)
+#define VS_POLICY_FLAGS NLA_POLICY_MASK(NLA_U64, VSERVER_CF_ALL)
+#define VS_POLICY_CCAPS NLA_POLICY_MASK(NLA_U64, VSERVER_CCAP_ALL)
+
 static const struct nla_policy vs_ctx_create_policy[VSERVER_A_MAX + 1] = {
-	[VSERVER_A_XID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range),
+	[VSERVER_A_XID] = VS_POLICY_GUEST_XID,
 	[VSERVER_A_NAME] = { .type = NLA_NUL_STRING, .len = VSERVER_NAME_MAX },
+	[VSERVER_A_FLAGS] = VS_POLICY_FLAGS,
+	[VSERVER_A_BCAPS] = { .type = NLA_U64 },
+	[VSERVER_A_CCAPS] = VS_POLICY_CCAPS,
 };
 
 static const struct nla_policy vs_ctx_migrate_policy[VSERVER_A_MAX + 1] = {
@@ -49,10 +68,26 @@ static const struct nla_policy vs_ctx_migrate_policy[VSERVER_A_MAX + 1] = {
 };
 
 static const struct nla_policy vs_ctx_get_policy[VSERVER_A_MAX + 1] = {
-	[VSERVER_A_XID] = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range),
+	[VSERVER_A_XID] = VS_POLICY_GUEST_XID,
 };
 
 static const struct nla_policy vs_task_get_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+static const struct nla_policy vs_ctx_set_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_XID] = VS_POLICY_GUEST_XID,
+	[VSERVER_A_FLAGS] = VS_POLICY_FLAGS,
+	[VSERVER_A_FLAGS_MASK] = VS_POLICY_FLAGS,
+	[VSERVER_A_BCAPS] = { .type = NLA_U64 },
+	[VSERVER_A_BCAPS_MASK] = { .type = NLA_U64 },
+	[VSERVER_A_CCAPS] = VS_POLICY_CCAPS,
+	[VSERVER_A_CCAPS_MASK] = VS_POLICY_CCAPS,
+};
+
+static const struct nla_policy vs_ctx_kill_policy[VSERVER_A_MAX + 1] = {
+	[VSERVER_A_XID] = VS_POLICY_GUEST_XID,
+	[VSERVER_A_SIGNAL] = NLA_POLICY_RANGE(NLA_U32, 0, _NSIG),
 	[VSERVER_A_PID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -61,13 +96,25 @@ static u32 vs_current_xid(void)
 	return vserver_cred_xid(current_cred());
 }
 
+/* Checks a self-configuring guest addresses its own context, in setup. */
+static bool vs_setup_allowed(const struct genl_info *info)
+{
+	const struct nlattr *xid = info->attrs[VSERVER_A_XID];
+	const u32 caller = vs_current_xid();
+
+	return xid && nla_get_u32(xid) == caller && vs_context_in_setup(caller);
+}
+
 static int vs_pre_doit(const struct genl_ops *ops, struct sk_buff *skb,
 		       struct genl_info *info)
 {
-	if (!(ops->internal_flags & VS_FLAG_HOST_ADMIN))
+	const u8 who = ops->internal_flags;
+
+	if (!(who & (VS_FLAG_HOST_ADMIN | VS_FLAG_SETUP)))
 		return 0;
-	/* Checks the caller is the host, before any capability. */
-	if (vs_current_xid() != VSERVER_HOST_XID) {
+	/* Checks the caller's context, before any capability. */
+	if (vs_current_xid() != VSERVER_HOST_XID &&
+	    !((who & VS_FLAG_SETUP) && vs_setup_allowed(info))) {
 		GENL_SET_ERR_MSG(info, "only the host context may manage contexts");
 		return -EPERM;
 	}
@@ -108,13 +155,57 @@ static int vs_require_xid(struct genl_info *info)
 	return 0;
 }
 
+/*
+ * Reads a u64 set attribute into @value; the policy cannot check a mask
+ * wider than 32 bits, so the bounding set's is checked here.
+ */
+static int vs_get_bits(struct genl_info *info, int type, u64 valid, u64 *value)
+{
+	const struct nlattr *attr = info->attrs[type];
+
+	if (!attr)
+		return 0;
+	*value = nla_get_u64(attr);
+	if (*value & ~valid) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "unknown bit set");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Reads a value and its mask; a value alone replaces the whole set, a mask
+ * alone means nothing and is refused.
+ */
+static int vs_get_change(struct genl_info *info, int type, int mask_type,
+			 u64 valid, u64 *value, u64 *mask)
+{
+	int err;
+
+	if (!info->attrs[type]) {
+		if (info->attrs[mask_type]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[mask_type],
+					    "a mask needs its value");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	*mask = valid;
+	err = vs_get_bits(info, type, valid, value);
+	return err ?: vs_get_bits(info, mask_type, valid, mask);
+}
+
 static int vs_ctx_create_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct nlattr *name_attr = info->attrs[VSERVER_A_NAME];
+	struct vs_policy policy = { .bcaps = VSERVER_BCAPS_DEFAULT };
 	const char *name = NULL;
 	int err;
 
-	err = vs_require_xid(info);
+	err = vs_require_xid(info) ?:
+	      vs_get_bits(info, VSERVER_A_FLAGS, VSERVER_CF_ALL, &policy.flags) ?:
+	      vs_get_bits(info, VSERVER_A_BCAPS, VSERVER_BCAPS_ALL, &policy.bcaps) ?:
+	      vs_get_bits(info, VSERVER_A_CCAPS, VSERVER_CCAP_ALL, &policy.ccaps);
 	if (err)
 		return err;
 	if (name_attr) {
@@ -126,7 +217,7 @@ static int vs_ctx_create_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 	}
 	return vs_context_create(nla_get_u32(info->attrs[VSERVER_A_XID]), name,
-				 info->extack);
+				 &policy, info->extack);
 }
 
 static int vs_ctx_migrate_doit(struct sk_buff *skb, struct genl_info *info)
@@ -138,6 +229,42 @@ static int vs_ctx_migrate_doit(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	return vs_context_migrate(nla_get_u32(info->attrs[VSERVER_A_XID]),
 				  info->extack);
+}
+
+static int vs_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vs_policy change = {};
+	int err;
+
+	err = vs_require_xid(info) ?:
+	      vs_get_change(info, VSERVER_A_FLAGS, VSERVER_A_FLAGS_MASK,
+			    VSERVER_CF_ALL, &change.flags, &change.flags_mask) ?:
+	      vs_get_change(info, VSERVER_A_BCAPS, VSERVER_A_BCAPS_MASK,
+			    VSERVER_BCAPS_ALL, &change.bcaps, &change.bcaps_mask) ?:
+	      vs_get_change(info, VSERVER_A_CCAPS, VSERVER_A_CCAPS_MASK,
+			    VSERVER_CCAP_ALL, &change.ccaps, &change.ccaps_mask);
+	if (err)
+		return err;
+	return vs_context_set(nla_get_u32(info->attrs[VSERVER_A_XID]), &change,
+			      info->extack);
+}
+
+static int vs_ctx_kill_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct nlattr *pid = info->attrs[VSERVER_A_PID];
+	int err;
+
+	err = vs_require_xid(info);
+	if (err)
+		return err;
+	if (GENL_REQ_ATTR_CHECK(info, VSERVER_A_SIGNAL)) {
+		GENL_SET_ERR_MSG(info, "missing signal");
+		return -EINVAL;
+	}
+	return vs_context_kill(nla_get_u32(info->attrs[VSERVER_A_XID]),
+			       pid ? nla_get_u32(pid) : 0,
+			       nla_get_u32(info->attrs[VSERVER_A_SIGNAL]),
+			       info->extack);
 }
 
 /* Called under rcu_read_lock(); @ctx is valid until it is dropped. */
@@ -155,6 +282,12 @@ static int vs_ctx_fill(struct sk_buff *skb, const struct vs_context *ctx,
 	    nla_put_u32(skb, VSERVER_A_TASKS, READ_ONCE(ctx->tasks)) ||
 	    nla_put_u64_64bit(skb, VSERVER_A_UPTIME_NS,
 			      ktime_get_boottime_ns() - ctx->created_ns,
+			      VSERVER_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSERVER_A_FLAGS, READ_ONCE(ctx->flags),
+			      VSERVER_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSERVER_A_BCAPS, READ_ONCE(ctx->bcaps),
+			      VSERVER_A_PAD) ||
+	    nla_put_u64_64bit(skb, VSERVER_A_CCAPS, READ_ONCE(ctx->ccaps),
 			      VSERVER_A_PAD)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -274,6 +407,32 @@ static int vs_task_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(reply, info);
 }
 
+/**
+ * vs_netlink_notify_exit - announce that a context has ended
+ * @ctx: the context, out of the table; sleeping is allowed
+ *
+ * A listener that misses the message (it is dropped if memory is short)
+ * finds the context gone when it next asks.
+ */
+void vs_netlink_notify_exit(const struct vs_context *ctx)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &vs_genl_family, 0, VSERVER_CMD_CTX_EXIT);
+	if (!hdr || nla_put_u32(msg, VSERVER_A_XID, ctx->xid) ||
+	    (ctx->name[0] && nla_put_string(msg, VSERVER_A_NAME, ctx->name)) ||
+	    nla_put_u32(msg, VSERVER_A_EXIT_REASON, ctx->exit_reason)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast(&vs_genl_family, msg, 0, VS_MCGRP_EVENTS, GFP_KERNEL);
+}
+
 static const struct genl_ops vs_genl_ops[] = {
 	{
 		.cmd = VSERVER_CMD_CTX_CREATE,
@@ -304,6 +463,22 @@ static const struct genl_ops vs_genl_ops[] = {
 		.policy = vs_task_get_policy,
 		.maxattr = VSERVER_A_MAX,
 	},
+	{
+		.cmd = VSERVER_CMD_CTX_SET,
+		.doit = vs_ctx_set_doit,
+		.policy = vs_ctx_set_policy,
+		.maxattr = VSERVER_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+		.internal_flags = VS_FLAG_SETUP,
+	},
+	{
+		.cmd = VSERVER_CMD_CTX_KILL,
+		.doit = vs_ctx_kill_doit,
+		.policy = vs_ctx_kill_policy,
+		.maxattr = VSERVER_A_MAX,
+		.flags = GENL_ADMIN_PERM,
+		.internal_flags = VS_FLAG_HOST_ADMIN,
+	},
 };
 
 static struct genl_family vs_genl_family __ro_after_init = {
@@ -312,6 +487,8 @@ static struct genl_family vs_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = vs_genl_ops,
 	.n_ops = ARRAY_SIZE(vs_genl_ops),
+	.mcgrps = vs_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(vs_mcgrps),
 	.pre_doit = vs_pre_doit,
 	/* Guests with a network namespace of their own still get answers. */
 	.netnsok = true,

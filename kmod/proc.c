@@ -2,8 +2,8 @@
 /*
  * vserver module - /proc/virtual
  *
- * /proc/virtual/info describes the module; /proc/virtual/<xid>/info each
- * context, for as long as it lives.  The files are text, one "Key:\tvalue"
+ * /proc/virtual/info describes the module; /proc/virtual/<xid>/info and
+ * status each context, for as long as it lives.  The files are text, one "Key:\tvalue"
  * per line, as Linux-VServer's were, so scripts written for it can read
  * them.
  */
@@ -48,6 +48,18 @@ static int vs_proc_context_info_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* The policy as Linux-VServer showed it: sets as hexadecimal bit masks. */
+static int vs_proc_context_status_show(struct seq_file *m, void *v)
+{
+	const struct vs_context *ctx = m->private;
+
+	seq_printf(m, "Tasks:\t%u\n", READ_ONCE(ctx->tasks));
+	seq_printf(m, "Flags:\t%016llx\n", READ_ONCE(ctx->flags));
+	seq_printf(m, "BCaps:\t%016llx\n", READ_ONCE(ctx->bcaps));
+	seq_printf(m, "CCaps:\t%016llx\n", READ_ONCE(ctx->ccaps));
+	return 0;
+}
+
 int vs_proc_add_context(struct vs_context *ctx)
 {
 	char name[16];
@@ -57,7 +69,9 @@ int vs_proc_add_context(struct vs_context *ctx)
 	if (!ctx->proc)
 		return -ENOMEM;
 	if (!proc_create_single_data("info", 0444, ctx->proc,
-				     vs_proc_context_info_show, ctx)) {
+				     vs_proc_context_info_show, ctx) ||
+	    !proc_create_single_data("status", 0444, ctx->proc,
+				     vs_proc_context_status_show, ctx)) {
 		proc_remove(ctx->proc);
 		ctx->proc = NULL;
 		return -ENOMEM;

@@ -19,6 +19,11 @@ GenlRequest::GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t
   genl->reserved = 0;
 }
 
+void GenlRequest::putU64(uint16_t type, uint64_t value) {
+  if (!mnl_attr_put_check(header(), buffer_.size(), type, sizeof(value), &value))
+    throw Error(EMSGSIZE, "netlink request too large");
+}
+
 void GenlRequest::putU32(uint16_t type, uint32_t value) {
   if (!mnl_attr_put_u32_check(header(), buffer_.size(), type, value))
     throw Error(EMSGSIZE, "netlink request too large");

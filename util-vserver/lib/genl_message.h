@@ -22,6 +22,7 @@ class GenlRequest {
 
   GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t flags);
 
+  void putU64(uint16_t type, uint64_t value);
   void putU32(uint16_t type, uint32_t value);
   void putU16(uint16_t type, uint16_t value);
   void putString(uint16_t type, const std::string& value);

@@ -1,6 +1,7 @@
 #include "genl_socket.h"
 
 #include <linux/genetlink.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -11,6 +12,11 @@
 #include "error.h"
 
 namespace vs {
+
+KernelError::KernelError(int errnum, std::string kernelMessage)
+    : Error(errnum, kernelMessage.empty() ? std::string(std::strerror(errnum))
+                                          : kernelMessage + " (" + std::strerror(errnum) + ")"),
+      kernelMessage_(std::move(kernelMessage)) {}
 
 GenlSocket::GenlSocket()
     // Close-on-exec: tools exec guest programs, which must not inherit it.
@@ -80,16 +86,40 @@ void GenlSocket::transact(GenlRequest& request, const ReplyHandler& onReply) {
                                 controlCallbacks, NLMSG_MIN_TYPE);
     if (ret == MNL_CB_STOP) return;
     if (ret == MNL_CB_ERROR) {
-      if (state.status.error) {
-        const int errnum = -state.status.error;
-        throw Error(errnum, state.status.message.empty()
-                                ? std::string(std::strerror(errnum))
-                                : state.status.message + " (" + std::strerror(errnum) + ")");
-      }
+      if (state.status.error) throw KernelError(-state.status.error, state.status.message);
       throwErrno("netlink reply");
     }
   }
 }
+
+namespace {
+
+struct GroupAttributes {
+  const nlattr* name = nullptr;
+  const nlattr* id = nullptr;
+};
+
+int collectGroupAttribute(const nlattr* attr, void* data) {
+  auto* group = static_cast<GroupAttributes*>(data);
+  const uint16_t type = mnl_attr_get_type(attr);
+  if (type == CTRL_ATTR_MCAST_GRP_NAME && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+    group->name = attr;
+  if (type == CTRL_ATTR_MCAST_GRP_ID && mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+    group->id = attr;
+  return MNL_CB_OK;
+}
+
+// Reads one CTRL_ATTR_MCAST_GROUPS entry into the family.
+int collectGroup(const nlattr* entry, void* data) {
+  GroupAttributes group;
+  mnl_attr_parse_nested(entry, collectGroupAttribute, &group);
+  if (group.name && group.id)
+    static_cast<GenlFamily*>(data)->multicastGroups[mnl_attr_get_str(group.name)] =
+        mnl_attr_get_u32(group.id);
+  return MNL_CB_OK;
+}
+
+}  // namespace
 
 GenlFamily GenlSocket::resolveFamily(const std::string& name) {
   GenlRequest request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, 0);
@@ -99,15 +129,18 @@ GenlFamily GenlSocket::resolveFamily(const std::string& name) {
   try {
     transact(request, [&family](const nlmsghdr* nlh) {
       static_assert(CTRL_ATTR_FAMILY_ID == 1 && CTRL_ATTR_FAMILY_NAME == 2 &&
-                    CTRL_ATTR_VERSION == 3);
-      static const mnl_attr_data_type types[CTRL_ATTR_VERSION + 1] = {
-          MNL_TYPE_UNSPEC, MNL_TYPE_U16, MNL_TYPE_NUL_STRING, MNL_TYPE_U32};
-      const nlattr* table[CTRL_ATTR_VERSION + 1];
-      parseGenlAttributes(nlh, types, table, CTRL_ATTR_VERSION);
+                    CTRL_ATTR_VERSION == 3 && CTRL_ATTR_MCAST_GROUPS == 7);
+      static const mnl_attr_data_type types[CTRL_ATTR_MCAST_GROUPS + 1] = {
+          MNL_TYPE_UNSPEC, MNL_TYPE_U16,    MNL_TYPE_NUL_STRING, MNL_TYPE_U32,
+          MNL_TYPE_UNSPEC, MNL_TYPE_UNSPEC, MNL_TYPE_UNSPEC,     MNL_TYPE_NESTED};
+      const nlattr* table[CTRL_ATTR_MCAST_GROUPS + 1];
+      parseGenlAttributes(nlh, types, table, CTRL_ATTR_MCAST_GROUPS);
       if (!table[CTRL_ATTR_FAMILY_ID] || !table[CTRL_ATTR_VERSION])
         throw Error(EPROTO, "incomplete generic netlink family reply");
       family.id = mnl_attr_get_u16(table[CTRL_ATTR_FAMILY_ID]);
       family.version = mnl_attr_get_u32(table[CTRL_ATTR_VERSION]);
+      if (table[CTRL_ATTR_MCAST_GROUPS])
+        mnl_attr_parse_nested(table[CTRL_ATTR_MCAST_GROUPS], collectGroup, &family);
     });
   } catch (const Error& e) {
     if (e.errnum() == ENOENT)
@@ -115,6 +148,30 @@ GenlFamily GenlSocket::resolveFamily(const std::string& name) {
     throw;
   }
   return family;
+}
+
+void GenlSocket::joinGroup(uint32_t group) {
+  int id = static_cast<int>(group);
+  if (mnl_socket_setsockopt(socket_.get(), NETLINK_ADD_MEMBERSHIP, &id, sizeof(id)) < 0)
+    throwErrno("join netlink multicast group");
+}
+
+bool GenlSocket::receive(int timeoutMs, const ReplyHandler& onMessage) {
+  pollfd pfd{mnl_socket_get_fd(socket_.get()), POLLIN, 0};
+  int ready;
+  do {
+    ready = poll(&pfd, 1, timeoutMs);
+  } while (ready < 0 && errno == EINTR);
+  if (ready < 0) throwErrno("poll netlink socket");
+  if (ready == 0) return false;
+
+  std::vector<char> buffer(MNL_SOCKET_BUFFER_SIZE);
+  const ssize_t len = mnl_socket_recvfrom(socket_.get(), buffer.data(), buffer.size());
+  if (len < 0) throwErrno("netlink receive");
+  TransactState state{&onMessage, {}};
+  // Notifications carry sequence number and port id 0.
+  if (mnl_cb_run(buffer.data(), len, 0, 0, onData, &state) < 0) throwErrno("netlink notification");
+  return true;
 }
 
 }  // namespace vs

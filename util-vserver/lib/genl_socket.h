@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "error.h"
 #include "genl_message.h"
 
 namespace vs {
@@ -17,6 +19,19 @@ namespace vs {
 struct GenlFamily {
   uint16_t id = 0;
   uint32_t version = 0;
+  std::map<std::string, uint32_t> multicastGroups;  // name to group id
+};
+
+// An error the kernel answered with; kernelMessage() is its extended-ack
+// text, empty when it gave none.
+class KernelError : public Error {
+ public:
+  KernelError(int errnum, std::string kernelMessage);
+
+  const std::string& kernelMessage() const { return kernelMessage_; }
+
+ private:
+  std::string kernelMessage_;
 };
 
 class GenlSocket {
@@ -34,6 +49,13 @@ class GenlSocket {
   // of a dump).  A kernel error throws Error(errno, text), where the text
   // is the kernel's extended-ack message or, failing that, strerror.
   void transact(GenlRequest& request, const ReplyHandler& onReply);
+
+  // Joins a multicast group of a family.
+  void joinGroup(uint32_t group);
+
+  // Waits up to timeoutMs (-1: forever) for messages sent to the groups
+  // joined, passing each to onMessage; returns false on time-out.
+  bool receive(int timeoutMs, const ReplyHandler& onMessage);
 
  private:
   struct Closer {

@@ -3,6 +3,7 @@
 
 #include <popt.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,8 +15,13 @@ class PoptParser {
   // Parses argv against table.  Option processing stops at "--" or at the
   // first argument that is not an option, so a command to run keeps its own
   // options.  A bad option throws Error naming it.
+  //
+  // An option whose table entry has a non-zero val is passed to onOption
+  // with its argument (NULL for none) each time it appears, so that it can
+  // be repeated.
+  using OptionHandler = std::function<void(int val, const char* arg)>;
   PoptParser(const char* name, int argc, const char** argv, const poptOption* table,
-             const char* otherHelp);
+             const char* otherHelp, const OptionHandler& onOption = {});
 
   // The arguments left after the options.
   const std::vector<std::string>& arguments() const { return arguments_; }

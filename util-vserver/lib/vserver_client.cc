@@ -1,6 +1,8 @@
 #include "vserver_client.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "error.h"
 
@@ -17,6 +19,25 @@ auto withContext(const std::string& action, Fn&& fn) {
     throw Error(e.errnum(), action + ": " + e.what());
   }
 }
+
+// The generic netlink core refuses a caller without CAP_NET_ADMIN before
+// the module can say why; say it here.
+template <typename Fn>
+auto asAdministrator(const std::string& action, Fn&& fn) {
+  return withContext(action, [&] {
+    try {
+      return fn();
+    } catch (const KernelError& e) {
+      if (e.errnum() == EPERM && e.kernelMessage().empty())
+        throw Error(EPERM,
+                    "only root of the host context may manage contexts (Operation not permitted)");
+      throw;
+    }
+  });
+}
+
+// For commands whose replies carry nothing the caller needs.
+void ignoreReply(const nlmsghdr*) {}
 
 }  // namespace
 
@@ -35,16 +56,60 @@ VserverClient::VserverClient() {
                             std::to_string(VSERVER_GENL_VERSION));
 }
 
-void VserverClient::createContext(uint32_t xid, const std::string& name) {
-  GenlRequest request = encodeContextCreate(family_.id, xid, name);
-  withContext("create context " + std::to_string(xid),
-              [&] { socket_.transact(request, [](const nlmsghdr*) {}); });
+void VserverClient::createContext(uint32_t xid, const std::string& name,
+                                  const ContextPolicy& policy) {
+  GenlRequest request = encodeContextCreate(family_.id, xid, name, policy);
+  asAdministrator("create context " + std::to_string(xid),
+                  [&] { socket_.transact(request, ignoreReply); });
 }
 
 void VserverClient::migrate(uint32_t xid) {
   GenlRequest request = encodeContextMigrate(family_.id, xid);
-  withContext("enter context " + std::to_string(xid),
-              [&] { socket_.transact(request, [](const nlmsghdr*) {}); });
+  asAdministrator("enter context " + std::to_string(xid),
+                  [&] { socket_.transact(request, ignoreReply); });
+}
+
+void VserverClient::setPolicy(uint32_t xid, const PolicyChange& change) {
+  GenlRequest request = encodeContextSet(family_.id, xid, change);
+  asAdministrator("set attributes of context " + std::to_string(xid),
+                  [&] { socket_.transact(request, ignoreReply); });
+}
+
+void VserverClient::kill(uint32_t xid, int signal, std::optional<pid_t> pid) {
+  GenlRequest request = encodeContextKill(family_.id, xid, signal, pid);
+  const std::string target = pid ? "process " + std::to_string(*pid) + " of context "
+                                 : std::string("context ");
+  asAdministrator("signal " + target + std::to_string(xid),
+                  [&] { socket_.transact(request, ignoreReply); });
+}
+
+void VserverClient::watchExits() {
+  const auto group = family_.multicastGroups.find(VSERVER_MCGRP_EVENTS);
+  if (group == family_.multicastGroups.end())
+    throw Error(EPROTO, "the vserver module has no '" VSERVER_MCGRP_EVENTS "' group");
+  withContext("watch context exits", [&] { socket_.joinGroup(group->second); });
+}
+
+std::optional<ExitEvent> VserverClient::waitForExit(uint32_t xid, int timeoutMs) {
+  std::optional<ExitEvent> found;
+  // A deadline rather than a per-message time-out: other contexts' exits
+  // must not extend the wait.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (!found) {
+    int left = -1;
+    if (timeoutMs >= 0) {
+      const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      left = std::max(0, static_cast<int>(remaining.count()));
+    }
+    const bool received = socket_.receive(left, [&](const nlmsghdr* nlh) {
+      if (nlh->nlmsg_type != family_.id) return;
+      std::optional<ExitEvent> event = decodeExitEvent(nlh);
+      if (event && event->xid == xid) found = event;
+    });
+    if (!received) return std::nullopt;
+  }
+  return found;
 }
 
 ContextInfo VserverClient::context(uint32_t xid) {

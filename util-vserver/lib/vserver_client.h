@@ -21,7 +21,7 @@ class VserverClient {
 
   // Creates context xid, named name (may be empty), and moves the calling
   // process into it.  The caller must be single-threaded.
-  void createContext(uint32_t xid, const std::string& name);
+  void createContext(uint32_t xid, const std::string& name, const ContextPolicy& policy = {});
 
   // Moves the calling process into an existing context (1: the spectator).
   void migrate(uint32_t xid);
@@ -31,6 +31,20 @@ class VserverClient {
 
   // The context of process pid, or of the caller when pid is empty.
   uint32_t taskXid(std::optional<pid_t> pid = std::nullopt);
+
+  // Changes a context's flags and capability sets.
+  void setPolicy(uint32_t xid, const PolicyChange& change);
+
+  // Signals every process of a context, or only process pid of it.
+  void kill(uint32_t xid, int signal, std::optional<pid_t> pid = std::nullopt);
+
+  // Joins the context notifications; call before checking a context still
+  // exists, then waitForExit().
+  void watchExits();
+
+  // Waits up to timeoutMs (-1: forever) for context xid to end; returns
+  // its notification, or nothing on time-out.
+  std::optional<ExitEvent> waitForExit(uint32_t xid, int timeoutMs);
 
   uint32_t protocolVersion() const { return family_.version; }
 

@@ -24,6 +24,10 @@ constexpr std::array<mnl_attr_data_type, VSERVER_A_MAX + 1> attributeTypes() {
   types[VSERVER_A_PID] = MNL_TYPE_U32;
   types[VSERVER_A_TASKS] = MNL_TYPE_U32;
   types[VSERVER_A_UPTIME_NS] = MNL_TYPE_U64;
+  types[VSERVER_A_FLAGS] = MNL_TYPE_U64;
+  types[VSERVER_A_BCAPS] = MNL_TYPE_U64;
+  types[VSERVER_A_CCAPS] = MNL_TYPE_U64;
+  types[VSERVER_A_EXIT_REASON] = MNL_TYPE_U32;
   return types;
 }
 
@@ -42,12 +46,59 @@ const nlattr* require(const Attributes& table, int type, const char* what) {
   return table[type];
 }
 
+uint64_t optionalU64(const Attributes& table, int type) {
+  return table[type] ? mnl_attr_get_u64(table[type]) : 0;
+}
+
+void putChange(GenlRequest& request, int valueType, int maskType, const BitChange& change) {
+  if (change.empty()) return;
+  request.putU64(valueType, change.value);
+  request.putU64(maskType, change.mask);
+}
+
 }  // namespace
 
-GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string& name) {
+const char* exitReasonName(uint32_t reason) {
+  switch (reason) {
+    case VSERVER_EXIT_TASKS_GONE:
+      return "exited";
+    case VSERVER_EXIT_RESTART:
+      return "restart";
+    case VSERVER_EXIT_HALT:
+      return "halt";
+    case VSERVER_EXIT_POWER_OFF:
+      return "poweroff";
+    default:
+      return "unknown";
+  }
+}
+
+GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string& name,
+                                const ContextPolicy& policy) {
   GenlRequest request = makeRequest(family, VSERVER_CMD_CTX_CREATE);
   request.putU32(VSERVER_A_XID, xid);
   if (!name.empty()) request.putString(VSERVER_A_NAME, name);
+  if (policy.flags) request.putU64(VSERVER_A_FLAGS, policy.flags);
+  if (policy.bcaps) request.putU64(VSERVER_A_BCAPS, *policy.bcaps);
+  if (policy.ccaps) request.putU64(VSERVER_A_CCAPS, policy.ccaps);
+  return request;
+}
+
+GenlRequest encodeContextSet(uint16_t family, uint32_t xid, const PolicyChange& change) {
+  GenlRequest request = makeRequest(family, VSERVER_CMD_CTX_SET);
+  request.putU32(VSERVER_A_XID, xid);
+  putChange(request, VSERVER_A_FLAGS, VSERVER_A_FLAGS_MASK, change.flags);
+  putChange(request, VSERVER_A_BCAPS, VSERVER_A_BCAPS_MASK, change.bcaps);
+  putChange(request, VSERVER_A_CCAPS, VSERVER_A_CCAPS_MASK, change.ccaps);
+  return request;
+}
+
+GenlRequest encodeContextKill(uint16_t family, uint32_t xid, int signal,
+                              std::optional<pid_t> pid) {
+  GenlRequest request = makeRequest(family, VSERVER_CMD_CTX_KILL);
+  request.putU32(VSERVER_A_XID, xid);
+  request.putU32(VSERVER_A_SIGNAL, static_cast<uint32_t>(signal));
+  if (pid) request.putU32(VSERVER_A_PID, static_cast<uint32_t>(*pid));
   return request;
 }
 
@@ -80,11 +131,27 @@ ContextInfo decodeContext(const nlmsghdr* nlh) {
   if (table[VSERVER_A_NAME]) info.name = mnl_attr_get_str(table[VSERVER_A_NAME]);
   info.tasks = mnl_attr_get_u32(require(table, VSERVER_A_TASKS, "task count"));
   info.uptimeNs = mnl_attr_get_u64(require(table, VSERVER_A_UPTIME_NS, "uptime"));
+  info.flags = optionalU64(table, VSERVER_A_FLAGS);
+  info.bcaps = optionalU64(table, VSERVER_A_BCAPS);
+  info.ccaps = optionalU64(table, VSERVER_A_CCAPS);
   return info;
 }
 
 uint32_t decodeTaskXid(const nlmsghdr* nlh) {
   return mnl_attr_get_u32(require(parse(nlh), VSERVER_A_XID, "context id"));
+}
+
+std::optional<ExitEvent> decodeExitEvent(const nlmsghdr* nlh) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(genlmsghdr))
+    throw Error(EPROTO, "truncated generic netlink message");
+  const auto* genl = static_cast<const genlmsghdr*>(mnl_nlmsg_get_payload(nlh));
+  if (genl->cmd != VSERVER_CMD_CTX_EXIT) return std::nullopt;
+  const Attributes table = parse(nlh);
+  ExitEvent event;
+  event.xid = mnl_attr_get_u32(require(table, VSERVER_A_XID, "context id"));
+  if (table[VSERVER_A_NAME]) event.name = mnl_attr_get_str(table[VSERVER_A_NAME]);
+  event.reason = mnl_attr_get_u32(require(table, VSERVER_A_EXIT_REASON, "exit reason"));
+  return event;
 }
 
 }  // namespace vs

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "capabilities.h"
 #include "genl_message.h"
 
 namespace vs {
@@ -20,10 +21,41 @@ struct ContextInfo {
   std::string name;  // empty when the context has none
   uint32_t tasks = 0;
   uint64_t uptimeNs = 0;
+  uint64_t flags = 0;  // VSERVER_CF_*
+  uint64_t bcaps = 0;  // capability bounding set
+  uint64_t ccaps = 0;  // VSERVER_CCAP_*
 };
 
+// The policy of a new context; the kernel's defaults where not given.
+struct ContextPolicy {
+  uint64_t flags = 0;
+  std::optional<uint64_t> bcaps;  // VSERVER_BCAPS_DEFAULT when empty
+  uint64_t ccaps = 0;
+};
+
+// A change to a context's policy; empty changes are not sent.
+struct PolicyChange {
+  BitChange flags, bcaps, ccaps;
+
+  bool empty() const { return flags.empty() && bcaps.empty() && ccaps.empty(); }
+};
+
+// The notification that a context has ended.
+struct ExitEvent {
+  uint32_t xid = 0;
+  std::string name;
+  uint32_t reason = VSERVER_EXIT_TASKS_GONE;
+};
+
+// "exited", "restart", "halt", "poweroff".
+const char* exitReasonName(uint32_t reason);
+
 // Requests; family is the id resolved at run time.
-GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string& name);
+GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string& name,
+                                const ContextPolicy& policy = {});
+GenlRequest encodeContextSet(uint16_t family, uint32_t xid, const PolicyChange& change);
+GenlRequest encodeContextKill(uint16_t family, uint32_t xid, int signal,
+                              std::optional<pid_t> pid);
 GenlRequest encodeContextMigrate(uint16_t family, uint32_t xid);
 GenlRequest encodeContextGet(uint16_t family, uint32_t xid);
 GenlRequest encodeContextDump(uint16_t family);
@@ -32,5 +64,7 @@ GenlRequest encodeTaskGet(uint16_t family, std::optional<pid_t> pid);
 // Replies; a malformed reply throws Error(EPROTO).
 ContextInfo decodeContext(const nlmsghdr* nlh);
 uint32_t decodeTaskXid(const nlmsghdr* nlh);
+// Returns an empty optional for other messages of the family.
+std::optional<ExitEvent> decodeExitEvent(const nlmsghdr* nlh);
 
 }  // namespace vs

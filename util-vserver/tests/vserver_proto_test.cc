@@ -155,3 +155,56 @@ TEST(VserverReplies, DecodesATaskXid) {
   mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
   UNSIGNED_LONGS_EQUAL(42, vs::decodeTaskXid(reply.nlh));
 }
+
+TEST(VserverRequests, CreateCarriesThePolicyGiven) {
+  vs::ContextPolicy policy;
+  policy.flags = VSERVER_CF_STATE_SETUP;
+  policy.bcaps = 0x5;
+  const auto attrs = attributes(vs::encodeContextCreate(kFamily, 42, "", policy));
+  UNSIGNED_LONGS_EQUAL(3, attrs.size());
+  CHECK_EQUAL(VSERVER_CF_STATE_SETUP, mnl_attr_get_u64(attrs.at(VSERVER_A_FLAGS)));
+  CHECK_EQUAL(0x5, mnl_attr_get_u64(attrs.at(VSERVER_A_BCAPS)));
+  CHECK_FALSE(attrs.count(VSERVER_A_CCAPS));
+}
+
+TEST(VserverRequests, SetSendsOnlyTheSetsThatChange) {
+  vs::PolicyChange change;
+  change.flags = {0, VSERVER_CF_STATE_SETUP};
+  const vs::GenlRequest request = vs::encodeContextSet(kFamily, 42, change);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_CTX_SET, genlHeader(request)->cmd);
+  const auto attrs = attributes(request);
+  UNSIGNED_LONGS_EQUAL(3, attrs.size());
+  CHECK_EQUAL(0, mnl_attr_get_u64(attrs.at(VSERVER_A_FLAGS)));
+  CHECK_EQUAL(VSERVER_CF_STATE_SETUP, mnl_attr_get_u64(attrs.at(VSERVER_A_FLAGS_MASK)));
+}
+
+TEST(VserverRequests, KillOfAllOrOne) {
+  const auto all = attributes(vs::encodeContextKill(kFamily, 42, 15, std::nullopt));
+  UNSIGNED_LONGS_EQUAL(2, all.size());
+  UNSIGNED_LONGS_EQUAL(15, mnl_attr_get_u32(all.at(VSERVER_A_SIGNAL)));
+  const auto one = attributes(vs::encodeContextKill(kFamily, 42, 9, 77));
+  UNSIGNED_LONGS_EQUAL(77, mnl_attr_get_u32(one.at(VSERVER_A_PID)));
+}
+
+TEST(VserverReplies, DecodesThePolicyOfAContext) {
+  Reply reply = contextReply();
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_FLAGS, VSERVER_CF_LOCK);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_BCAPS, VSERVER_BCAPS_DEFAULT);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_CCAPS, VSERVER_CCAP_SWAP);
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  CHECK_EQUAL(VSERVER_CF_LOCK, info.flags);
+  CHECK_EQUAL(VSERVER_BCAPS_DEFAULT, info.bcaps);
+  CHECK_EQUAL(VSERVER_CCAP_SWAP, info.ccaps);
+}
+
+TEST(VserverReplies, DecodesAnExitNotification) {
+  Reply reply(VSERVER_CMD_CTX_EXIT);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
+  mnl_attr_put_strz(reply.nlh, VSERVER_A_NAME, "web1");
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_EXIT_REASON, VSERVER_EXIT_HALT);
+  const auto event = vs::decodeExitEvent(reply.nlh);
+  UNSIGNED_LONGS_EQUAL(42, event->xid);
+  STRCMP_EQUAL("web1", event->name.c_str());
+  STRCMP_EQUAL("halt", vs::exitReasonName(event->reason));
+  CHECK_FALSE(vs::decodeExitEvent(contextReply().nlh).has_value());
+}

@@ -2,6 +2,7 @@
 
 #include <linux/vserver.h>
 #include <popt.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -15,7 +16,7 @@
 namespace vs::vcontext {
 
 Options parseOptions(int argc, const char** argv) {
-  int create = 0, migrate = 0;
+  int create = 0, migrate = 0, setup = 0, chroot = 0;
   char* xid = nullptr;
   char* name = nullptr;
   const poptOption table[] = {
@@ -23,6 +24,10 @@ Options parseOptions(int argc, const char** argv) {
       {"migrate", 0, POPT_ARG_NONE, &migrate, 0, "enter an existing context", nullptr},
       {"xid", 0, POPT_ARG_STRING, &xid, 0, "the context id", "N"},
       {"name", 0, POPT_ARG_STRING, &name, 0, "name of the new context (with --create)", "NAME"},
+      {"setup", 0, POPT_ARG_NONE, &setup, 0,
+       "leave the new context in its setup state (with --create)", nullptr},
+      {"chroot", 0, POPT_ARG_NONE, &chroot, 0, "make the current directory the root first",
+       nullptr},
       POPT_AUTOHELP POPT_TABLEEND};
   PoptParser parser("vcontext", argc, argv, table, "(--create|--migrate) --xid N -- COMMAND [ARG...]");
   // popt hands string arguments over to us.
@@ -38,19 +43,26 @@ Options parseOptions(int argc, const char** argv) {
     if (!create) throwUsage("--name only goes with --create");
     options.name = name;
   }
+  if (setup && !create) throwUsage("--setup only goes with --create");
+  options.setup = setup;
+  options.chroot = chroot;
   options.command = parser.arguments();
   if (options.command.empty()) throwUsage("no command given");
   return options;
 }
 
 void run(const Options& options) {
+  if (options.chroot && ::chroot(".") != 0) throwErrno("chroot to the current directory");
   {
     VserverClient client;
     try {
-      if (options.mode == Mode::Create)
-        client.createContext(options.xid, options.name);
-      else
+      if (options.mode == Mode::Create) {
+        ContextPolicy policy;
+        policy.flags = options.setup ? VSERVER_CF_STATE_SETUP : 0;
+        client.createContext(options.xid, options.name, policy);
+      } else {
         client.migrate(options.xid);
+      }
     } catch (const Error& e) {
       if (e.errnum() == EEXIST) throw Error(e.errnum(), e.what(), kExitExists);
       throw;

@@ -15,6 +15,9 @@
  *   "host admin"  the caller needs CAP_NET_ADMIN (checked by the generic
  *                 netlink core) and CAP_SYS_ADMIN, and must be in the host
  *                 context (xid 0).  Otherwise -EPERM.
+ *   "setup"       host admin, or a task of the very context addressed
+ *                 while that context is still in its setup state
+ *                 (VSERVER_CF_STATE_SETUP), with the same capabilities.
  *   "visible"     any caller; a guest only sees its own context and its own
  *                 tasks, the host and the spectator see everything.
  *
@@ -22,11 +25,18 @@
  *
  * VSERVER_CMD_CTX_CREATE - create a guest context and move the caller in
  *   doit, host admin.  The caller must be single-threaded: it becomes the
- *   first task of the new context, whose lifetime is that of its tasks.
+ *   first task of the new context, whose lifetime is that of its tasks
+ *   (unless VSERVER_CF_PERSISTENT).  Unless created in the setup state,
+ *   the context is sealed at once: its root directory is the caller's,
+ *   and the caller's capability sets are bounded by the context's.
  *   Request: VSERVER_A_XID (u32, VSERVER_GUEST_XID_MIN..VSERVER_GUEST_XID_MAX,
- *            required), VSERVER_A_NAME (string, optional).
+ *            required), VSERVER_A_NAME (string, optional),
+ *            VSERVER_A_FLAGS (u64, initial flags, optional),
+ *            VSERVER_A_BCAPS (u64, bounding set, default
+ *            VSERVER_BCAPS_DEFAULT), VSERVER_A_CCAPS (u64, default 0).
  *   Errors:  EPERM   not host admin
- *            EINVAL  missing xid, bad name, unknown attribute
+ *            EINVAL  missing xid, bad name, unknown flag or capability bit,
+ *                    unknown attribute
  *            ERANGE  xid out of range (this includes the reserved 0 and 1)
  *            EEXIST  a context with this xid exists
  *            EBUSY   the caller has more than one thread
@@ -34,11 +44,14 @@
  *            ENOMEM
  *
  * VSERVER_CMD_CTX_MIGRATE - move the caller into an existing context
- *   doit, host admin.  Same single-thread rule.  xid 1 moves the caller
- *   into the spectator context, which has no state of its own.
+ *   doit, host admin.  Same single-thread rule.  The caller's capability
+ *   sets are bounded by the context's (by nothing for the spectator, xid
+ *   1, which has no state of its own and may change nothing).
  *   Request: VSERVER_A_XID (u32, VSERVER_SPECTATOR_XID..VSERVER_GUEST_XID_MAX,
  *            required).
- *   Errors:  EPERM, EINVAL, ERANGE, EBUSY as above
+ *   Errors:  EPERM   not host admin, or the context is locked
+ *                    (VSERVER_CF_LOCK)
+ *            EINVAL, ERANGE, EBUSY as above
  *            ESRCH   no such context, or it is ending
  *
  * VSERVER_CMD_CTX_GET - describe one context, or all
@@ -46,7 +59,8 @@
  *         ESRCH when there is no such context visible to the caller.
  *   dump: one message per visible context, in xid order.
  *   Visible.  Reply (one per context): VSERVER_A_XID, VSERVER_A_NAME (only
- *   if the context has one), VSERVER_A_TASKS, VSERVER_A_UPTIME_NS.
+ *   if the context has one), VSERVER_A_TASKS, VSERVER_A_UPTIME_NS,
+ *   VSERVER_A_FLAGS, VSERVER_A_BCAPS, VSERVER_A_CCAPS.
  *
  * VSERVER_CMD_TASK_GET - the context of a task
  *   doit, visible.  Request: VSERVER_A_PID (u32, optional: the caller when
@@ -54,13 +68,53 @@
  *   Reply: VSERVER_A_PID, VSERVER_A_XID.
  *   Errors:  EINVAL, ERANGE; ESRCH when there is no such task visible to
  *            the caller.
+ *
+ * VSERVER_CMD_CTX_SET - change a context's flags and capability sets
+ *   doit, setup.  Each set is changed as "new = (old & ~mask) | (value &
+ *   mask)"; a value without its mask replaces the whole set.
+ *   Request: VSERVER_A_XID (required), and any of VSERVER_A_FLAGS with
+ *            VSERVER_A_FLAGS_MASK, VSERVER_A_BCAPS with
+ *            VSERVER_A_BCAPS_MASK, VSERVER_A_CCAPS with
+ *            VSERVER_A_CCAPS_MASK (all u64).
+ *   Clearing VSERVER_CF_STATE_SETUP seals the context: from then on none
+ *   of its tasks may change its policy, its capability bounding set is
+ *   enforced, and its root directory is fixed, as the sealing task's own
+ *   root when a task of the context seals it (whose capability sets are
+ *   then bounded too), else as its creator's.  Clearing
+ *   VSERVER_CF_PERSISTENT from a context without tasks ends it.
+ *   Errors:  EPERM   not allowed (see "setup")
+ *            EINVAL  missing xid, a mask without its value, an unknown
+ *                    flag or capability bit, or an attempt to set
+ *                    VSERVER_CF_STATE_SETUP again
+ *            ERANGE, ESRCH as for CTX_GET
+ *
+ * VSERVER_CMD_CTX_KILL - send a signal to the tasks of a context
+ *   doit, host admin.  Request: VSERVER_A_XID (required), VSERVER_A_SIGNAL
+ *   (u32, 0..64, required; 0 only checks), VSERVER_A_PID (u32, optional:
+ *   only that process, which must belong to the context; else every
+ *   process of the context).  The signal is sent as by the kernel, so the
+ *   tasks' credentials do not matter.
+ *   Errors:  EPERM, EINVAL, ERANGE; ESRCH for no such context, or a pid
+ *            that is not in it
+ *
+ * VSERVER_CMD_CTX_EXIT - notification, never a request
+ *   Sent to the VSERVER_MCGRP_EVENTS multicast group (in the initial
+ *   network namespace; joining needs CAP_SYS_ADMIN) when a context has
+ *   ended: VSERVER_A_XID, VSERVER_A_NAME (if any), VSERVER_A_EXIT_REASON.
+ *   To wait for a context to end, join the group first, then check the
+ *   context still exists (CTX_GET), then wait for its notification.
  */
 
 #ifndef _UAPI_LINUX_VSERVER_H
 #define _UAPI_LINUX_VSERVER_H
 
+#include <linux/capability.h>
+
 #define VSERVER_GENL_NAME	"vserver"
 #define VSERVER_GENL_VERSION	1
+
+/* Multicast group of context notifications (VSERVER_CMD_CTX_EXIT). */
+#define VSERVER_MCGRP_EVENTS	"events"
 
 /* The host: every task not moved into a context, and every kernel thread. */
 #define VSERVER_HOST_XID	0
@@ -77,6 +131,93 @@
  */
 #define VSERVER_NAME_MAX	64
 
+/*
+ * Context flags (VSERVER_A_FLAGS); util-vserver's names in quotes.
+ *
+ * VSERVER_CF_STATE_SETUP  "state_setup": the context is being set up by
+ *                         its launcher from inside: its tasks may change
+ *                         its policy, and its capability bounding set is
+ *                         not enforced yet.  Can only be cleared ("sealing").
+ * VSERVER_CF_PERSISTENT   "persistent": the context lives on without tasks.
+ * VSERVER_CF_LOCK         "lock": no task may be moved into the context.
+ */
+#define VSERVER_CF_STATE_SETUP	(1ULL << 0)
+#define VSERVER_CF_PERSISTENT	(1ULL << 1)
+#define VSERVER_CF_LOCK		(1ULL << 2)
+#define VSERVER_CF_ALL		(VSERVER_CF_STATE_SETUP | VSERVER_CF_PERSISTENT | \
+				 VSERVER_CF_LOCK)
+
+/*
+ * Capability bounding set of a context (VSERVER_A_BCAPS): bit N is
+ * capability N (CAP_CHOWN is bit 0).  A guest task can never use a
+ * capability outside it, whatever it executes.
+ */
+#define VSERVER_BCAPS_ALL	((1ULL << (CAP_LAST_CAP + 1)) - 1)
+
+/* util-vserver's secure default bounding set. */
+#define VSERVER_BCAPS_DEFAULT	((1ULL << CAP_CHOWN) | \
+				 (1ULL << CAP_DAC_OVERRIDE) | \
+				 (1ULL << CAP_DAC_READ_SEARCH) | \
+				 (1ULL << CAP_FOWNER) | \
+				 (1ULL << CAP_FSETID) | \
+				 (1ULL << CAP_KILL) | \
+				 (1ULL << CAP_SETGID) | \
+				 (1ULL << CAP_SETUID) | \
+				 (1ULL << CAP_NET_BIND_SERVICE) | \
+				 (1ULL << CAP_SYS_CHROOT) | \
+				 (1ULL << CAP_SYS_PTRACE) | \
+				 (1ULL << CAP_SYS_TTY_CONFIG) | \
+				 (1ULL << CAP_LEASE) | \
+				 (1ULL << CAP_SETFCAP) | \
+				 (1ULL << CAP_SYS_BOOT) | \
+				 (1ULL << CAP_AUDIT_WRITE))
+
+/*
+ * Context capabilities (VSERVER_A_CCAPS): what a guest may do only if its
+ * context has the bit, on top of holding any capability the operation
+ * needs.  None is set by default.
+ *
+ * VSERVER_CCAP_SYSLOG        "syslog": read or clear the kernel log
+ * VSERVER_CCAP_MODULE        "module": load modules, or have them loaded on
+ *                            demand (e.g. by socket() of an unloaded family)
+ * VSERVER_CCAP_KEXEC         "kexec": load a kernel for kexec
+ * VSERVER_CCAP_BINARY_MOUNT  "binary_mount": mount filesystems that need a
+ *                            block device
+ * VSERVER_CCAP_NAMESPACE     "namespace": create user namespaces
+ * VSERVER_CCAP_MKNOD         "mknod": create device nodes other than null,
+ *                            zero, full, random, urandom, tty and ptmx
+ * VSERVER_CCAP_SYSCTL        "sysctl": write /proc/sys outside its own
+ *                            network namespace's net/
+ * VSERVER_CCAP_SWAP          "swap": swapon, swapoff
+ * VSERVER_CCAP_BPF           "bpf": the bpf() system call
+ * VSERVER_CCAP_PERF          "perf": perf_event_open()
+ */
+#define VSERVER_CCAP_SYSLOG		(1ULL << 0)
+#define VSERVER_CCAP_MODULE		(1ULL << 1)
+#define VSERVER_CCAP_KEXEC		(1ULL << 2)
+#define VSERVER_CCAP_BINARY_MOUNT	(1ULL << 3)
+#define VSERVER_CCAP_NAMESPACE		(1ULL << 4)
+#define VSERVER_CCAP_MKNOD		(1ULL << 5)
+#define VSERVER_CCAP_SYSCTL		(1ULL << 6)
+#define VSERVER_CCAP_SWAP		(1ULL << 7)
+#define VSERVER_CCAP_BPF		(1ULL << 8)
+#define VSERVER_CCAP_PERF		(1ULL << 9)
+#define VSERVER_CCAP_ALL		((1ULL << 10) - 1)
+
+/**
+ * enum vserver_exit_reason - why a context ended (VSERVER_A_EXIT_REASON)
+ * @VSERVER_EXIT_TASKS_GONE: its last task was reaped
+ * @VSERVER_EXIT_RESTART: a task called reboot(RESTART or RESTART2)
+ * @VSERVER_EXIT_HALT: a task called reboot(HALT)
+ * @VSERVER_EXIT_POWER_OFF: a task called reboot(POWER_OFF)
+ */
+enum vserver_exit_reason {
+	VSERVER_EXIT_TASKS_GONE,
+	VSERVER_EXIT_RESTART,
+	VSERVER_EXIT_HALT,
+	VSERVER_EXIT_POWER_OFF,
+};
+
 /**
  * enum vserver_cmd - generic netlink commands of the vserver family
  * @VSERVER_CMD_UNSPEC: unused
@@ -84,6 +225,9 @@
  * @VSERVER_CMD_CTX_MIGRATE: move the caller into a context
  * @VSERVER_CMD_CTX_GET: describe a context (doit) or all of them (dump)
  * @VSERVER_CMD_TASK_GET: tell the context of a task
+ * @VSERVER_CMD_CTX_SET: change a context's flags and capability sets
+ * @VSERVER_CMD_CTX_KILL: signal the tasks of a context
+ * @VSERVER_CMD_CTX_EXIT: notification that a context has ended
  * @__VSERVER_CMD_MAX: number of commands, for range checks
  */
 enum vserver_cmd {
@@ -92,6 +236,9 @@ enum vserver_cmd {
 	VSERVER_CMD_CTX_MIGRATE,
 	VSERVER_CMD_CTX_GET,
 	VSERVER_CMD_TASK_GET,
+	VSERVER_CMD_CTX_SET,
+	VSERVER_CMD_CTX_KILL,
+	VSERVER_CMD_CTX_EXIT,
 	__VSERVER_CMD_MAX,
 };
 
@@ -109,6 +256,14 @@ enum vserver_cmd {
  * @VSERVER_A_UPTIME_NS: u64, nanoseconds since the context was created,
  *			 on the boot-time clock
  * @VSERVER_A_PAD: padding for 64-bit attributes
+ * @VSERVER_A_FLAGS: u64, context flags (VSERVER_CF_*)
+ * @VSERVER_A_FLAGS_MASK: u64, which flags a CTX_SET changes
+ * @VSERVER_A_BCAPS: u64, capability bounding set
+ * @VSERVER_A_BCAPS_MASK: u64, which bounding set bits a CTX_SET changes
+ * @VSERVER_A_CCAPS: u64, context capabilities (VSERVER_CCAP_*)
+ * @VSERVER_A_CCAPS_MASK: u64, which context capabilities a CTX_SET changes
+ * @VSERVER_A_SIGNAL: u32, a signal number, 0..64
+ * @VSERVER_A_EXIT_REASON: u32, enum vserver_exit_reason
  * @__VSERVER_A_MAX: number of attributes, for range checks
  */
 enum vserver_attr {
@@ -119,6 +274,14 @@ enum vserver_attr {
 	VSERVER_A_TASKS,
 	VSERVER_A_UPTIME_NS,
 	VSERVER_A_PAD,
+	VSERVER_A_FLAGS,
+	VSERVER_A_FLAGS_MASK,
+	VSERVER_A_BCAPS,
+	VSERVER_A_BCAPS_MASK,
+	VSERVER_A_CCAPS,
+	VSERVER_A_CCAPS_MASK,
+	VSERVER_A_SIGNAL,
+	VSERVER_A_EXIT_REASON,
 	__VSERVER_A_MAX,
 };
 

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vserver module - the policy callbacks of the vserver LSM
+ *
+ * The LSM asks these for guest and spectator credentials only; they run
+ * under its SRCU read lock, possibly in atomic context, and look the
+ * context up under RCU.  A credential whose context has ended (a file
+ * opener's, say) is refused everything.
+ */
+
+#include "common.h"
+
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/errno.h>
+#include <linux/fs.h>
+#include <linux/path.h>
+#include <linux/reboot.h>
+#include <linux/vserver.h>
+
+#include "context.h"
+#include "policy.h"
+
+static kernel_cap_t vs_caps_from_bits(u64 bits)
+{
+	kernel_cap_t caps = {};
+
+	BUILD_BUG_ON(_KERNEL_CAPABILITY_U32S != 2);
+	caps.cap[0] = lower_32_bits(bits);
+	caps.cap[1] = upper_32_bits(bits);
+	return caps;
+}
+
+/**
+ * vs_bound_cred - cut a credential's capability sets down to a bounding set
+ * @cred: a credential being prepared
+ * @bcaps: the bounding set, one bit per capability
+ *
+ * Shrinking the bounding set itself keeps setuid and file-capability
+ * programs from bringing a capability back.
+ */
+void vs_bound_cred(struct cred *cred, u64 bcaps)
+{
+	const kernel_cap_t bound = vs_caps_from_bits(bcaps);
+
+	cred->cap_bset = cap_intersect(cred->cap_bset, bound);
+	cred->cap_permitted = cap_intersect(cred->cap_permitted, bound);
+	cred->cap_effective = cap_intersect(cred->cap_effective, bound);
+	cred->cap_inheritable = cap_intersect(cred->cap_inheritable, bound);
+	cred->cap_ambient = cap_intersect(cred->cap_ambient, bound);
+}
+
+/*
+ * The capability bounding set is enforced once the context is sealed; the
+ * launcher setting it up is host code and needs its own capabilities.
+ */
+int vs_capable(const struct cred *cred, u32 xid, struct user_namespace *ns,
+	       int cap, unsigned int opts)
+{
+	const struct vs_context *ctx;
+	int err = -EPERM;
+
+	/* The spectator may look at everything and change nothing. */
+	if (xid == VSERVER_SPECTATOR_XID)
+		return -EPERM;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	if (ctx && ((READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP) ||
+		    (READ_ONCE(ctx->bcaps) & BIT_ULL(cap))))
+		err = 0;
+	rcu_read_unlock();
+	return err;
+}
+
+int vs_permitted(u32 xid, enum vserver_perm perm)
+{
+	const struct vs_context *ctx;
+	int err = -EPERM;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	if (ctx && (READ_ONCE(ctx->ccaps) & BIT_ULL(perm)))
+		err = 0;
+	rcu_read_unlock();
+	return err;
+}
+
+/* The spectator works from the host's tree; a guest is held below its root. */
+int vs_path_allowed(u32 xid, const struct path *path)
+{
+	const struct vs_context *ctx;
+	const struct path *root;
+	int err = -EACCES;
+
+	if (xid == VSERVER_SPECTATOR_XID)
+		return 0;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	if (ctx) {
+		root = rcu_dereference(ctx->root);
+		if (!root || path_is_under(path, root))
+			err = 0;
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+int vs_reboot(u32 xid, unsigned int cmd)
+{
+	u32 reason;
+
+	switch (cmd) {
+	case LINUX_REBOOT_CMD_CAD_ON:
+	case LINUX_REBOOT_CMD_CAD_OFF:
+		/* What Ctrl-Alt-Del does is the host's business. */
+		return 0;
+	case LINUX_REBOOT_CMD_RESTART:
+	case LINUX_REBOOT_CMD_RESTART2:
+		reason = VSERVER_EXIT_RESTART;
+		break;
+	case LINUX_REBOOT_CMD_HALT:
+		reason = VSERVER_EXIT_HALT;
+		break;
+	case LINUX_REBOOT_CMD_POWER_OFF:
+		reason = VSERVER_EXIT_POWER_OFF;
+		break;
+	default:
+		return -EPERM;
+	}
+	if (xid == VSERVER_SPECTATOR_XID)
+		return -EPERM;
+	return vs_context_reboot(xid, reason);
+}

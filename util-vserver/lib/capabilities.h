@@ -1,0 +1,38 @@
+// Names of the bit sets of a context, as util-vserver spells them:
+// capabilities ("CAP_SYS_ADMIN" or "SYS_ADMIN"), context capabilities
+// ("syslog") and context flags ("persistent").  Names are case-insensitive.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vs {
+
+// A change to a bit set: new = (old & ~mask) | (value & mask).
+struct BitChange {
+  uint64_t value = 0;
+  uint64_t mask = 0;
+
+  bool empty() const { return mask == 0; }
+};
+
+enum class BitSet { Capabilities, ContextCapabilities, Flags };
+
+// "capability", "context capability", "flag".
+const char* bitSetNoun(BitSet set);
+
+// The bit of a name; throws a usage Error naming the unknown name.
+uint64_t bitOfName(BitSet set, const std::string& name);
+
+// The names of the bits set in bits, in bit order; unknown bits as "bitN".
+std::vector<std::string> namesOfBits(BitSet set, uint64_t bits);
+
+// Adds an item of a util-vserver list ("NAME" sets, "~NAME" or "!NAME"
+// clears) to change.
+void addToChange(BitSet set, const std::string& item, BitChange& change);
+
+// Every name of a set, in bit order (for help and for tests).
+std::vector<std::string> allNames(BitSet set);
+
+}  // namespace vs

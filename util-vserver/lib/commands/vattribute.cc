@@ -1,0 +1,102 @@
+#include "vattribute.h"
+
+#include <linux/vserver.h>
+#include <popt.h>
+
+#include <cstdio>
+
+#include "../error.h"
+#include "../exec.h"
+#include "../number.h"
+#include "../popt_parser.h"
+#include "../tool.h"
+#include "../vserver_client.h"
+
+namespace vs::vattribute {
+
+namespace {
+
+enum OptionId { kBcap = 1, kCcap, kFlag, kSecure };
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string line;
+  for (const std::string& item : items) line += (line.empty() ? "" : " ") + item;
+  return line;
+}
+
+}  // namespace
+
+Options parseOptions(int argc, const char** argv) {
+  int get = 0, set = 0;
+  char* xid = nullptr;
+  Options options;
+  const poptOption table[] = {
+      {"xid", 0, POPT_ARG_STRING, &xid, 0, "the context (default: the caller's)", "N"},
+      {"get", 0, POPT_ARG_NONE, &get, 0, "show the context's flags and capability sets", nullptr},
+      {"set", 0, POPT_ARG_NONE, &set, 0, "change them", nullptr},
+      {"bcap", 0, POPT_ARG_STRING, nullptr, kBcap,
+       "add a capability to the bounding set (~CAP removes it)", "CAP"},
+      {"ccap", 0, POPT_ARG_STRING, nullptr, kCcap, "set a context capability (~CCAP clears it)",
+       "CCAP"},
+      {"flag", 0, POPT_ARG_STRING, nullptr, kFlag, "set a context flag (~FLAG clears it)", "FLAG"},
+      {"secure", 0, POPT_ARG_NONE, nullptr, kSecure,
+       "reset the bounding set to util-vserver's secure default", nullptr},
+      POPT_AUTOHELP POPT_TABLEEND};
+  PoptParser parser("vattribute", argc, argv, table,
+                    "[--xid N] (--get | --set OPTIONS) [-- COMMAND [ARG...]]",
+                    [&options](int id, const char* arg) {
+                      switch (id) {
+                        case kBcap:
+                          addToChange(BitSet::Capabilities, arg, options.change.bcaps);
+                          break;
+                        case kCcap:
+                          addToChange(BitSet::ContextCapabilities, arg, options.change.ccaps);
+                          break;
+                        case kFlag:
+                          addToChange(BitSet::Flags, arg, options.change.flags);
+                          break;
+                        case kSecure:
+                          options.change.bcaps = {VSERVER_BCAPS_DEFAULT, VSERVER_BCAPS_ALL};
+                          break;
+                        default:
+                          break;
+                      }
+                    });
+  const std::unique_ptr<char, decltype(&free)> xidOwner(xid, free);
+
+  if (get == set) throwUsage("give exactly one of --get and --set");
+  options.get = get;
+  if (xid) options.xid = parseXid(xid, VSERVER_GUEST_XID_MIN, VSERVER_GUEST_XID_MAX);
+  if (get && !options.change.empty()) throwUsage("--get takes no changes");
+  if (set && options.change.empty()) throwUsage("--set needs --bcap, --ccap, --flag or --secure");
+  options.command = parser.arguments();
+  return options;
+}
+
+std::string describe(const ContextInfo& info) {
+  return "flags: " + joined(namesOfBits(BitSet::Flags, info.flags)) + "\n" +
+         "bcaps: " + joined(namesOfBits(BitSet::Capabilities, info.bcaps)) + "\n" +
+         "ccaps: " + joined(namesOfBits(BitSet::ContextCapabilities, info.ccaps)) + "\n";
+}
+
+int run(const Options& options) {
+  {
+    VserverClient client;
+    const uint32_t xid = options.xid ? *options.xid : client.taskXid();
+    if (xid < VSERVER_GUEST_XID_MIN)
+      throwUsage("the caller is not in a guest context: give --xid");
+    if (options.get)
+      std::fputs(describe(client.context(xid)).c_str(), stdout);
+    else
+      client.setPolicy(xid, options.change);
+  }
+  if (options.command.empty()) return 0;
+  std::fflush(stdout);
+  execCommand(options.command);
+}
+
+int main(int argc, const char** argv) {
+  return runTool("vattribute", [&] { return run(parseOptions(argc, argv)); });
+}
+
+}  // namespace vs::vattribute

@@ -1,0 +1,38 @@
+// vattribute: show or change a context's flags and capability sets, then
+// optionally run a command.
+//
+//   vattribute [--xid N] --get
+//   vattribute [--xid N] --set [--bcap [~!]CAP]... [--ccap [~!]CCAP]...
+//              [--flag [~!]FLAG]... [--secure] [-- COMMAND [ARG...]]
+//
+// Without --xid it acts on the caller's own context: a launcher in the
+// setup state configures its context from inside and seals it with
+// "--flag ~state_setup", then execs the guest's init.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../vserver_proto.h"
+
+namespace vs::vattribute {
+
+struct Options {
+  bool get = false;
+  std::optional<uint32_t> xid;
+  PolicyChange change;
+  std::vector<std::string> command;
+};
+
+Options parseOptions(int argc, const char** argv);
+
+// The --get listing, one "name: item item..." line per set.
+std::string describe(const ContextInfo& info);
+
+int run(const Options& options);
+
+int main(int argc, const char** argv);
+
+}  // namespace vs::vattribute

@@ -1,0 +1,119 @@
+#include "vps.h"
+
+#include <linux/vserver.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <sstream>
+
+#include "../error.h"
+#include "../subprocess.h"
+#include "../tool.h"
+#include "../vserver_client.h"
+
+namespace vs::vps {
+
+namespace {
+
+// [start, end) of the column-th whitespace-separated field of line.
+std::optional<std::pair<size_t, size_t>> fieldBounds(const std::string& line, size_t column) {
+  size_t pos = 0;
+  for (size_t field = 0;; field++) {
+    const size_t start = line.find_first_not_of(" \t", pos);
+    if (start == std::string::npos) return std::nullopt;
+    const size_t end = std::min(line.find_first_of(" \t", start), line.size());
+    if (field == column) return std::make_pair(start, end);
+    pos = end;
+  }
+}
+
+std::vector<std::string> splitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
+}  // namespace
+
+std::string contextLabel(std::optional<uint32_t> xid, const std::map<uint32_t, std::string>& names) {
+  if (!xid) return "ERR";
+  if (*xid == VSERVER_HOST_XID) return "MAIN";
+  if (*xid == VSERVER_SPECTATOR_XID) return "ALL_PROC";
+  const auto named = names.find(*xid);
+  return named != names.end() && !named->second.empty() ? named->second : std::to_string(*xid);
+}
+
+std::optional<size_t> pidColumn(const std::string& header) {
+  for (size_t column = 0;; column++) {
+    const auto bounds = fieldBounds(header, column);
+    if (!bounds) return std::nullopt;
+    if (header.compare(bounds->first, bounds->second - bounds->first, "PID") == 0) return column;
+  }
+}
+
+std::optional<long> pidOfLine(const std::string& line, size_t column) {
+  const auto bounds = fieldBounds(line, column);
+  if (!bounds) return std::nullopt;
+  const std::string field = line.substr(bounds->first, bounds->second - bounds->first);
+  if (field.empty() || field.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stol(field);
+}
+
+std::string insertColumn(const std::string& line, size_t column, const std::string& label,
+                         size_t width) {
+  const auto bounds = fieldBounds(line, column);
+  if (!bounds) return line;
+  std::string padded = label;
+  padded.resize(std::max(width, label.size()), ' ');
+  return line.substr(0, bounds->second) + " " + padded + line.substr(bounds->second);
+}
+
+namespace {
+
+int run(int argc, const char** argv) {
+  VserverClient client;
+  client.migrate(VSERVER_SPECTATOR_XID);
+  std::map<uint32_t, std::string> names;
+  for (const ContextInfo& ctx : client.contexts()) names[ctx.xid] = ctx.name;
+
+  std::vector<std::string> command = {"ps"};
+  command.insert(command.end(), argv + 1, argv + argc);
+  const CapturedOutput ps = runCapturingOutput(command);
+  const std::vector<std::string> lines = splitLines(ps.output);
+  const std::optional<size_t> column = lines.empty() ? std::nullopt : pidColumn(lines[0]);
+  if (!column) {
+    std::fputs(ps.output.c_str(), stdout);
+    return ps.status;
+  }
+
+  std::vector<std::string> labels = {"CONTEXT"};
+  for (size_t i = 1; i < lines.size(); i++) {
+    const std::optional<long> pid = pidOfLine(lines[i], *column);
+    std::optional<uint32_t> xid;
+    if (pid) {
+      try {
+        xid = client.taskXid(static_cast<pid_t>(*pid));
+      } catch (const Error& e) {
+        if (e.errnum() != ESRCH) throw;
+      }
+    }
+    labels.push_back(pid ? contextLabel(xid, names) : "");
+  }
+  size_t width = 0;
+  for (const std::string& label : labels) width = std::max(width, label.size());
+  for (size_t i = 0; i < lines.size(); i++)
+    std::printf("%s\n", labels[i].empty() ? lines[i].c_str()
+                                          : insertColumn(lines[i], *column, labels[i], width).c_str());
+  return ps.status;
+}
+
+}  // namespace
+
+int main(int argc, const char** argv) {
+  return runTool("vps", [&] { return run(argc, argv); });
+}
+
+}  // namespace vs::vps

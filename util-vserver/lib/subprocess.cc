@@ -1,0 +1,47 @@
+#include "subprocess.h"
+
+#include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "error.h"
+#include "exec.h"
+#include "unique_fd.h"
+
+namespace vs {
+
+CapturedOutput runCapturingOutput(const std::vector<std::string>& argv) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) throwErrno("pipe");
+  UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
+
+  const pid_t pid = fork();
+  if (pid < 0) throwErrno("fork");
+  if (pid == 0) {
+    if (dup2(writeEnd.get(), STDOUT_FILENO) < 0) _exit(127);
+    try {
+      execCommand(argv);
+    } catch (const Error& e) {
+      _exit(e.exitStatus());
+    }
+  }
+  writeEnd.reset();
+
+  CapturedOutput captured;
+  char buffer[4096];
+  for (;;) {
+    const ssize_t n = read(readEnd.get(), buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    captured.output.append(buffer, static_cast<size_t>(n));
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  captured.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return captured;
+}
+
+}  // namespace vs

@@ -1,0 +1,3 @@
+#include "commands/vattribute.h"
+
+int main(int argc, const char** argv) { return vs::vattribute::main(argc, argv); }
