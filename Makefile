@@ -31,10 +31,10 @@ kmod: kernel
 	rsync -a --delete $(foreach p,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order,--filter='P $(p)') kmod/ $(KMOD)/
 	$(MAKE) -s -C $(KERNEL)/linux M=$(KMOD) modules
 
-$(TESTVM)/vstest: testvm/probe/vstest.cc userland
+$(TESTVM)/vstest: $(wildcard testvm/probe/*.cc testvm/probe/*.h) userland
 	@mkdir -p $(@D)
 	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -Iutil-vserver/lib -Ikmod/include/uapi \
-		-o $@ $< $(USERLAND)/libvserver.a -lmnl -lpopt
+		-o $@ $(filter %.cc,$^) $(USERLAND)/libvserver.a -lmnl -lpopt
 
 initramfs: userland kmod $(TESTVM)/vstest
 	testvm/build-initramfs $(TESTVM)/initramfs.cpio.gz $(KERNEL)/linux \

@@ -46,4 +46,27 @@ wait_exists() {
 	done
 }
 
+# wait_for_tasks XID COUNT [SECONDS]: waits for context XID to count COUNT tasks.
+wait_for_tasks() {
+	local i=0 limit=$((${3:-5} * 10))
+	until grep -qx "Tasks:	$2" "/proc/virtual/$1/info" 2>/dev/null; do
+		[ $i -ge $limit ] && return 1
+		i=$((i + 1)); sleep 0.1
+	done
+}
+
+# relay_checks WHAT COUNT: passes on the check lines of a probe's output on
+# stdin, counting its failures as ours; fails unless exactly COUNT came.
+relay_checks() {
+	local line n=0
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) echo "$line"; n=$((n + 1)) ;;
+		"not ok - "*) echo "$line"; n=$((n + 1)); t_failures=$((t_failures + 1)) ;;
+		*) echo "# $line" ;;
+		esac
+	done
+	check_eq "$1: $2 checks reported" "$2" "$n"
+}
+
 t_done() { [ "$t_failures" -eq 0 ]; exit; }

@@ -10,10 +10,10 @@ out=$(vcontext --create --xid 42 -- sh -c '
 ' 2>&1)
 check_match "the test runs as root inside the guest" "^uid=0$" "$out"
 check_match "guest root creating a context is refused with EPERM and the reason" \
-	"^vcontext: create context 43: only the host context may manage contexts \(Operation not permitted\)$" "$out"
+	"^vcontext: create context 43: only root of the host context may manage contexts \(Operation not permitted\)$" "$out"
 check_match "vcontext exits 255 when the create is refused" "^create-rc=255$" "$out"
 check_match "guest root entering its own context is refused with EPERM" \
-	"^vcontext: enter context 42: only the host context may manage contexts \(Operation not permitted\)$" "$out"
+	"^vcontext: enter context 42: only root of the host context may manage contexts \(Operation not permitted\)$" "$out"
 check_match "vcontext exits 255 when the migrate is refused" "^migrate-rc=255$" "$out"
 check_match "guest root entering the spectator is refused" "^spectator-rc=255$" "$out"
 check "context 42 ended" wait_gone /proc/virtual/42

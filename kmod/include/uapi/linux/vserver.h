@@ -109,6 +109,7 @@
 #define _UAPI_LINUX_VSERVER_H
 
 #include <linux/capability.h>
+#include <linux/const.h>
 
 #define VSERVER_GENL_NAME	"vserver"
 #define VSERVER_GENL_VERSION	1
@@ -141,9 +142,9 @@
  * VSERVER_CF_PERSISTENT   "persistent": the context lives on without tasks.
  * VSERVER_CF_LOCK         "lock": no task may be moved into the context.
  */
-#define VSERVER_CF_STATE_SETUP	(1ULL << 0)
-#define VSERVER_CF_PERSISTENT	(1ULL << 1)
-#define VSERVER_CF_LOCK		(1ULL << 2)
+#define VSERVER_CF_STATE_SETUP	_BITULL(0)
+#define VSERVER_CF_PERSISTENT	_BITULL(1)
+#define VSERVER_CF_LOCK		_BITULL(2)
 #define VSERVER_CF_ALL		(VSERVER_CF_STATE_SETUP | VSERVER_CF_PERSISTENT | \
 				 VSERVER_CF_LOCK)
 
@@ -152,25 +153,25 @@
  * capability N (CAP_CHOWN is bit 0).  A guest task can never use a
  * capability outside it, whatever it executes.
  */
-#define VSERVER_BCAPS_ALL	((1ULL << (CAP_LAST_CAP + 1)) - 1)
+#define VSERVER_BCAPS_ALL	(_BITULL(CAP_LAST_CAP + 1) - 1)
 
 /* util-vserver's secure default bounding set. */
-#define VSERVER_BCAPS_DEFAULT	((1ULL << CAP_CHOWN) | \
-				 (1ULL << CAP_DAC_OVERRIDE) | \
-				 (1ULL << CAP_DAC_READ_SEARCH) | \
-				 (1ULL << CAP_FOWNER) | \
-				 (1ULL << CAP_FSETID) | \
-				 (1ULL << CAP_KILL) | \
-				 (1ULL << CAP_SETGID) | \
-				 (1ULL << CAP_SETUID) | \
-				 (1ULL << CAP_NET_BIND_SERVICE) | \
-				 (1ULL << CAP_SYS_CHROOT) | \
-				 (1ULL << CAP_SYS_PTRACE) | \
-				 (1ULL << CAP_SYS_TTY_CONFIG) | \
-				 (1ULL << CAP_LEASE) | \
-				 (1ULL << CAP_SETFCAP) | \
-				 (1ULL << CAP_SYS_BOOT) | \
-				 (1ULL << CAP_AUDIT_WRITE))
+#define VSERVER_BCAPS_DEFAULT	(_BITULL(CAP_CHOWN) | \
+				 _BITULL(CAP_DAC_OVERRIDE) | \
+				 _BITULL(CAP_DAC_READ_SEARCH) | \
+				 _BITULL(CAP_FOWNER) | \
+				 _BITULL(CAP_FSETID) | \
+				 _BITULL(CAP_KILL) | \
+				 _BITULL(CAP_SETGID) | \
+				 _BITULL(CAP_SETUID) | \
+				 _BITULL(CAP_NET_BIND_SERVICE) | \
+				 _BITULL(CAP_SYS_CHROOT) | \
+				 _BITULL(CAP_SYS_PTRACE) | \
+				 _BITULL(CAP_SYS_TTY_CONFIG) | \
+				 _BITULL(CAP_LEASE) | \
+				 _BITULL(CAP_SETFCAP) | \
+				 _BITULL(CAP_SYS_BOOT) | \
+				 _BITULL(CAP_AUDIT_WRITE))
 
 /*
  * Context capabilities (VSERVER_A_CCAPS): what a guest may do only if its
@@ -192,17 +193,17 @@
  * VSERVER_CCAP_BPF           "bpf": the bpf() system call
  * VSERVER_CCAP_PERF          "perf": perf_event_open()
  */
-#define VSERVER_CCAP_SYSLOG		(1ULL << 0)
-#define VSERVER_CCAP_MODULE		(1ULL << 1)
-#define VSERVER_CCAP_KEXEC		(1ULL << 2)
-#define VSERVER_CCAP_BINARY_MOUNT	(1ULL << 3)
-#define VSERVER_CCAP_NAMESPACE		(1ULL << 4)
-#define VSERVER_CCAP_MKNOD		(1ULL << 5)
-#define VSERVER_CCAP_SYSCTL		(1ULL << 6)
-#define VSERVER_CCAP_SWAP		(1ULL << 7)
-#define VSERVER_CCAP_BPF		(1ULL << 8)
-#define VSERVER_CCAP_PERF		(1ULL << 9)
-#define VSERVER_CCAP_ALL		((1ULL << 10) - 1)
+#define VSERVER_CCAP_SYSLOG		_BITULL(0)
+#define VSERVER_CCAP_MODULE		_BITULL(1)
+#define VSERVER_CCAP_KEXEC		_BITULL(2)
+#define VSERVER_CCAP_BINARY_MOUNT	_BITULL(3)
+#define VSERVER_CCAP_NAMESPACE		_BITULL(4)
+#define VSERVER_CCAP_MKNOD		_BITULL(5)
+#define VSERVER_CCAP_SYSCTL		_BITULL(6)
+#define VSERVER_CCAP_SWAP		_BITULL(7)
+#define VSERVER_CCAP_BPF		_BITULL(8)
+#define VSERVER_CCAP_PERF		_BITULL(9)
+#define VSERVER_CCAP_ALL		(_BITULL(10) - 1)
 
 /**
  * enum vserver_exit_reason - why a context ended (VSERVER_A_EXIT_REASON)

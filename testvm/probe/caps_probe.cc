@@ -1,0 +1,391 @@
+// vstest caps: the capability matrix.  For each capability, one action
+// that needs it is run with only that capability effective: on the host it
+// works (the control), in a guest with the default bounding set it works if
+// the capability is in the set and is refused if not.  Then neither a
+// setuid-root binary, nor a binary with file capabilities, nor a new user
+// namespace brings a masked capability back.
+//
+//   vstest caps          the matrix and the regain attempts
+//   vstest show-caps     prints "CapEff CapPrm" of itself, in hex
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/reboot.h>
+#include <linux/vserver.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/reboot.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "capabilities.h"
+#include "probe.h"
+
+namespace probe {
+
+namespace {
+
+constexpr uint32_t kDefaultXid = 4700;
+constexpr uint32_t kNamespaceXid = 4701;
+constexpr uid_t kUser = 1234;
+constexpr char kDir[] = "/tmp/vs-caps";
+
+struct CapabilitySets {
+  uint64_t effective = 0, permitted = 0;
+};
+
+CapabilitySets currentCapabilities() {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  syscall(SYS_capget, &header, data);
+  return {data[0].effective | (uint64_t{data[1].effective} << 32),
+          data[0].permitted | (uint64_t{data[1].permitted} << 32)};
+}
+
+// Leaves only cap (if permitted) in the effective set.
+bool onlyEffective(int cap) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  for (auto& word : data) word.effective = 0;
+  data[cap / 32].effective = data[cap / 32].permitted & (1U << (cap % 32));
+  return syscall(SYS_capset, &header, data) == 0;
+}
+
+uint64_t boundingSet() {
+  uint64_t set = 0;
+  for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+    if (prctl(PR_CAPBSET_READ, cap) == 1) set |= uint64_t{1} << cap;
+  return set;
+}
+
+std::string path(const char* name) { return std::string(kDir) + "/" + name; }
+
+// A process of uid kUser to signal and trace, in the caller's context.
+pid_t spawnUserSleeper() {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    if (setresgid(kUser, kUser, kUser) == 0 && setresuid(kUser, kUser, kUser) == 0) pause();
+    _exit(1);
+  }
+  usleep(100000);
+  return pid;
+}
+
+int fileModeHasSetgid() {
+  if (chmod(path("setgid").c_str(), 02755) != 0) return errno;
+  struct stat st;
+  stat(path("setgid").c_str(), &st);
+  return (st.st_mode & S_ISGID) ? 0 : EPERM;
+}
+
+int raiseHardFileLimit() {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  rlimit lower = limit;
+  lower.rlim_max = limit.rlim_max - 1;
+  if (lower.rlim_cur > lower.rlim_max) lower.rlim_cur = lower.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &lower) != 0) return errno;
+  return errnoOf(setrlimit(RLIMIT_NOFILE, &limit));
+}
+
+int lockMemoryBeyondLimit() {
+  rlimit none{0, 0};
+  if (setrlimit(RLIMIT_MEMLOCK, &none) != 0) return errno;
+  static char page[4096] __attribute__((aligned(4096)));
+  return errnoOf(mlock(page, sizeof(page)));
+}
+
+int bindPrivilegedPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(81);
+  const int result = errnoOf(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)));
+  close(fd);
+  return result;
+}
+
+int setFileCapability() {
+  // A v2 security.capability granting CAP_CHOWN.
+  const uint32_t value[5] = {VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE, 1U << CAP_CHOWN, 0, 0,
+                             0};
+  return errnoOf(setxattr(path("fcap").c_str(), "security.capability", value, sizeof(value), 0));
+}
+
+int appendOnlyFlag() {
+  const int fd = open(path("flags").c_str(), O_RDONLY);
+  int flags = FS_APPEND_FL;
+  const int result = errnoOf(ioctl(fd, FS_IOC_SETFLAGS, &flags));
+  flags = 0;
+  ioctl(fd, FS_IOC_SETFLAGS, &flags);
+  close(fd);
+  return result;
+}
+
+int setLeaseOnForeignFile() {
+  const int fd = open(path("lease").c_str(), O_RDONLY);
+  const int result = errnoOf(fcntl(fd, F_SETLEASE, F_RDLCK));
+  close(fd);
+  return result;
+}
+
+int statOwnerOnlyQueue() {
+  const int queue = msgget(IPC_PRIVATE, 0);
+  if (queue < 0) return errno;
+  msqid_ds info{};
+  const int result = errnoOf(msgctl(queue, IPC_STAT, &info));
+  msgctl(queue, IPC_RMID, nullptr);
+  return result;
+}
+
+int setSameHostname() {
+  char name[65] = {};
+  gethostname(name, sizeof(name) - 1);
+  return errnoOf(sethostname(name, std::strlen(name)));
+}
+
+struct CapabilityAction {
+  int cap;
+  const char* what;
+  int refused;   // the errno without the capability
+  int granted;   // the result with it
+  std::function<int(pid_t sleeper)> act;
+};
+
+std::vector<CapabilityAction> actions() {
+  return {
+      {CAP_CHOWN, "chown a file to another user", EPERM, 0,
+       [](pid_t) { return errnoOf(chown(path("chown").c_str(), kUser, kUser)); }},
+      {CAP_DAC_OVERRIDE, "open another user's mode-0 file for writing", EACCES, 0,
+       [](pid_t) { return errnoOf(open(path("secret").c_str(), O_WRONLY)); }},
+      {CAP_DAC_READ_SEARCH, "open another user's mode-0 file for reading", EACCES, 0,
+       [](pid_t) { return errnoOf(open(path("secret").c_str(), O_RDONLY)); }},
+      {CAP_FOWNER, "chmod another user's file", EPERM, 0,
+       [](pid_t) { return errnoOf(chmod(path("secret").c_str(), 0)); }},
+      {CAP_FSETID, "keep the setgid bit of a file of a foreign group", EPERM, 0,
+       [](pid_t) { return fileModeHasSetgid(); }},
+      {CAP_KILL, "signal another user's process", EPERM, 0,
+       [](pid_t sleeper) { return errnoOf(kill(sleeper, 0)); }},
+      {CAP_SETGID, "setgid", EPERM, 0, [](pid_t) { return errnoOf(setgid(kUser)); }},
+      {CAP_SETUID, "setuid", EPERM, 0, [](pid_t) { return errnoOf(setuid(kUser)); }},
+      {CAP_SETPCAP, "drop a capability from the bounding set", EPERM, 0,
+       [](pid_t) { return errnoOf(prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN)); }},
+      {CAP_LINUX_IMMUTABLE, "set the append-only flag", EPERM, 0,
+       [](pid_t) { return appendOnlyFlag(); }},
+      {CAP_NET_BIND_SERVICE, "bind port 81", EACCES, 0, [](pid_t) { return bindPrivilegedPort(); }},
+      {CAP_NET_ADMIN, "SO_RCVBUFFORCE", EPERM, 0,
+       [](pid_t) {
+         const int fd = socket(AF_INET, SOCK_DGRAM, 0), size = 65536;
+         return errnoOf(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)));
+       }},
+      {CAP_NET_RAW, "open a raw socket", EPERM, 0,
+       [](pid_t) { return errnoOf(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)); }},
+      {CAP_IPC_LOCK, "mlock beyond RLIMIT_MEMLOCK", EPERM, 0,
+       [](pid_t) { return lockMemoryBeyondLimit(); }},
+      {CAP_IPC_OWNER, "read a mode-0 message queue", EACCES, 0,
+       [](pid_t) { return statOwnerOnlyQueue(); }},
+      {CAP_SYS_MODULE, "delete_module", EPERM, ENOENT,
+       [](pid_t) { return errnoOf(syscall(SYS_delete_module, "vs_no_such_module", O_NONBLOCK)); }},
+      {CAP_SYS_RAWIO, "open /dev/port", EPERM, 0,
+       [](pid_t) { return errnoOf(open("/dev/port", O_RDONLY)); }},
+      {CAP_SYS_CHROOT, "chroot", EPERM, 0, [](pid_t) { return errnoOf(chroot("/")); }},
+      {CAP_SYS_PTRACE, "ptrace another user's process", EPERM, 0,
+       [](pid_t sleeper) { return errnoOf(ptrace(PTRACE_SEIZE, sleeper, nullptr, nullptr)); }},
+      {CAP_SYS_ADMIN, "sethostname", EPERM, 0, [](pid_t) { return setSameHostname(); }},
+      {CAP_SYS_BOOT, "reboot(CAD_OFF)", EPERM, 0,
+       [](pid_t) { return errnoOf(reboot(LINUX_REBOOT_CMD_CAD_OFF)); }},
+      {CAP_SYS_NICE, "raise its own priority", EACCES, 0,
+       [](pid_t) { return errnoOf(setpriority(PRIO_PROCESS, 0, -1)); }},
+      {CAP_SYS_RESOURCE, "raise a hard resource limit", EPERM, 0,
+       [](pid_t) { return raiseHardFileLimit(); }},
+      {CAP_SYS_TIME, "settimeofday", EPERM, 0,
+       [](pid_t) {
+         timeval now{};
+         gettimeofday(&now, nullptr);
+         return errnoOf(settimeofday(&now, nullptr));
+       }},
+      {CAP_SYS_TTY_CONFIG, "vhangup", EPERM, 0, [](pid_t) { return errnoOf(vhangup()); }},
+      {CAP_MKNOD, "mknod of /dev/null's device", EPERM, 0,
+       [](pid_t) {
+         unlink(path("null").c_str());
+         return errnoOf(mknod(path("null").c_str(), S_IFCHR | 0666, makedev(1, 3)));
+       }},
+      {CAP_LEASE, "lease another user's file", EACCES, 0, [](pid_t) { return setLeaseOnForeignFile(); }},
+      {CAP_SETFCAP, "set a file capability", EPERM, 0, [](pid_t) { return setFileCapability(); }},
+      {CAP_SYSLOG, "read the unread kernel log size", EPERM, 0,
+       [](pid_t) { return errnoOf(klogctl(9, nullptr, 0)); }},
+      {CAP_WAKE_ALARM, "create an alarm timer", EPERM, 0,
+       [](pid_t) { return errnoOf(timerfd_create(CLOCK_REALTIME_ALARM, 0)); }},
+  };
+}
+
+void prepareFiles() {
+  mkdir(kDir, 0755);
+  for (const char* name : {"chown", "setgid", "fcap", "flags"}) writeFile(path(name), "x");
+  writeFile(path("secret"), "x", 0);
+  writeFile(path("lease"), "x", 0644);
+  chown(path("secret").c_str(), kUser, kUser);
+  chmod(path("secret").c_str(), 0);
+  chown(path("lease").c_str(), kUser, kUser);
+  chown(path("setgid").c_str(), 0, kUser);
+}
+
+void runMatrix(const std::string& who, uint64_t granted) {
+  const pid_t sleeper = spawnUserSleeper();
+  for (const CapabilityAction& a : actions()) {
+    prepareFiles();
+    const bool has = granted & (uint64_t{1} << a.cap);
+    const int got = isolated([&] {
+      if (!onlyEffective(a.cap)) return 254;
+      return a.act(sleeper);
+    });
+    const std::string name = vs::namesOfBits(vs::BitSet::Capabilities, uint64_t{1} << a.cap)[0];
+    expect(who + ": " + name + ": " + a.what, has ? a.granted : a.refused, got);
+  }
+  kill(sleeper, SIGKILL);
+  waitpid(sleeper, nullptr, 0);
+}
+
+// The exec'd vstest show-caps prints its sets; returns them.
+CapabilitySets capsAfterExec(const std::string& binary, uid_t uid) {
+  int out[2];
+  if (pipe(out) != 0) return {};
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    if (setresgid(uid, uid, uid) == 0 && setresuid(uid, uid, uid) == 0)
+      execl(binary.c_str(), binary.c_str(), "show-caps", nullptr);
+    _exit(1);
+  }
+  close(out[1]);
+  char buffer[128] = {};
+  (void)!read(out[0], buffer, sizeof(buffer) - 1);
+  close(out[0]);
+  waitpid(pid, nullptr, 0);
+  CapabilitySets sets;
+  unsigned long long effective = 0, permitted = 0;
+  if (std::sscanf(buffer, "%llx %llx", &effective, &permitted) == 2) sets = {effective, permitted};
+  return sets;
+}
+
+std::string hex(uint64_t value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%016llx", static_cast<unsigned long long>(value));
+  return buffer;
+}
+
+// Copies of vstest: setuid root, and with file capabilities granting
+// CAP_SYS_ADMIN (masked in a guest) and CAP_CHOWN (kept).
+void prepareBinaries() {
+  std::string self(1 << 20, '\0');
+  const int fd = open("/proc/self/exe", O_RDONLY);
+  ssize_t total = 0, n;
+  while ((n = read(fd, self.data() + total, self.size() - total)) > 0) {
+    total += n;
+    if (static_cast<size_t>(total) == self.size()) self.resize(self.size() * 2);
+  }
+  close(fd);
+  self.resize(total);
+  writeFile(path("setuid"), self, 0755);
+  chmod(path("setuid").c_str(), 04755);
+  writeFile(path("filecaps"), self, 0755);
+  const uint32_t value[5] = {VFS_CAP_REVISION_2 | VFS_CAP_FLAGS_EFFECTIVE,
+                             (1U << CAP_SYS_ADMIN) | (1U << CAP_CHOWN), 0, 0, 0};
+  report(setxattr(path("filecaps").c_str(), "security.capability", value, sizeof(value), 0) == 0,
+         "host: set file capabilities on a copy of vstest", std::strerror(errno));
+}
+
+void checkRegain(const std::string& who, uint64_t bound) {
+  const uint64_t full = (uint64_t{1} << (CAP_LAST_CAP + 1)) - 1;
+  const CapabilitySets setuid = capsAfterExec(path("setuid"), kUser);
+  report(setuid.effective == (full & bound), who + ": a setuid-root binary gets exactly the bounding set",
+         "CapEff " + hex(setuid.effective) + ", bounding set " + hex(bound));
+  const CapabilitySets fcaps = capsAfterExec(path("filecaps"), kUser);
+  const uint64_t wanted = ((uint64_t{1} << CAP_SYS_ADMIN) | (uint64_t{1} << CAP_CHOWN)) & bound;
+  report(fcaps.effective == wanted, who + ": file capabilities give only what the bounding set keeps",
+         "CapEff " + hex(fcaps.effective) + ", expected " + hex(wanted));
+}
+
+void checkGuest() {
+  if (enterNewContext(kDefaultXid, "caps") != 0) return;
+  const uint64_t bound = boundingSet();
+  report(bound == VSERVER_BCAPS_DEFAULT, "guest: the bounding set is the default set",
+         hex(bound) + " != " + hex(VSERVER_BCAPS_DEFAULT));
+  const CapabilitySets sets = currentCapabilities();
+  report(sets.effective == VSERVER_BCAPS_DEFAULT && sets.permitted == VSERVER_BCAPS_DEFAULT,
+         "guest: root's effective and permitted sets are the default set",
+         "CapEff " + hex(sets.effective) + " CapPrm " + hex(sets.permitted));
+  runMatrix("guest", VSERVER_BCAPS_DEFAULT);
+  checkRegain("guest", bound);
+  expect("guest: prctl cannot put a capability back in the bounding set", 0,
+         isolated([] { return prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN) == 0 ? 0 : EPERM; }));
+  expect("guest: unshare a user namespace", EPERM,
+         isolated([] { return errnoOf(unshare(CLONE_NEWUSER)); }));
+}
+
+// With the namespace ccap a guest may create user namespaces; root in one
+// has every capability over it, and none more over the machine.
+void checkGuestUserNamespace() {
+  vs::ContextPolicy policy;
+  policy.ccaps = VSERVER_CCAP_NAMESPACE;
+  if (enterNewContext(kNamespaceXid, "caps-userns", policy) != 0) return;
+  expect("guest with ccap namespace: sethostname from a new user namespace", EPERM, isolated([] {
+           if (unshare(CLONE_NEWUSER) != 0) return 254;
+           return setSameHostname();
+         }));
+  expect("guest with ccap namespace: settimeofday from a new user namespace", EPERM, isolated([] {
+           if (unshare(CLONE_NEWUSER) != 0) return 254;
+           timeval now{};
+           gettimeofday(&now, nullptr);
+           return errnoOf(settimeofday(&now, nullptr));
+         }));
+  expect("guest with ccap namespace: open /dev/port from a new user namespace", EPERM, isolated([] {
+           if (unshare(CLONE_NEWUSER) != 0) return 254;
+           return errnoOf(open("/dev/port", O_RDONLY));
+         }));
+}
+
+}  // namespace
+
+int probeCapabilities() {
+  prepareFiles();
+  prepareBinaries();
+  const uint64_t full = (uint64_t{1} << (CAP_LAST_CAP + 1)) - 1;
+  runMatrix("host", full);
+  checkRegain("host", boundingSet());
+  inChild(checkGuest);
+  inChild(checkGuestUserNamespace);
+  return failures() ? 1 : 0;
+}
+
+int showCapabilities() {
+  const CapabilitySets sets = currentCapabilities();
+  std::printf("%llx %llx\n", static_cast<unsigned long long>(sets.effective),
+              static_cast<unsigned long long>(sets.permitted));
+  return 0;
+}
+
+}  // namespace probe

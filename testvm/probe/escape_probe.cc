@@ -1,0 +1,608 @@
+// vstest escape: root inside a guest context tries to see, signal, trace,
+// reach or leave what is not its own, one attempt per line, each with its
+// exact errno, and each paired with a control that shows the same action
+// working where it should: on a process of the guest's own context, from
+// the host, or inside the guest's root.
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/kcmp.h>
+#include <linux/kexec.h>
+#include <linux/perf_event.h>
+#include <linux/reboot.h>
+#include <linux/vserver.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/timex.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "probe.h"
+
+namespace probe {
+
+namespace {
+
+// Context ids of this probe; the suites leave them free.
+constexpr uint32_t kAttackerXid = 4600;
+constexpr uint32_t kOtherGuestXid = 4601;
+constexpr uint32_t kMknodXid = 4602;
+constexpr uint32_t kRootedXid = 4603;
+constexpr uint32_t kNamespaceXid = 4604;
+
+// process_vm_readv/writev aim at this; every target is a fork of the probe,
+// so it sits at the same address in each of them.
+volatile char gMarker = 'm';
+
+int gNotifyFd = -1;
+
+void reportDelivery(int) {
+  const char byte = 'u';
+  (void)!write(gNotifyFd, &byte, 1);
+}
+
+// A sleeping process to aim at: a process-group leader with a second
+// thread, abstract unix sockets of its own, and a SIGUSR1 handler that
+// reports every delivery on a pipe, so a refused signal is seen not to
+// arrive and an allowed one to arrive.
+struct Target {
+  std::string label;
+  pid_t pid = -1;
+  pid_t tid = -1;     // the second thread
+  int notify = -1;    // read end: one byte per SIGUSR1 handled
+  int pidfd = -1;     // opened by whoever spawned it
+  std::string socketName;
+};
+
+sockaddr_un abstractAddress(const std::string& name, socklen_t* length) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, name.data(), name.size());
+  *length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  return address;
+}
+
+int bindAbstract(int type, const std::string& name) {
+  const int fd = socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+  socklen_t length;
+  const sockaddr_un address = abstractAddress(name, &length);
+  if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) return -1;
+  if (type == SOCK_STREAM && listen(fd, 16) != 0) return -1;
+  return fd;
+}
+
+[[noreturn]] void serveAsTarget(const Target& target, uint32_t xid, int notifyWrite, int ready) {
+  if (xid != 0 && enterNewContext(xid, target.label) != 0) _exit(1);
+  setpgid(0, 0);
+  gNotifyFd = notifyWrite;
+  struct sigaction action {};
+  action.sa_handler = reportDelivery;
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGUSR1, &action, nullptr);
+  if (bindAbstract(SOCK_STREAM, target.socketName) < 0 ||
+      bindAbstract(SOCK_DGRAM, target.socketName + "-dg") < 0)
+    _exit(1);
+  pid_t tid = 0;
+  std::thread([&tid, ready] {
+    tid = static_cast<pid_t>(syscall(SYS_gettid));
+    (void)!write(ready, &tid, sizeof(tid));
+    for (;;) pause();
+  }).detach();
+  for (;;) pause();
+}
+
+// Forks a target; xid 0 leaves it in the caller's context, another xid
+// creates that context for it (the caller must be the host).
+Target spawnTarget(const std::string& label, uint32_t xid) {
+  Target target;
+  target.label = label;
+  target.socketName = "vs-escape-" + label;
+  int notify[2], ready[2];
+  if (pipe2(notify, O_CLOEXEC) != 0 || pipe2(ready, O_CLOEXEC) != 0) return target;
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(notify[0]);
+    close(ready[0]);
+    serveAsTarget(target, xid, notify[1], ready[1]);
+  }
+  close(notify[1]);
+  close(ready[1]);
+  pid_t tid = 0;
+  if (pid > 0 && read(ready[0], &tid, sizeof(tid)) == sizeof(tid)) {
+    target.pid = pid;
+    target.tid = tid;
+    target.notify = notify[0];
+    target.pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  }
+  close(ready[0]);
+  report(target.tid > 0, "spawn target " + label, "it did not come up");
+  return target;
+}
+
+void stopTarget(const Target& target) {
+  if (target.pid <= 0) return;
+  kill(target.pid, SIGKILL);
+  waitpid(target.pid, nullptr, 0);
+}
+
+// Waits up to ms for SIGUSR1 deliveries to target and drains them.
+bool delivered(const Target& target, int ms) {
+  pollfd pfd{target.notify, POLLIN, 0};
+  if (poll(&pfd, 1, ms) != 1) return false;
+  char bytes[64];
+  (void)!read(target.notify, bytes, sizeof(bytes));
+  return true;
+}
+
+std::string procPath(pid_t pid, const std::string& rest = "") {
+  return "/proc/" + std::to_string(pid) + rest;
+}
+
+int openErrno(const std::string& path, int flags) {
+  const int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  close(fd);
+  return 0;
+}
+
+int readlinkErrno(const std::string& path) {
+  char buffer[256];
+  return errnoOf(readlink(path.c_str(), buffer, sizeof(buffer)));
+}
+
+int statErrno(const std::string& path) {
+  struct stat st;
+  return errnoOf(stat(path.c_str(), &st));
+}
+
+int listedInProc(pid_t pid) {
+  DIR* dir = opendir("/proc");
+  if (!dir) return errno;
+  const std::string name = std::to_string(pid);
+  int result = ENOENT;
+  while (const dirent* entry = readdir(dir))
+    if (name == entry->d_name) result = 0;
+  closedir(dir);
+  return result;
+}
+
+int ptraceAttach(pid_t pid) {
+  if (ptrace(PTRACE_ATTACH, pid, nullptr, nullptr) != 0) return errno;
+  waitpid(pid, nullptr, __WALL);
+  ptrace(PTRACE_DETACH, pid, nullptr, nullptr);
+  return 0;
+}
+
+int ptraceSeize(pid_t pid) {
+  if (ptrace(PTRACE_SEIZE, pid, nullptr, nullptr) != 0) return errno;
+  return 0;  // the child's exit detaches
+}
+
+int vmRead(pid_t pid) {
+  char byte;
+  iovec local{&byte, 1};
+  iovec remote{const_cast<char*>(&gMarker), 1};
+  return errnoOf(process_vm_readv(pid, &local, 1, &remote, 1, 0));
+}
+
+int vmWrite(pid_t pid) {
+  char byte = 'm';
+  iovec local{&byte, 1};
+  iovec remote{const_cast<char*>(&gMarker), 1};
+  return errnoOf(process_vm_writev(pid, &local, 1, &remote, 1, 0));
+}
+
+int sigioTo(pid_t pid) {
+  int fds[2];
+  if (pipe(fds) != 0) return errno;
+  if (fcntl(fds[0], F_SETSIG, SIGUSR1) != 0 || fcntl(fds[0], F_SETOWN, pid) != 0 ||
+      fcntl(fds[0], F_SETFL, O_ASYNC | O_NONBLOCK) != 0)
+    return errno;
+  return errnoOf(write(fds[1], "x", 1));
+}
+
+int queueSignal(pid_t pid) {
+  siginfo_t info{};
+  info.si_signo = SIGUSR1;
+  info.si_code = SI_QUEUE;
+  info.si_pid = getpid();
+  info.si_uid = getuid();
+  return errnoOf(syscall(SYS_rt_sigqueueinfo, pid, SIGUSR1, &info));
+}
+
+int connectAbstract(int type, const std::string& name) {
+  const int fd = socket(AF_UNIX, type, 0);
+  if (fd < 0) return errno;
+  socklen_t length;
+  const sockaddr_un address = abstractAddress(name, &length);
+  int result;
+  if (type == SOCK_STREAM)
+    result = errnoOf(connect(fd, reinterpret_cast<const sockaddr*>(&address), length));
+  else
+    result = errnoOf(
+        sendto(fd, "x", 1, 0, reinterpret_cast<const sockaddr*>(&address), length));
+  close(fd);
+  return result;
+}
+
+int setAffinity(pid_t pid) {
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  CPU_SET(1, &cpus);
+  return errnoOf(sched_setaffinity(pid, sizeof(cpus), &cpus));
+}
+
+int setScheduler(pid_t pid) {
+  sched_param param{};
+  return errnoOf(sched_setscheduler(pid, SCHED_OTHER, &param));
+}
+
+int getScheduler(pid_t pid) {
+  sched_param param{};
+  return errnoOf(sched_getparam(pid, &param));
+}
+
+int setIoPriority(pid_t pid) {
+  constexpr int kWhoProcess = 1, kClassBestEffort = 2;
+  return errnoOf(syscall(SYS_ioprio_set, kWhoProcess, pid, (kClassBestEffort << 13) | 4));
+}
+
+int readLimit(pid_t pid) {
+  rlimit old{};
+  return errnoOf(prlimit(pid, RLIMIT_NOFILE, nullptr, &old));
+}
+
+// One way of reaching another process; guestErrno is what root in a guest
+// must get when the target belongs to another context.
+struct Reach {
+  const char* what;
+  int guestErrno;
+  std::function<int(const Target&)> act;
+  bool sendsSignal = false;
+};
+
+std::vector<Reach> reaches() {
+  return {
+      {"kill", ESRCH, [](const Target& t) { return errnoOf(kill(t.pid, SIGUSR1)); }, true},
+      {"kill of its process group", ESRCH,
+       [](const Target& t) { return errnoOf(kill(-t.pid, SIGUSR1)); }, true},
+      {"tkill of a thread", ESRCH,
+       [](const Target& t) { return errnoOf(syscall(SYS_tkill, t.tid, SIGUSR1)); }, true},
+      {"tgkill of a thread", ESRCH,
+       [](const Target& t) { return errnoOf(syscall(SYS_tgkill, t.pid, t.tid, SIGUSR1)); },
+       true},
+      {"sigqueue", ESRCH, [](const Target& t) { return queueSignal(t.pid); }, true},
+      {"pidfd_send_signal on a pidfd passed in", ESRCH,
+       [](const Target& t) {
+         return errnoOf(syscall(SYS_pidfd_send_signal, t.pidfd, SIGUSR1, nullptr, 0));
+       },
+       true},
+      // F_SETOWN itself succeeds (it cannot tell), the SIGIO is dropped.
+      {"SIGIO through F_SETOWN (the signal must not arrive)", 0,
+       [](const Target& t) { return sigioTo(t.pid); }, true},
+      {"pidfd_open", ESRCH,
+       [](const Target& t) {
+         const long fd = syscall(SYS_pidfd_open, t.pid, 0);
+         if (fd >= 0) close(static_cast<int>(fd));
+         return errnoOf(fd);
+       }},
+      {"pidfd_getfd on a pidfd passed in", EPERM,
+       [](const Target& t) {
+         const long fd = syscall(SYS_pidfd_getfd, t.pidfd, 0, 0);
+         if (fd >= 0) close(static_cast<int>(fd));
+         return errnoOf(fd);
+       }},
+      {"ptrace attach", EPERM, [](const Target& t) { return ptraceAttach(t.pid); }},
+      {"ptrace seize", EPERM, [](const Target& t) { return ptraceSeize(t.pid); }},
+      {"process_vm_readv", EPERM, [](const Target& t) { return vmRead(t.pid); }},
+      {"process_vm_writev", EPERM, [](const Target& t) { return vmWrite(t.pid); }},
+      {"kcmp", EPERM,
+       [](const Target& t) { return errnoOf(syscall(SYS_kcmp, getpid(), t.pid, KCMP_VM, 0, 0)); }},
+      {"/proc/PID listed by readdir", ENOENT, [](const Target& t) { return listedInProc(t.pid); }},
+      {"stat /proc/PID", ENOENT, [](const Target& t) { return statErrno(procPath(t.pid)); }},
+      {"open /proc/PID/mem", ENOENT,
+       [](const Target& t) { return openErrno(procPath(t.pid, "/mem"), O_RDONLY); }},
+      {"open /proc/PID/environ", ENOENT,
+       [](const Target& t) { return openErrno(procPath(t.pid, "/environ"), O_RDONLY); }},
+      {"open /proc/PID/fd", ENOENT,
+       [](const Target& t) { return openErrno(procPath(t.pid, "/fd"), O_RDONLY | O_DIRECTORY); }},
+      {"readlink /proc/PID/root", ENOENT,
+       [](const Target& t) { return readlinkErrno(procPath(t.pid, "/root")); }},
+      {"readlink /proc/PID/cwd", ENOENT,
+       [](const Target& t) { return readlinkErrno(procPath(t.pid, "/cwd")); }},
+      {"open /proc/PID/task/TID/status", ENOENT,
+       [](const Target& t) {
+         return openErrno(procPath(t.pid, "/task/" + std::to_string(t.tid) + "/status"),
+                          O_RDONLY);
+       }},
+      {"stat /proc/TID of a thread", ENOENT,
+       [](const Target& t) { return statErrno(procPath(t.tid)); }},
+      {"setpgid into its process group", EPERM,
+       [](const Target& t) { return errnoOf(setpgid(0, t.pid)); }},
+      {"getpgid", ESRCH, [](const Target& t) { return errnoOf(getpgid(t.pid)); }},
+      {"getsid", ESRCH, [](const Target& t) { return errnoOf(getsid(t.pid)); }},
+      {"setpriority", ESRCH,
+       [](const Target& t) { return errnoOf(setpriority(PRIO_PROCESS, t.pid, 0)); }},
+      {"sched_setscheduler", ESRCH, [](const Target& t) { return setScheduler(t.pid); }},
+      {"sched_getparam", ESRCH, [](const Target& t) { return getScheduler(t.pid); }},
+      {"sched_setaffinity", ESRCH, [](const Target& t) { return setAffinity(t.pid); }},
+      {"ioprio_set", ESRCH, [](const Target& t) { return setIoPriority(t.pid); }},
+      {"prlimit", ESRCH, [](const Target& t) { return readLimit(t.pid); }},
+      {"connect to its abstract unix stream socket", ECONNREFUSED,
+       [](const Target& t) { return connectAbstract(SOCK_STREAM, t.socketName); }},
+      {"send to its abstract unix datagram socket", ECONNREFUSED,
+       [](const Target& t) { return connectAbstract(SOCK_DGRAM, t.socketName + "-dg"); }},
+  };
+}
+
+// Runs one reach; allowed says whether the actor may act on target (the
+// host on anyone, a guest on its own context), and so whether a signal
+// must arrive or must not.
+void checkReach(const Reach& reach, const Target& target, bool allowed, const std::string& who) {
+  const std::string what = who + ": " + reach.what + " of " + target.label;
+  expect(what, allowed ? 0 : reach.guestErrno, isolated([&] { return reach.act(target); }));
+  if (!reach.sendsSignal) return;
+  const bool arrived = delivered(target, allowed ? 2000 : 300);
+  report(arrived == allowed, what + (allowed ? ": the signal arrives" : ": no signal arrives"),
+         arrived ? "it arrived" : "it did not arrive");
+}
+
+// Root in the attacker context against the host, another guest and (the
+// control) a process of its own context.
+void attackFromGuest(const Target& host, const Target& otherGuest) {
+  if (enterNewContext(kAttackerXid, "attacker") != 0) {
+    report(false, "enter the attacker context", "create failed");
+    return;
+  }
+  // kill(-1) below must not end the attacker itself.
+  signal(SIGUSR1, SIG_IGN);
+  const Target own = spawnTarget("own-sibling", 0);
+  for (const Reach& reach : reaches()) {
+    checkReach(reach, otherGuest, false, "guest");
+    checkReach(reach, host, false, "guest");
+    checkReach(reach, own, true, "guest");
+  }
+
+  // kill(-1) reaches every process the caller may signal, and only those.
+  expect("guest: kill(-1) succeeds", 0, isolated([] { return errnoOf(kill(-1, SIGUSR1)); }));
+  report(delivered(own, 2000), "guest: kill(-1) reaches its own context", "nothing arrived");
+  report(!delivered(otherGuest, 300) && !delivered(host, 300),
+         "guest: kill(-1) reaches nothing outside its context", "a foreign target got it");
+  stopTarget(own);
+}
+
+// PTRACE_TRACEME names no pid: the tracer would be the parent.  A host
+// process's child moved into a guest must not offer itself to its parent.
+void tracemeAcrossContexts() {
+  const int across = isolated([] {
+    if (enterNewContext(kAttackerXid + 10, "traceme") != 0) return 254;
+    return errnoOf(ptrace(PTRACE_TRACEME, 0, nullptr, nullptr));
+  });
+  expect("guest: PTRACE_TRACEME to a parent in the host", EPERM, across);
+  const int within = isolated([] {
+    if (enterNewContext(kAttackerXid + 11, "traceme-own") != 0) return 254;
+    return isolated([] { return errnoOf(ptrace(PTRACE_TRACEME, 0, nullptr, nullptr)); });
+  });
+  expect("guest: PTRACE_TRACEME to a parent in its own context (control)", 0, within);
+}
+
+// The spectator sees every process but may act on none.
+void spectate(const Target& guest) {
+  inChild([&] {
+    try {
+      vs::VserverClient().migrate(VSERVER_SPECTATOR_XID);
+    } catch (const std::exception& e) {
+      report(false, "migrate into the spectator", e.what());
+      return;
+    }
+    expect("spectator: stat /proc/PID of a guest", 0, statErrno(procPath(guest.pid)));
+    expect("spectator: kill of a guest", EPERM, isolated([&] {
+             return errnoOf(kill(guest.pid, SIGUSR1));
+           }));
+    expect("spectator: ptrace attach of a guest", EPERM,
+           isolated([&] { return ptraceAttach(guest.pid); }));
+    report(!delivered(guest, 300), "spectator: no signal arrives", "it arrived");
+  });
+}
+
+// Something only the host may do: the errno a guest gets, and what the
+// host gets for the same call (0, or an error that shows it got past the
+// permission check).
+struct Privileged {
+  const char* what;
+  int guestErrno;
+  int hostResult;
+  std::function<int()> act;
+};
+
+int finitModule() {
+  const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int result = errnoOf(syscall(SYS_finit_module, fd, "", 0));
+  close(fd);
+  return result;
+}
+
+int readKernelLog() {
+  std::vector<char> buffer(4096);
+  return errnoOf(klogctl(3, buffer.data(), static_cast<int>(buffer.size())));
+}
+
+int setClockToNow() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  return errnoOf(clock_settime(CLOCK_REALTIME, &now));
+}
+
+int setTimeOfDayToNow() {
+  timeval now{};
+  gettimeofday(&now, nullptr);
+  return errnoOf(settimeofday(&now, nullptr));
+}
+
+int adjustTickUnchanged() {
+  timex current{};
+  if (adjtimex(&current) < 0) return errno;
+  timex change{};
+  change.modes = ADJ_TICK;
+  change.tick = current.tick;
+  return errnoOf(adjtimex(&change));
+}
+
+int mountTmpfs() {
+  if (mount("vs-escape", "/mnt", "tmpfs", 0, nullptr) != 0) return errno;
+  return errnoOf(umount("/mnt"));
+}
+
+int createBpfMap() {
+  bpf_attr attr{};
+  attr.map_type = BPF_MAP_TYPE_ARRAY;
+  attr.key_size = 4;
+  attr.value_size = 4;
+  attr.max_entries = 1;
+  const long fd = syscall(SYS_bpf, BPF_MAP_CREATE, &attr, sizeof(attr));
+  if (fd >= 0) close(static_cast<int>(fd));
+  return errnoOf(fd);
+}
+
+int openPerfCounter() {
+  perf_event_attr attr{};
+  attr.size = sizeof(attr);
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_TASK_CLOCK;
+  attr.exclude_kernel = 1;
+  attr.exclude_hv = 1;
+  const long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
+  if (fd >= 0) close(static_cast<int>(fd));
+  return errnoOf(fd);
+}
+
+int setSameHostname() {
+  char name[65] = {};
+  gethostname(name, sizeof(name) - 1);
+  return errnoOf(sethostname(name, std::strlen(name)));
+}
+
+std::vector<Privileged> privileged() {
+  return {
+      {"finit_module", EPERM, ENOEXEC, finitModule},
+      {"delete_module", EPERM, ENOENT,
+       [] { return errnoOf(syscall(SYS_delete_module, "vs_no_such_module", O_NONBLOCK)); }},
+      {"kexec_load", EPERM, 0,
+       [] { return errnoOf(syscall(SYS_kexec_load, 0, 0, nullptr, KEXEC_ARCH_DEFAULT)); }},
+      // Reading needs no capability while dmesg_restrict is 0: only the
+      // vserver policy stands in the way.
+      {"syslog: read the kernel log", EPERM, 0, readKernelLog},
+      {"syslog: clear the kernel log", EPERM, 0, [] { return errnoOf(klogctl(5, nullptr, 0)); }},
+      {"open /dev/kmsg", EPERM, 0, [] { return openErrno("/dev/kmsg", O_RDONLY); }},
+      {"clock_settime", EPERM, 0, setClockToNow},
+      {"settimeofday", EPERM, 0, setTimeOfDayToNow},
+      {"adjtimex", EPERM, 0, adjustTickUnchanged},
+      {"mknod of a block device", EPERM, 0,
+       [] {
+         unlink("/tmp/vs-escape-blk");
+         return errnoOf(mknod("/tmp/vs-escape-blk", S_IFBLK | 0600, makedev(1, 0)));
+       }},
+      {"swapon", EPERM, EINVAL, [] { return errnoOf(swapon("/tmp/vs-escape-swap", 0)); }},
+      {"open /dev/port (raw I/O)", EPERM, 0, [] { return openErrno("/dev/port", O_RDONLY); }},
+      {"mount tmpfs", EPERM, 0, mountTmpfs},
+      {"unshare a mount namespace", EPERM, 0, [] { return errnoOf(unshare(CLONE_NEWNS)); }},
+      {"unshare a user namespace", EPERM, 0, [] { return errnoOf(unshare(CLONE_NEWUSER)); }},
+      {"bpf map create", EPERM, 0, createBpfMap},
+      {"perf_event_open", EPERM, 0, openPerfCounter},
+      {"sethostname", EPERM, 0, setSameHostname},
+      {"write /proc/sysrq-trigger", EACCES, 0,
+       [] { return openErrno("/proc/sysrq-trigger", O_WRONLY); }},
+      {"write /proc/sys/kernel/hostname", EACCES, 0,
+       [] { return openErrno("/proc/sys/kernel/hostname", O_WRONLY); }},
+      {"write /proc/sys/net/ipv4/ip_forward of the host's network", EACCES, 0,
+       [] { return openErrno("/proc/sys/net/ipv4/ip_forward", O_WRONLY); }},
+      {"write /sys/class/net/lo/mtu", EACCES, 0,
+       [] { return openErrno("/sys/class/net/lo/mtu", O_WRONLY); }},
+  };
+}
+
+void checkPrivileged() {
+  writeFile("/tmp/vs-escape-swap", std::string(65536, '\0'), 0600);
+  for (const Privileged& p : privileged()) {
+    expect(std::string("host: ") + p.what + " (control)", p.hostResult, isolated(p.act));
+  }
+  inChild([] {
+    if (enterNewContext(kAttackerXid + 1, "privileged") != 0) return;
+    for (const Privileged& p : privileged())
+      expect(std::string("guest: ") + p.what, p.guestErrno, isolated(p.act));
+  });
+
+  // Policy exceptions are per context: a context granted a ccap gets what
+  // the default refuses, and nothing more.
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.ccaps = VSERVER_CCAP_NAMESPACE;
+    if (enterNewContext(kNamespaceXid, "userns", policy) != 0) return;
+    expect("guest with ccap namespace: unshare a user namespace (control)", 0,
+           isolated([] { return errnoOf(unshare(CLONE_NEWUSER)); }));
+  });
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_MKNOD);
+    if (enterNewContext(kMknodXid, "mknod", policy) != 0) return;
+    expect("guest with CAP_MKNOD: mknod of /dev/null's char device (control)", 0, isolated([] {
+             unlink("/tmp/vs-escape-null");
+             return errnoOf(mknod("/tmp/vs-escape-null", S_IFCHR | 0666, makedev(1, 3)));
+           }));
+    expect("guest with CAP_MKNOD: mknod of a block device", EPERM, isolated([] {
+             unlink("/tmp/vs-escape-blk");
+             return errnoOf(mknod("/tmp/vs-escape-blk", S_IFBLK | 0600, makedev(1, 0)));
+           }));
+    expect("guest with CAP_MKNOD: mknod of /dev/mem's char device", EPERM, isolated([] {
+             unlink("/tmp/vs-escape-mem");
+             return errnoOf(mknod("/tmp/vs-escape-mem", S_IFCHR | 0600, makedev(1, 1)));
+           }));
+  });
+}
+
+}  // namespace
+
+int probeEscape() {
+  const Target host = spawnTarget("host-process", 0);
+  const Target otherGuest = spawnTarget("other-guest", kOtherGuestXid);
+  if (host.tid <= 0 || otherGuest.tid <= 0) return 1;
+
+  inChild([&] { attackFromGuest(host, otherGuest); });
+  // The host reaches everything, the other guest included.
+  for (const Reach& reach : reaches()) checkReach(reach, otherGuest, true, "host");
+  tracemeAcrossContexts();
+  spectate(otherGuest);
+  checkPrivileged();
+  checkBarrier();
+
+  stopTarget(host);
+  stopTarget(otherGuest);
+  return failures() ? 1 : 0;
+}
+
+}  // namespace probe

@@ -1,0 +1,354 @@
+// vstest netlink: every malformed or unauthorised request to the vserver
+// family gets its exact errno (and, where the kernel explains, its message).
+#include <linux/capability.h>
+#include <linux/genetlink.h>
+#include <linux/vserver.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "error.h"
+#include "genl_socket.h"
+#include "probe.h"
+
+namespace probe {
+
+namespace {
+
+using vs::Error;
+using vs::GenlRequest;
+
+// Context ids the probe uses; the suites leave them free.
+constexpr uint32_t kGuestXid = 4242;
+constexpr uint32_t kBusyXid = 4343;
+constexpr uint32_t kAbsentXid = 4444;
+constexpr uid_t kNobody = 65534;
+
+// A socket on the vserver family, opened by the calling process (the kernel
+// checks the opener's capabilities as well as the sender's).
+class Family {
+ public:
+  Family() : family_(socket_.resolveFamily(VSERVER_GENL_NAME)) {}
+
+  GenlRequest request(uint8_t cmd, uint16_t flags = 0) const {
+    return GenlRequest(family_.id, cmd, VSERVER_GENL_VERSION, flags);
+  }
+
+  // Sends request and returns 0 or the errno of the kernel's answer; the
+  // extended-ack text, if any, goes to message.
+  int send(GenlRequest& request, std::string* message = nullptr) {
+    try {
+      socket_.transact(request, [](const nlmsghdr*) {});
+      return 0;
+    } catch (const Error& e) {
+      if (message) *message = e.what();
+      return e.errnum();
+    }
+  }
+
+ private:
+  vs::GenlSocket socket_;
+  vs::GenlFamily family_;
+};
+
+// One request and the answer it must get.
+struct Case {
+  const char* what;
+  int expected;
+  std::function<GenlRequest(const Family&)> build;
+  const char* messagePart = nullptr;  // expected in the extended ack, if set
+};
+
+void runCases(const char* role, const std::vector<Case>& cases) {
+  Family family;
+  for (const Case& c : cases) {
+    GenlRequest request = c.build(family);
+    std::string message;
+    const int got = family.send(request, &message);
+    const std::string what = std::string(role) + ": " + c.what + " -> " + errnoName(c.expected);
+    if (got != c.expected) {
+      report(false, what, std::string("got ") + errnoName(got) + " (" + message + ")");
+    } else if (c.messagePart && message.find(c.messagePart) == std::string::npos) {
+      report(false, what, "message '" + message + "' lacks '" + c.messagePart + "'");
+    } else {
+      report(true, what, "");
+    }
+  }
+}
+
+GenlRequest createOf(const Family& f, uint32_t xid) {
+  GenlRequest r = f.request(VSERVER_CMD_CTX_CREATE);
+  r.putU32(VSERVER_A_XID, xid);
+  return r;
+}
+
+GenlRequest withRawAttribute(GenlRequest r, uint16_t type, const void* data, size_t len) {
+  mnl_attr_put(r.header(), type, len, data);
+  return r;
+}
+
+GenlRequest createNamed(const Family& f, uint32_t xid, const void* name, size_t len) {
+  return withRawAttribute(createOf(f, xid), VSERVER_A_NAME, name, len);
+}
+
+std::vector<Case> malformedCases() {
+  static const uint16_t u16 = 42;
+  static const uint64_t u64 = 42;
+  static const std::string longName(VSERVER_NAME_MAX + 1, 'a');
+  return {
+      {"create without xid", EINVAL,
+       [](const Family& f) { return f.request(VSERVER_CMD_CTX_CREATE); }, "missing context id"},
+      {"create xid 0 (host)", ERANGE, [](const Family& f) { return createOf(f, 0); }},
+      {"create xid 1 (spectator)", ERANGE, [](const Family& f) { return createOf(f, 1); }},
+      {"create xid 65536", ERANGE, [](const Family& f) { return createOf(f, 65536); }},
+      {"create xid as u16", EINVAL,
+       [](const Family& f) {
+         return withRawAttribute(f.request(VSERVER_CMD_CTX_CREATE), VSERVER_A_XID, &u16, 2);
+       }},
+      {"create xid as u64", EINVAL,
+       [](const Family& f) {
+         return withRawAttribute(f.request(VSERVER_CMD_CTX_CREATE), VSERVER_A_XID, &u64, 8);
+       }},
+      {"create xid flagged nested", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_CREATE);
+         const uint32_t xid = kAbsentXid;
+         mnl_attr_put(r.header(), VSERVER_A_XID | NLA_F_NESTED, sizeof(xid), &xid);
+         return r;
+       }},
+      {"create with unknown attribute type", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = createOf(f, kAbsentXid);
+         r.putU32(VSERVER_A_MAX + 1, 1);
+         return r;
+       }},
+      {"create with an attribute of another command (pid)", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = createOf(f, kAbsentXid);
+         r.putU32(VSERVER_A_PID, 1);
+         return r;
+       }},
+      {"create with a reply-only attribute (tasks)", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = createOf(f, kAbsentXid);
+         r.putU32(VSERVER_A_TASKS, 1);
+         return r;
+       }},
+      {"create with unterminated name", EINVAL,
+       [](const Family& f) { return createNamed(f, kAbsentXid, "web1", 4); }},
+      {"create with name longer than 64", EINVAL,
+       [](const Family& f) {
+         return createNamed(f, kAbsentXid, longName.c_str(), longName.size() + 1);
+       }},
+      {"create with empty name", EINVAL,
+       [](const Family& f) { return createNamed(f, kAbsentXid, "", 1); }, "context name"},
+      {"create with name containing '/'", EINVAL,
+       [](const Family& f) { return createNamed(f, kAbsentXid, "a/b", 4); }, "context name"},
+      {"create with name starting with '.'", EINVAL,
+       [](const Family& f) { return createNamed(f, kAbsentXid, "..", 3); }, "context name"},
+      {"create with NUL inside the name", EINVAL,
+       [](const Family& f) { return createNamed(f, kAbsentXid, "ab\0cd", 6); }, "context name"},
+      {"migrate without xid", EINVAL,
+       [](const Family& f) { return f.request(VSERVER_CMD_CTX_MIGRATE); }, "missing context id"},
+      {"migrate xid 0", ERANGE,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_MIGRATE);
+         r.putU32(VSERVER_A_XID, 0);
+         return r;
+       }},
+      {"migrate into a missing context", ESRCH,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_MIGRATE);
+         r.putU32(VSERVER_A_XID, kAbsentXid);
+         return r;
+       },
+       "no such context"},
+      {"get without xid", EINVAL, [](const Family& f) { return f.request(VSERVER_CMD_CTX_GET); }},
+      {"get xid 1", ERANGE,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_GET);
+         r.putU32(VSERVER_A_XID, 1);
+         return r;
+       }},
+      {"get a missing context", ESRCH,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_GET);
+         r.putU32(VSERVER_A_XID, kAbsentXid);
+         return r;
+       }},
+      {"task get pid 0", ERANGE,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_TASK_GET);
+         r.putU32(VSERVER_A_PID, 0);
+         return r;
+       }},
+      {"task get a missing pid", ESRCH,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_TASK_GET);
+         r.putU32(VSERVER_A_PID, 4000000);
+         return r;
+       }},
+      {"unknown command", EOPNOTSUPP,
+       [](const Family& f) { return f.request(VSERVER_CMD_MAX + 1); }},
+      {"command 0", EOPNOTSUPP, [](const Family& f) { return f.request(VSERVER_CMD_UNSPEC); }},
+      {"dump of a doit-only command", EOPNOTSUPP,
+       [](const Family& f) { return f.request(VSERVER_CMD_CTX_CREATE, NLM_F_DUMP); }},
+      {"non-zero reserved header field", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = createOf(f, kAbsentXid);
+         static_cast<genlmsghdr*>(mnl_nlmsg_get_payload(r.header()))->reserved = 1;
+         return r;
+       }},
+      {"NLM_F_CREATE on a request", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = createOf(f, kAbsentXid);
+         r.header()->nlmsg_flags |= NLM_F_CREATE;
+         return r;
+       }},
+      {"message shorter than the genl header", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_GET);
+         r.header()->nlmsg_len = NLMSG_HDRLEN + 2;
+         return r;
+       }},
+  };
+}
+
+bool dropCapability(int cap) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2]{};
+  if (syscall(SYS_capget, &header, data) != 0) return false;
+  data[cap / 32].effective &= ~(1U << (cap % 32));
+  data[cap / 32].permitted &= ~(1U << (cap % 32));
+  return syscall(SYS_capset, &header, data) == 0;
+}
+
+}  // namespace
+
+int probeNetlink() {
+  runCases("host root", malformedCases());
+
+  inChild([] {
+    if (setresgid(kNobody, kNobody, kNobody) != 0 || setresuid(kNobody, kNobody, kNobody) != 0) {
+      report(false, "become nobody", std::strerror(errno));
+      return;
+    }
+    runCases("non-root",
+             {{"create", EPERM, [](const Family& f) { return createOf(f, kAbsentXid); }},
+              {"migrate into the spectator", EPERM,
+               [](const Family& f) {
+                 GenlRequest r = f.request(VSERVER_CMD_CTX_MIGRATE);
+                 r.putU32(VSERVER_A_XID, 1);
+                 return r;
+               }},
+              {"list contexts (control)", 0,
+               [](const Family& f) { return f.request(VSERVER_CMD_CTX_GET, NLM_F_DUMP); }}});
+  });
+
+  inChild([] {
+    static const std::string longest(VSERVER_NAME_MAX, 'a');
+    runCases("host root", {{"create with the longest name (control)", 0, [](const Family& f) {
+                              return createNamed(f, kAbsentXid, longest.c_str(), longest.size() + 1);
+                            }}});
+  });
+
+  inChild([] {
+    if (!dropCapability(CAP_SYS_ADMIN)) {
+      report(false, "drop CAP_SYS_ADMIN", std::strerror(errno));
+      return;
+    }
+    runCases("root without CAP_SYS_ADMIN",
+             {{"create", EPERM, [](const Family& f) { return createOf(f, kAbsentXid); },
+               "CAP_SYS_ADMIN"}});
+  });
+
+  inChild([] {
+    std::thread sleeper([] { usleep(300000); });
+    runCases("two-threaded root", {{"create", EBUSY,
+                                    [](const Family& f) { return createOf(f, kAbsentXid); },
+                                    "single-threaded"}});
+    sleeper.join();
+  });
+
+  inChild([] {
+    Family family;
+    GenlRequest create = createOf(family, kGuestXid);
+    const int err = family.send(create);
+    report(err == 0, "root creates context 4242 and is moved into it", errnoName(err));
+    if (err) return;
+    runCases("guest root",
+             {{"create another context", EPERM,
+               [](const Family& f) { return createOf(f, kAbsentXid); },
+               "only the host context may manage contexts"},
+              {"migrate into its own context", EPERM,
+               [](const Family& f) {
+                 GenlRequest r = f.request(VSERVER_CMD_CTX_MIGRATE);
+                 r.putU32(VSERVER_A_XID, kGuestXid);
+                 return r;
+               }},
+              {"migrate into the spectator", EPERM,
+               [](const Family& f) {
+                 GenlRequest r = f.request(VSERVER_CMD_CTX_MIGRATE);
+                 r.putU32(VSERVER_A_XID, 1);
+                 return r;
+               }},
+              // A guest lacks CAP_NET_ADMIN, so the generic netlink core
+              // refuses an admin command before it looks at the attributes.
+              {"create xid 0 (permission before validation)", EPERM,
+               [](const Family& f) { return createOf(f, 0); }},
+              {"get its own context (control)", 0,
+               [](const Family& f) {
+                 GenlRequest r = f.request(VSERVER_CMD_CTX_GET);
+                 r.putU32(VSERVER_A_XID, kGuestXid);
+                 return r;
+               }},
+              {"get the host's process 1", ESRCH,
+               [](const Family& f) {
+                 GenlRequest r = f.request(VSERVER_CMD_TASK_GET);
+                 r.putU32(VSERVER_A_PID, 1);
+                 return r;
+               }}});
+  });
+
+  // A context held by a child: a second create of its xid is refused, and
+  // the xid is free again as soon as the child has been reaped.
+  int ready[2];
+  if (pipe(ready) != 0) return 1;
+  std::fflush(stdout);
+  const pid_t holder = fork();
+  if (holder == 0) {
+    close(ready[0]);
+    Family family;
+    GenlRequest create = createOf(family, kBusyXid);
+    const char status = family.send(create) == 0 ? 'y' : 'n';
+    (void)!write(ready[1], &status, 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char status = 'n';
+  (void)!read(ready[0], &status, 1);
+  close(ready[0]);
+  report(status == 'y', "a child creates context 4343", "its create failed");
+  runCases("host root", {{"create an existing context", EEXIST,
+                          [](const Family& f) { return createOf(f, kBusyXid); },
+                          "a context with this xid exists"}});
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+  inChild([] {
+    runCases("host root", {{"create 4343 again right after its last task was reaped", 0,
+                            [](const Family& f) { return createOf(f, kBusyXid); }}});
+  });
+
+  return failures() ? 1 : 0;
+}
+
+}  // namespace probe

@@ -1,0 +1,96 @@
+#include "probe.h"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "error.h"
+#include "vserver_client.h"
+
+namespace probe {
+
+namespace {
+int failureCount = 0;
+}
+
+const char* errnoName(int errnum) { return errnum ? strerrorname_np(errnum) : "success"; }
+
+void report(bool passed, const std::string& what, const std::string& detail) {
+  if (passed) {
+    std::printf("ok - %s\n", what.c_str());
+  } else {
+    std::printf("not ok - %s: %s\n", what.c_str(), detail.c_str());
+    failureCount++;
+  }
+  std::fflush(stdout);
+}
+
+void expect(const std::string& what, int expected, int got) {
+  report(got == expected, what + " -> " + errnoName(expected),
+         std::string("got ") + errnoName(got));
+}
+
+int errnoOf(long result) { return result < 0 ? errno : 0; }
+
+int failures() { return failureCount; }
+
+void inChild(const std::function<void()>& fn) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) {
+    report(false, "fork", std::strerror(errno));
+    return;
+  }
+  if (pid == 0) {
+    fn();
+    std::fflush(stdout);
+    _exit(failureCount ? 1 : 0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status))
+    report(false, "child process", "died with signal " + std::to_string(WTERMSIG(status)));
+  else if (WEXITSTATUS(status) != 0)
+    failureCount++;
+}
+
+int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy) {
+  try {
+    vs::VserverClient client;
+    client.createContext(xid, name, policy);
+    return 0;
+  } catch (const vs::Error& e) {
+    std::printf("# create context %u: %s\n", xid, e.what());
+    return e.errnum() ? e.errnum() : EINVAL;
+  }
+}
+
+int isolated(const std::function<int()>& fn) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    const int result = fn();
+    std::fflush(stdout);
+    _exit(result);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 255;
+  return WEXITSTATUS(status);
+}
+
+void writeFile(const std::string& path, const std::string& content, mode_t mode) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
+  if (fd < 0 || write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {
+    std::printf("not ok - write %s: %s\n", path.c_str(), std::strerror(errno));
+    std::exit(1);
+  }
+  close(fd);
+}
+
+}  // namespace probe

@@ -1,0 +1,54 @@
+// Shared helpers of the vstest probes: one "ok - ..." or "not ok - ..."
+// line per check on stdout, exact errnos, child processes.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <string>
+
+#include "vserver_proto.h"
+
+namespace probe {
+
+// "EPERM", or "success" for 0.
+const char* errnoName(int errnum);
+
+// Prints one result line; failures are counted.
+void report(bool passed, const std::string& what, const std::string& detail = "");
+
+// Checks a call's outcome: expected is 0 for success or an errno.
+void expect(const std::string& what, int expected, int got);
+
+// The errno of a call returning -1 on failure, or 0.
+int errnoOf(long result);
+
+// Number of failed checks so far in this process.
+int failures();
+
+// Runs fn in a child process (printing its own lines) and folds the
+// child's failures into ours; a child that dies counts as a failure.
+void inChild(const std::function<void()>& fn);
+
+// Creates a context with the given policy and moves the caller into it;
+// returns 0 or the errno.
+int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy = {});
+
+// Runs fn in a child process and returns what it returned (an errno, or 0),
+// so a call that changes its caller (setpgid, unshare, chroot) leaves the
+// probe as it was.  A child that dies yields 255.
+int isolated(const std::function<int()>& fn);
+
+// Writes a whole file, or dies.
+void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
+
+// The probes, one per vstest subcommand; each returns the exit status.
+int probeNetlink();
+int probeEscape();
+int probeCapabilities();
+int showCapabilities();
+
+// Part of probeEscape: a guest held below its root tries to get out.
+void checkBarrier();
+
+}  // namespace probe
