@@ -409,24 +409,28 @@ static u64 vs_apply_bits(u64 old, u64 value, u64 mask)
  */
 static int vs_context_seal(struct vs_context *ctx, bool inside, u64 bcaps)
 {
+	struct cred *new = NULL;
 	struct path root;
 	int err;
 
-	if (inside)
+	/* Everything that can fail comes before the root is published. */
+	if (inside) {
+		new = prepare_creds();
+		if (!new)
+			return -ENOMEM;
 		get_fs_root(current->fs, &root);
-	else
+	} else {
 		root = ctx->creator_root;
+	}
 	err = vs_context_set_root(ctx, &root);
 	if (inside)
 		path_put(&root);
-	if (err)
+	if (err) {
+		if (new)
+			abort_creds(new);
 		return err;
-
-	if (inside) {
-		struct cred *new = prepare_creds();
-
-		if (!new)
-			return -ENOMEM;
+	}
+	if (new) {
 		vs_bound_cred(new, bcaps);
 		commit_creds(new);
 	}

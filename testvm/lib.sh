@@ -55,6 +55,24 @@ wait_for_tasks() {
 	done
 }
 
+# pid_of TEXT: the pid of the process whose command line is exactly TEXT
+# (busybox has no pgrep).
+pid_of() {
+	local dir
+	for dir in /proc/[0-9]*; do
+		[ "$(tr '\0' ' ' <"$dir/cmdline" 2>/dev/null)" = "$1 " ] && echo "${dir#/proc/}" && return
+	done
+}
+
+# wait_true SHELL-CONDITION [SECONDS]: waits for the condition to hold.
+wait_true() {
+	local i=0 limit=$((${2:-5} * 10))
+	until eval "$1"; do
+		[ $i -ge $limit ] && return 1
+		i=$((i + 1)); sleep 0.1
+	done
+}
+
 # relay_checks WHAT COUNT: passes on the check lines of a probe's output on
 # stdin, counting its failures as ours; fails unless exactly COUNT came.
 relay_checks() {

@@ -3,11 +3,13 @@
 . /testvm/lib.sh
 
 setsid vcontext --create --xid 101 --name alpha -- sleep 1001 &
+alpha=$!
 setsid vcontext --create --xid 102 --name beta -- sleep 1002 &
+beta=$!
 check "guest alpha is up" wait_exists /proc/virtual/101/info
 check "guest beta is up" wait_exists /proc/virtual/102/info
-alpha=$(pgrep -f 'sleep 1001')
-beta=$(pgrep -f 'sleep 1002')
+check "alpha runs its sleep" wait_true '[ "$(pid_of "sleep 1001")" = "$alpha" ]'
+check "beta runs its sleep" wait_true '[ "$(pid_of "sleep 1002")" = "$beta" ]'
 
 # in_guest XID SCRIPT: runs SCRIPT in the guest with $alpha and $beta set.
 in_guest() {
@@ -24,9 +26,10 @@ for side in "101 alpha beta" "102 beta alpha"; do
 		"$(in_guest "$xid" "[ -d /proc/$other_pid ] && echo yes || echo no")"
 	check_eq "$own's /proc lists only its own processes" "" \
 		"$(in_guest "$xid" "ls /proc | grep -E '^[0-9]+\$' | grep -xE '1|$other_pid'")"
-	check_match "$own's ps shows its sleep" "sleep 100" "$(in_guest "$xid" ps)"
-	check_eq "$own's ps shows nothing of $other or the host" "" \
-		"$(in_guest "$xid" "ps -o pid,args | grep -E 'sleep 100[12]|init' | grep -v 'sleep 100${xid#10}'")"
+	ps_out=$(in_guest "$xid" "ps -o pid,args")
+	check_match "$own's ps shows its sleep" "^ *$own_pid +sleep 100" "$ps_out"
+	check_eq "$own's ps shows nothing of $other" "" "$(echo "$ps_out" | grep -E "^ *$other_pid ")"
+	check_eq "$own's ps shows nothing of the host" "" "$(echo "$ps_out" | grep -E '^ *1 ')"
 	check_match "$own cannot signal $other (ESRCH)" "No such process" \
 		"$(in_guest "$xid" "kill -0 $other_pid")"
 	check_eq "$own can signal its own process" ok \
@@ -43,10 +46,12 @@ echo "$out" | sed 's/^/# /'
 check_match "vps names alpha as the context of sleep 1001" "^ *$alpha +alpha +sleep 1001" "$out"
 check_match "vps names beta as the context of sleep 1002" "^ *$beta +beta +sleep 1002" "$out"
 check_match "vps shows the host's init as MAIN" "^ *1 +MAIN +" "$out"
-check_match "vps shows its own ps as ALL_PROC" "ALL_PROC +ps " "$out"
+check_match "vps shows itself, in the spectator context, as ALL_PROC" \
+	"^ *[0-9]+ +ALL_PROC +vps -o pid,args" "$out"
 check_match "vps has a CONTEXT column" "^ *PID +CONTEXT +COMMAND" "$out"
 
 kill -KILL "$alpha" "$beta"
+wait "$alpha" "$beta" 2>/dev/null
 check "alpha ended" wait_gone /proc/virtual/101
 check "beta ended" wait_gone /proc/virtual/102
 

@@ -50,29 +50,40 @@ kill -KILL "$holder"; wait "$holder" 2>/dev/null
 check "context 122 ended" wait_gone /proc/virtual/122
 
 # vkill: every task of a context at once, or one of them.
-setsid vcontext --create --xid 123 -- sh -c 'sleep 1001 & sleep 1002 & exec sleep 1003' &
+# The shell waits, so a killed sleep is reaped (and uncounted) at once.
+setsid vcontext --create --xid 123 -- sh -c 'sleep 1001 & sleep 1002 & wait' &
 check "context 123 is up with three tasks" wait_for_tasks 123 3
-check "vkill -s KILL of one process" vkill --xid 123 -s KILL "$(pgrep -f 'sleep 1001')"
+check "its sleeps run" wait_true '[ -n "$(pid_of "sleep 1001")" ]'
+check "vkill -s KILL of one process" vkill --xid 123 -s KILL "$(pid_of 'sleep 1001')"
 check "it leaves two tasks" wait_for_tasks 123 2
 check "vkill --xid 123 -s KILL of the whole context" vkill --xid 123 -s KILL
 check "every task is gone and the context ended" wait_gone /proc/virtual/123
 check_fails "vkill of a context that is gone fails" vkill --xid 123
 
 # vwait: the reason a context ended; a guest's reboot ends only the guest.
-for how in "restart:reboot -f" "halt:halt -f" "poweroff:poweroff -f" "exited:true"; do
+for how in "restart:reboot -f" "halt:halt -f" "poweroff:poweroff -f" "exited:exit 0"; do
 	reason=${how%%:*} cmd=${how#*:}
 	setsid vcontext --create --xid 124 -- sh -c "sleep 1; $cmd; sleep 1000" &
+	guest=$!
 	wait_exists /proc/virtual/124/info
-	check_eq "vwait reports $reason after '$cmd' in the guest" "FINISHED $reason" "$(vwait 124)"
+	vwait --timeout 30 124 >/tmp/vwait.out 2>&1 &
+	waiter=$!
+	# Reap the guest's first task here, or its zombie keeps the context.
+	wait "$guest" 2>/dev/null
+	wait "$waiter"
+	check_eq "vwait reports $reason after '$cmd' in the guest" "FINISHED $reason" \
+		"$(cat /tmp/vwait.out)"
 	check "context 124 is gone after '$cmd'" wait_gone /proc/virtual/124
 done
 check "the machine is still up after the guests' reboots" test -d /proc/1
 setsid vcontext --create --xid 125 -- sleep 1000 &
+holder=$!
 wait_exists /proc/virtual/125/info
 out=$(vwait --timeout 1 125); rc=$?
 check_eq "vwait --timeout prints TIMEOUT for a live context" TIMEOUT "$out"
 check_eq "and exits 2" 2 "$rc"
 vkill --xid 125 -s KILL
+wait "$holder" 2>/dev/null
 check "context 125 ended" wait_gone /proc/virtual/125
 out=$(vwait 125 2>&1); rc=$?
 check_match "vwait of a context that is not running prints ERROR" "^ERROR" "$out"
