@@ -161,12 +161,6 @@ int statOwnerOnlyQueue() {
   return result;
 }
 
-int setSameHostname() {
-  char name[65] = {};
-  gethostname(name, sizeof(name) - 1);
-  return errnoOf(sethostname(name, std::strlen(name)));
-}
-
 struct CapabilityAction {
   int cap;
   const char* what;
@@ -221,12 +215,7 @@ std::vector<CapabilityAction> actions() {
        [](pid_t) { return errnoOf(setpriority(PRIO_PROCESS, 0, -1)); }},
       {CAP_SYS_RESOURCE, "raise a hard resource limit", EPERM, 0,
        [](pid_t) { return raiseHardFileLimit(); }},
-      {CAP_SYS_TIME, "settimeofday", EPERM, 0,
-       [](pid_t) {
-         timeval now{};
-         gettimeofday(&now, nullptr);
-         return errnoOf(settimeofday(&now, nullptr));
-       }},
+      {CAP_SYS_TIME, "settimeofday", EPERM, 0, [](pid_t) { return setTimeOfDayToNow(); }},
       {CAP_SYS_TTY_CONFIG, "vhangup", EPERM, 0, [](pid_t) { return errnoOf(vhangup()); }},
       {CAP_MKNOD, "mknod of /dev/null's device", EPERM, 0,
        [](pid_t) {
@@ -371,9 +360,7 @@ void checkGuestUserNamespace() {
          }));
   expect("guest with ccap namespace: settimeofday from a new user namespace", EPERM, isolated([] {
            if (unshare(CLONE_NEWUSER) != 0) return 254;
-           timeval now{};
-           gettimeofday(&now, nullptr);
-           return errnoOf(settimeofday(&now, nullptr));
+           return setTimeOfDayToNow();
          }));
   expect("guest with ccap namespace: open /dev/port from a new user namespace", EPERM, isolated([] {
            if (unshare(CLONE_NEWUSER) != 0) return 254;

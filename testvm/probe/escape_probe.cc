@@ -465,12 +465,6 @@ int setClockToNow() {
   return errnoOf(clock_settime(CLOCK_REALTIME, &now));
 }
 
-int setTimeOfDayToNow() {
-  timeval now{};
-  gettimeofday(&now, nullptr);
-  return errnoOf(settimeofday(&now, nullptr));
-}
-
 int adjustTickUnchanged() {
   timex current{};
   if (adjtimex(&current) < 0) return errno;
@@ -507,12 +501,6 @@ int openPerfCounter() {
   const long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, 0);
   if (fd >= 0) close(static_cast<int>(fd));
   return errnoOf(fd);
-}
-
-int setSameHostname() {
-  char name[65] = {};
-  gethostname(name, sizeof(name) - 1);
-  return errnoOf(sethostname(name, std::strlen(name)));
 }
 
 std::vector<Privileged> privileged() {

@@ -1,6 +1,7 @@
 #include "probe.h"
 
 #include <fcntl.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,6 +83,18 @@ int isolated(const std::function<int()>& fn) {
   int status = 0;
   if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 255;
   return WEXITSTATUS(status);
+}
+
+int setSameHostname() {
+  char name[65] = {};
+  gethostname(name, sizeof(name) - 1);
+  return errnoOf(sethostname(name, std::strlen(name)));
+}
+
+int setTimeOfDayToNow() {
+  timeval now{};
+  gettimeofday(&now, nullptr);
+  return errnoOf(settimeofday(&now, nullptr));
 }
 
 void writeFile(const std::string& path, const std::string& content, mode_t mode) {

@@ -39,6 +39,11 @@ int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPoli
 // probe as it was.  A child that dies yields 255.
 int isolated(const std::function<int()>& fn);
 
+// Calls that need a privilege but change nothing: sethostname() to the
+// current name and settimeofday() to now.  Each returns 0 or the errno.
+int setSameHostname();
+int setTimeOfDayToNow();
+
 // Writes a whole file, or dies.
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 
