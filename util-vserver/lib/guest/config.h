@@ -1,0 +1,155 @@
+// The configuration of one guest, read from its util-vserver directory
+// /etc/vservers/NAME/ with /etc/vservers/.defaults/ as the fallback.
+//
+// readGuestConfig() reads and validates every file the toolkit knows into
+// one typed GuestConfig.  It is pure: it only reads files under the two
+// directories it is given, so the unit tests point it at temporary trees
+// and need no root.  The first malformed file ends it with a ConfigError
+// whose message names the file, the line and what is wrong.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../capabilities.h"
+#include "../error.h"
+
+namespace vs::guest {
+
+// A configuration file that cannot be used: "FILE:LINE: what is wrong"
+// (": LINE" left out when the file as a whole is at fault).
+class ConfigError : public Error {
+ public:
+  ConfigError(const std::filesystem::path& file, int line, const std::string& problem);
+};
+
+// Where a guest's configuration lives.
+struct ConfigLocation {
+  std::filesystem::path cfgdir;    // /etc/vservers/NAME
+  std::filesystem::path defaults;  // /etc/vservers/.defaults
+};
+
+// The default configuration root, /etc/vservers.
+extern const char* const kConfigRoot;
+
+// Resolves what a user typed: a name (looked up under configRoot) or,
+// as in util-vserver, a path containing '/', which is the cfgdir itself;
+// its defaults are then the sibling ".defaults".  Does not check that the
+// directory exists.
+ConfigLocation locateGuest(const std::string& nameOrPath,
+                           const std::filesystem::path& configRoot = kConfigRoot);
+
+enum class InitStyle { Sysv, Plain, Rescue };
+
+// One step of apps/init/killseq: send signal, then wait up to waitSeconds
+// for the guest to end (the last step's wait is the stop time-out).
+struct KillStep {
+  int signal = 0;
+  unsigned waitSeconds = 0;
+};
+
+struct InitConfig {
+  InitStyle style = InitStyle::Sysv;
+  std::string runlevelStart = "3";  // apps/init/runlevel.start, else runlevel
+  std::string runlevelStop = "6";
+  std::vector<KillStep> killSequence;     // default {TERM,5},{KILL,5}
+  std::vector<std::string> startCommand;  // cmd.start: one argv element per line
+  std::vector<std::string> stopCommand;   // cmd.stop
+  std::vector<std::string> marks;         // mark: one group name per line
+  std::vector<std::string> depends;       // guest names
+  std::vector<std::string> environment;   // VAR=VALUE, default PATH only
+};
+
+// One line of fstab: "SOURCE TARGET TYPE OPTIONS [DUMP [PASS]]".
+struct FstabEntry {
+  std::string source;
+  std::string target;  // inside the guest, absolute
+  std::string type;
+  std::string options;  // "defaults" when given as such
+  int line = 0;
+};
+
+// interfaces/<dir>/: an address of the guest (applied by networking).
+struct InterfaceConfig {
+  std::string dirName;  // the <dir> it came from
+  std::string ip;       // IPv4 or IPv6, validated
+  unsigned prefix = 0;  // from prefix or mask, else interfaces/prefix|mask, else 32/128
+  std::string dev;      // host device, empty with nodev
+  std::string label;    // "name"
+  bool nodev = false;
+  bool down = false;
+};
+
+// rlimits/<resource>[.min|.soft|.hard] (applied by the limits issue).
+// Values are counts, bytes or pages as util-vserver defines them;
+// nullopt where not given; kUnlimited for "inf".
+constexpr uint64_t kUnlimited = UINT64_MAX;
+struct RlimitConfig {
+  std::string resource;  // "nproc", "rss", ...
+  std::optional<uint64_t> min, soft, hard;
+};
+
+struct UtsConfig {
+  std::optional<std::string> nodename, domainname, sysname, release, version, machine;
+};
+
+// spaces/: namespaces beyond those every guest gets (mount, UTS, IPC, PID).
+struct SpacesConfig {
+  bool net = false;  // spaces/net present: a network namespace (networking issue)
+};
+
+// The hook phases of scripts/, in the order they run.
+enum class HookPhase {
+  Initialize,
+  PrepreStart,
+  PreStart,
+  PostStart,
+  PreStop,
+  PostStop,
+  PostpostStop
+};
+
+// "initialize", "prepre-start", ..., the file names in scripts/.
+const char* hookPhaseName(HookPhase phase);
+
+// The scripts of one phase: scripts/<phase> then scripts/<phase>.d/* in
+// name order, taken from the guest's scripts/ if it has any for that
+// phase, else from .defaults/scripts/.
+struct HookScript {
+  std::filesystem::path path;
+  bool executable = false;  // false: util-vserver would source it (we run it with /bin/sh)
+};
+
+struct GuestConfig {
+  ConfigLocation location;
+  std::string name;                // name, else the cfgdir's basename
+  std::optional<uint32_t> xid;     // context (2..65535); required to start
+  std::filesystem::path vdir;      // vdir link, else .defaults/vdirbase/NAME, else /vservers/NAME
+  std::filesystem::path runFile;   // run link's target, else /run/vservers/NAME
+  BitChange bcaps;                 // bcapabilities over the default bounding set
+  BitChange ccaps;                 // ccapabilities
+  BitChange flags;                 // cflags (or the old flags)
+  std::vector<std::string> nflags;  // validated names (networking issue)
+  UtsConfig uts;
+  std::vector<InterfaceConfig> interfaces;
+  std::vector<RlimitConfig> rlimits;
+  InitConfig init;
+  std::vector<FstabEntry> fstab;          // fstab; none when there is no file
+  std::vector<std::string> shell;         // shell, .defaults/shell, else /bin/sh -l
+  SpacesConfig spaces;
+  std::vector<std::vector<HookScript>> hooks;  // indexed by HookPhase
+  bool disabled = false;
+
+  const std::vector<HookScript>& hooksOf(HookPhase phase) const {
+    return hooks[static_cast<size_t>(phase)];
+  }
+};
+
+// Reads and validates everything; throws ConfigError (or Error when the
+// directory is missing).
+GuestConfig readGuestConfig(const ConfigLocation& location);
+
+}  // namespace vs::guest

@@ -1,0 +1,22 @@
+// Where the toolkit keeps a guest's state on the host.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace vs::guest {
+
+// Default directory for guest roots ( .defaults/vdirbase overrides it).
+extern const char* const kDefaultVdirBase;  // /vservers
+// Run files: one per running guest, holding its xid.
+extern const char* const kRunDir;  // /run/vservers
+// The cgroup v2 directory under which every guest gets NAME/.
+extern const char* const kCgroupBase;  // /sys/fs/cgroup/vserver
+
+// The lock a start, stop or delete of guest name holds.
+std::filesystem::path lockFileOf(const std::string& name);  // /run/vservers/.lock.NAME
+
+// The cgroup of guest name.
+std::filesystem::path cgroupOf(const std::string& name);
+
+}  // namespace vs::guest
