@@ -1,0 +1,96 @@
+#include "config_files.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <system_error>
+
+#include "../error.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trimmed(const std::string& text) {
+  const auto begin = text.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return {};
+  const auto end = text.find_last_not_of(" \t\r");
+  return text.substr(begin, end - begin + 1);
+}
+
+// Opens file, or returns false when it does not exist.
+bool openIfExists(const fs::path& file, std::ifstream& stream) {
+  stream.open(file);
+  if (stream) return true;
+  if (errno == ENOENT || errno == ENOTDIR) return false;
+  throwErrno("cannot read " + file.string());
+}
+
+}  // namespace
+
+std::optional<std::string> readScalar(const fs::path& file) {
+  std::ifstream stream;
+  if (!openIfExists(file, stream)) return std::nullopt;
+  std::string line;
+  std::getline(stream, line);
+  return trimmed(line);
+}
+
+std::optional<std::vector<ListItem>> readList(const fs::path& file, bool rawLines) {
+  std::ifstream stream;
+  if (!openIfExists(file, stream)) return std::nullopt;
+  std::vector<ListItem> items;
+  std::string line;
+  for (int number = 1; std::getline(stream, line); ++number) {
+    if (rawLines) {
+      items.push_back({line, number});
+      continue;
+    }
+    const std::string item = trimmed(line);
+    if (item.empty() || item[0] == '#') continue;
+    items.push_back({item, number});
+  }
+  return items;
+}
+
+bool fileExists(const fs::path& file) {
+  std::error_code error;
+  return fs::exists(fs::symlink_status(file, error));
+}
+
+std::optional<fs::path> readLink(const fs::path& file) {
+  std::error_code error;
+  fs::path target = fs::read_symlink(file, error);
+  if (!error) return target;
+  if (error == std::errc::no_such_file_or_directory || error == std::errc::invalid_argument)
+    return std::nullopt;
+  throw Error(error.value(), "cannot read link " + file.string() + ": " + error.message());
+}
+
+std::optional<fs::path> withFallback(const fs::path& dir, const fs::path& fallback,
+                                     const fs::path& file) {
+  if (fileExists(dir / file)) return dir / file;
+  if (fileExists(fallback / file)) return fallback / file;
+  return std::nullopt;
+}
+
+void writeScalar(const fs::path& file, const std::string& value) {
+  const fs::path temporary = file.string() + ".tmp";
+  {
+    std::ofstream stream(temporary, std::ios::trunc);
+    stream << value << '\n';
+    stream.close();
+    if (!stream) throwErrno("cannot write " + temporary.string());
+  }
+  std::error_code error;
+  fs::rename(temporary, file, error);
+  if (error) {
+    fs::remove(temporary, error);
+    throw Error(EIO, "cannot write " + file.string());
+  }
+}
+
+}  // namespace vs::guest

@@ -1,0 +1,43 @@
+// The value kinds of util-vserver's configuration files: a scalar (the
+// first line), a list (one item per line, blank lines and #-comments
+// skipped), a boolean (the file exists) and a link (a symlink's target).
+// Missing files are empty optionals; unreadable ones throw Error.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vs::guest {
+
+// One item of a list file, with its 1-based line number for messages.
+struct ListItem {
+  std::string text;
+  int line = 0;
+};
+
+// The first line of file, without its newline and surrounding blanks.
+std::optional<std::string> readScalar(const std::filesystem::path& file);
+
+// The items of a list file.  With rawLines every line is an item, blank
+// or not (cmd.start: one argv element per line).
+std::optional<std::vector<ListItem>> readList(const std::filesystem::path& file,
+                                              bool rawLines = false);
+
+// Whether file exists (a dangling symlink counts).
+bool fileExists(const std::filesystem::path& file);
+
+// The target of symlink file.
+std::optional<std::filesystem::path> readLink(const std::filesystem::path& file);
+
+// file under dir if it exists, else under fallback, else nothing: the
+// per-guest / .defaults lookup.
+std::optional<std::filesystem::path> withFallback(const std::filesystem::path& dir,
+                                                  const std::filesystem::path& fallback,
+                                                  const std::filesystem::path& file);
+
+// Writes value and a newline to file atomically (temporary file, rename).
+void writeScalar(const std::filesystem::path& file, const std::string& value);
+
+}  // namespace vs::guest
