@@ -88,3 +88,58 @@ relay_checks() {
 }
 
 t_done() { [ "$t_failures" -eq 0 ]; exit; }
+
+# --- guests (vserver NAME ...) ---
+
+# busybox_root DIR: fills DIR with a busybox userland (static busybox).
+busybox_root() {
+	mkdir -p "$1/bin" "$1/sbin" "$1/etc/init.d" "$1/tmp" "$1/proc" "$1/dev/pts" "$1/root"
+	cp /bin/busybox "$1/bin/busybox"
+	for applet in sh sleep echo cat ls ps kill pidof hostname id grep reboot halt poweroff \
+		mount touch rm mkdir sync init wc tr; do
+		ln -sf busybox "$1/bin/$applet"
+	done
+	ln -sf ../bin/busybox "$1/sbin/init"
+	printf 'root:x:0:0:root:/root:/bin/sh\nweb:x:1000:1000:web:/tmp:/bin/sh\n' >"$1/etc/passwd"
+	printf 'root:x:0:\nweb:x:1000:\nstaff:x:50:web\n' >"$1/etc/group"
+}
+
+# sysv_rc DIR: an /etc/init.d/rc that starts one daemon at runlevel 3 and
+# stops it at runlevel 6, logging to /tmp/rc.log in the guest.
+sysv_rc() {
+	cat >"$1/etc/init.d/rc" <<'RC'
+#!/bin/sh
+echo "rc $1 RUNLEVEL=$RUNLEVEL PREVLEVEL=$PREVLEVEL" >>/tmp/rc.log
+case "$1" in
+3) setsid sleep 100003 </dev/null >/dev/null 2>&1 & ;;
+6) kill $(pidof sleep) ;;
+esac
+RC
+	chmod 755 "$1/etc/init.d/rc"
+}
+
+# host_is_clean NAME XID: nothing of guest NAME is left on the host.
+host_is_clean() {
+	local leftovers=""
+	grep -q " /vservers/$1[ /]" /proc/mounts && leftovers="$leftovers mounts"
+	[ -e "/sys/fs/cgroup/vserver/$1" ] && leftovers="$leftovers cgroup"
+	[ -e "/proc/virtual/$2" ] && leftovers="$leftovers context"
+	[ -e "/run/vservers/$1" ] && leftovers="$leftovers run-file"
+	[ -z "$leftovers" ] || { echo "left behind:$leftovers"; return 1; }
+}
+
+# check_clean WHAT NAME XID: waits a little for guest NAME to be gone.
+check_clean() {
+	if wait_true "host_is_clean $2 $3 >/dev/null" 10; then t_pass "$1"; else
+		t_fail "$1" "$(host_is_clean "$2" "$3")"; fi
+}
+
+# init_pid NAME: the host pid of guest NAME's init, from its run file.
+init_pid() { sed -n 2p "/run/vservers/$1" 2>/dev/null; }
+
+# make_guest NAME XID [BUILD-OPTION...]: a busybox guest with the sysv rc.
+make_guest() {
+	local name=$1 xid=$2; shift 2
+	vserver "$name" build -m skeleton --context "$xid" "$@" \
+		-- sh -c ". /testvm/lib.sh && busybox_root . && sysv_rc ."
+}

@@ -1,0 +1,87 @@
+# Starts that go wrong leave the host clean, and the next start or stop
+# works: concurrent starts, a context id in use, a failing hook, a missing
+# root, a bad capability name, a start killed midway; and a guest that
+# ignores SIGTERM is still stopped by the kill sequence.
+. /testvm/lib.sh
+
+check "build g1" make_guest g1 211
+check "build g2" make_guest g2 212
+
+# Two starts at once: one guest, and one clear "already running".
+vserver g1 start >/tmp/start1.out 2>&1 & first=$!
+vserver g1 start >/tmp/start2.out 2>&1 & second=$!
+wait $first; status1=$?
+wait $second; status2=$?
+check_eq "both concurrent starts succeed" "0 0" "$status1 $status2"
+check_match "one of them says the guest already runs" "g1 is already running at context 211" \
+	"$(cat /tmp/start1.out /tmp/start2.out)"
+check_eq "the guest's rc ran once" 1 "$(vserver g1 exec cat /tmp/rc.log | wc -l)"
+check "g1 is running" vserver g1 running
+
+# The same context id for a second guest.
+echo 211 >/etc/vservers/g2/context
+out=$(vserver g2 start 2>&1); status=$?
+check_eq "a second guest on context 211 fails" 1 "$([ $status -ne 0 ] && echo 1)"
+check_match "and says who holds it" "context 211 is already in use by guest g1" "$out"
+check_clean "it left nothing behind" g2 99999
+check "g1 is unaffected" vserver g1 running
+echo 212 >/etc/vservers/g2/context
+
+# A failing pre-start hook.
+mkdir -p /etc/vservers/g2/scripts
+printf '#!/bin/sh\necho "hook $1 $2 in $(pwd)" >/tmp/hook.log\nexit 3\n' >/etc/vservers/g2/scripts/pre-start
+chmod 755 /etc/vservers/g2/scripts/pre-start
+out=$(vserver g2 start 2>&1); status=$?
+check_match "a failing pre-start hook fails the start" "pre-start hook .*/scripts/pre-start failed \(exit status 3\)" "$out"
+check_eq "the start exits non-zero" 1 "$([ $status -ne 0 ] && echo 1)"
+check_eq "the hook ran with phase and name, in the guest root" "hook pre-start g2 in /vservers/g2" \
+	"$(cat /tmp/hook.log)"
+check_clean "the failed start left nothing behind" g2 212
+rm /etc/vservers/g2/scripts/pre-start
+check "the next start works" vserver g2 start
+check "and the stop" vserver g2 stop
+check_clean "g2 is clean after stop" g2 212
+
+# A missing root.
+mv /vservers/g2 /vservers/g2.away
+check_match "a missing root fails clearly" "the guest root /vservers/g2 does not exist" \
+	"$(vserver g2 start 2>&1)"
+check_clean "nothing left after a missing root" g2 212
+mv /vservers/g2.away /vservers/g2
+
+# A bad capability name: nothing starts.
+echo CAP_BOGUS >/etc/vservers/g2/bcapabilities
+check_match "a bad capability name fails with file and line" \
+	"/etc/vservers/g2/bcapabilities:1: .*CAP_BOGUS" "$(vserver g2 start 2>&1)"
+check_clean "nothing left after a bad capability" g2 212
+rm /etc/vservers/g2/bcapabilities
+
+# A start killed while its pre-start hook runs.
+printf '#!/bin/sh\ntouch /tmp/hook.started\nsleep 30\n' >/etc/vservers/g2/scripts/pre-start
+chmod 755 /etc/vservers/g2/scripts/pre-start
+rm -f /tmp/hook.started
+vserver g2 start >/dev/null 2>&1 & starter=$!
+check "the slow hook started" wait_exists /tmp/hook.started 10
+kill -9 $starter; wait $starter
+check_clean "the killed start left nothing behind" g2 212
+check_eq "the hook's sleep was killed with it" "" "$(pid_of "sleep 30")"
+rm /etc/vservers/g2/scripts/pre-start
+check "a start after the killed one works" vserver g2 start
+check "and the stop" vserver g2 stop
+check_clean "g2 is clean" g2 212
+
+# A guest that ignores SIGTERM, with a short kill sequence.
+echo "TERM 2 KILL" >/etc/vservers/g1/apps/init/killseq 2>/dev/null ||
+	{ mkdir -p /etc/vservers/g1/apps/init && echo "TERM 2 KILL" >/etc/vservers/g1/apps/init/killseq; }
+vserver g1 exec sh -c 'trap "" TERM; setsid sh -c "trap \"\" TERM; sleep 1213" </dev/null >/dev/null 2>&1 &'
+check "the stubborn process runs" wait_true '[ -n "$(pid_of "sleep 1213")" ]'
+start_s=$(cut -d. -f1 /proc/uptime)
+check "stop ends a guest that ignores SIGTERM" vserver g1 stop
+took=$(( $(cut -d. -f1 /proc/uptime) - start_s ))
+check "within the kill sequence ($took s)" test "$took" -le 12
+check_eq "the stubborn process is gone" "" "$(pid_of "sleep 1213")"
+check_clean "g1 is clean" g1 211
+
+check "delete g1" vserver g1 delete --force
+check "delete g2" vserver g2 delete --force
+t_done

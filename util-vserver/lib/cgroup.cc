@@ -1,0 +1,109 @@
+#include "cgroup.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "error.h"
+
+namespace vs {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Controllers a guest's group gets: what the limits are made of.
+const char* const kGuestControllers[] = {"memory", "pids", "cpu"};
+
+std::string readFirstLine(const fs::path& file) {
+  std::ifstream stream(file);
+  std::string line;
+  std::getline(stream, line);
+  return line;
+}
+
+void writeFile(const fs::path& file, const std::string& value) {
+  const UniqueFd fd(open(file.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) throwErrno("cannot open " + file.string());
+  if (write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+    throwErrno("cannot write '" + value + "' to " + file.string());
+}
+
+// The cgroup2 mount the group lives under.
+fs::path cgroupMountOf(const fs::path& group) {
+  fs::path root = group.root_path();
+  for (const auto& part : group.relative_path()) {
+    root /= part;
+    struct statfs info {};
+    if (statfs(root.c_str(), &info) == 0 && info.f_type == CGROUP2_SUPER_MAGIC) return root;
+  }
+  throw Error(ENOENT, "cgroup v2 is not mounted above " + group.string() +
+                          " (mount -t cgroup2 none /sys/fs/cgroup)");
+}
+
+// Lets dir's children use the guest controllers that dir has.
+void delegateControllers(const fs::path& dir) {
+  std::istringstream available(readFirstLine(dir / "cgroup.controllers"));
+  const std::set<std::string> offered{std::istream_iterator<std::string>(available), {}};
+  std::string enable;
+  for (const char* controller : kGuestControllers) {
+    if (offered.count(controller)) enable += std::string(enable.empty() ? "+" : " +") + controller;
+  }
+  if (!enable.empty()) writeFile(dir / "cgroup.subtree_control", enable);
+}
+
+void makeDirectory(const fs::path& dir) {
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throwErrno("cannot create cgroup " + dir.string());
+}
+
+}  // namespace
+
+bool cgroupPopulated(const fs::path& group) {
+  std::ifstream events(group / "cgroup.events");
+  std::string key, value;
+  while (events >> key >> value) {
+    if (key == "populated") return value != "0";
+  }
+  return false;
+}
+
+UniqueFd createCgroup(const fs::path& group) {
+  fs::path dir = cgroupMountOf(group);
+  for (const auto& part : group.lexically_relative(dir)) {
+    delegateControllers(dir);
+    dir /= part;
+    makeDirectory(dir);
+  }
+  if (cgroupPopulated(group)) throw Error(EBUSY, "cgroup " + group.string() + " is in use");
+  UniqueFd fd(open(group.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!fd) throwErrno("cannot open cgroup " + group.string());
+  return fd;
+}
+
+void removeCgroup(const fs::path& group) {
+  using namespace std::chrono_literals;
+  if (!fs::exists(group)) return;
+  if (cgroupPopulated(group)) writeFile(group / "cgroup.kill", "1");
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    if (rmdir(group.c_str()) == 0 || errno == ENOENT) return;
+    if (errno != EBUSY) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  throwErrno("cannot remove cgroup " + group.string());
+}
+
+void joinCgroup(const fs::path& group, pid_t pid) {
+  writeFile(group / "cgroup.procs", std::to_string(pid));
+}
+
+}  // namespace vs

@@ -1,0 +1,28 @@
+// cgroup v2 groups through cgroupfs files.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+
+#include "unique_fd.h"
+
+namespace vs {
+
+// Creates group (and its parents), with the memory, pids and cpu
+// controllers enabled for it where the parents offer them, and returns it
+// open as a directory (for CLONE_INTO_CGROUP).  An existing empty group is
+// taken over; one with processes in it is an error.
+UniqueFd createCgroup(const std::filesystem::path& group);
+
+// Removes group, killing what is still in it first (cgroup.kill) and
+// waiting for it to empty.  A missing group is fine.
+void removeCgroup(const std::filesystem::path& group);
+
+// Whether group holds any process.
+bool cgroupPopulated(const std::filesystem::path& group);
+
+// Moves process pid into group.
+void joinCgroup(const std::filesystem::path& group, pid_t pid);
+
+}  // namespace vs

@@ -1,0 +1,39 @@
+// Running a command inside a running guest (enter, exec, suexec and the
+// stop command): a child of ours joins the guest's cgroup, namespaces and
+// context, then forks the command, which is in the guest's PID namespace.
+// We stay on the host, outside the guest, so nothing of the host's is
+// reachable from the guest through us.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../vserver_client.h"
+#include "config.h"
+#include "init.h"
+#include "run_file.h"
+
+namespace vs::guest {
+
+struct GuestCommand {
+  // Decided inside the guest (after joining its mount namespace).
+  std::function<InitPlan()> plan;
+  std::optional<std::string> user;  // suexec: a name or uid from the guest's /etc/passwd
+  int terminalFd = -1;              // a pty slave to make the controlling terminal
+};
+
+// Starts command in the guest; returns the pid of our child, whose exit
+// status is the command's.
+pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRecord& record,
+                   const GuestCommand& command);
+
+// exec/suexec/enter: runs command and returns its exit status.  With a
+// terminal on standard input (and tty), the command gets a new pty of its
+// own, relayed to ours.
+int runInGuest(const GuestConfig& config, GuestCommand command, bool tty);
+
+}  // namespace vs::guest

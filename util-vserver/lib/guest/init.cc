@@ -1,0 +1,114 @@
+#include "init.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "../error.h"
+
+namespace vs::guest {
+
+namespace {
+
+// Debian's rc, or Red Hat's.
+std::string sysvRcScript() {
+  for (const char* rc : {"/etc/init.d/rc", "/etc/rc.d/rc"}) {
+    if (access(rc, X_OK) == 0) return rc;
+  }
+  throw Error(ENOENT, "init style sysv: the guest has no /etc/init.d/rc or /etc/rc.d/rc");
+}
+
+std::vector<std::string> sysvEnvironment(const GuestConfig& config, const std::string& runlevel,
+                                         const std::string& previous) {
+  std::vector<std::string> environment = config.init.environment;
+  environment.push_back("RUNLEVEL=" + runlevel);
+  environment.push_back("PREVLEVEL=" + previous);
+  return environment;
+}
+
+}  // namespace
+
+InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* rescueCommand) {
+  InitPlan plan{{}, config.init.environment, true};
+  if (rescueCommand) {
+    plan.command = rescueCommand->empty() ? std::vector<std::string>{"/bin/sh"} : *rescueCommand;
+    return plan;
+  }
+  if (!config.init.startCommand.empty()) {
+    plan.command = config.init.startCommand;
+    return plan;
+  }
+  switch (config.init.style) {
+    case InitStyle::Plain:
+      plan.command = {"/sbin/init"};
+      plan.reaper = false;
+      break;
+    case InitStyle::Sysv:
+      plan.command = {sysvRcScript(), config.init.runlevelStart};
+      plan.environment = sysvEnvironment(config, config.init.runlevelStart, "N");
+      break;
+    case InitStyle::Rescue:
+      plan.command = {"/bin/sh"};
+      break;
+  }
+  return plan;
+}
+
+InitPlan stopPlan(const GuestConfig& config) {
+  InitPlan plan{{}, config.init.environment, false};
+  if (!config.init.stopCommand.empty()) {
+    plan.command = config.init.stopCommand;
+  } else if (config.init.style == InitStyle::Sysv && config.init.startCommand.empty()) {
+    plan.command = {sysvRcScript(), config.init.runlevelStop};
+    plan.environment =
+        sysvEnvironment(config, config.init.runlevelStop, config.init.runlevelStart);
+  }
+  return plan;
+}
+
+void execPlan(const InitPlan& plan) {
+  std::vector<char*> argv, envp;
+  for (const auto& arg : plan.command) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& var : plan.environment) envp.push_back(const_cast<char*>(var.c_str()));
+  envp.push_back(nullptr);
+  // The PATH of the guest's environment finds a bare command name.
+  for (const auto& var : plan.environment) {
+    if (var.rfind("PATH=", 0) == 0) setenv("PATH", var.c_str() + 5, 1);
+  }
+  execvpe(argv[0], argv.data(), envp.data());
+  const int errnum = errno;
+  throw Error(errnum, errnoMessage("cannot run " + plan.command[0] + " in the guest", errnum),
+              errnum == ENOENT ? 127 : 126);
+}
+
+void runReaper(const InitPlan& plan, int statusFd) {
+  const pid_t child = fork();
+  if (child < 0) {
+    const std::string message = errnoMessage("fork", errno) + "\n";
+    (void)!write(statusFd, message.data(), message.size());
+    _exit(1);
+  }
+  if (child == 0) {
+    try {
+      execPlan(plan);
+    } catch (const Error& e) {
+      const std::string message = std::string(e.what()) + "\n";
+      (void)!write(statusFd, message.data(), message.size());
+      _exit(e.exitStatus());
+    }
+  }
+  close(statusFd);
+  int status = 0;
+  int result = 0;
+  for (;;) {
+    const pid_t pid = wait(&status);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) _exit(result);
+    if (pid == child) result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+}
+
+}  // namespace vs::guest

@@ -1,0 +1,42 @@
+// Init styles: what runs as the guest's init and how it is told to stop.
+//
+// The guest gets its own PID namespace, so its first process is its pid 1
+// and the guest ends when that process ends.  With style "plain" that is
+// the guest's own /sbin/init.  The other styles run a command that does
+// not stay (sysv's "/etc/init.d/rc 3" starts services and returns), so
+// pid 1 is a reaper of ours that starts the command, adopts what it
+// leaves running and ends when nothing is left: util-vserver's "the guest
+// runs while it has processes".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace vs::guest {
+
+struct InitPlan {
+  std::vector<std::string> command;      // what to run in the guest
+  std::vector<std::string> environment;  // its whole environment
+  bool reaper = false;                   // run it under our pid-1 reaper
+};
+
+// The start plan of config's style; a rescue start runs rescueCommand
+// (default /bin/sh) instead.  Decided inside the guest root, where the
+// sysv style looks for its rc script.
+InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* rescueCommand);
+
+// The stop command to run inside the guest before the kill sequence, or
+// nothing when the style has none.
+InitPlan stopPlan(const GuestConfig& config);
+
+// Runs plan.command as pid 1's child and reaps every orphan until none
+// is left; then exits.  statusFd (close-on-exec) is written an error line
+// if the command cannot be started.
+[[noreturn]] void runReaper(const InitPlan& plan, int statusFd);
+
+// execve()s plan.command with exactly plan.environment.
+[[noreturn]] void execPlan(const InitPlan& plan);
+
+}  // namespace vs::guest

@@ -1,0 +1,69 @@
+#include "manage.h"
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "../commands/vserver_info.h"
+#include "../error.h"
+#include "../vserver_client.h"
+#include "state.h"
+#include "stop.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool confirmed(const std::string& question) {
+  std::cout << question << " (y/N) " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+// A guest root we are willing to remove recursively.
+void refuseDangerousRoot(const GuestConfig& config) {
+  const fs::path root = fs::weakly_canonical(config.vdir);
+  if (root.empty() || root == root.root_path() || root == fs::path("/vservers"))
+    throw Error(EINVAL, config.name + ": refusing to delete the guest root " + root.string());
+}
+
+void removeTree(const fs::path& dir) {
+  std::error_code error;
+  fs::remove_all(dir, error);
+  if (error) throw Error(error.value(), "cannot remove " + dir.string() + ": " + error.message());
+}
+
+}  // namespace
+
+int printStatus(const GuestConfig& config) {
+  VserverClient client;
+  const auto context = runningContext(client, config);
+  if (!context) {
+    std::printf("Vserver '%s' is stopped\n", config.name.c_str());
+    return kExitStopped;
+  }
+  std::printf("Vserver '%s' is running at context '%u'\n", config.name.c_str(), context->xid);
+  std::printf("Number of processes: %u\n", context->tasks);
+  std::printf("Uptime:              %s\n", vserver_info::formatUptime(context->uptimeNs).c_str());
+  return 0;
+}
+
+int guestRunning(const GuestConfig& config) {
+  VserverClient client;
+  return runningContext(client, config) ? 0 : 1;
+}
+
+int deleteGuest(const GuestConfig& config, bool force) {
+  refuseDangerousRoot(config);
+  if (!force && !confirmed("Are you sure you want to delete the vserver " + config.name + "?"))
+    return 1;
+  stopGuest(config);
+  removeTree(config.vdir);
+  removeTree(config.location.cfgdir);
+  return 0;
+}
+
+}  // namespace vs::guest

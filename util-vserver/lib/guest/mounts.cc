@@ -1,0 +1,128 @@
+#include "mounts.h"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <map>
+#include <sstream>
+
+#include "../error.h"
+#include "../unique_fd.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct FlagOption {
+  unsigned long set;
+  unsigned long clear;
+};
+
+const std::map<std::string, FlagOption>& flagOptions() {
+  static const std::map<std::string, FlagOption> options{
+      {"defaults", {0, 0}},
+      {"ro", {MS_RDONLY, 0}},
+      {"rw", {0, MS_RDONLY}},
+      {"nosuid", {MS_NOSUID, 0}},
+      {"suid", {0, MS_NOSUID}},
+      {"nodev", {MS_NODEV, 0}},
+      {"dev", {0, MS_NODEV}},
+      {"noexec", {MS_NOEXEC, 0}},
+      {"exec", {0, MS_NOEXEC}},
+      {"sync", {MS_SYNCHRONOUS, 0}},
+      {"async", {0, MS_SYNCHRONOUS}},
+      {"noatime", {MS_NOATIME, 0}},
+      {"nodiratime", {MS_NODIRATIME, 0}},
+      {"relatime", {MS_RELATIME, 0}},
+      {"strictatime", {MS_STRICTATIME, 0}},
+      {"bind", {MS_BIND, 0}},
+      {"rbind", {MS_BIND | MS_REC, 0}},
+      // util-vserver's fstab has these for the host's mount(8); they mean
+      // nothing to mount(2).
+      {"auto", {0, 0}},
+      {"noauto", {0, 0}},
+      {"user", {0, 0}},
+      {"nouser", {0, 0}},
+      {"_netdev", {0, 0}},
+  };
+  return options;
+}
+
+[[noreturn]] void throwMountError(const FstabEntry& entry, const fs::path& fstab) {
+  const int errnum = errno;
+  throw Error(errnum, errnoMessage(fstab.string() + ":" + std::to_string(entry.line) +
+                                       ": cannot mount " + entry.source + " on " + entry.target,
+                                   errnum));
+}
+
+// The mount point of entry, opened inside the guest root.
+UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  const long fd = syscall(SYS_openat2, rootFd, entry.target.c_str(), &how, sizeof(how));
+  if (fd < 0) throwMountError(entry, fstab);
+  return UniqueFd(static_cast<int>(fd));
+}
+
+void mountEntry(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
+  const MountOptions options = parseMountOptions(entry.options);
+  const UniqueFd target = openMountPoint(rootFd, entry, fstab);
+  const std::string targetPath = "/proc/self/fd/" + std::to_string(target.get());
+  const bool bind = options.flags & MS_BIND;
+  // A bind mount takes MS_RDONLY and friends only on a remount.
+  const unsigned long flags = bind ? options.flags & (MS_BIND | MS_REC) : options.flags;
+  if (mount(entry.source.c_str(), targetPath.c_str(), bind ? nullptr : entry.type.c_str(), flags,
+            options.data.empty() ? nullptr : options.data.c_str()) != 0)
+    throwMountError(entry, fstab);
+  if (bind && options.flags != flags &&
+      mount(nullptr, targetPath.c_str(), nullptr, MS_REMOUNT | options.flags, nullptr) != 0)
+    throwMountError(entry, fstab);
+}
+
+}  // namespace
+
+MountOptions parseMountOptions(const std::string& text) {
+  MountOptions result;
+  std::istringstream items(text);
+  std::string item;
+  while (std::getline(items, item, ',')) {
+    if (item.empty()) continue;
+    const auto flag = flagOptions().find(item);
+    if (flag == flagOptions().end()) {
+      result.data += (result.data.empty() ? "" : ",") + item;
+      continue;
+    }
+    result.flags = (result.flags & ~flag->second.clear) | flag->second.set;
+  }
+  return result;
+}
+
+void mountGuestFilesystems(const GuestConfig& config) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    throwErrno("cannot make the guest's mounts private");
+  const fs::path& vdir = config.vdir;
+  if (mount(vdir.c_str(), vdir.c_str(), nullptr, MS_BIND | MS_REC, nullptr) != 0)
+    throwErrno("cannot bind the guest root " + vdir.string());
+  const UniqueFd rootFd(open(vdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!rootFd) throwErrno("cannot open the guest root " + vdir.string());
+  const fs::path fstab = config.location.cfgdir / "fstab";
+  for (const FstabEntry& entry : config.fstab) mountEntry(rootFd.get(), entry, fstab);
+}
+
+void pivotIntoGuestRoot(const fs::path& vdir) {
+  // pivot_root(".", ".") stacks the old root under the new one, where a
+  // lazy unmount of "." takes it away; no directory in the guest is needed.
+  if (chdir(vdir.c_str()) != 0) throwErrno("cannot enter the guest root " + vdir.string());
+  if (syscall(SYS_pivot_root, ".", ".") != 0) throwErrno("pivot_root into " + vdir.string());
+  if (umount2(".", MNT_DETACH) != 0) throwErrno("cannot detach the host's root");
+  if (chdir("/") != 0) throwErrno("chdir /");
+}
+
+}  // namespace vs::guest

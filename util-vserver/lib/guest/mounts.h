@@ -1,0 +1,31 @@
+// The guest's filesystem view, built in its own mount namespace: the
+// guest root bound onto itself, the fstab entries mounted inside it, then
+// pivot_root into it.  Nothing here is visible on the host: the namespace
+// is made private first, and it goes away with the guest's last process.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace vs::guest {
+
+struct MountOptions {
+  unsigned long flags = 0;  // MS_*
+  std::string data;         // what the filesystem itself interprets
+};
+
+// Splits an fstab options field into mount(2) flags and data.
+MountOptions parseMountOptions(const std::string& options);
+
+// Makes every mount private, binds vdir onto itself and mounts the fstab
+// entries inside it.  Mount points are resolved inside vdir, so a symlink
+// in the guest cannot send a mount elsewhere.
+void mountGuestFilesystems(const GuestConfig& config);
+
+// pivot_root into vdir, detaching the host's tree.
+void pivotIntoGuestRoot(const std::filesystem::path& vdir);
+
+}  // namespace vs::guest

@@ -1,0 +1,312 @@
+#include "start.h"
+
+#include <fcntl.h>
+#include <linux/vserver.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <optional>
+
+#include "../cgroup.h"
+#include "../error.h"
+#include "../process.h"
+#include "../vserver_client.h"
+#include "hooks.h"
+#include "init.h"
+#include "lock.h"
+#include "mounts.h"
+#include "paths.h"
+#include "run_file.h"
+#include "state.h"
+#include "stop.h"
+
+namespace vs::guest {
+
+namespace {
+
+constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
+// Where the first process finds its status pipe once it closed the rest.
+constexpr int kStatusFd = 3;
+
+uint64_t applyChange(uint64_t base, const BitChange& change) {
+  return (base & ~change.mask) | (change.value & change.mask);
+}
+
+ContextPolicy policyOf(const GuestConfig& config) {
+  ContextPolicy policy;
+  policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
+  policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT, config.bcaps);
+  policy.ccaps = applyChange(0, config.ccaps);
+  return policy;
+}
+
+void writeLine(int fd, const std::string& line) {
+  const std::string text = line + "\n";
+  (void)!write(fd, text.data(), text.size());
+}
+
+// Everything up to the first line of what fd delivers, until EOF.
+std::string readMessage(int fd) {
+  std::string message;
+  char buffer[512];
+  for (;;) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    message.append(buffer, static_cast<size_t>(n));
+  }
+  const auto newline = message.find('\n');
+  return newline == std::string::npos ? message : message.substr(0, newline);
+}
+
+void setUtsNames(const GuestConfig& config) {
+  const std::string nodename = config.uts.nodename.value_or(config.name);
+  if (sethostname(nodename.data(), nodename.size()) != 0)
+    throwErrno("cannot set the guest's nodename '" + nodename + "'");
+  if (config.uts.domainname &&
+      setdomainname(config.uts.domainname->data(), config.uts.domainname->size()) != 0)
+    throwErrno("cannot set the guest's domainname");
+}
+
+// The guest's first process: pid 1 of its PID namespace, already in its
+// cgroup.  Prepares the guest's view, enters its context and becomes its
+// init.  Reports a failure as one line on kStatusFd; success is the pipe
+// closing when the init is exec'd.
+[[noreturn]] void becomeGuestInit(const GuestConfig& config, const StartOptions& options) {
+  try {
+    const UniqueFd devNull(open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!devNull) throwErrno("/dev/null");
+    mountGuestFilesystems(config);
+    runHooks(config, HookPhase::PreStart, config.vdir);
+    VserverClient client;
+    pivotIntoGuestRoot(config.vdir);
+    setUtsNames(config);
+    const InitPlan plan = startPlan(config, options.rescue ? &options.rescueCommand : nullptr);
+    try {
+      client.createContext(requireXid(config), config.name, policyOf(config));
+    } catch (const Error& e) {
+      if (e.errnum() != EEXIST) throw;
+      throw Error(EEXIST, "context " + std::to_string(*config.xid) + " is already in use");
+    }
+    for (int fd = 0; fd < 3; ++fd) dup2(devNull.get(), fd);
+    prctl(PR_SET_PDEATHSIG, 0);
+    if (plan.reaper) runReaper(plan, kStatusFd);
+    execPlan(plan);
+  } catch (const std::exception& e) {
+    writeLine(kStatusFd, e.what());
+  }
+  _exit(1);
+}
+
+class Monitor {
+ public:
+  Monitor(const GuestConfig& config, const StartOptions& options, int reportFd, int lockFd)
+      : config_(config), options_(options), reportFd_(reportFd), lockFd_(lockFd) {}
+
+  // Starts the guest and reports to the caller; returns once the guest
+  // has ended.
+  void run();
+
+ private:
+  std::optional<std::string> startGuestProcess();
+  std::optional<std::string> awaitGuestInit(int statusFd);
+  void rollBack();
+  void superviseUntilEnd();
+
+  const GuestConfig& config_;
+  const StartOptions& options_;
+  bool askedForRestart();
+
+  int reportFd_;
+  int lockFd_;
+  VserverClient client_;
+  ChildProcess init_;
+  bool callerGone_ = false;
+};
+
+std::optional<std::string> Monitor::startGuestProcess() {
+  int pipeFds[2];
+  if (pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
+  UniqueFd statusRead(pipeFds[0]), statusWrite(pipeFds[1]);
+  const UniqueFd cgroup = createCgroup(cgroupOf(config_.name));
+  init_ = cloneProcess(kGuestNamespaces, cgroup.get());
+  if (init_.pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    dup2(statusWrite.get(), kStatusFd);
+    fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
+    closeDescriptorsFrom(kStatusFd + 1);
+    becomeGuestInit(config_, options_);
+  }
+  statusWrite.reset();
+  return awaitGuestInit(statusRead.get());
+}
+
+// Waits for the first process's verdict, watching for the caller to die.
+std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
+  pollfd fds[2] = {{statusFd, POLLIN, 0}, {reportFd_, 0, 0}};
+  for (;;) {
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      throwErrno("poll");
+    }
+    if (fds[1].revents) {
+      callerGone_ = true;
+      return "vserver start was killed";
+    }
+    if (fds[0].revents) break;
+  }
+  std::string message = readMessage(statusFd);
+  if (!message.empty()) return message;
+  if (waitpid(init_.pid, nullptr, WNOHANG) == init_.pid) {
+    init_.pid = 0;
+    return "the guest's first process died while starting";
+  }
+  return std::nullopt;
+}
+
+void Monitor::rollBack() {
+  if (init_.pid > 0) {
+    signalPidfd(init_.pidfd.get(), SIGKILL);
+    waitForExitStatus(init_.pid);
+  }
+  removeCgroup(cgroupOf(config_.name));
+}
+
+void Monitor::run() {
+  std::optional<std::string> failure;
+  try {
+    client_.watchExits();
+    failure = startGuestProcess();
+    if (!failure) writeRunFile(config_.runFile, {*config_.xid, init_.pid, getpid()});
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  if (failure) {
+    try {
+      rollBack();
+    } catch (const std::exception& e) {
+      *failure += std::string("; undoing the start failed too: ") + e.what();
+    }
+    if (!callerGone_) writeLine(reportFd_, "error " + *failure);
+    return;
+  }
+  writeLine(reportFd_, "ok");
+  superviseUntilEnd();
+}
+
+// After a successful start: wait for the guest to end.  Unless a stop is
+// cleaning up for it (it holds the lock and removes the run file), clean
+// up ourselves and restart a guest that asked for it.
+void Monitor::superviseUntilEnd() {
+  const UniqueFd devNull(open("/dev/null", O_RDWR | O_CLOEXEC));
+  for (int fd = 0; fd < 3; ++fd) dup2(devNull.get(), fd);
+  close(reportFd_);
+  close(lockFd_);
+  waitForExitStatus(init_.pid);
+
+  GuestLock lock(config_.name);
+  const auto record = readRunFile(config_.runFile);
+  if (!record || record->monitorPid != getpid()) return;
+  const bool restart = askedForRestart();
+  finishStoppedGuest(config_);
+  if (!restart) return;
+  lock.release();
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe");
+  execl(exe.c_str(), "vserver", config_.location.cfgdir.c_str(), "start", nullptr);
+}
+
+// Whether the guest ended by reboot(2) asking for a restart: its context's
+// exit notification says so.
+bool Monitor::askedForRestart() {
+  try {
+    const auto event = client_.waitForExit(*config_.xid, 5000);
+    return event && event->reason == VSERVER_EXIT_RESTART;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// A failing post-start hook fails the start: the guest is stopped again.
+void runPostStartHooks(const GuestConfig& config) {
+  try {
+    runHooks(config, HookPhase::PostStart, config.vdir);
+  } catch (const Error& e) {
+    VserverClient client;
+    GuestLock lock(config.name);
+    killGuest(client, config);
+    finishStoppedGuest(config);
+    throw Error(e.errnum(), config.name + ": " + e.what() + "; the guest was stopped again");
+  }
+}
+
+// The caller's side: hooks that run on the host, then the monitor's verdict.
+int awaitMonitor(const GuestConfig& config, int reportFd) {
+  const std::string verdict = readMessage(reportFd);
+  if (verdict == "ok") return 0;
+  if (verdict.rfind("error ", 0) == 0) throw Error(0, config.name + ": " + verdict.substr(6));
+  throw Error(0, config.name + ": the start monitor died");
+}
+
+void refuseUsedXid(VserverClient& client, const GuestConfig& config) {
+  try {
+    const ContextInfo other = client.context(requireXid(config));
+    throw Error(EEXIST, "context " + std::to_string(other.xid) + " is already in use by " +
+                            (other.name.empty() ? "an unnamed context" : "guest " + other.name));
+  } catch (const Error& e) {
+    if (e.errnum() != ENOENT) throw;
+  }
+}
+
+void refuseMissingRoot(const GuestConfig& config) {
+  std::error_code error;
+  if (!std::filesystem::is_directory(config.vdir, error))
+    throw Error(ENOENT, config.name + ": the guest root " + config.vdir.string() +
+                            " does not exist (vdir)");
+}
+
+}  // namespace
+
+int startGuest(const GuestConfig& config, const StartOptions& options) {
+  VserverClient client;
+  GuestLock lock(config.name);
+  if (const auto running = runningContext(client, config)) {
+    std::fprintf(stderr, "vserver: %s is already running at context %u\n", config.name.c_str(),
+                 running->xid);
+    return 0;
+  }
+  refuseUsedXid(client, config);
+  refuseMissingRoot(config);
+  clearStaleState(config);
+  runHooks(config, HookPhase::Initialize, config.location.cfgdir);
+  runHooks(config, HookPhase::PrepreStart, config.location.cfgdir);
+
+  int reportFds[2];
+  if (pipe2(reportFds, O_CLOEXEC) != 0) throwErrno("pipe");
+  UniqueFd reportRead(reportFds[0]), reportWrite(reportFds[1]);
+  std::fflush(nullptr);
+  const pid_t monitor = fork();
+  if (monitor < 0) throwErrno("fork");
+  if (monitor == 0) {
+    setsid();
+    reportRead.reset();
+    signal(SIGPIPE, SIG_IGN);
+    try {
+      Monitor(config, options, reportWrite.get(), lock.fd()).run();
+    } catch (...) {
+    }
+    _exit(0);
+  }
+  reportWrite.reset();
+  lock.release();
+  const int status = awaitMonitor(config, reportRead.get());
+  runPostStartHooks(config);
+  return status;
+}
+
+}  // namespace vs::guest

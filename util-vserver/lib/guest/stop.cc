@@ -1,0 +1,110 @@
+#include "stop.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <functional>
+#include <optional>
+
+#include "../cgroup.h"
+#include "../error.h"
+#include "enter.h"
+#include "hooks.h"
+#include "init.h"
+#include "lock.h"
+#include "paths.h"
+#include "run_file.h"
+#include "state.h"
+
+namespace vs::guest {
+
+namespace {
+
+// How long the style's stop command may take before the kill sequence.
+constexpr int kStopCommandTimeoutMs = 30000;
+constexpr int kPollMs = 100;
+
+// Sends signal to the whole context and waits up to waitMs for it to end;
+// true when it has.
+bool signalAndWait(VserverClient& client, uint32_t xid, int signal, int waitMs) {
+  try {
+    client.kill(xid, signal);
+  } catch (const Error& e) {
+    if (e.errnum() == ENOENT || e.errnum() == ESRCH) return true;
+    throw;
+  }
+  return client.waitForExit(xid, waitMs).has_value();
+}
+
+// Runs the stop command inside the guest, giving it a bounded time; the
+// kill sequence deals with whatever it leaves.  True when the guest ended.
+bool runStopCommand(VserverClient& client, const GuestConfig& config) {
+  const auto record = readRunFile(config.runFile);
+  if (!record) return false;
+  GuestCommand command;
+  command.plan = [&config] { return stopPlan(config); };
+  const pid_t pid = spawnInGuest(client, config, *record, command);
+  bool ended = false;
+  for (int waited = 0; waited < kStopCommandTimeoutMs && !ended; waited += kPollMs) {
+    ended = client.waitForExit(*config.xid, kPollMs).has_value();
+    if (!ended && waitpid(pid, nullptr, WNOHANG) == pid) return false;
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  return ended;
+}
+
+void tryStep(std::optional<Error>& firstFailure, const std::function<void()>& step) {
+  try {
+    step();
+  } catch (const Error& e) {
+    if (!firstFailure) firstFailure = e;
+  }
+}
+
+}  // namespace
+
+void killGuest(VserverClient& client, const GuestConfig& config) {
+  const uint32_t xid = *config.xid;
+  for (const KillStep& step : config.init.killSequence) {
+    if (signalAndWait(client, xid, step.signal, static_cast<int>(step.waitSeconds) * 1000)) return;
+  }
+  if (!runningContext(client, config)) return;
+  throw Error(ETIMEDOUT, config.name + ": still running after the kill sequence (apps/init/killseq)");
+}
+
+void finishStoppedGuest(const GuestConfig& config) {
+  std::optional<Error> failure;
+  tryStep(failure, [&] { runHooks(config, HookPhase::PostStop, config.vdir); });
+  tryStep(failure, [&] { removeCgroup(cgroupOf(config.name)); });
+  tryStep(failure, [&] { removeRunFile(config.runFile); });
+  tryStep(failure, [&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
+  if (failure) throw *failure;
+}
+
+void clearStaleState(const GuestConfig& config) {
+  removeRunFile(config.runFile);
+  removeCgroup(cgroupOf(config.name));
+}
+
+int stopGuest(const GuestConfig& config) {
+  VserverClient client;
+  GuestLock lock(config.name);
+  if (!runningContext(client, config)) {
+    std::fprintf(stderr, "vserver: %s is not running\n", config.name.c_str());
+    clearStaleState(config);
+    return 0;
+  }
+  runHooks(config, HookPhase::PreStop, config.vdir);
+  client.watchExits();
+  // The context may have ended between the check and joining the events.
+  if (runningContext(client, config) && !runStopCommand(client, config))
+    killGuest(client, config);
+  finishStoppedGuest(config);
+  return 0;
+}
+
+}  // namespace vs::guest

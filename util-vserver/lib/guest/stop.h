@@ -1,0 +1,28 @@
+// vserver NAME stop: pre-stop hooks, the init style's stop command inside
+// the guest, then apps/init/killseq on every process of its context until
+// the context is gone; then post-stop hooks, the cgroup and run file
+// removed, postpost-stop hooks.
+#pragma once
+
+#include "../vserver_client.h"
+#include "config.h"
+
+namespace vs::guest {
+
+// Returns the exit status for the command; errors throw.
+int stopGuest(const GuestConfig& config);
+
+// Runs the kill sequence until the guest's context ends; throws when it
+// outlives the last step.  The caller holds the guest's lock.
+void killGuest(VserverClient& client, const GuestConfig& config);
+
+// What is left once the guest's processes are gone: post-stop hooks, the
+// cgroup, the run file, postpost-stop hooks.  Every step is tried; the
+// first failure is thrown at the end.
+void finishStoppedGuest(const GuestConfig& config);
+
+// Removes what a crashed monitor may have left for a guest that is not
+// running: its run file and (empty) cgroup.
+void clearStaleState(const GuestConfig& config);
+
+}  // namespace vs::guest

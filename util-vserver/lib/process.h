@@ -1,0 +1,45 @@
+// Processes by pidfd: clone3 into namespaces and a cgroup, joining a
+// process's namespaces, waiting.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "unique_fd.h"
+
+namespace vs {
+
+struct ChildProcess {
+  pid_t pid = 0;  // 0 in the child
+  UniqueFd pidfd;
+};
+
+// fork() with clone3: the child gets new namespaces (CLONE_NEW* in
+// namespaceFlags) and starts in the cgroup whose directory cgroupFd is
+// open (none when negative), so it never runs outside it.
+ChildProcess cloneProcess(uint64_t namespaceFlags, int cgroupFd = -1);
+
+// A pidfd for pid; throws Error(ESRCH) when it is gone.
+UniqueFd openPidfd(pid_t pid);
+
+// Moves the caller into the namespaces (CLONE_NEW* flags) of the process
+// pidfd refers to.  A PID namespace applies to the caller's children.
+void joinNamespaces(int pidfd, uint64_t namespaceFlags);
+
+// Sends signal to the process of pidfd; false when it is already gone.
+bool signalPidfd(int pidfd, int signal);
+
+// Waits for child pid and returns its exit status, or 128 + signal.
+int waitForExitStatus(pid_t pid);
+
+// "exit status N" or "killed by signal S", for messages.
+std::string describeStatus(int status);
+
+// Closes every descriptor from first upwards (before running foreign code).
+void closeDescriptorsFrom(int first);
+
+}  // namespace vs

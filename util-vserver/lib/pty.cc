@@ -1,0 +1,99 @@
+#include "pty.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "error.h"
+
+namespace vs {
+
+namespace {
+
+// Raw mode on a terminal for as long as it lives.
+class RawTerminal {
+ public:
+  explicit RawTerminal(int fd) : fd_(fd) {
+    if (tcgetattr(fd_, &saved_) != 0) throwErrno("tcgetattr");
+    termios raw = saved_;
+    cfmakeraw(&raw);
+    if (tcsetattr(fd_, TCSADRAIN, &raw) != 0) throwErrno("tcsetattr");
+  }
+  RawTerminal(const RawTerminal&) = delete;
+  RawTerminal& operator=(const RawTerminal&) = delete;
+  ~RawTerminal() { tcsetattr(fd_, TCSADRAIN, &saved_); }
+
+ private:
+  int fd_;
+  termios saved_{};
+};
+
+void copyWindowSize(int from, int to) {
+  winsize size{};
+  if (ioctl(from, TIOCGWINSZ, &size) == 0) ioctl(to, TIOCSWINSZ, &size);
+}
+
+// Copies what from has to to; false at its end.
+bool pass(int from, int to) {
+  char buffer[4096];
+  const ssize_t n = read(from, buffer, sizeof(buffer));
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
+  if (n <= 0) return false;
+  for (ssize_t done = 0; done < n;) {
+    const ssize_t written = write(to, buffer + done, static_cast<size_t>(n - done));
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) return false;
+    done += written;
+  }
+  return true;
+}
+
+UniqueFd windowChanges() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGWINCH);
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+  return UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+}  // namespace
+
+PtyRelay::PtyRelay() : primary_(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) {
+  if (!primary_) throwErrno("cannot open a pty");
+  if (grantpt(primary_.get()) != 0 || unlockpt(primary_.get()) != 0) throwErrno("cannot set a pty up");
+  char name[64];
+  if (ptsname_r(primary_.get(), name, sizeof(name)) != 0) throwErrno("ptsname");
+  replica_.reset(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!replica_) throwErrno(std::string("cannot open ") + name);
+  copyWindowSize(STDIN_FILENO, primary_.get());
+}
+
+void PtyRelay::relay() {
+  replica_.reset();
+  const UniqueFd resized = windowChanges();
+  const RawTerminal raw(STDIN_FILENO);
+  pollfd fds[3] = {{primary_.get(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}, {resized.get(), POLLIN, 0}};
+  for (;;) {
+    if (poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents && !pass(primary_.get(), STDOUT_FILENO)) break;
+    if (fds[1].revents && !pass(STDIN_FILENO, primary_.get())) fds[1].fd = -1;
+    if (fds[2].revents) {
+      signalfd_siginfo info;
+      while (read(resized.get(), &info, sizeof(info)) > 0) {
+      }
+      copyWindowSize(STDIN_FILENO, primary_.get());
+    }
+  }
+}
+
+}  // namespace vs

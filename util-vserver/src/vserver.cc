@@ -1,0 +1,3 @@
+#include "commands/vserver.h"
+
+int main(int argc, const char** argv) { return vs::vserver::main(argc, argv); }

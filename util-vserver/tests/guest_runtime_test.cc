@@ -1,0 +1,102 @@
+// The pure parts of starting and entering guests: fstab mount options,
+// guest users, the vserver command line.
+#include <sys/mount.h>
+
+#include "commands/vserver.h"
+#include "guest/mounts.h"
+#include "guest/passwd.h"
+#include "test_helpers.h"
+
+using vs::test::argv;
+using vs::test::expectError;
+
+TEST_GROUP(MountOptions){};
+
+TEST(MountOptions, FlagsAndData) {
+  const auto options = vs::guest::parseMountOptions("defaults,nosuid,nodev,size=16m,mode=1777");
+  UNSIGNED_LONGS_EQUAL(MS_NOSUID | MS_NODEV, options.flags);
+  STRCMP_EQUAL("size=16m,mode=1777", options.data.c_str());
+}
+
+TEST(MountOptions, LaterOptionsWin) {
+  UNSIGNED_LONGS_EQUAL(0, vs::guest::parseMountOptions("ro,rw").flags);
+  UNSIGNED_LONGS_EQUAL(MS_RDONLY, vs::guest::parseMountOptions("rw,ro").flags);
+}
+
+TEST(MountOptions, BindAndRbind) {
+  UNSIGNED_LONGS_EQUAL(MS_BIND | MS_RDONLY, vs::guest::parseMountOptions("bind,ro").flags);
+  UNSIGNED_LONGS_EQUAL(MS_BIND | MS_REC, vs::guest::parseMountOptions("rbind").flags);
+}
+
+TEST(MountOptions, MountEightOnlyOptionsAreDropped) {
+  const auto options = vs::guest::parseMountOptions("noauto,user,_netdev,gid=5");
+  UNSIGNED_LONGS_EQUAL(0, options.flags);
+  STRCMP_EQUAL("gid=5", options.data.c_str());
+}
+
+TEST_GROUP(GuestUsers){};
+
+namespace {
+const char* const kPasswd =
+    "root:x:0:0:root:/root:/bin/sh\n"
+    "web:x:1000:1000:Web Server:/srv/web:/bin/sh\n"
+    "broken line\n";
+const char* const kGroup = "root:x:0:\nstaff:x:50:web,other\nweb:x:1000:\nadm:x:4:other\n";
+}  // namespace
+
+TEST(GuestUsers, ByName) {
+  const auto user = vs::guest::findGuestUser("web", kPasswd, kGroup);
+  UNSIGNED_LONGS_EQUAL(1000, user.uid);
+  UNSIGNED_LONGS_EQUAL(1000, user.gid);
+  STRCMP_EQUAL("/srv/web", user.home.c_str());
+  UNSIGNED_LONGS_EQUAL(1, user.groups.size());
+  UNSIGNED_LONGS_EQUAL(50, user.groups[0]);
+}
+
+TEST(GuestUsers, ByUid) {
+  STRCMP_EQUAL("web", vs::guest::findGuestUser("1000", kPasswd, kGroup).name.c_str());
+}
+
+TEST(GuestUsers, UnknownUidIsTakenAsItIs) {
+  const auto user = vs::guest::findGuestUser("4242", kPasswd, kGroup);
+  UNSIGNED_LONGS_EQUAL(4242, user.uid);
+  UNSIGNED_LONGS_EQUAL(4242, user.gid);
+}
+
+TEST(GuestUsers, UnknownNameIsRefused) {
+  const auto e = expectError([] { vs::guest::findGuestUser("nobody", kPasswd, kGroup); });
+  STRCMP_CONTAINS("no user 'nobody'", e.what());
+}
+
+TEST_GROUP(VserverCommandLine){};
+
+TEST(VserverCommandLine, NameCommandArguments) {
+  const auto args = argv("vserver", "web1", "exec", "ls", "-l");
+  const auto invocation = vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data());
+  STRCMP_EQUAL("web1", invocation.guest.c_str());
+  CHECK(invocation.command == vs::vserver::Command::Exec);
+  UNSIGNED_LONGS_EQUAL(2, invocation.arguments.size());
+  STRCMP_EQUAL("-l", invocation.arguments[1].c_str());
+}
+
+TEST(VserverCommandLine, BuildOptionsAreLeftToBuild) {
+  const auto args = argv("vserver", "web1", "build", "-m", "skeleton", "--", "true");
+  const auto invocation = vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data());
+  CHECK(invocation.command == vs::vserver::Command::Build);
+  UNSIGNED_LONGS_EQUAL(4, invocation.arguments.size());
+}
+
+TEST(VserverCommandLine, UnknownCommandExitsTwo) {
+  const auto args = argv("vserver", "web1", "launch");
+  const auto e = expectError(
+      [&] { vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data()); });
+  LONGS_EQUAL(vs::vserver::kExitUnknownCommand, e.exitStatus());
+  STRCMP_CONTAINS("unknown command 'launch'", e.what());
+}
+
+TEST(VserverCommandLine, NeedsNameAndCommand) {
+  const auto args = argv("vserver", "web1");
+  const auto e = expectError(
+      [&] { vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data()); });
+  STRCMP_CONTAINS("usage: vserver NAME", e.what());
+}
