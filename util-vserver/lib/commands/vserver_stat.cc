@@ -1,0 +1,371 @@
+#include "vserver_stat.h"
+
+#include <fcntl.h>
+#include <linux/vserver.h>
+#include <popt.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include "../error.h"
+#include "../guest/paths.h"
+#include "../popt_parser.h"
+#include "../tool.h"
+#include "../unique_fd.h"
+#include "../vserver_client.h"
+
+namespace vs::vserver_stat {
+
+Options parseOptions(int argc, const char** argv) {
+  int json = 0;
+  const poptOption table[] = {
+      {"json", 0, POPT_ARG_NONE, &json, 0, "print a JSON array, for programs", nullptr},
+      POPT_AUTOHELP POPT_TABLEEND};
+  PoptParser parser("vserver-stat", argc, argv, table, "[--json]");
+  if (!parser.arguments().empty()) throwUsage("unexpected argument '" + parser.arguments()[0] + "'");
+  return Options{.json = json != 0};
+}
+
+namespace {
+
+// A whole decimal number, nothing around it.
+std::optional<uint64_t> parseNumber(std::string_view text) {
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
+}
+
+std::vector<std::string_view> splitBlanks(std::string_view text) {
+  std::vector<std::string_view> fields;
+  for (size_t pos = 0;;) {
+    const size_t start = text.find_first_not_of(" \n", pos);
+    if (start == std::string_view::npos) return fields;
+    pos = std::min(text.find_first_of(" \n", start), text.size());
+    fields.push_back(text.substr(start, pos - start));
+  }
+}
+
+// Fields of /proc/PID/stat counted from the state, the first after the
+// command name, as 0 (proc(5) numbers the state 3).
+enum StatField : size_t {
+  kUtime = 11,
+  kStime,
+  kCutime,
+  kCstime,
+  kStartTime = 19,
+  kVsize,
+  kRss,
+};
+
+}  // namespace
+
+std::optional<ProcStat> parseProcStat(std::string_view text) {
+  // The command name may hold blanks and parentheses of its own; the
+  // kernel ends it with the last ')'.
+  const size_t nameEnd = text.rfind(')');
+  if (nameEnd == std::string_view::npos) return std::nullopt;
+  const std::vector<std::string_view> fields = splitBlanks(text.substr(nameEnd + 1));
+  if (fields.size() <= kRss) return std::nullopt;
+  std::array<uint64_t, kRss + 1> value{};
+  for (const StatField field : {kUtime, kStime, kCutime, kCstime, kStartTime, kVsize, kRss}) {
+    const std::optional<uint64_t> number = parseNumber(fields[field]);
+    if (!number) return std::nullopt;
+    value[field] = *number;
+  }
+  return ProcStat{.userTicks = value[kUtime] + value[kCutime],
+                  .systemTicks = value[kStime] + value[kCstime],
+                  .startTicks = value[kStartTime],
+                  .vszBytes = value[kVsize],
+                  .rssPages = value[kRss]};
+}
+
+void addProcess(Usage& usage, const ProcStat& process) {
+  usage.processes++;
+  usage.vszBytes += process.vszBytes;
+  usage.rssPages += process.rssPages;
+  usage.userTicks += process.userTicks;
+  usage.systemTicks += process.systemTicks;
+  usage.oldestStartTicks = std::min(usage.oldestStartTicks, process.startTicks);
+}
+
+std::string contextName(uint32_t xid, const std::string& kernelName) {
+  if (xid == VSERVER_HOST_XID) return "root server";
+  if (xid == VSERVER_SPECTATOR_XID) return "monitoring server";
+  return kernelName;
+}
+
+namespace {
+
+uint64_t ticksToMs(uint64_t ticks, const Units& units) {
+  return ticks * 1000 / units.ticksPerSecond;
+}
+
+Row rowOf(uint32_t xid, const Usage& usage, const Units& units) {
+  Row row;
+  row.xid = xid;
+  row.name = contextName(xid, "");
+  row.processes = usage.processes;
+  row.vszBytes = usage.vszBytes;
+  row.rssBytes = usage.rssPages * units.pageSize;
+  row.userMs = ticksToMs(usage.userTicks, units);
+  row.systemMs = ticksToMs(usage.systemTicks, units);
+  return row;
+}
+
+}  // namespace
+
+std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
+                           const std::vector<ContextInfo>& contexts, const Units& units,
+                           uint64_t sinceBootMs) {
+  std::map<uint32_t, Row> rows;
+  for (const auto& [xid, used] : usage) {
+    Row& row = rows[xid] = rowOf(xid, used, units);
+    row.uptimeMs = sinceBootMs - std::min(sinceBootMs, ticksToMs(used.oldestStartTicks, units));
+  }
+  for (const ContextInfo& ctx : contexts) {
+    const auto it = rows.try_emplace(ctx.xid, rowOf(ctx.xid, Usage{}, units)).first;
+    it->second.name = contextName(ctx.xid, ctx.name);
+    it->second.uptimeMs = ctx.uptimeNs / 1000000;
+  }
+  std::vector<Row> ordered;
+  for (auto& [xid, row] : rows) ordered.push_back(std::move(row));
+  return ordered;
+}
+
+std::optional<uint64_t> parseCounter(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  return parseNumber(text);
+}
+
+std::optional<uint64_t> parseCpuUsage(std::string_view cpuStat) {
+  const std::vector<std::string_view> fields = splitBlanks(cpuStat);
+  for (size_t i = 0; i + 1 < fields.size(); i += 2)
+    if (fields[i] == "usage_usec") return parseNumber(fields[i + 1]);
+  return std::nullopt;
+}
+
+std::string formatSize(uint64_t bytes) {
+  // 1024^6 * 1000 exceeds 64 bits: the loop ends by E at the latest.
+  static constexpr const char* kSuffixes[] = {" ", "K", "M", "G", "T", "P", "E"};
+  uint64_t unit = 1;
+  size_t suffix = 0;
+  while (bytes / unit >= 1000) {
+    unit *= 1024;
+    suffix++;
+  }
+  const uint64_t tenths = bytes % unit * 10 / unit;
+  return std::to_string(bytes / unit) + (tenths ? "." + std::to_string(tenths) : "") +
+         kSuffixes[suffix];
+}
+
+namespace {
+
+std::string twoDigits(uint64_t value) {
+  return (value < 10 ? "0" : "") + std::to_string(value);
+}
+
+}  // namespace
+
+std::string formatTime(uint64_t milliseconds) {
+  const uint64_t seconds = milliseconds / 1000;
+  const uint64_t minutes = seconds / 60;
+  const uint64_t hours = minutes / 60;
+  const uint64_t days = hours / 24;
+  if (days > 999)
+    return std::to_string(days / 365) + "y" + twoDigits(days % 365) + "d" + twoDigits(hours % 24);
+  if (days > 0)
+    return std::to_string(days) + "d" + twoDigits(hours % 24) + "h" + twoDigits(minutes % 60);
+  if (hours > 0)
+    return std::to_string(hours) + "h" + twoDigits(minutes % 60) + "m" + twoDigits(seconds % 60);
+  return std::to_string(minutes) + "m" + twoDigits(seconds % 60) + "s" +
+         twoDigits(milliseconds % 1000 / 10);
+}
+
+namespace {
+
+// util-vserver's columns: the context left-aligned, the rest right-aligned
+// to fixed ends, the name last.
+std::string tableLine(const std::string& xid, const std::string& processes, const std::string& vsz,
+                      const std::string& rss, const std::string& user, const std::string& system,
+                      const std::string& uptime, const std::string& name) {
+  char buffer[128];
+  std::snprintf(buffer, sizeof(buffer), "%-5s %4s%7s%7s%10s%10s%10s ", xid.c_str(),
+                processes.c_str(), vsz.c_str(), rss.c_str(), user.c_str(), system.c_str(),
+                uptime.c_str());
+  return buffer + name + "\n";
+}
+
+}  // namespace
+
+std::string formatTable(const std::vector<Row>& rows) {
+  std::string table =
+      tableLine("CTX", "PROC", "VSZ", "RSS", "userTIME", "sysTIME", "UPTIME", "NAME");
+  for (const Row& row : rows)
+    table += tableLine(std::to_string(row.xid), std::to_string(row.processes),
+                       formatSize(row.vszBytes), formatSize(row.rssBytes), formatTime(row.userMs),
+                       formatTime(row.systemMs), formatTime(row.uptimeMs), row.name);
+  return table;
+}
+
+std::string jsonString(std::string_view text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char escape[8];
+      std::snprintf(escape, sizeof(escape), "\\u%04x", static_cast<unsigned>(c));
+      quoted += escape;
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
+
+namespace {
+
+std::string jsonNumber(std::optional<uint64_t> value) {
+  return value ? std::to_string(*value) : "null";
+}
+
+std::string jsonObject(const Row& row) {
+  return "{\"xid\": " + std::to_string(row.xid) + ", \"name\": " + jsonString(row.name) +
+         ", \"processes\": " + std::to_string(row.processes) +
+         ", \"vsz_bytes\": " + std::to_string(row.vszBytes) +
+         ", \"rss_bytes\": " + std::to_string(row.rssBytes) +
+         ", \"user_time_ms\": " + std::to_string(row.userMs) +
+         ", \"system_time_ms\": " + std::to_string(row.systemMs) +
+         ", \"uptime_ms\": " + std::to_string(row.uptimeMs) +
+         ", \"cgroup_memory_bytes\": " + jsonNumber(row.cgroupMemoryBytes) +
+         ", \"cgroup_cpu_usec\": " + jsonNumber(row.cgroupCpuUsec) + "}";
+}
+
+}  // namespace
+
+std::string formatJson(const std::vector<Row>& rows) {
+  std::string json = "[";
+  for (size_t i = 0; i < rows.size(); i++)
+    json += (i ? ",\n  " : "\n  ") + jsonObject(rows[i]);
+  return json + (rows.empty() ? "]\n" : "\n]\n");
+}
+
+namespace {
+
+// Nothing when the file read or opened has gone (for a /proc file: its
+// process has), else the error.
+std::optional<std::string> goneOrThrow(const std::string& path) {
+  if (errno == ENOENT || errno == ESRCH) return std::nullopt;
+  throwErrno("cannot read " + path);
+}
+
+// The contents of path, or nothing when it does not exist.
+std::optional<std::string> readIfExists(const std::string& path) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return goneOrThrow(path);
+  std::string text;
+  char buffer[4096];
+  for (ssize_t count; (count = ::read(fd.get(), buffer, sizeof(buffer))) != 0;) {
+    if (count < 0) return goneOrThrow(path);
+    text.append(buffer, static_cast<size_t>(count));
+  }
+  return text;
+}
+
+// What parse makes of the file at path, if it exists; a file it cannot
+// make sense of is an error.
+template <typename Parse>
+auto readParsed(const std::string& path, Parse parse) -> decltype(parse(std::string_view())) {
+  const std::optional<std::string> text = readIfExists(path);
+  if (!text) return std::nullopt;
+  auto parsed = parse(*text);
+  if (!parsed) throw Error(EPROTO, "unexpected contents in " + path);
+  return parsed;
+}
+
+// The context of process pid, or nothing when it has gone.
+std::optional<uint32_t> xidOf(VserverClient& client, pid_t pid) {
+  try {
+    return client.taskXid(pid);
+  } catch (const Error& e) {
+    if (e.errnum() == ESRCH) return std::nullopt;
+    throw;
+  }
+}
+
+// Adds up the processes (/proc/PID, not their threads) of every context
+// but this one of vserver-stat, which would make the spectator appear in
+// every report.
+std::map<uint32_t, Usage> usageByContext(VserverClient& client) {
+  std::map<uint32_t, Usage> usage;
+  const pid_t self = ::getpid();
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    const std::optional<uint64_t> number = parseNumber(name);
+    if (!number) continue;
+    const auto pid = static_cast<pid_t>(*number);
+    const std::optional<uint32_t> xid = pid == self ? std::nullopt : xidOf(client, pid);
+    if (!xid) continue;
+    const auto process = readParsed("/proc/" + name + "/stat", parseProcStat);
+    if (process) addProcess(usage[*xid], *process);
+  }
+  return usage;
+}
+
+Units systemUnits() {
+  return Units{.pageSize = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE)),
+               .ticksPerSecond = static_cast<uint64_t>(::sysconf(_SC_CLK_TCK))};
+}
+
+// The clock /proc/PID/stat's start times count from.
+uint64_t msSinceBoot() {
+  timespec now{};
+  if (::clock_gettime(CLOCK_BOOTTIME, &now) != 0) throwErrno("clock_gettime(CLOCK_BOOTTIME)");
+  return static_cast<uint64_t>(now.tv_sec) * 1000 + static_cast<uint64_t>(now.tv_nsec) / 1000000;
+}
+
+// Each guest's cgroup, where it has one.  The kernel allows only
+// [A-Za-z0-9._-] in names, not starting with '.', so a name is one path
+// component.
+void addCgroupUsage(std::vector<Row>& rows) {
+  for (Row& row : rows) {
+    if (row.xid < VSERVER_GUEST_XID_MIN || row.name.empty()) continue;
+    const std::filesystem::path cgroup = guest::cgroupOf(row.name);
+    row.cgroupMemoryBytes = readParsed((cgroup / "memory.current").string(), parseCounter);
+    row.cgroupCpuUsec = readParsed((cgroup / "cpu.stat").string(), parseCpuUsage);
+  }
+}
+
+}  // namespace
+
+int run(const Options& options) {
+  VserverClient client;
+  // The host sees no process of a guest; the spectator sees them all.
+  client.migrate(VSERVER_SPECTATOR_XID);
+  const std::map<uint32_t, Usage> usage = usageByContext(client);
+  // Listed after /proc, so that a guest whose processes were counted has
+  // its name, unless it has ended since.
+  std::vector<Row> rows = buildRows(usage, client.contexts(), systemUnits(), msSinceBoot());
+  if (!options.json) {
+    std::fputs(formatTable(rows).c_str(), stdout);
+    return 0;
+  }
+  addCgroupUsage(rows);
+  std::fputs(formatJson(rows).c_str(), stdout);
+  return 0;
+}
+
+int main(int argc, const char** argv) {
+  return runTool("vserver-stat", [&] { return run(parseOptions(argc, argv)); });
+}
+
+}  // namespace vs::vserver_stat

@@ -1,0 +1,222 @@
+#include "commands/vserver_stat.h"
+
+#include "test_helpers.h"
+
+using vs::test::argv;
+using vs::test::expectError;
+using namespace vs::vserver_stat;
+
+namespace {
+
+Options parse(auto args) { return parseOptions(static_cast<int>(args.size()), args.data()); }
+
+// /proc/PID/stat of a process named "a) (b c)" (proc(5) fields 3..52):
+// utime 150, stime 30, cutime 7, cstime 3, starttime 500, vsize
+// 4404019, rss 300.
+constexpr const char* kStat =
+    "812 (a) (b c)) S 1 812 812 0 -1 4194560 120 0 0 0 150 30 7 3 20 0 1 0 500 4404019 300 "
+    "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+
+vs::ContextInfo kernelContext(uint32_t xid, const std::string& name, uint64_t uptimeNs) {
+  vs::ContextInfo info;
+  info.xid = xid;
+  info.name = name;
+  info.uptimeNs = uptimeNs;
+  return info;
+}
+
+}  // namespace
+
+TEST_GROUP(VserverStatOptions){};
+
+TEST(VserverStatOptions, TableOrJson) {
+  CHECK_FALSE(parse(argv("vserver-stat")).json);
+  CHECK(parse(argv("vserver-stat", "--json")).json);
+}
+
+TEST(VserverStatOptions, RefusesArgumentsAndUnknownOptions) {
+  STRCMP_EQUAL("unexpected argument 'web1'",
+               expectError([] { parse(argv("vserver-stat", "web1")); }).what());
+  STRCMP_EQUAL("--sort: unknown option",
+               expectError([] { parse(argv("vserver-stat", "--sort")); }).what());
+}
+
+TEST_GROUP(VserverStatProcStat){};
+
+TEST(VserverStatProcStat, ReadsAfterTheLastParenthesis) {
+  const auto stat = parseProcStat(kStat);
+  CHECK(stat.has_value());
+  CHECK_EQUAL(157u, stat->userTicks);
+  CHECK_EQUAL(33u, stat->systemTicks);
+  CHECK_EQUAL(500u, stat->startTicks);
+  CHECK_EQUAL(4404019u, stat->vszBytes);
+  CHECK_EQUAL(300u, stat->rssPages);
+}
+
+TEST(VserverStatProcStat, RefusesMalformedText) {
+  CHECK_FALSE(parseProcStat("").has_value());
+  CHECK_FALSE(parseProcStat("812 no parenthesis S 1 2 3").has_value());
+  CHECK_FALSE(parseProcStat("812 (sh) S 1 812 812 0 -1 4194560 120 0 0 0 150").has_value());
+  std::string negative = kStat;
+  negative.replace(negative.find(" 300 "), 5, " -30 ");
+  CHECK_FALSE(parseProcStat(negative).has_value());
+}
+
+TEST_GROUP(VserverStatUsage){};
+
+TEST(VserverStatUsage, AddsUpProcessesAndKeepsTheOldestStart) {
+  Usage usage;
+  addProcess(usage, {.userTicks = 10, .systemTicks = 1, .startTicks = 900, .vszBytes = 1000,
+                     .rssPages = 2});
+  addProcess(usage, {.userTicks = 5, .systemTicks = 2, .startTicks = 300, .vszBytes = 24,
+                     .rssPages = 1});
+  CHECK_EQUAL(2u, usage.processes);
+  CHECK_EQUAL(1024u, usage.vszBytes);
+  CHECK_EQUAL(3u, usage.rssPages);
+  CHECK_EQUAL(15u, usage.userTicks);
+  CHECK_EQUAL(3u, usage.systemTicks);
+  CHECK_EQUAL(300u, usage.oldestStartTicks);
+}
+
+TEST(VserverStatUsage, NamesTheHostAndTheSpectatorAsUtilVserver) {
+  STRCMP_EQUAL("root server", contextName(0, "").c_str());
+  STRCMP_EQUAL("monitoring server", contextName(1, "").c_str());
+  STRCMP_EQUAL("web1", contextName(42, "web1").c_str());
+  STRCMP_EQUAL("", contextName(43, "").c_str());
+}
+
+TEST(VserverStatUsage, OneRowPerContextInXidOrder) {
+  const Units units{.pageSize = 4096, .ticksPerSecond = 100};
+  Usage host;
+  addProcess(host, {.userTicks = 250, .systemTicks = 50, .startTicks = 100, .vszBytes = 8192,
+                    .rssPages = 3});
+  Usage guest;
+  addProcess(guest, {.userTicks = 1, .systemTicks = 0, .startTicks = 4000, .vszBytes = 100,
+                     .rssPages = 1});
+  Usage unlisted;
+  addProcess(unlisted, {.userTicks = 0, .systemTicks = 0, .startTicks = 9000, .vszBytes = 0,
+                        .rssPages = 0});
+  const std::map<uint32_t, Usage> usage = {{0, host}, {42, guest}, {44, unlisted}};
+  // 43 has no process left (a persistent context).
+  const std::vector<vs::ContextInfo> contexts = {kernelContext(42, "web1", 7500000000),
+                                                 kernelContext(43, "idle", 1000000)};
+
+  const std::vector<Row> rows = buildRows(usage, contexts, units, 100000);
+  LONGS_EQUAL(4, rows.size());
+
+  CHECK_EQUAL(0u, rows[0].xid);
+  STRCMP_EQUAL("root server", rows[0].name.c_str());
+  CHECK_EQUAL(1u, rows[0].processes);
+  CHECK_EQUAL(8192u, rows[0].vszBytes);
+  CHECK_EQUAL(3u * 4096, rows[0].rssBytes);
+  CHECK_EQUAL(2500u, rows[0].userMs);
+  CHECK_EQUAL(500u, rows[0].systemMs);
+  CHECK_EQUAL(99000u, rows[0].uptimeMs);  // since its oldest process started, at 1 s
+
+  STRCMP_EQUAL("web1", rows[1].name.c_str());
+  CHECK_EQUAL(10u, rows[1].userMs);
+  CHECK_EQUAL(7500u, rows[1].uptimeMs);  // the kernel's
+
+  CHECK_EQUAL(43u, rows[2].xid);
+  STRCMP_EQUAL("idle", rows[2].name.c_str());
+  CHECK_EQUAL(0u, rows[2].processes);
+  CHECK_EQUAL(1u, rows[2].uptimeMs);
+
+  CHECK_EQUAL(44u, rows[3].xid);
+  STRCMP_EQUAL("", rows[3].name.c_str());
+  CHECK_EQUAL(10000u, rows[3].uptimeMs);
+  CHECK_FALSE(rows[3].cgroupMemoryBytes.has_value());
+}
+
+TEST_GROUP(VserverStatCgroup){};
+
+TEST(VserverStatCgroup, ReadsCounterAndCpuUsage) {
+  CHECK_EQUAL(1052672u, *parseCounter("1052672\n"));
+  CHECK_FALSE(parseCounter("max\n").has_value());
+  CHECK_FALSE(parseCounter("").has_value());
+  CHECK_EQUAL(123456u,
+              *parseCpuUsage("usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\n"));
+  CHECK_EQUAL(7u, *parseCpuUsage("user_usec 5\nusage_usec 7\n"));
+  CHECK_FALSE(parseCpuUsage("user_usec 5\n").has_value());
+}
+
+TEST_GROUP(VserverStatFormat){};
+
+TEST(VserverStatFormat, SizesAsUtilVserver) {
+  STRCMP_EQUAL("0 ", formatSize(0).c_str());
+  STRCMP_EQUAL("999 ", formatSize(999).c_str());
+  STRCMP_EQUAL("0.9K", formatSize(1000).c_str());
+  STRCMP_EQUAL("1K", formatSize(1024).c_str());
+  STRCMP_EQUAL("1.5K", formatSize(1536).c_str());
+  STRCMP_EQUAL("4.2M", formatSize(4404020).c_str());
+  STRCMP_EQUAL("4.1M", formatSize(4404019).c_str());  // 4.1999995M
+  STRCMP_EQUAL("999.9M", formatSize(1048575999).c_str());  // truncated, not rounded
+  STRCMP_EQUAL("1G", formatSize(1ULL << 30).c_str());
+  STRCMP_EQUAL("15.9E", formatSize(UINT64_MAX).c_str());
+}
+
+TEST(VserverStatFormat, TimesAsUtilVserver) {
+  STRCMP_EQUAL("0m00s00", formatTime(0).c_str());
+  STRCMP_EQUAL("0m00s19", formatTime(190).c_str());
+  STRCMP_EQUAL("0m00s05", formatTime(59).c_str());
+  STRCMP_EQUAL("2m05s19", formatTime(125199).c_str());
+  STRCMP_EQUAL("59m59s99", formatTime(3599999).c_str());
+  STRCMP_EQUAL("1h03m05", formatTime(3785000).c_str());
+  STRCMP_EQUAL("4d07h12", formatTime(((4 * 24 + 7) * 60 + 12) * 60000ULL).c_str());
+  STRCMP_EQUAL("999d23h59", formatTime(1000 * 86400000ULL - 1).c_str());
+  STRCMP_EQUAL("3y75d03", formatTime((1170 * 24 + 3) * 3600000ULL).c_str());
+  STRCMP_EQUAL("2y300d00", formatTime(1030 * 86400000ULL).c_str());
+}
+
+TEST(VserverStatFormat, TableHasUtilVserversColumns) {
+  Row host;
+  host.name = "root server";
+  host.processes = 57;
+  host.vszBytes = 4404020;
+  host.rssBytes = 1536;
+  host.userMs = 190;
+  host.systemMs = 3785000;
+  host.uptimeMs = 4 * 86400000ULL;
+  Row guest;
+  guest.xid = 42;
+  guest.name = "web1";
+  guest.processes = 1;
+  STRCMP_EQUAL(
+      "CTX   PROC    VSZ    RSS  userTIME   sysTIME    UPTIME NAME\n"
+      "0       57   4.2M   1.5K   0m00s19   1h03m05   4d00h00 root server\n"
+      "42       1     0      0    0m00s00   0m00s00   0m00s00 web1\n",
+      formatTable({host, guest}).c_str());
+}
+
+TEST(VserverStatFormat, JsonEscapesNames) {
+  STRCMP_EQUAL("\"web1\"", jsonString("web1").c_str());
+  STRCMP_EQUAL("\"a\\\"b\\\\c\\u000ad\\u001f\"", jsonString("a\"b\\c\nd\x1f").c_str());
+  STRCMP_EQUAL("\"caf\xc3\xa9\"", jsonString("caf\xc3\xa9").c_str());
+}
+
+TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
+  Row host;
+  host.name = "root server";
+  host.processes = 2;
+  host.vszBytes = 8192;
+  host.rssBytes = 4096;
+  host.userMs = 10;
+  host.systemMs = 20;
+  host.uptimeMs = 30;
+  Row guest;
+  guest.xid = 42;
+  guest.name = "web1";
+  guest.cgroupMemoryBytes = 1052672;
+  guest.cgroupCpuUsec = 123456;
+  STRCMP_EQUAL(
+      "[\n"
+      "  {\"xid\": 0, \"name\": \"root server\", \"processes\": 2, \"vsz_bytes\": 8192, "
+      "\"rss_bytes\": 4096, \"user_time_ms\": 10, \"system_time_ms\": 20, \"uptime_ms\": 30, "
+      "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null},\n"
+      "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
+      "\"rss_bytes\": 0, \"user_time_ms\": 0, \"system_time_ms\": 0, \"uptime_ms\": 0, "
+      "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456}\n"
+      "]\n",
+      formatJson({host, guest}).c_str());
+  STRCMP_EQUAL("[]\n", formatJson({}).c_str());
+}
