@@ -1,0 +1,17 @@
+#include "paths.h"
+
+namespace vs::guest {
+
+const char* const kDefaultVdirBase = "/vservers";
+const char* const kRunDir = "/run/vservers";
+const char* const kCgroupBase = "/sys/fs/cgroup/vserver";
+
+std::filesystem::path lockFileOf(const std::string& name) {
+  return std::filesystem::path(kRunDir) / (".lock." + name);
+}
+
+std::filesystem::path cgroupOf(const std::string& name) {
+  return std::filesystem::path(kCgroupBase) / name;
+}
+
+}  // namespace vs::guest
