@@ -37,8 +37,10 @@ extern const char* const kConfigRoot;
 
 // Resolves what a user typed: a name (looked up under configRoot) or,
 // as in util-vserver, a path containing '/', which is the cfgdir itself;
-// its defaults are then the sibling ".defaults".  Does not check that the
-// directory exists.
+// its defaults are then the sibling ".defaults" (the path is made absolute
+// and normalized, so "web/" names the guest "web").  Throws a usage Error
+// for a name that cannot be a guest's ("", ".", "..", ".defaults", longer
+// than VSERVER_NAME_MAX).  Does not check that the directory exists.
 ConfigLocation locateGuest(const std::string& nameOrPath,
                            const std::filesystem::path& configRoot = kConfigRoot);
 
@@ -98,7 +100,7 @@ struct UtsConfig {
 
 // spaces/: namespaces beyond those every guest gets (mount, UTS, IPC, PID).
 struct SpacesConfig {
-  bool net = false;  // spaces/net present: a network namespace (networking issue)
+  bool net = false;  // spaces/net empty: a network namespace ("0": none; networking issue)
 };
 
 // The hook phases of scripts/, in the order they run.

@@ -1,0 +1,720 @@
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <linux/utsname.h>
+#include <linux/vserver.h>
+#include <net/if.h>
+#include <strings.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <limits>
+#include <span>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+
+#include "../number.h"
+#include "../signals.h"
+#include "config_files.h"
+#include "paths.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+const char* const kConfigRoot = "/etc/vservers";
+
+namespace {
+
+// What util-vserver's vserver script exits with when the guest directory
+// is missing; scripts around it test for it.
+constexpr int kMissingGuestStatus = 5;
+
+std::string configMessage(const fs::path& file, int line, const std::string& problem) {
+  std::string where = file.string();
+  if (line > 0) where += ":" + std::to_string(line);
+  return where + ": " + problem;
+}
+
+// Runs parse, a library parser that reports bad input as a usage Error,
+// and turns that Error into a ConfigError at file:line.
+template <typename Parse>
+auto parsedAt(const fs::path& file, int line, Parse&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw ConfigError(file, line, e.what());
+  }
+}
+
+// ---- Small helpers ---------------------------------------------------
+
+bool contains(std::span<const char* const> names, std::string_view name) {
+  return std::any_of(names.begin(), names.end(), [name](const char* n) { return name == n; });
+}
+
+// util-vserver compares the names of its lists case-insensitively.
+bool containsIgnoringCase(std::span<const char* const> names, const std::string& name) {
+  return std::any_of(names.begin(), names.end(),
+                     [&name](const char* n) { return strcasecmp(n, name.c_str()) == 0; });
+}
+
+// A list item without the "~" or "!" that makes it clear instead of set.
+std::string withoutClearPrefix(const std::string& item) {
+  if (!item.empty() && (item[0] == '~' || item[0] == '!')) return item.substr(1);
+  return item;
+}
+
+std::vector<ListItem> listItems(const fs::path& file) {
+  return readList(file).value_or(std::vector<ListItem>{});
+}
+
+std::vector<std::string> splitBlanks(const std::string& text) {
+  std::istringstream stream(text);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;) words.push_back(word);
+  return words;
+}
+
+// Hidden files and editors' backups ("pre-start~") are not configuration.
+bool isIgnoredFileName(const std::string& name) {
+  return name.empty() || name[0] == '.' || name.back() == '~';
+}
+
+bool isDirectory(const fs::path& path) {
+  std::error_code error;
+  return fs::is_directory(path, error);
+}
+
+bool isRegularFile(const fs::path& path) {
+  std::error_code error;
+  return fs::is_regular_file(path, error);
+}
+
+// The entries of dir sorted by name; none when dir does not exist.
+std::vector<fs::directory_entry> sortedEntries(const fs::path& dir) {
+  std::error_code error;
+  fs::directory_iterator it(dir, error);
+  if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory)
+    return {};
+  std::vector<fs::directory_entry> entries;
+  while (!error && it != fs::directory_iterator()) {
+    entries.push_back(*it);
+    it.increment(error);
+  }
+  if (error) throw Error(error.value(), "cannot read " + dir.string() + ": " + error.message());
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+  return entries;
+}
+
+// file if it exists, else otherwise: util-vserver's preferred name for a
+// setting, then the other name it reads it from.
+fs::path fileOr(const fs::path& file, const fs::path& otherwise) {
+  return fileExists(file) ? file : otherwise;
+}
+
+// Where link points; a relative target is relative to the link's directory.
+std::optional<fs::path> linkTarget(const fs::path& link) {
+  const auto target = readLink(link);
+  if (!target) return std::nullopt;
+  return link.parent_path() / *target;  // an absolute target replaces the directory
+}
+
+// ---- Names --------------------------------------------------------------
+
+// What is wrong with name as a directory under the configuration root:
+// dot-names are not guests (".defaults" is not one, nor are "." and "..").
+std::optional<std::string> guestNameProblem(const std::string& name) {
+  if (name.empty()) return "the guest name is empty";
+  if (name[0] == '.') return "guest name '" + name + "' starts with '.'";
+  if (name.find('/') != std::string::npos) return "guest name '" + name + "' contains '/'";
+  if (name.size() > VSERVER_NAME_MAX)
+    return "guest name '" + name + "' is longer than " + std::to_string(VSERVER_NAME_MAX) +
+           " characters";
+  return std::nullopt;
+}
+
+// The kernel's rule for a context name (see VSERVER_NAME_MAX).
+bool isContextName(const std::string& name) {
+  if (name.empty() || name.size() > VSERVER_NAME_MAX || name[0] == '.' || name[0] == '-')
+    return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+std::string notAContextName(const std::string& name) {
+  return "'" + name + "' is not a context name (at most " + std::to_string(VSERVER_NAME_MAX) +
+         " of A-Z a-z 0-9 . _ -, not starting with . or -)";
+}
+
+// name, else the cfgdir's basename; the kernel gets it as the context name.
+std::string readName(const fs::path& cfgdir) {
+  const fs::path file = cfgdir / "name";
+  if (const auto name = readScalar(file)) {
+    if (!isContextName(*name)) throw ConfigError(file, 1, notAContextName(*name));
+    return *name;
+  }
+  const std::string name = cfgdir.filename().string();
+  if (!isContextName(name))
+    throw ConfigError(cfgdir, 0, notAContextName(name) + "; give the guest one in name");
+  return name;
+}
+
+std::optional<uint32_t> readXid(const fs::path& cfgdir) {
+  const fs::path file = cfgdir / "context";
+  const auto text = readScalar(file);
+  if (!text) return std::nullopt;
+  return parsedAt(file, 1,
+                  [&] { return parseXid(*text, VSERVER_GUEST_XID_MIN, VSERVER_GUEST_XID_MAX); });
+}
+
+// ---- Host paths ---------------------------------------------------------
+
+// .defaults/vdirbase: util-vserver uses the path .defaults/vdirbase/NAME,
+// so a link or a directory there both work; we also take a scalar file.
+fs::path vdirBase(const fs::path& defaults) {
+  const fs::path base = defaults / "vdirbase";
+  if (const auto target = linkTarget(base)) return *target;
+  if (isDirectory(base)) return base;
+  const auto text = readScalar(base);
+  if (!text) return kDefaultVdirBase;
+  if (!fs::path(*text).is_absolute())
+    throw ConfigError(base, 1, "'" + *text + "' is not an absolute path");
+  return *text;
+}
+
+// vdir is a link to the guest's root, or (less usual) the root itself.
+fs::path readVdir(const ConfigLocation& location, const std::string& name) {
+  const fs::path vdir = location.cfgdir / "vdir";
+  if (const auto target = linkTarget(vdir)) return *target;
+  if (isDirectory(vdir)) return vdir;
+  return vdirBase(location.defaults) / name;
+}
+
+fs::path readRunFile(const fs::path& cfgdir, const std::string& name) {
+  return linkTarget(cfgdir / "run").value_or(fs::path(kRunDir) / name);
+}
+
+// ---- Capabilities and flags --------------------------------------------
+
+// cflags util-vserver sets for every guest, which admins often list too,
+// with no bit here: every guest gets a pid-1 init ("fakeinit") and its own
+// namespaces ("namespace") anyway.
+constexpr std::array<const char*, 2> kImplicitFlags = {"fakeinit", "namespace"};
+
+// util-vserver's secure base of context capabilities, which admins often
+// list explicitly: here the guest's own UTS namespace lets it set its
+// names, and the bounding set (NET_RAW, AUDIT_CONTROL) governs raw ICMP
+// and the audit system.
+constexpr std::array<const char*, 6> kImplicitContextCapabilities = {
+    "utsname", "set_utsname", "raw_icmp", "icmp", "ping", "audit_control"};
+
+// A bcapabilities, ccapabilities or cflags list; names in implicit are
+// accepted and left out.
+BitChange readBitList(const fs::path& file, BitSet set, std::span<const char* const> implicit) {
+  BitChange change;
+  for (const ListItem& item : listItems(file)) {
+    if (containsIgnoringCase(implicit, withoutClearPrefix(item.text))) continue;
+    parsedAt(file, item.line, [&] { addToChange(set, item.text, change); });
+  }
+  return change;
+}
+
+// util-vserver's network flag names (lib/nflags-net.c).
+constexpr std::array<const char*, 12> kNetworkFlags = {
+    "lock",       "private",    "single_ip",   "lback_remap", "remap_lback", "lback_allow",
+    "hide_netif", "hide_lback", "state_setup", "state_admin", "sc_helper",   "persistent"};
+
+std::vector<std::string> readNetworkFlags(const fs::path& file) {
+  std::vector<std::string> flags;
+  for (const ListItem& item : listItems(file)) {
+    if (!containsIgnoringCase(kNetworkFlags, withoutClearPrefix(item.text)))
+      throw ConfigError(file, item.line, "unknown network flag '" + item.text + "'");
+    flags.push_back(item.text);
+  }
+  return flags;
+}
+
+// ---- uts/ ---------------------------------------------------------------
+
+std::optional<std::string> readUtsField(const fs::path& file) {
+  auto value = readScalar(file);
+  if (value && value->size() > __NEW_UTS_LEN)
+    throw ConfigError(
+        file, 1,
+        "'" + *value + "' is longer than " + std::to_string(__NEW_UTS_LEN) + " characters");
+  return value;
+}
+
+UtsConfig readUts(const fs::path& cfgdir) {
+  const fs::path uts = cfgdir / "uts";
+  UtsConfig config;
+  // hostname and domainname are util-vserver's files from before uts/.
+  config.nodename = readUtsField(fileOr(uts / "nodename", cfgdir / "hostname"));
+  config.domainname = readUtsField(fileOr(uts / "domainname", cfgdir / "domainname"));
+  config.sysname = readUtsField(uts / "sysname");
+  config.release = readUtsField(uts / "release");
+  config.version = readUtsField(uts / "version");
+  config.machine = readUtsField(uts / "machine");
+  return config;
+}
+
+// ---- interfaces/ --------------------------------------------------------
+
+// Linux's rule for a device name (dev_valid_name()).
+bool isDeviceName(const std::string& name) {
+  if (name.empty() || name.size() >= IFNAMSIZ || name == "." || name == "..") return false;
+  return std::none_of(name.begin(), name.end(), [](char c) {
+    return c == '/' || c == ':' || std::isspace(static_cast<unsigned char>(c));
+  });
+}
+
+int addressFamily(const fs::path& file, const std::string& ip) {
+  in6_addr address{};
+  if (inet_pton(AF_INET, ip.c_str(), &address) == 1) return AF_INET;
+  if (inet_pton(AF_INET6, ip.c_str(), &address) == 1) return AF_INET6;
+  throw ConfigError(file, 1, "'" + ip + "' is not an IPv4 or IPv6 address");
+}
+
+unsigned parsePrefix(const fs::path& file, const std::string& text, int family) {
+  const unsigned max = family == AF_INET ? 32 : 128;
+  return static_cast<unsigned>(
+      parsedAt(file, 1, [&] { return parseUnsigned(text, 0, max, "prefix"); }));
+}
+
+// A dotted IPv4 netmask as a prefix length; its ones must be contiguous.
+unsigned prefixOfMask(const fs::path& file, const std::string& text) {
+  in_addr mask{};
+  if (inet_pton(AF_INET, text.c_str(), &mask) != 1)
+    throw ConfigError(file, 1, "'" + text + "' is not an IPv4 netmask");
+  const uint32_t bits = ntohl(mask.s_addr);
+  const auto prefix = static_cast<unsigned>(std::popcount(bits));
+  if (prefix != 0 && bits != ~uint32_t{0} << (32 - prefix))
+    throw ConfigError(file, 1, "netmask '" + text + "' has gaps between its ones");
+  return prefix;
+}
+
+// dir/prefix, else dir/mask.  A netmask describes IPv4 addresses only, so
+// an IPv6 address passes over it (an interfaces/mask shared with IPv4
+// addresses is no mistake).
+std::optional<unsigned> prefixIn(const fs::path& dir, int family) {
+  if (const auto prefix = readScalar(dir / "prefix"))
+    return parsePrefix(dir / "prefix", *prefix, family);
+  const auto mask = readScalar(dir / "mask");
+  if (!mask || family != AF_INET) return std::nullopt;
+  return prefixOfMask(dir / "mask", *mask);
+}
+
+unsigned interfacePrefix(const fs::path& dir, const fs::path& interfacesDir, int family) {
+  if (const auto prefix = prefixIn(dir, family)) return *prefix;
+  if (const auto prefix = prefixIn(interfacesDir, family)) return *prefix;
+  return family == AF_INET ? 32 : 128;
+}
+
+std::string interfaceDevice(const fs::path& dir, const fs::path& interfacesDir) {
+  const auto file = withFallback(dir, interfacesDir, "dev");
+  if (!file) throw ConfigError(dir, 0, "needs a dev (or nodev)");
+  const std::string dev = readScalar(*file).value_or("");
+  if (!isDeviceName(dev)) throw ConfigError(*file, 1, "'" + dev + "' is not a network device name");
+  return dev;
+}
+
+InterfaceConfig readInterface(const fs::path& dir, const fs::path& interfacesDir) {
+  const fs::path ipFile = dir / "ip";
+  const auto ip = readScalar(ipFile);
+  if (!ip) throw ConfigError(dir, 0, "needs an ip");
+  const int family = addressFamily(ipFile, *ip);
+  InterfaceConfig config;
+  config.dirName = dir.filename().string();
+  config.ip = *ip;
+  config.prefix = interfacePrefix(dir, interfacesDir, family);
+  // only_ip is util-vserver's older name for nodev.
+  config.nodev = fileExists(dir / "nodev") || fileExists(dir / "only_ip");
+  if (!config.nodev) config.dev = interfaceDevice(dir, interfacesDir);
+  config.label = readScalar(dir / "name").value_or("");
+  config.down = fileExists(dir / "down");
+  return config;
+}
+
+// Every subdirectory of interfaces/ is an address, in name order; the
+// files directly in interfaces/ are their defaults.
+std::vector<InterfaceConfig> readInterfaces(const fs::path& interfacesDir) {
+  std::vector<InterfaceConfig> interfaces;
+  for (const auto& entry : sortedEntries(interfacesDir)) {
+    if (!isDirectory(entry.path()) || fileExists(entry.path() / "disabled")) continue;
+    interfaces.push_back(readInterface(entry.path(), interfacesDir));
+  }
+  return interfaces;
+}
+
+// ---- rlimits/ -----------------------------------------------------------
+
+// util-vserver's resource names (src/vlimit.c), in its order.
+constexpr std::array<const char*, 19> kLimitResources = {
+    "cpu",   "fsize",    "data",  "stack",  "core", "rss",   "nproc",  "nofile", "memlock", "as",
+    "locks", "msgqueue", "nsock", "openfd", "anon", "shmem", "semary", "nsems",  "dentry"};
+
+constexpr std::array<const char*, 3> kLimitKinds = {"min", "soft", "hard"};
+
+std::optional<uint64_t> unitOfSuffix(std::string_view suffix) {
+  if (suffix.empty()) return 1;
+  if (suffix.size() != 1) return std::nullopt;
+  switch (suffix[0]) {
+    case 'K':
+      return uint64_t{1} << 10;
+    case 'M':
+      return uint64_t{1} << 20;
+    case 'G':
+      return uint64_t{1} << 30;
+    case 'k':
+      return uint64_t{1000};
+    case 'm':
+      return uint64_t{1000} * 1000;
+    case 'g':
+      return uint64_t{1000} * 1000 * 1000;
+    default:
+      return std::nullopt;
+  }
+}
+
+// As util-vserver's lib/parselimit.c: "inf", or a number in C notation
+// (0x hexadecimal, leading-0 octal) with an optional K, M, G (powers of
+// 1024) or k, m, g (powers of 1000).
+uint64_t parseLimit(const fs::path& file, const std::string& text) {
+  if (text == "inf") return kUnlimited;
+  std::string_view digits = text;
+  int base = 10;
+  if (digits.starts_with("0x") || digits.starts_with("0X")) {
+    base = 16;
+    digits.remove_prefix(2);
+  } else if (digits.size() > 1 && digits[0] == '0') {
+    base = 8;
+  }
+  uint64_t value = 0;
+  const char* end = digits.data() + digits.size();
+  const auto [rest, ec] = std::from_chars(digits.data(), end, value, base);
+  const auto unit = unitOfSuffix({rest, static_cast<size_t>(end - rest)});
+  if (ec == std::errc::invalid_argument || !unit)
+    throw ConfigError(file, 1, "'" + text + "' is not a limit (NUMBER[K|M|G|k|m|g] or inf)");
+  if (ec == std::errc::result_out_of_range || __builtin_mul_overflow(value, *unit, &value))
+    throw ConfigError(file, 1, "'" + text + "' is too large");
+  return value;
+}
+
+std::optional<uint64_t> readLimitFile(const fs::path& file) {
+  const auto text = readScalar(file);
+  if (!text) return std::nullopt;
+  return parseLimit(file, *text);
+}
+
+// rlimits/RES sets all three values; RES.min, RES.soft and RES.hard
+// override it.
+std::optional<RlimitConfig> readRlimit(const fs::path& dir, const std::string& resource) {
+  RlimitConfig limit;
+  limit.resource = resource;
+  if (const auto all = readLimitFile(dir / resource)) limit.min = limit.soft = limit.hard = all;
+  if (const auto min = readLimitFile(dir / (resource + ".min"))) limit.min = min;
+  if (const auto soft = readLimitFile(dir / (resource + ".soft"))) limit.soft = soft;
+  if (const auto hard = readLimitFile(dir / (resource + ".hard"))) limit.hard = hard;
+  if (!limit.min && !limit.soft && !limit.hard) return std::nullopt;
+  return limit;
+}
+
+// util-vserver only looks for the names it knows, so a misspelt file
+// would be silently ignored; we refuse it instead.
+void checkRlimitFileNames(const fs::path& dir) {
+  for (const auto& entry : sortedEntries(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (isIgnoredFileName(name)) continue;
+    const auto dot = name.find('.');
+    const bool known = contains(kLimitResources, std::string_view(name).substr(0, dot)) &&
+                       (dot == std::string::npos || contains(kLimitKinds, name.substr(dot + 1)));
+    if (!known) throw ConfigError(entry.path(), 0, "unknown resource limit '" + name + "'");
+  }
+}
+
+std::vector<RlimitConfig> readRlimits(const fs::path& dir) {
+  checkRlimitFileNames(dir);
+  std::vector<RlimitConfig> limits;
+  for (const char* resource : kLimitResources)
+    if (auto limit = readRlimit(dir, resource)) limits.push_back(std::move(*limit));
+  return limits;
+}
+
+// ---- apps/init/ ---------------------------------------------------------
+
+// Styles util-vserver knows whose start and stop commands we do not carry.
+constexpr std::array<const char*, 4> kUnsupportedInitStyles = {"minit", "gentoo", "openrc", "arch"};
+
+InitStyle parseInitStyle(const fs::path& file, const std::string& text) {
+  if (text == "sysv") return InitStyle::Sysv;
+  if (text == "plain") return InitStyle::Plain;
+  if (text == "rescue") return InitStyle::Rescue;
+  if (contains(kUnsupportedInitStyles, text))
+    throw ConfigError(file, 1, "style '" + text + "' is not supported (sysv, plain, rescue)");
+  throw ConfigError(file, 1, "unknown style '" + text + "' (sysv, plain, rescue)");
+}
+
+// What a kill step waits when killseq ends with a signal.
+constexpr unsigned kDefaultKillWait = 5;
+
+// "SIGNAL [WAIT SIGNAL]... [WAIT]"; util-vserver's default "15 5 9".
+std::vector<KillStep> parseKillSequence(const fs::path& file, const std::string& text) {
+  const std::vector<std::string> words = splitBlanks(text);
+  if (words.empty()) throw ConfigError(file, 1, "expected SIGNAL [WAIT SIGNAL]...");
+  std::vector<KillStep> steps;
+  for (size_t i = 0; i < words.size(); i += 2) {
+    KillStep step;
+    step.signal = parsedAt(file, 1, [&] { return parseSignal(words[i]); });
+    step.waitSeconds = kDefaultKillWait;
+    if (i + 1 < words.size())
+      step.waitSeconds = static_cast<unsigned>(parsedAt(file, 1, [&] {
+        return parseUnsigned(words[i + 1], 0, std::numeric_limits<unsigned>::max(), "wait");
+      }));
+    steps.push_back(step);
+  }
+  return steps;
+}
+
+// cmd.start, cmd.stop: one argv element per line, blank lines included.
+std::vector<std::string> readCommand(const fs::path& file) {
+  auto lines = readList(file, true);
+  if (!lines) return {};
+  // An editor's empty last line is not an empty last argument.
+  if (!lines->empty() && lines->back().text.empty()) lines->pop_back();
+  if (lines->empty())
+    throw ConfigError(file, 0, "empty; expected the command, one argument per line");
+  std::vector<std::string> argv;
+  for (const ListItem& line : *lines) argv.push_back(line.text);
+  return argv;
+}
+
+std::vector<std::string> readGuestNames(const fs::path& file) {
+  std::vector<std::string> names;
+  for (const ListItem& item : listItems(file)) {
+    if (const auto problem = guestNameProblem(item.text))
+      throw ConfigError(file, item.line, *problem);
+    names.push_back(item.text);
+  }
+  return names;
+}
+
+// The whole environment of init (util-vserver starts it with env -i).
+std::vector<std::string> readEnvironment(const ConfigLocation& location) {
+  const auto file = withFallback(location.cfgdir, location.defaults, "apps/init/environment");
+  if (!file) return {"PATH=/bin:/usr/bin:/sbin:/usr/sbin"};
+  std::vector<std::string> environment;
+  for (const ListItem& item : listItems(*file)) {
+    const auto equals = item.text.find('=');
+    if (equals == 0 || equals == std::string::npos)
+      throw ConfigError(*file, item.line, "expected VAR=VALUE");
+    environment.push_back(item.text);
+  }
+  return environment;
+}
+
+InitConfig readInit(const ConfigLocation& location) {
+  const fs::path dir = location.cfgdir / "apps/init";
+  InitConfig init;
+  if (const auto style = readScalar(dir / "style"))
+    init.style = parseInitStyle(dir / "style", *style);
+  init.runlevelStart =
+      readScalar(fileOr(dir / "runlevel.start", dir / "runlevel")).value_or(init.runlevelStart);
+  init.runlevelStop = readScalar(dir / "runlevel.stop").value_or(init.runlevelStop);
+  if (const auto killseq = readScalar(dir / "killseq"))
+    init.killSequence = parseKillSequence(dir / "killseq", *killseq);
+  else
+    init.killSequence = {{SIGTERM, kDefaultKillWait}, {SIGKILL, kDefaultKillWait}};
+  init.startCommand = readCommand(dir / "cmd.start");
+  init.stopCommand = readCommand(dir / "cmd.stop");
+  for (const ListItem& mark : listItems(dir / "mark")) init.marks.push_back(mark.text);
+  init.depends = readGuestNames(dir / "depends");
+  init.environment = readEnvironment(location);
+  return init;
+}
+
+// ---- fstab, shell, spaces/ ----------------------------------------------
+
+FstabEntry parseFstabLine(const fs::path& file, const ListItem& item) {
+  const std::vector<std::string> fields = splitBlanks(item.text);
+  if (fields.size() < 4 || fields.size() > 6)
+    throw ConfigError(file, item.line, "expected SOURCE TARGET TYPE OPTIONS [DUMP [PASS]]");
+  const FstabEntry entry{fields[0], fields[1], fields[2], fields[3], item.line};
+  const fs::path target(entry.target);
+  if (!target.is_absolute())
+    throw ConfigError(file, item.line, "target '" + entry.target + "' is not an absolute path");
+  // The mount happens inside the guest's root; ".." could leave it.
+  if (std::any_of(target.begin(), target.end(), [](const fs::path& part) { return part == ".."; }))
+    throw ConfigError(file, item.line, "target '" + entry.target + "' contains '..'");
+  return entry;
+}
+
+std::vector<FstabEntry> readFstab(const fs::path& file) {
+  std::vector<FstabEntry> entries;
+  for (const ListItem& item : listItems(file)) entries.push_back(parseFstabLine(file, item));
+  return entries;
+}
+
+std::vector<std::string> readShell(const ConfigLocation& location) {
+  const auto file = withFallback(location.cfgdir, location.defaults, "shell");
+  if (!file) return {"/bin/sh", "-l"};
+  std::vector<std::string> argv = splitBlanks(readScalar(*file).value_or(""));
+  if (argv.empty()) throw ConfigError(*file, 1, "expected the shell and its arguments");
+  return argv;
+}
+
+// util-vserver's spaces/pid and spaces/net: empty asks for a new
+// namespace, "0" for none, anything else names a guest whose namespace
+// to share, which we do not offer.
+bool wantsNewSpace(const fs::path& file) {
+  const auto content = readScalar(file);
+  if (!content || *content == "0") return false;
+  if (!content->empty())
+    throw ConfigError(file, 1, "sharing the namespace of '" + *content + "' is not supported");
+  return true;
+}
+
+// spaces/mask is not read: it picks the namespaces util-vserver's vspace
+// creates, and here that set is fixed (mount, UTS, IPC and PID, plus the
+// network with spaces/net), leaving the mask nothing to choose.
+SpacesConfig readSpaces(const fs::path& dir) {
+  const fs::path pid = dir / "pid";
+  // A guest's init is pid 1 of its own PID namespace; there is no mode in
+  // which a guest shares the host's process ids.
+  if (fileExists(pid) && !wantsNewSpace(pid))
+    throw ConfigError(pid, 1, "cannot be turned off: every guest has its own PID namespace");
+  SpacesConfig spaces;
+  spaces.net = wantsNewSpace(dir / "net");
+  return spaces;
+}
+
+// ---- scripts/ -----------------------------------------------------------
+
+constexpr std::array<HookPhase, 7> kHookPhases = {
+    HookPhase::Initialize, HookPhase::PrepreStart, HookPhase::PreStart,    HookPhase::PostStart,
+    HookPhase::PreStop,    HookPhase::PostStop,    HookPhase::PostpostStop};
+
+// The tools run as root, for whom access(X_OK) holds when any execute bit
+// is set; the bits give that answer whoever reads the configuration.
+HookScript hookScript(const fs::path& file) {
+  std::error_code error;
+  const fs::perms perms = fs::status(file, error).permissions();
+  const fs::perms anyExecute =
+      fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec;
+  return {file, !error && (perms & anyExecute) != fs::perms::none};
+}
+
+std::vector<HookScript> scriptsIn(const fs::path& dir, HookPhase phase) {
+  const std::string name = hookPhaseName(phase);
+  std::vector<HookScript> scripts;
+  if (isRegularFile(dir / name)) scripts.push_back(hookScript(dir / name));
+  for (const auto& entry : sortedEntries(dir / (name + ".d"))) {
+    if (isIgnoredFileName(entry.path().filename().string()) || !isRegularFile(entry.path()))
+      continue;
+    scripts.push_back(hookScript(entry.path()));
+  }
+  return scripts;
+}
+
+// As util-vserver: a guest with scripts of its own for a phase does not
+// run the .defaults ones of that phase.  (util-vserver lets a sourced
+// script ask for them with DONT_SKIP_DEFAULTS; we do not source scripts.)
+std::vector<std::vector<HookScript>> readHooks(const ConfigLocation& location) {
+  std::vector<std::vector<HookScript>> hooks;
+  for (const HookPhase phase : kHookPhases) {
+    auto scripts = scriptsIn(location.cfgdir / "scripts", phase);
+    if (scripts.empty()) scripts = scriptsIn(location.defaults / "scripts", phase);
+    hooks.push_back(std::move(scripts));
+  }
+  return hooks;
+}
+
+void requireDirectory(const fs::path& cfgdir) {
+  std::error_code error;
+  const fs::file_status status = fs::status(cfgdir, error);
+  if (!fs::exists(status))
+    throw Error(ENOENT, "guest directory " + cfgdir.string() + " does not exist",
+                kMissingGuestStatus);
+  if (!fs::is_directory(status))
+    throw Error(ENOTDIR, "guest directory " + cfgdir.string() + " is not a directory",
+                kMissingGuestStatus);
+}
+
+}  // namespace
+
+ConfigError::ConfigError(const fs::path& file, int line, const std::string& problem)
+    : Error(0, configMessage(file, line, problem)) {}
+
+ConfigLocation locateGuest(const std::string& nameOrPath, const fs::path& configRoot) {
+  if (nameOrPath.find('/') == std::string::npos) {
+    if (const auto problem = guestNameProblem(nameOrPath)) throwUsage(*problem);
+    return {configRoot / nameOrPath, configRoot / ".defaults"};
+  }
+  // Normalized so that "web/" and "./web" name the guest "web" too.
+  fs::path cfgdir = fs::absolute(nameOrPath).lexically_normal();
+  if (!cfgdir.has_filename()) cfgdir = cfgdir.parent_path();
+  return {cfgdir, cfgdir.parent_path() / ".defaults"};
+}
+
+const char* hookPhaseName(HookPhase phase) {
+  switch (phase) {
+    case HookPhase::Initialize:
+      return "initialize";
+    case HookPhase::PrepreStart:
+      return "prepre-start";
+    case HookPhase::PreStart:
+      return "pre-start";
+    case HookPhase::PostStart:
+      return "post-start";
+    case HookPhase::PreStop:
+      return "pre-stop";
+    case HookPhase::PostStop:
+      return "post-stop";
+    case HookPhase::PostpostStop:
+      return "postpost-stop";
+  }
+  return "unknown";
+}
+
+// Files util-vserver knows that are not read here, and so never an error:
+// cache, ncontext, noncontext, tag, ncapabilities, umask, personality,
+// nice, ionice/, badness, schedule, sched/, cgroup/, cpuset/, dlimits/,
+// sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
+// noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
+// Nor is the directory walked for unknown names: admins keep notes there.
+GuestConfig readGuestConfig(const ConfigLocation& location) {
+  const fs::path& cfgdir = location.cfgdir;
+  requireDirectory(cfgdir);
+  GuestConfig config;
+  config.location = location;
+  config.name = readName(cfgdir);
+  config.xid = readXid(cfgdir);
+  config.vdir = readVdir(location, config.name);
+  config.runFile = readRunFile(cfgdir, config.name);
+  config.bcaps = readBitList(cfgdir / "bcapabilities", BitSet::Capabilities, {});
+  config.ccaps = readBitList(cfgdir / "ccapabilities", BitSet::ContextCapabilities,
+                             kImplicitContextCapabilities);
+  config.flags =
+      readBitList(fileOr(cfgdir / "cflags", cfgdir / "flags"), BitSet::Flags, kImplicitFlags);
+  config.nflags = readNetworkFlags(cfgdir / "nflags");
+  config.uts = readUts(cfgdir);
+  config.interfaces = readInterfaces(cfgdir / "interfaces");
+  config.rlimits = readRlimits(cfgdir / "rlimits");
+  config.init = readInit(location);
+  config.fstab = readFstab(cfgdir / "fstab");
+  config.shell = readShell(location);
+  config.spaces = readSpaces(cfgdir / "spaces");
+  config.hooks = readHooks(location);
+  config.disabled = fileExists(cfgdir / "disabled");
+  return config;
+}
+
+}  // namespace vs::guest

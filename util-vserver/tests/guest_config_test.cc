@@ -1,0 +1,750 @@
+#include "guest/config.h"
+
+#include <linux/capability.h>
+#include <linux/vserver.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "guest/paths.h"
+#include "test_helpers.h"
+
+namespace fs = std::filesystem;
+using vs::guest::GuestConfig;
+using vs::guest::HookPhase;
+
+namespace {
+
+// A configuration root in a temporary directory:
+//
+//   root/
+//     .defaults/      defaults()
+//     web/            cfgdir()
+TEST_BASE(GuestConfigTree) {
+  fs::path root;
+
+  void setup() override {
+    char pattern[] = "/tmp/guest-config-test.XXXXXX";
+    CHECK(mkdtemp(pattern) != nullptr);
+    root = pattern;
+    fs::create_directories(cfgdir());
+    fs::create_directories(defaults());
+  }
+
+  void teardown() override { fs::remove_all(root); }
+
+  fs::path cfgdir() const { return root / "web"; }
+  fs::path defaults() const { return root / ".defaults"; }
+
+  // Writes content to cfgdir()/relative (or under base), creating directories.
+  fs::path write(const fs::path& relative, const std::string& content, const fs::path& base = {})
+      const {
+    const fs::path file = (base.empty() ? cfgdir() : base) / relative;
+    fs::create_directories(file.parent_path());
+    std::ofstream(file) << content;
+    return file;
+  }
+
+  fs::path writeDefault(const fs::path& relative, const std::string& content) const {
+    return write(relative, content, defaults());
+  }
+
+  void link(const fs::path& relative, const fs::path& target) const {
+    fs::create_directories((cfgdir() / relative).parent_path());
+    fs::create_symlink(target, cfgdir() / relative);
+  }
+
+  GuestConfig read() const { return vs::guest::readGuestConfig({cfgdir(), defaults()}); }
+
+  // Reads the configuration, which must fail; returns the message after
+  // checking it is a configuration error.
+  std::string readError() const {
+    const vs::Error e = vs::test::expectError([this] { read(); });
+    LONGS_EQUAL(0, e.errnum());
+    LONGS_EQUAL(vs::kToolFailure, e.exitStatus());
+    return e.what();
+  }
+
+  // The message must be "FILE[:LINE]: problem" for file under the cfgdir.
+  void expectReadError(const std::string& where, const std::string& problem) const {
+    STRCMP_EQUAL(((cfgdir() / where).string() + ": " + problem).c_str(), readError().c_str());
+  }
+};
+
+}  // namespace
+
+// ---- Defaults and the directory itself -----------------------------------
+
+TEST_GROUP_BASE(GuestConfig, GuestConfigTree){};
+
+TEST(GuestConfig, EmptyDirectoryGivesUtilVserverDefaults) {
+  const GuestConfig config = read();
+  STRCMP_EQUAL("web", config.name.c_str());
+  CHECK_FALSE(config.xid.has_value());
+  STRCMP_EQUAL("/vservers/web", config.vdir.c_str());
+  STRCMP_EQUAL("/run/vservers/web", config.runFile.c_str());
+  CHECK(config.bcaps.empty());
+  CHECK(config.ccaps.empty());
+  CHECK(config.flags.empty());
+  CHECK(config.nflags.empty());
+  CHECK_FALSE(config.uts.nodename.has_value());
+  CHECK_FALSE(config.uts.domainname.has_value());
+  CHECK(config.interfaces.empty());
+  CHECK(config.rlimits.empty());
+  CHECK(config.init.style == vs::guest::InitStyle::Sysv);
+  STRCMP_EQUAL("3", config.init.runlevelStart.c_str());
+  STRCMP_EQUAL("6", config.init.runlevelStop.c_str());
+  LONGS_EQUAL(2, config.init.killSequence.size());
+  LONGS_EQUAL(SIGTERM, config.init.killSequence[0].signal);
+  UNSIGNED_LONGS_EQUAL(5, config.init.killSequence[0].waitSeconds);
+  LONGS_EQUAL(SIGKILL, config.init.killSequence[1].signal);
+  UNSIGNED_LONGS_EQUAL(5, config.init.killSequence[1].waitSeconds);
+  CHECK(config.init.startCommand.empty());
+  CHECK(config.init.stopCommand.empty());
+  CHECK(config.init.marks.empty());
+  CHECK(config.init.depends.empty());
+  CHECK(config.init.environment == std::vector<std::string>{"PATH=/bin:/usr/bin:/sbin:/usr/sbin"});
+  CHECK(config.fstab.empty());
+  CHECK(config.shell == (std::vector<std::string>{"/bin/sh", "-l"}));
+  CHECK_FALSE(config.spaces.net);
+  LONGS_EQUAL(7, config.hooks.size());
+  for (const auto& scripts : config.hooks) CHECK(scripts.empty());
+  CHECK_FALSE(config.disabled);
+  CHECK(config.location.cfgdir == cfgdir());
+}
+
+TEST(GuestConfig, MissingDirectoryIsUtilVserversExitFive) {
+  const vs::Error e = vs::test::expectError([this] {
+    vs::guest::readGuestConfig({root / "nosuch", defaults()});
+  });
+  STRCMP_EQUAL(("guest directory " + (root / "nosuch").string() + " does not exist").c_str(),
+               e.what());
+  LONGS_EQUAL(ENOENT, e.errnum());
+  LONGS_EQUAL(5, e.exitStatus());
+}
+
+TEST(GuestConfig, ConfigErrorNamesFileAndLine) {
+  STRCMP_EQUAL("/x/cflags:2: bad", vs::guest::ConfigError("/x/cflags", 2, "bad").what());
+  STRCMP_EQUAL("/x/interfaces/0: bad", vs::guest::ConfigError("/x/interfaces/0", 0, "bad").what());
+  LONGS_EQUAL(0, vs::guest::ConfigError("/x", 0, "bad").errnum());
+  LONGS_EQUAL(vs::kToolFailure, vs::guest::ConfigError("/x", 0, "bad").exitStatus());
+}
+
+TEST(GuestConfig, DisabledIsAFlagFile) {
+  write("disabled", "");
+  CHECK(read().disabled);
+}
+
+// ---- name, context --------------------------------------------------------
+
+TEST(GuestConfig, NameFileOverridesTheDirectoryName) {
+  write("name", "web-1.example_org\n");
+  STRCMP_EQUAL("web-1.example_org", read().name.c_str());
+  STRCMP_EQUAL("/vservers/web-1.example_org", read().vdir.c_str());
+}
+
+TEST(GuestConfig, NameMustBeAContextName) {
+  const std::string rule =
+      " is not a context name (at most 64 of A-Z a-z 0-9 . _ -, not starting with . or -)";
+  write("name", "web/1\n");
+  expectReadError("name:1", "'web/1'" + rule);
+  write("name", "-web\n");
+  expectReadError("name:1", "'-web'" + rule);
+  write("name", std::string(65, 'a') + "\n");
+  expectReadError("name:1", "'" + std::string(65, 'a') + "'" + rule);
+  write("name", std::string(64, 'a') + "\n");
+  LONGS_EQUAL(64, read().name.size());
+}
+
+TEST(GuestConfig, DirectoryNameMustBeAContextNameWithoutNameFile) {
+  const fs::path odd = root / "web guest";
+  fs::create_directories(odd);
+  const vs::Error e = vs::test::expectError([&] { vs::guest::readGuestConfig({odd, defaults()}); });
+  STRCMP_CONTAINS((odd.string() + ": 'web guest' is not a context name").c_str(), e.what());
+  STRCMP_CONTAINS("give the guest one in name", e.what());
+}
+
+TEST(GuestConfig, ContextIsAGuestXid) {
+  write("context", "42\n");
+  UNSIGNED_LONGS_EQUAL(42, read().xid.value());
+  write("context", "65535\n");
+  UNSIGNED_LONGS_EQUAL(VSERVER_GUEST_XID_MAX, read().xid.value());
+  write("context", "1\n");
+  expectReadError("context:1", "context id '1' is out of range (2..65535)");
+  write("context", "65536\n");
+  expectReadError("context:1", "context id '65536' is out of range (2..65535)");
+  write("context", "forty\n");
+  expectReadError("context:1", "context id 'forty' is not a number");
+}
+
+// ---- vdir, run ------------------------------------------------------------
+
+TEST(GuestConfig, VdirLinkTargetRelativeToTheCfgdir) {
+  link("vdir", "/srv/guests/web");
+  STRCMP_EQUAL("/srv/guests/web", read().vdir.c_str());
+  fs::remove(cfgdir() / "vdir");
+  link("vdir", "../../roots/web");
+  CHECK(read().vdir == cfgdir() / "../../roots/web");
+}
+
+TEST(GuestConfig, VdirMayBeTheDirectoryItself) {
+  fs::create_directories(cfgdir() / "vdir");
+  CHECK(read().vdir == cfgdir() / "vdir");
+}
+
+TEST(GuestConfig, VdirbaseFromDefaultsAsLinkDirectoryOrScalar) {
+  fs::create_symlink("/srv/vservers", defaults() / "vdirbase");
+  STRCMP_EQUAL("/srv/vservers/web", read().vdir.c_str());
+  fs::remove(defaults() / "vdirbase");
+  fs::create_directories(defaults() / "vdirbase");
+  CHECK(read().vdir == defaults() / "vdirbase/web");
+  fs::remove(defaults() / "vdirbase");
+  writeDefault("vdirbase", "/data/guests\n");
+  STRCMP_EQUAL("/data/guests/web", read().vdir.c_str());
+  writeDefault("vdirbase", "data/guests\n");
+  STRCMP_EQUAL(
+      ((defaults() / "vdirbase").string() + ":1: 'data/guests' is not an absolute path").c_str(),
+      readError().c_str());
+}
+
+TEST(GuestConfig, GuestVdirBeatsVdirbase) {
+  writeDefault("vdirbase", "/data/guests\n");
+  link("vdir", "/srv/web");
+  STRCMP_EQUAL("/srv/web", read().vdir.c_str());
+}
+
+TEST(GuestConfig, RunLinkTargetEvenWhenDangling) {
+  link("run", "/var/run/vservers/web");
+  STRCMP_EQUAL("/var/run/vservers/web", read().runFile.c_str());
+}
+
+// ---- bcapabilities, ccapabilities, cflags, nflags ------------------------
+
+TEST(GuestConfig, CapabilityListsSetAndClear) {
+  write("bcapabilities", "# for NFS\nCAP_SYS_ADMIN\n\n~CHOWN\n!kill\n");
+  const GuestConfig config = read();
+  CHECK_EQUAL(1ULL << CAP_SYS_ADMIN, config.bcaps.value);
+  CHECK_EQUAL((1ULL << CAP_SYS_ADMIN) | (1ULL << CAP_CHOWN) | (1ULL << CAP_KILL),
+              config.bcaps.mask);
+}
+
+TEST(GuestConfig, UnknownCapabilityNamesFileAndLine) {
+  write("bcapabilities", "SYS_ADMIN\n~CAP_FLY\n");
+  expectReadError("bcapabilities:2", "unknown capability 'CAP_FLY'");
+}
+
+TEST(GuestConfig, ContextCapabilitiesAcceptUtilVserversSecureBase) {
+  write("ccapabilities", "set_utsname\nutsname\nraw_icmp\nicmp\n~ping\nAUDIT_CONTROL\nsyslog\n");
+  const GuestConfig config = read();
+  CHECK_EQUAL(VSERVER_CCAP_SYSLOG, config.ccaps.value);
+  CHECK_EQUAL(VSERVER_CCAP_SYSLOG, config.ccaps.mask);
+  write("ccapabilities", "syslog\n\nsecure_mount\n");
+  expectReadError("ccapabilities:3", "unknown context capability 'secure_mount'");
+}
+
+TEST(GuestConfig, ContextFlagsAcceptFakeinitAndNamespace) {
+  write("cflags", "fakeinit\nnamespace\npersistent\n~lock\n");
+  const GuestConfig config = read();
+  CHECK_EQUAL(VSERVER_CF_PERSISTENT, config.flags.value);
+  CHECK_EQUAL(VSERVER_CF_PERSISTENT | VSERVER_CF_LOCK, config.flags.mask);
+  write("cflags", "persistent\nvirt_mem\n");
+  expectReadError("cflags:2", "unknown flag 'virt_mem'");
+}
+
+TEST(GuestConfig, OldFlagsFileOnlyWithoutCflags) {
+  write("flags", "persistent\n");
+  CHECK_EQUAL(VSERVER_CF_PERSISTENT, read().flags.value);
+  write("cflags", "lock\n");
+  CHECK_EQUAL(VSERVER_CF_LOCK, read().flags.value);
+  fs::remove(cfgdir() / "cflags");
+  write("flags", "hide_mount\n");
+  expectReadError("flags:1", "unknown flag 'hide_mount'");
+}
+
+TEST(GuestConfig, NetworkFlagsAreUtilVserversNames) {
+  write("nflags", "hide_netif\n~lback_remap\n!single_ip\nPERSISTENT\n");
+  CHECK(read().nflags ==
+        (std::vector<std::string>{"hide_netif", "~lback_remap", "!single_ip", "PERSISTENT"}));
+  write("nflags", "lock\nhide_all\n");
+  expectReadError("nflags:2", "unknown network flag 'hide_all'");
+}
+
+// ---- uts/ -----------------------------------------------------------------
+
+TEST(GuestConfig, UtsFields) {
+  write("uts/nodename", "web.example.org\n");
+  write("uts/domainname", "example.org\n");
+  write("uts/machine", "x86_64\n");
+  const GuestConfig config = read();
+  STRCMP_EQUAL("web.example.org", config.uts.nodename->c_str());
+  STRCMP_EQUAL("example.org", config.uts.domainname->c_str());
+  STRCMP_EQUAL("x86_64", config.uts.machine->c_str());
+  CHECK_FALSE(config.uts.sysname.has_value());
+  CHECK_FALSE(config.uts.release.has_value());
+  CHECK_FALSE(config.uts.version.has_value());
+}
+
+TEST(GuestConfig, LegacyHostnameAndDomainnameOnlyWithoutUts) {
+  write("hostname", "old-web\n");
+  write("domainname", "old.example\n");
+  STRCMP_EQUAL("old-web", read().uts.nodename->c_str());
+  STRCMP_EQUAL("old.example", read().uts.domainname->c_str());
+  write("uts/nodename", "web\n");
+  write("uts/domainname", "example.org\n");
+  STRCMP_EQUAL("web", read().uts.nodename->c_str());
+  STRCMP_EQUAL("example.org", read().uts.domainname->c_str());
+}
+
+TEST(GuestConfig, UtsNamesAtMost64Characters) {
+  write("uts/nodename", std::string(64, 'n') + "\n");
+  LONGS_EQUAL(64, read().uts.nodename->size());
+  write("uts/nodename", std::string(65, 'n') + "\n");
+  expectReadError("uts/nodename:1", "'" + std::string(65, 'n') + "' is longer than 64 characters");
+  fs::remove(cfgdir() / "uts/nodename");
+  write("domainname", std::string(70, 'd') + "\n");
+  expectReadError("domainname:1", "'" + std::string(70, 'd') + "' is longer than 64 characters");
+}
+
+// ---- interfaces/ ------------------------------------------------------------
+
+TEST(GuestConfig, InterfacesInNameOrderWithDefaults) {
+  write("interfaces/dev", "eth0\n");
+  write("interfaces/prefix", "24\n");
+  write("interfaces/01/ip", "192.0.2.11\n");
+  write("interfaces/00/ip", "192.0.2.10\n");
+  write("interfaces/00/name", "web\n");
+  write("interfaces/00/down", "");
+  write("interfaces/02/ip", "2001:db8::10\n");
+  write("interfaces/02/prefix", "64\n");
+  write("interfaces/02/dev", "br0\n");
+  write("interfaces/03/ip", "192.0.2.99\n");
+  write("interfaces/03/disabled", "");
+  const auto interfaces = read().interfaces;
+  LONGS_EQUAL(3, interfaces.size());
+  STRCMP_EQUAL("00", interfaces[0].dirName.c_str());
+  STRCMP_EQUAL("192.0.2.10", interfaces[0].ip.c_str());
+  UNSIGNED_LONGS_EQUAL(24, interfaces[0].prefix);
+  STRCMP_EQUAL("eth0", interfaces[0].dev.c_str());
+  STRCMP_EQUAL("web", interfaces[0].label.c_str());
+  CHECK(interfaces[0].down);
+  CHECK_FALSE(interfaces[0].nodev);
+  STRCMP_EQUAL("01", interfaces[1].dirName.c_str());
+  CHECK_FALSE(interfaces[1].down);
+  STRCMP_EQUAL("", interfaces[1].label.c_str());
+  STRCMP_EQUAL("2001:db8::10", interfaces[2].ip.c_str());
+  UNSIGNED_LONGS_EQUAL(64, interfaces[2].prefix);
+  STRCMP_EQUAL("br0", interfaces[2].dev.c_str());
+}
+
+TEST(GuestConfig, InterfacePrefixFromMaskOrHostDefault) {
+  write("interfaces/a/ip", "192.0.2.10\n");
+  write("interfaces/a/mask", "255.255.255.128\n");
+  write("interfaces/a/nodev", "");
+  write("interfaces/b/ip", "192.0.2.11\n");
+  write("interfaces/b/nodev", "");
+  write("interfaces/c/ip", "2001:db8::1\n");
+  write("interfaces/c/only_ip", "");
+  const auto interfaces = read().interfaces;
+  UNSIGNED_LONGS_EQUAL(25, interfaces[0].prefix);
+  UNSIGNED_LONGS_EQUAL(32, interfaces[1].prefix);
+  UNSIGNED_LONGS_EQUAL(128, interfaces[2].prefix);
+  CHECK(interfaces[2].nodev);
+  STRCMP_EQUAL("", interfaces[2].dev.c_str());
+}
+
+TEST(GuestConfig, InterfaceOwnSettingsBeatTheDefaults) {
+  write("interfaces/mask", "255.255.0.0\n");
+  write("interfaces/dev", "eth0\n");
+  write("interfaces/a/ip", "192.0.2.10\n");
+  write("interfaces/a/mask", "255.255.255.0\n");
+  write("interfaces/a/dev", "eth1\n");
+  write("interfaces/b/ip", "192.0.2.11\n");
+  // An IPv6 address passes over the IPv4 netmask of the defaults.
+  write("interfaces/c/ip", "2001:db8::1\n");
+  const auto interfaces = read().interfaces;
+  UNSIGNED_LONGS_EQUAL(24, interfaces[0].prefix);
+  STRCMP_EQUAL("eth1", interfaces[0].dev.c_str());
+  UNSIGNED_LONGS_EQUAL(16, interfaces[1].prefix);
+  STRCMP_EQUAL("eth0", interfaces[1].dev.c_str());
+  UNSIGNED_LONGS_EQUAL(128, interfaces[2].prefix);
+}
+
+TEST(GuestConfig, InterfaceNeedsAnIp) {
+  write("interfaces/00/dev", "eth0\n");
+  expectReadError("interfaces/00", "needs an ip");
+}
+
+TEST(GuestConfig, InterfaceIpMustBeAnAddress) {
+  write("interfaces/00/ip", "192.0.2.300\n");
+  write("interfaces/00/dev", "eth0\n");
+  expectReadError("interfaces/00/ip:1", "'192.0.2.300' is not an IPv4 or IPv6 address");
+}
+
+TEST(GuestConfig, InterfaceNeedsADevOrNodev) {
+  write("interfaces/00/ip", "192.0.2.10\n");
+  expectReadError("interfaces/00", "needs a dev (or nodev)");
+}
+
+TEST(GuestConfig, InterfaceDevMustBeADeviceName) {
+  write("interfaces/00/ip", "192.0.2.10\n");
+  for (const std::string dev : {"eth/0", "eth 0", "eth0:1", "..", "sixteen-chars-xx"}) {
+    write("interfaces/00/dev", dev + "\n");
+    expectReadError("interfaces/00/dev:1", "'" + dev + "' is not a network device name");
+  }
+  fs::remove(cfgdir() / "interfaces/00/dev");
+  write("interfaces/dev", "\n");
+  expectReadError("interfaces/dev:1", "'' is not a network device name");
+  write("interfaces/dev", "fifteen-chars-x\n");
+  STRCMP_EQUAL("fifteen-chars-x", read().interfaces.at(0).dev.c_str());
+}
+
+TEST(GuestConfig, InterfacePrefixInRangeOfItsFamily) {
+  write("interfaces/00/ip", "192.0.2.10\n");
+  write("interfaces/00/nodev", "");
+  write("interfaces/00/prefix", "33\n");
+  expectReadError("interfaces/00/prefix:1", "prefix '33' is out of range (0..32)");
+  write("interfaces/00/ip", "2001:db8::1\n");
+  write("interfaces/00/prefix", "129\n");
+  expectReadError("interfaces/00/prefix:1", "prefix '129' is out of range (0..128)");
+  write("interfaces/00/prefix", "128\n");
+  UNSIGNED_LONGS_EQUAL(128, read().interfaces.at(0).prefix);
+}
+
+TEST(GuestConfig, InterfaceMaskMustBeContiguous) {
+  write("interfaces/00/ip", "192.0.2.10\n");
+  write("interfaces/00/nodev", "");
+  write("interfaces/00/mask", "255.0.255.0\n");
+  expectReadError("interfaces/00/mask:1", "netmask '255.0.255.0' has gaps between its ones");
+  write("interfaces/00/mask", "255.255.255\n");
+  expectReadError("interfaces/00/mask:1", "'255.255.255' is not an IPv4 netmask");
+  write("interfaces/00/mask", "0.0.0.0\n");
+  UNSIGNED_LONGS_EQUAL(0, read().interfaces.at(0).prefix);
+  write("interfaces/00/mask", "255.255.255.255\n");
+  UNSIGNED_LONGS_EQUAL(32, read().interfaces.at(0).prefix);
+}
+
+// ---- rlimits/ ---------------------------------------------------------------
+
+TEST(GuestConfig, RlimitSetsAllThreeAndSuffixedFilesOverride) {
+  write("rlimits/nproc", "100\n");
+  write("rlimits/nproc.hard", "200\n");
+  write("rlimits/rss.soft", "1K\n");
+  write("rlimits/as", "inf\n");
+  const auto limits = read().rlimits;
+  LONGS_EQUAL(3, limits.size());
+  // In util-vserver's resource order: rss, nproc, as.
+  STRCMP_EQUAL("rss", limits[0].resource.c_str());
+  CHECK_FALSE(limits[0].min.has_value());
+  CHECK_EQUAL(1024, limits[0].soft.value());
+  CHECK_FALSE(limits[0].hard.has_value());
+  STRCMP_EQUAL("nproc", limits[1].resource.c_str());
+  CHECK_EQUAL(100, limits[1].min.value());
+  CHECK_EQUAL(100, limits[1].soft.value());
+  CHECK_EQUAL(200, limits[1].hard.value());
+  STRCMP_EQUAL("as", limits[2].resource.c_str());
+  CHECK_EQUAL(vs::guest::kUnlimited, limits[2].min.value());
+  CHECK_EQUAL(vs::guest::kUnlimited, limits[2].hard.value());
+}
+
+TEST(GuestConfig, RlimitValuesInCNotationWithUnits) {
+  const std::pair<const char*, uint64_t> cases[] = {
+      {"0", 0},           {"42", 42},          {"0x10", 16},
+      {"010", 8},         {"2K", 2048},        {"3M", 3ULL << 20},
+      {"1G", 1ULL << 30}, {"2k", 2000},        {"3m", 3000000},
+      {"1g", 1000000000}, {"0x10K", 16 << 10}, {"18446744073709551614", UINT64_MAX - 1}};
+  for (const auto& [text, value] : cases) {
+    write("rlimits/nofile", std::string(text) + "\n");
+    CHECK_EQUAL(value, read().rlimits.at(0).hard.value());
+  }
+}
+
+TEST(GuestConfig, RlimitRefusesWhatIsNotALimit) {
+  for (const char* text : {"", "lots", "10T", "10KB", "-1", "08", "0x", "Inf", "1 K"}) {
+    write("rlimits/nofile", std::string(text) + "\n");
+    expectReadError("rlimits/nofile:1",
+                    "'" + std::string(text) + "' is not a limit (NUMBER[K|M|G|k|m|g] or inf)");
+  }
+}
+
+TEST(GuestConfig, RlimitRefusesOverflow) {
+  write("rlimits/as.hard", "18446744073709551616\n");
+  expectReadError("rlimits/as.hard:1", "'18446744073709551616' is too large");
+  write("rlimits/as.hard", "18014398509481984K\n");
+  expectReadError("rlimits/as.hard:1", "'18014398509481984K' is too large");
+}
+
+TEST(GuestConfig, RlimitRefusesUnknownFilesButNotBackups) {
+  write("rlimits/nproc~", "junk\n");
+  write("rlimits/.nproc.swp", "junk\n");
+  CHECK(read().rlimits.empty());
+  write("rlimits/nprocs", "10\n");
+  expectReadError("rlimits/nprocs", "unknown resource limit 'nprocs'");
+  fs::remove(cfgdir() / "rlimits/nprocs");
+  write("rlimits/nproc.max", "10\n");
+  expectReadError("rlimits/nproc.max", "unknown resource limit 'nproc.max'");
+}
+
+// ---- apps/init/ -------------------------------------------------------------
+
+TEST(GuestConfig, InitStyles) {
+  write("apps/init/style", "plain\n");
+  CHECK(read().init.style == vs::guest::InitStyle::Plain);
+  write("apps/init/style", "rescue\n");
+  CHECK(read().init.style == vs::guest::InitStyle::Rescue);
+  write("apps/init/style", "sysv\n");
+  CHECK(read().init.style == vs::guest::InitStyle::Sysv);
+  for (const std::string style : {"minit", "gentoo", "openrc", "arch"}) {
+    write("apps/init/style", style + "\n");
+    expectReadError("apps/init/style:1",
+                    "style '" + style + "' is not supported (sysv, plain, rescue)");
+  }
+  write("apps/init/style", "systemd\n");
+  expectReadError("apps/init/style:1", "unknown style 'systemd' (sysv, plain, rescue)");
+}
+
+TEST(GuestConfig, Runlevels) {
+  write("apps/init/runlevel", "2\n");
+  STRCMP_EQUAL("2", read().init.runlevelStart.c_str());
+  write("apps/init/runlevel.start", "5\n");
+  write("apps/init/runlevel.stop", "0\n");
+  STRCMP_EQUAL("5", read().init.runlevelStart.c_str());
+  STRCMP_EQUAL("0", read().init.runlevelStop.c_str());
+}
+
+TEST(GuestConfig, KillSequenceAlternatesSignalsAndWaits) {
+  write("apps/init/killseq", "SIGTERM 10 INT 3 KILL\n");
+  auto steps = read().init.killSequence;
+  LONGS_EQUAL(3, steps.size());
+  LONGS_EQUAL(SIGTERM, steps[0].signal);
+  UNSIGNED_LONGS_EQUAL(10, steps[0].waitSeconds);
+  LONGS_EQUAL(SIGINT, steps[1].signal);
+  UNSIGNED_LONGS_EQUAL(3, steps[1].waitSeconds);
+  LONGS_EQUAL(SIGKILL, steps[2].signal);
+  UNSIGNED_LONGS_EQUAL(5, steps[2].waitSeconds);
+
+  write("apps/init/killseq", "PWR 20\n");
+  steps = read().init.killSequence;
+  LONGS_EQUAL(1, steps.size());
+  LONGS_EQUAL(SIGPWR, steps[0].signal);
+  UNSIGNED_LONGS_EQUAL(20, steps[0].waitSeconds);
+
+  write("apps/init/killseq", "15 5 9\n");
+  steps = read().init.killSequence;
+  LONGS_EQUAL(2, steps.size());
+  LONGS_EQUAL(SIGKILL, steps[1].signal);
+}
+
+TEST(GuestConfig, KillSequenceErrors) {
+  write("apps/init/killseq", "TERM soon KILL\n");
+  expectReadError("apps/init/killseq:1", "wait 'soon' is not a number");
+  write("apps/init/killseq", "TERM 5 STOPNOW\n");
+  expectReadError("apps/init/killseq:1", "unknown signal 'STOPNOW'");
+  write("apps/init/killseq", "\n");
+  expectReadError("apps/init/killseq:1", "expected SIGNAL [WAIT SIGNAL]...");
+}
+
+TEST(GuestConfig, CommandsAreOneArgumentPerLine) {
+  write("apps/init/cmd.start", "/sbin/init\n\n--with space\n\n");
+  write("apps/init/cmd.stop", "/bin/kill");
+  const auto init = read().init;
+  CHECK(init.startCommand == (std::vector<std::string>{"/sbin/init", "", "--with space"}));
+  CHECK(init.stopCommand == std::vector<std::string>{"/bin/kill"});
+}
+
+TEST(GuestConfig, EmptyCommandIsAnError) {
+  write("apps/init/cmd.stop", "");
+  expectReadError("apps/init/cmd.stop", "empty; expected the command, one argument per line");
+  write("apps/init/cmd.stop", "\n");
+  expectReadError("apps/init/cmd.stop", "empty; expected the command, one argument per line");
+}
+
+TEST(GuestConfig, MarksAndDepends) {
+  write("apps/init/mark", "default\n# boot late\nlate\n");
+  write("apps/init/depends", "db\n\ncache\n");
+  const auto init = read().init;
+  CHECK(init.marks == (std::vector<std::string>{"default", "late"}));
+  CHECK(init.depends == (std::vector<std::string>{"db", "cache"}));
+  write("apps/init/depends", "db\n.defaults\n");
+  expectReadError("apps/init/depends:2", "guest name '.defaults' starts with '.'");
+  write("apps/init/depends", "db/x\n");
+  expectReadError("apps/init/depends:1", "guest name 'db/x' contains '/'");
+}
+
+TEST(GuestConfig, EnvironmentFromGuestElseDefaults) {
+  writeDefault("apps/init/environment", "PATH=/usr/bin\nLANG=C\n");
+  CHECK(read().init.environment == (std::vector<std::string>{"PATH=/usr/bin", "LANG=C"}));
+  write("apps/init/environment", "# only\nTZ=UTC\n");
+  CHECK(read().init.environment == std::vector<std::string>{"TZ=UTC"});
+  write("apps/init/environment", "TZ=UTC\nLANG\n");
+  expectReadError("apps/init/environment:2", "expected VAR=VALUE");
+  write("apps/init/environment", "=x\n");
+  expectReadError("apps/init/environment:1", "expected VAR=VALUE");
+}
+
+TEST(GuestConfig, BadDefaultEnvironmentNamesTheDefaultsFile) {
+  writeDefault("apps/init/environment", "PATH\n");
+  STRCMP_EQUAL(((defaults() / "apps/init/environment").string() + ":1: expected VAR=VALUE").c_str(),
+               readError().c_str());
+}
+
+// ---- fstab, shell, spaces/ --------------------------------------------------
+
+TEST(GuestConfig, FstabEntries) {
+  write("fstab",
+        "# guest mounts\n"
+        "none\t/proc\tproc\tdefaults\t0 0\n"
+        "\n"
+        "none /tmp tmpfs size=16m,mode=1777 0 0\n"
+        "/srv/data /srv/data none bind\n");
+  const auto fstab = read().fstab;
+  LONGS_EQUAL(3, fstab.size());
+  STRCMP_EQUAL("none", fstab[0].source.c_str());
+  STRCMP_EQUAL("/proc", fstab[0].target.c_str());
+  STRCMP_EQUAL("proc", fstab[0].type.c_str());
+  STRCMP_EQUAL("defaults", fstab[0].options.c_str());
+  LONGS_EQUAL(2, fstab[0].line);
+  STRCMP_EQUAL("size=16m,mode=1777", fstab[1].options.c_str());
+  LONGS_EQUAL(4, fstab[1].line);
+  STRCMP_EQUAL("/srv/data", fstab[2].source.c_str());
+  STRCMP_EQUAL("bind", fstab[2].options.c_str());
+}
+
+TEST(GuestConfig, FstabErrors) {
+  write("fstab", "none /proc proc defaults\nnone /tmp tmpfs\n");
+  expectReadError("fstab:2", "expected SOURCE TARGET TYPE OPTIONS [DUMP [PASS]]");
+  write("fstab", "none /tmp tmpfs size=1m 0 0 extra\n");
+  expectReadError("fstab:1", "expected SOURCE TARGET TYPE OPTIONS [DUMP [PASS]]");
+  write("fstab", "\nnone tmp tmpfs defaults\n");
+  expectReadError("fstab:2", "target 'tmp' is not an absolute path");
+  write("fstab", "none /var/../../etc tmpfs defaults\n");
+  expectReadError("fstab:1", "target '/var/../../etc' contains '..'");
+}
+
+TEST(GuestConfig, ShellFromGuestElseDefaults) {
+  writeDefault("shell", "/bin/bash --login\n");
+  CHECK(read().shell == (std::vector<std::string>{"/bin/bash", "--login"}));
+  write("shell", "/bin/zsh\n");
+  CHECK(read().shell == std::vector<std::string>{"/bin/zsh"});
+  write("shell", "\n");
+  expectReadError("shell:1", "expected the shell and its arguments");
+}
+
+TEST(GuestConfig, Spaces) {
+  write("spaces/net", "");
+  write("spaces/pid", "");
+  write("spaces/mask", "0x20000000\n");
+  CHECK(read().spaces.net);
+  write("spaces/net", "0\n");
+  CHECK_FALSE(read().spaces.net);
+  write("spaces/net", "db\n");
+  expectReadError("spaces/net:1", "sharing the namespace of 'db' is not supported");
+}
+
+TEST(GuestConfig, PidSpaceCannotBeTurnedOff) {
+  write("spaces/pid", "0\n");
+  expectReadError("spaces/pid:1", "cannot be turned off: every guest has its own PID namespace");
+}
+
+// ---- scripts/ ---------------------------------------------------------------
+
+TEST(GuestConfig, HookPhaseNamesAreUtilVserversFileNames) {
+  STRCMP_EQUAL("initialize", vs::guest::hookPhaseName(HookPhase::Initialize));
+  STRCMP_EQUAL("prepre-start", vs::guest::hookPhaseName(HookPhase::PrepreStart));
+  STRCMP_EQUAL("pre-start", vs::guest::hookPhaseName(HookPhase::PreStart));
+  STRCMP_EQUAL("post-start", vs::guest::hookPhaseName(HookPhase::PostStart));
+  STRCMP_EQUAL("pre-stop", vs::guest::hookPhaseName(HookPhase::PreStop));
+  STRCMP_EQUAL("post-stop", vs::guest::hookPhaseName(HookPhase::PostStop));
+  STRCMP_EQUAL("postpost-stop", vs::guest::hookPhaseName(HookPhase::PostpostStop));
+}
+
+TEST(GuestConfig, HooksFileThenDirectoryInNameOrder) {
+  const fs::path main = write("scripts/pre-start", "echo main\n");
+  fs::permissions(main, fs::perms::owner_all);
+  write("scripts/pre-start.d/20-b", "");
+  const fs::path first = write("scripts/pre-start.d/10-a", "");
+  fs::permissions(first, fs::perms::owner_read | fs::perms::others_exec);
+  write("scripts/pre-start.d/10-a~", "");
+  write("scripts/pre-start.d/.10-a.swp", "");
+  fs::create_directories(cfgdir() / "scripts/pre-start.d/30-dir");
+  write("scripts/post-stop.d/x", "");
+  const GuestConfig config = read();
+  const auto& scripts = config.hooksOf(HookPhase::PreStart);
+  LONGS_EQUAL(3, scripts.size());
+  CHECK(scripts[0].path == main);
+  CHECK(scripts[0].executable);
+  CHECK(scripts[1].path == first);
+  CHECK(scripts[1].executable);
+  CHECK(scripts[2].path == cfgdir() / "scripts/pre-start.d/20-b");
+  CHECK_FALSE(scripts[2].executable);
+  LONGS_EQUAL(1, config.hooksOf(HookPhase::PostStop).size());
+  CHECK(config.hooksOf(HookPhase::PostStart).empty());
+}
+
+TEST(GuestConfig, DefaultsHooksOnlyForPhasesTheGuestHasNoneOf) {
+  writeDefault("scripts/pre-start", "");
+  writeDefault("scripts/pre-start.d/x", "");
+  writeDefault("scripts/post-start", "");
+  writeDefault("scripts/initialize.d/y", "");
+  write("scripts/post-start.d/own", "");
+  const GuestConfig config = read();
+  const auto& preStart = config.hooksOf(HookPhase::PreStart);
+  LONGS_EQUAL(2, preStart.size());
+  CHECK(preStart[0].path == defaults() / "scripts/pre-start");
+  CHECK(preStart[1].path == defaults() / "scripts/pre-start.d/x");
+  const auto& postStart = config.hooksOf(HookPhase::PostStart);
+  LONGS_EQUAL(1, postStart.size());
+  CHECK(postStart[0].path == cfgdir() / "scripts/post-start.d/own");
+  LONGS_EQUAL(1, config.hooksOf(HookPhase::Initialize).size());
+}
+
+// ---- locateGuest, paths -----------------------------------------------------
+
+TEST_GROUP(GuestLocation){};
+
+TEST(GuestLocation, NamesLiveUnderTheConfigRoot) {
+  auto location = vs::guest::locateGuest("web");
+  STRCMP_EQUAL("/etc/vservers/web", location.cfgdir.c_str());
+  STRCMP_EQUAL("/etc/vservers/.defaults", location.defaults.c_str());
+  location = vs::guest::locateGuest("web", "/tmp/conf");
+  STRCMP_EQUAL("/tmp/conf/web", location.cfgdir.c_str());
+  STRCMP_EQUAL("/tmp/conf/.defaults", location.defaults.c_str());
+}
+
+TEST(GuestLocation, PathsAreTheCfgdirWithSiblingDefaults) {
+  auto location = vs::guest::locateGuest("/srv/conf/web/");
+  STRCMP_EQUAL("/srv/conf/web", location.cfgdir.c_str());
+  STRCMP_EQUAL("/srv/conf/.defaults", location.defaults.c_str());
+  location = vs::guest::locateGuest("/srv/conf/web//", "/ignored");
+  STRCMP_EQUAL("/srv/conf/web", location.cfgdir.c_str());
+  location = vs::guest::locateGuest("./web");
+  CHECK(location.cfgdir == fs::current_path() / "web");
+  CHECK(location.defaults == fs::current_path() / ".defaults");
+}
+
+TEST(GuestLocation, RefusesWhatIsNoGuestName) {
+  STRCMP_EQUAL("the guest name is empty",
+               vs::test::expectError([] { vs::guest::locateGuest(""); }).what());
+  for (const char* name : {".", "..", ".defaults"}) {
+    const vs::Error e = vs::test::expectError([name] { vs::guest::locateGuest(name); });
+    STRCMP_EQUAL((std::string("guest name '") + name + "' starts with '.'").c_str(), e.what());
+    LONGS_EQUAL(0, e.errnum());
+  }
+  const std::string longName(65, 'x');
+  STRCMP_EQUAL(("guest name '" + longName + "' is longer than 64 characters").c_str(),
+               vs::test::expectError([&] { vs::guest::locateGuest(longName); }).what());
+  STRCMP_EQUAL(("/etc/vservers/" + std::string(64, 'x')).c_str(),
+               vs::guest::locateGuest(std::string(64, 'x')).cfgdir.c_str());
+}
+
+TEST_GROUP(GuestPaths){};
+
+TEST(GuestPaths, LockAndCgroupOfAGuest) {
+  STRCMP_EQUAL("/run/vservers/.lock.web", vs::guest::lockFileOf("web").c_str());
+  STRCMP_EQUAL("/sys/fs/cgroup/vserver/web", vs::guest::cgroupOf("web").c_str());
+  STRCMP_EQUAL("/vservers", vs::guest::kDefaultVdirBase);
+  STRCMP_EQUAL("/run/vservers", vs::guest::kRunDir);
+}
