@@ -71,7 +71,7 @@ TEST(GuestUsers, UnknownNameIsRefused) {
 TEST_GROUP(VserverCommandLine){};
 
 TEST(VserverCommandLine, NameCommandArguments) {
-  const auto args = argv("vserver", "web1", "exec", "ls", "-l");
+  auto args = argv("vserver", "web1", "exec", "ls", "-l");
   const auto invocation = vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data());
   STRCMP_EQUAL("web1", invocation.guest.c_str());
   CHECK(invocation.command == vs::vserver::Command::Exec);
@@ -80,14 +80,14 @@ TEST(VserverCommandLine, NameCommandArguments) {
 }
 
 TEST(VserverCommandLine, BuildOptionsAreLeftToBuild) {
-  const auto args = argv("vserver", "web1", "build", "-m", "skeleton", "--", "true");
+  auto args = argv("vserver", "web1", "build", "-m", "skeleton", "--", "true");
   const auto invocation = vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data());
   CHECK(invocation.command == vs::vserver::Command::Build);
   UNSIGNED_LONGS_EQUAL(4, invocation.arguments.size());
 }
 
 TEST(VserverCommandLine, UnknownCommandExitsTwo) {
-  const auto args = argv("vserver", "web1", "launch");
+  auto args = argv("vserver", "web1", "launch");
   const auto e = expectError(
       [&] { vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data()); });
   LONGS_EQUAL(vs::vserver::kExitUnknownCommand, e.exitStatus());
@@ -95,7 +95,7 @@ TEST(VserverCommandLine, UnknownCommandExitsTwo) {
 }
 
 TEST(VserverCommandLine, NeedsNameAndCommand) {
-  const auto args = argv("vserver", "web1");
+  auto args = argv("vserver", "web1");
   const auto e = expectError(
       [&] { vs::vserver::parseInvocation(static_cast<int>(args.size()), args.data()); });
   STRCMP_CONTAINS("usage: vserver NAME", e.what());

@@ -2,7 +2,7 @@
 
 #include <popt.h>
 
-#include <map>
+#include <optional>
 
 #include "../error.h"
 #include "../guest/build.h"
@@ -21,16 +21,25 @@ namespace {
 constexpr const char* kUsage =
     "NAME (build|start|stop|restart|condrestart|enter|exec|suexec|status|running|delete) [ARGS]";
 
-const std::map<std::string, Command>& commandNames() {
-  static const std::map<std::string, Command> names{
-      {"build", Command::Build},     {"start", Command::Start},
-      {"stop", Command::Stop},       {"restart", Command::Restart},
-      {"condrestart", Command::Condrestart},
-      {"enter", Command::Enter},     {"exec", Command::Exec},
-      {"suexec", Command::Suexec},   {"status", Command::Status},
-      {"running", Command::Running}, {"delete", Command::Delete},
-  };
-  return names;
+struct NamedCommand {
+  const char* name;
+  Command command;
+};
+
+constexpr NamedCommand kCommands[] = {
+    {"build", Command::Build},       {"start", Command::Start},
+    {"stop", Command::Stop},         {"restart", Command::Restart},
+    {"condrestart", Command::Condrestart},
+    {"enter", Command::Enter},       {"exec", Command::Exec},
+    {"suexec", Command::Suexec},     {"status", Command::Status},
+    {"running", Command::Running},   {"delete", Command::Delete},
+};
+
+std::optional<Command> commandNamed(const std::string& name) {
+  for (const auto& entry : kCommands) {
+    if (name == entry.name) return entry.command;
+  }
+  return std::nullopt;
 }
 
 void expectNoArguments(const Invocation& invocation, const char* command) {
@@ -65,12 +74,12 @@ int exec(const guest::GuestConfig& config, const Invocation& invocation, bool su
   if (argv.empty()) throwUsage("no command given");
   guest::GuestCommand command = commandToRun(config, argv);
   command.user = user;
-  return guest::runInGuest(config, command, false);
+  return guest::runInGuest(config, command);
 }
 
 int enter(const guest::GuestConfig& config, const Invocation& invocation) {
   expectNoArguments(invocation, "enter");
-  return guest::runInGuest(config, commandToRun(config, config.shell), true);
+  return guest::runInGuest(config, commandToRun(config, config.shell));
 }
 
 int restart(const guest::GuestConfig& config, bool onlyIfRunning) {
@@ -139,10 +148,9 @@ Invocation parseInvocation(int argc, const char** argv) {
   if (args.size() < 2) throwUsage(std::string("usage: vserver ") + kUsage);
   Invocation invocation;
   invocation.guest = args[0];
-  const auto command = commandNames().find(args[1]);
-  if (command == commandNames().end())
-    throw Error(0, "unknown command '" + args[1] + "'", kExitUnknownCommand);
-  invocation.command = command->second;
+  const auto command = commandNamed(args[1]);
+  if (!command) throw Error(0, "unknown command '" + args[1] + "'", kExitUnknownCommand);
+  invocation.command = *command;
   invocation.arguments.assign(args.begin() + 2, args.end());
   return invocation;
 }

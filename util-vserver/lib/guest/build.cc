@@ -24,19 +24,16 @@
 #include "../exec.h"
 #include "../number.h"
 #include "../popt_parser.h"
+#include "../remove_tree.h"
 #include "../subprocess.h"
 #include "config_files.h"
+#include "paths.h"
 
 namespace vs::guest {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-// paths.h's kDefaultVdirBase and kRunDir, which are defined outside this
-// library for now: the one place build spells them.
-constexpr const char* kVdirBase = "/vservers";
-constexpr const char* kRunFiles = "/run/vservers";
 
 // Where the files copied into a new guest come from when .defaults/files/
 // lacks them.
@@ -272,14 +269,6 @@ bool inPath(const std::string& program) {
   }
 }
 
-// Removes path and everything under it, but never anything on another
-// file system: a root may still have /proc or a bind mount in it, and
-// those are not ours to delete.
-void removeTree(const fs::path& path) {
-  const int status = runCommand({"rm", "-rf", "--one-file-system", "--", path});
-  if (status != 0) throw Error(EIO, "cannot remove " + path.string() + exitStatusText(status));
-}
-
 // ---- files ------------------------------------------------------------------
 
 // mkdir() and chmod(), so that the mode does not depend on our umask.
@@ -439,7 +428,7 @@ bool isWithin(const fs::path& path, const fs::path& dir) {
 fs::path rootOf(const BuildOptions& options, const fs::path& defaults, const std::string& name) {
   if (options.rootDir) return normalDirectory(*options.rootDir) / name;
   if (const auto base = linkTarget(defaults / "vdirbase")) return *base / name;
-  return fs::path(kVdirBase) / name;
+  return fs::path(kDefaultVdirBase) / name;
 }
 
 // A running guest's root is in use: --force must not pull it away.
@@ -647,7 +636,7 @@ void createConfig(const Plan& plan, const BuildOptions& options, Rollback& rollb
   if (options.initStyle) writeScalar(plan.cfgdir / "apps/init/style", *options.initStyle);
   writeFstab(plan.defaults, plan.cfgdir / "fstab");
   makeSymlink(plan.root, plan.cfgdir / "vdir");
-  makeSymlink(fs::path(kRunFiles) / plan.name, plan.cfgdir / "run");
+  makeSymlink(fs::path(kRunDir) / plan.name, plan.cfgdir / "run");
 }
 
 // An empty root that was there already (a mount point, say) stays: only
@@ -675,9 +664,24 @@ void makeSkeleton(const fs::path& root) {
   for (const auto& [dir, mode] : kDirs) makeDirectory(root / dir, mode);
 }
 
+// tar's decompression option for tarball's name.  GNU tar would guess,
+// busybox tar (small hosts, the test VM) needs telling.
+std::optional<std::string> decompressOption(const fs::path& tarball) {
+  const std::string name = tarball.filename().string();
+  const auto endsWith = [&name](const std::string& suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  if (endsWith(".gz") || endsWith(".tgz")) return "-z";
+  if (endsWith(".bz2") || endsWith(".tbz2")) return "-j";
+  if (endsWith(".xz") || endsWith(".txz")) return "-J";
+  return std::nullopt;
+}
+
 void unpackTemplate(const fs::path& tarball, const fs::path& root) {
-  const int status =
-      runCommand({"tar", "-x", "--numeric-owner", "-p", "-f", fs::absolute(tarball), "-C", root});
+  std::vector<std::string> argv{"tar", "-x", "--numeric-owner", "-p"};
+  if (const auto option = decompressOption(tarball)) argv.push_back(*option);
+  argv.insert(argv.end(), {"-f", fs::absolute(tarball), "-C", root});
+  const int status = runCommand(argv);
   if (status != 0)
     throw Error(EIO, "tar could not unpack " + tarball.string() + " into " + root.string() +
                          exitStatusText(status));

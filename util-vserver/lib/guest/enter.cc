@@ -100,10 +100,10 @@ pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRe
   return pid;
 }
 
-int runInGuest(const GuestConfig& config, GuestCommand command, bool tty) {
+int runInGuest(const GuestConfig& config, GuestCommand command) {
   VserverClient client;
   const RunRecord record = runningRecord(client, config);
-  if (!tty || !isatty(STDIN_FILENO)) return waitForExitStatus(spawnInGuest(client, config, record, command));
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return waitForExitStatus(spawnInGuest(client, config, record, command));
   PtyRelay pty;
   command.terminalFd = pty.commandSide();
   const pid_t pid = spawnInGuest(client, config, record, command);

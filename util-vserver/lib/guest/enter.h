@@ -31,9 +31,9 @@ struct GuestCommand {
 pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRecord& record,
                    const GuestCommand& command);
 
-// exec/suexec/enter: runs command and returns its exit status.  With a
-// terminal on standard input (and tty), the command gets a new pty of its
-// own, relayed to ours.
-int runInGuest(const GuestConfig& config, GuestCommand command, bool tty);
+// exec/suexec/enter: runs command and returns its exit status.  With
+// terminals on standard input and output, the command gets a new pty of
+// its own, relayed to ours, so the guest never holds the caller's terminal.
+int runInGuest(const GuestConfig& config, GuestCommand command);
 
 }  // namespace vs::guest

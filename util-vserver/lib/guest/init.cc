@@ -12,6 +12,9 @@ namespace vs::guest {
 
 namespace {
 
+// util-vserver's: a guest that stays up a while for someone to enter it.
+const std::vector<std::string> kRescueDefault{"/bin/sleep", "900"};
+
 // Debian's rc, or Red Hat's.
 std::string sysvRcScript() {
   for (const char* rc : {"/etc/init.d/rc", "/etc/rc.d/rc"}) {
@@ -33,7 +36,7 @@ std::vector<std::string> sysvEnvironment(const GuestConfig& config, const std::s
 InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* rescueCommand) {
   InitPlan plan{{}, config.init.environment, true};
   if (rescueCommand) {
-    plan.command = rescueCommand->empty() ? std::vector<std::string>{"/bin/sh"} : *rescueCommand;
+    plan.command = rescueCommand->empty() ? kRescueDefault : *rescueCommand;
     return plan;
   }
   if (!config.init.startCommand.empty()) {
@@ -50,10 +53,15 @@ InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* re
       plan.environment = sysvEnvironment(config, config.init.runlevelStart, "N");
       break;
     case InitStyle::Rescue:
-      plan.command = {"/bin/sh"};
+      plan.command = kRescueDefault;
       break;
   }
   return plan;
+}
+
+bool hasStopCommand(const GuestConfig& config) {
+  return !config.init.stopCommand.empty() ||
+         (config.init.style == InitStyle::Sysv && config.init.startCommand.empty());
 }
 
 InitPlan stopPlan(const GuestConfig& config) {

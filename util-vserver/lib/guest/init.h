@@ -23,12 +23,15 @@ struct InitPlan {
 };
 
 // The start plan of config's style; a rescue start runs rescueCommand
-// (default /bin/sh) instead.  Decided inside the guest root, where the
+// (default /bin/sleep 900, as util-vserver) instead.  Decided inside the guest root, where the
 // sysv style looks for its rc script.
 InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* rescueCommand);
 
-// The stop command to run inside the guest before the kill sequence, or
-// nothing when the style has none.
+// Whether config's style has a stop command to run before the kill
+// sequence (cmd.stop, or sysv's rc at the stop runlevel).
+bool hasStopCommand(const GuestConfig& config);
+
+// That stop command; decided inside the guest root.
 InitPlan stopPlan(const GuestConfig& config);
 
 // Runs plan.command as pid 1's child and reaps every orphan until none

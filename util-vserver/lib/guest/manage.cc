@@ -6,6 +6,7 @@
 
 #include "../commands/vserver_info.h"
 #include "../error.h"
+#include "../remove_tree.h"
 #include "../vserver_client.h"
 #include "state.h"
 #include "stop.h"
@@ -28,12 +29,6 @@ void refuseDangerousRoot(const GuestConfig& config) {
   const fs::path root = fs::weakly_canonical(config.vdir);
   if (root.empty() || root == root.root_path() || root == fs::path("/vservers"))
     throw Error(EINVAL, config.name + ": refusing to delete the guest root " + root.string());
-}
-
-void removeTree(const fs::path& dir) {
-  std::error_code error;
-  fs::remove_all(dir, error);
-  if (error) throw Error(error.value(), "cannot remove " + dir.string() + ": " + error.message());
 }
 
 }  // namespace

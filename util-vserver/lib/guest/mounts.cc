@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <map>
 #include <sstream>
 
 #include "../error.h"
@@ -24,34 +23,43 @@ struct FlagOption {
   unsigned long clear;
 };
 
-const std::map<std::string, FlagOption>& flagOptions() {
-  static const std::map<std::string, FlagOption> options{
-      {"defaults", {0, 0}},
-      {"ro", {MS_RDONLY, 0}},
-      {"rw", {0, MS_RDONLY}},
-      {"nosuid", {MS_NOSUID, 0}},
-      {"suid", {0, MS_NOSUID}},
-      {"nodev", {MS_NODEV, 0}},
-      {"dev", {0, MS_NODEV}},
-      {"noexec", {MS_NOEXEC, 0}},
-      {"exec", {0, MS_NOEXEC}},
-      {"sync", {MS_SYNCHRONOUS, 0}},
-      {"async", {0, MS_SYNCHRONOUS}},
-      {"noatime", {MS_NOATIME, 0}},
-      {"nodiratime", {MS_NODIRATIME, 0}},
-      {"relatime", {MS_RELATIME, 0}},
-      {"strictatime", {MS_STRICTATIME, 0}},
-      {"bind", {MS_BIND, 0}},
-      {"rbind", {MS_BIND | MS_REC, 0}},
-      // util-vserver's fstab has these for the host's mount(8); they mean
-      // nothing to mount(2).
-      {"auto", {0, 0}},
-      {"noauto", {0, 0}},
-      {"user", {0, 0}},
-      {"nouser", {0, 0}},
-      {"_netdev", {0, 0}},
-  };
-  return options;
+struct NamedFlagOption {
+  const char* name;
+  FlagOption option;
+};
+
+constexpr NamedFlagOption kFlagOptions[] = {
+    {"defaults", {0, 0}},
+    {"ro", {MS_RDONLY, 0}},
+    {"rw", {0, MS_RDONLY}},
+    {"nosuid", {MS_NOSUID, 0}},
+    {"suid", {0, MS_NOSUID}},
+    {"nodev", {MS_NODEV, 0}},
+    {"dev", {0, MS_NODEV}},
+    {"noexec", {MS_NOEXEC, 0}},
+    {"exec", {0, MS_NOEXEC}},
+    {"sync", {MS_SYNCHRONOUS, 0}},
+    {"async", {0, MS_SYNCHRONOUS}},
+    {"noatime", {MS_NOATIME, 0}},
+    {"nodiratime", {MS_NODIRATIME, 0}},
+    {"relatime", {MS_RELATIME, 0}},
+    {"strictatime", {MS_STRICTATIME, 0}},
+    {"bind", {MS_BIND, 0}},
+    {"rbind", {MS_BIND | MS_REC, 0}},
+    // util-vserver's fstab has these for the host's mount(8); they mean
+    // nothing to mount(2).
+    {"auto", {0, 0}},
+    {"noauto", {0, 0}},
+    {"user", {0, 0}},
+    {"nouser", {0, 0}},
+    {"_netdev", {0, 0}},
+};
+
+const FlagOption* flagOption(const std::string& name) {
+  for (const auto& entry : kFlagOptions) {
+    if (name == entry.name) return &entry.option;
+  }
+  return nullptr;
 }
 
 [[noreturn]] void throwMountError(const FstabEntry& entry, const fs::path& fstab) {
@@ -94,12 +102,12 @@ MountOptions parseMountOptions(const std::string& text) {
   std::string item;
   while (std::getline(items, item, ',')) {
     if (item.empty()) continue;
-    const auto flag = flagOptions().find(item);
-    if (flag == flagOptions().end()) {
+    const FlagOption* flag = flagOption(item);
+    if (!flag) {
       result.data += (result.data.empty() ? "" : ",") + item;
       continue;
     }
-    result.flags = (result.flags & ~flag->second.clear) | flag->second.set;
+    result.flags = (result.flags & ~flag->clear) | flag->set;
   }
   return result;
 }

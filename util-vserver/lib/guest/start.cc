@@ -214,7 +214,11 @@ void Monitor::superviseUntilEnd() {
   const auto record = readRunFile(config_.runFile);
   if (!record || record->monitorPid != getpid()) return;
   const bool restart = askedForRestart();
-  finishStoppedGuest(config_);
+  try {
+    finishStoppedGuest(config_);
+  } catch (const Error&) {
+    // Nobody is there to tell; the restart below must still happen.
+  }
   if (!restart) return;
   lock.release();
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe");
@@ -259,7 +263,7 @@ void refuseUsedXid(VserverClient& client, const GuestConfig& config) {
     throw Error(EEXIST, "context " + std::to_string(other.xid) + " is already in use by " +
                             (other.name.empty() ? "an unnamed context" : "guest " + other.name));
   } catch (const Error& e) {
-    if (e.errnum() != ENOENT) throw;
+    if (e.errnum() != ESRCH && e.errnum() != ENOENT) throw;
   }
 }
 

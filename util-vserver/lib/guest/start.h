@@ -22,7 +22,7 @@ namespace vs::guest {
 
 struct StartOptions {
   bool rescue = false;                     // --rescue: run rescueCommand as the init
-  std::vector<std::string> rescueCommand;  // default /bin/sh
+  std::vector<std::string> rescueCommand;  // default /bin/sleep 900
 };
 
 // Returns the exit status for the command; errors throw.

@@ -19,7 +19,7 @@ std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConf
     if (info.name == config.name) return info;
     return std::nullopt;
   } catch (const Error& e) {
-    if (e.errnum() == ENOENT) return std::nullopt;
+    if (e.errnum() == ESRCH || e.errnum() == ENOENT) return std::nullopt;
     throw;
   }
 }

@@ -1,5 +1,6 @@
 #include "stop.h"
 
+#include <linux/vserver.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,7 +44,7 @@ bool signalAndWait(VserverClient& client, uint32_t xid, int signal, int waitMs) 
 // kill sequence deals with whatever it leaves.  True when the guest ended.
 bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   const auto record = readRunFile(config.runFile);
-  if (!record) return false;
+  if (!record || !hasStopCommand(config)) return false;
   GuestCommand command;
   command.plan = [&config] { return stopPlan(config); };
   const pid_t pid = spawnInGuest(client, config, *record, command);
@@ -55,6 +56,17 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
   return ended;
+}
+
+// A persistent context outlives its processes; a stop must end it.
+void allowContextToEnd(VserverClient& client, uint32_t xid) {
+  PolicyChange change;
+  change.flags.mask = VSERVER_CF_PERSISTENT;
+  try {
+    client.setPolicy(xid, change);
+  } catch (const Error& e) {
+    if (e.errnum() != ESRCH && e.errnum() != ENOENT) throw;
+  }
 }
 
 void tryStep(std::optional<Error>& firstFailure, const std::function<void()>& step) {
@@ -93,13 +105,15 @@ void clearStaleState(const GuestConfig& config) {
 int stopGuest(const GuestConfig& config) {
   VserverClient client;
   GuestLock lock(config.name);
-  if (!runningContext(client, config)) {
+  const auto context = runningContext(client, config);
+  if (!context) {
     std::fprintf(stderr, "vserver: %s is not running\n", config.name.c_str());
     clearStaleState(config);
     return 0;
   }
   runHooks(config, HookPhase::PreStop, config.vdir);
   client.watchExits();
+  if (context->flags & VSERVER_CF_PERSISTENT) allowContextToEnd(client, *config.xid);
   // The context may have ended between the check and joining the events.
   if (runningContext(client, config) && !runStopCommand(client, config))
     killGuest(client, config);
