@@ -128,7 +128,12 @@ void pivotIntoGuestRoot(const fs::path& vdir) {
   // pivot_root(".", ".") stacks the old root under the new one, where a
   // lazy unmount of "." takes it away; no directory in the guest is needed.
   if (chdir(vdir.c_str()) != 0) throwErrno("cannot enter the guest root " + vdir.string());
-  if (syscall(SYS_pivot_root, ".", ".") != 0) throwErrno("pivot_root into " + vdir.string());
+  if (syscall(SYS_pivot_root, ".", ".") != 0) {
+    if (errno == EINVAL)
+      throwErrno("pivot_root into " + vdir.string() +
+                 " (the host must run from a real root filesystem, not the initramfs)");
+    throwErrno("pivot_root into " + vdir.string());
+  }
   if (umount2(".", MNT_DETACH) != 0) throwErrno("cannot detach the host's root");
   if (chdir("/") != 0) throwErrno("chdir /");
 }
