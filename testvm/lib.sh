@@ -105,11 +105,11 @@ busybox_root() {
 }
 
 # sysv_rc DIR: an /etc/init.d/rc that starts one daemon at runlevel 3 and
-# stops it at runlevel 6, logging to /tmp/rc.log in the guest.
+# stops it at runlevel 6, logging to /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).
 sysv_rc() {
 	cat >"$1/etc/init.d/rc" <<'RC'
 #!/bin/sh
-echo "rc $1 RUNLEVEL=$RUNLEVEL PREVLEVEL=$PREVLEVEL" >>/tmp/rc.log
+echo "rc $1 RUNLEVEL=$RUNLEVEL PREVLEVEL=$PREVLEVEL" >>/etc/rc.log
 case "$1" in
 3) setsid sleep 100003 </dev/null >/dev/null 2>&1 & ;;
 6) kill $(pidof sleep) ;;

@@ -27,7 +27,7 @@ check_match "alpha's status names its context" "running at context '201'" "$(vse
 check_match "beta's status counts its processes" "Number of processes: [1-9]" "$(vserver beta status)"
 
 check_eq "alpha's rc ran at runlevel 3" "rc 3 RUNLEVEL=3 PREVLEVEL=N" \
-	"$(vserver alpha exec cat /tmp/rc.log)"
+	"$(vserver alpha exec cat /etc/rc.log)"
 check "beta's busybox init ran its sysinit" wait_true "vserver beta exec test -e /tmp/booted" 10
 check_eq "beta's init is its pid 1" init "$(vserver beta exec cat /proc/1/comm)"
 check_eq "alpha's nodename" alpha.example "$(vserver alpha exec hostname)"
@@ -69,7 +69,7 @@ check_match "vps names beta's init" " beta +init" "$vps_out"
 
 check "stop alpha" vserver alpha stop
 check_eq "alpha's rc ran at runlevel 6 on stop" "rc 6 RUNLEVEL=6 PREVLEVEL=3" \
-	"$(tail -n 1 /vservers/alpha/tmp/rc.log)"
+	"$(tail -n 1 /vservers/alpha/etc/rc.log)"
 check_eq "alpha is stopped (status 3)" 3 "$(vserver alpha status >/dev/null; echo $?)"
 check_clean "alpha left nothing behind" alpha 201
 check "stop beta" vserver beta stop

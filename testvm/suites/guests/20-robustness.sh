@@ -15,7 +15,7 @@ wait $second; status2=$?
 check_eq "both concurrent starts succeed" "0 0" "$status1 $status2"
 check_match "one of them says the guest already runs" "g1 is already running at context 211" \
 	"$(cat /tmp/start1.out /tmp/start2.out)"
-check_eq "the guest's rc ran once" 1 "$(vserver g1 exec cat /tmp/rc.log | wc -l)"
+check_eq "the guest's rc ran once" 1 "$(vserver g1 exec cat /etc/rc.log | wc -l)"
 check "g1 is running" vserver g1 running
 
 # The same context id for a second guest.
