@@ -20,7 +20,6 @@ namespace vs::guest {
 
 namespace {
 
-constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 
 std::string fileContents(const char* path) {
   std::ifstream stream(path);

@@ -30,7 +30,6 @@ namespace vs::guest {
 
 namespace {
 
-constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 // Where the first process finds its status pipe once it closed the rest.
 constexpr int kStatusFd = 3;
 

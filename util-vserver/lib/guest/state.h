@@ -3,6 +3,9 @@
 // lost run file never hides a running guest.
 #pragma once
 
+#include <sched.h>
+
+#include <cstdint>
 #include <optional>
 
 #include "../vserver_client.h"
@@ -10,6 +13,10 @@
 #include "run_file.h"
 
 namespace vs::guest {
+
+// The namespaces every guest has of its own (CLONE_NEW* flags): start
+// creates them, enter and exec join them.
+constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
 
 // The guest's context if it runs.
 std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConfig& config);
