@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "error.h"
 #include "exec.h"
+#include "process.h"
 #include "unique_fd.h"
 
 namespace vs {
@@ -42,6 +44,24 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv) {
   }
   captured.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return captured;
+}
+
+int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd) {
+  const pid_t pid = fork();
+  if (pid < 0) throwErrno("fork");
+  if (pid == 0) {
+    if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
+      std::perror(cwd.c_str());
+      _exit(126);
+    }
+    try {
+      execCommand(argv);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "%s\n", e.what());
+      _exit(e.exitStatus());
+    }
+  }
+  return waitForExitStatus(pid);
 }
 
 }  // namespace vs

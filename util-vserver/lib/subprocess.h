@@ -1,6 +1,7 @@
 // Running a program and collecting what it prints.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,5 +15,11 @@ struct CapturedOutput {
 // Runs argv (searched in PATH) with its standard output captured; its
 // standard error is ours.  Throws Error if it cannot be started.
 CapturedOutput runCapturingOutput(const std::vector<std::string>& argv);
+
+// Runs argv (searched in PATH) with our standard streams, in directory
+// cwd (ours when empty), and returns its exit status, 128 + signal when it
+// was killed.  A program that cannot be run exits 126 or 127 with a line
+// on standard error.
+int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
 
 }  // namespace vs

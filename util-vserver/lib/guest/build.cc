@@ -230,30 +230,6 @@ CheckedOptions checkOptions(const BuildOptions& options) {
 
 // ---- commands ---------------------------------------------------------------
 
-// Runs argv with our standard streams (so that tar's, cp's and
-// debootstrap's messages reach the user) in directory cwd, ours when
-// empty.  Returns its exit status, 128 + signal when it was killed.
-int runCommand(const std::vector<std::string>& argv, const fs::path& cwd = {}) {
-  const pid_t pid = fork();
-  if (pid < 0) throwErrno("fork");
-  if (pid == 0) {
-    if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
-      std::perror(cwd.c_str());
-      _exit(126);
-    }
-    try {
-      execCommand(argv);
-    } catch (const Error& e) {
-      std::fprintf(stderr, "%s\n", e.what());
-      _exit(e.exitStatus());
-    }
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) throwErrno("waitpid");
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 std::string exitStatusText(int status) { return " (exit status " + std::to_string(status) + ")"; }
 
 // Whether program is in PATH, as execvp() would find it.

@@ -1,14 +1,11 @@
 #include "hooks.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <string>
 #include <vector>
 
 #include "../error.h"
-#include "../exec.h"
 #include "../process.h"
+#include "../subprocess.h"
 
 namespace vs::guest {
 
@@ -24,17 +21,7 @@ std::vector<std::string> hookCommand(const HookScript& hook, HookPhase phase,
 
 void runHook(const HookScript& hook, HookPhase phase, const std::string& name,
              const std::filesystem::path& cwd) {
-  const pid_t pid = fork();
-  if (pid < 0) throwErrno("fork");
-  if (pid == 0) {
-    if (chdir(cwd.c_str()) != 0) _exit(126);
-    try {
-      execCommand(hookCommand(hook, phase, name));
-    } catch (const Error& e) {
-      _exit(e.exitStatus());
-    }
-  }
-  const int status = waitForExitStatus(pid);
+  const int status = runCommand(hookCommand(hook, phase, name), cwd);
   if (status != 0)
     throw Error(0, std::string(hookPhaseName(phase)) + " hook " + hook.path.string() +
                        " failed (" + describeStatus(status) + ")");
