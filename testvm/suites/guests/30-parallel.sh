@@ -41,5 +41,5 @@ while [ $i -le $n ]; do
 	vserver "p$i" delete --force >/dev/null 2>&1
 	i=$((i + 1))
 done
-check_eq "no guest cgroup is left" "" "$(ls /sys/fs/cgroup/vserver)"
+check_eq "no guest cgroup is left" "" "$(ls -d /sys/fs/cgroup/vserver/*/ 2>/dev/null)"
 t_done

@@ -20,7 +20,6 @@ namespace vs::guest {
 
 namespace {
 
-
 std::string fileContents(const char* path) {
   std::ifstream stream(path);
   std::ostringstream contents;
@@ -60,11 +59,13 @@ void takeTerminal(int terminalFd) {
 }
 
 // Our child: joins the guest, then forks the command into its PID
-// namespace and passes its exit status on.
-[[noreturn]] void joinGuestAndRun(VserverClient& client, const GuestConfig& config,
-                                  const RunRecord& record, int initPidfd,
-                                  const GuestCommand& command) {
+// namespace and passes its exit status on.  It talks to the module over
+// a socket of its own: the parent may be reading the one it inherited
+// (stop waits for exit events on it) and would swallow the replies.
+[[noreturn]] void joinGuestAndRun(const GuestConfig& config, const RunRecord& record,
+                                  int initPidfd, const GuestCommand& command) {
   try {
+    VserverClient client;
     const auto cgroup = cgroupOf(config.name);
     if (std::filesystem::exists(cgroup)) {
       std::ofstream procs(cgroup / "cgroup.procs");
@@ -95,14 +96,15 @@ pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRe
   std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) throwErrno("fork");
-  if (pid == 0) joinGuestAndRun(client, config, record, initPidfd.get(), command);
+  if (pid == 0) joinGuestAndRun(config, record, initPidfd.get(), command);
   return pid;
 }
 
 int runInGuest(const GuestConfig& config, GuestCommand command) {
   VserverClient client;
   const RunRecord record = runningRecord(client, config);
-  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return waitForExitStatus(spawnInGuest(client, config, record, command));
+  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+    return waitForExitStatus(spawnInGuest(client, config, record, command));
   PtyRelay pty;
   command.terminalFd = pty.commandSide();
   const pid_t pid = spawnInGuest(client, config, record, command);
