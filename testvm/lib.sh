@@ -96,7 +96,7 @@ busybox_root() {
 	mkdir -p "$1/bin" "$1/sbin" "$1/etc/init.d" "$1/tmp" "$1/proc" "$1/dev/pts" "$1/root"
 	cp /bin/busybox "$1/bin/busybox"
 	for applet in sh sleep echo cat ls ps kill pidof hostname id grep reboot halt poweroff test \
-		mount touch rm mkdir sync init wc tr; do
+		mount touch rm mkdir sync init wc tr stat tty; do
 		ln -sf busybox "$1/bin/$applet"
 	done
 	ln -sf ../bin/busybox "$1/sbin/init"

@@ -56,4 +56,8 @@ int showCapabilities();
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();
 
+// vstest on-terminal: runs argv (null-terminated) on a new terminal; its
+// exit status.
+int runOnTerminal(char** argv);
+
 }  // namespace probe

@@ -12,6 +12,10 @@
 //                                gone) is refused what the module decides
 //   vstest delete-module NAME    prints the errno name of
 //                                delete_module(NAME, O_NONBLOCK), or "OK"
+//   vstest on-terminal CMD...    runs CMD on a new terminal, printing that
+//                                terminal's device first, feeding it our
+//                                stdin after its first output, relaying
+//                                what it prints
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -59,11 +63,13 @@ int main(int argc, char** argv) {
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
+    if (command == "on-terminal" && argc > 2) return probe::runOnTerminal(argv + 2);
   } catch (const vs::Error& e) {
     std::printf("not ok - vstest %s: %s\n", command.c_str(), e.what());
     return 1;
   }
   std::fprintf(stderr,
-               "usage: vstest netlink|escape|caps|show-caps|fail-closed | vstest delete-module NAME\n");
+               "usage: vstest netlink|escape|caps|show-caps|fail-closed | vstest delete-module NAME |"
+               " vstest on-terminal CMD...\n");
   return 2;
 }

@@ -1,17 +1,22 @@
 #include "pty.h"
 
 #include <fcntl.h>
+#include <linux/major.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 #include "error.h"
+#include "open_in_root.h"
 
 namespace vs {
 
@@ -63,15 +68,29 @@ UniqueFd windowChanges() {
   return UniqueFd(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
 }
 
+// root/dev/pts/ptmx, opened only if it is a ptmx device; invalid when
+// there is none.
+UniqueFd openPtmxUnder(const std::filesystem::path& root) {
+  const UniqueFd rootFd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!rootFd) return {};
+  const UniqueFd found = openInRoot(rootFd.get(), "dev/pts/ptmx", O_PATH | O_NOFOLLOW);
+  struct stat status {};
+  if (!found || fstat(found.get(), &status) != 0 || !S_ISCHR(status.st_mode) ||
+      status.st_rdev != makedev(TTYAUX_MAJOR, 2))
+    return {};
+  const std::string reopen = "/proc/self/fd/" + std::to_string(found.get());
+  return UniqueFd(open(reopen.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC));
+}
+
 }  // namespace
 
-PtyRelay::PtyRelay() : primary_(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) {
+PtyRelay::PtyRelay(const std::filesystem::path& root) : primary_(openPtmxUnder(root)) {
+  if (!primary_) primary_.reset(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (!primary_) throwErrno("cannot open a pty");
-  if (grantpt(primary_.get()) != 0 || unlockpt(primary_.get()) != 0) throwErrno("cannot set a pty up");
-  char name[64];
-  if (ptsname_r(primary_.get(), name, sizeof(name)) != 0) throwErrno("ptsname");
-  replica_.reset(open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-  if (!replica_) throwErrno(std::string("cannot open ") + name);
+  if (unlockpt(primary_.get()) != 0) throwErrno("cannot unlock a pty");
+  // The peer by the primary, not by a name that might mean another tree.
+  replica_.reset(ioctl(primary_.get(), TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!replica_) throwErrno("cannot open the pty's terminal side");
   copyWindowSize(STDIN_FILENO, primary_.get());
 }
 

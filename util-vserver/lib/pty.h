@@ -5,14 +5,18 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
+
 #include "unique_fd.h"
 
 namespace vs {
 
 class PtyRelay {
  public:
-  // Opens a pty sized like the terminal on standard input.
-  PtyRelay();
+  // A pty sized like the terminal on standard input, from the devpts
+  // instance of the tree under root (a guest's, so that it sees the
+  // pty as its own /dev/pts/N), else from ours.
+  explicit PtyRelay(const std::filesystem::path& root);
 
   // The side to give the command.
   int commandSide() const { return replica_.get(); }

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "guest/init.h"
 #include "guest/paths.h"
 #include "test_helpers.h"
 
@@ -220,6 +221,24 @@ TEST(GuestConfig, GuestVdirBeatsVdirbase) {
 TEST(GuestConfig, RunLinkTargetEvenWhenDangling) {
   link("run", "/var/run/vservers/web");
   STRCMP_EQUAL("/var/run/vservers/web", read().runFile.c_str());
+}
+
+TEST(GuestConfig, StopEssentialsReadPastABrokenFile) {
+  write("name", "web-1\n");
+  write("bcapabilities", "CAP_FLY\n");
+  write("apps/init/killseq", "TERM 60\n");
+  write("scripts/pre-stop", "#!/bin/sh\n");
+  link("run", "/var/run/vservers/web-1");
+  const GuestConfig config = vs::guest::readStopEssentials({cfgdir(), defaults()});
+  STRCMP_EQUAL("web-1", config.name.c_str());
+  STRCMP_EQUAL("/var/run/vservers/web-1", config.runFile.c_str());
+  CHECK_FALSE(config.xid.has_value());
+  CHECK_FALSE(vs::guest::hasStopCommand(config));
+  LONGS_EQUAL(2, config.init.killSequence.size());
+  LONGS_EQUAL(SIGTERM, config.init.killSequence[0].signal);
+  LONGS_EQUAL(SIGKILL, config.init.killSequence[1].signal);
+  LONGS_EQUAL(7, config.hooks.size());
+  CHECK_TRUE(config.hooksOf(vs::guest::HookPhase::PreStop).empty());
 }
 
 // ---- bcapabilities, ccapabilities, cflags, nflags ------------------------

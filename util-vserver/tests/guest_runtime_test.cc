@@ -29,9 +29,37 @@ TEST(MountOptions, BindAndRbind) {
 }
 
 TEST(MountOptions, MountEightOnlyOptionsAreDropped) {
-  const auto options = vs::guest::parseMountOptions("noauto,user,_netdev,gid=5");
+  const auto options = vs::guest::parseMountOptions("user,_netdev,gid=5");
   UNSIGNED_LONGS_EQUAL(0, options.flags);
   STRCMP_EQUAL("gid=5", options.data.c_str());
+}
+
+TEST(MountOptions, NoautoEntriesAreNotMountedAtStart) {
+  CHECK_TRUE(vs::guest::parseMountOptions("defaults").automatic);
+  CHECK_FALSE(vs::guest::parseMountOptions("noauto,user").automatic);
+  CHECK_TRUE(vs::guest::parseMountOptions("noauto,auto").automatic);
+  STRCMP_EQUAL("", vs::guest::parseMountOptions("noauto").data.c_str());
+}
+
+namespace {
+vs::guest::FstabEntry fstabLine(const std::string& type, const std::string& options) {
+  return {"source", "/target", type, options, 1};
+}
+}  // namespace
+
+TEST(MountOptions, StartMountsNodevUnlessTheLineSaysDev) {
+  UNSIGNED_LONGS_EQUAL(MS_NODEV,
+                       vs::guest::startMountOptions(fstabLine("tmpfs", "size=1m"))->flags);
+  UNSIGNED_LONGS_EQUAL(0, vs::guest::startMountOptions(fstabLine("tmpfs", "dev"))->flags);
+  UNSIGNED_LONGS_EQUAL(MS_BIND | MS_NODEV | MS_RDONLY,
+                       vs::guest::startMountOptions(fstabLine("none", "bind,ro"))->flags);
+  UNSIGNED_LONGS_EQUAL(0, vs::guest::startMountOptions(fstabLine("devpts", "gid=5"))->flags);
+}
+
+TEST(MountOptions, StartSkipsNoautoAndSwapLines) {
+  CHECK_FALSE(vs::guest::startMountOptions(fstabLine("ext4", "noauto")).has_value());
+  CHECK_FALSE(vs::guest::startMountOptions(fstabLine("swap", "defaults")).has_value());
+  CHECK_TRUE(vs::guest::startMountOptions(fstabLine("ext4", "defaults")).has_value());
 }
 
 TEST_GROUP(GuestUsers){};

@@ -46,6 +46,17 @@ enter_job=$!
 check "entered shell runs" wait_true '[ -n "$(pid_of "sleep 1202")" ]'
 check_eq "enter runs in the guest's context" 201 "$(vserver-info "$(pid_of "sleep 1202")" XID)"
 kill "$(pid_of "sleep 1202")"; wait "$enter_job"
+# From a terminal: the shell gets a new terminal of its own, never the
+# caller's, from the guest's devpts, so the guest can name it.
+term_out=$(printf 'tty\nstat -L -c "inode %%d:%%i" /proc/self/fd/0\nexit\n' |
+	vstest on-terminal vserver alpha enter 2>&1 | tr -d '\r')
+echo "$term_out" | sed 's/^/# /'
+caller_tty=$(echo "$term_out" | sed -n 's/^# caller terminal //p')
+guest_tty=$(echo "$term_out" | sed -n 's/^inode \([0-9]*:[0-9]*\)$/\1/p')
+check_match "enter from a terminal gives the shell the guest's /dev/pts/N" "^/dev/pts/[0-9]+$" \
+	"$(echo "$term_out" | grep '^/dev/')"
+check "a new terminal, not the caller's ($caller_tty)" \
+	test -n "$caller_tty" -a -n "$guest_tty" -a "$guest_tty" != "$caller_tty"
 check_eq "suexec runs as the guest's user" "1000 1000 1000 50" \
 	"$(vserver alpha suexec web sh -c 'echo $(id -u) $(id -g) $(id -G)')"
 check_match "suexec of an unknown user fails clearly" "no user 'nobody' in the guest" \

@@ -70,6 +70,16 @@ check "a start after the killed one works" vserver g2 start
 check "and the stop" vserver g2 stop
 check_clean "g2 is clean" g2 212
 
+# A configuration broken while the guest runs does not keep it running.
+check "start g2 once more" vserver g2 start
+echo CAP_BROKEN >/etc/vservers/g2/bcapabilities
+stop_out=$(vserver g2 stop 2>&1)
+check_eq "stop with a broken config still stops" "0" "$?"
+check_match "and names the broken file" "/etc/vservers/g2/bcapabilities:1: .*CAP_BROKEN" "$stop_out"
+check_clean "that stop left nothing behind" g2 212
+check_match "while a start refuses the broken config" "bcapabilities:1" "$(vserver g2 start 2>&1)"
+rm /etc/vservers/g2/bcapabilities
+
 # A guest that ignores SIGTERM, with a short kill sequence.
 echo "TERM 2 KILL" >/etc/vservers/g1/apps/init/killseq 2>/dev/null ||
 	{ mkdir -p /etc/vservers/g1/apps/init && echo "TERM 2 KILL" >/etc/vservers/g1/apps/init/killseq; }

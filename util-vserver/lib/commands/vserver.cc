@@ -2,6 +2,7 @@
 
 #include <popt.h>
 
+#include <cstdio>
 #include <optional>
 
 #include "../error.h"
@@ -9,6 +10,7 @@
 #include "../guest/config.h"
 #include "../guest/enter.h"
 #include "../guest/manage.h"
+#include "../guest/run_file.h"
 #include "../guest/start.h"
 #include "../guest/stop.h"
 #include "../popt_parser.h"
@@ -104,15 +106,39 @@ int build(const Invocation& invocation) {
   return 0;
 }
 
+// A configuration broken while the guest ran must not keep it running: it
+// is stopped as its run file says, with the default kill sequence.
+int stopDespiteConfigError(const guest::ConfigLocation& location, const Error& configError) {
+  guest::GuestConfig config = guest::readStopEssentials(location);
+  const auto record = guest::readRunFile(config.runFile);
+  if (!record) throw configError;
+  std::fprintf(stderr,
+               "vserver: %s\nvserver: %s: stopping it anyway, with the default kill sequence and "
+               "no stop command or hooks\n",
+               configError.what(), config.name.c_str());
+  config.xid = record->xid;
+  return guest::stopGuest(config);
+}
+
+int stop(const Invocation& invocation) {
+  expectNoArguments(invocation, "stop");
+  const guest::ConfigLocation location = guest::locateGuest(invocation.guest);
+  std::optional<guest::GuestConfig> config;
+  try {
+    config = guest::readGuestConfig(location);
+  } catch (const guest::ConfigError& e) {
+    return stopDespiteConfigError(location, e);
+  }
+  return guest::stopGuest(*config);
+}
+
 int dispatch(const Invocation& invocation) {
   if (invocation.command == Command::Build) return build(invocation);
+  if (invocation.command == Command::Stop) return stop(invocation);
   const guest::GuestConfig config = guest::readGuestConfig(guest::locateGuest(invocation.guest));
   switch (invocation.command) {
     case Command::Start:
       return guest::startGuest(config, startOptions(invocation.arguments));
-    case Command::Stop:
-      expectNoArguments(invocation, "stop");
-      return guest::stopGuest(config);
     case Command::Restart:
       expectNoArguments(invocation, "restart");
       return restart(config, false);
@@ -134,6 +160,7 @@ int dispatch(const Invocation& invocation) {
     case Command::Delete:
       return deleteCommand(config, invocation);
     case Command::Build:
+    case Command::Stop:
       break;
   }
   return kExitUnknownCommand;

@@ -211,9 +211,9 @@ fs::path readRunFile(const fs::path& cfgdir, const std::string& name) {
 constexpr std::array<const char*, 2> kImplicitFlags = {"fakeinit", "namespace"};
 
 // util-vserver's secure base of context capabilities, which admins often
-// list explicitly: here the guest's own UTS namespace lets it set its
-// names, and the bounding set (NET_RAW, AUDIT_CONTROL) governs raw ICMP
-// and the audit system.
+// list explicitly: here the bounding set governs what they switched
+// (SYS_ADMIN the guest's names, NET_RAW raw ICMP, AUDIT_CONTROL the audit
+// system), so they are accepted and have no bit.
 constexpr std::array<const char*, 6> kImplicitContextCapabilities = {
     "utsname", "set_utsname", "raw_icmp", "icmp", "ping", "audit_control"};
 
@@ -466,6 +466,10 @@ InitStyle parseInitStyle(const fs::path& file, const std::string& text) {
 // What a kill step waits when killseq ends with a signal.
 constexpr unsigned kDefaultKillWait = 5;
 
+std::vector<KillStep> defaultKillSequence() {
+  return {{SIGTERM, kDefaultKillWait}, {SIGKILL, kDefaultKillWait}};
+}
+
 // "SIGNAL [WAIT SIGNAL]... [WAIT]"; util-vserver's default "15 5 9".
 std::vector<KillStep> parseKillSequence(const fs::path& file, const std::string& text) {
   const std::vector<std::string> words = splitBlanks(text);
@@ -532,7 +536,7 @@ InitConfig readInit(const ConfigLocation& location) {
   if (const auto killseq = readScalar(dir / "killseq"))
     init.killSequence = parseKillSequence(dir / "killseq", *killseq);
   else
-    init.killSequence = {{SIGTERM, kDefaultKillWait}, {SIGKILL, kDefaultKillWait}};
+    init.killSequence = defaultKillSequence();
   init.startCommand = readCommand(dir / "cmd.start");
   init.stopCommand = readCommand(dir / "cmd.stop");
   for (const ListItem& mark : listItems(dir / "mark")) init.marks.push_back(mark.text);
@@ -714,6 +718,18 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.spaces = readSpaces(cfgdir / "spaces");
   config.hooks = readHooks(location);
   config.disabled = fileExists(cfgdir / "disabled");
+  return config;
+}
+
+GuestConfig readStopEssentials(const ConfigLocation& location) {
+  GuestConfig config;
+  config.location = location;
+  config.name = readName(location.cfgdir);
+  config.runFile = readRunFile(location.cfgdir, config.name);
+  // plain: the style without a stop command of its own.
+  config.init.style = InitStyle::Plain;
+  config.init.killSequence = defaultKillSequence();
+  config.hooks.resize(kHookPhases.size());
   return config;
 }
 

@@ -154,4 +154,10 @@ struct GuestConfig {
 // directory is missing).
 GuestConfig readGuestConfig(const ConfigLocation& location);
 
+// What a stop needs when the configuration no longer reads, because it
+// was broken while the guest ran: the name and run file, the default kill
+// sequence, no stop command and no hooks.  The xid is left to the caller,
+// which takes it from the run file.
+GuestConfig readStopEssentials(const ConfigLocation& location);
+
 }  // namespace vs::guest

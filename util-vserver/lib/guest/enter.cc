@@ -105,7 +105,7 @@ int runInGuest(const GuestConfig& config, GuestCommand command) {
   const RunRecord record = runningRecord(client, config);
   if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
     return waitForExitStatus(spawnInGuest(client, config, record, command));
-  PtyRelay pty;
+  PtyRelay pty("/proc/" + std::to_string(record.initPid) + "/root");
   command.terminalFd = pty.commandSide();
   const pid_t pid = spawnInGuest(client, config, record, command);
   pty.relay();

@@ -1,7 +1,6 @@
 #include "mounts.h"
 
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <sstream>
 
 #include "../error.h"
+#include "../open_in_root.h"
 #include "../unique_fd.h"
 
 namespace vs::guest {
@@ -47,7 +47,7 @@ constexpr NamedFlagOption kFlagOptions[] = {
     {"bind", {MS_BIND, 0}},
     {"rbind", {MS_BIND | MS_REC, 0}},
     // util-vserver's fstab has these for the host's mount(8); they mean
-    // nothing to mount(2).
+    // nothing to mount(2).  (noauto and auto are read separately.)
     {"auto", {0, 0}},
     {"noauto", {0, 0}},
     {"user", {0, 0}},
@@ -71,16 +71,13 @@ const FlagOption* flagOption(const std::string& name) {
 
 // The mount point of entry, opened inside the guest root.
 UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  const long fd = syscall(SYS_openat2, rootFd, entry.target.c_str(), &how, sizeof(how));
-  if (fd < 0) throwMountError(entry, fstab);
-  return UniqueFd(static_cast<int>(fd));
+  UniqueFd target = openInRoot(rootFd, entry.target.c_str(), O_PATH);
+  if (!target) throwMountError(entry, fstab);
+  return target;
 }
 
-void mountEntry(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
-  const MountOptions options = parseMountOptions(entry.options);
+void mountEntry(int rootFd, const FstabEntry& entry, const MountOptions& options,
+                const fs::path& fstab) {
   const UniqueFd target = openMountPoint(rootFd, entry, fstab);
   const std::string targetPath = "/proc/self/fd/" + std::to_string(target.get());
   const bool bind = options.flags & MS_BIND;
@@ -102,6 +99,7 @@ MountOptions parseMountOptions(const std::string& text) {
   std::string item;
   while (std::getline(items, item, ',')) {
     if (item.empty()) continue;
+    if (item == "auto" || item == "noauto") result.automatic = item == "auto";
     const FlagOption* flag = flagOption(item);
     if (!flag) {
       result.data += (result.data.empty() ? "" : ",") + item;
@@ -110,6 +108,13 @@ MountOptions parseMountOptions(const std::string& text) {
     result.flags = (result.flags & ~flag->clear) | flag->set;
   }
   return result;
+}
+
+std::optional<MountOptions> startMountOptions(const FstabEntry& entry) {
+  const MountOptions options =
+      parseMountOptions(entry.type == "devpts" ? entry.options : "nodev," + entry.options);
+  if (!options.automatic || entry.type == "swap") return std::nullopt;
+  return options;
 }
 
 void mountGuestFilesystems(const GuestConfig& config) {
@@ -121,7 +126,10 @@ void mountGuestFilesystems(const GuestConfig& config) {
   const UniqueFd rootFd(open(vdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootFd) throwErrno("cannot open the guest root " + vdir.string());
   const fs::path fstab = config.location.cfgdir / "fstab";
-  for (const FstabEntry& entry : config.fstab) mountEntry(rootFd.get(), entry, fstab);
+  for (const FstabEntry& entry : config.fstab) {
+    if (const auto options = startMountOptions(entry))
+      mountEntry(rootFd.get(), entry, *options, fstab);
+  }
 }
 
 void pivotIntoGuestRoot(const fs::path& vdir) {

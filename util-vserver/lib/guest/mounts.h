@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,10 +16,15 @@ namespace vs::guest {
 struct MountOptions {
   unsigned long flags = 0;  // MS_*
   std::string data;         // what the filesystem itself interprets
+  bool automatic = true;    // false with noauto: util-vserver's mount -a skips it
 };
 
 // Splits an fstab options field into mount(2) flags and data.
 MountOptions parseMountOptions(const std::string& options);
+
+// How start mounts an fstab line, as util-vserver did: nodev unless the
+// line says dev (devpts aside); nothing for noauto or swap lines.
+std::optional<MountOptions> startMountOptions(const FstabEntry& entry);
 
 // Makes every mount private, binds vdir onto itself and mounts the fstab
 // entries inside it.  Mount points are resolved inside vdir, so a symlink
