@@ -104,18 +104,28 @@ busybox_root() {
 	printf 'root:x:0:\nweb:x:1000:\nstaff:x:50:web\n' >"$1/etc/group"
 }
 
-# sysv_rc DIR: an /etc/init.d/rc that starts one daemon at runlevel 3 and
-# stops it at runlevel 6, logging to /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).
+# sysv_rc DIR [chatty]: an /etc/init.d/rc that starts one daemon at
+# runlevel 3, saying so, and stops it at runlevel 6, logging to
+# /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).  With
+# "chatty", runlevel 3 also leaves /bin/chatty writing a line a second to
+# the output it inherited.
 sysv_rc() {
 	cat >"$1/etc/init.d/rc" <<'RC'
 #!/bin/sh
 echo "rc $1 RUNLEVEL=$RUNLEVEL PREVLEVEL=$PREVLEVEL" >>/etc/rc.log
 case "$1" in
-3) setsid sleep 100003 </dev/null >/dev/null 2>&1 & ;;
+3)	echo "Starting the daemon: sleep 100003."
+	setsid sleep 100003 </dev/null >/dev/null 2>&1 &
+	[ -x /bin/chatty ] && setsid /bin/chatty &
+	;;
 6) kill $(pidof sleep) ;;
 esac
 RC
 	chmod 755 "$1/etc/init.d/rc"
+	if [ "$2" = chatty ]; then
+		printf '#!/bin/sh\nwhile :; do echo tick; sleep 1; done\n' >"$1/bin/chatty"
+		chmod 755 "$1/bin/chatty"
+	fi
 }
 
 # host_is_clean NAME XID: nothing of guest NAME is left on the host.

@@ -67,4 +67,9 @@ void closeDescriptorsFrom(int first) {
   syscall(SYS_close_range, first, ~0U, 0);
 }
 
+void writeLine(int fd, const std::string& line) {
+  const std::string text = line + "\n";
+  (void)!write(fd, text.data(), text.size());
+}
+
 }  // namespace vs

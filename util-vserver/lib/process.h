@@ -39,6 +39,10 @@ int waitForExitStatus(pid_t pid);
 // "exit status N" or "killed by signal S", for messages.
 std::string describeStatus(int status);
 
+// Writes line and a newline to fd, once, ignoring failure: for a child's
+// status pipe, where nobody is left to tell.
+void writeLine(int fd, const std::string& line);
+
 // Closes every descriptor from first upwards (before running foreign code).
 void closeDescriptorsFrom(int first);
 

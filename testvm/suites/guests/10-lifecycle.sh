@@ -10,7 +10,7 @@ tar -czf /tmp/beta.tar.gz -C /tmp/tpl .
 sum=$(sha256sum /tmp/beta.tar.gz | cut -d' ' -f1)
 
 check "build alpha (skeleton)" vserver alpha build -m skeleton --context 201 --hostname alpha.example \
-	-- sh -c ". /testvm/lib.sh && busybox_root . && sysv_rc ."
+	-- sh -c ". /testvm/lib.sh && busybox_root . && sysv_rc . chatty"
 check "build beta (template, sha256 checked)" vserver beta build -m template --context 202 \
 	--initstyle plain -- -t /tmp/beta.tar.gz --sha256 "$sum"
 check "alpha's config names its context" grep -qx 201 /etc/vservers/alpha/context
@@ -20,14 +20,20 @@ check "beta's root came from the template" test -f /vservers/beta/etc/inittab
 check "alpha got a default fstab" grep -q '^proc */proc' /etc/vservers/alpha/fstab
 
 check_eq "alpha is stopped before start (status 3)" 3 "$(vserver alpha status >/dev/null; echo $?)"
-check "start alpha" vserver alpha start
+start_out=$(vserver alpha start 2>&1)
+check_eq "start alpha" 0 "$?"
+check_match "start shows what the rc printed" "^Starting the daemon: sleep 100003.$" "$start_out"
 check "start beta" vserver beta start
 check "alpha is running" vserver alpha running
 check_match "alpha's status names its context" "running at context '201'" "$(vserver alpha status)"
 check_match "beta's status counts its processes" "Number of processes: [1-9]" "$(vserver beta status)"
 
-check_eq "alpha's rc ran at runlevel 3" "rc 3 RUNLEVEL=3 PREVLEVEL=N" \
-	"$(vserver alpha exec cat /etc/rc.log)"
+check_eq "start returned after alpha's rc ran at runlevel 3" "rc 3 RUNLEVEL=3 PREVLEVEL=N" \
+	"$(cat /vservers/alpha/etc/rc.log)"
+chatty=$(pid_of "/bin/sh /bin/chatty")
+check "the rc's chatty daemon runs" test -n "$chatty"
+sleep 3
+check "and goes on writing to the output it was left" test -d "/proc/$chatty"
 check "beta's busybox init ran its sysinit" wait_true "vserver beta exec test -e /tmp/booted" 10
 check_eq "beta's init is its pid 1" init "$(vserver beta exec cat /proc/1/comm)"
 check_eq "alpha's nodename" alpha.example "$(vserver alpha exec hostname)"

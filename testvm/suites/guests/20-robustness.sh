@@ -70,6 +70,18 @@ check "a start after the killed one works" vserver g2 start
 check "and the stop" vserver g2 stop
 check_clean "g2 is clean" g2 212
 
+# A start command that fails: said so, and the guest runs as it left it.
+mkdir -p /etc/vservers/g2/apps/init
+printf '/bin/sh\n-c\nsetsid sleep 1214 </dev/null >/dev/null 2>&1 & exit 3\n' \
+	>/etc/vservers/g2/apps/init/cmd.start
+start_out=$(vserver g2 start 2>&1)
+check_eq "a failing start command still starts" "0" "$?"
+check_match "and says how it ended" "g2: the start command ended with exit status 3" "$start_out"
+check "what it started runs" wait_true '[ -n "$(pid_of "sleep 1214")" ]'
+check "the stop" vserver g2 stop
+rm /etc/vservers/g2/apps/init/cmd.start
+check_clean "g2 is clean again" g2 212
+
 # A configuration broken while the guest runs does not keep it running.
 check "start g2 once more" vserver g2 start
 echo CAP_BROKEN >/etc/vservers/g2/bcapabilities

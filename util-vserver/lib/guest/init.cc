@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "../error.h"
+#include "../process.h"
 
 namespace vs::guest {
 
@@ -34,13 +35,14 @@ std::vector<std::string> sysvEnvironment(const GuestConfig& config, const std::s
 }  // namespace
 
 InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* rescueCommand) {
-  InitPlan plan{{}, config.init.environment, true};
+  InitPlan plan{{}, config.init.environment, true, false};
   if (rescueCommand) {
     plan.command = rescueCommand->empty() ? kRescueDefault : *rescueCommand;
     return plan;
   }
   if (!config.init.startCommand.empty()) {
     plan.command = config.init.startCommand;
+    plan.foreground = true;
     return plan;
   }
   switch (config.init.style) {
@@ -51,6 +53,7 @@ InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* re
     case InitStyle::Sysv:
       plan.command = {sysvRcScript(), config.init.runlevelStart};
       plan.environment = sysvEnvironment(config, config.init.runlevelStart, "N");
+      plan.foreground = true;
       break;
     case InitStyle::Rescue:
       plan.command = kRescueDefault;
@@ -65,7 +68,7 @@ bool hasStopCommand(const GuestConfig& config) {
 }
 
 InitPlan stopPlan(const GuestConfig& config) {
-  InitPlan plan{{}, config.init.environment, false};
+  InitPlan plan{{}, config.init.environment, false, false};
   if (!config.init.stopCommand.empty()) {
     plan.command = config.init.stopCommand;
   } else if (config.init.style == InitStyle::Sysv && config.init.startCommand.empty()) {
@@ -92,30 +95,36 @@ void execPlan(const InitPlan& plan) {
               errnum == ENOENT ? 127 : 126);
 }
 
-void runReaper(const InitPlan& plan, int statusFd) {
+void runReaper(const InitPlan& plan, int statusFd, int outputFd) {
   const pid_t child = fork();
   if (child < 0) {
-    const std::string message = errnoMessage("fork", errno) + "\n";
-    (void)!write(statusFd, message.data(), message.size());
+    writeLine(statusFd, errnoMessage("fork", errno));
     _exit(1);
   }
   if (child == 0) {
     try {
+      if (plan.foreground && (dup2(outputFd, STDOUT_FILENO) < 0 || dup2(outputFd, STDERR_FILENO) < 0))
+        throwErrno("cannot pass the start command's output on");
       execPlan(plan);
     } catch (const Error& e) {
-      const std::string message = std::string(e.what()) + "\n";
-      (void)!write(statusFd, message.data(), message.size());
+      writeLine(statusFd, e.what());
       _exit(e.exitStatus());
     }
   }
-  close(statusFd);
+  close(outputFd);
+  if (!plan.foreground) close(statusFd);
   int status = 0;
   int result = 0;
   for (;;) {
     const pid_t pid = wait(&status);
     if (pid < 0 && errno == EINTR) continue;
     if (pid < 0) _exit(result);
-    if (pid == child) result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (pid != child) continue;
+    result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    if (plan.foreground) {
+      writeLine(statusFd, std::string(kCommandExitPrefix) + std::to_string(result));
+      close(statusFd);
+    }
   }
 }
 

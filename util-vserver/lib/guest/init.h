@@ -10,6 +10,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config.h"
@@ -20,6 +21,9 @@ struct InitPlan {
   std::vector<std::string> command;      // what to run in the guest
   std::vector<std::string> environment;  // its whole environment
   bool reaper = false;                   // run it under our pid-1 reaper
+  // Start waits for it and shows its output, as util-vserver's did for
+  // sysv's rc and cmd.start; not for a command meant to stay (rescue).
+  bool foreground = false;
 };
 
 // The start plan of config's style; a rescue start runs rescueCommand
@@ -34,10 +38,17 @@ bool hasStopCommand(const GuestConfig& config);
 // That stop command; decided inside the guest root.
 InitPlan stopPlan(const GuestConfig& config);
 
+// What the reaper writes on its status descriptor when a foreground
+// command ends: kCommandExitPrefix + its exit status.
+constexpr std::string_view kCommandExitPrefix = "exit ";
+
 // Runs plan.command as pid 1's child and reaps every orphan until none
-// is left; then exits.  statusFd (close-on-exec) is written an error line
-// if the command cannot be started.
-[[noreturn]] void runReaper(const InitPlan& plan, int statusFd);
+// is left; then exits.  statusFd and outputFd are close-on-exec.
+// statusFd is written an error line if the command cannot be started;
+// for a foreground command it stays open until the command ends and is
+// then written kCommandExitPrefix and its status.  A foreground command's
+// output and errors go to outputFd.
+[[noreturn]] void runReaper(const InitPlan& plan, int statusFd, int outputFd);
 
 // execve()s plan.command with exactly plan.environment.
 [[noreturn]] void execPlan(const InitPlan& plan);

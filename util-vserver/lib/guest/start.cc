@@ -30,8 +30,13 @@ namespace vs::guest {
 
 namespace {
 
-// Where the first process finds its status pipe once it closed the rest.
+// Where the first process finds its status pipe and the pipe for its
+// start command's output, once it closed the rest.
 constexpr int kStatusFd = 3;
+constexpr int kOutputFd = 4;
+// What the monitor passes on once the start command has ended: what it
+// wrote before, not what its daemons keep writing.
+constexpr size_t kFinalOutputLimit = 65536;
 
 uint64_t applyChange(uint64_t base, const BitChange& change) {
   return (base & ~change.mask) | (change.value & change.mask);
@@ -45,9 +50,13 @@ ContextPolicy policyOf(const GuestConfig& config) {
   return policy;
 }
 
-void writeLine(int fd, const std::string& line) {
-  const std::string text = line + "\n";
-  (void)!write(fd, text.data(), text.size());
+// Appends what fd has to text; false at its end.
+bool readSome(int fd, std::string& text) {
+  char buffer[512];
+  const ssize_t n = read(fd, buffer, sizeof(buffer));
+  if (n < 0) return errno == EINTR;
+  text.append(buffer, static_cast<size_t>(n));
+  return n > 0;
 }
 
 // Everything up to the first line of what fd delivers, until EOF.
@@ -95,7 +104,7 @@ void setUtsNames(const GuestConfig& config) {
     }
     for (int fd = 0; fd < 3; ++fd) dup2(devNull.get(), fd);
     prctl(PR_SET_PDEATHSIG, 0);
-    if (plan.reaper) runReaper(plan, kStatusFd);
+    if (plan.reaper) runReaper(plan, kStatusFd, kOutputFd);
     execPlan(plan);
   } catch (const std::exception& e) {
     writeLine(kStatusFd, e.what());
@@ -115,6 +124,8 @@ class Monitor {
  private:
   std::optional<std::string> startGuestProcess();
   std::optional<std::string> awaitGuestInit(int statusFd);
+  bool relayOutput();
+  void relayFinalOutput();
   void rollBack();
   void superviseUntilEnd();
 
@@ -126,6 +137,8 @@ class Monitor {
   int lockFd_;
   VserverClient client_;
   ChildProcess init_;
+  UniqueFd output_;  // the start command's output and errors, and its daemons'
+  std::optional<int> commandStatus_;  // how a foreground start command ended
   bool callerGone_ = false;
 };
 
@@ -133,40 +146,76 @@ std::optional<std::string> Monitor::startGuestProcess() {
   int pipeFds[2];
   if (pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
   UniqueFd statusRead(pipeFds[0]), statusWrite(pipeFds[1]);
+  if (pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
+  output_.reset(pipeFds[0]);
+  UniqueFd outputWrite(pipeFds[1]);
   const UniqueFd cgroup = createCgroup(cgroupOf(config_.name));
   init_ = cloneProcess(kGuestNamespaces, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(statusWrite.get(), kStatusFd);
-    fcntl(kStatusFd, F_SETFD, FD_CLOEXEC);
-    closeDescriptorsFrom(kStatusFd + 1);
+    // Above both targets first, so neither dup2 can overwrite the other.
+    const int status = fcntl(statusWrite.get(), F_DUPFD_CLOEXEC, kOutputFd + 1);
+    const int output = fcntl(outputWrite.get(), F_DUPFD_CLOEXEC, kOutputFd + 1);
+    if (status < 0 || output < 0 || dup3(status, kStatusFd, O_CLOEXEC) < 0 ||
+        dup3(output, kOutputFd, O_CLOEXEC) < 0)
+      _exit(1);
+    closeDescriptorsFrom(kOutputFd + 1);
     becomeGuestInit(config_, options_);
   }
   statusWrite.reset();
+  outputWrite.reset();
   return awaitGuestInit(statusRead.get());
 }
 
-// Waits for the first process's verdict, watching for the caller to die.
+// Waits for the first process's verdict, passing its start command's
+// output on to our caller and watching for the caller to die.
 std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
-  pollfd fds[2] = {{statusFd, POLLIN, 0}, {reportFd_, 0, 0}};
-  for (;;) {
-    if (poll(fds, 2, -1) < 0) {
+  pollfd fds[3] = {{statusFd, POLLIN, 0}, {output_.get(), POLLIN, 0}, {reportFd_, 0, 0}};
+  std::string status;
+  for (bool statusOpen = true; statusOpen;) {
+    if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       throwErrno("poll");
     }
-    if (fds[1].revents) {
+    if (fds[2].revents) {
       callerGone_ = true;
       return "vserver start was killed";
     }
-    if (fds[0].revents) break;
+    if (fds[1].revents && !relayOutput()) fds[1].fd = -1;
+    if (fds[0].revents) statusOpen = readSome(statusFd, status);
   }
-  std::string message = readMessage(statusFd);
-  if (!message.empty()) return message;
+  relayFinalOutput();
+  const std::string verdict = status.substr(0, status.find('\n'));
+  if (verdict.rfind(kCommandExitPrefix, 0) == 0) {
+    commandStatus_ = std::stoi(verdict.substr(kCommandExitPrefix.size()));
+    return std::nullopt;
+  }
+  if (!verdict.empty()) return verdict;
   if (waitpid(init_.pid, nullptr, WNOHANG) == init_.pid) {
     init_.pid = 0;
     return "the guest's first process died while starting";
   }
   return std::nullopt;
+}
+
+// Copies what the guest wrote to our standard output (the caller's while
+// starting, /dev/null after); false at the pipe's end.
+bool Monitor::relayOutput() {
+  char buffer[4096];
+  const ssize_t n = read(output_.get(), buffer, sizeof(buffer));
+  if (n < 0) return errno == EINTR || errno == EAGAIN;
+  if (n == 0) return false;
+  (void)!write(STDOUT_FILENO, buffer, static_cast<size_t>(n));
+  return true;
+}
+
+// What is left in the pipe when the start command ended, bounded: its
+// daemons may go on writing.
+void Monitor::relayFinalOutput() {
+  pollfd fd{output_.get(), POLLIN, 0};
+  for (size_t passed = 0; passed < kFinalOutputLimit; passed += 4096) {
+    if (poll(&fd, 1, 0) <= 0 || !(fd.revents & POLLIN) || !relayOutput()) return;
+  }
 }
 
 void Monitor::rollBack() {
@@ -195,7 +244,7 @@ void Monitor::run() {
     if (!callerGone_) writeLine(reportFd_, "error " + *failure);
     return;
   }
-  writeLine(reportFd_, "ok");
+  writeLine(reportFd_, commandStatus_ ? "ok " + std::to_string(*commandStatus_) : "ok");
   superviseUntilEnd();
 }
 
@@ -207,6 +256,13 @@ void Monitor::superviseUntilEnd() {
   for (int fd = 0; fd < 3; ++fd) dup2(devNull.get(), fd);
   close(reportFd_);
   close(lockFd_);
+  // Drained for the guest's life, so nothing in it blocks or dies on
+  // SIGPIPE writing to what its start command left it as output.
+  pollfd fds[2] = {{init_.pidfd.get(), POLLIN, 0}, {output_.get(), POLLIN, 0}};
+  while (!fds[0].revents) {
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[1].revents && !relayOutput()) fds[1].fd = -1;
+  }
   waitForExitStatus(init_.pid);
 
   GuestLock lock(config_.name);
@@ -252,6 +308,13 @@ void runPostStartHooks(const GuestConfig& config) {
 int awaitMonitor(const GuestConfig& config, int reportFd) {
   const std::string verdict = readMessage(reportFd);
   if (verdict == "ok") return 0;
+  if (verdict.rfind("ok ", 0) == 0) {
+    const int status = std::stoi(verdict.substr(3));
+    if (status != 0)
+      std::fprintf(stderr, "vserver: %s: the start command ended with %s\n", config.name.c_str(),
+                   describeStatus(status).c_str());
+    return 0;
+  }
   if (verdict.rfind("error ", 0) == 0) throw Error(0, config.name + ": " + verdict.substr(6));
   throw Error(0, config.name + ": the start monitor died");
 }
