@@ -118,7 +118,10 @@ case "$1" in
 	setsid sleep 100003 </dev/null >/dev/null 2>&1 &
 	[ -x /bin/chatty ] && setsid /bin/chatty &
 	;;
-6) kill $(pidof sleep) ;;
+6)	kill $(pidof sleep)
+	sleep 1
+	echo "rc 6 finished" >>/etc/rc.log
+	;;
 esac
 RC
 	chmod 755 "$1/etc/init.d/rc"

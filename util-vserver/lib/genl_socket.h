@@ -57,6 +57,9 @@ class GenlSocket {
   // joined, passing each to onMessage; returns false on time-out.
   bool receive(int timeoutMs, const ReplyHandler& onMessage);
 
+  // The descriptor, to poll for group messages alongside other things.
+  int fd() const { return mnl_socket_get_fd(socket_.get()); }
+
  private:
   struct Closer {
     void operator()(mnl_socket* sock) const { mnl_socket_close(sock); }

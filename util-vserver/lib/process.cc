@@ -72,4 +72,11 @@ void writeLine(int fd, const std::string& line) {
   (void)!write(fd, text.data(), text.size());
 }
 
+void resetSignalHandling() {
+  for (int signal = 1; signal < NSIG; ++signal) ::signal(signal, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
 }  // namespace vs

@@ -43,6 +43,10 @@ std::string describeStatus(int status);
 // status pipe, where nobody is left to tell.
 void writeLine(int fd, const std::string& line);
 
+// Every signal back to its default action and unblocked: exec keeps
+// ignored signals and the mask, which the next program should not get.
+void resetSignalHandling();
+
 // Closes every descriptor from first upwards (before running foreign code).
 void closeDescriptorsFrom(int first);
 

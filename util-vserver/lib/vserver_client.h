@@ -46,6 +46,10 @@ class VserverClient {
   // its notification, or nothing on time-out.
   std::optional<ExitEvent> waitForExit(uint32_t xid, int timeoutMs);
 
+  // Readable when notifications wait: drain them with waitForExit(xid, 0)
+  // so that the socket's buffer never overflows and loses one.
+  int eventFd() const { return socket_.fd(); }
+
   uint32_t protocolVersion() const { return family_.version; }
 
  private:

@@ -34,6 +34,8 @@ chatty=$(pid_of "/bin/sh /bin/chatty")
 check "the rc's chatty daemon runs" test -n "$chatty"
 sleep 3
 check "and goes on writing to the output it was left" test -d "/proc/$chatty"
+sigign=$(sed -n 's/^SigIgn:\t*//p' "/proc/$chatty/status")
+check_eq "the guest does not inherit an ignored SIGPIPE" 0 "$((0x$sigign & 0x1000))"
 check "beta's busybox init ran its sysinit" wait_true "vserver beta exec test -e /tmp/booted" 10
 check_eq "beta's init is its pid 1" init "$(vserver beta exec cat /proc/1/comm)"
 check_eq "alpha's nodename" alpha.example "$(vserver alpha exec hostname)"
@@ -63,6 +65,12 @@ check_match "enter from a terminal gives the shell the guest's /dev/pts/N" "^/de
 	"$(echo "$term_out" | grep '^/dev/')"
 check "a new terminal, not the caller's ($caller_tty)" \
 	test -n "$caller_tty" -a -n "$guest_tty" -a "$guest_tty" != "$caller_tty"
+# exec with the caller's terminal as input but not as output gets no pty:
+# the command must still not get that terminal as its controlling one.
+ctty_probe='(exec 3</dev/tty) 2>/dev/null && echo has-ctty || echo no-ctty'
+check_eq "exec reading the caller's terminal does not control it" "no-ctty" \
+	"$(vstest on-terminal sh -c "vserver alpha exec sh -c '$ctty_probe' | cat" </dev/null 2>&1 |
+		tr -d '\r' | grep ctty)"
 check_eq "suexec runs as the guest's user" "1000 1000 1000 50" \
 	"$(vserver alpha suexec web sh -c 'echo $(id -u) $(id -g) $(id -G)')"
 check_match "suexec of an unknown user fails clearly" "no user 'nobody' in the guest" \
@@ -85,8 +93,8 @@ check_match "vps names alpha's daemon" " alpha +sleep 100003" "$vps_out"
 check_match "vps names beta's init" " beta +init" "$vps_out"
 
 check "stop alpha" vserver alpha stop
-check_eq "alpha's rc ran at runlevel 6 on stop" "rc 6 RUNLEVEL=6 PREVLEVEL=3" \
-	"$(tail -n 1 /vservers/alpha/etc/rc.log)"
+check_eq "alpha's rc ran at runlevel 6 on stop, to its end" \
+	"rc 6 RUNLEVEL=6 PREVLEVEL=3 rc 6 finished" "$(tail -n 2 /vservers/alpha/etc/rc.log | tr '\n' ' ' | sed 's/ $//')"
 check_eq "alpha is stopped (status 3)" 3 "$(vserver alpha status >/dev/null; echo $?)"
 check_clean "alpha left nothing behind" alpha 201
 check "stop beta" vserver beta stop

@@ -82,6 +82,20 @@ check "the stop" vserver g2 stop
 rm /etc/vservers/g2/apps/init/cmd.start
 check_clean "g2 is clean again" g2 212
 
+# A persistent guest whose start fails leaves no context behind.
+echo persistent >/etc/vservers/g2/cflags
+printf '/bin/no-such-command\n' >/etc/vservers/g2/apps/init/cmd.start
+check_match "a persistent guest's failing start command fails the start" "no-such-command" \
+	"$(vserver g2 start 2>&1)"
+check_clean "and leaves no context" g2 212
+rm /etc/vservers/g2/apps/init/cmd.start
+printf '#!/bin/sh\nexit 1\n' >/etc/vservers/g2/scripts/post-start
+chmod 755 /etc/vservers/g2/scripts/post-start
+check_match "a failing post-start hook stops a persistent guest again" "stopped again" \
+	"$(vserver g2 start 2>&1)"
+check_clean "and leaves no context" g2 212
+rm /etc/vservers/g2/scripts/post-start /etc/vservers/g2/cflags
+
 # A configuration broken while the guest runs does not keep it running.
 check "start g2 once more" vserver g2 start
 echo CAP_BROKEN >/etc/vservers/g2/bcapabilities

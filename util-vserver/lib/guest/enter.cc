@@ -1,6 +1,7 @@
 #include "enter.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -52,10 +53,29 @@ void takeTerminal(int terminalFd) {
   }
   setEnvironment(plan, "HOME", home);
   if (const char* term = getenv("TERM")) setEnvironment(plan, "TERM", term);
-  if (command.terminalFd >= 0) takeTerminal(command.terminalFd);
+  // Never in the caller's session: guest code must not get the caller's
+  // terminal as its controlling terminal (TIOCSTI, /dev/tty).
+  if (command.terminalFd >= 0)
+    takeTerminal(command.terminalFd);
+  else if (setsid() < 0)
+    throwErrno("setsid");
   closeDescriptorsFrom(3);
   if (chdir(home.c_str()) != 0 && chdir("/") != 0) throwErrno("chdir /");
   execPlan(plan);
+}
+
+volatile sig_atomic_t forwardedTo = 0;
+
+void forwardSignal(int signal) { kill(forwardedTo, signal); }
+
+// The command has a session of its own, so what the caller's terminal
+// sends (Ctrl-C, hang-up) reaches only us: pass it on.
+void forwardSignalsTo(pid_t pid) {
+  forwardedTo = pid;
+  struct sigaction action {};
+  action.sa_handler = forwardSignal;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : {SIGINT, SIGQUIT, SIGHUP, SIGTERM}) sigaction(signal, &action, nullptr);
 }
 
 // Our child: joins the guest, then forks the command into its PID
@@ -77,6 +97,7 @@ void takeTerminal(int terminalFd) {
     const pid_t pid = fork();
     if (pid < 0) throwErrno("fork");
     if (pid == 0) execCommandInGuest(command);
+    forwardSignalsTo(pid);
     _exit(waitForExitStatus(pid));
   } catch (const Error& e) {
     std::fprintf(stderr, "vserver: %s: %s\n", config.name.c_str(), e.what());

@@ -1,9 +1,12 @@
 #include "init.h"
 
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "../error.h"
@@ -30,6 +33,21 @@ std::vector<std::string> sysvEnvironment(const GuestConfig& config, const std::s
   environment.push_back("RUNLEVEL=" + runlevel);
   environment.push_back("PREVLEVEL=" + previous);
   return environment;
+}
+
+// How often pid 1 looks whether processes that are not its children (a
+// stop command, an enter session) are still there.
+constexpr useconds_t kOthersPollUs = 200000;
+
+// Whether any process but us is left in our PID namespace: kill(-1)
+// reaches every one of them but pid 1.
+bool othersRemain() { return kill(-1, 0) == 0; }
+
+// The environment pid 1 inherited is the caller's; the guest can read it
+// in /proc/1/environ, which shows the original strings, not environ.
+void scrubEnvironment() {
+  for (char** var = environ; var && *var; ++var) std::memset(*var, 0, std::strlen(*var));
+  clearenv();
 }
 
 }  // namespace
@@ -113,11 +131,16 @@ void runReaper(const InitPlan& plan, int statusFd, int outputFd) {
   }
   close(outputFd);
   if (!plan.foreground) close(statusFd);
+  scrubEnvironment();
   int status = 0;
   int result = 0;
   for (;;) {
     const pid_t pid = wait(&status);
     if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0 && othersRemain()) {
+      usleep(kOthersPollUs);
+      continue;
+    }
     if (pid < 0) _exit(result);
     if (pid != child) continue;
     result = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -92,18 +92,22 @@ void setUtsNames(const GuestConfig& config) {
     if (!devNull) throwErrno("/dev/null");
     mountGuestFilesystems(config);
     runHooks(config, HookPhase::PreStart, config.vdir);
-    VserverClient client;
+    std::optional<VserverClient> client(std::in_place);
     pivotIntoGuestRoot(config.vdir);
     setUtsNames(config);
     const InitPlan plan = startPlan(config, options.rescue ? &options.rescueCommand : nullptr);
     try {
-      client.createContext(requireXid(config), config.name, policyOf(config));
+      client->createContext(requireXid(config), config.name, policyOf(config));
     } catch (const Error& e) {
       if (e.errnum() != EEXIST) throw;
       throw Error(EEXIST, "context " + std::to_string(*config.xid) + " is already in use");
     }
+    client.reset();  // the guest's pid 1 keeps no socket of ours
     for (int fd = 0; fd < 3; ++fd) dup2(devNull.get(), fd);
     prctl(PR_SET_PDEATHSIG, 0);
+    // Nothing of the monitor's (SIGPIPE ignored) or the caller's (nohup)
+    // signal handling reaches the guest.
+    resetSignalHandling();
     if (plan.reaper) runReaper(plan, kStatusFd, kOutputFd);
     execPlan(plan);
   } catch (const std::exception& e) {
@@ -139,6 +143,8 @@ class Monitor {
   ChildProcess init_;
   UniqueFd output_;  // the start command's output and errors, and its daemons'
   std::optional<int> commandStatus_;  // how a foreground start command ended
+  std::optional<ExitEvent> exit_;     // the context's exit notification
+  void drainExitEvents();
   bool callerGone_ = false;
 };
 
@@ -219,6 +225,7 @@ void Monitor::relayFinalOutput() {
 }
 
 void Monitor::rollBack() {
+  if (runningContext(client_, config_)) allowContextToEnd(client_, *config_.xid);
   if (init_.pid > 0) {
     signalPidfd(init_.pidfd.get(), SIGKILL);
     waitForExitStatus(init_.pid);
@@ -258,10 +265,13 @@ void Monitor::superviseUntilEnd() {
   close(lockFd_);
   // Drained for the guest's life, so nothing in it blocks or dies on
   // SIGPIPE writing to what its start command left it as output.
-  pollfd fds[2] = {{init_.pidfd.get(), POLLIN, 0}, {output_.get(), POLLIN, 0}};
+  pollfd fds[3] = {{init_.pidfd.get(), POLLIN, 0},
+                   {output_.get(), POLLIN, 0},
+                   {client_.eventFd(), POLLIN, 0}};
   while (!fds[0].revents) {
-    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (poll(fds, 3, -1) < 0 && errno != EINTR) break;
     if (fds[1].revents && !relayOutput()) fds[1].fd = -1;
+    if (fds[2].revents) drainExitEvents();
   }
   waitForExitStatus(init_.pid);
 
@@ -270,6 +280,7 @@ void Monitor::superviseUntilEnd() {
   if (!record || record->monitorPid != getpid()) return;
   const bool restart = askedForRestart();
   try {
+    if (runningContext(client_, config_)) allowContextToEnd(client_, *config_.xid);
     finishStoppedGuest(config_);
   } catch (const Error&) {
     // Nobody is there to tell; the restart below must still happen.
@@ -284,10 +295,18 @@ void Monitor::superviseUntilEnd() {
 // exit notification says so.
 bool Monitor::askedForRestart() {
   try {
-    const auto event = client_.waitForExit(*config_.xid, 5000);
-    return event && event->reason == VSERVER_EXIT_RESTART;
+    if (!exit_) exit_ = client_.waitForExit(*config_.xid, 5000);
   } catch (const Error&) {
-    return false;
+  }
+  return exit_ && exit_->reason == VSERVER_EXIT_RESTART;
+}
+
+// Other contexts' notifications, read as they come while the guest runs.
+void Monitor::drainExitEvents() {
+  try {
+    if (auto event = client_.waitForExit(*config_.xid, 0)) exit_ = event;
+  } catch (const Error&) {
+    // An overflow (ENOBUFS) loses messages but leaves the socket usable.
   }
 }
 
@@ -298,6 +317,8 @@ void runPostStartHooks(const GuestConfig& config) {
   } catch (const Error& e) {
     VserverClient client;
     GuestLock lock(config.name);
+    client.watchExits();
+    allowContextToEnd(client, *config.xid);
     killGuest(client, config);
     finishStoppedGuest(config);
     throw Error(e.errnum(), config.name + ": " + e.what() + "; the guest was stopped again");

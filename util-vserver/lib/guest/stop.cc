@@ -58,17 +58,6 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   return ended;
 }
 
-// A persistent context outlives its processes; a stop must end it.
-void allowContextToEnd(VserverClient& client, uint32_t xid) {
-  PolicyChange change;
-  change.flags.mask = VSERVER_CF_PERSISTENT;
-  try {
-    client.setPolicy(xid, change);
-  } catch (const Error& e) {
-    if (e.errnum() != ESRCH && e.errnum() != ENOENT) throw;
-  }
-}
-
 void tryStep(std::optional<Error>& firstFailure, const std::function<void()>& step) {
   try {
     step();
@@ -78,6 +67,16 @@ void tryStep(std::optional<Error>& firstFailure, const std::function<void()>& st
 }
 
 }  // namespace
+
+void allowContextToEnd(VserverClient& client, uint32_t xid) {
+  PolicyChange change;
+  change.flags.mask = VSERVER_CF_PERSISTENT;
+  try {
+    client.setPolicy(xid, change);
+  } catch (const Error& e) {
+    if (e.errnum() != ESRCH && e.errnum() != ENOENT) throw;
+  }
+}
 
 void killGuest(VserverClient& client, const GuestConfig& config) {
   const uint32_t xid = *config.xid;
@@ -113,7 +112,7 @@ int stopGuest(const GuestConfig& config) {
   }
   runHooks(config, HookPhase::PreStop, config.vdir);
   client.watchExits();
-  if (context->flags & VSERVER_CF_PERSISTENT) allowContextToEnd(client, *config.xid);
+  allowContextToEnd(client, *config.xid);
   // The context may have ended between the check and joining the events.
   if (runningContext(client, config) && !runStopCommand(client, config))
     killGuest(client, config);

@@ -21,6 +21,10 @@ void killGuest(VserverClient& client, const GuestConfig& config);
 // first failure is thrown at the end.
 void finishStoppedGuest(const GuestConfig& config);
 
+// Clears the context's persistent flag, which would keep it alive
+// without processes; nothing when the context is already gone.
+void allowContextToEnd(VserverClient& client, uint32_t xid);
+
 // Removes what a crashed monitor may have left for a guest that is not
 // running: its run file and (empty) cgroup.
 void clearStaleState(const GuestConfig& config);
