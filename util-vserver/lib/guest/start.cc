@@ -50,6 +50,8 @@ ContextPolicy policyOf(const GuestConfig& config) {
   return policy;
 }
 
+std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+
 // Appends what fd has to text; false at its end.
 bool readSome(int fd, std::string& text) {
   char buffer[512];
@@ -62,15 +64,9 @@ bool readSome(int fd, std::string& text) {
 // Everything up to the first line of what fd delivers, until EOF.
 std::string readMessage(int fd) {
   std::string message;
-  char buffer[512];
-  for (;;) {
-    const ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    message.append(buffer, static_cast<size_t>(n));
+  while (readSome(fd, message)) {
   }
-  const auto newline = message.find('\n');
-  return newline == std::string::npos ? message : message.substr(0, newline);
+  return firstLine(message);
 }
 
 void setUtsNames(const GuestConfig& config) {
@@ -191,7 +187,7 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
     if (fds[0].revents) statusOpen = readSome(statusFd, status);
   }
   relayFinalOutput();
-  const std::string verdict = status.substr(0, status.find('\n'));
+  const std::string verdict = firstLine(status);
   if (verdict.rfind(kCommandExitPrefix, 0) == 0) {
     commandStatus_ = std::stoi(verdict.substr(kCommandExitPrefix.size()));
     return std::nullopt;
