@@ -1,6 +1,9 @@
 // The pure parts of starting and entering guests: fstab mount options,
 // guest users, the vserver command line.
 #include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <fstream>
 
 #include "commands/vserver.h"
 #include "guest/mounts.h"
@@ -9,6 +12,7 @@
 
 using vs::test::argv;
 using vs::test::expectError;
+using vs::test::TempDir;
 
 TEST_GROUP(MountOptions){};
 
@@ -94,6 +98,36 @@ TEST(GuestUsers, UnknownUidIsTakenAsItIs) {
 TEST(GuestUsers, UnknownNameIsRefused) {
   const auto e = expectError([] { vs::guest::findGuestUser("nobody", kPasswd, kGroup); });
   STRCMP_CONTAINS("no user 'nobody'", e.what());
+}
+
+TEST(GuestUsers, ReadFromTheGuestsEtc) {
+  const TempDir etc;
+  std::ofstream(etc.path() / "passwd") << kPasswd;
+  std::ofstream(etc.path() / "group") << kGroup;
+  const auto user = vs::guest::lookUpGuestUser("web", etc.path());
+  UNSIGNED_LONGS_EQUAL(1000, user.uid);
+  UNSIGNED_LONGS_EQUAL(1, user.groups.size());
+}
+
+TEST(GuestUsers, MissingAccountFilesCountAsEmpty) {
+  const TempDir etc;
+  UNSIGNED_LONGS_EQUAL(4242, vs::guest::lookUpGuestUser("4242", etc.path()).uid);
+}
+
+// A FIFO would block a plain open until some guest process writes to it.
+TEST(GuestUsers, AFifoIsRefusedNotWaitedFor) {
+  const TempDir etc;
+  std::ofstream(etc.path() / "passwd") << kPasswd;
+  CHECK_EQUAL(0, mkfifo((etc.path() / "group").c_str(), 0644));
+  const auto e = expectError([&etc] { vs::guest::lookUpGuestUser("web", etc.path()); });
+  STRCMP_CONTAINS("group is not a regular file", e.what());
+}
+
+TEST(GuestUsers, ADirectoryIsRefused) {
+  const TempDir etc;
+  std::filesystem::create_directory(etc.path() / "passwd");
+  const auto e = expectError([&etc] { vs::guest::lookUpGuestUser("web", etc.path()); });
+  STRCMP_CONTAINS("passwd is not a regular file", e.what());
 }
 
 TEST_GROUP(VserverCommandLine){};

@@ -17,17 +17,13 @@ namespace {
 
 // A guest-like tree: root/etc/hostname, and a host file outside it.
 struct Tree {
-  fs::path top;
+  vs::test::TempDir temp;
+  fs::path top = temp.path();
   Tree() {
-    char pattern[] = "/tmp/open-in-root-XXXXXX";
-    top = mkdtemp(pattern);
     fs::create_directories(top / "root/etc");
     std::ofstream(top / "root/etc/hostname") << "guest\n";
     std::ofstream(top / "host-secret") << "host\n";
   }
-  ~Tree() { fs::remove_all(top); }
-  Tree(const Tree&) = delete;
-  Tree& operator=(const Tree&) = delete;
 
   vs::UniqueFd root() const { return vs::UniqueFd(open((top / "root").c_str(), O_PATH)); }
 };

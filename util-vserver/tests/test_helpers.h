@@ -3,7 +3,10 @@
 
 #include <CppUTest/TestHarness.h>
 
+#include <stdlib.h>
+
 #include <array>
+#include <filesystem>
 #include <string>
 
 #include "error.h"
@@ -27,5 +30,27 @@ template <typename... Args>
 std::array<const char*, sizeof...(Args) + 1> argv(const char* tool, Args... args) {
   return {tool, args...};
 }
+
+// A fresh directory under the temporary directory, removed with all it
+// holds when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "vs-test-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) FAIL("mkdtemp");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace vs::test

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include "../error.h"
 #include "../process.h"
@@ -20,13 +19,6 @@
 namespace vs::guest {
 
 namespace {
-
-std::string fileContents(const char* path) {
-  std::ifstream stream(path);
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  return contents.str();
-}
 
 void setEnvironment(InitPlan& plan, const std::string& name, const std::string& value) {
   std::erase_if(plan.environment, [&name](const std::string& var) { return var.rfind(name + "=", 0) == 0; });
@@ -44,8 +36,7 @@ void takeTerminal(int terminalFd) {
   InitPlan plan = command.plan();
   std::string home = "/root";
   if (command.user) {
-    const GuestUser user =
-        findGuestUser(*command.user, fileContents("/etc/passwd"), fileContents("/etc/group"));
+    const GuestUser user = lookUpGuestUser(*command.user);
     becomeUser(user);
     home = user.home;
     setEnvironment(plan, "USER", user.name);

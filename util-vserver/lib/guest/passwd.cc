@@ -1,6 +1,8 @@
 #include "passwd.h"
 
+#include <fcntl.h>
 #include <grp.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,10 +11,41 @@
 
 #include "../error.h"
 #include "../number.h"
+#include "../unique_fd.h"
 
 namespace vs::guest {
 
 namespace {
+
+// Far beyond any real passwd or group file.
+constexpr off_t kMaxAccountFileBytes = 16 << 20;
+
+std::string readAccountFile(const std::filesystem::path& file) {
+  const std::string path = file.string();
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  const UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT) return {};
+    throwErrno("cannot open the guest's " + path);
+  }
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) throwErrno("cannot stat the guest's " + path);
+  if (!S_ISREG(st.st_mode)) throw Error(EINVAL, "the guest's " + path + " is not a regular file");
+  if (st.st_size > kMaxAccountFileBytes)
+    throw Error(EFBIG, "the guest's " + path + " is larger than " +
+                           std::to_string(kMaxAccountFileBytes) + " bytes");
+  std::string contents(static_cast<size_t>(st.st_size), '\0');
+  size_t done = 0;
+  while (done < contents.size()) {
+    const ssize_t n = read(fd.get(), contents.data() + done, contents.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throwErrno("cannot read the guest's " + path);
+    if (n == 0) break;  // shrank meanwhile
+    done += static_cast<size_t>(n);
+  }
+  contents.resize(done);
+  return contents;
+}
 
 std::vector<std::string> fieldsOf(const std::string& line) {
   std::vector<std::string> fields;
@@ -70,6 +103,10 @@ GuestUser findGuestUser(const std::string& user, const std::string& passwd,
   numeric.gid = numeric.uid;
   numeric.name = user;
   return numeric;
+}
+
+GuestUser lookUpGuestUser(const std::string& user, const std::filesystem::path& etc) {
+  return findGuestUser(user, readAccountFile(etc / "passwd"), readAccountFile(etc / "group"));
 }
 
 void becomeUser(const GuestUser& user) {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,13 @@ struct GuestUser {
 // uid without a passwd entry is accepted as it is, with gid = uid.
 GuestUser findGuestUser(const std::string& user, const std::string& passwd,
                         const std::string& group);
+
+// Looks user up in the account files passwd and group in etc (the
+// guest's /etc, once we joined it).  They are the guest's to make: anything
+// but a regular file of sane size there is refused, not read, so a FIFO
+// or a link to a device cannot hang or flood the caller.  A missing file
+// counts as empty.
+GuestUser lookUpGuestUser(const std::string& user, const std::filesystem::path& etc = "/etc");
 
 // Drops to user: supplementary groups, gid, uid.
 void becomeUser(const GuestUser& user);
