@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstring>
 
@@ -20,6 +21,40 @@ int parseSignal(const std::string& text) {
     if (abbrev && strcasecmp(abbrev, name) == 0) return sig;
   }
   throwUsage("unknown signal '" + text + "'");
+}
+
+namespace {
+
+volatile sig_atomic_t deferredSignal = 0;
+
+void noteSignal(int signal) {
+  if (deferredSignal == 0) deferredSignal = signal;
+}
+
+}  // namespace
+
+DeferredInterruption::DeferredInterruption() {
+  deferredSignal = 0;
+  struct sigaction action {};
+  action.sa_handler = noteSignal;
+  sigemptyset(&action.sa_mask);
+  for (size_t i = 0; i < kSignals.size(); ++i) {
+    sigaction(kSignals[i], nullptr, &saved_[i]);
+    // Ignored stays ignored (nohup).
+    if (saved_[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &action, nullptr);
+  }
+}
+
+DeferredInterruption::~DeferredInterruption() {
+  for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &saved_[i], nullptr);
+}
+
+int DeferredInterruption::signal() const { return deferredSignal; }
+
+void DeferredInterruption::check(const std::string& what) const {
+  const int caught = deferredSignal;
+  if (caught != 0)
+    throw Error(EINTR, what + " (interrupted by SIG" + sigabbrev_np(caught) + ")", 128 + caught);
 }
 
 }  // namespace vs

@@ -1,11 +1,40 @@
-// Signal names as users type them: "TERM", "SIGTERM", "term" or "15".
+// Signal names as users type them ("TERM", "SIGTERM", "term" or "15"),
+// and work that a signal must not cut short half-way.
 #pragma once
 
+#include <signal.h>
+
+#include <array>
 #include <string>
 
 namespace vs {
 
 // Returns the signal number, 0..64; throws a usage Error otherwise.
 int parseSignal(const std::string& text);
+
+// While one lives, SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted instead
+// of ending the process (those ignored stay ignored), so that work which must be undone when cut short
+// can be: the owner checks between its steps and unwinds.  A command it
+// runs meanwhile gets the default actions back at exec, so Ctrl-C still
+// stops it, and its failure brings the owner to the next check.  One at a
+// time.
+class DeferredInterruption {
+ public:
+  DeferredInterruption();
+  ~DeferredInterruption();
+  DeferredInterruption(const DeferredInterruption&) = delete;
+  DeferredInterruption& operator=(const DeferredInterruption&) = delete;
+
+  // The first signal that came, 0 while none has.
+  int signal() const;
+
+  // Throws Error(EINTR, "WHAT (interrupted by SIGxxx)", 128 + signal)
+  // once a signal has come.
+  void check(const std::string& what) const;
+
+ private:
+  static constexpr std::array<int, 4> kSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+  std::array<struct sigaction, kSignals.size()> saved_{};
+};
 
 }  // namespace vs

@@ -14,7 +14,19 @@
 
 namespace vs {
 
-CapturedOutput runCapturingOutput(const std::vector<std::string>& argv) {
+namespace {
+
+// In the child, before exec.
+void redirectStdin(int stdinFd) {
+  if (stdinFd >= 0 && dup2(stdinFd, STDIN_FILENO) < 0) {
+    std::perror("dup2");
+    _exit(126);
+  }
+}
+
+}  // namespace
+
+CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throwErrno("pipe");
   UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
@@ -22,6 +34,7 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv) {
   const pid_t pid = fork();
   if (pid < 0) throwErrno("fork");
   if (pid == 0) {
+    redirectStdin(stdinFd);
     if (dup2(writeEnd.get(), STDOUT_FILENO) < 0) _exit(127);
     try {
       execCommand(argv);
@@ -46,10 +59,12 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv) {
   return captured;
 }
 
-int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd) {
+int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+               int stdinFd) {
   const pid_t pid = fork();
   if (pid < 0) throwErrno("fork");
   if (pid == 0) {
+    redirectStdin(stdinFd);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) {
       std::perror(cwd.c_str());
       _exit(126);

@@ -13,13 +13,16 @@ struct CapturedOutput {
 };
 
 // Runs argv (searched in PATH) with its standard output captured; its
-// standard error is ours.  Throws Error if it cannot be started.
-CapturedOutput runCapturingOutput(const std::vector<std::string>& argv);
+// standard error is ours, its standard input ours or stdinFd.  Throws
+// Error if it cannot be started.
+CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd = -1);
 
-// Runs argv (searched in PATH) with our standard streams, in directory
-// cwd (ours when empty), and returns its exit status, 128 + signal when it
-// was killed.  A program that cannot be run exits 126 or 127 with a line
-// on standard error.
-int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {});
+// Runs argv (searched in PATH) with our standard streams (standard input
+// from stdinFd when that is given), in directory cwd (ours when empty),
+// and returns its exit status, 128 + signal when it was killed.  A
+// program that cannot be run exits 126 or 127 with a line on standard
+// error.
+int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
+               int stdinFd = -1);
 
 }  // namespace vs

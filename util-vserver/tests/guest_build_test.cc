@@ -2,6 +2,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,12 +20,6 @@ using vs::test::argv;
 using vs::test::expectError;
 
 namespace {
-
-fs::path makeTempDir() {
-  std::string pattern = (fs::temp_directory_path() / "guest-build-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) FAIL("mkdtemp");
-  return pattern;
-}
 
 std::string readFile(const fs::path& file) {
   std::ifstream stream(file);
@@ -246,18 +241,16 @@ TEST(GuestInterfaceSpec, RefusesBadParts) {
 // Builds into a temporary config root (etc/) and vdir base (vservers/),
 // with the device nodes left out: unit tests run without CAP_MKNOD.
 TEST_GROUP(GuestBuild) {
-  fs::path base, configRoot, defaults, vservers;
+  vs::test::TempDir temp;
+  fs::path base = temp.path(), configRoot, defaults, vservers;
   std::vector<fs::path> nodeDirs;  // where buildGuest asked for device nodes
 
   void setup() override {
-    base = makeTempDir();
     configRoot = base / "etc";
     defaults = configRoot / ".defaults";
     vservers = base / "vservers";
     writeFile(defaults / "files/hosts", "127.0.0.1 localhost\n");
   }
-
-  void teardown() override { fs::remove_all(base); }
 
   BuildOptions options(BuildMethod method, const std::vector<std::string>& args = {}) {
     BuildOptions o;
@@ -448,6 +441,11 @@ TEST(GuestBuild, TemplateWithTheWrongSha256LeavesNothing) {
                      tarball.string() + " has SHA-256 " + sha256Of(tarball) + ", not " + kHexZeros);
 }
 
+TEST(GuestBuild, TemplateSha256NeedsARegularFile) {
+  checkLeavesNothing(options(BuildMethod::Template, {"-t", "/dev/null", "--sha256", kHexZeros}),
+                     "/dev/null is not a regular file");
+}
+
 TEST(GuestBuild, TemplateRefusesALinkedDev) {
   const fs::path tree = base / "template";
   fs::create_directories(tree / "etc");
@@ -473,7 +471,7 @@ TEST(GuestBuild, CloneFromAGuestOrADirectory) {
 TEST(GuestBuild, FailedBuildsLeaveNothing) {
   writeFile(defaults / "context.next", "40100\n");
   checkLeavesNothing(options(BuildMethod::Template, {"-t", (base / "missing.tar").string()}),
-                     "tar could not unpack");
+                     "cannot open the template " + (base / "missing.tar").string());
   writeFile(base / "corrupt.tar.gz", "not a tarball\n");
   checkLeavesNothing(options(BuildMethod::Template, {"-t", (base / "corrupt.tar.gz").string()}),
                      "tar could not unpack");
@@ -514,9 +512,28 @@ TEST(GuestBuild, ForceReplacesAGuest) {
 
 TEST(GuestBuild, ForceRestoresTheGuestWhenTheBuildFails) {
   build("web", options(BuildMethod::Skeleton, {"touch", "old"}));
-  auto o = options(BuildMethod::Template, {"-t", (base / "missing.tar").string()});
+  writeFile(base / "corrupt.tar", "not a tarball\n");
+  auto o = options(BuildMethod::Template, {"-t", (base / "corrupt.tar").string()});
   o.force = true;
   checkLeavesNothing(o, "tar could not unpack");
+  CHECK(fs::exists(vservers / "web/old"));
+}
+
+// As Ctrl-C would: the signal reaches vserver while a method's command runs.
+TEST(GuestBuild, AnInterruptedBuildIsUndone) {
+  const std::vector<std::string> interrupt = {"sh", "-c", "kill -INT $PPID"};
+  const auto before = treeOf(base);
+  const auto e = expectError([&] { build("web", options(BuildMethod::Skeleton, interrupt)); });
+  STRCMP_CONTAINS("the build of web was undone (interrupted by SIGINT)", e.what());
+  LONGS_EQUAL(128 + SIGINT, e.exitStatus());
+  CHECK(before == treeOf(base));
+}
+
+TEST(GuestBuild, AnInterruptedForceBuildPutsTheOldGuestBack) {
+  build("web", options(BuildMethod::Skeleton, {"touch", "old"}));
+  auto o = options(BuildMethod::Skeleton, {"sh", "-c", "kill -TERM $PPID"});
+  o.force = true;
+  checkLeavesNothing(o, "interrupted by SIGTERM");
   CHECK(fs::exists(vservers / "web/old"));
 }
 
@@ -599,7 +616,8 @@ namespace {
 class DeviceNodesTest : public Utest {
  public:
   void testBody() override {
-    const fs::path dev = makeTempDir();
+    const vs::test::TempDir temp;
+    const fs::path& dev = temp.path();
     writeFile(dev / "null", "a template's own\n");
     vs::guest::makeDeviceNodes(dev);
     STRCMP_EQUAL("a template's own\n", readFile(dev / "null").c_str());
@@ -616,7 +634,6 @@ class DeviceNodesTest : public Utest {
       UNSIGNED_LONGS_EQUAL(node.major, major(st.st_rdev));
       UNSIGNED_LONGS_EQUAL(node.minor, minor(st.st_rdev));
     }
-    fs::remove_all(dev);
   }
 };
 

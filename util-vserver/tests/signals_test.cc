@@ -22,3 +22,32 @@ TEST(Signals, RefusesOthers) {
                vs::test::expectError([] { vs::parseSignal("65"); }).what());
   vs::test::expectError([] { vs::parseSignal(""); });
 }
+
+TEST(Signals, DeferredInterruptionNotesTheFirstSignal) {
+  {
+    const vs::DeferredInterruption interruption;
+    interruption.check("nothing came");
+    raise(SIGTERM);
+    raise(SIGHUP);
+    LONGS_EQUAL(SIGTERM, interruption.signal());
+    const auto e = vs::test::expectError([&] { interruption.check("the work"); });
+    STRCMP_EQUAL("the work (interrupted by SIGTERM)", e.what());
+    LONGS_EQUAL(128 + SIGTERM, e.exitStatus());
+  }
+  struct sigaction now {};
+  sigaction(SIGTERM, nullptr, &now);
+  CHECK(now.sa_handler == SIG_DFL);
+}
+
+TEST(Signals, DeferredInterruptionLeavesIgnoredSignalsIgnored) {
+  signal(SIGHUP, SIG_IGN);
+  {
+    const vs::DeferredInterruption interruption;
+    raise(SIGHUP);
+    LONGS_EQUAL(0, interruption.signal());
+  }
+  struct sigaction now {};
+  sigaction(SIGHUP, nullptr, &now);
+  CHECK(now.sa_handler == SIG_IGN);
+  signal(SIGHUP, SIG_DFL);
+}

@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <set>
 #include <string_view>
 #include <utility>
 
@@ -25,8 +26,11 @@
 #include "../number.h"
 #include "../popt_parser.h"
 #include "../remove_tree.h"
+#include "../signals.h"
 #include "../subprocess.h"
+#include "../unique_fd.h"
 #include "config_files.h"
+#include "lock.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -361,6 +365,7 @@ struct Plan {
   uint32_t xid = 0;
   bool advanceContextNext = false;  // the xid came from .defaults/context.next
   CheckedOptions checked;
+  UniqueFd tarball;  // template, open from the plan on
   fs::path cloneSource;
   std::optional<std::string> mirror;  // debootstrap
   std::vector<fs::path> replaced;     // in the way; --force moves them aside
@@ -389,22 +394,9 @@ std::string guestName(const fs::path& cfgdir) {
   return name;
 }
 
-// A link's target, relative ones taken from the link's directory.
-std::optional<fs::path> linkTarget(const fs::path& link) {
-  const auto target = readLink(link);
-  if (!target) return std::nullopt;
-  return normalDirectory(link.parent_path() / *target);
-}
-
-// Whether path is dir or lies under it (both as normalDirectory gives them).
-bool isWithin(const fs::path& path, const fs::path& dir) {
-  return std::mismatch(dir.begin(), dir.end(), path.begin(), path.end()).first == dir.end();
-}
-
 fs::path rootOf(const BuildOptions& options, const fs::path& defaults, const std::string& name) {
   if (options.rootDir) return normalDirectory(*options.rootDir) / name;
-  if (const auto base = linkTarget(defaults / "vdirbase")) return *base / name;
-  return fs::path(kDefaultVdirBase) / name;
+  return normalDirectory(vdirBase(defaults)) / name;
 }
 
 // A running guest's root is in use: --force must not pull it away.
@@ -489,16 +481,29 @@ void chooseXid(const BuildOptions& options, Plan& plan) {
                             user->second);
 }
 
+// The template is opened once, when the build is planned: what was
+// verified is what gets unpacked, whatever happens to the path meanwhile.
+UniqueFd openTemplate(const fs::path& tarball) {
+  UniqueFd fd(open(tarball.c_str(), O_RDONLY | O_NOCTTY | O_CLOEXEC));
+  if (!fd) throwErrno("cannot open the template " + tarball.string());
+  return fd;
+}
+
 // Checked before anything is created: a tarball that is not the one
 // expected must not even get unpacked.
-void verifySha256(const fs::path& tarball, const std::string& expected) {
-  const CapturedOutput sum = runCapturingOutput({"sha256sum", "--", tarball});
+void verifySha256(int tarballFd, const fs::path& tarball, const std::string& expected) {
+  struct stat st {};
+  if (fstat(tarballFd, &st) != 0) throwErrno("cannot stat " + tarball.string());
+  if (!S_ISREG(st.st_mode))
+    throw Error(EINVAL, tarball.string() + " is not a regular file, whose SHA-256 could be checked");
+  const CapturedOutput sum = runCapturingOutput({"sha256sum"}, tarballFd);
   if (sum.status != 0 || sum.output.size() < 64)
     throw Error(EIO,
                 "cannot compute the SHA-256 of " + tarball.string() + exitStatusText(sum.status));
   const std::string actual = sum.output.substr(0, 64);
   if (actual != expected)
     throw Error(EINVAL, tarball.string() + " has SHA-256 " + actual + ", not " + expected);
+  if (lseek(tarballFd, 0, SEEK_SET) != 0) throwErrno("cannot rewind " + tarball.string());
 }
 
 // A guest's root when source names a guest under configRoot, else source
@@ -525,7 +530,8 @@ void prepareMethod(BuildMethod method, Plan& plan) {
     case BuildMethod::Skeleton:
       return;
     case BuildMethod::Template:
-      if (args.sha256) verifySha256(args.tarball, *args.sha256);
+      plan.tarball = openTemplate(args.tarball);
+      if (args.sha256) verifySha256(plan.tarball.get(), args.tarball, *args.sha256);
       return;
     case BuildMethod::Clone:
       plan.cloneSource = cloneSource(plan.configRoot, args.source);
@@ -653,11 +659,11 @@ std::optional<std::string> decompressOption(const fs::path& tarball) {
   return std::nullopt;
 }
 
-void unpackTemplate(const fs::path& tarball, const fs::path& root) {
+void unpackTemplate(int tarballFd, const fs::path& tarball, const fs::path& root) {
   std::vector<std::string> argv{"tar", "-x", "--numeric-owner", "-p"};
   if (const auto option = decompressOption(tarball)) argv.push_back(*option);
-  argv.insert(argv.end(), {"-f", fs::absolute(tarball), "-C", root});
-  const int status = runCommand(argv);
+  argv.insert(argv.end(), {"-f", "-", "-C", root});
+  const int status = runCommand(argv, {}, tarballFd);
   if (status != 0)
     throw Error(EIO, "tar could not unpack " + tarball.string() + " into " + root.string() +
                          exitStatusText(status));
@@ -687,7 +693,7 @@ void fillRoot(BuildMethod method, const Plan& plan) {
       makeSkeleton(plan.root);
       return;
     case BuildMethod::Template:
-      unpackTemplate(plan.checked.method.tarball, plan.root);
+      unpackTemplate(plan.tarball.get(), plan.checked.method.tarball, plan.root);
       return;
     case BuildMethod::Clone:
       copyClone(plan.cloneSource, plan.root);
@@ -741,6 +747,20 @@ void runSkeletonCommand(const std::vector<std::string>& command, const fs::path&
 void advanceContextNext(const Plan& plan) {
   if (plan.advanceContextNext)
     writeScalar(plan.defaults / "context.next", std::to_string(plan.xid + 1));
+}
+
+// The locks of the guest being built and of the one --force replaces
+// (its name file may name it differently), so that no start, stop or
+// delete of either runs meanwhile.  Taken in name order: two builds never
+// wait for each other's second lock.
+std::vector<GuestLock> lockGuest(const fs::path& cfgdir) {
+  std::set<std::string> names = {guestName(cfgdir)};
+  const auto oldName = readScalar(cfgdir / "name");
+  if (oldName && !oldName->empty() && oldName->find('/') == std::string::npos)
+    names.insert(*oldName);
+  std::vector<GuestLock> locks;
+  for (const std::string& name : names) locks.emplace_back(name);
+  return locks;
 }
 
 void removeReplaced(const std::string& name, const std::vector<fs::path>& replaced) {
@@ -843,19 +863,32 @@ void makeDeviceNodes(const fs::path& dev) {
 
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
                 const DeviceNodeMaker& makeNodes) {
+  // Outlives the rollback, so that a second Ctrl-C cannot cut it short.
+  const DeferredInterruption interruption;
+  const auto locks = lockGuest(normalDirectory(location.cfgdir));
   const Plan plan = makePlan(location, options);
+  const std::string what = "the build of " + plan.name;
+  interruption.check(what);
   std::vector<fs::path> replaced;
-  {
+  try {
     Rollback rollback;
-    replaced = moveAside(plan.replaced, rollback);
-    createConfig(plan, options, rollback);
-    createRoot(plan.root, rollback);
-    fillRoot(options.method, plan);
-    populateDev(plan.root, makeNodes);
-    copyHostFiles(plan.defaults, plan.root);
-    runSkeletonCommand(plan.checked.method.command, plan.root);
+    const auto step = [&](const std::function<void()>& change) {
+      change();
+      interruption.check(what);
+    };
+    step([&] { replaced = moveAside(plan.replaced, rollback); });
+    step([&] { createConfig(plan, options, rollback); });
+    step([&] { createRoot(plan.root, rollback); });
+    step([&] { fillRoot(options.method, plan); });
+    step([&] { populateDev(plan.root, makeNodes); });
+    step([&] { copyHostFiles(plan.defaults, plan.root); });
+    step([&] { runSkeletonCommand(plan.checked.method.command, plan.root); });
     advanceContextNext(plan);
     rollback.commit();
+  } catch (const Error&) {
+    // A command the signal killed fails too: the signal is the reason.
+    interruption.check(what + " was undone");
+    throw;
   }
   removeReplaced(plan.name, replaced);
 }

@@ -120,13 +120,6 @@ fs::path fileOr(const fs::path& file, const fs::path& otherwise) {
   return fileExists(file) ? file : otherwise;
 }
 
-// Where link points; a relative target is relative to the link's directory.
-std::optional<fs::path> linkTarget(const fs::path& link) {
-  const auto target = readLink(link);
-  if (!target) return std::nullopt;
-  return link.parent_path() / *target;  // an absolute target replaces the directory
-}
-
 // ---- Names --------------------------------------------------------------
 
 // What is wrong with name as a directory under the configuration root:
@@ -178,8 +171,8 @@ std::optional<uint32_t> readXid(const fs::path& cfgdir) {
 
 // ---- Host paths ---------------------------------------------------------
 
-// .defaults/vdirbase: util-vserver uses the path .defaults/vdirbase/NAME,
-// so a link or a directory there both work; we also take a scalar file.
+}  // namespace
+
 fs::path vdirBase(const fs::path& defaults) {
   const fs::path base = defaults / "vdirbase";
   if (const auto target = linkTarget(base)) return *target;
@@ -190,6 +183,8 @@ fs::path vdirBase(const fs::path& defaults) {
     throw ConfigError(base, 1, "'" + *text + "' is not an absolute path");
   return *text;
 }
+
+namespace {
 
 // vdir is a link to the guest's root, or (less usual) the root itself.
 fs::path readVdir(const ConfigLocation& location, const std::string& name) {

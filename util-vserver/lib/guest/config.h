@@ -150,6 +150,11 @@ struct GuestConfig {
   }
 };
 
+// Where guest roots go by default: .defaults/vdirbase (util-vserver uses
+// the path .defaults/vdirbase/NAME, so a link or a directory there both
+// work; we also take a scalar file), else /vservers.
+std::filesystem::path vdirBase(const std::filesystem::path& defaults);
+
 // Reads and validates everything; throws ConfigError (or Error when the
 // directory is missing).
 GuestConfig readGuestConfig(const ConfigLocation& location);

@@ -70,6 +70,15 @@ std::optional<fs::path> readLink(const fs::path& file) {
   throw Error(error.value(), "cannot read link " + file.string() + ": " + error.message());
 }
 
+std::optional<fs::path> linkTarget(const fs::path& link) {
+  const auto target = readLink(link);
+  if (!target) return std::nullopt;
+  // An absolute target replaces the directory.
+  fs::path normal = fs::absolute(link.parent_path() / *target).lexically_normal();
+  if (!normal.has_filename()) normal = normal.parent_path();
+  return normal;
+}
+
 std::optional<fs::path> withFallback(const fs::path& dir, const fs::path& fallback,
                                      const fs::path& file) {
   if (fileExists(dir / file)) return dir / file;

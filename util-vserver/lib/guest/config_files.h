@@ -31,6 +31,10 @@ bool fileExists(const std::filesystem::path& file);
 // The target of symlink file.
 std::optional<std::filesystem::path> readLink(const std::filesystem::path& file);
 
+// Where symlink link points: a relative target is taken from the link's
+// directory; made absolute and lexically normal, without a trailing '/'.
+std::optional<std::filesystem::path> linkTarget(const std::filesystem::path& link);
+
 // file under dir if it exists, else under fallback, else nothing: the
 // per-guest / .defaults lookup.
 std::optional<std::filesystem::path> withFallback(const std::filesystem::path& dir,

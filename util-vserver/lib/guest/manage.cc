@@ -8,6 +8,8 @@
 #include "../error.h"
 #include "../remove_tree.h"
 #include "../vserver_client.h"
+#include "lock.h"
+#include "paths.h"
 #include "state.h"
 #include "stop.h"
 
@@ -24,11 +26,21 @@ bool confirmed(const std::string& question) {
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
-// A guest root we are willing to remove recursively.
+// A guest root we are willing to remove recursively: not /, and not a
+// directory that holds all guest roots or the guest's configuration (a
+// vdir link gone wrong).
 void refuseDangerousRoot(const GuestConfig& config) {
   const fs::path root = fs::weakly_canonical(config.vdir);
-  if (root.empty() || root == root.root_path() || root == fs::path("/vservers"))
-    throw Error(EINVAL, config.name + ": refusing to delete the guest root " + root.string());
+  const auto refuse = [&](const std::string& why) {
+    throw Error(EINVAL, config.name + ": refusing to delete the guest root " + root.string() +
+                            ": " + why);
+  };
+  if (!root.has_relative_path()) refuse("it is /");
+  for (const fs::path& held : {fs::path(kDefaultVdirBase), vdirBase(config.location.defaults),
+                               config.location.cfgdir}) {
+    const fs::path canonical = fs::weakly_canonical(held);
+    if (isWithin(canonical, root)) refuse("it holds " + canonical.string());
+  }
 }
 
 }  // namespace
@@ -55,7 +67,8 @@ int deleteGuest(const GuestConfig& config, bool force) {
   refuseDangerousRoot(config);
   if (!force && !confirmed("Are you sure you want to delete the vserver " + config.name + "?"))
     return 1;
-  stopGuest(config);
+  const GuestLock lock(config.name);
+  stopGuest(config, lock);
   removeTree(config.vdir);
   removeTree(config.location.cfgdir);
   return 0;

@@ -102,8 +102,12 @@ void clearStaleState(const GuestConfig& config) {
 }
 
 int stopGuest(const GuestConfig& config) {
+  const GuestLock lock(config.name);
+  return stopGuest(config, lock);
+}
+
+int stopGuest(const GuestConfig& config, const GuestLock& /*held*/) {
   VserverClient client;
-  GuestLock lock(config.name);
   const auto context = runningContext(client, config);
   if (!context) {
     std::fprintf(stderr, "vserver: %s is not running\n", config.name.c_str());

@@ -6,11 +6,15 @@
 
 #include "../vserver_client.h"
 #include "config.h"
+#include "lock.h"
 
 namespace vs::guest {
 
-// Returns the exit status for the command; errors throw.
+// Returns the exit status for the command; errors throw.  Takes the
+// guest's lock, or runs under one the caller holds (delete: the stop and
+// the removal are one step for a start waiting on the lock).
 int stopGuest(const GuestConfig& config);
+int stopGuest(const GuestConfig& config, const GuestLock& held);
 
 // Runs the kill sequence until the guest's context ends; throws when it
 // outlives the last step.  The caller holds the guest's lock.
