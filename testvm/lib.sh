@@ -107,8 +107,9 @@ busybox_root() {
 # sysv_rc DIR [chatty]: an /etc/init.d/rc that starts one daemon at
 # runlevel 3, saying so, and stops it at runlevel 6, logging to
 # /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).  With
-# "chatty", runlevel 3 also leaves /bin/chatty writing a line a second to
-# the output it inherited.
+# "chatty", runlevel 3 also leaves /bin/chatty writing 64 KiB (a pipe's
+# worth) a second to the output it inherited, counting the rounds it got
+# through in /var/chatty.count.
 sysv_rc() {
 	cat >"$1/etc/init.d/rc" <<'RC'
 #!/bin/sh
@@ -126,7 +127,16 @@ esac
 RC
 	chmod 755 "$1/etc/init.d/rc"
 	if [ "$2" = chatty ]; then
-		printf '#!/bin/sh\nwhile :; do echo tick; sleep 1; done\n' >"$1/bin/chatty"
+		cat >"$1/bin/chatty" <<'CHATTY'
+#!/bin/sh
+n=0
+while :; do
+	head -c 65536 /dev/zero
+	n=$((n + 1))
+	echo $n >/var/chatty.count
+	sleep 1
+done
+CHATTY
 		chmod 755 "$1/bin/chatty"
 	fi
 }

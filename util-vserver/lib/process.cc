@@ -4,12 +4,20 @@
 #include <linux/sched.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <optional>
+#include <vector>
 
 #include "error.h"
 
@@ -61,6 +69,51 @@ int waitForExitStatus(pid_t pid) {
 std::string describeStatus(int status) {
   if (status > 128) return std::string("killed by signal ") + sigabbrev_np(status - 128);
   return "exit status " + std::to_string(status);
+}
+
+namespace {
+
+// Fields 48 and 49 of /proc/self/stat: where our arguments are.
+constexpr size_t kArgStartField = 48;
+
+struct ArgumentArea {
+  uintptr_t start = 0, end = 0;
+};
+
+std::optional<ArgumentArea> argumentArea() {
+  std::ifstream file("/proc/self/stat");
+  std::string stat;
+  if (!std::getline(file, stat)) return std::nullopt;
+  // The name (field 2) is in parentheses and may hold anything.
+  const size_t nameEnd = stat.rfind(')');
+  if (nameEnd == std::string::npos) return std::nullopt;
+  std::istringstream rest(stat.substr(nameEnd + 1));
+  const std::vector<std::string> fields{std::istream_iterator<std::string>(rest), {}};
+  const size_t index = kArgStartField - 3;  // rest starts at field 3
+  if (fields.size() <= index + 1) return std::nullopt;
+  ArgumentArea area;
+  const auto parse = [](const std::string& field, uintptr_t& value) {
+    return std::from_chars(field.data(), field.data() + field.size(), value).ec == std::errc();
+  };
+  if (!parse(fields[index], area.start) || !parse(fields[index + 1], area.end) ||
+      area.end <= area.start + 1)
+    return std::nullopt;
+  return area;
+}
+
+}  // namespace
+
+void setProcessTitle(const std::string& title) {
+  prctl(PR_SET_NAME, title.c_str());
+  const auto area = argumentArea();
+  if (!area) return;
+  char* const args = reinterpret_cast<char*>(area->start);
+  const size_t size = area->end - area->start;
+  std::memset(args, 0, size);
+  std::memcpy(args, title.data(), std::min(title.size(), size - 1));
+  // A last byte that is not NUL tells the kernel to show the area up to
+  // its first NUL: the title alone, without the emptied arguments.
+  args[size - 1] = ' ';
 }
 
 void closeDescriptorsFrom(int first) {

@@ -47,6 +47,11 @@ void writeLine(int fd, const std::string& line);
 // ignored signals and the mask, which the next program should not get.
 void resetSignalHandling();
 
+// Shows the process as title in ps: its command line, overwritten in
+// place (as setproctitle does: the kernel reads it from our memory), and
+// its name.  Needs /proc; without it only the name changes.
+void setProcessTitle(const std::string& title);
+
 // Closes every descriptor from first upwards (before running foreign code).
 void closeDescriptorsFrom(int first);
 

@@ -32,8 +32,16 @@ check_eq "start returned after alpha's rc ran at runlevel 3" "rc 3 RUNLEVEL=3 PR
 	"$(cat /vservers/alpha/etc/rc.log)"
 chatty=$(pid_of "/bin/sh /bin/chatty")
 check "the rc's chatty daemon runs" test -n "$chatty"
-sleep 3
-check "and goes on writing to the output it was left" test -d "/proc/$chatty"
+check "and goes on writing to the output it was left, more than a pipe holds" \
+	wait_true '[ "$(cat /vservers/alpha/var/chatty.count 2>/dev/null || echo 0)" -ge 4 ]' 20
+output_pipe=$(readlink "/proc/$chatty/fd/1")
+check_match "that output is a pipe" "^pipe:" "$output_pipe"
+check "the guest's pid 1 drains it, at the guest's cost" \
+	sh -c "ls -l /proc/$(init_pid alpha)/fd | grep -qF '$output_pipe'"
+check "the host-side monitor no longer holds it" \
+	sh -c "! ls -l /proc/$(sed -n 3p /run/vservers/alpha)/fd | grep -qF '$output_pipe'"
+check_eq "alpha's pid 1 shows as init" "init" "$(vserver alpha exec cat /proc/1/cmdline | tr -d '\0')"
+check_eq "and is named init" "init" "$(vserver alpha exec cat /proc/1/comm)"
 sigign=$(sed -n 's/^SigIgn:\t*//p' "/proc/$chatty/status")
 check_eq "the guest does not inherit an ignored SIGPIPE" 0 "$((0x$sigign & 0x1000))"
 check "beta's busybox init ran its sysinit" wait_true "vserver beta exec test -e /tmp/booted" 10

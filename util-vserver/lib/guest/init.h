@@ -43,12 +43,16 @@ InitPlan stopPlan(const GuestConfig& config);
 constexpr std::string_view kCommandExitPrefix = "exit ";
 
 // Runs plan.command as pid 1's child and reaps every orphan until none
-// is left; then exits.  statusFd and outputFd are close-on-exec.
-// statusFd is written an error line if the command cannot be started;
-// for a foreground command it stays open until the command ends and is
-// then written kCommandExitPrefix and its status.  A foreground command's
-// output and errors go to outputFd.
-[[noreturn]] void runReaper(const InitPlan& plan, int statusFd, int outputFd);
+// is left; then exits.  The descriptors are close-on-exec.  statusFd is
+// written an error line if the command cannot be started; for a
+// foreground command it is written kCommandExitPrefix and its status
+// when the command ends.  A foreground command's output and errors go to
+// outputFd, a pipe whose read end is outputReadFd.  The monitor relays
+// that output to the caller while the command runs; once it lets go
+// (closes its end of statusFd), pid 1 reads and discards what the
+// daemons left writing there, in the guest's cgroup at the guest's cost,
+// so that they neither block nor get SIGPIPE.  Pid 1 shows as "init".
+[[noreturn]] void runReaper(const InitPlan& plan, int statusFd, int outputFd, int outputReadFd);
 
 // execve()s plan.command with exactly plan.environment.
 [[noreturn]] void execPlan(const InitPlan& plan);

@@ -30,10 +30,11 @@ namespace vs::guest {
 
 namespace {
 
-// Where the first process finds its status pipe and the pipe for its
-// start command's output, once it closed the rest.
+// Where the first process finds its status pipe and both ends of the
+// pipe for its start command's output, once it closed the rest.
 constexpr int kStatusFd = 3;
 constexpr int kOutputFd = 4;
+constexpr int kOutputReadFd = 5;
 // What the monitor passes on once the start command has ended: what it
 // wrote before, not what its daemons keep writing.
 constexpr size_t kFinalOutputLimit = 65536;
@@ -104,7 +105,7 @@ void setUtsNames(const GuestConfig& config) {
     // Nothing of the monitor's (SIGPIPE ignored) or the caller's (nohup)
     // signal handling reaches the guest.
     resetSignalHandling();
-    if (plan.reaper) runReaper(plan, kStatusFd, kOutputFd);
+    if (plan.reaper) runReaper(plan, kStatusFd, kOutputFd, kOutputReadFd);
     execPlan(plan);
   } catch (const std::exception& e) {
     writeLine(kStatusFd, e.what());
@@ -137,7 +138,7 @@ class Monitor {
   int lockFd_;
   VserverClient client_;
   ChildProcess init_;
-  UniqueFd output_;  // the start command's output and errors, and its daemons'
+  UniqueFd output_;  // the start command's output and errors, while it runs
   std::optional<int> commandStatus_;  // how a foreground start command ended
   std::optional<ExitEvent> exit_;     // the context's exit notification
   void drainExitEvents();
@@ -155,17 +156,19 @@ std::optional<std::string> Monitor::startGuestProcess() {
   init_ = cloneProcess(kGuestNamespaces, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    // Above both targets first, so neither dup2 can overwrite the other.
-    const int status = fcntl(statusWrite.get(), F_DUPFD_CLOEXEC, kOutputFd + 1);
-    const int output = fcntl(outputWrite.get(), F_DUPFD_CLOEXEC, kOutputFd + 1);
-    if (status < 0 || output < 0 || dup3(status, kStatusFd, O_CLOEXEC) < 0 ||
-        dup3(output, kOutputFd, O_CLOEXEC) < 0)
+    // Above all targets first, so that no dup3 can overwrite another.
+    const int status = fcntl(statusWrite.get(), F_DUPFD_CLOEXEC, kOutputReadFd + 1);
+    const int output = fcntl(outputWrite.get(), F_DUPFD_CLOEXEC, kOutputReadFd + 1);
+    const int outputRead = fcntl(output_.get(), F_DUPFD_CLOEXEC, kOutputReadFd + 1);
+    if (status < 0 || output < 0 || outputRead < 0 || dup3(status, kStatusFd, O_CLOEXEC) < 0 ||
+        dup3(output, kOutputFd, O_CLOEXEC) < 0 || dup3(outputRead, kOutputReadFd, O_CLOEXEC) < 0)
       _exit(1);
-    closeDescriptorsFrom(kOutputFd + 1);
+    closeDescriptorsFrom(kOutputReadFd + 1);
     becomeGuestInit(config_, options_);
   }
   statusWrite.reset();
   outputWrite.reset();
+  // Closing statusRead on return hands the output over to the guest's pid 1.
   return awaitGuestInit(statusRead.get());
 }
 
@@ -174,7 +177,9 @@ std::optional<std::string> Monitor::startGuestProcess() {
 std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
   pollfd fds[3] = {{statusFd, POLLIN, 0}, {output_.get(), POLLIN, 0}, {reportFd_, 0, 0}};
   std::string status;
-  for (bool statusOpen = true; statusOpen;) {
+  // Until a verdict line or the pipe's end: a foreground command's reaper
+  // keeps its end open until we close ours.
+  for (bool statusOpen = true; statusOpen && status.find('\n') == std::string::npos;) {
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       throwErrno("poll");
@@ -187,6 +192,7 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
     if (fds[0].revents) statusOpen = readSome(statusFd, status);
   }
   relayFinalOutput();
+  output_.reset();
   const std::string verdict = firstLine(status);
   if (verdict.rfind(kCommandExitPrefix, 0) == 0) {
     commandStatus_ = std::stoi(verdict.substr(kCommandExitPrefix.size()));
@@ -200,8 +206,8 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
   return std::nullopt;
 }
 
-// Copies what the guest wrote to our standard output (the caller's while
-// starting, /dev/null after); false at the pipe's end.
+// Copies what the start command wrote to our standard output, the
+// caller's; false at the pipe's end.
 bool Monitor::relayOutput() {
   char buffer[4096];
   const ssize_t n = read(output_.get(), buffer, sizeof(buffer));
@@ -259,15 +265,10 @@ void Monitor::superviseUntilEnd() {
   for (int fd = 0; fd < 3; ++fd) dup2(devNull.get(), fd);
   close(reportFd_);
   close(lockFd_);
-  // Drained for the guest's life, so nothing in it blocks or dies on
-  // SIGPIPE writing to what its start command left it as output.
-  pollfd fds[3] = {{init_.pidfd.get(), POLLIN, 0},
-                   {output_.get(), POLLIN, 0},
-                   {client_.eventFd(), POLLIN, 0}};
+  pollfd fds[2] = {{init_.pidfd.get(), POLLIN, 0}, {client_.eventFd(), POLLIN, 0}};
   while (!fds[0].revents) {
-    if (poll(fds, 3, -1) < 0 && errno != EINTR) break;
-    if (fds[1].revents && !relayOutput()) fds[1].fd = -1;
-    if (fds[2].revents) drainExitEvents();
+    if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
+    if (fds[1].revents) drainExitEvents();
   }
   waitForExitStatus(init_.pid);
 
