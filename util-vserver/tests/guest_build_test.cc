@@ -241,7 +241,7 @@ TEST(GuestInterfaceSpec, RefusesBadParts) {
 // Builds into a temporary config root (etc/) and vdir base (vservers/),
 // with the device nodes left out: unit tests run without CAP_MKNOD.
 TEST_GROUP(GuestBuild) {
-  vs::test::TempDir temp;
+  vs::test::TempDir temp, locks;  // locks: not part of what a build leaves
   fs::path base = temp.path(), configRoot, defaults, vservers;
   std::vector<fs::path> nodeDirs;  // where buildGuest asked for device nodes
 
@@ -262,7 +262,7 @@ TEST_GROUP(GuestBuild) {
 
   void build(const std::string& name, const BuildOptions& o) {
     vs::guest::buildGuest({configRoot / name, defaults}, o,
-                          [this](const fs::path& dev) { nodeDirs.push_back(dev); });
+                          [this](const fs::path& dev) { nodeDirs.push_back(dev); }, locks.path());
   }
 
   std::string buildError(const std::string& name, const BuildOptions& o) {

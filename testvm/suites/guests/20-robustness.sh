@@ -118,6 +118,58 @@ check "within the kill sequence ($took s)" test "$took" -le 12
 check_eq "the stubborn process is gone" "" "$(pid_of "sleep 1213")"
 check_clean "g1 is clean" g1 211
 
+# Without SYS_PTRACE, the guest's root cannot look into its pid 1, which
+# is ours.  And the guest's account files are the guest's: a FIFO there
+# must not hang suexec.
+echo '~SYS_PTRACE' >/etc/vservers/g1/bcapabilities
+check "start g1 without SYS_PTRACE" vserver g1 start
+check_fails "the guest cannot read its pid 1's executable link" vserver g1 exec readlink /proc/1/exe
+check_fails "nor its environment" vserver g1 exec cat /proc/1/environ
+check "but sees it" vserver g1 exec test -d /proc/1
+mv /vservers/g1/etc/group /vservers/g1/etc/group.real
+mkfifo /vservers/g1/etc/group
+check_match "suexec refuses a FIFO as /etc/group, without waiting on it" \
+	"the guest's /etc/group is not a regular file" "$(timeout 10 vserver g1 suexec web true 2>&1)"
+rm /vservers/g1/etc/group
+mv /vservers/g1/etc/group.real /vservers/g1/etc/group
+check "stop g1 after suexec" vserver g1 stop
+rm /etc/vservers/g1/bcapabilities
+
+# A build cut short by a signal (Ctrl-C) is undone; --force puts the old
+# guest back.  The method's command sends vserver the signal mid-build.
+interrupt='kill -INT $PPID; sleep 1'
+out=$(vserver g3 build -m skeleton --context 213 -- sh -c "$interrupt" 2>&1); status=$?
+check_eq "an interrupted build exits 128 + SIGINT" 130 "$status"
+check_match "and says it was undone" "the build of g3 was undone \(interrupted by SIGINT\)" "$out"
+check "it left no config" sh -c "! test -e /etc/vservers/g3"
+check "it left no root" sh -c "! test -e /vservers/g3"
+touch /vservers/g1/marker
+out=$(vserver g1 build --force -m skeleton --context 211 -- sh -c "$interrupt" 2>&1); status=$?
+check_eq "an interrupted build --force fails" 130 "$status"
+check "g1's old root is back" test -e /vservers/g1/marker
+check "g1's old config is back" grep -qx 211 /etc/vservers/g1/context
+check_eq "nothing is left set aside" "" "$(ls /etc/vservers /vservers | grep '~')"
+check "g1 still starts" vserver g1 start
+check "and stops" vserver g1 stop
+
+# delete never removes a vdir that holds other guests.
+mkdir -p /etc/vservers/wrong /srv/roots/inner
+echo 219 >/etc/vservers/wrong/context
+ln -s /vservers /etc/vservers/wrong/vdir
+check_match "delete refuses a vdir that is the vdir base" \
+	"refusing to delete the guest root /vservers: it holds /vservers" \
+	"$(vserver wrong delete --force 2>&1)"
+mkdir -p /etc/vservers/.defaults
+ln -s /srv/roots /etc/vservers/.defaults/vdirbase
+rm /etc/vservers/wrong/vdir
+ln -s /srv /etc/vservers/wrong/vdir
+check_match "delete refuses a vdir holding the configured vdirbase" \
+	"refusing to delete the guest root /srv: it holds /srv/roots" \
+	"$(vserver wrong delete --force 2>&1)"
+check "the guest roots are all there" test -d /srv/roots/inner -a -d /vservers/g1 -a -d /vservers/g2
+rm /etc/vservers/.defaults/vdirbase
+rm -r /etc/vservers/wrong /srv/roots
+
 check "delete g1" vserver g1 delete --force
 check "delete g2" vserver g2 delete --force
 t_done

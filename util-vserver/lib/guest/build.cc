@@ -753,13 +753,13 @@ void advanceContextNext(const Plan& plan) {
 // (its name file may name it differently), so that no start, stop or
 // delete of either runs meanwhile.  Taken in name order: two builds never
 // wait for each other's second lock.
-std::vector<GuestLock> lockGuest(const fs::path& cfgdir) {
+std::vector<GuestLock> lockGuest(const fs::path& cfgdir, const fs::path& lockDir) {
   std::set<std::string> names = {guestName(cfgdir)};
   const auto oldName = readScalar(cfgdir / "name");
   if (oldName && !oldName->empty() && oldName->find('/') == std::string::npos)
     names.insert(*oldName);
   std::vector<GuestLock> locks;
-  for (const std::string& name : names) locks.emplace_back(name);
+  for (const std::string& name : names) locks.emplace_back(name, lockDir);
   return locks;
 }
 
@@ -862,10 +862,10 @@ void makeDeviceNodes(const fs::path& dev) {
 }
 
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
-                const DeviceNodeMaker& makeNodes) {
+                const DeviceNodeMaker& makeNodes, const fs::path& lockDir) {
   // Outlives the rollback, so that a second Ctrl-C cannot cut it short.
   const DeferredInterruption interruption;
-  const auto locks = lockGuest(normalDirectory(location.cfgdir));
+  const auto locks = lockGuest(normalDirectory(location.cfgdir), lockDir);
   const Plan plan = makePlan(location, options);
   const std::string what = "the build of " + plan.name;
   interruption.check(what);

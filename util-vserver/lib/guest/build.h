@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "config.h"
+#include "paths.h"
 
 namespace vs::guest {
 
@@ -80,7 +81,9 @@ using DeviceNodeMaker = std::function<void(const std::filesystem::path& dev)>;
 // once the new guest is complete; it refuses a guest whose run file
 // exists.  hosts, nsswitch.conf, resolv.conf and localtime come from
 // .defaults/files/, else the host's /etc, unless the method brought its own.
+// The build holds the guest's lock in lockDir throughout.
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
-                const DeviceNodeMaker& makeNodes = makeDeviceNodes);
+                const DeviceNodeMaker& makeNodes = makeDeviceNodes,
+                const std::filesystem::path& lockDir = kRunDir);
 
 }  // namespace vs::guest

@@ -11,10 +11,10 @@
 
 namespace vs::guest {
 
-GuestLock::GuestLock(const std::string& name) {
+GuestLock::GuestLock(const std::string& name, const std::filesystem::path& dir) {
   std::error_code ignored;
-  std::filesystem::create_directories(kRunDir, ignored);
-  const auto file = lockFileOf(name);
+  std::filesystem::create_directories(dir, ignored);
+  const auto file = lockFileOf(name, dir);
   fd_.reset(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
   if (!fd_) throwErrno("cannot open the lock " + file.string());
   while (flock(fd_.get(), LOCK_EX) != 0) {

@@ -2,16 +2,18 @@
 // one at a time.  An flock(2), so a killed holder never leaves it behind.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include "../unique_fd.h"
+#include "paths.h"
 
 namespace vs::guest {
 
 class GuestLock {
  public:
-  // Blocks until the lock of guest name is ours.
-  explicit GuestLock(const std::string& name);
+  // Blocks until the lock of guest name (in dir) is ours.
+  explicit GuestLock(const std::string& name, const std::filesystem::path& dir = kRunDir);
 
   // The descriptor holding the lock; a forked process that keeps it open
   // keeps the lock after we are gone.

@@ -8,8 +8,8 @@ const char* const kDefaultVdirBase = "/vservers";
 const char* const kRunDir = "/run/vservers";
 const char* const kCgroupBase = "/sys/fs/cgroup/vserver";
 
-std::filesystem::path lockFileOf(const std::string& name) {
-  return std::filesystem::path(kRunDir) / (".lock." + name);
+std::filesystem::path lockFileOf(const std::string& name, const std::filesystem::path& dir) {
+  return dir / (".lock." + name);
 }
 
 bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir) {

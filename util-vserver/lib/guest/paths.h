@@ -13,8 +13,9 @@ extern const char* const kRunDir;  // /run/vservers
 // The cgroup v2 directory under which every guest gets NAME/.
 extern const char* const kCgroupBase;  // /sys/fs/cgroup/vserver
 
-// The lock a start, stop or delete of guest name holds.
-std::filesystem::path lockFileOf(const std::string& name);  // /run/vservers/.lock.NAME
+// The lock a build, start, stop or delete of guest name holds, in dir.
+std::filesystem::path lockFileOf(const std::string& name,
+                                 const std::filesystem::path& dir = kRunDir);  // /run/vservers/.lock.NAME
 
 // Whether path is dir or lies under it, comparing their components (both
 // absolute and normal, as linkTarget gives them).
