@@ -5,6 +5,8 @@
 #   make kernel    build the patched test kernel (build/kernel/bzImage)
 #   make kmod      build vserver.ko against it (build/kmod/vserver.ko)
 #   make check     unit tests, checkpatch, then the VM suites
+#   make check-debootstrap  build a Debian guest here (needs the Debian
+#                  archive, so not part of make check) and run it in the VM
 #   make demo      boot the VM and show a process moving into a context
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
@@ -43,6 +45,10 @@ initramfs: userland kmod $(TESTVM)/vstest
 check: initramfs
 	scripts/check
 
+check-debootstrap: initramfs
+	testvm/check-debootstrap $(KERNEL)/bzImage $(TESTVM)/initramfs.cpio.gz $(USERLAND)/bin \
+		$(BUILD)/debootstrap
+
 demo: initramfs
 	testvm/run --demo $(KERNEL)/bzImage $(TESTVM)/initramfs.cpio.gz $(TESTVM)
 
@@ -55,4 +61,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps userland kernel kmod initramfs check demo checkpatch clean distclean
+.PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo checkpatch clean distclean
