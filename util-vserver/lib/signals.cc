@@ -49,8 +49,6 @@ DeferredInterruption::~DeferredInterruption() {
   for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &saved_[i], nullptr);
 }
 
-int DeferredInterruption::signal() const { return deferredSignal; }
-
 void DeferredInterruption::check(const std::string& what) const {
   const int caught = deferredSignal;
   if (caught != 0)

@@ -25,11 +25,8 @@ class DeferredInterruption {
   DeferredInterruption(const DeferredInterruption&) = delete;
   DeferredInterruption& operator=(const DeferredInterruption&) = delete;
 
-  // The first signal that came, 0 while none has.
-  int signal() const;
-
   // Throws Error(EINTR, "WHAT (interrupted by SIGxxx)", 128 + signal)
-  // once a signal has come.
+  // once a signal has come; the first one counts.
   void check(const std::string& what) const;
 
  private:

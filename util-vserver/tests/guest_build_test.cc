@@ -566,6 +566,19 @@ TEST(GuestBuild, ForceReplacesOnlyTheOldRoot) {
                             ", the vdir of guest web: it holds " + (vservers / "web").string());
 }
 
+// The new root elsewhere: the old vdir must still not take the base along.
+TEST(GuestBuild, ForceKeepsTheVdirBase) {
+  build("web", options(BuildMethod::Skeleton));
+  fs::create_directory_symlink(vservers, defaults / "vdirbase");
+  fs::remove(configRoot / "web/vdir");
+  fs::create_directory_symlink(vservers, configRoot / "web/vdir");
+  auto o = options(BuildMethod::Skeleton);
+  o.force = true;
+  o.rootDir = base / "elsewhere";
+  checkLeavesNothing(o, "--force will not replace " + vservers.string() +
+                            ", the vdir of guest web: it holds " + vservers.string());
+}
+
 TEST(GuestBuild, DebootstrapMustBeInstalled) {
   const fs::path emptyBin = base / "bin";
   fs::create_directories(emptyBin);

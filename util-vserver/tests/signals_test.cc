@@ -29,7 +29,6 @@ TEST(Signals, DeferredInterruptionNotesTheFirstSignal) {
     interruption.check("nothing came");
     raise(SIGTERM);
     raise(SIGHUP);
-    LONGS_EQUAL(SIGTERM, interruption.signal());
     const auto e = vs::test::expectError([&] { interruption.check("the work"); });
     STRCMP_EQUAL("the work (interrupted by SIGTERM)", e.what());
     LONGS_EQUAL(128 + SIGTERM, e.exitStatus());
@@ -44,7 +43,7 @@ TEST(Signals, DeferredInterruptionLeavesIgnoredSignalsIgnored) {
   {
     const vs::DeferredInterruption interruption;
     raise(SIGHUP);
-    LONGS_EQUAL(0, interruption.signal());
+    interruption.check("an ignored signal");
   }
   struct sigaction now {};
   sigaction(SIGHUP, nullptr, &now);

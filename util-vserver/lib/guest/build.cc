@@ -31,6 +31,7 @@
 #include "../unique_fd.h"
 #include "config_files.h"
 #include "lock.h"
+#include "root_guard.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -420,11 +421,10 @@ std::vector<fs::path> inTheWay(const Plan& plan, bool force) {
     const auto oldRoot = linkTarget(plan.cfgdir / "vdir");
     if (oldRoot && fileExists(*oldRoot) && *oldRoot != plan.root) {
       // A vdir link gone wrong (to /vservers, say) must not take others along.
-      for (const fs::path& ours : {plan.root, plan.cfgdir})
-        if (isWithin(ours, *oldRoot))
-          throw Error(EINVAL, "--force will not replace " + oldRoot->string() +
-                                  ", the vdir of guest " + plan.name + ": it holds " +
-                                  ours.string());
+      if (const auto held = heldByRoot(*oldRoot, {plan.cfgdir, plan.defaults}, {plan.root}))
+        throw Error(EINVAL, "--force will not replace " + oldRoot->string() +
+                                ", the vdir of guest " + plan.name + ": it holds " +
+                                held->string());
       found.push_back(*oldRoot);
     }
   }

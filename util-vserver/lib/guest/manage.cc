@@ -9,7 +9,7 @@
 #include "../remove_tree.h"
 #include "../vserver_client.h"
 #include "lock.h"
-#include "paths.h"
+#include "root_guard.h"
 #include "state.h"
 #include "stop.h"
 
@@ -26,21 +26,12 @@ bool confirmed(const std::string& question) {
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
-// A guest root we are willing to remove recursively: not /, and not a
-// directory that holds all guest roots or the guest's configuration (a
-// vdir link gone wrong).
+// A vdir link gone wrong must not make delete take other guests along.
 void refuseDangerousRoot(const GuestConfig& config) {
-  const fs::path root = fs::weakly_canonical(config.vdir);
-  const auto refuse = [&](const std::string& why) {
-    throw Error(EINVAL, config.name + ": refusing to delete the guest root " + root.string() +
-                            ": " + why);
-  };
-  if (!root.has_relative_path()) refuse("it is /");
-  for (const fs::path& held : {fs::path(kDefaultVdirBase), vdirBase(config.location.defaults),
-                               config.location.cfgdir}) {
-    const fs::path canonical = fs::weakly_canonical(held);
-    if (isWithin(canonical, root)) refuse("it holds " + canonical.string());
-  }
+  if (const auto held = heldByRoot(config.vdir, config.location))
+    throw Error(EINVAL, config.name + ": refusing to delete the guest root " +
+                            fs::weakly_canonical(config.vdir).string() + ": it holds " +
+                            held->string());
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "paths.h"
 
-#include <algorithm>
-
 namespace vs::guest {
 
 const char* const kDefaultVdirBase = "/vservers";
@@ -10,10 +8,6 @@ const char* const kCgroupBase = "/sys/fs/cgroup/vserver";
 
 std::filesystem::path lockFileOf(const std::string& name, const std::filesystem::path& dir) {
   return dir / (".lock." + name);
-}
-
-bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir) {
-  return std::mismatch(dir.begin(), dir.end(), path.begin(), path.end()).first == dir.end();
 }
 
 std::filesystem::path cgroupOf(const std::string& name) {

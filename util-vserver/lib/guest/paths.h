@@ -17,10 +17,6 @@ extern const char* const kCgroupBase;  // /sys/fs/cgroup/vserver
 std::filesystem::path lockFileOf(const std::string& name,
                                  const std::filesystem::path& dir = kRunDir);  // /run/vservers/.lock.NAME
 
-// Whether path is dir or lies under it, comparing their components (both
-// absolute and normal, as linkTarget gives them).
-bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir);
-
 // The cgroup of guest name.
 std::filesystem::path cgroupOf(const std::string& name);
 

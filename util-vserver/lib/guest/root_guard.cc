@@ -1,0 +1,31 @@
+#include "root_guard.h"
+
+#include <algorithm>
+
+#include "paths.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Whether path is dir or lies under it, component by component.
+bool isWithin(const fs::path& path, const fs::path& dir) {
+  return std::mismatch(dir.begin(), dir.end(), path.begin(), path.end()).first == dir.end();
+}
+
+}  // namespace
+
+std::optional<fs::path> heldByRoot(const fs::path& root, const ConfigLocation& location,
+                                   const std::vector<fs::path>& kept) {
+  const fs::path canonicalRoot = fs::weakly_canonical(root);
+  std::vector<fs::path> guarded = kept;
+  guarded.insert(guarded.end(),
+                 {kDefaultVdirBase, vdirBase(location.defaults), location.cfgdir});
+  for (const fs::path& path : guarded)
+    if (isWithin(fs::weakly_canonical(path), canonicalRoot)) return path;
+  return std::nullopt;
+}
+
+}  // namespace vs::guest
