@@ -38,15 +38,15 @@ DeferredInterruption::DeferredInterruption() {
   struct sigaction action {};
   action.sa_handler = noteSignal;
   sigemptyset(&action.sa_mask);
-  for (size_t i = 0; i < kSignals.size(); ++i) {
-    sigaction(kSignals[i], nullptr, &saved_[i]);
+  for (size_t i = 0; i < kInterruptSignals.size(); ++i) {
+    sigaction(kInterruptSignals[i], nullptr, &saved_[i]);
     // Ignored stays ignored (nohup).
-    if (saved_[i].sa_handler != SIG_IGN) sigaction(kSignals[i], &action, nullptr);
+    if (saved_[i].sa_handler != SIG_IGN) sigaction(kInterruptSignals[i], &action, nullptr);
   }
 }
 
 DeferredInterruption::~DeferredInterruption() {
-  for (size_t i = 0; i < kSignals.size(); ++i) sigaction(kSignals[i], &saved_[i], nullptr);
+  for (size_t i = 0; i < kInterruptSignals.size(); ++i) sigaction(kInterruptSignals[i], &saved_[i], nullptr);
 }
 
 void DeferredInterruption::check(const std::string& what) const {

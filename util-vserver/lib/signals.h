@@ -12,12 +12,16 @@ namespace vs {
 // Returns the signal number, 0..64; throws a usage Error otherwise.
 int parseSignal(const std::string& text);
 
-// While one lives, SIGINT, SIGTERM, SIGHUP and SIGQUIT are noted instead
-// of ending the process (those ignored stay ignored), so that work which must be undone when cut short
-// can be: the owner checks between its steps and unwinds.  A command it
-// runs meanwhile gets the default actions back at exec, so Ctrl-C still
-// stops it, and its failure brings the owner to the next check.  One at a
-// time.
+// What a user or a terminal sends to stop a command: Ctrl-C, kill, a
+// hang-up, Ctrl-\.
+inline constexpr std::array<int, 4> kInterruptSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+
+// While one lives, the kInterruptSignals are noted instead of ending the
+// process (those ignored stay ignored), so that work which must be undone
+// when cut short can be: the owner checks between its steps and unwinds.
+// A command it runs meanwhile gets the default actions back at exec, so
+// Ctrl-C still stops it, and its failure brings the owner to the next
+// check.  One at a time.
 class DeferredInterruption {
  public:
   DeferredInterruption();
@@ -30,8 +34,7 @@ class DeferredInterruption {
   void check(const std::string& what) const;
 
  private:
-  static constexpr std::array<int, 4> kSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
-  std::array<struct sigaction, kSignals.size()> saved_{};
+  std::array<struct sigaction, kInterruptSignals.size()> saved_{};
 };
 
 }  // namespace vs

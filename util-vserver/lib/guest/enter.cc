@@ -12,6 +12,7 @@
 #include "../error.h"
 #include "../process.h"
 #include "../pty.h"
+#include "../signals.h"
 #include "paths.h"
 #include "passwd.h"
 #include "state.h"
@@ -66,7 +67,7 @@ void forwardSignalsTo(pid_t pid) {
   struct sigaction action {};
   action.sa_handler = forwardSignal;
   sigemptyset(&action.sa_mask);
-  for (const int signal : {SIGINT, SIGQUIT, SIGHUP, SIGTERM}) sigaction(signal, &action, nullptr);
+  for (const int signal : kInterruptSignals) sigaction(signal, &action, nullptr);
 }
 
 // Our child: joins the guest, then forks the command into its PID
