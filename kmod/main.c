@@ -26,6 +26,7 @@ static const struct vserver_ops vs_ops = {
 	.capable = vs_capable,
 	.permitted = vs_permitted,
 	.path_allowed = vs_path_allowed,
+	.dentry_allowed = vs_dentry_allowed,
 	.reboot = vs_reboot,
 };
 

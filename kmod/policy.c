@@ -88,8 +88,14 @@ int vs_permitted(u32 xid, enum vserver_perm perm)
 	return err;
 }
 
-/* The spectator works from the host's tree; a guest is held below its root. */
-int vs_path_allowed(u32 xid, const struct path *path)
+/*
+ * The spectator works from the host's tree; a guest is held below its
+ * root.  The root is freed after a grace period (see context.c), so it may
+ * be read here under RCU alone.
+ */
+static int vs_root_check(u32 xid, bool (*below)(const void *object,
+						 const struct path *root),
+			 const void *object)
 {
 	const struct vs_context *ctx;
 	const struct path *root;
@@ -102,11 +108,31 @@ int vs_path_allowed(u32 xid, const struct path *path)
 	ctx = vs_context_lookup_rcu(xid);
 	if (ctx) {
 		root = rcu_dereference(ctx->root);
-		if (!root || path_is_under(path, root))
+		if (!root || below(object, root))
 			err = 0;
 	}
 	rcu_read_unlock();
 	return err;
+}
+
+static bool vs_path_below(const void *path, const struct path *root)
+{
+	return path_is_under_rcu(path, root);
+}
+
+static bool vs_dentry_below(const void *dentry, const struct path *root)
+{
+	return dentry_is_visible_under((struct dentry *)dentry, root);
+}
+
+int vs_path_allowed(u32 xid, const struct path *path)
+{
+	return vs_root_check(xid, vs_path_below, path);
+}
+
+int vs_dentry_allowed(u32 xid, struct dentry *dentry)
+{
+	return vs_root_check(xid, vs_dentry_below, dentry);
 }
 
 int vs_reboot(u32 xid, unsigned int cmd)

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct cred;
+struct dentry;
 struct path;
 struct user_namespace;
 enum vserver_perm;
@@ -19,6 +20,7 @@ int vs_capable(const struct cred *cred, u32 xid, struct user_namespace *ns,
 	       int cap, unsigned int opts);
 int vs_permitted(u32 xid, enum vserver_perm perm);
 int vs_path_allowed(u32 xid, const struct path *path);
+int vs_dentry_allowed(u32 xid, struct dentry *dentry);
 int vs_reboot(u32 xid, unsigned int cmd);
 
 #endif /* _VSERVER_POLICY_H */

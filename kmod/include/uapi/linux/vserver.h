@@ -170,8 +170,7 @@
 				 _BITULL(CAP_SYS_TTY_CONFIG) | \
 				 _BITULL(CAP_LEASE) | \
 				 _BITULL(CAP_SETFCAP) | \
-				 _BITULL(CAP_SYS_BOOT) | \
-				 _BITULL(CAP_AUDIT_WRITE))
+				 _BITULL(CAP_SYS_BOOT))
 
 /*
  * Context capabilities (VSERVER_A_CCAPS): what a guest may do only if its
