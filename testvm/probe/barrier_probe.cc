@@ -1,8 +1,18 @@
 // Part of vstest escape: root in a guest whose context root is
 // /tmp/vs-root holds directory fds and file handles from outside it and
 // tries every way out.  Each attempt is made once on the outside directory
-// (refused) and once on a directory inside the root (the control).
+// (refused) and once on a directory inside the root (the control): path
+// operations, the inode operations that reach the kernel with no path
+// (xattrs, utimes, readlink, access, statfs), inotify and fanotify marks,
+// and unix sockets bound in the directory.
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
 #include <linux/mount.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -11,6 +21,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -29,10 +40,57 @@ constexpr char kRoot[] = "/tmp/vs-root";
 constexpr char kInside[] = "/tmp/vs-root/inside";
 constexpr char kOutside[] = "/tmp/vs-outside";
 
+// A stream socket listening at path, bound by the host; -1 on failure.
+int listenAt(const std::string& path) {
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path.c_str());
+  unlink(path.c_str());
+  if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 ||
+      listen(fd, 64) != 0)
+    return -1;
+  return fd;
+}
+
 void fillDirectory(const std::string& dir, const std::string& tool) {
   mkdir(dir.c_str(), 0755);
   for (const char* name : {"file", "victim", "victim2"}) writeFile(dir + "/" + name, "data\n");
   writeFile(dir + "/tool", tool, 0755);
+  symlink("file", (dir + "/alink").c_str());
+}
+
+// The path of name in the directory behind fd, through /proc/self/fd: a
+// lookup that starts from the held descriptor, as *at() calls do.
+std::string through(int dir, const char* name) {
+  return "/proc/self/fd/" + std::to_string(dir) + "/" + name;
+}
+
+// A file capability granting nothing, as setcap would write it.
+int setFileCapability(int dir) {
+  vfs_cap_data data{};
+  data.magic_etc = VFS_CAP_REVISION_2;
+  return errnoOf(setxattr(through(dir, "file").c_str(), "security.capability", &data,
+                          XATTR_CAPS_SZ_2, 0));
+}
+
+int connectThrough(int dir) {
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", through(dir, "sock").c_str());
+  const int result = errnoOf(connect(fd, reinterpret_cast<const sockaddr*>(&address),
+                                     sizeof(address)));
+  close(fd);
+  return result;
+}
+
+int markWithFanotify(int dir) {
+  const int fd = fanotify_init(FAN_CLASS_NOTIF | FAN_REPORT_FID | FAN_CLOEXEC, O_RDONLY);
+  if (fd < 0) return errno;
+  const int result = errnoOf(fanotify_mark(fd, FAN_MARK_ADD, FAN_MODIFY, dir, "file"));
+  close(fd);
+  return result;
 }
 
 std::string readWholeFile(const char* path) {
@@ -114,6 +172,37 @@ std::vector<DirectoryAttempt> directoryAttempts() {
       {"fchmodat", [](int dir) { return errnoOf(fchmodat(dir, "file", 0600, 0)); }},
       {"fchownat", [](int dir) { return errnoOf(fchownat(dir, "file", 0, 0, 0)); }},
       {"execveat", execAt},
+      {"setxattr security.capability", setFileCapability},
+      {"getxattr", [](int dir) {
+         char value[64];
+         return errnoOf(getxattr(through(dir, "file").c_str(), "security.capability", value,
+                                 sizeof(value)));
+       }},
+      {"listxattr", [](int dir) {
+         char names[256];
+         return errnoOf(listxattr(through(dir, "file").c_str(), names, sizeof(names)));
+       }},
+      {"removexattr", [](int dir) {
+         return errnoOf(removexattr(through(dir, "file").c_str(), "security.capability"));
+       }},
+      {"utimensat", [](int dir) { return errnoOf(utimensat(dir, "file", nullptr, 0)); }},
+      {"readlinkat", [](int dir) {
+         char target[64];
+         return errnoOf(readlinkat(dir, "alink", target, sizeof(target)));
+       }},
+      {"faccessat", [](int dir) { return errnoOf(faccessat(dir, "file", R_OK, 0)); }},
+      {"statfs", [](int dir) {
+         struct statfs st;
+         return errnoOf(statfs(through(dir, "file").c_str(), &st));
+       }},
+      {"inotify_add_watch", [](int dir) {
+         const int fd = inotify_init1(IN_CLOEXEC);
+         const int result = errnoOf(inotify_add_watch(fd, through(dir, "file").c_str(), IN_MODIFY));
+         close(fd);
+         return result;
+       }},
+      {"fanotify_mark", markWithFanotify},
+      {"connect to a unix socket bound there", connectThrough},
       {"fchdir, then chroot(.)", [](int dir) {
          if (fchdir(dir) != 0) return errno;
          return errnoOf(chroot("."));
@@ -171,6 +260,10 @@ void checkBarrier() {
     report(false, "mount proc inside the guest root", std::strerror(errno));
     return;
   }
+  const int outsideSocket = listenAt(std::string(kOutside) + "/sock");
+  const int insideSocket = listenAt(std::string(kInside) + "/sock");
+  report(outsideSocket >= 0 && insideSocket >= 0, "host: listening sockets for the rooted guest",
+         std::strerror(errno));
   const auto outsideHandle = handleOf(std::string(kOutside) + "/file");
   const auto insideHandle = handleOf(std::string(kInside) + "/file");
   const int outside = open(kOutside, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -189,8 +282,27 @@ void checkBarrier() {
          }));
   if (outsideHandle && insideHandle)
     inChild([&] { attackFromRootedGuest(outside, inside, *outsideHandle, *insideHandle); });
+
+  // debugfs is mounted by the kernel too (simple_pin_fs), which must not
+  // exempt the host's user mount of it from the barrier.
+  const int debugfs = open("/sys/kernel/debug", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat st;
+  expect("host: fstatat in debugfs (control)", 0, errnoOf(fstatat(debugfs, "kmemleak", &st, 0)));
+  inChild([debugfs] {
+    if (chroot(kRoot) != 0 || chdir("/") != 0 ||
+        enterNewContext(kRootedXid + 1, "rooted-debugfs") != 0) {
+      report(false, "enter a rooted context", std::strerror(errno));
+      return;
+    }
+    struct stat st;
+    expect("rooted guest: fstatat in the host's debugfs through a held fd", EACCES,
+           errnoOf(fstatat(debugfs, "kmemleak", &st, 0)));
+  });
+  close(debugfs);
   close(outside);
   close(inside);
+  close(outsideSocket);
+  close(insideSocket);
   umount((std::string(kRoot) + "/proc").c_str());
 }
 

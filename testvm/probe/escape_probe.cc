@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
+#include <linux/capability.h>
 #include <linux/kcmp.h>
 #include <linux/kexec.h>
 #include <linux/perf_event.h>
@@ -278,17 +279,28 @@ int readLimit(pid_t pid) {
 }
 
 // One way of reaching another process; guestErrno is what root in a guest
-// must get when the target belongs to another context.
+// must get when the target belongs to another context, hostErrno what the
+// host gets on a guest's process (0: the host reaches every process, but
+// not a guest's abstract socket names, which are the guest's own).
 struct Reach {
   const char* what;
   int guestErrno;
   std::function<int(const Target&)> act;
   bool sendsSignal = false;
-  // commoncap refuses changing the priority or scheduling of a task that
-  // holds capabilities the caller lacks before the vserver hook is asked,
-  // so for a host task (full capabilities) these say EPERM, not ESRCH.
-  int errnoOnHostTask = 0;
+  int hostErrno = 0;
 };
+
+int getPriority(pid_t pid) {
+  errno = 0;
+  getpriority(PRIO_PROCESS, pid);
+  return errno;
+}
+
+int capGet(pid_t pid) {
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, pid};
+  __user_cap_data_struct data[2]{};
+  return errnoOf(syscall(SYS_capget, &header, data));
+}
 
 std::vector<Reach> reaches() {
   return {
@@ -321,11 +333,14 @@ std::vector<Reach> reaches() {
          if (fd >= 0) close(static_cast<int>(fd));
          return errnoOf(fd);
        }},
-      {"ptrace attach", EPERM, [](const Target& t) { return ptraceAttach(t.pid); }},
-      {"ptrace seize", EPERM, [](const Target& t) { return ptraceSeize(t.pid); }},
-      {"process_vm_readv", EPERM, [](const Target& t) { return vmRead(t.pid); }},
-      {"process_vm_writev", EPERM, [](const Target& t) { return vmWrite(t.pid); }},
-      {"kcmp", EPERM,
+      // A foreign process answers as a free pid does, wherever a pid is named.
+      {"ptrace attach", ESRCH, [](const Target& t) { return ptraceAttach(t.pid); }},
+      {"ptrace seize", ESRCH, [](const Target& t) { return ptraceSeize(t.pid); }},
+      {"process_vm_readv", ESRCH, [](const Target& t) { return vmRead(t.pid); }},
+      {"process_vm_writev", ESRCH, [](const Target& t) { return vmWrite(t.pid); }},
+      {"getpriority", ESRCH, [](const Target& t) { return getPriority(t.pid); }},
+      {"capget", ESRCH, [](const Target& t) { return capGet(t.pid); }},
+      {"kcmp", ESRCH,
        [](const Target& t) { return errnoOf(syscall(SYS_kcmp, getpid(), t.pid, KCMP_VM, 0, 0)); }},
       {"/proc/PID listed by readdir", ENOENT, [](const Target& t) { return listedInProc(t.pid); }},
       {"stat /proc/PID", ENOENT, [](const Target& t) { return statErrno(procPath(t.pid)); }},
@@ -351,27 +366,28 @@ std::vector<Reach> reaches() {
       {"getpgid", ESRCH, [](const Target& t) { return errnoOf(getpgid(t.pid)); }},
       {"getsid", ESRCH, [](const Target& t) { return errnoOf(getsid(t.pid)); }},
       {"setpriority", ESRCH,
-       [](const Target& t) { return errnoOf(setpriority(PRIO_PROCESS, t.pid, 0)); }, false, EPERM},
-      {"sched_setscheduler", ESRCH, [](const Target& t) { return setScheduler(t.pid); }, false, EPERM},
+       [](const Target& t) { return errnoOf(setpriority(PRIO_PROCESS, t.pid, 0)); }},
+      {"sched_setscheduler", ESRCH, [](const Target& t) { return setScheduler(t.pid); }},
       {"sched_getparam", ESRCH, [](const Target& t) { return getScheduler(t.pid); }},
-      {"sched_setaffinity", ESRCH, [](const Target& t) { return setAffinity(t.pid); }, false, EPERM},
-      {"ioprio_set", ESRCH, [](const Target& t) { return setIoPriority(t.pid); }, false, EPERM},
+      {"sched_setaffinity", ESRCH, [](const Target& t) { return setAffinity(t.pid); }},
+      {"ioprio_set", ESRCH, [](const Target& t) { return setIoPriority(t.pid); }},
       {"prlimit", ESRCH, [](const Target& t) { return readLimit(t.pid); }},
       {"connect to its abstract unix stream socket", ECONNREFUSED,
-       [](const Target& t) { return connectAbstract(SOCK_STREAM, t.socketName); }},
+       [](const Target& t) { return connectAbstract(SOCK_STREAM, t.socketName); }, false,
+       ECONNREFUSED},
       {"send to its abstract unix datagram socket", ECONNREFUSED,
-       [](const Target& t) { return connectAbstract(SOCK_DGRAM, t.socketName + "-dg"); }},
+       [](const Target& t) { return connectAbstract(SOCK_DGRAM, t.socketName + "-dg"); }, false,
+       ECONNREFUSED},
   };
 }
 
-// Runs one reach; allowed says whether the actor may act on target (the
-// host on anyone, a guest on its own context), and so whether a signal
-// must arrive or must not.
-void checkReach(const Reach& reach, const Target& target, bool allowed, const std::string& who,
-                bool hostTask = false) {
+// Runs one reach; expected is the errno the actor must get (0 where it may
+// act: a guest on its own context, the host on anyone), and so whether a
+// signal must arrive or must not.
+void checkReach(const Reach& reach, const Target& target, int expected, const std::string& who) {
   const std::string what = who + ": " + reach.what + " of " + target.label;
-  const int refused = hostTask && reach.errnoOnHostTask ? reach.errnoOnHostTask : reach.guestErrno;
-  expect(what, allowed ? 0 : refused, isolated([&] { return reach.act(target); }));
+  const bool allowed = expected == 0;
+  expect(what, expected, isolated([&] { return reach.act(target); }));
   if (!reach.sendsSignal) return;
   const bool arrived = delivered(target, allowed ? 2000 : 300);
   report(arrived == allowed, what + (allowed ? ": the signal arrives" : ": no signal arrives"),
@@ -389,9 +405,9 @@ void attackFromGuest(const Target& host, const Target& otherGuest) {
   signal(SIGUSR1, SIG_IGN);
   const Target own = spawnTarget("own-sibling", 0);
   for (const Reach& reach : reaches()) {
-    checkReach(reach, otherGuest, false, "guest");
-    checkReach(reach, host, false, "guest", true);
-    checkReach(reach, own, true, "guest");
+    checkReach(reach, otherGuest, reach.guestErrno, "guest");
+    checkReach(reach, host, reach.guestErrno, "guest");
+    checkReach(reach, own, 0, "guest");
   }
 
   // kill(-1) reaches every process the caller may signal, and only those.
@@ -590,7 +606,7 @@ int probeEscape() {
 
   inChild([&] { attackFromGuest(host, otherGuest); });
   // The host reaches everything, the other guest included.
-  for (const Reach& reach : reaches()) checkReach(reach, otherGuest, true, "host");
+  for (const Reach& reach : reaches()) checkReach(reach, otherGuest, reach.hostErrno, "host");
   tracemeAcrossContexts();
   spectate(otherGuest);
   checkPrivileged();

@@ -52,6 +52,9 @@ int probeNetlink();
 int probeEscape();
 int probeCapabilities();
 int showCapabilities();
+int probeSpectator();
+int probeFilesystems();
+int probeObjects();
 
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();

@@ -6,6 +6,12 @@
 //   vstest escape                root in a guest cannot see, signal, trace,
 //                                reach or leave what is not its own
 //   vstest caps                  the capability matrix
+//   vstest spectator             the spectator sees everything, changes
+//                                nothing
+//   vstest filesystems           pseudo filesystems, devices, remounts
+//                                and terminals a guest may (not) use
+//   vstest objects               keys, IPC objects, abstract socket names,
+//                                lock holders and priorities per context
 //   vstest show-caps             prints its effective and permitted sets
 //   vstest fail-closed           waits for a line on stdin, then shows that
 //                                the caller (the spectator, with the module
@@ -60,6 +66,9 @@ int main(int argc, char** argv) {
     if (command == "netlink" && argc == 2) return probe::probeNetlink();
     if (command == "escape" && argc == 2) return probe::probeEscape();
     if (command == "caps" && argc == 2) return probe::probeCapabilities();
+    if (command == "spectator" && argc == 2) return probe::probeSpectator();
+    if (command == "filesystems" && argc == 2) return probe::probeFilesystems();
+    if (command == "objects" && argc == 2) return probe::probeObjects();
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
@@ -69,7 +78,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr,
-               "usage: vstest netlink|escape|caps|show-caps|fail-closed | vstest delete-module NAME |"
+               "usage: vstest netlink|escape|caps|spectator|filesystems|objects|show-caps|fail-closed |"
+               " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");
   return 2;
 }

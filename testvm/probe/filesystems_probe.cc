@@ -1,0 +1,265 @@
+// vstest filesystems: what a guest may write in the kernel's pseudo
+// filesystems, which devices it may open, what it may remount, and which
+// terminals it may push input into.  Each refusal comes with its exact
+// errno and a control: the same call from the host, or from a guest on
+// what is its own.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "probe.h"
+
+namespace probe {
+
+namespace {
+
+constexpr uint32_t kPlainXid = 4700;
+constexpr uint32_t kAdminXid = 4701;
+constexpr uint32_t kDelegatedXid = 4702;
+constexpr uint32_t kDevicesXid = 4703;
+
+constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
+constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
+
+int openErrno(const std::string& path, int flags) {
+  const int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  close(fd);
+  return 0;
+}
+
+int writeErrno(const std::string& path) { return openErrno(path, O_WRONLY); }
+
+void mountOrReport(const char* type, const char* target, const char* data = nullptr) {
+  mkdir(target, 0755);
+  report(mount(type, target, type, 0, data) == 0,
+         std::string("host: mount ") + type + " on " + target, std::strerror(errno));
+}
+
+// One write a guest must not make, with what the host gets for it.
+struct HostFile {
+  const char* what;
+  std::string path;
+  int guestErrno;
+};
+
+std::vector<HostFile> hostFiles(pid_t self) {
+  const std::string pid = std::to_string(self);
+  return {
+      {"a sunrpc cache through /proc/net", "/proc/net/rpc/auth.unix.ip/flush", EACCES},
+      {"a sunrpc cache through /proc/self/net", "/proc/self/net/rpc/auth.unix.ip/flush", EACCES},
+      {"a sunrpc cache through /proc/PID/task/TID/net",
+       "/proc/self/task/" + pid + "/net/rpc/auth.unix.ip/flush", EACCES},
+      {"binfmt_misc's register", "/tmp/vs-binfmt/register", EACCES},
+      {"a cgroup v1 hierarchy's cgroup.procs", "/tmp/vs-cgroup1/cgroup.procs", EACCES},
+      {"another cgroup's cgroup.kill", std::string(kCgroupB) + "/cgroup.kill", EACCES},
+      {"another cgroup's cgroup.procs", std::string(kCgroupB) + "/cgroup.procs", EACCES},
+      {"the root cgroup's cgroup.procs", "/sys/fs/cgroup/cgroup.procs", EACCES},
+      {"nfsd's threads", "/tmp/vs-nfsd/threads", EACCES},
+      {"debugfs", "/sys/kernel/debug/kmemleak", EACCES},
+  };
+}
+
+void checkHostFiles() {
+  mountOrReport("binfmt_misc", "/tmp/vs-binfmt");
+  mkdir("/tmp/vs-cgroup1", 0755);
+  report(mount("vstest", "/tmp/vs-cgroup1", "cgroup", 0, "none,name=vstest") == 0,
+         "host: mount a named cgroup v1 hierarchy", std::strerror(errno));
+  mountOrReport("nfsd", "/tmp/vs-nfsd");
+  mkdir(kCgroupA, 0755);
+  mkdir(kCgroupB, 0755);
+  mkdir((std::string(kCgroupA) + "/child").c_str(), 0755);
+
+  const pid_t self = getpid();
+  for (const HostFile& file : hostFiles(self))
+    expect(std::string("host: write ") + file.what + " (control)", 0, writeErrno(file.path));
+  inChild([self] {
+    if (enterNewContext(kPlainXid, "fs-plain") != 0) return;
+    for (const HostFile& file : hostFiles(self)) {
+      // The thread path names the caller's own thread.
+      std::string path = file.path;
+      const std::string hostPid = "/" + std::to_string(self) + "/";
+      if (const auto at = path.find(hostPid); at != std::string::npos)
+        path.replace(at, hostPid.size(), "/" + std::to_string(getpid()) + "/");
+      expect(std::string("guest: write ") + file.what, file.guestErrno, writeErrno(path));
+    }
+    expect("guest without a cgroup namespace: write a cgroup's cgroup.procs", EACCES,
+           writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
+  });
+
+  // A guest given a cgroup namespace rooted at its own group, as vserver
+  // start does, writes below that group and nowhere else.
+  inChild([] {
+    writeFile(std::string(kCgroupA) + "/cgroup.procs", std::to_string(getpid()));
+    if (unshare(CLONE_NEWCGROUP) != 0) {
+      report(false, "host: unshare a cgroup namespace", std::strerror(errno));
+      return;
+    }
+    if (enterNewContext(kDelegatedXid, "fs-delegated") != 0) return;
+    expect("delegated guest: write cgroup.procs below its own group (control)", 0,
+           writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
+    expect("delegated guest: write another group's cgroup.kill", EACCES,
+           writeErrno(std::string(kCgroupB) + "/cgroup.kill"));
+    expect("delegated guest: write the root group's cgroup.procs", EACCES,
+           writeErrno("/sys/fs/cgroup/cgroup.procs"));
+  });
+  rmdir((std::string(kCgroupA) + "/child").c_str());
+  rmdir(kCgroupA);
+  rmdir(kCgroupB);
+  umount("/tmp/vs-binfmt");
+  umount("/tmp/vs-cgroup1");
+  umount("/tmp/vs-nfsd");
+}
+
+// Devices: the node's location does not matter, only what it opens.
+struct Device {
+  const char* what;
+  std::string path;
+  int guestErrno;
+};
+
+std::vector<Device> devices() {
+  return {
+      {"/dev/null", "/dev/null", 0},
+      {"/dev/zero", "/dev/zero", 0},
+      {"/dev/urandom", "/dev/urandom", 0},
+      {"/dev/null's node made outside /dev", "/tmp/vs-dev/null-dev", 0},
+      {"the host console", "/dev/console", EPERM},
+      {"the host console's node made outside /dev", "/tmp/vs-dev/console", EPERM},
+      {"/dev/mem", "/dev/mem", EPERM},
+      {"a loop block device", "/tmp/vs-dev/loop0", EPERM},
+      {"a virtual console", "/tmp/vs-dev/tty1", EPERM},
+  };
+}
+
+void checkDevices() {
+  mkdir("/tmp/vs-dev", 0755);
+  const struct {
+    const char* name;
+    mode_t mode;
+    dev_t dev;
+  } nodes[] = {{"null-dev", S_IFCHR, makedev(1, 3)},
+               {"console", S_IFCHR, makedev(5, 1)},
+               {"loop0", S_IFBLK, makedev(7, 0)},
+               {"tty1", S_IFCHR, makedev(4, 1)}};
+  for (const auto& node : nodes) {
+    const std::string path = std::string("/tmp/vs-dev/") + node.name;
+    unlink(path.c_str());
+    report(mknod(path.c_str(), node.mode | 0600, node.dev) == 0, "host: mknod " + path,
+           std::strerror(errno));
+  }
+  for (const Device& device : devices())
+    expect(std::string("host: open ") + device.what + " (control)", 0,
+           openErrno(device.path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  inChild([] {
+    if (enterNewContext(kPlainXid + 1, "fs-devices") != 0) return;
+    for (const Device& device : devices())
+      expect(std::string("guest: open ") + device.what, device.guestErrno,
+             openErrno(device.path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  });
+  // The context capability that lets a guest make any node lets it open them.
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.ccaps = VSERVER_CCAP_MKNOD;
+    if (enterNewContext(kDevicesXid, "fs-devices-all", policy) != 0) return;
+    expect("guest with ccap mknod: open a loop block device (control)", 0,
+           openErrno("/tmp/vs-dev/loop0", O_RDONLY | O_NONBLOCK));
+  });
+}
+
+// A guest holding CAP_SYS_ADMIN, in a mount namespace of its own.
+void asAdminGuest(uint32_t xid, const std::function<void()>& fn) {
+  inChild([&] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+    if (enterNewContext(xid, "fs-admin", policy) != 0) return;
+    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr)) {
+      report(false, "admin guest: a mount namespace of its own", std::strerror(errno));
+      return;
+    }
+    fn();
+  });
+}
+
+void checkRemount() {
+  mountOrReport("tmpfs", "/tmp/vs-hostfs");
+  mkdir("/tmp/vs-guestfs", 0755);
+  asAdminGuest(kAdminXid, [] {
+    expect("admin guest: remount read-only a filesystem the host mounted", EPERM,
+           errnoOf(mount(nullptr, "/tmp/vs-hostfs", nullptr, MS_REMOUNT | MS_RDONLY, nullptr)));
+    expect("admin guest: remount read-only its view of that mount (bind, control)", 0,
+           errnoOf(mount(nullptr, "/tmp/vs-hostfs", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY,
+                         nullptr)));
+    expect("admin guest: mount a tmpfs of its own (control)", 0,
+           errnoOf(mount("tmpfs", "/tmp/vs-guestfs", "tmpfs", 0, nullptr)));
+    expect("admin guest: remount read-only a filesystem it mounted (control)", 0,
+           errnoOf(mount(nullptr, "/tmp/vs-guestfs", nullptr, MS_REMOUNT | MS_RDONLY, nullptr)));
+  });
+  struct stat st;
+  expect("host: its tmpfs is still writable after the guest tried", 0,
+         errnoOf(mkdir("/tmp/vs-hostfs/still-writable", 0755)) ?: errnoOf(stat("/tmp/vs-hostfs", &st)));
+  umount("/tmp/vs-hostfs");
+}
+
+// Opens a new pseudo-terminal of the devpts at dir; returns the slave.
+int openPtySlave(const std::string& dir) {
+  const int master = open((dir + "/ptmx").c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0 || unlockpt(master) != 0) return -1;
+  int index = -1;
+  if (ioctl(master, TIOCGPTN, &index) != 0) return -1;
+  return open((dir + "/" + std::to_string(index)).c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
+}
+
+int pushInput(int tty) {
+  const char c = '\n';
+  return errnoOf(ioctl(tty, TIOCSTI, &c));
+}
+
+void checkTerminals() {
+  const int hostTty = openPtySlave("/dev/pts");
+  report(hostTty >= 0, "host: a pseudo-terminal of the host's devpts", std::strerror(errno));
+  expect("host: TIOCSTI on its terminal (control)", 0, pushInput(hostTty));
+  inChild([hostTty] {
+    if (enterNewContext(kPlainXid + 2, "fs-tty") != 0) return;
+    expect("guest: TIOCSTI on a host terminal it holds", EPERM, pushInput(hostTty));
+    int unused = 0;
+    expect("guest: TIOCLINUX on a host terminal it holds", EPERM,
+           errnoOf(ioctl(hostTty, TIOCLINUX, &unused)));
+  });
+  asAdminGuest(kAdminXid + 1, [] {
+    mkdir("/tmp/vs-pts", 0755);
+    if (mount("devpts", "/tmp/vs-pts", "devpts", 0, "newinstance,ptmxmode=0666") != 0) {
+      report(false, "admin guest: mount a devpts of its own", std::strerror(errno));
+      return;
+    }
+    const int ownTty = openPtySlave("/tmp/vs-pts");
+    expect("admin guest: TIOCSTI on a terminal of its own devpts (control)", 0,
+           ownTty < 0 ? errno : pushInput(ownTty));
+  });
+  close(hostTty);
+}
+
+}  // namespace
+
+int probeFilesystems() {
+  checkHostFiles();
+  checkDevices();
+  checkRemount();
+  checkTerminals();
+  return failures() ? 1 : 0;
+}
+
+}  // namespace probe

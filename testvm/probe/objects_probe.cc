@@ -1,0 +1,267 @@
+// vstest objects: kernel objects that are told apart by uid alone, or by
+// a name in a table the host shares with its guests, are kept per
+// context: keys and keyrings, System V IPC objects in a shared IPC
+// namespace, abstract unix socket names, the pids behind file locks and
+// the tasks priority calls look at.  Each refusal comes with its exact
+// errno and a control on the guest's own object or from the host.
+#include <fcntl.h>
+#include <linux/keyctl.h>
+#include <sys/resource.h>
+#include <sys/shm.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+
+#include "probe.h"
+
+namespace probe {
+
+namespace {
+
+constexpr uint32_t kKeysXid = 4800;
+constexpr uint32_t kIpcXid = 4801;
+constexpr uint32_t kNamesXid = 4802;
+constexpr uint32_t kLocksXid = 4803;
+
+long addKey(const char* description, const char* payload, long keyring) {
+  return syscall(SYS_add_key, "user", description, payload, std::strlen(payload), keyring);
+}
+
+int readKey(long key) {
+  char buffer[64];
+  return errnoOf(syscall(SYS_keyctl, KEYCTL_READ, key, buffer, sizeof(buffer)));
+}
+
+long keyringId(long special) { return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, special, 0); }
+
+int searchKey(long keyring, const char* description) {
+  return errnoOf(syscall(SYS_keyctl, KEYCTL_SEARCH, keyring, "user", description, 0));
+}
+
+// Joins a new session keyring, then hands it to the parent.
+int sessionToParent() {
+  if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, nullptr) < 0) return errno;
+  return errnoOf(syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT));
+}
+
+void checkKeys() {
+  const long hostKeyring = keyringId(KEY_SPEC_USER_KEYRING);
+  const long hostKey = addKey("vs-host-secret", "s3cret", KEY_SPEC_USER_KEYRING);
+  report(hostKey > 0, "host: a key in root's user keyring", std::strerror(errno));
+  expect("host: read its key (control)", 0, readKey(hostKey));
+  inChild([=] {
+    if (enterNewContext(kKeysXid, "keys") != 0) return;
+    expect("guest: read host root's key by its id", EACCES, readKey(hostKey));
+    expect("guest: search host root's user keyring", EACCES,
+           searchKey(hostKeyring, "vs-host-secret"));
+    const long ownKeyring = keyringId(KEY_SPEC_USER_KEYRING);
+    report(ownKeyring > 0 && ownKeyring != hostKeyring,
+           "guest: its root's user keyring is not host root's",
+           "host " + std::to_string(hostKeyring) + ", guest " + std::to_string(ownKeyring));
+    expect("guest: find host root's key from its own user keyring", ENOKEY,
+           searchKey(KEY_SPEC_USER_KEYRING, "vs-host-secret"));
+    const long ownKey = addKey("vs-guest-secret", "mine", KEY_SPEC_USER_KEYRING);
+    expect("guest: read a key of its own (control)", 0, ownKey > 0 ? readKey(ownKey) : errno);
+    expect("guest: hand a session keyring to its host parent", EPERM, isolated(sessionToParent));
+    expect("guest: hand a session keyring to a parent in its own context (control)", 0,
+           isolated([] { return isolated(sessionToParent); }));
+  });
+  syscall(SYS_keyctl, KEYCTL_UNLINK, hostKey, KEY_SPEC_USER_KEYRING);
+}
+
+void checkIpc() {
+  constexpr key_t kHostKey = 0x56530001, kGuestKey = 0x56530002;
+  const int hostId = shmget(kHostKey, 4096, IPC_CREAT | 0666);
+  report(hostId >= 0, "host: a shared memory segment", std::strerror(errno));
+  inChild([hostId] {
+    if (enterNewContext(kIpcXid, "ipc") != 0) return;
+    expect("guest sharing the IPC namespace: shmget of the host's key", EACCES,
+           errnoOf(shmget(kHostKey, 0, 0)));
+    expect("guest: shmat of the host's segment by id", EACCES, [hostId] {
+      void* at = shmat(hostId, nullptr, SHM_RDONLY);
+      if (at == reinterpret_cast<void*>(-1)) return errno;
+      shmdt(at);
+      return 0;
+    }());
+    shmid_ds ds{};
+    expect("guest: IPC_STAT of the host's segment", EACCES, errnoOf(shmctl(hostId, IPC_STAT, &ds)));
+    expect("guest: IPC_RMID of the host's segment", EACCES, errnoOf(shmctl(hostId, IPC_RMID, nullptr)));
+    const int own = shmget(kGuestKey, 4096, IPC_CREAT | 0600);
+    expect("guest: a segment of its own (control)", 0, own >= 0 ? 0 : errno);
+    expect("guest: IPC_STAT of its own segment (control)", 0, errnoOf(shmctl(own, IPC_STAT, &ds)));
+  });
+  const int guestId = shmget(kGuestKey, 0, 0);
+  expect("host: shmget of the guest's key (control: the host reaches all)", 0,
+         guestId >= 0 ? 0 : errno);
+  shmctl(guestId, IPC_RMID, nullptr);
+  shmctl(hostId, IPC_RMID, nullptr);
+}
+
+sockaddr_un abstractName(const std::string& name, socklen_t* length) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path + 1, name.data(), name.size());
+  *length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+  return address;
+}
+
+int bindName(const std::string& name, int* fd) {
+  *fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  socklen_t length;
+  const sockaddr_un address = abstractName(name, &length);
+  if (bind(*fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) return errno;
+  return errnoOf(listen(*fd, 8));
+}
+
+// Connects to name and says whose listener took it: the accepting side
+// is the listener fd given, checked by a non-blocking accept.
+int connectName(const std::string& name) {
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  socklen_t length;
+  const sockaddr_un address = abstractName(name, &length);
+  const int result = errnoOf(connect(fd, reinterpret_cast<const sockaddr*>(&address), length));
+  close(fd);
+  return result;
+}
+
+bool accepted(int listener) {
+  const int fd = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+void checkAbstractNames() {
+  // The guest binds first a name the host will want: squatting.
+  int ready[2], done[2];
+  if (pipe(ready) != 0 || pipe(done) != 0) return;
+  std::fflush(stdout);
+  const pid_t guest = fork();
+  if (guest == 0) {
+    if (enterNewContext(kNamesXid, "names") != 0) _exit(1);
+    int listener;
+    expect("guest: bind a name the host will use", 0, bindName("vs-squatted", &listener));
+    (void)!write(ready[1], "r", 1);
+    char byte;
+    (void)!read(done[0], &byte, 1);
+    report(!accepted(listener), "guest: none of the host's connections reached its socket",
+           "a host connection arrived");
+    expect("guest: connect to its own name (control)", 0, connectName("vs-squatted"));
+    report(accepted(listener), "guest: its own connection reached its socket", "nothing arrived");
+    std::fflush(stdout);
+    _exit(failures() ? 1 : 0);
+  }
+  char byte;
+  (void)!read(ready[0], &byte, 1);
+  int hostListener;
+  expect("host: bind the same name after the guest (its own names)", 0,
+         bindName("vs-squatted", &hostListener));
+  expect("host: connect to the name", 0, connectName("vs-squatted"));
+  report(accepted(hostListener), "host: its connection reached its own socket", "nothing arrived");
+  (void)!write(done[1], "d", 1);
+  int status = 0;
+  waitpid(guest, &status, 0);
+  report(WIFEXITED(status) && WEXITSTATUS(status) == 0, "guest: abstract name checks",
+         "the guest's checks failed");
+  close(hostListener);
+}
+
+bool procLocksMentions(pid_t pid) {
+  std::ifstream locks("/proc/locks");
+  std::string field;
+  const std::string wanted = std::to_string(pid);
+  while (locks >> field)
+    if (field == wanted) return true;
+  return false;
+}
+
+void checkLocks() {
+  const char* path = "/tmp/vs-objects-lock";
+  writeFile(path, "lock\n");
+  int ready[2];
+  if (pipe(ready) != 0) return;
+  std::fflush(stdout);
+  const pid_t holder = fork();
+  if (holder == 0) {
+    const int fd = open(path, O_RDWR);
+    flock lock{};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    if (fd < 0 || fcntl(fd, F_SETLK, &lock) != 0) _exit(1);
+    (void)!write(ready[1], "r", 1);
+    for (;;) pause();
+  }
+  char byte;
+  (void)!read(ready[0], &byte, 1);
+  auto conflictingPid = [path] {
+    const int fd = open(path, O_RDWR);
+    flock lock{};
+    lock.l_type = F_WRLCK;
+    lock.l_whence = SEEK_SET;
+    // -1: the call failed; -2: it saw no conflicting lock at all.
+    int result = fd < 0 || fcntl(fd, F_GETLK, &lock) != 0 ? -1 : lock.l_pid;
+    if (result >= 0 && lock.l_type == F_UNLCK) result = -2;
+    close(fd);
+    return result;
+  };
+  report(conflictingPid() == holder, "host: F_GETLK names the holder's pid (control)",
+         "got " + std::to_string(conflictingPid()));
+  report(procLocksMentions(holder), "host: /proc/locks shows the holder (control)",
+         "it does not");
+  inChild([&] {
+    if (enterNewContext(kLocksXid, "locks") != 0) return;
+    const int seen = conflictingPid();
+    report(seen == 0, "guest: F_GETLK sees the conflict but not a host holder's pid",
+           "got " + std::to_string(seen));
+    report(!procLocksMentions(holder), "guest: /proc/locks does not show a host holder",
+           "it does");
+  });
+  kill(holder, SIGKILL);
+  waitpid(holder, nullptr, 0);
+}
+
+// getpriority over a whole user or process group sees the guest's tasks only.
+void checkPriorityLoops() {
+  std::fflush(stdout);
+  const pid_t favoured = fork();
+  if (favoured == 0) {
+    setpriority(PRIO_PROCESS, 0, -15);
+    for (;;) pause();
+  }
+  usleep(100000);
+  errno = 0;
+  const int hostView = getpriority(PRIO_USER, 0);
+  report(hostView <= -15, "host: getpriority(PRIO_USER) sees its favoured task (control)",
+         "got " + std::to_string(hostView));
+  inChild([] {
+    if (enterNewContext(kLocksXid + 1, "priority") != 0) return;
+    errno = 0;
+    const int guestView = getpriority(PRIO_USER, 0);
+    report(guestView == 0, "guest: getpriority(PRIO_USER) sees only its own tasks",
+           "got " + std::to_string(guestView));
+  });
+  kill(favoured, SIGKILL);
+  waitpid(favoured, nullptr, 0);
+}
+
+}  // namespace
+
+int probeObjects() {
+  checkKeys();
+  checkIpc();
+  checkAbstractNames();
+  checkLocks();
+  checkPriorityLoops();
+  return failures() ? 1 : 0;
+}
+
+}  // namespace probe
