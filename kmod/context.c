@@ -5,12 +5,14 @@
  * Contexts live in an xarray indexed by xid.  Readers (the LSM callbacks,
  * which may run in atomic context, and the netlink and /proc readers) look
  * contexts up under RCU; creation and removal are serialised by
- * vs_table_mutex, policy changes by vs_policy_mutex.  A context lives while
- * it has tasks (or is persistent): the LSM counts them through
- * vs_task_attach() and vs_task_detach(), and when a context ends it is
- * marked dead and a work item takes it out of the table and /proc and
- * announces its end.  Each context pins the module, so the module cannot
- * be unloaded while one exists.
+ * vs_table_mutex.  vs_policy_mutex serialises everything that reads a
+ * context's policy to act on it or changes it: policy changes and seals,
+ * moving a task in (so that it is bounded by the policy in force) and
+ * dropping the roots.  A context lives while it has tasks (or is persistent): the LSM
+ * counts them through vs_task_attach() and vs_task_detach(), and when a
+ * context ends it is marked dead and a work item takes it out of /proc and
+ * the table and announces its end.  Each context pins the module, so the
+ * module cannot be unloaded while one exists.
  */
 
 #include "common.h"
@@ -61,10 +63,16 @@ static struct vs_context *vs_context_get(u32 xid)
 	return ctx;
 }
 
-/* No task of the context is left to read the root: a dead context has none. */
+/*
+ * Called once the context is dead, out of the table and an RCU grace
+ * period later, so no lock-less reader still holds the root.  Under
+ * vs_policy_mutex, so no seal is reading the creator's root or publishing
+ * a root of its own.
+ */
 static void vs_context_drop_roots(struct vs_context *ctx)
 {
-	struct path *root = rcu_dereference_protected(ctx->root, ctx->dead);
+	struct path *root = rcu_dereference_protected(ctx->root,
+						      lockdep_is_held(&vs_policy_mutex));
 
 	if (root) {
 		path_put(root);
@@ -78,12 +86,24 @@ static void vs_context_release(struct work_struct *work)
 	struct vs_context *ctx = container_of(work, struct vs_context,
 					      release_work);
 
+	/*
+	 * Out of /proc before out of the table: a create of the same xid
+	 * waits while the old context is in the table, so it never finds
+	 * the old directory still registered.
+	 */
+	vs_proc_remove_context(ctx);
 	mutex_lock(&vs_table_mutex);
 	xa_erase(&vs_contexts, ctx->xid);
 	mutex_unlock(&vs_table_mutex);
-	vs_proc_remove_context(ctx);
 	vs_netlink_notify_exit(ctx);
+	/*
+	 * A dead context is found by no new lookup; wait for the readers
+	 * that found it before it died (vs_path_allowed() reads the root).
+	 */
+	synchronize_rcu();
+	mutex_lock(&vs_policy_mutex);
 	vs_context_drop_roots(ctx);
+	mutex_unlock(&vs_policy_mutex);
 	vs_context_put(ctx);
 	/* The workqueue is drained at module exit, so this may be the last. */
 	module_put(THIS_MODULE);
@@ -285,17 +305,28 @@ static int vs_check_single_threaded(struct netlink_ext_ack *extack)
 
 /*
  * Moves current into @xid; with @bound, its capability sets are first cut
- * down to @bcaps.
+ * down to @bcaps.  Under vs_policy_mutex, so that the policy read by the
+ * caller is still the one in force when current is counted in.
  */
 static int vs_commit_current(u32 xid, bool bound, u64 bcaps)
 {
-	struct cred *new = prepare_creds();
+	struct cred *new;
 
+	lockdep_assert_held(&vs_policy_mutex);
+	new = prepare_creds();
 	if (!new)
 		return -ENOMEM;
 	if (bound)
 		vs_bound_cred(new, bcaps);
 	return vserver_commit_xid(new, xid);
+}
+
+/* Moves current into @ctx, bounded as its policy now says; under vs_policy_mutex. */
+static int vs_enter(const struct vs_context *ctx)
+{
+	return vs_commit_current(ctx->xid,
+				 !(READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP),
+				 READ_ONCE(ctx->bcaps));
 }
 
 /**
@@ -343,7 +374,10 @@ int vs_context_create(u32 xid, const char *name, const struct vs_policy *policy,
 		goto err_free;
 	}
 
-	err = vs_commit_current(xid, sealed, policy->bcaps);
+	/* The host may have changed the policy since it was published. */
+	mutex_lock(&vs_policy_mutex);
+	err = vs_enter(ctx);
+	mutex_unlock(&vs_policy_mutex);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot move the caller into the context");
 		vs_context_abandon(ctx);
@@ -365,33 +399,32 @@ err_free:
  */
 int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack)
 {
-	const struct vs_context *ctx;
-	bool bound = true;
-	u64 bcaps = 0;
+	struct vs_context *ctx;
 	int err;
 
 	err = vs_check_single_threaded(extack);
 	if (err)
 		return err;
 
-	if (xid != VSERVER_SPECTATOR_XID) {
-		rcu_read_lock();
-		ctx = vs_context_lookup_rcu(xid);
-		if (ctx) {
-			u64 flags = READ_ONCE(ctx->flags);
-
-			err = flags & VSERVER_CF_LOCK ? -EPERM : 0;
-			bound = !(flags & VSERVER_CF_STATE_SETUP);
-			bcaps = READ_ONCE(ctx->bcaps);
-		}
-		rcu_read_unlock();
-		if (err) {
-			NL_SET_ERR_MSG(extack, "the context is locked");
-			return err;
-		}
+	mutex_lock(&vs_policy_mutex);
+	if (xid == VSERVER_SPECTATOR_XID) {
+		err = vs_commit_current(xid, true, 0);
+		goto out_unlock;
 	}
-
-	err = vs_commit_current(xid, bound, bcaps);
+	ctx = vs_context_get(xid);
+	if (!ctx) {
+		err = -ESRCH;
+	} else if (READ_ONCE(ctx->flags) & VSERVER_CF_LOCK) {
+		NL_SET_ERR_MSG(extack, "the context is locked");
+		err = -EPERM;
+	} else {
+		/* Fails with -ESRCH if the context is dead. */
+		err = vs_enter(ctx);
+	}
+	if (ctx)
+		vs_context_put(ctx);
+out_unlock:
+	mutex_unlock(&vs_policy_mutex);
 	if (err == -ESRCH)
 		NL_SET_ERR_MSG(extack, "no such context");
 	return err;
@@ -448,7 +481,8 @@ static int vs_context_seal(struct vs_context *ctx, bool inside, u64 bcaps)
 int vs_context_set(u32 xid, const struct vs_policy *change,
 		   struct netlink_ext_ack *extack)
 {
-	const bool inside = vserver_cred_xid(current_cred()) == xid;
+	const u32 caller = vserver_cred_xid(current_cred());
+	const bool inside = caller == xid;
 	struct vs_context *ctx;
 	unsigned long irqflags;
 	bool in_setup;
@@ -465,6 +499,16 @@ int vs_context_set(u32 xid, const struct vs_policy *change,
 
 	/* Only this function, under vs_policy_mutex, changes the setup bit. */
 	in_setup = READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP;
+	/*
+	 * The netlink pre_doit let a task of the context through because the
+	 * context was in its setup state; another task may have sealed it
+	 * since.  Decide again, where no seal can come in between.
+	 */
+	if (caller != VSERVER_HOST_XID && !(inside && in_setup)) {
+		NL_SET_ERR_MSG(extack, "only the host context may manage contexts");
+		err = -EPERM;
+		goto out_put;
+	}
 	if (change->flags & change->flags_mask & VSERVER_CF_STATE_SETUP &&
 	    !in_setup) {
 		NL_SET_ERR_MSG(extack, "state_setup can only be cleared");

@@ -36,13 +36,17 @@ struct proc_dir_entry;
  * @ccaps: context capabilities, VSERVER_CCAP_*
  * @exit_reason: enum vserver_exit_reason, reported when the context ends
  * @root: root directory of the context's tasks, published once when the
- *	  context is sealed and never changed; NULL until then
- * @creator_root: root directory of the creating task, held while the
- *	  context is in its setup state, for a seal from outside
+ *	  context is sealed and never changed; NULL until then.  Read under
+ *	  RCU; the release work frees it only after a grace period
+ * @creator_root: root directory of the creating task, for a seal from
+ *	  outside.  @root and @creator_root are dropped by the release work
+ *	  under vs_policy_mutex, which every seal holds
  * @usage: references: one for the table while the context is in it, one
  *	   per user outside an RCU read-side section
  * @proc: the context's /proc/virtual/<xid> directory; set before the
- *	  context is inserted, removed by the release work
+ *	  context is inserted, removed by the release work before the context
+ *	  leaves the table, so that a new context of the same xid, which
+ *	  waits for the old one to leave the table, never meets it in /proc
  * @release_work: unpublishes the context once it is dead; /proc removal
  *		  sleeps, and the last task may leave in atomic context
  * @rcu: frees the context after lock-less readers of the table are done
