@@ -7,8 +7,9 @@
  * contexts up under RCU; creation and removal are serialised by
  * vs_table_mutex.  vs_policy_mutex serialises everything that reads a
  * context's policy to act on it or changes it: policy changes and seals,
- * moving a task in (so that it is bounded by the policy in force) and
- * dropping the roots.  A context lives while it has tasks (or is persistent): the LSM
+ * moving a task in (so that it is bounded by the policy in force), the
+ * kill sweep (so that no task is moved in behind it) and dropping the
+ * roots.  A context lives while it has tasks (or is persistent): the LSM
  * counts them through vs_task_attach() and vs_task_detach(), and when a
  * context ends it is marked dead and a work item takes it out of /proc and
  * the table and announces its end.  Each context pins the module, so the
@@ -39,10 +40,18 @@
 /* Bounds the retries of a create that waits for a dying namesake. */
 #define VS_CREATE_RETRIES 3
 
+/*
+ * Bounds the passes of a kill sweep.  A dying context takes no new task,
+ * so the second pass normally finds nothing left to kill.
+ */
+#define VS_KILL_PASSES 16
+
 static DEFINE_XARRAY(vs_contexts);
 static DEFINE_MUTEX(vs_table_mutex);
 static DEFINE_MUTEX(vs_policy_mutex);
 static struct workqueue_struct *vs_release_wq;
+
+static void vs_context_kill_work(struct work_struct *work);
 
 static void vs_context_put(struct vs_context *ctx)
 {
@@ -213,6 +222,7 @@ static struct vs_context *vs_context_alloc(u32 xid, const char *name,
 	spin_lock_init(&ctx->lock);
 	refcount_set(&ctx->usage, 1);
 	INIT_WORK(&ctx->release_work, vs_context_release);
+	INIT_WORK(&ctx->kill_work, vs_context_kill_work);
 	return ctx;
 }
 
@@ -306,7 +316,8 @@ static int vs_check_single_threaded(struct netlink_ext_ack *extack)
 /*
  * Moves current into @xid; with @bound, its capability sets are first cut
  * down to @bcaps.  Under vs_policy_mutex, so that the policy read by the
- * caller is still the one in force when current is counted in.
+ * caller is still the one in force when current is counted in, and so that
+ * a kill sweep never misses a task counted but not yet moved.
  */
 static int vs_commit_current(u32 xid, bool bound, u64 bcaps)
 {
@@ -418,7 +429,7 @@ int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack)
 		NL_SET_ERR_MSG(extack, "the context is locked");
 		err = -EPERM;
 	} else {
-		/* Fails with -ESRCH if the context is dead. */
+		/* Fails with -ESRCH if the context is dying or dead. */
 		err = vs_enter(ctx);
 	}
 	if (ctx)
@@ -557,6 +568,105 @@ static void vs_signal_context(u32 xid, int sig)
 	rcu_read_unlock();
 }
 
+/* Is @t on its way out, whatever it does next?  Under RCU. */
+static bool vs_task_doomed(struct task_struct *t)
+{
+	return (READ_ONCE(t->flags) & PF_EXITING) || __fatal_signal_pending(t) ||
+	       (READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT);
+}
+
+/*
+ * One pass of a kill sweep: SIGKILL, as the kernel, to every thread of
+ * context @xid that is not doomed yet (which kills its whole process).
+ * Never sleeps.
+ *
+ * Return: the number of signals sent; 0 when no task of the context is
+ * left without a pending SIGKILL.
+ */
+static unsigned int vs_kill_pass(u32 xid)
+{
+	struct task_struct *g, *t;
+	unsigned int sent = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if (vserver_task_xid(t) != xid || vs_task_doomed(t))
+			continue;
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, t);
+		sent++;
+	}
+	rcu_read_unlock();
+	return sent;
+}
+
+/*
+ * Kills every task of a dying context.  A pass can miss a task: a child
+ * whose fork passed task_alloc before the context was dying is not on the
+ * task list yet.  Its parent is, and a fork whose parent has SIGKILL
+ * pending fails when it links the child, so each pass leaves fewer tasks
+ * that may still show up, and the sweep repeats until a pass finds none.
+ * Tasks moved in are not missed: moving in holds vs_policy_mutex, and so
+ * does the sweep.
+ *
+ * Return: 0, or -EAGAIN if tasks were still showing up after the last
+ * pass (the context stays dying, so a new kill finishes the job).
+ */
+static int vs_kill_sweep(const struct vs_context *ctx)
+{
+	int pass;
+
+	lockdep_assert_held(&vs_policy_mutex);
+	for (pass = 0; pass < VS_KILL_PASSES; pass++) {
+		if (!vs_kill_pass(ctx->xid))
+			return 0;
+		cond_resched();
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Marks a context dying, so it takes no new task; a context without tasks
+ * has nothing to kill and is left as it is.  Return: whether it is dying.
+ */
+static bool vs_context_mark_dying(struct vs_context *ctx)
+{
+	unsigned long irqflags;
+	bool dying;
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	if (ctx->tasks)
+		ctx->dying = true;
+	dying = ctx->dying;
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	return dying;
+}
+
+static bool vs_context_dying(struct vs_context *ctx)
+{
+	unsigned long irqflags;
+	bool dying;
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	dying = ctx->dying;
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	return dying;
+}
+
+/* Finishes the kill of a guest that rebooted; owns a reference to @ctx. */
+static void vs_context_kill_work(struct work_struct *work)
+{
+	struct vs_context *ctx = container_of(work, struct vs_context,
+					      kill_work);
+
+	mutex_lock(&vs_policy_mutex);
+	/* Not dying any more: every task is gone, and so is the context. */
+	if (vs_context_dying(ctx) && vs_kill_sweep(ctx))
+		pr_warn_ratelimited("context %u: tasks still starting after %d kill passes\n",
+				    ctx->xid, VS_KILL_PASSES);
+	mutex_unlock(&vs_policy_mutex);
+	vs_context_put(ctx);
+}
+
 static int vs_signal_process(u32 xid, pid_t nr, int sig)
 {
 	struct task_struct *task;
@@ -585,8 +695,8 @@ static int vs_signal_process(u32 xid, pid_t nr, int sig)
  */
 int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
 {
-	const struct vs_context *ctx;
-	int err;
+	struct vs_context *ctx;
+	int err = 0;
 
 	if (pid) {
 		err = vs_signal_process(xid, pid, sig);
@@ -595,16 +705,31 @@ int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
 		return err;
 	}
 
-	rcu_read_lock();
-	ctx = vs_context_lookup_rcu(xid);
-	rcu_read_unlock();
+	/*
+	 * Under vs_policy_mutex, the context found is the one whose tasks are
+	 * signalled: a new context of the same xid gets no task before the
+	 * mutex is dropped.
+	 */
+	mutex_lock(&vs_policy_mutex);
+	ctx = vs_context_get(xid);
 	if (!ctx) {
 		NL_SET_ERR_MSG(extack, "no such context");
-		return -ESRCH;
+		err = -ESRCH;
+		goto out_unlock;
 	}
-	if (sig)
+	if (sig == SIGKILL) {
+		if (vs_context_mark_dying(ctx))
+			err = vs_kill_sweep(ctx);
+		if (err)
+			NL_SET_ERR_MSG(extack,
+				       "tasks of the context are still starting; kill again");
+	} else if (sig) {
 		vs_signal_context(xid, sig);
-	return 0;
+	}
+	vs_context_put(ctx);
+out_unlock:
+	mutex_unlock(&vs_policy_mutex);
+	return err;
 }
 
 /**
@@ -613,6 +738,8 @@ int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
  * @reason: enum vserver_exit_reason to report
  *
  * Every process of the context is killed; a persistent context ends too.
+ * Called from a task of the context, which must not sleep here: one kill
+ * pass is made at once and the sweep is finished by a work item.
  *
  * Return: 0, or -ESRCH if the context is gone.
  */
@@ -628,8 +755,11 @@ int vs_context_reboot(u32 xid, u32 reason)
 		ctx->exit_reason = reason;
 	WRITE_ONCE(ctx->flags, ctx->flags & ~VSERVER_CF_PERSISTENT);
 	spin_unlock_irqrestore(&ctx->lock, irqflags);
-	vs_context_put(ctx);
-	vs_signal_context(xid, SIGKILL);
+	vs_context_mark_dying(ctx);
+	vs_kill_pass(xid);
+	/* The work takes over our reference, unless it is already queued. */
+	if (!queue_work(vs_release_wq, &ctx->kill_work))
+		vs_context_put(ctx);
 	return 0;
 }
 
@@ -639,7 +769,8 @@ int vs_context_reboot(u32 xid, u32 reason)
  *
  * Called by the LSM at fork and when a task is moved; never sleeps.
  *
- * Return: 0, or -ESRCH if the context does not exist or has ended.
+ * Return: 0, or -ESRCH if the context does not exist, is dying or has
+ * ended.
  */
 int vs_task_attach(u32 xid)
 {
@@ -651,7 +782,7 @@ int vs_task_attach(u32 xid)
 	ctx = xa_load(&vs_contexts, xid);
 	if (ctx) {
 		spin_lock_irqsave(&ctx->lock, flags);
-		if (!ctx->dead) {
+		if (!ctx->dead && !ctx->dying) {
 			ctx->tasks++;
 			err = 0;
 		}
@@ -666,7 +797,8 @@ int vs_task_attach(u32 xid)
  * @xid: the guest context the task was counted in
  *
  * Called by the LSM when the task is reaped; may run in softirq context.
- * The last task out ends the context, unless it is persistent.
+ * The last task out ends a kill (the context is no longer dying) and ends
+ * the context, unless it is persistent.
  */
 void vs_task_detach(u32 xid)
 {
@@ -677,9 +809,11 @@ void vs_task_detach(u32 xid)
 	ctx = xa_load(&vs_contexts, xid);
 	if (!WARN_ON_ONCE(!ctx)) {
 		spin_lock_irqsave(&ctx->lock, flags);
-		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks &&
-		    !(ctx->flags & VSERVER_CF_PERSISTENT))
-			vs_context_end_locked(ctx);
+		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks) {
+			ctx->dying = false;
+			if (!(ctx->flags & VSERVER_CF_PERSISTENT))
+				vs_context_end_locked(ctx);
+		}
 		spin_unlock_irqrestore(&ctx->lock, flags);
 	}
 	rcu_read_unlock();

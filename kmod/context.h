@@ -23,11 +23,16 @@ struct proc_dir_entry;
  * @xid: context id; set at creation, never changed
  * @name: optional name, "" when none; set at creation, never changed
  * @created_ns: boot-time clock at creation
- * @lock: protects @tasks, @dead, @flags, @bcaps, @ccaps and @exit_reason
- *	  for writers; taken with interrupts disabled because a task may be
- *	  uncounted from softirq context.  The LSM callbacks read the policy
- *	  fields locklessly.
+ * @lock: protects @tasks, @dying, @dead, @flags, @bcaps, @ccaps and
+ *	  @exit_reason for writers; taken with interrupts disabled because a
+ *	  task may be uncounted from softirq context.  The LSM callbacks read
+ *	  the policy fields locklessly.
  * @tasks: number of tasks counted in the context
+ * @dying: set while every task of the context is being killed (CTX_KILL
+ *	   of all tasks with SIGKILL, or a guest's reboot); a dying context
+ *	   refuses new tasks, so nothing forks or migrates past the kill.
+ *	   Cleared when @tasks drops to zero: a persistent context then lives
+ *	   on empty and may be joined again, any other one ends
  * @dead: set once the context has ended (no task left and not persistent);
  *	  a dead context can never be joined again and is on its way out of
  *	  the table
@@ -49,6 +54,8 @@ struct proc_dir_entry;
  *	  waits for the old one to leave the table, never meets it in /proc
  * @release_work: unpublishes the context once it is dead; /proc removal
  *		  sleeps, and the last task may leave in atomic context
+ * @kill_work: kills every task of the context for a guest's reboot, which
+ *	       must not sleep itself
  * @rcu: frees the context after lock-less readers of the table are done
  */
 struct vs_context {
@@ -57,6 +64,7 @@ struct vs_context {
 	u64 created_ns;
 	spinlock_t lock; /* see above */
 	unsigned int tasks;
+	bool dying;
 	bool dead;
 	u64 flags;
 	u64 bcaps;
@@ -67,6 +75,7 @@ struct vs_context {
 	refcount_t usage;
 	struct proc_dir_entry *proc;
 	struct work_struct release_work;
+	struct work_struct kill_work;
 	struct rcu_head rcu;
 };
 
