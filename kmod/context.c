@@ -174,15 +174,21 @@ bool vs_context_visible(u32 viewer_xid, u32 xid)
 	       viewer_xid == VSERVER_SPECTATOR_XID || viewer_xid == xid;
 }
 
-unsigned int vs_context_count(void)
+/**
+ * vs_context_count - count the live contexts a viewer can see
+ * @viewer_xid: context of the one who asks
+ */
+unsigned int vs_context_count(u32 viewer_xid)
 {
 	struct vs_context *ctx;
 	unsigned long xid = 0;
 	unsigned int count = 0;
 
 	rcu_read_lock();
-	for (; (ctx = vs_context_next_rcu(&xid)); xid++)
-		count++;
+	for (; (ctx = vs_context_next_rcu(&xid)); xid++) {
+		if (vs_context_visible(viewer_xid, ctx->xid))
+			count++;
+	}
 	rcu_read_unlock();
 	return count;
 }

@@ -102,7 +102,7 @@ bool vs_context_in_setup(u32 xid);
 struct vs_context *vs_context_lookup_rcu(u32 xid);
 struct vs_context *vs_context_next_rcu(unsigned long *xid);
 bool vs_context_visible(u32 viewer_xid, u32 xid);
-unsigned int vs_context_count(void);
+unsigned int vs_context_count(u32 viewer_xid);
 
 int vs_task_attach(u32 xid);
 void vs_task_detach(u32 xid);

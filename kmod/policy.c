@@ -22,6 +22,7 @@
 
 #include "context.h"
 #include "policy.h"
+#include "proc.h"
 
 static kernel_cap_t vs_caps_from_bits(u64 bits)
 {
@@ -97,7 +98,12 @@ int vs_path_allowed(u32 xid, const struct path *path)
 
 	if (xid == VSERVER_SPECTATOR_XID)
 		return 0;
+	/* Another context's /proc/virtual entries are not there for a guest. */
+	err = vs_proc_path_allowed(xid, path);
+	if (err)
+		return err;
 
+	err = -EACCES;
 	rcu_read_lock();
 	ctx = vs_context_lookup_rcu(xid);
 	if (ctx) {
