@@ -52,6 +52,8 @@ int probeNetlink();
 int probeEscape();
 int probeCapabilities();
 int showCapabilities();
+// which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
+int probeRaces(const std::string& which);
 
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();

@@ -6,6 +6,9 @@
 //   vstest escape                root in a guest cannot see, signal, trace,
 //                                reach or leave what is not its own
 //   vstest caps                  the capability matrix
+//   vstest races [WHICH]         the module's lifetime and policy races,
+//                                stressed; one kill of a forking guest
+//                                (testvm/probe/race_probe.cc)
 //   vstest show-caps             prints its effective and permitted sets
 //   vstest fail-closed           waits for a line on stdin, then shows that
 //                                the caller (the spectator, with the module
@@ -60,6 +63,7 @@ int main(int argc, char** argv) {
     if (command == "netlink" && argc == 2) return probe::probeNetlink();
     if (command == "escape" && argc == 2) return probe::probeEscape();
     if (command == "caps" && argc == 2) return probe::probeCapabilities();
+    if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
@@ -69,7 +73,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr,
-               "usage: vstest netlink|escape|caps|show-caps|fail-closed | vstest delete-module NAME |"
+               "usage: vstest netlink|escape|caps|show-caps|fail-closed | vstest races [WHICH] |"
+               " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");
   return 2;
 }
