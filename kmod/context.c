@@ -5,12 +5,15 @@
  * Contexts live in an xarray indexed by xid.  Readers (the LSM callbacks,
  * which may run in atomic context, and the netlink and /proc readers) look
  * contexts up under RCU; creation and removal are serialised by
- * vs_table_mutex, policy changes by vs_policy_mutex.  A context lives while
- * it has tasks (or is persistent): the LSM counts them through
- * vs_task_attach() and vs_task_detach(), and when a context ends it is
- * marked dead and a work item takes it out of the table and /proc and
- * announces its end.  Each context pins the module, so the module cannot
- * be unloaded while one exists.
+ * vs_table_mutex.  vs_policy_mutex serialises everything that reads a
+ * context's policy to act on it or changes it: policy changes and seals,
+ * moving a task in (so that it is bounded by the policy in force), the
+ * kill sweep (so that no task is moved in behind it) and dropping the
+ * roots.  A context lives while it has tasks (or is persistent): the LSM
+ * counts them through vs_task_attach() and vs_task_detach(), and when a
+ * context ends it is marked dead and a work item takes it out of /proc and
+ * the table and announces its end.  Each context pins the module, so the
+ * module cannot be unloaded while one exists.
  */
 
 #include "common.h"
@@ -37,10 +40,18 @@
 /* Bounds the retries of a create that waits for a dying namesake. */
 #define VS_CREATE_RETRIES 3
 
+/*
+ * Bounds the passes of a kill sweep.  A dying context takes no new task,
+ * so the second pass normally finds nothing left to kill.
+ */
+#define VS_KILL_PASSES 16
+
 static DEFINE_XARRAY(vs_contexts);
 static DEFINE_MUTEX(vs_table_mutex);
 static DEFINE_MUTEX(vs_policy_mutex);
 static struct workqueue_struct *vs_release_wq;
+
+static void vs_context_kill_work(struct work_struct *work);
 
 static void vs_context_put(struct vs_context *ctx)
 {
@@ -61,10 +72,16 @@ static struct vs_context *vs_context_get(u32 xid)
 	return ctx;
 }
 
-/* No task of the context is left to read the root: a dead context has none. */
+/*
+ * Called once the context is dead, out of the table and an RCU grace
+ * period later, so no lock-less reader still holds the root.  Under
+ * vs_policy_mutex, so no seal is reading the creator's root or publishing
+ * a root of its own.
+ */
 static void vs_context_drop_roots(struct vs_context *ctx)
 {
-	struct path *root = rcu_dereference_protected(ctx->root, ctx->dead);
+	struct path *root = rcu_dereference_protected(ctx->root,
+						      lockdep_is_held(&vs_policy_mutex));
 
 	if (root) {
 		path_put(root);
@@ -78,12 +95,24 @@ static void vs_context_release(struct work_struct *work)
 	struct vs_context *ctx = container_of(work, struct vs_context,
 					      release_work);
 
+	/*
+	 * Out of /proc before out of the table: a create of the same xid
+	 * waits while the old context is in the table, so it never finds
+	 * the old directory still registered.
+	 */
+	vs_proc_remove_context(ctx);
 	mutex_lock(&vs_table_mutex);
 	xa_erase(&vs_contexts, ctx->xid);
 	mutex_unlock(&vs_table_mutex);
-	vs_proc_remove_context(ctx);
 	vs_netlink_notify_exit(ctx);
+	/*
+	 * A dead context is found by no new lookup; wait for the readers
+	 * that found it before it died (vs_path_allowed() reads the root).
+	 */
+	synchronize_rcu();
+	mutex_lock(&vs_policy_mutex);
 	vs_context_drop_roots(ctx);
+	mutex_unlock(&vs_policy_mutex);
 	vs_context_put(ctx);
 	/* The workqueue is drained at module exit, so this may be the last. */
 	module_put(THIS_MODULE);
@@ -145,15 +174,21 @@ bool vs_context_visible(u32 viewer_xid, u32 xid)
 	       viewer_xid == VSERVER_SPECTATOR_XID || viewer_xid == xid;
 }
 
-unsigned int vs_context_count(void)
+/**
+ * vs_context_count - count the live contexts a viewer can see
+ * @viewer_xid: context of the one who asks
+ */
+unsigned int vs_context_count(u32 viewer_xid)
 {
 	struct vs_context *ctx;
 	unsigned long xid = 0;
 	unsigned int count = 0;
 
 	rcu_read_lock();
-	for (; (ctx = vs_context_next_rcu(&xid)); xid++)
-		count++;
+	for (; (ctx = vs_context_next_rcu(&xid)); xid++) {
+		if (vs_context_visible(viewer_xid, ctx->xid))
+			count++;
+	}
 	rcu_read_unlock();
 	return count;
 }
@@ -193,6 +228,7 @@ static struct vs_context *vs_context_alloc(u32 xid, const char *name,
 	spin_lock_init(&ctx->lock);
 	refcount_set(&ctx->usage, 1);
 	INIT_WORK(&ctx->release_work, vs_context_release);
+	INIT_WORK(&ctx->kill_work, vs_context_kill_work);
 	return ctx;
 }
 
@@ -285,17 +321,29 @@ static int vs_check_single_threaded(struct netlink_ext_ack *extack)
 
 /*
  * Moves current into @xid; with @bound, its capability sets are first cut
- * down to @bcaps.
+ * down to @bcaps.  Under vs_policy_mutex, so that the policy read by the
+ * caller is still the one in force when current is counted in, and so that
+ * a kill sweep never misses a task counted but not yet moved.
  */
 static int vs_commit_current(u32 xid, bool bound, u64 bcaps)
 {
-	struct cred *new = prepare_creds();
+	struct cred *new;
 
+	lockdep_assert_held(&vs_policy_mutex);
+	new = prepare_creds();
 	if (!new)
 		return -ENOMEM;
 	if (bound)
 		vs_bound_cred(new, bcaps);
 	return vserver_commit_xid(new, xid);
+}
+
+/* Moves current into @ctx, bounded as its policy now says; under vs_policy_mutex. */
+static int vs_enter(const struct vs_context *ctx)
+{
+	return vs_commit_current(ctx->xid,
+				 !(READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP),
+				 READ_ONCE(ctx->bcaps));
 }
 
 /**
@@ -343,7 +391,10 @@ int vs_context_create(u32 xid, const char *name, const struct vs_policy *policy,
 		goto err_free;
 	}
 
-	err = vs_commit_current(xid, sealed, policy->bcaps);
+	/* The host may have changed the policy since it was published. */
+	mutex_lock(&vs_policy_mutex);
+	err = vs_enter(ctx);
+	mutex_unlock(&vs_policy_mutex);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot move the caller into the context");
 		vs_context_abandon(ctx);
@@ -365,33 +416,32 @@ err_free:
  */
 int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack)
 {
-	const struct vs_context *ctx;
-	bool bound = true;
-	u64 bcaps = 0;
+	struct vs_context *ctx;
 	int err;
 
 	err = vs_check_single_threaded(extack);
 	if (err)
 		return err;
 
-	if (xid != VSERVER_SPECTATOR_XID) {
-		rcu_read_lock();
-		ctx = vs_context_lookup_rcu(xid);
-		if (ctx) {
-			u64 flags = READ_ONCE(ctx->flags);
-
-			err = flags & VSERVER_CF_LOCK ? -EPERM : 0;
-			bound = !(flags & VSERVER_CF_STATE_SETUP);
-			bcaps = READ_ONCE(ctx->bcaps);
-		}
-		rcu_read_unlock();
-		if (err) {
-			NL_SET_ERR_MSG(extack, "the context is locked");
-			return err;
-		}
+	mutex_lock(&vs_policy_mutex);
+	if (xid == VSERVER_SPECTATOR_XID) {
+		err = vs_commit_current(xid, true, 0);
+		goto out_unlock;
 	}
-
-	err = vs_commit_current(xid, bound, bcaps);
+	ctx = vs_context_get(xid);
+	if (!ctx) {
+		err = -ESRCH;
+	} else if (READ_ONCE(ctx->flags) & VSERVER_CF_LOCK) {
+		NL_SET_ERR_MSG(extack, "the context is locked");
+		err = -EPERM;
+	} else {
+		/* Fails with -ESRCH if the context is dying or dead. */
+		err = vs_enter(ctx);
+	}
+	if (ctx)
+		vs_context_put(ctx);
+out_unlock:
+	mutex_unlock(&vs_policy_mutex);
 	if (err == -ESRCH)
 		NL_SET_ERR_MSG(extack, "no such context");
 	return err;
@@ -448,7 +498,8 @@ static int vs_context_seal(struct vs_context *ctx, bool inside, u64 bcaps)
 int vs_context_set(u32 xid, const struct vs_policy *change,
 		   struct netlink_ext_ack *extack)
 {
-	const bool inside = vserver_cred_xid(current_cred()) == xid;
+	const u32 caller = vserver_cred_xid(current_cred());
+	const bool inside = caller == xid;
 	struct vs_context *ctx;
 	unsigned long irqflags;
 	bool in_setup;
@@ -465,6 +516,16 @@ int vs_context_set(u32 xid, const struct vs_policy *change,
 
 	/* Only this function, under vs_policy_mutex, changes the setup bit. */
 	in_setup = READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP;
+	/*
+	 * The netlink pre_doit let a task of the context through because the
+	 * context was in its setup state; another task may have sealed it
+	 * since.  Decide again, where no seal can come in between.
+	 */
+	if (caller != VSERVER_HOST_XID && !(inside && in_setup)) {
+		NL_SET_ERR_MSG(extack, "only the host context may manage contexts");
+		err = -EPERM;
+		goto out_put;
+	}
 	if (change->flags & change->flags_mask & VSERVER_CF_STATE_SETUP &&
 	    !in_setup) {
 		NL_SET_ERR_MSG(extack, "state_setup can only be cleared");
@@ -513,6 +574,105 @@ static void vs_signal_context(u32 xid, int sig)
 	rcu_read_unlock();
 }
 
+/* Is @t on its way out, whatever it does next?  Under RCU. */
+static bool vs_task_doomed(struct task_struct *t)
+{
+	return (READ_ONCE(t->flags) & PF_EXITING) || __fatal_signal_pending(t) ||
+	       (READ_ONCE(t->signal->flags) & SIGNAL_GROUP_EXIT);
+}
+
+/*
+ * One pass of a kill sweep: SIGKILL, as the kernel, to every thread of
+ * context @xid that is not doomed yet (which kills its whole process).
+ * Never sleeps.
+ *
+ * Return: the number of signals sent; 0 when no task of the context is
+ * left without a pending SIGKILL.
+ */
+static unsigned int vs_kill_pass(u32 xid)
+{
+	struct task_struct *g, *t;
+	unsigned int sent = 0;
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		if (vserver_task_xid(t) != xid || vs_task_doomed(t))
+			continue;
+		send_sig_info(SIGKILL, SEND_SIG_PRIV, t);
+		sent++;
+	}
+	rcu_read_unlock();
+	return sent;
+}
+
+/*
+ * Kills every task of a dying context.  A pass can miss a task: a child
+ * whose fork passed task_alloc before the context was dying is not on the
+ * task list yet.  Its parent is, and a fork whose parent has SIGKILL
+ * pending fails when it links the child, so each pass leaves fewer tasks
+ * that may still show up, and the sweep repeats until a pass finds none.
+ * Tasks moved in are not missed: moving in holds vs_policy_mutex, and so
+ * does the sweep.
+ *
+ * Return: 0, or -EAGAIN if tasks were still showing up after the last
+ * pass (the context stays dying, so a new kill finishes the job).
+ */
+static int vs_kill_sweep(const struct vs_context *ctx)
+{
+	int pass;
+
+	lockdep_assert_held(&vs_policy_mutex);
+	for (pass = 0; pass < VS_KILL_PASSES; pass++) {
+		if (!vs_kill_pass(ctx->xid))
+			return 0;
+		cond_resched();
+	}
+	return -EAGAIN;
+}
+
+/*
+ * Marks a context dying, so it takes no new task; a context without tasks
+ * has nothing to kill and is left as it is.  Return: whether it is dying.
+ */
+static bool vs_context_mark_dying(struct vs_context *ctx)
+{
+	unsigned long irqflags;
+	bool dying;
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	if (ctx->tasks)
+		ctx->dying = true;
+	dying = ctx->dying;
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	return dying;
+}
+
+static bool vs_context_dying(struct vs_context *ctx)
+{
+	unsigned long irqflags;
+	bool dying;
+
+	spin_lock_irqsave(&ctx->lock, irqflags);
+	dying = ctx->dying;
+	spin_unlock_irqrestore(&ctx->lock, irqflags);
+	return dying;
+}
+
+/* Finishes the kill of a guest that rebooted; owns a reference to @ctx. */
+static void vs_context_kill_work(struct work_struct *work)
+{
+	struct vs_context *ctx = container_of(work, struct vs_context,
+					      kill_work);
+
+	mutex_lock(&vs_policy_mutex);
+	/* Not dying any more: every task is gone, and so is the context. */
+	if (vs_context_dying(ctx) && vs_kill_sweep(ctx))
+		pr_warn_ratelimited("context %u: tasks still starting after %d kill passes\n",
+				    ctx->xid, VS_KILL_PASSES);
+	mutex_unlock(&vs_policy_mutex);
+	vs_context_put(ctx);
+}
+
 static int vs_signal_process(u32 xid, pid_t nr, int sig)
 {
 	struct task_struct *task;
@@ -541,8 +701,8 @@ static int vs_signal_process(u32 xid, pid_t nr, int sig)
  */
 int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
 {
-	const struct vs_context *ctx;
-	int err;
+	struct vs_context *ctx;
+	int err = 0;
 
 	if (pid) {
 		err = vs_signal_process(xid, pid, sig);
@@ -551,16 +711,31 @@ int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
 		return err;
 	}
 
-	rcu_read_lock();
-	ctx = vs_context_lookup_rcu(xid);
-	rcu_read_unlock();
+	/*
+	 * Under vs_policy_mutex, the context found is the one whose tasks are
+	 * signalled: a new context of the same xid gets no task before the
+	 * mutex is dropped.
+	 */
+	mutex_lock(&vs_policy_mutex);
+	ctx = vs_context_get(xid);
 	if (!ctx) {
 		NL_SET_ERR_MSG(extack, "no such context");
-		return -ESRCH;
+		err = -ESRCH;
+		goto out_unlock;
 	}
-	if (sig)
+	if (sig == SIGKILL) {
+		if (vs_context_mark_dying(ctx))
+			err = vs_kill_sweep(ctx);
+		if (err)
+			NL_SET_ERR_MSG(extack,
+				       "tasks of the context are still starting; kill again");
+	} else if (sig) {
 		vs_signal_context(xid, sig);
-	return 0;
+	}
+	vs_context_put(ctx);
+out_unlock:
+	mutex_unlock(&vs_policy_mutex);
+	return err;
 }
 
 /**
@@ -569,6 +744,8 @@ int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack)
  * @reason: enum vserver_exit_reason to report
  *
  * Every process of the context is killed; a persistent context ends too.
+ * Called from a task of the context, which must not sleep here: one kill
+ * pass is made at once and the sweep is finished by a work item.
  *
  * Return: 0, or -ESRCH if the context is gone.
  */
@@ -584,8 +761,11 @@ int vs_context_reboot(u32 xid, u32 reason)
 		ctx->exit_reason = reason;
 	WRITE_ONCE(ctx->flags, ctx->flags & ~VSERVER_CF_PERSISTENT);
 	spin_unlock_irqrestore(&ctx->lock, irqflags);
-	vs_context_put(ctx);
-	vs_signal_context(xid, SIGKILL);
+	vs_context_mark_dying(ctx);
+	vs_kill_pass(xid);
+	/* The work takes over our reference, unless it is already queued. */
+	if (!queue_work(vs_release_wq, &ctx->kill_work))
+		vs_context_put(ctx);
 	return 0;
 }
 
@@ -595,7 +775,8 @@ int vs_context_reboot(u32 xid, u32 reason)
  *
  * Called by the LSM at fork and when a task is moved; never sleeps.
  *
- * Return: 0, or -ESRCH if the context does not exist or has ended.
+ * Return: 0, or -ESRCH if the context does not exist, is dying or has
+ * ended.
  */
 int vs_task_attach(u32 xid)
 {
@@ -607,7 +788,7 @@ int vs_task_attach(u32 xid)
 	ctx = xa_load(&vs_contexts, xid);
 	if (ctx) {
 		spin_lock_irqsave(&ctx->lock, flags);
-		if (!ctx->dead) {
+		if (!ctx->dead && !ctx->dying) {
 			ctx->tasks++;
 			err = 0;
 		}
@@ -622,7 +803,8 @@ int vs_task_attach(u32 xid)
  * @xid: the guest context the task was counted in
  *
  * Called by the LSM when the task is reaped; may run in softirq context.
- * The last task out ends the context, unless it is persistent.
+ * The last task out ends a kill (the context is no longer dying) and ends
+ * the context, unless it is persistent.
  */
 void vs_task_detach(u32 xid)
 {
@@ -633,9 +815,11 @@ void vs_task_detach(u32 xid)
 	ctx = xa_load(&vs_contexts, xid);
 	if (!WARN_ON_ONCE(!ctx)) {
 		spin_lock_irqsave(&ctx->lock, flags);
-		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks &&
-		    !(ctx->flags & VSERVER_CF_PERSISTENT))
-			vs_context_end_locked(ctx);
+		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks) {
+			ctx->dying = false;
+			if (!(ctx->flags & VSERVER_CF_PERSISTENT))
+				vs_context_end_locked(ctx);
+		}
 		spin_unlock_irqrestore(&ctx->lock, flags);
 	}
 	rcu_read_unlock();

@@ -23,11 +23,16 @@ struct proc_dir_entry;
  * @xid: context id; set at creation, never changed
  * @name: optional name, "" when none; set at creation, never changed
  * @created_ns: boot-time clock at creation
- * @lock: protects @tasks, @dead, @flags, @bcaps, @ccaps and @exit_reason
- *	  for writers; taken with interrupts disabled because a task may be
- *	  uncounted from softirq context.  The LSM callbacks read the policy
- *	  fields locklessly.
+ * @lock: protects @tasks, @dying, @dead, @flags, @bcaps, @ccaps and
+ *	  @exit_reason for writers; taken with interrupts disabled because a
+ *	  task may be uncounted from softirq context.  The LSM callbacks read
+ *	  the policy fields locklessly.
  * @tasks: number of tasks counted in the context
+ * @dying: set while every task of the context is being killed (CTX_KILL
+ *	   of all tasks with SIGKILL, or a guest's reboot); a dying context
+ *	   refuses new tasks, so nothing forks or migrates past the kill.
+ *	   Cleared when @tasks drops to zero: a persistent context then lives
+ *	   on empty and may be joined again, any other one ends
  * @dead: set once the context has ended (no task left and not persistent);
  *	  a dead context can never be joined again and is on its way out of
  *	  the table
@@ -36,15 +41,21 @@ struct proc_dir_entry;
  * @ccaps: context capabilities, VSERVER_CCAP_*
  * @exit_reason: enum vserver_exit_reason, reported when the context ends
  * @root: root directory of the context's tasks, published once when the
- *	  context is sealed and never changed; NULL until then
- * @creator_root: root directory of the creating task, held while the
- *	  context is in its setup state, for a seal from outside
+ *	  context is sealed and never changed; NULL until then.  Read under
+ *	  RCU; the release work frees it only after a grace period
+ * @creator_root: root directory of the creating task, for a seal from
+ *	  outside.  @root and @creator_root are dropped by the release work
+ *	  under vs_policy_mutex, which every seal holds
  * @usage: references: one for the table while the context is in it, one
  *	   per user outside an RCU read-side section
  * @proc: the context's /proc/virtual/<xid> directory; set before the
- *	  context is inserted, removed by the release work
+ *	  context is inserted, removed by the release work before the context
+ *	  leaves the table, so that a new context of the same xid, which
+ *	  waits for the old one to leave the table, never meets it in /proc
  * @release_work: unpublishes the context once it is dead; /proc removal
  *		  sleeps, and the last task may leave in atomic context
+ * @kill_work: kills every task of the context for a guest's reboot, which
+ *	       must not sleep itself
  * @rcu: frees the context after lock-less readers of the table are done
  */
 struct vs_context {
@@ -53,6 +64,7 @@ struct vs_context {
 	u64 created_ns;
 	spinlock_t lock; /* see above */
 	unsigned int tasks;
+	bool dying;
 	bool dead;
 	u64 flags;
 	u64 bcaps;
@@ -63,6 +75,7 @@ struct vs_context {
 	refcount_t usage;
 	struct proc_dir_entry *proc;
 	struct work_struct release_work;
+	struct work_struct kill_work;
 	struct rcu_head rcu;
 };
 
@@ -89,7 +102,7 @@ bool vs_context_in_setup(u32 xid);
 struct vs_context *vs_context_lookup_rcu(u32 xid);
 struct vs_context *vs_context_next_rcu(unsigned long *xid);
 bool vs_context_visible(u32 viewer_xid, u32 xid);
-unsigned int vs_context_count(void);
+unsigned int vs_context_count(u32 viewer_xid);
 
 int vs_task_attach(u32 xid);
 void vs_task_detach(u32 xid);

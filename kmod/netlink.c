@@ -96,7 +96,12 @@ static u32 vs_current_xid(void)
 	return vserver_cred_xid(current_cred());
 }
 
-/* Checks a self-configuring guest addresses its own context, in setup. */
+/*
+ * Checks a self-configuring guest addresses its own context, in setup.
+ * This only turns the rest of the world away early: the context may be
+ * sealed before the request is carried out, so vs_context_set() decides
+ * again under the policy mutex.
+ */
 static bool vs_setup_allowed(const struct genl_info *info)
 {
 	const struct nlattr *xid = info->attrs[VSERVER_A_XID];

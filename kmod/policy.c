@@ -22,6 +22,7 @@
 
 #include "context.h"
 #include "policy.h"
+#include "proc.h"
 
 static kernel_cap_t vs_caps_from_bits(u64 bits)
 {
@@ -127,7 +128,12 @@ static bool vs_dentry_below(const void *dentry, const struct path *root)
 
 int vs_path_allowed(u32 xid, const struct path *path)
 {
-	return vs_root_check(xid, vs_path_below, path);
+	int err = 0;
+
+	/* Another context's /proc/virtual entries are not there for a guest. */
+	if (xid != VSERVER_SPECTATOR_XID)
+		err = vs_proc_path_allowed(xid, path);
+	return err ?: vs_root_check(xid, vs_path_below, path);
 }
 
 int vs_dentry_allowed(u32 xid, struct dentry *dentry)

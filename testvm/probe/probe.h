@@ -55,6 +55,8 @@ int showCapabilities();
 int probeSpectator();
 int probeFilesystems();
 int probeObjects();
+// which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
+int probeRaces(const std::string& which);
 
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();

@@ -12,6 +12,9 @@
 //                                and terminals a guest may (not) use
 //   vstest objects               keys, IPC objects, abstract socket names,
 //                                lock holders and priorities per context
+//   vstest races [WHICH]         the module's lifetime and policy races,
+//                                stressed; one kill of a forking guest
+//                                (testvm/probe/race_probe.cc)
 //   vstest show-caps             prints its effective and permitted sets
 //   vstest fail-closed           waits for a line on stdin, then shows that
 //                                the caller (the spectator, with the module
@@ -69,6 +72,7 @@ int main(int argc, char** argv) {
     if (command == "spectator" && argc == 2) return probe::probeSpectator();
     if (command == "filesystems" && argc == 2) return probe::probeFilesystems();
     if (command == "objects" && argc == 2) return probe::probeObjects();
+    if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
   }
   std::fprintf(stderr,
                "usage: vstest netlink|escape|caps|spectator|filesystems|objects|show-caps|fail-closed |"
+               " vstest races [WHICH] |"
                " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");
   return 2;

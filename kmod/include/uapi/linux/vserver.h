@@ -93,9 +93,14 @@
  *   (u32, 0..64, required; 0 only checks), VSERVER_A_PID (u32, optional:
  *   only that process, which must belong to the context; else every
  *   process of the context).  The signal is sent as by the kernel, so the
- *   tasks' credentials do not matter.
+ *   tasks' credentials do not matter.  SIGKILL to every process makes the
+ *   context dying: it takes no new task (fork and CTX_MIGRATE get ESRCH)
+ *   until its task count is zero, and the kill is repeated until no task
+ *   of it is left without SIGKILL pending.
  *   Errors:  EPERM, EINVAL, ERANGE; ESRCH for no such context, or a pid
- *            that is not in it
+ *            that is not in it; EAGAIN when tasks still appeared after
+ *            the last pass of a SIGKILL (the context stays dying: kill
+ *            again)
  *
  * VSERVER_CMD_CTX_EXIT - notification, never a request
  *   Sent to the VSERVER_MCGRP_EVENTS multicast group (in the initial
