@@ -116,9 +116,18 @@ static int vs_root_check(u32 xid, bool (*below)(const void *object,
 	return err;
 }
 
-static bool vs_path_below(const void *path, const struct path *root)
+/*
+ * A path reached through the mounts the guest was given is answered
+ * without a lock.  One reached otherwise (a mount namespace the guest
+ * made after it was sealed holds copies of those mounts) is below the
+ * root when a mount of the guest's tree shows the same object.
+ */
+static bool vs_path_below(const void *object, const struct path *root)
 {
-	return path_is_under_rcu(path, root);
+	const struct path *path = object;
+
+	return path_is_under_rcu(path, root) ||
+	       dentry_is_visible_under(path->dentry, root);
 }
 
 static bool vs_dentry_below(const void *dentry, const struct path *root)

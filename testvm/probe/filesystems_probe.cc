@@ -180,16 +180,14 @@ void checkDevices() {
   });
 }
 
-// A guest holding CAP_SYS_ADMIN, in a mount namespace of its own.
+// A guest holding CAP_SYS_ADMIN.  It shares the host's mount namespace:
+// the barrier holds a guest to the mounts of the tree it was sealed in,
+// and a namespace it made itself would hold copies (see security-model.md).
 void asAdminGuest(uint32_t xid, const std::function<void()>& fn) {
   inChild([&] {
     vs::ContextPolicy policy;
     policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
     if (enterNewContext(xid, "fs-admin", policy) != 0) return;
-    if (unshare(CLONE_NEWNS) != 0 || mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr)) {
-      report(false, "admin guest: a mount namespace of its own", std::strerror(errno));
-      return;
-    }
     fn();
   });
 }
@@ -200,13 +198,11 @@ void checkRemount() {
   asAdminGuest(kAdminXid, [] {
     expect("admin guest: remount read-only a filesystem the host mounted", EPERM,
            errnoOf(mount(nullptr, "/tmp/vs-hostfs", nullptr, MS_REMOUNT | MS_RDONLY, nullptr)));
-    expect("admin guest: remount read-only its view of that mount (bind, control)", 0,
-           errnoOf(mount(nullptr, "/tmp/vs-hostfs", nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY,
-                         nullptr)));
     expect("admin guest: mount a tmpfs of its own (control)", 0,
            errnoOf(mount("tmpfs", "/tmp/vs-guestfs", "tmpfs", 0, nullptr)));
     expect("admin guest: remount read-only a filesystem it mounted (control)", 0,
            errnoOf(mount(nullptr, "/tmp/vs-guestfs", nullptr, MS_REMOUNT | MS_RDONLY, nullptr)));
+    umount("/tmp/vs-guestfs");
   });
   struct stat st;
   expect("host: its tmpfs is still writable after the guest tried", 0,
@@ -248,6 +244,8 @@ void checkTerminals() {
     const int ownTty = openPtySlave("/tmp/vs-pts");
     expect("admin guest: TIOCSTI on a terminal of its own devpts (control)", 0,
            ownTty < 0 ? errno : pushInput(ownTty));
+    if (ownTty >= 0) close(ownTty);
+    umount2("/tmp/vs-pts", MNT_DETACH);
   });
   close(hostTty);
 }

@@ -60,7 +60,9 @@ void checkKeys() {
   expect("host: read its key (control)", 0, readKey(hostKey));
   inChild([=] {
     if (enterNewContext(kKeysXid, "keys") != 0) return;
-    expect("guest: read host root's key by its id", EACCES, readKey(hostKey));
+    // A key of another context answers as an id no key has.
+    expect("guest: read host root's key by its id", ENOKEY, readKey(hostKey));
+    expect("guest: read a key id nobody has (control)", ENOKEY, readKey(0x7ffffff0));
     expect("guest: search host root's user keyring", EACCES,
            searchKey(hostKeyring, "vs-host-secret"));
     const long ownKeyring = keyringId(KEY_SPEC_USER_KEYRING);
@@ -71,9 +73,10 @@ void checkKeys() {
            searchKey(KEY_SPEC_USER_KEYRING, "vs-host-secret"));
     const long ownKey = addKey("vs-guest-secret", "mine", KEY_SPEC_USER_KEYRING);
     expect("guest: read a key of its own (control)", 0, ownKey > 0 ? readKey(ownKey) : errno);
-    expect("guest: hand a session keyring to its host parent", EPERM, isolated(sessionToParent));
     expect("guest: hand a session keyring to a parent in its own context (control)", 0,
-           isolated([] { return isolated(sessionToParent); }));
+           isolated(sessionToParent));
+    // This process joined the guest; its parent is the host's probe.
+    expect("guest: hand a session keyring to its host parent", EPERM, sessionToParent());
   });
   syscall(SYS_keyctl, KEYCTL_UNLINK, hostKey, KEY_SPEC_USER_KEYRING);
 }
