@@ -7,11 +7,11 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <functional>
 #include <optional>
 
 #include "../cgroup.h"
 #include "../error.h"
+#include "../every_step.h"
 #include "enter.h"
 #include "hooks.h"
 #include "init.h"
@@ -58,14 +58,6 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   return ended;
 }
 
-void tryStep(std::optional<Error>& firstFailure, const std::function<void()>& step) {
-  try {
-    step();
-  } catch (const Error& e) {
-    if (!firstFailure) firstFailure = e;
-  }
-}
-
 }  // namespace
 
 void allowContextToEnd(VserverClient& client, uint32_t xid) {
@@ -88,12 +80,12 @@ void killGuest(VserverClient& client, const GuestConfig& config) {
 }
 
 void finishStoppedGuest(const GuestConfig& config) {
-  std::optional<Error> failure;
-  tryStep(failure, [&] { runHooks(config, HookPhase::PostStop, config.vdir); });
-  tryStep(failure, [&] { removeCgroup(cgroupOf(config.name)); });
-  tryStep(failure, [&] { removeRunFile(config.runFile); });
-  tryStep(failure, [&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
-  if (failure) throw *failure;
+  EveryStep steps;
+  steps.run([&] { runHooks(config, HookPhase::PostStop, config.vdir); });
+  steps.run([&] { removeCgroup(cgroupOf(config.name)); });
+  steps.run([&] { removeRunFile(config.runFile); });
+  steps.run([&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
+  steps.throwFirstFailure();
 }
 
 void clearStaleState(const GuestConfig& config) {
