@@ -69,6 +69,9 @@ const FlagOption* flagOption(const std::string& name) {
                                    errnum));
 }
 
+// The mount point open as fd, for mount(2), which takes only paths.
+std::string procFdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
 // The mount point of entry, opened inside the guest root.
 UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
   UniqueFd target = openInRoot(rootFd, entry.target.c_str(), O_PATH);
@@ -76,19 +79,39 @@ UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fst
   return target;
 }
 
+void mountFilesystem(int rootFd, const FstabEntry& entry, const MountOptions& options,
+                     const fs::path& fstab) {
+  const UniqueFd target = openMountPoint(rootFd, entry, fstab);
+  if (mount(entry.source.c_str(), procFdPath(target.get()).c_str(), entry.type.c_str(),
+            options.flags, options.data.empty() ? nullptr : options.data.c_str()) != 0)
+    throwMountError(entry, fstab);
+}
+
+void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
+               const fs::path& fstab) {
+  const BindMountPlan plan = planBindMount(options);
+  {
+    const UniqueFd coveredTarget = openMountPoint(rootFd, entry, fstab);
+    if (mount(entry.source.c_str(), procFdPath(coveredTarget.get()).c_str(), nullptr,
+              plan.bindFlags, nullptr) != 0)
+      throwMountError(entry, fstab);
+  }
+  if (!plan.remountFlags) return;
+  // Opened again: the descriptor from before the bind still names the
+  // directory (or file) the bind now covers, and a remount of that fails
+  // with EINVAL, or changes the wrong mount.
+  const UniqueFd newMount = openMountPoint(rootFd, entry, fstab);
+  if (mount(nullptr, procFdPath(newMount.get()).c_str(), nullptr, *plan.remountFlags, nullptr) !=
+      0)
+    throwMountError(entry, fstab);
+}
+
 void mountEntry(int rootFd, const FstabEntry& entry, const MountOptions& options,
                 const fs::path& fstab) {
-  const UniqueFd target = openMountPoint(rootFd, entry, fstab);
-  const std::string targetPath = "/proc/self/fd/" + std::to_string(target.get());
-  const bool bind = options.flags & MS_BIND;
-  // A bind mount takes MS_RDONLY and friends only on a remount.
-  const unsigned long flags = bind ? options.flags & (MS_BIND | MS_REC) : options.flags;
-  if (mount(entry.source.c_str(), targetPath.c_str(), bind ? nullptr : entry.type.c_str(), flags,
-            options.data.empty() ? nullptr : options.data.c_str()) != 0)
-    throwMountError(entry, fstab);
-  if (bind && options.flags != flags &&
-      mount(nullptr, targetPath.c_str(), nullptr, MS_REMOUNT | options.flags, nullptr) != 0)
-    throwMountError(entry, fstab);
+  if (options.flags & MS_BIND)
+    bindMount(rootFd, entry, options, fstab);
+  else
+    mountFilesystem(rootFd, entry, options, fstab);
 }
 
 }  // namespace
@@ -115,6 +138,14 @@ std::optional<MountOptions> startMountOptions(const FstabEntry& entry) {
       parseMountOptions(entry.type == "devpts" ? entry.options : "nodev," + entry.options);
   if (!options.automatic || entry.type == "swap") return std::nullopt;
   return options;
+}
+
+BindMountPlan planBindMount(const MountOptions& options) {
+  BindMountPlan plan;
+  plan.bindFlags = options.flags & (MS_BIND | MS_REC);
+  const unsigned long perMount = options.flags & ~(MS_BIND | MS_REC);
+  if (perMount) plan.remountFlags = MS_REMOUNT | MS_BIND | perMount;
+  return plan;
 }
 
 void mountGuestFilesystems(const GuestConfig& config) {
