@@ -400,23 +400,32 @@ fs::path rootOf(const BuildOptions& options, const fs::path& defaults, const std
   return normalDirectory(vdirBase(defaults)) / name;
 }
 
-// A running guest's root is in use: --force must not pull it away.
-void refuseRunning(const std::string& name, const fs::path& cfgdir) {
-  const auto runFile = linkTarget(cfgdir / "run");
-  std::error_code error;
-  if (runFile && fs::exists(*runFile, error))
-    throw Error(EBUSY, "guest " + name + " is running (" + runFile->string() +
-                           " exists); stop it before replacing it");
+std::optional<uint32_t> contextOf(const fs::path& cfgdir) {
+  const auto text = readScalar(cfgdir / "context");
+  uint32_t xid = 0;
+  if (!text || std::from_chars(text->data(), text->data() + text->size(), xid).ec != std::errc())
+    return std::nullopt;
+  return xid;
+}
+
+// A running guest's root is in use: --force must not pull it away.  The
+// kernel says whether it runs; a run file may be lost while it does.
+void refuseRunning(const std::string& name, const fs::path& cfgdir,
+                   const ContextCheck& contextRuns) {
+  const auto xid = contextOf(cfgdir);
+  if (xid && contextRuns(*xid))
+    throw Error(EBUSY, "guest " + name + " is running (context " + std::to_string(*xid) +
+                           "); stop it before replacing it");
 }
 
 // What is in the way of the new guest: its cfgdir, the old guest's root
 // and the new root unless it is an empty directory.  Without --force
 // that is an error.
-std::vector<fs::path> inTheWay(const Plan& plan, bool force) {
+std::vector<fs::path> inTheWay(const Plan& plan, bool force, const ContextCheck& contextRuns) {
   std::vector<fs::path> found;
   if (fileExists(plan.cfgdir)) {
     if (!force) throw Error(EEXIST, "guest " + plan.name + " already exists (--force replaces it)");
-    refuseRunning(plan.name, plan.cfgdir);
+    refuseRunning(plan.name, plan.cfgdir, contextRuns);
     found.push_back(plan.cfgdir);
     const auto oldRoot = linkTarget(plan.cfgdir / "vdir");
     if (oldRoot && fileExists(*oldRoot) && *oldRoot != plan.root) {
@@ -435,14 +444,6 @@ std::vector<fs::path> inTheWay(const Plan& plan, bool force) {
     found.push_back(plan.root);
   }
   return found;
-}
-
-std::optional<uint32_t> contextOf(const fs::path& cfgdir) {
-  const auto text = readScalar(cfgdir / "context");
-  uint32_t xid = 0;
-  if (!text || std::from_chars(text->data(), text->data() + text->size(), xid).ec != std::errc())
-    return std::nullopt;
-  return xid;
 }
 
 // The context ids the other guests under configRoot have, with their names.
@@ -549,7 +550,8 @@ void prepareMethod(BuildMethod method, Plan& plan) {
   }
 }
 
-Plan makePlan(const ConfigLocation& location, const BuildOptions& options) {
+Plan makePlan(const ConfigLocation& location, const BuildOptions& options,
+              const ContextCheck& contextRuns) {
   Plan plan;
   plan.checked = checkOptions(options);
   plan.cfgdir = normalDirectory(location.cfgdir);
@@ -557,7 +559,7 @@ Plan makePlan(const ConfigLocation& location, const BuildOptions& options) {
   plan.defaults = location.defaults;
   plan.configRoot = plan.cfgdir.parent_path();
   plan.root = rootOf(options, plan.defaults, plan.name);
-  plan.replaced = inTheWay(plan, options.force);
+  plan.replaced = inTheWay(plan, options.force, contextRuns);
   chooseXid(options, plan);
   prepareMethod(options.method, plan);
   return plan;
@@ -862,11 +864,12 @@ void makeDeviceNodes(const fs::path& dev) {
 }
 
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
-                const DeviceNodeMaker& makeNodes, const fs::path& lockDir) {
+                const DeviceNodeMaker& makeNodes, const fs::path& lockDir,
+                const ContextCheck& contextRuns) {
   // Outlives the rollback, so that a second Ctrl-C cannot cut it short.
   const DeferredInterruption interruption;
   const auto locks = lockGuest(normalDirectory(location.cfgdir), lockDir);
-  const Plan plan = makePlan(location, options);
+  const Plan plan = makePlan(location, options, contextRuns);
   const std::string what = "the build of " + plan.name;
   interruption.check(what);
   std::vector<fs::path> replaced;

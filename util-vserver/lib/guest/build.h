@@ -29,6 +29,7 @@
 
 #include "config.h"
 #include "paths.h"
+#include "state.h"
 
 namespace vs::guest {
 
@@ -72,18 +73,24 @@ void makeDeviceNodes(const std::filesystem::path& dev);
 // the unit tests, which run without CAP_MKNOD.
 using DeviceNodeMaker = std::function<void(const std::filesystem::path& dev)>;
 
+// Whether a context exists (state.h's contextExists; the unit tests,
+// which have no module, give their own).
+using ContextCheck = std::function<bool(uint32_t xid)>;
+
 // Builds guest at location (its name is the cfgdir's basename; its config
 // root, scanned for the context ids in use, is the cfgdir's parent).
 // Everything that can be checked is checked before the first change: the
 // options, an existing guest or root, the xid, the template's SHA-256, the
 // clone source, debootstrap being installed.  --force moves the old cfgdir,
 // its vdir and a non-empty new root to PATH~EPOCH and removes them only
-// once the new guest is complete; it refuses a guest whose run file
-// exists.  hosts, nsswitch.conf, resolv.conf and localtime come from
+// once the new guest is complete; it refuses a guest whose context exists
+// (asked of the kernel, not the run file).  hosts, nsswitch.conf,
+// resolv.conf and localtime come from
 // .defaults/files/, else the host's /etc, unless the method brought its own.
 // The build holds the guest's lock in lockDir throughout.
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
                 const DeviceNodeMaker& makeNodes = makeDeviceNodes,
-                const std::filesystem::path& lockDir = kRunDir);
+                const std::filesystem::path& lockDir = kRunDir,
+                const ContextCheck& contextRuns = contextExists);
 
 }  // namespace vs::guest

@@ -32,6 +32,10 @@ void refuseDangerousRoot(const GuestConfig& config) {
     throw Error(EINVAL, config.name + ": refusing to delete the guest root " +
                             fs::weakly_canonical(config.vdir).string() + ": it holds " +
                             held->string());
+  if (const auto base = outsideVdirBase(config.vdir, config.location))
+    throw Error(EINVAL, config.name + ": refusing to delete the guest root " +
+                            fs::weakly_canonical(config.vdir).string() +
+                            ": it is not inside the vdir base " + base->string());
 }
 
 }  // namespace

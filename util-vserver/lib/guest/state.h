@@ -21,6 +21,11 @@ constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC 
 // The guest's context if it runs.
 std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConfig& config);
 
+// Whether context xid exists, asked of the kernel: a run file can be lost
+// or left behind, the kernel's table cannot.  Without the module loaded
+// no context exists.
+bool contextExists(uint32_t xid);
+
 // The xid of config, or a ConfigError asking for one.
 uint32_t requireXid(const GuestConfig& config);
 
