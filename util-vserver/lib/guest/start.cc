@@ -15,9 +15,11 @@
 
 #include "../cgroup.h"
 #include "../error.h"
+#include "../every_step.h"
 #include "../process.h"
 #include "../vserver_client.h"
 #include "hooks.h"
+#include "ignored_settings.h"
 #include "init.h"
 #include "lock.h"
 #include "mounts.h"
@@ -226,13 +228,20 @@ void Monitor::relayFinalOutput() {
   }
 }
 
+// Each step runs whatever became of the one before: a context that cannot
+// be told to end must not keep its processes running, nor its cgroup.
 void Monitor::rollBack() {
-  if (runningContext(client_, config_)) allowContextToEnd(client_, *config_.xid);
-  if (init_.pid > 0) {
+  EveryStep steps;
+  steps.run([&] {
+    if (runningContext(client_, config_)) allowContextToEnd(client_, *config_.xid);
+  });
+  steps.run([&] {
+    if (init_.pid <= 0) return;
     signalPidfd(init_.pidfd.get(), SIGKILL);
     waitForExitStatus(init_.pid);
-  }
-  removeCgroup(cgroupOf(config_.name));
+  });
+  steps.run([&] { removeCgroup(cgroupOf(config_.name)); });
+  steps.throwFirstFailure();
 }
 
 void Monitor::run() {
@@ -283,7 +292,7 @@ void Monitor::superviseUntilEnd() {
     // Nobody is there to tell; the restart below must still happen.
   }
   if (!restart) return;
-  lock.release();
+  lock.handDownForExec();
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe");
   execl(exe.c_str(), "vserver", config_.location.cfgdir.c_str(), "start", nullptr);
 }
@@ -347,6 +356,11 @@ void refuseUsedXid(VserverClient& client, const GuestConfig& config) {
   }
 }
 
+void warnAboutIgnoredSettings(const GuestConfig& config) {
+  for (const std::string& line : ignoredSettings(config))
+    std::fprintf(stderr, "vserver: %s: warning: %s\n", config.name.c_str(), line.c_str());
+}
+
 void refuseMissingRoot(const GuestConfig& config) {
   std::error_code error;
   if (!std::filesystem::is_directory(config.vdir, error))
@@ -358,7 +372,7 @@ void refuseMissingRoot(const GuestConfig& config) {
 
 int startGuest(const GuestConfig& config, const StartOptions& options) {
   VserverClient client;
-  GuestLock lock(config.name);
+  GuestLock lock = GuestLock::inheritedOr(config.name);
   if (const auto running = runningContext(client, config)) {
     std::fprintf(stderr, "vserver: %s is already running at context %u\n", config.name.c_str(),
                  running->xid);
@@ -366,6 +380,7 @@ int startGuest(const GuestConfig& config, const StartOptions& options) {
   }
   refuseUsedXid(client, config);
   refuseMissingRoot(config);
+  warnAboutIgnoredSettings(config);
   clearStaleState(config);
   runHooks(config, HookPhase::Initialize, config.location.cfgdir);
   runHooks(config, HookPhase::PrepreStart, config.location.cfgdir);
