@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "guest/build.h"
+#include "guest/lock.h"
 #include "subprocess.h"
 #include "test_helpers.h"
 
@@ -676,3 +677,17 @@ TestInstaller deviceNodesInstaller(deviceNodesShell, "GuestBuildAsRoot", "MakesD
                                    __FILE__, __LINE__);
 
 }  // namespace
+
+// Issue 9, item 15: a name file giving another guest's name would share
+// its lock, cgroup and run file.
+TEST(GuestBuild, RefusesANameAnotherGuestHas) {
+  writeFile(configRoot / "web2/name", "web\n");
+  checkLeavesNothing(options(BuildMethod::Skeleton),
+                     "guest name 'web' is already the name of " + (configRoot / "web2").string());
+}
+
+TEST(GuestBuild, TheContextIdLockIsFreeAfterTheBuild) {
+  build("web", options(BuildMethod::Skeleton));
+  // A second build would block here if the lock were still held.
+  vs::guest::GuestLock::onFile(vs::guest::contextIdLockFile(locks.path()));
+}

@@ -33,6 +33,7 @@
 #include "lock.h"
 #include "root_guard.h"
 #include "paths.h"
+#include "registry.h"
 
 namespace vs::guest {
 
@@ -400,14 +401,6 @@ fs::path rootOf(const BuildOptions& options, const fs::path& defaults, const std
   return normalDirectory(vdirBase(defaults)) / name;
 }
 
-std::optional<uint32_t> contextOf(const fs::path& cfgdir) {
-  const auto text = readScalar(cfgdir / "context");
-  uint32_t xid = 0;
-  if (!text || std::from_chars(text->data(), text->data() + text->size(), xid).ec != std::errc())
-    return std::nullopt;
-  return xid;
-}
-
 // A running guest's root is in use: --force must not pull it away.  The
 // kernel says whether it runs; a run file may be lost while it does.
 void refuseRunning(const std::string& name, const fs::path& cfgdir,
@@ -446,14 +439,16 @@ std::vector<fs::path> inTheWay(const Plan& plan, bool force, const ContextCheck&
   return found;
 }
 
-// The context ids the other guests under configRoot have, with their names.
-std::map<uint32_t, std::string> usedContexts(const fs::path& configRoot, const std::string& self) {
+// The context ids the other guests under configRoot have, with their
+// directories; refuses a name another guest's name file already gives.
+std::map<uint32_t, std::string> usedContexts(const fs::path& configRoot, const fs::path& cfgdir,
+                                             const std::string& name) {
   std::map<uint32_t, std::string> used;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(configRoot, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name == self || name[0] == '.' || !entry.is_directory(error)) continue;
-    if (const auto xid = contextOf(entry.path())) used.emplace(*xid, name);
+  for (const RegisteredGuest& other : otherGuests(configRoot, cfgdir)) {
+    if (other.name == name)
+      throw Error(EEXIST, "guest name '" + name + "' is already the name of " +
+                              other.cfgdir.string());
+    if (other.xid) used.emplace(*other.xid, other.cfgdir.filename().string());
   }
   return used;
 }
@@ -466,7 +461,7 @@ uint32_t firstFreeXid(const std::map<uint32_t, std::string>& used) {
 }
 
 void chooseXid(const BuildOptions& options, Plan& plan) {
-  const auto used = usedContexts(plan.configRoot, plan.name);
+  const auto used = usedContexts(plan.configRoot, plan.cfgdir, plan.name);
   const fs::path nextFile = plan.defaults / "context.next";
   if (options.xid) {
     plan.xid = *options.xid;
@@ -869,6 +864,9 @@ void buildGuest(const ConfigLocation& location, const BuildOptions& options,
   // Outlives the rollback, so that a second Ctrl-C cannot cut it short.
   const DeferredInterruption interruption;
   const auto locks = lockGuest(normalDirectory(location.cfgdir), lockDir);
+  // Until the new cfgdir holds its context file, where the next build's
+  // plan sees it.
+  std::optional<GuestLock> contextIds = GuestLock::onFile(contextIdLockFile(lockDir));
   const Plan plan = makePlan(location, options, contextRuns);
   const std::string what = "the build of " + plan.name;
   interruption.check(what);
@@ -881,6 +879,7 @@ void buildGuest(const ConfigLocation& location, const BuildOptions& options,
     };
     step([&] { replaced = moveAside(plan.replaced, rollback); });
     step([&] { createConfig(plan, options, rollback); });
+    contextIds.reset();
     step([&] { createRoot(plan.root, rollback); });
     step([&] { fillRoot(options.method, plan); });
     step([&] { populateDev(plan.root, makeNodes); });

@@ -63,13 +63,16 @@ void GuestLock::handDownForExec() {
   setenv(kHandedDownLock, std::to_string(fd_.get()).c_str(), 1);
 }
 
-GuestLock::GuestLock(const std::string& name, const std::filesystem::path& dir) {
+GuestLock GuestLock::onFile(const std::filesystem::path& file) {
   std::error_code ignored;
-  std::filesystem::create_directories(dir, ignored);
-  const auto file = lockFileOf(name, dir);
-  fd_.reset(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd_) throwErrno("cannot open the lock " + file.string());
-  lockExclusively(fd_.get(), file);
+  std::filesystem::create_directories(file.parent_path(), ignored);
+  UniqueFd fd(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) throwErrno("cannot open the lock " + file.string());
+  lockExclusively(fd.get(), file);
+  return GuestLock(std::move(fd));
 }
+
+GuestLock::GuestLock(const std::string& name, const std::filesystem::path& dir)
+    : GuestLock(onFile(lockFileOf(name, dir))) {}
 
 }  // namespace vs::guest

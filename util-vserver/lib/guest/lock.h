@@ -16,6 +16,9 @@ class GuestLock {
   // Blocks until the lock of guest name (in dir) is ours.
   explicit GuestLock(const std::string& name, const std::filesystem::path& dir = kRunDir);
 
+  // Blocks until the lock in file (made if missing) is ours.
+  static GuestLock onFile(const std::filesystem::path& file);
+
   // The descriptor holding the lock; a forked process that keeps it open
   // keeps the lock after we are gone.
   int fd() const { return fd_.get(); }

@@ -9,6 +9,7 @@
 #include "../remove_tree.h"
 #include "../vserver_client.h"
 #include "lock.h"
+#include "registry.h"
 #include "root_guard.h"
 #include "state.h"
 #include "stop.h"
@@ -59,6 +60,7 @@ int guestRunning(const GuestConfig& config) {
 }
 
 int deleteGuest(const GuestConfig& config, bool force) {
+  refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
   refuseDangerousRoot(config);
   if (!force && !confirmed("Are you sure you want to delete the vserver " + config.name + "?"))
     return 1;

@@ -24,6 +24,7 @@
 #include "lock.h"
 #include "mounts.h"
 #include "paths.h"
+#include "registry.h"
 #include "run_file.h"
 #include "state.h"
 #include "stop.h"
@@ -372,6 +373,7 @@ void refuseMissingRoot(const GuestConfig& config) {
 
 int startGuest(const GuestConfig& config, const StartOptions& options) {
   VserverClient client;
+  refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
   GuestLock lock = GuestLock::inheritedOr(config.name);
   if (const auto running = runningContext(client, config)) {
     std::fprintf(stderr, "vserver: %s is already running at context %u\n", config.name.c_str(),

@@ -17,6 +17,7 @@
 #include "init.h"
 #include "lock.h"
 #include "paths.h"
+#include "registry.h"
 #include "run_file.h"
 #include "state.h"
 
@@ -94,6 +95,8 @@ void clearStaleState(const GuestConfig& config) {
 }
 
 int stopGuest(const GuestConfig& config) {
+  // Before the lock, which the name keys: another guest's, if it is shared.
+  refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
   const GuestLock lock(config.name);
   return stopGuest(config, lock);
 }
