@@ -101,4 +101,8 @@ std::vector<std::string> allNames(BitSet set) {
   return {names.begin(), names.end()};
 }
 
+uint64_t guestDefaultBcaps() {
+  return VSERVER_BCAPS_DEFAULT & ~(uint64_t{1} << CAP_AUDIT_WRITE);
+}
+
 }  // namespace vs

@@ -32,6 +32,13 @@ std::vector<std::string> namesOfBits(BitSet set, uint64_t bits);
 // clears) to change.
 void addToChange(BitSet set, const std::string& item, BitChange& change);
 
+// The bounding set the tools give a guest when its configuration says
+// nothing: the kernel's VSERVER_BCAPS_DEFAULT without CAP_AUDIT_WRITE.
+// Audit records carry no context, so a guest writing them would speak in
+// the host's audit log as if it were host root (issue 9, item 11); a
+// guest that needs it names it in bcapabilities.
+uint64_t guestDefaultBcaps();
+
 // Every name of a set, in bit order (for help and for tests).
 std::vector<std::string> allNames(BitSet set);
 

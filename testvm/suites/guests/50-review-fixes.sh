@@ -1,4 +1,5 @@
-# Issue 9, userland items: exit events kept apart from replies (14),
+# Issue 9, userland items: a fresh /dev and nodev (7), a cgroup namespace
+# (6), no AUDIT_WRITE (11), exit events kept apart from replies (14),
 # one name and one context id per guest directory (15),
 # removal by descriptors and build --force asking the kernel (16),
 # no host terminal or descriptor for guest code (17), fstab bind mounts
@@ -35,6 +36,30 @@ check_match "the read-only file bind refuses writes with EROFS" "Read-only file 
 check_match "the bind mounts are nodev, as every fstab line" "/mnt/ro .*nodev" \
 	"$(vserver f1 exec cat /proc/mounts)"
 check_eq "the host file is unchanged" "host file" "$(cat /tmp/bindfile)"
+
+# 7: a fresh /dev holding only the allowed nodes, nodev everywhere else.
+mknod /vservers/f1/dev/sda-host b 8 0
+mknod /vservers/f1/root/console-host c 5 1
+check_eq "the guest's /dev holds only the allowed nodes" "full null ptmx random tty urandom zero" \
+	"$(vserver f1 exec sh -c 'for f in /dev/*; do [ -c $f -o -b $f ] && echo ${f#/dev/}; done' |
+		sort | tr '\n' ' ' | sed 's/ $//')"
+check "a node put into the root's dev/ is not in the guest's /dev" \
+	vserver f1 exec sh -c '! test -e /dev/sda-host'
+check_match "a node elsewhere in the root opens nothing (nodev: EACCES)" "Permission denied" \
+	"$(vserver f1 exec cat /root/console-host 2>&1)"
+check "control: the guest's /dev/null opens" vserver f1 exec sh -c 'echo x >/dev/null'
+check_eq "control: its /dev/zero is the real one" "1:5" "$(vserver f1 exec stat -c %t:%T /dev/zero)"
+check_match "the guest root is mounted nodev" " / [^ ]* [^ ]*nodev" "$(vserver f1 exec cat /proc/mounts)"
+rm /vservers/f1/dev/sda-host /vservers/f1/root/console-host
+
+# 6: a cgroup namespace rooted at the guest's own group.
+check_eq "the guest sees its own cgroup as the root" "0::/" "$(vserver f1 exec cat /proc/self/cgroup)"
+check "control: the host sees it at /vserver/f1" grep -qx "0::/vserver/f1" "/proc/$(init_pid f1)/cgroup"
+
+# 11: no AUDIT_WRITE in a guest's default bounding set.
+check "f1's context lacks AUDIT_WRITE" sh -c "! vattribute --xid 231 --get | grep -q AUDIT_WRITE"
+check "control: it keeps the rest of the default (SYS_CHROOT)" \
+	sh -c "vattribute --xid 231 --get | grep -q SYS_CHROOT"
 
 # 17: standard error on a terminal, input or output not: no terminal for
 # the guest, what it writes still reaches ours.
@@ -83,6 +108,20 @@ rm -r /etc/vservers/f1b
 check_match "a build on f1's context id is refused" "context 231 is already used by guest f1" \
 	"$(vserver f5 build -m skeleton --context 231 2>&1)"
 check "control: f1 itself is still managed" vserver f1 status
+
+# 7: build drops device nodes a template brings outside /dev.
+rm -rf /tmp/tpl7 && busybox_root /tmp/tpl7
+mknod /tmp/tpl7/etc/hostdisk b 8 0
+mknod /tmp/tpl7/dev/console c 5 1
+tar -czf /tmp/t7.tar.gz -C /tmp/tpl7 .
+out=$(vserver f6 build -m template --context 236 -- -t /tmp/t7.tar.gz 2>&1)
+check_eq "a template with a host device still builds" 0 "$?"
+check_match "with a warning naming the node" \
+	"f6: warning: /vservers/f6/etc/hostdisk is a block device \(8:0\) outside /dev: not copied into the guest" "$out"
+check "and without the node" sh -c "! test -e /vservers/f6/etc/hostdisk"
+check "control: nodes in the root's dev/ stay (the guest never sees them)" test -c /vservers/f6/dev/console
+check "delete f6" vserver f6 delete --force
+rm -rf /tmp/tpl7 /tmp/t7.tar.gz
 
 # 14: stops and waits while other guests' exits come in.
 check "start f2" vserver f2 start

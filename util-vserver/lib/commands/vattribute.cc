@@ -56,7 +56,7 @@ Options parseOptions(int argc, const char** argv) {
                           addToChange(BitSet::Flags, arg, options.change.flags);
                           break;
                         case kSecure:
-                          options.change.bcaps = {VSERVER_BCAPS_DEFAULT, VSERVER_BCAPS_ALL};
+                          options.change.bcaps = {guestDefaultBcaps(), VSERVER_BCAPS_ALL};
                           break;
                         default:
                           break;

@@ -30,6 +30,7 @@
 #include "../subprocess.h"
 #include "../unique_fd.h"
 #include "config_files.h"
+#include "devices.h"
 #include "lock.h"
 #include "root_guard.h"
 #include "paths.h"
@@ -253,18 +254,6 @@ bool inPath(const std::string& program) {
 
 // ---- files ------------------------------------------------------------------
 
-// mkdir() and chmod(), so that the mode does not depend on our umask.
-void makeDirectory(const fs::path& dir, mode_t mode) {
-  if (mkdir(dir.c_str(), mode) != 0) throwErrno("cannot create " + dir.string());
-  if (chmod(dir.c_str(), mode) != 0) throwErrno("cannot set the mode of " + dir.string());
-}
-
-// Makes dir unless something is there already (a method's dev/shm may be
-// a link, which is its business).
-void ensureDirectory(const fs::path& dir, mode_t mode) {
-  if (!fileExists(dir)) makeDirectory(dir, mode);
-}
-
 // dir under a new root, made if missing.  It must be a real directory:
 // writing through a link a template brought along could reach the host.
 fs::path realDirectory(const fs::path& dir) {
@@ -273,13 +262,6 @@ fs::path realDirectory(const fs::path& dir) {
   if (!fs::is_directory(fs::symlink_status(dir, error)))
     throw Error(ENOTDIR, dir.string() + " is not a directory (a link would lead out of the guest)");
   return dir;
-}
-
-void makeSymlink(const fs::path& target, const fs::path& link) {
-  std::error_code error;
-  fs::create_symlink(target, link, error);
-  if (error)
-    throw Error(error.value(), "cannot create link " + link.string() + ": " + error.message());
 }
 
 void copyFile(const fs::path& source, const fs::path& target) {
@@ -701,18 +683,13 @@ void fillRoot(BuildMethod method, const Plan& plan) {
   }
 }
 
-// util-vserver's devs list, after the nodes: what a method left alone stays.
+// util-vserver's devs list in the root's /dev.  The guest gets a fresh
+// /dev at start; these are for tools run in the root from the host
+// (chroot), and what a method left there stays.
 void populateDev(const fs::path& root, const DeviceNodeMaker& makeNodes) {
   const fs::path dev = realDirectory(root / "dev");
   makeNodes(dev);
-  static constexpr std::pair<const char*, const char*> kLinks[] = {{"fd", "/proc/self/fd"},
-                                                                   {"stdin", "/proc/self/fd/0"},
-                                                                   {"stdout", "/proc/self/fd/1"},
-                                                                   {"stderr", "/proc/self/fd/2"}};
-  for (const auto& [link, target] : kLinks)
-    if (!fileExists(dev / link)) makeSymlink(target, dev / link);
-  ensureDirectory(dev / "pts", 0755);
-  ensureDirectory(dev / "shm", 01777);
+  makeDevEntries(dev);
 }
 
 // hosts, resolv.conf & co from .defaults/files/, else from the host.
@@ -841,23 +818,6 @@ InterfaceSpec parseInterfaceSpec(const std::string& spec) {
   return parsed;
 }
 
-void makeDeviceNodes(const fs::path& dev) {
-  struct Node {
-    const char* name;
-    unsigned major, minor;
-  };
-  static constexpr Node kNodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
-                                    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-                                    {"ptmx", 5, 2}};
-  for (const Node& node : kNodes) {
-    const fs::path path = dev / node.name;
-    if (fileExists(path)) continue;
-    if (mknod(path.c_str(), S_IFCHR | 0666, makedev(node.major, node.minor)) != 0)
-      throwErrno("cannot create device node " + path.string());
-    if (chmod(path.c_str(), 0666) != 0) throwErrno("cannot set the mode of " + path.string());
-  }
-}
-
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
                 const DeviceNodeMaker& makeNodes, const fs::path& lockDir,
                 const ContextCheck& contextRuns) {
@@ -882,6 +842,7 @@ void buildGuest(const ConfigLocation& location, const BuildOptions& options,
     contextIds.reset();
     step([&] { createRoot(plan.root, rollback); });
     step([&] { fillRoot(options.method, plan); });
+    step([&] { dropDeviceNodesOutsideDev(plan.root, plan.name); });
     step([&] { populateDev(plan.root, makeNodes); });
     step([&] { copyHostFiles(plan.defaults, plan.root); });
     step([&] { runSkeletonCommand(plan.checked.method.command, plan.root); });

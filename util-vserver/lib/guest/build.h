@@ -12,6 +12,10 @@
 //   debootstrap -- -d SUITE [-m MIRROR] [-s SCRIPT]  run debootstrap (needs
 //                                         the archive)
 //
+// Device nodes a method brings outside /dev (a template's, a clone's) are
+// removed with a warning: a guest gets its devices from the fresh /dev
+// start gives it, and the root is mounted nodev.
+//
 // Every method creates the cfgdir (context, uts/nodename, interfaces/N,
 // apps/init/style, fstab, vdir link, run link) and the root with its
 // device nodes and the host files util-vserver copies in.  A build that
@@ -28,6 +32,7 @@
 #include <vector>
 
 #include "config.h"
+#include "devices.h"
 #include "paths.h"
 #include "state.h"
 
@@ -63,11 +68,6 @@ struct InterfaceSpec {
 };
 
 InterfaceSpec parseInterfaceSpec(const std::string& spec);
-
-// Makes the character devices util-vserver gives every guest (null, zero,
-// full, random, urandom, tty, ptmx; mode 0666) in dev, leaving those that
-// exist (a template's or a clone's) alone.  mknod needs CAP_MKNOD.
-void makeDeviceNodes(const std::filesystem::path& dev);
 
 // What buildGuest makes the device nodes with: makeDeviceNodes, except in
 // the unit tests, which run without CAP_MKNOD.

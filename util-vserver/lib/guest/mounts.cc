@@ -11,6 +11,7 @@
 #include "../error.h"
 #include "../open_in_root.h"
 #include "../unique_fd.h"
+#include "devices.h"
 
 namespace vs::guest {
 
@@ -140,6 +141,37 @@ std::optional<MountOptions> startMountOptions(const FstabEntry& entry) {
   return options;
 }
 
+namespace {
+
+// The root and every mount under it nodev: a device node the root holds,
+// however it got there, opens nothing.  mount_setattr sets the one flag
+// and keeps the others (a read-only root stays read-only).
+void makeNodev(int rootFd, const fs::path& vdir) {
+  mount_attr attributes{};
+  attributes.attr_set = MOUNT_ATTR_NODEV;
+  if (mount_setattr(rootFd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attributes, sizeof(attributes)) != 0)
+    throwErrno("cannot make the guest root " + vdir.string() + " nodev");
+}
+
+// The guest's /dev: a tmpfs of its own with only the nodes every guest
+// gets, over whatever the root's dev/ holds (a template's, debootstrap's
+// /dev/console: host devices).  The fstab's devpts goes on its pts/.
+void mountFreshDev(int rootFd) {
+  // One component, not followed: a link there must not move /dev.
+  const UniqueFd covered(openat(rootFd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!covered) throwErrno("the guest root's dev must be a directory");
+  if (mount("tmpfs", procFdPath(covered.get()).c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC,
+            "mode=0755,size=1m") != 0)
+    throwErrno("cannot mount the guest's /dev");
+  const UniqueFd dev(openat(rootFd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dev) throwErrno("cannot open the guest's /dev");
+  const fs::path devPath = procFdPath(dev.get());
+  makeDeviceNodes(devPath);
+  makeDevEntries(devPath);
+}
+
+}  // namespace
+
 BindMountPlan planBindMount(const MountOptions& options) {
   BindMountPlan plan;
   plan.bindFlags = options.flags & (MS_BIND | MS_REC);
@@ -156,6 +188,8 @@ void mountGuestFilesystems(const GuestConfig& config) {
     throwErrno("cannot bind the guest root " + vdir.string());
   const UniqueFd rootFd(open(vdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootFd) throwErrno("cannot open the guest root " + vdir.string());
+  makeNodev(rootFd.get(), vdir);
+  mountFreshDev(rootFd.get());
   const fs::path fstab = config.location.cfgdir / "fstab";
   for (const FstabEntry& entry : config.fstab) {
     if (const auto options = startMountOptions(entry))

@@ -37,7 +37,8 @@ struct BindMountPlan {
 // The calls for a bind line's options (MS_BIND set in options.flags).
 BindMountPlan planBindMount(const MountOptions& options);
 
-// Makes every mount private, binds vdir onto itself and mounts the fstab
+// Makes every mount private, binds vdir onto itself, makes it and every
+// mount under it nodev, mounts a fresh /dev (devices.h) and the fstab
 // entries inside it.  Mount points are resolved inside vdir, so a symlink
 // in the guest cannot send a mount elsewhere.
 void mountGuestFilesystems(const GuestConfig& config);

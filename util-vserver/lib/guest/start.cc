@@ -49,7 +49,7 @@ uint64_t applyChange(uint64_t base, const BitChange& change) {
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
   policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
-  policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT, config.bcaps);
+  policy.bcaps = applyChange(guestDefaultBcaps(), config.bcaps);
   policy.ccaps = applyChange(0, config.ccaps);
   return policy;
 }
@@ -90,6 +90,8 @@ void setUtsNames(const GuestConfig& config) {
   try {
     const UniqueFd devNull(open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!devNull) throwErrno("/dev/null");
+    // Rooted here, in the guest's cgroup (see kGuestNamespaces).
+    if (unshare(CLONE_NEWCGROUP) != 0) throwErrno("cannot give the guest a cgroup namespace");
     mountGuestFilesystems(config);
     runHooks(config, HookPhase::PreStart, config.vdir);
     std::optional<VserverClient> client(std::in_place);
@@ -156,7 +158,7 @@ std::optional<std::string> Monitor::startGuestProcess() {
   output_.reset(pipeFds[0]);
   UniqueFd outputWrite(pipeFds[1]);
   const UniqueFd cgroup = createCgroup(cgroupOf(config_.name));
-  init_ = cloneProcess(kGuestNamespaces, cgroup.get());
+  init_ = cloneProcess(kGuestNamespacesAtClone, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     // Above all targets first, so that no dup3 can overwrite another.
