@@ -7,27 +7,9 @@
 #include <cerrno>
 
 #include "error.h"
+#include "relay_copy.h"
 
 namespace vs {
-
-namespace {
-
-// Copies what from has to to; false at its end (or when to is gone).
-bool copyAvailable(int from, int to) {
-  char buffer[4096];
-  const ssize_t n = read(from, buffer, sizeof(buffer));
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
-  if (n <= 0) return false;
-  for (ssize_t done = 0; done < n;) {
-    const ssize_t written = write(to, buffer + done, static_cast<size_t>(n - done));
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return false;
-    done += written;
-  }
-  return true;
-}
-
-}  // namespace
 
 StdioRelay::StdioRelay() {
   for (int fd = 0; fd < 3; ++fd) {

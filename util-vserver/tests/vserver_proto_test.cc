@@ -51,6 +51,14 @@ Reply contextReply() {
   return reply;
 }
 
+// Decoding must fail with EPROTO and exactly message.
+template <typename Decode>
+void checkProtocolError(Decode&& decode, const char* message) {
+  const vs::Error e = vs::test::expectError(decode);
+  LONGS_EQUAL(EPROTO, e.errnum());
+  STRCMP_EQUAL(message, e.what());
+}
+
 }  // namespace
 
 TEST_GROUP(VserverRequests){};
@@ -129,9 +137,7 @@ TEST(VserverReplies, RefusesAMissingXid) {
   Reply reply(VSERVER_CMD_CTX_GET);
   mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 1);
   mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 1);
-  const vs::Error e = vs::test::expectError([&] { vs::decodeContext(reply.nlh); });
-  LONGS_EQUAL(EPROTO, e.errnum());
-  STRCMP_EQUAL("netlink reply lacks the context id", e.what());
+  checkProtocolError([&] { vs::decodeContext(reply.nlh); }, "netlink reply lacks the context id");
 }
 
 TEST(VserverReplies, RefusesAnAttributeOfTheWrongSize) {
@@ -216,15 +222,13 @@ TEST(VserverReplies, ContextDecoderRefusesAnExitNotification) {
   mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
   mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 0);
   mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 1);
-  const vs::Error e = vs::test::expectError([&] { vs::decodeContext(reply.nlh); });
-  LONGS_EQUAL(EPROTO, e.errnum());
-  STRCMP_EQUAL("unexpected netlink message (command 7 where 3 was due)", e.what());
+  checkProtocolError([&] { vs::decodeContext(reply.nlh); },
+                     "unexpected netlink message (command 7 where 3 was due)");
 }
 
 TEST(VserverReplies, TaskDecoderRefusesAContextReply) {
-  const vs::Error e = vs::test::expectError([&] { vs::decodeTaskXid(contextReply().nlh); });
-  LONGS_EQUAL(EPROTO, e.errnum());
-  STRCMP_EQUAL("unexpected netlink message (command 3 where 4 was due)", e.what());
+  checkProtocolError([&] { vs::decodeTaskXid(contextReply().nlh); },
+                     "unexpected netlink message (command 3 where 4 was due)");
 }
 
 TEST(VserverReplies, DecodersRefuseAMessageWithoutGenericHeader) {
