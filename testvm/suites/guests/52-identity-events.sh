@@ -29,20 +29,6 @@ check_match "a build on f1's context id is refused" "context 231 is already used
 	"$(vserver f5 build -m skeleton --context 231 2>&1)"
 check "control: f1 itself is still managed" vserver f1 status
 
-# 7: build drops device nodes a template brings outside /dev.
-rm -rf /tmp/tpl7 && busybox_root /tmp/tpl7
-mknod /tmp/tpl7/etc/hostdisk b 8 0
-mknod /tmp/tpl7/dev/console c 5 1
-tar -czf /tmp/t7.tar.gz -C /tmp/tpl7 .
-out=$(vserver f6 build -m template --context 236 -- -t /tmp/t7.tar.gz 2>&1)
-check_eq "a template with a host device still builds" 0 "$?"
-check_match "with a warning naming the node" \
-	"f6: warning: /vservers/f6/etc/hostdisk is a block device \(8:0\) outside /dev: not copied into the guest" "$out"
-check "and without the node" sh -c "! test -e /vservers/f6/etc/hostdisk"
-check "control: nodes in the root's dev/ stay (the guest never sees them)" test -c /vservers/f6/dev/console
-check "delete f6" vserver f6 delete --force
-rm -rf /tmp/tpl7 /tmp/t7.tar.gz
-
 # 14: stops and waits while other guests' exits come in.
 check "start f2" vserver f2 start
 check "start f3" vserver f3 start
