@@ -50,9 +50,15 @@ check_clean "f3 is clean" f3 233
 mkdir -p /tmp/hostkeep && echo keep >/tmp/hostkeep/file
 ln -s /tmp/hostkeep /vservers/f2/escape
 mkdir -p /vservers/f2/etc/swapped && ln -s /tmp/hostkeep /vservers/f2/etc/swapped/link
-deep=/vservers/f2/deep
+# Two chains of 25 directories, each path under PATH_MAX, one moved into
+# the other: 50 levels of 101 characters (busybox cd cannot go that deep).
 name=dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd
-(cd /vservers/f2 && mkdir deep && cd deep && i=0 && while [ $i -lt 50 ]; do mkdir $name && cd $name && i=$((i + 1)); done && touch bottom)
+chain=$name
+i=1
+while [ $i -lt 25 ]; do chain="$chain/$name"; i=$((i + 1)); done
+mkdir -p "/vservers/f2/deep/$chain" "/vservers/f2/upper/$chain"
+touch "/vservers/f2/upper/$chain/bottom"
+mv /vservers/f2/upper "/vservers/f2/deep/$chain/"
 check "the guest's tree is deeper than PATH_MAX" test "$(( 50 * 101 ))" -gt 4096
 check "delete --force removes it" vserver f2 delete --force
 check "f2's root is gone" sh -c "! test -e /vservers/f2"
