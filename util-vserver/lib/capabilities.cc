@@ -101,4 +101,5 @@ std::vector<std::string> allNames(BitSet set) {
   return {names.begin(), names.end()};
 }
 
+
 }  // namespace vs

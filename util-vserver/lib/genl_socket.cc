@@ -36,10 +36,14 @@ namespace {
 struct TransactState {
   const GenlSocket::ReplyHandler* onReply;
   NetlinkStatus status;
+  uint32_t sequence = 0;  // 0: notifications, which carry no sequence number
 };
 
 int onData(const nlmsghdr* nlh, void* data) {
   auto* state = static_cast<TransactState*>(data);
+  // libmnl lets a message with sequence number 0 (a notification) through
+  // as if it answered us: it is no reply of ours, so it is set aside.
+  if (nlh->nlmsg_seq != state->sequence) return MNL_CB_OK;
   (*state->onReply)(nlh);
   return MNL_CB_OK;
 }
@@ -70,7 +74,7 @@ void GenlSocket::transact(GenlRequest& request, const ReplyHandler& onReply) {
   if (mnl_socket_sendto(socket_.get(), request.data(), request.size()) < 0)
     throwErrno("netlink send");
 
-  TransactState state{&onReply, {}};
+  TransactState state{&onReply, {}, seq};
   // With a control array, libmnl ignores the types left NULL in it rather
   // than falling back to its defaults: every type that ends a transaction
   // must be here.

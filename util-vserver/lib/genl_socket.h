@@ -48,6 +48,9 @@ class GenlSocket {
   // every reply message to onReply until the acknowledgement (or the end
   // of a dump).  A kernel error throws Error(errno, text), where the text
   // is the kernel's extended-ack message or, failing that, strerror.
+  // Messages not carrying the request's sequence number (notifications of
+  // a group this socket joined) are skipped: keep requests and groups on
+  // separate sockets.
   void transact(GenlRequest& request, const ReplyHandler& onReply);
 
   // Joins a multicast group of a family.

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "error.h"
+#include "relay_copy.h"
 #include "open_in_root.h"
 
 namespace vs {
@@ -43,21 +44,6 @@ class RawTerminal {
 void copyWindowSize(int from, int to) {
   winsize size{};
   if (ioctl(from, TIOCGWINSZ, &size) == 0) ioctl(to, TIOCSWINSZ, &size);
-}
-
-// Copies what from has to to; false at its end.
-bool pass(int from, int to) {
-  char buffer[4096];
-  const ssize_t n = read(from, buffer, sizeof(buffer));
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
-  if (n <= 0) return false;
-  for (ssize_t done = 0; done < n;) {
-    const ssize_t written = write(to, buffer + done, static_cast<size_t>(n - done));
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return false;
-    done += written;
-  }
-  return true;
 }
 
 UniqueFd windowChanges() {
@@ -104,8 +90,8 @@ void PtyRelay::relay() {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[0].revents && !pass(primary_.get(), STDOUT_FILENO)) break;
-    if (fds[1].revents && !pass(STDIN_FILENO, primary_.get())) fds[1].fd = -1;
+    if (fds[0].revents && !copyAvailable(primary_.get(), STDOUT_FILENO)) break;
+    if (fds[1].revents && !copyAvailable(STDIN_FILENO, primary_.get())) fds[1].fd = -1;
     if (fds[2].revents) {
       signalfd_siginfo info;
       while (read(resized.get(), &info, sizeof(info)) > 0) {

@@ -87,10 +87,14 @@ void VserverClient::watchExits() {
   const auto group = family_.multicastGroups.find(VSERVER_MCGRP_EVENTS);
   if (group == family_.multicastGroups.end())
     throw Error(EPROTO, "the vserver module has no '" VSERVER_MCGRP_EVENTS "' group");
-  withContext("watch context exits", [&] { socket_.joinGroup(group->second); });
+  withContext("watch context exits", [&] {
+    if (!events_) events_.emplace();
+    events_->joinGroup(group->second);
+  });
 }
 
 std::optional<ExitEvent> VserverClient::waitForExit(uint32_t xid, int timeoutMs) {
+  if (!events_) throw Error(EINVAL, "waiting for context exits without watching them");
   std::optional<ExitEvent> found;
   // A deadline rather than a per-message time-out: other contexts' exits
   // must not extend the wait.
@@ -102,7 +106,7 @@ std::optional<ExitEvent> VserverClient::waitForExit(uint32_t xid, int timeoutMs)
           deadline - std::chrono::steady_clock::now());
       left = std::max(0, static_cast<int>(remaining.count()));
     }
-    const bool received = socket_.receive(left, [&](const nlmsghdr* nlh) {
+    const bool received = events_->receive(left, [&](const nlmsghdr* nlh) {
       if (nlh->nlmsg_type != family_.id) return;
       std::optional<ExitEvent> event = decodeExitEvent(nlh);
       if (event && event->xid == xid) found = event;

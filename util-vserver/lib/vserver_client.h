@@ -38,22 +38,26 @@ class VserverClient {
   // Signals every process of a context, or only process pid of it.
   void kill(uint32_t xid, int signal, std::optional<pid_t> pid = std::nullopt);
 
-  // Joins the context notifications; call before checking a context still
-  // exists, then waitForExit().
+  // Joins the context notifications, on a socket of their own: a
+  // notification must never be read as the reply to a request.  Call
+  // before checking a context still exists, then waitForExit().
   void watchExits();
 
   // Waits up to timeoutMs (-1: forever) for context xid to end; returns
   // its notification, or nothing on time-out.
+  // Throws Error(EINVAL) unless watchExits() came first.
   std::optional<ExitEvent> waitForExit(uint32_t xid, int timeoutMs);
 
   // Readable when notifications wait: drain them with waitForExit(xid, 0)
-  // so that the socket's buffer never overflows and loses one.
-  int eventFd() const { return socket_.fd(); }
+  // so that the socket's buffer never overflows and loses one.  -1 before
+  // watchExits().
+  int eventFd() const { return events_ ? events_->fd() : -1; }
 
   uint32_t protocolVersion() const { return family_.version; }
 
  private:
-  GenlSocket socket_;
+  GenlSocket socket_;                 // requests and their replies only
+  std::optional<GenlSocket> events_;  // the notifications, once watched
   GenlFamily family_;
 };
 

@@ -35,6 +35,24 @@ constexpr auto kAttributeTypes = attributeTypes();
 
 using Attributes = std::array<const nlattr*, VSERVER_A_MAX + 1>;
 
+// The command of a message of the family; throws Error(EPROTO) when it is
+// too short to have one.
+uint8_t commandOf(const nlmsghdr* nlh) {
+  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(genlmsghdr))
+    throw Error(EPROTO, "truncated generic netlink message");
+  return static_cast<const genlmsghdr*>(mnl_nlmsg_get_payload(nlh))->cmd;
+}
+
+// A decoder reads only the message it was written for: an exit
+// notification read as a reply (it carries an xid too) would answer a
+// question about another context.
+void requireCommand(const nlmsghdr* nlh, uint8_t expected) {
+  const uint8_t cmd = commandOf(nlh);
+  if (cmd != expected)
+    throw Error(EPROTO, "unexpected netlink message (command " + std::to_string(cmd) +
+                            " where " + std::to_string(expected) + " was due)");
+}
+
 Attributes parse(const nlmsghdr* nlh) {
   Attributes table;
   parseGenlAttributes(nlh, kAttributeTypes.data(), table.data(), VSERVER_A_MAX);
@@ -125,6 +143,7 @@ GenlRequest encodeTaskGet(uint16_t family, std::optional<pid_t> pid) {
 }
 
 ContextInfo decodeContext(const nlmsghdr* nlh) {
+  requireCommand(nlh, VSERVER_CMD_CTX_GET);
   const Attributes table = parse(nlh);
   ContextInfo info;
   info.xid = mnl_attr_get_u32(require(table, VSERVER_A_XID, "context id"));
@@ -138,14 +157,12 @@ ContextInfo decodeContext(const nlmsghdr* nlh) {
 }
 
 uint32_t decodeTaskXid(const nlmsghdr* nlh) {
+  requireCommand(nlh, VSERVER_CMD_TASK_GET);
   return mnl_attr_get_u32(require(parse(nlh), VSERVER_A_XID, "context id"));
 }
 
 std::optional<ExitEvent> decodeExitEvent(const nlmsghdr* nlh) {
-  if (mnl_nlmsg_get_payload_len(nlh) < sizeof(genlmsghdr))
-    throw Error(EPROTO, "truncated generic netlink message");
-  const auto* genl = static_cast<const genlmsghdr*>(mnl_nlmsg_get_payload(nlh));
-  if (genl->cmd != VSERVER_CMD_CTX_EXIT) return std::nullopt;
+  if (commandOf(nlh) != VSERVER_CMD_CTX_EXIT) return std::nullopt;
   const Attributes table = parse(nlh);
   ExitEvent event;
   event.xid = mnl_attr_get_u32(require(table, VSERVER_A_XID, "context id"));

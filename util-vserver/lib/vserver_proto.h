@@ -61,7 +61,8 @@ GenlRequest encodeContextGet(uint16_t family, uint32_t xid);
 GenlRequest encodeContextDump(uint16_t family);
 GenlRequest encodeTaskGet(uint16_t family, std::optional<pid_t> pid);
 
-// Replies; a malformed reply throws Error(EPROTO).
+// Replies; a malformed reply, or a message of another command (an exit
+// notification, say), throws Error(EPROTO).
 ContextInfo decodeContext(const nlmsghdr* nlh);
 uint32_t decodeTaskXid(const nlmsghdr* nlh);
 // Returns an empty optional for other messages of the family.

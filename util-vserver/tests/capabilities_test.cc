@@ -59,3 +59,8 @@ TEST(Capabilities, BuildsChangesFromUtilVserverLists) {
   vs::addToChange(vs::BitSet::Capabilities, "~SYS_ADMIN", change);
   CHECK_EQUAL(0, change.value);
 }
+
+// Issue 9, item 11: audit records do not say which context wrote them.
+TEST(Capabilities, GuestsStartWithoutAuditWrite) {
+  CHECK_EQUAL(0u, VSERVER_BCAPS_DEFAULT & (uint64_t{1} << CAP_AUDIT_WRITE));
+}

@@ -45,6 +45,25 @@ TEST(MountOptions, NoautoEntriesAreNotMountedAtStart) {
   STRCMP_EQUAL("", vs::guest::parseMountOptions("noauto").data.c_str());
 }
 
+// The config reference's "bind,ro" line: bind first, then remount the new
+// mount with the flags, nodev (implied at start) included (issue 9, item 18).
+TEST(MountOptions, BindThenRemountTheNewMountWithItsFlags) {
+  const auto plan =
+      vs::guest::planBindMount(vs::guest::parseMountOptions("nodev,bind,ro"));
+  UNSIGNED_LONGS_EQUAL(MS_BIND, plan.bindFlags);
+  UNSIGNED_LONGS_EQUAL(MS_REMOUNT | MS_BIND | MS_NODEV | MS_RDONLY, *plan.remountFlags);
+}
+
+TEST(MountOptions, RbindKeepsRecursionInTheBindOnly) {
+  const auto plan = vs::guest::planBindMount(vs::guest::parseMountOptions("rbind,nosuid"));
+  UNSIGNED_LONGS_EQUAL(MS_BIND | MS_REC, plan.bindFlags);
+  UNSIGNED_LONGS_EQUAL(MS_REMOUNT | MS_BIND | MS_NOSUID, *plan.remountFlags);
+}
+
+TEST(MountOptions, APlainBindNeedsNoRemount) {
+  CHECK_FALSE(vs::guest::planBindMount(vs::guest::parseMountOptions("bind,dev")).remountFlags);
+}
+
 namespace {
 vs::guest::FstabEntry fstabLine(const std::string& type, const std::string& options) {
   return {"source", "/target", type, options, 1};

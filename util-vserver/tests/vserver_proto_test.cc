@@ -51,6 +51,14 @@ Reply contextReply() {
   return reply;
 }
 
+// Decoding must fail with EPROTO and exactly message.
+template <typename Decode>
+void checkProtocolError(Decode&& decode, const char* message) {
+  const vs::Error e = vs::test::expectError(decode);
+  LONGS_EQUAL(EPROTO, e.errnum());
+  STRCMP_EQUAL(message, e.what());
+}
+
 }  // namespace
 
 TEST_GROUP(VserverRequests){};
@@ -129,9 +137,7 @@ TEST(VserverReplies, RefusesAMissingXid) {
   Reply reply(VSERVER_CMD_CTX_GET);
   mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 1);
   mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 1);
-  const vs::Error e = vs::test::expectError([&] { vs::decodeContext(reply.nlh); });
-  LONGS_EQUAL(EPROTO, e.errnum());
-  STRCMP_EQUAL("netlink reply lacks the context id", e.what());
+  checkProtocolError([&] { vs::decodeContext(reply.nlh); }, "netlink reply lacks the context id");
 }
 
 TEST(VserverReplies, RefusesAnAttributeOfTheWrongSize) {
@@ -207,4 +213,28 @@ TEST(VserverReplies, DecodesAnExitNotification) {
   STRCMP_EQUAL("web1", event->name.c_str());
   STRCMP_EQUAL("halt", vs::exitReasonName(event->reason));
   CHECK_FALSE(vs::decodeExitEvent(contextReply().nlh).has_value());
+}
+
+// An exit notification carries an xid too: read as the reply to a context
+// or task query it would answer for another context (issue 9, item 14).
+TEST(VserverReplies, ContextDecoderRefusesAnExitNotification) {
+  Reply reply(VSERVER_CMD_CTX_EXIT);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_TASKS, 0);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_UPTIME_NS, 1);
+  checkProtocolError([&] { vs::decodeContext(reply.nlh); },
+                     "unexpected netlink message (command 7 where 3 was due)");
+}
+
+TEST(VserverReplies, TaskDecoderRefusesAContextReply) {
+  checkProtocolError([&] { vs::decodeTaskXid(contextReply().nlh); },
+                     "unexpected netlink message (command 3 where 4 was due)");
+}
+
+TEST(VserverReplies, DecodersRefuseAMessageWithoutGenericHeader) {
+  alignas(nlmsghdr) std::array<char, 64> buffer{};
+  nlmsghdr* nlh = mnl_nlmsg_put_header(buffer.data());
+  nlh->nlmsg_type = kFamily;
+  LONGS_EQUAL(EPROTO, vs::test::expectError([&] { vs::decodeTaskXid(nlh); }).errnum());
+  LONGS_EQUAL(EPROTO, vs::test::expectError([&] { vs::decodeExitEvent(nlh); }).errnum());
 }

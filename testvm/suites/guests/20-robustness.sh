@@ -22,7 +22,7 @@ check "g1 is running" vserver g1 running
 echo 211 >/etc/vservers/g2/context
 out=$(vserver g2 start 2>&1); status=$?
 check_eq "a second guest on context 211 fails" 1 "$([ $status -ne 0 ] && echo 1)"
-check_match "and says who holds it" "context 211 is already in use by guest g1" "$out"
+check_match "and says who holds it" "context 211 is also the context of /etc/vservers/g1" "$out"
 check_clean "it left nothing behind" g2 99999
 check "g1 is unaffected" vserver g1 running
 echo 212 >/etc/vservers/g2/context

@@ -30,9 +30,11 @@
 #include "../subprocess.h"
 #include "../unique_fd.h"
 #include "config_files.h"
+#include "devices.h"
 #include "lock.h"
 #include "root_guard.h"
 #include "paths.h"
+#include "registry.h"
 
 namespace vs::guest {
 
@@ -252,18 +254,6 @@ bool inPath(const std::string& program) {
 
 // ---- files ------------------------------------------------------------------
 
-// mkdir() and chmod(), so that the mode does not depend on our umask.
-void makeDirectory(const fs::path& dir, mode_t mode) {
-  if (mkdir(dir.c_str(), mode) != 0) throwErrno("cannot create " + dir.string());
-  if (chmod(dir.c_str(), mode) != 0) throwErrno("cannot set the mode of " + dir.string());
-}
-
-// Makes dir unless something is there already (a method's dev/shm may be
-// a link, which is its business).
-void ensureDirectory(const fs::path& dir, mode_t mode) {
-  if (!fileExists(dir)) makeDirectory(dir, mode);
-}
-
 // dir under a new root, made if missing.  It must be a real directory:
 // writing through a link a template brought along could reach the host.
 fs::path realDirectory(const fs::path& dir) {
@@ -272,13 +262,6 @@ fs::path realDirectory(const fs::path& dir) {
   if (!fs::is_directory(fs::symlink_status(dir, error)))
     throw Error(ENOTDIR, dir.string() + " is not a directory (a link would lead out of the guest)");
   return dir;
-}
-
-void makeSymlink(const fs::path& target, const fs::path& link) {
-  std::error_code error;
-  fs::create_symlink(target, link, error);
-  if (error)
-    throw Error(error.value(), "cannot create link " + link.string() + ": " + error.message());
 }
 
 void copyFile(const fs::path& source, const fs::path& target) {
@@ -400,23 +383,24 @@ fs::path rootOf(const BuildOptions& options, const fs::path& defaults, const std
   return normalDirectory(vdirBase(defaults)) / name;
 }
 
-// A running guest's root is in use: --force must not pull it away.
-void refuseRunning(const std::string& name, const fs::path& cfgdir) {
-  const auto runFile = linkTarget(cfgdir / "run");
-  std::error_code error;
-  if (runFile && fs::exists(*runFile, error))
-    throw Error(EBUSY, "guest " + name + " is running (" + runFile->string() +
-                           " exists); stop it before replacing it");
+// A running guest's root is in use: --force must not pull it away.  The
+// kernel says whether it runs; a run file may be lost while it does.
+void refuseRunning(const std::string& name, const fs::path& cfgdir,
+                   const ContextCheck& contextRuns) {
+  const auto xid = contextOf(cfgdir);
+  if (xid && contextRuns(*xid))
+    throw Error(EBUSY, "guest " + name + " is running (context " + std::to_string(*xid) +
+                           "); stop it before replacing it");
 }
 
 // What is in the way of the new guest: its cfgdir, the old guest's root
 // and the new root unless it is an empty directory.  Without --force
 // that is an error.
-std::vector<fs::path> inTheWay(const Plan& plan, bool force) {
+std::vector<fs::path> inTheWay(const Plan& plan, bool force, const ContextCheck& contextRuns) {
   std::vector<fs::path> found;
   if (fileExists(plan.cfgdir)) {
     if (!force) throw Error(EEXIST, "guest " + plan.name + " already exists (--force replaces it)");
-    refuseRunning(plan.name, plan.cfgdir);
+    refuseRunning(plan.name, plan.cfgdir, contextRuns);
     found.push_back(plan.cfgdir);
     const auto oldRoot = linkTarget(plan.cfgdir / "vdir");
     if (oldRoot && fileExists(*oldRoot) && *oldRoot != plan.root) {
@@ -437,22 +421,16 @@ std::vector<fs::path> inTheWay(const Plan& plan, bool force) {
   return found;
 }
 
-std::optional<uint32_t> contextOf(const fs::path& cfgdir) {
-  const auto text = readScalar(cfgdir / "context");
-  uint32_t xid = 0;
-  if (!text || std::from_chars(text->data(), text->data() + text->size(), xid).ec != std::errc())
-    return std::nullopt;
-  return xid;
-}
-
-// The context ids the other guests under configRoot have, with their names.
-std::map<uint32_t, std::string> usedContexts(const fs::path& configRoot, const std::string& self) {
+// The context ids the other guests under configRoot have, with their
+// directories; refuses a name another guest's name file already gives.
+std::map<uint32_t, std::string> usedContexts(const fs::path& configRoot, const fs::path& cfgdir,
+                                             const std::string& name) {
   std::map<uint32_t, std::string> used;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(configRoot, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name == self || name[0] == '.' || !entry.is_directory(error)) continue;
-    if (const auto xid = contextOf(entry.path())) used.emplace(*xid, name);
+  for (const RegisteredGuest& other : otherGuests(configRoot, cfgdir)) {
+    if (other.name == name)
+      throw Error(EEXIST, "guest name '" + name + "' is already the name of " +
+                              other.cfgdir.string());
+    if (other.xid) used.emplace(*other.xid, other.cfgdir.filename().string());
   }
   return used;
 }
@@ -465,7 +443,7 @@ uint32_t firstFreeXid(const std::map<uint32_t, std::string>& used) {
 }
 
 void chooseXid(const BuildOptions& options, Plan& plan) {
-  const auto used = usedContexts(plan.configRoot, plan.name);
+  const auto used = usedContexts(plan.configRoot, plan.cfgdir, plan.name);
   const fs::path nextFile = plan.defaults / "context.next";
   if (options.xid) {
     plan.xid = *options.xid;
@@ -549,7 +527,8 @@ void prepareMethod(BuildMethod method, Plan& plan) {
   }
 }
 
-Plan makePlan(const ConfigLocation& location, const BuildOptions& options) {
+Plan makePlan(const ConfigLocation& location, const BuildOptions& options,
+              const ContextCheck& contextRuns) {
   Plan plan;
   plan.checked = checkOptions(options);
   plan.cfgdir = normalDirectory(location.cfgdir);
@@ -557,7 +536,7 @@ Plan makePlan(const ConfigLocation& location, const BuildOptions& options) {
   plan.defaults = location.defaults;
   plan.configRoot = plan.cfgdir.parent_path();
   plan.root = rootOf(options, plan.defaults, plan.name);
-  plan.replaced = inTheWay(plan, options.force);
+  plan.replaced = inTheWay(plan, options.force, contextRuns);
   chooseXid(options, plan);
   prepareMethod(options.method, plan);
   return plan;
@@ -704,18 +683,13 @@ void fillRoot(BuildMethod method, const Plan& plan) {
   }
 }
 
-// util-vserver's devs list, after the nodes: what a method left alone stays.
+// util-vserver's devs list in the root's /dev.  The guest gets a fresh
+// /dev at start; these are for tools run in the root from the host
+// (chroot), and what a method left there stays.
 void populateDev(const fs::path& root, const DeviceNodeMaker& makeNodes) {
   const fs::path dev = realDirectory(root / "dev");
   makeNodes(dev);
-  static constexpr std::pair<const char*, const char*> kLinks[] = {{"fd", "/proc/self/fd"},
-                                                                   {"stdin", "/proc/self/fd/0"},
-                                                                   {"stdout", "/proc/self/fd/1"},
-                                                                   {"stderr", "/proc/self/fd/2"}};
-  for (const auto& [link, target] : kLinks)
-    if (!fileExists(dev / link)) makeSymlink(target, dev / link);
-  ensureDirectory(dev / "pts", 0755);
-  ensureDirectory(dev / "shm", 01777);
+  makeDevEntries(dev);
 }
 
 // hosts, resolv.conf & co from .defaults/files/, else from the host.
@@ -844,29 +818,16 @@ InterfaceSpec parseInterfaceSpec(const std::string& spec) {
   return parsed;
 }
 
-void makeDeviceNodes(const fs::path& dev) {
-  struct Node {
-    const char* name;
-    unsigned major, minor;
-  };
-  static constexpr Node kNodes[] = {{"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
-                                    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
-                                    {"ptmx", 5, 2}};
-  for (const Node& node : kNodes) {
-    const fs::path path = dev / node.name;
-    if (fileExists(path)) continue;
-    if (mknod(path.c_str(), S_IFCHR | 0666, makedev(node.major, node.minor)) != 0)
-      throwErrno("cannot create device node " + path.string());
-    if (chmod(path.c_str(), 0666) != 0) throwErrno("cannot set the mode of " + path.string());
-  }
-}
-
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
-                const DeviceNodeMaker& makeNodes, const fs::path& lockDir) {
+                const DeviceNodeMaker& makeNodes, const fs::path& lockDir,
+                const ContextCheck& contextRuns) {
   // Outlives the rollback, so that a second Ctrl-C cannot cut it short.
   const DeferredInterruption interruption;
   const auto locks = lockGuest(normalDirectory(location.cfgdir), lockDir);
-  const Plan plan = makePlan(location, options);
+  // Until the new cfgdir holds its context file, where the next build's
+  // plan sees it.
+  std::optional<GuestLock> contextIds = GuestLock::onFile(contextIdLockFile(lockDir));
+  const Plan plan = makePlan(location, options, contextRuns);
   const std::string what = "the build of " + plan.name;
   interruption.check(what);
   std::vector<fs::path> replaced;
@@ -878,8 +839,10 @@ void buildGuest(const ConfigLocation& location, const BuildOptions& options,
     };
     step([&] { replaced = moveAside(plan.replaced, rollback); });
     step([&] { createConfig(plan, options, rollback); });
+    contextIds.reset();
     step([&] { createRoot(plan.root, rollback); });
     step([&] { fillRoot(options.method, plan); });
+    step([&] { dropDeviceNodesOutsideDev(plan.root, plan.name); });
     step([&] { populateDev(plan.root, makeNodes); });
     step([&] { copyHostFiles(plan.defaults, plan.root); });
     step([&] { runSkeletonCommand(plan.checked.method.command, plan.root); });

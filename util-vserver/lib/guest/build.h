@@ -12,6 +12,10 @@
 //   debootstrap -- -d SUITE [-m MIRROR] [-s SCRIPT]  run debootstrap (needs
 //                                         the archive)
 //
+// Device nodes a method brings outside /dev (a template's, a clone's) are
+// removed with a warning: a guest gets its devices from the fresh /dev
+// start gives it, and the root is mounted nodev.
+//
 // Every method creates the cfgdir (context, uts/nodename, interfaces/N,
 // apps/init/style, fstab, vdir link, run link) and the root with its
 // device nodes and the host files util-vserver copies in.  A build that
@@ -28,7 +32,9 @@
 #include <vector>
 
 #include "config.h"
+#include "devices.h"
 #include "paths.h"
+#include "state.h"
 
 namespace vs::guest {
 
@@ -63,14 +69,13 @@ struct InterfaceSpec {
 
 InterfaceSpec parseInterfaceSpec(const std::string& spec);
 
-// Makes the character devices util-vserver gives every guest (null, zero,
-// full, random, urandom, tty, ptmx; mode 0666) in dev, leaving those that
-// exist (a template's or a clone's) alone.  mknod needs CAP_MKNOD.
-void makeDeviceNodes(const std::filesystem::path& dev);
-
 // What buildGuest makes the device nodes with: makeDeviceNodes, except in
 // the unit tests, which run without CAP_MKNOD.
 using DeviceNodeMaker = std::function<void(const std::filesystem::path& dev)>;
+
+// Whether a context exists (state.h's contextExists; the unit tests,
+// which have no module, give their own).
+using ContextCheck = std::function<bool(uint32_t xid)>;
 
 // Builds guest at location (its name is the cfgdir's basename; its config
 // root, scanned for the context ids in use, is the cfgdir's parent).
@@ -78,12 +83,14 @@ using DeviceNodeMaker = std::function<void(const std::filesystem::path& dev)>;
 // options, an existing guest or root, the xid, the template's SHA-256, the
 // clone source, debootstrap being installed.  --force moves the old cfgdir,
 // its vdir and a non-empty new root to PATH~EPOCH and removes them only
-// once the new guest is complete; it refuses a guest whose run file
-// exists.  hosts, nsswitch.conf, resolv.conf and localtime come from
+// once the new guest is complete; it refuses a guest whose context exists
+// (asked of the kernel, not the run file).  hosts, nsswitch.conf,
+// resolv.conf and localtime come from
 // .defaults/files/, else the host's /etc, unless the method brought its own.
 // The build holds the guest's lock in lockDir throughout.
 void buildGuest(const ConfigLocation& location, const BuildOptions& options,
                 const DeviceNodeMaker& makeNodes = makeDeviceNodes,
-                const std::filesystem::path& lockDir = kRunDir);
+                const std::filesystem::path& lockDir = kRunDir,
+                const ContextCheck& contextRuns = contextExists);
 
 }  // namespace vs::guest

@@ -1,5 +1,6 @@
 #include "config_files.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -100,6 +101,25 @@ void writeScalar(const fs::path& file, const std::string& value) {
     fs::remove(temporary, error);
     throw Error(EIO, "cannot write " + file.string());
   }
+}
+
+// mkdir() and chmod(), so that the mode does not depend on our umask.
+void makeDirectory(const std::filesystem::path& dir, mode_t mode) {
+  if (mkdir(dir.c_str(), mode) != 0) throwErrno("cannot create " + dir.string());
+  if (chmod(dir.c_str(), mode) != 0) throwErrno("cannot set the mode of " + dir.string());
+}
+
+// Makes dir unless something is there already (a method's dev/shm may be
+// a link, which is its business).
+void ensureDirectory(const std::filesystem::path& dir, mode_t mode) {
+  if (!fileExists(dir)) makeDirectory(dir, mode);
+}
+
+void makeSymlink(const std::filesystem::path& target, const std::filesystem::path& link) {
+  std::error_code error;
+  std::filesystem::create_symlink(target, link, error);
+  if (error)
+    throw Error(error.value(), "cannot create link " + link.string() + ": " + error.message());
 }
 
 }  // namespace vs::guest

@@ -4,6 +4,8 @@
 // Missing files are empty optionals; unreadable ones throw Error.
 #pragma once
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -43,5 +45,16 @@ std::optional<std::filesystem::path> withFallback(const std::filesystem::path& d
 
 // Writes value and a newline to file atomically (temporary file, rename).
 void writeScalar(const std::filesystem::path& file, const std::string& value);
+
+// Files build writes into a new guest:
+
+// mkdir() and chmod(), so that the mode does not depend on our umask.
+void makeDirectory(const std::filesystem::path& dir, mode_t mode);
+
+// Makes dir unless something is there already (a method's dev/shm may be
+// a link, which is its business).
+void ensureDirectory(const std::filesystem::path& dir, mode_t mode);
+
+void makeSymlink(const std::filesystem::path& target, const std::filesystem::path& link);
 
 }  // namespace vs::guest

@@ -1,8 +1,10 @@
 #include "enter.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -13,6 +15,7 @@
 #include "../process.h"
 #include "../pty.h"
 #include "../signals.h"
+#include "../stdio_relay.h"
 #include "paths.h"
 #include "passwd.h"
 #include "state.h"
@@ -26,10 +29,26 @@ void setEnvironment(InitPlan& plan, const std::string& name, const std::string& 
   plan.environment.push_back(name + "=" + value);
 }
 
-void takeTerminal(int terminalFd) {
-  if (setsid() < 0) throwErrno("setsid");
-  for (int fd = 0; fd < 3; ++fd) dup2(terminalFd, fd);
-  if (ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0) throwErrno("cannot take the new terminal");
+// Standard input, output and error as command says, where a terminal of
+// ours is replaced with /dev/null; then everything else closed.  Done
+// before the joining process enters the guest, so that neither it nor the
+// command ever holds a host terminal or a host descriptor (the pattern of
+// runc's CVE-2016-9962: a process joining a container with the host's
+// descriptors open).  Keeps keep, moved to fd 3.
+int takeStandardStreams(const GuestCommand& command, int keep) {
+  const int kept = fcntl(keep, F_DUPFD_CLOEXEC, 10);
+  std::array<int, 3> moved{-1, -1, -1};
+  // Above 2 first, so that no dup2 below overwrites a source still needed.
+  for (int fd = 0; fd < 3; ++fd)
+    if (command.stdio[fd] >= 0) moved[fd] = fcntl(command.stdio[fd], F_DUPFD_CLOEXEC, 10);
+  const UniqueFd devNull(open("/dev/null", O_RDWR | O_CLOEXEC));
+  for (int fd = 0; fd < 3; ++fd) {
+    const int source = moved[fd] >= 0 ? moved[fd] : (isatty(fd) ? devNull.get() : -1);
+    if (source >= 0 && dup2(source, fd) < 0) throwErrno("cannot set up the command's streams");
+  }
+  if (kept < 0 || dup3(kept, 3, O_CLOEXEC) < 0) throwErrno("cannot keep the guest's pidfd");
+  closeDescriptorsFrom(4);
+  return 3;
 }
 
 // In the guest: become the user, take the terminal, run the command.
@@ -47,10 +66,9 @@ void takeTerminal(int terminalFd) {
   if (const char* term = getenv("TERM")) setEnvironment(plan, "TERM", term);
   // Never in the caller's session: guest code must not get the caller's
   // terminal as its controlling terminal (TIOCSTI, /dev/tty).
-  if (command.terminalFd >= 0)
-    takeTerminal(command.terminalFd);
-  else if (setsid() < 0)
-    throwErrno("setsid");
+  if (setsid() < 0) throwErrno("setsid");
+  if (command.controllingTerminal && ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
+    throwErrno("cannot take the new terminal");
   closeDescriptorsFrom(3);
   if (chdir(home.c_str()) != 0 && chdir("/") != 0) throwErrno("chdir /");
   execPlan(plan);
@@ -77,6 +95,11 @@ void forwardSignalsTo(pid_t pid) {
 [[noreturn]] void joinGuestAndRun(const GuestConfig& config, const RunRecord& record,
                                   int initPidfd, const GuestCommand& command) {
   try {
+    // Not dumpable from here on: once in the guest's context and
+    // namespaces, guest root must not read our memory or take our
+    // descriptors through /proc (ptrace, /proc/PID/fd).
+    if (prctl(PR_SET_DUMPABLE, 0) != 0) throwErrno("prctl(PR_SET_DUMPABLE)");
+    initPidfd = takeStandardStreams(command, initPidfd);
     VserverClient client;
     const auto cgroup = cgroupOf(config.name);
     if (std::filesystem::exists(cgroup)) {
@@ -113,16 +136,40 @@ pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRe
   return pid;
 }
 
-int runInGuest(const GuestConfig& config, GuestCommand command) {
-  VserverClient client;
-  const RunRecord record = runningRecord(client, config);
-  if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-    return waitForExitStatus(spawnInGuest(client, config, record, command));
+namespace {
+
+// Some of our streams are terminals, not both input and output: a pipe
+// in place of each, relayed.
+int runWithPipesForTerminals(VserverClient& client, const GuestConfig& config,
+                             const RunRecord& record, GuestCommand command) {
+  StdioRelay relay;
+  command.stdio = relay.commandSide();
+  const pid_t pid = spawnInGuest(client, config, record, command);
+  const UniqueFd pidfd = openPidfd(pid);
+  relay.relay(pidfd.get());
+  return waitForExitStatus(pid);
+}
+
+int runWithPty(VserverClient& client, const GuestConfig& config, const RunRecord& record,
+               GuestCommand command) {
   PtyRelay pty("/proc/" + std::to_string(record.initPid) + "/root");
-  command.terminalFd = pty.commandSide();
+  command.stdio = {pty.commandSide(), pty.commandSide(), pty.commandSide()};
+  command.controllingTerminal = true;
   const pid_t pid = spawnInGuest(client, config, record, command);
   pty.relay();
   return waitForExitStatus(pid);
+}
+
+}  // namespace
+
+int runInGuest(const GuestConfig& config, GuestCommand command) {
+  VserverClient client;
+  const RunRecord record = runningRecord(client, config);
+  if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+    return runWithPty(client, config, record, std::move(command));
+  if (isatty(STDERR_FILENO) || isatty(STDIN_FILENO) || isatty(STDOUT_FILENO))
+    return runWithPipesForTerminals(client, config, record, std::move(command));
+  return waitForExitStatus(spawnInGuest(client, config, record, command));
 }
 
 }  // namespace vs::guest

@@ -7,6 +7,7 @@
 
 #include <sys/types.h>
 
+#include <array>
 #include <functional>
 #include <optional>
 #include <string>
@@ -23,7 +24,11 @@ struct GuestCommand {
   // Decided inside the guest (after joining its mount namespace).
   std::function<InitPlan()> plan;
   std::optional<std::string> user;  // suexec: a name or uid from the guest's /etc/passwd
-  int terminalFd = -1;              // a pty slave to make the controlling terminal
+  // What the command gets as standard input, output and error instead of
+  // ours (-1: ours).  Where ours is a terminal and nothing replaces it,
+  // the command gets /dev/null: guest code never holds a host terminal.
+  std::array<int, 3> stdio{-1, -1, -1};
+  bool controllingTerminal = false;  // stdio is a pty's terminal side, to make the command's
 };
 
 // Starts command in the guest; returns the pid of our child, whose exit
@@ -33,7 +38,9 @@ pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRe
 
 // exec/suexec/enter: runs command and returns its exit status.  With
 // terminals on standard input and output, the command gets a new pty of
-// its own, relayed to ours, so the guest never holds the caller's terminal.
+// its own, relayed to ours; with a terminal on only some of the three
+// streams (standard error included), a pipe relayed to it in its place.
+// Either way the guest never holds the caller's terminal.
 int runInGuest(const GuestConfig& config, GuestCommand command);
 
 }  // namespace vs::guest

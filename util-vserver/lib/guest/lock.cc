@@ -2,6 +2,11 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
 
 #include <cerrno>
 #include <filesystem>
@@ -11,15 +16,63 @@
 
 namespace vs::guest {
 
-GuestLock::GuestLock(const std::string& name, const std::filesystem::path& dir) {
-  std::error_code ignored;
-  std::filesystem::create_directories(dir, ignored);
-  const auto file = lockFileOf(name, dir);
-  fd_.reset(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (!fd_) throwErrno("cannot open the lock " + file.string());
-  while (flock(fd_.get(), LOCK_EX) != 0) {
+namespace {
+
+// The environment variable naming the descriptor of a handed-down lock.
+constexpr const char* kHandedDownLock = "VSERVER_GUEST_LOCK_FD";
+
+void lockExclusively(int fd, const std::filesystem::path& file) {
+  while (flock(fd, LOCK_EX) != 0) {
     if (errno != EINTR) throwErrno("cannot lock " + file.string());
   }
 }
+
+bool sameFile(int fd, const std::filesystem::path& file) {
+  struct stat open {}, named {};
+  return fstat(fd, &open) == 0 && stat(file.c_str(), &named) == 0 && open.st_dev == named.st_dev &&
+         open.st_ino == named.st_ino;
+}
+
+}  // namespace
+
+std::optional<GuestLock> GuestLock::adoptHandedDown(const std::filesystem::path& file) {
+  const char* text = getenv(kHandedDownLock);
+  if (!text) return std::nullopt;
+  int fd = -1;
+  const std::string_view number(text);
+  const bool parsed =
+      std::from_chars(number.data(), number.data() + number.size(), fd).ec == std::errc() && fd > 2;
+  // Read once: hooks and the guest must not see it.
+  unsetenv(kHandedDownLock);
+  if (!parsed || !sameFile(fd, file)) return std::nullopt;
+  UniqueFd locked(fd);
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) throwErrno("cannot keep the lock " + file.string());
+  // Ours already when the description is the one handed down; taken
+  // like any other otherwise.
+  lockExclusively(fd, file);
+  return GuestLock(std::move(locked));
+}
+
+GuestLock GuestLock::inheritedOr(const std::string& name, const std::filesystem::path& dir) {
+  if (auto handedDown = adoptHandedDown(lockFileOf(name, dir))) return std::move(*handedDown);
+  return GuestLock(name, dir);
+}
+
+void GuestLock::handDownForExec() {
+  if (fcntl(fd_.get(), F_SETFD, 0) != 0) throwErrno("cannot hand the guest's lock down");
+  setenv(kHandedDownLock, std::to_string(fd_.get()).c_str(), 1);
+}
+
+GuestLock GuestLock::onFile(const std::filesystem::path& file) {
+  std::error_code ignored;
+  std::filesystem::create_directories(file.parent_path(), ignored);
+  UniqueFd fd(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (!fd) throwErrno("cannot open the lock " + file.string());
+  lockExclusively(fd.get(), file);
+  return GuestLock(std::move(fd));
+}
+
+GuestLock::GuestLock(const std::string& name, const std::filesystem::path& dir)
+    : GuestLock(onFile(lockFileOf(name, dir))) {}
 
 }  // namespace vs::guest

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "../unique_fd.h"
@@ -15,6 +16,9 @@ class GuestLock {
   // Blocks until the lock of guest name (in dir) is ours.
   explicit GuestLock(const std::string& name, const std::filesystem::path& dir = kRunDir);
 
+  // Blocks until the lock in file (made if missing) is ours.
+  static GuestLock onFile(const std::filesystem::path& file);
+
   // The descriptor holding the lock; a forked process that keeps it open
   // keeps the lock after we are gone.
   int fd() const { return fd_.get(); }
@@ -22,7 +26,21 @@ class GuestLock {
   // Gives the lock up now (our copy of it).
   void release() { fd_.reset(); }
 
+  // The lock a restarting monitor handed down across its exec of
+  // "vserver start" (see handDownForExec), else a new one as above.  The
+  // hand-down closes the window in which a stop, finding neither context
+  // nor run file, would report the guest stopped just before the restart
+  // brings it back.
+  static GuestLock inheritedOr(const std::string& name, const std::filesystem::path& dir = kRunDir);
+
+  // Keeps the lock held across our next execve: the descriptor stays open
+  // and the environment tells the new program which one it is.
+  void handDownForExec();
+
  private:
+  explicit GuestLock(UniqueFd locked) : fd_(std::move(locked)) {}
+  static std::optional<GuestLock> adoptHandedDown(const std::filesystem::path& file);
+
   UniqueFd fd_;
 };
 

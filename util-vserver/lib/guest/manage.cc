@@ -9,6 +9,7 @@
 #include "../remove_tree.h"
 #include "../vserver_client.h"
 #include "lock.h"
+#include "registry.h"
 #include "root_guard.h"
 #include "state.h"
 #include "stop.h"
@@ -32,6 +33,10 @@ void refuseDangerousRoot(const GuestConfig& config) {
     throw Error(EINVAL, config.name + ": refusing to delete the guest root " +
                             fs::weakly_canonical(config.vdir).string() + ": it holds " +
                             held->string());
+  if (const auto base = outsideVdirBase(config.vdir, config.location))
+    throw Error(EINVAL, config.name + ": refusing to delete the guest root " +
+                            fs::weakly_canonical(config.vdir).string() +
+                            ": it is not inside the vdir base " + base->string());
 }
 
 }  // namespace
@@ -55,6 +60,7 @@ int guestRunning(const GuestConfig& config) {
 }
 
 int deleteGuest(const GuestConfig& config, bool force) {
+  refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
   refuseDangerousRoot(config);
   if (!force && !confirmed("Are you sure you want to delete the vserver " + config.name + "?"))
     return 1;

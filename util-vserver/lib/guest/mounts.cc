@@ -11,6 +11,7 @@
 #include "../error.h"
 #include "../open_in_root.h"
 #include "../unique_fd.h"
+#include "devices.h"
 
 namespace vs::guest {
 
@@ -69,6 +70,9 @@ const FlagOption* flagOption(const std::string& name) {
                                    errnum));
 }
 
+// The mount point open as fd, for mount(2), which takes only paths.
+std::string procFdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
 // The mount point of entry, opened inside the guest root.
 UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
   UniqueFd target = openInRoot(rootFd, entry.target.c_str(), O_PATH);
@@ -76,19 +80,39 @@ UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fst
   return target;
 }
 
+void mountFilesystem(int rootFd, const FstabEntry& entry, const MountOptions& options,
+                     const fs::path& fstab) {
+  const UniqueFd target = openMountPoint(rootFd, entry, fstab);
+  if (mount(entry.source.c_str(), procFdPath(target.get()).c_str(), entry.type.c_str(),
+            options.flags, options.data.empty() ? nullptr : options.data.c_str()) != 0)
+    throwMountError(entry, fstab);
+}
+
+void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
+               const fs::path& fstab) {
+  const BindMountPlan plan = planBindMount(options);
+  {
+    const UniqueFd coveredTarget = openMountPoint(rootFd, entry, fstab);
+    if (mount(entry.source.c_str(), procFdPath(coveredTarget.get()).c_str(), nullptr,
+              plan.bindFlags, nullptr) != 0)
+      throwMountError(entry, fstab);
+  }
+  if (!plan.remountFlags) return;
+  // Opened again: the descriptor from before the bind still names the
+  // directory (or file) the bind now covers, and a remount of that fails
+  // with EINVAL, or changes the wrong mount.
+  const UniqueFd newMount = openMountPoint(rootFd, entry, fstab);
+  if (mount(nullptr, procFdPath(newMount.get()).c_str(), nullptr, *plan.remountFlags, nullptr) !=
+      0)
+    throwMountError(entry, fstab);
+}
+
 void mountEntry(int rootFd, const FstabEntry& entry, const MountOptions& options,
                 const fs::path& fstab) {
-  const UniqueFd target = openMountPoint(rootFd, entry, fstab);
-  const std::string targetPath = "/proc/self/fd/" + std::to_string(target.get());
-  const bool bind = options.flags & MS_BIND;
-  // A bind mount takes MS_RDONLY and friends only on a remount.
-  const unsigned long flags = bind ? options.flags & (MS_BIND | MS_REC) : options.flags;
-  if (mount(entry.source.c_str(), targetPath.c_str(), bind ? nullptr : entry.type.c_str(), flags,
-            options.data.empty() ? nullptr : options.data.c_str()) != 0)
-    throwMountError(entry, fstab);
-  if (bind && options.flags != flags &&
-      mount(nullptr, targetPath.c_str(), nullptr, MS_REMOUNT | options.flags, nullptr) != 0)
-    throwMountError(entry, fstab);
+  if (options.flags & MS_BIND)
+    bindMount(rootFd, entry, options, fstab);
+  else
+    mountFilesystem(rootFd, entry, options, fstab);
 }
 
 }  // namespace
@@ -117,6 +141,45 @@ std::optional<MountOptions> startMountOptions(const FstabEntry& entry) {
   return options;
 }
 
+namespace {
+
+// The root and every mount under it nodev: a device node the root holds,
+// however it got there, opens nothing.  mount_setattr sets the one flag
+// and keeps the others (a read-only root stays read-only).
+void makeNodev(int rootFd, const fs::path& vdir) {
+  mount_attr attributes{};
+  attributes.attr_set = MOUNT_ATTR_NODEV;
+  if (mount_setattr(rootFd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attributes, sizeof(attributes)) != 0)
+    throwErrno("cannot make the guest root " + vdir.string() + " nodev");
+}
+
+// The guest's /dev: a tmpfs of its own with only the nodes every guest
+// gets, over whatever the root's dev/ holds (a template's, debootstrap's
+// /dev/console: host devices).  The fstab's devpts goes on its pts/.
+void mountFreshDev(int rootFd) {
+  // One component, not followed: a link there must not move /dev.
+  const UniqueFd covered(openat(rootFd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!covered) throwErrno("the guest root's dev must be a directory");
+  if (mount("tmpfs", procFdPath(covered.get()).c_str(), "tmpfs", MS_NOSUID | MS_NOEXEC,
+            "mode=0755,size=1m") != 0)
+    throwErrno("cannot mount the guest's /dev");
+  const UniqueFd dev(openat(rootFd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!dev) throwErrno("cannot open the guest's /dev");
+  const fs::path devPath = procFdPath(dev.get());
+  makeDeviceNodes(devPath);
+  makeDevEntries(devPath);
+}
+
+}  // namespace
+
+BindMountPlan planBindMount(const MountOptions& options) {
+  BindMountPlan plan;
+  plan.bindFlags = options.flags & (MS_BIND | MS_REC);
+  const unsigned long perMount = options.flags & ~(MS_BIND | MS_REC);
+  if (perMount) plan.remountFlags = MS_REMOUNT | MS_BIND | perMount;
+  return plan;
+}
+
 void mountGuestFilesystems(const GuestConfig& config) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
     throwErrno("cannot make the guest's mounts private");
@@ -125,6 +188,8 @@ void mountGuestFilesystems(const GuestConfig& config) {
     throwErrno("cannot bind the guest root " + vdir.string());
   const UniqueFd rootFd(open(vdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootFd) throwErrno("cannot open the guest root " + vdir.string());
+  makeNodev(rootFd.get(), vdir);
+  mountFreshDev(rootFd.get());
   const fs::path fstab = config.location.cfgdir / "fstab";
   for (const FstabEntry& entry : config.fstab) {
     if (const auto options = startMountOptions(entry))

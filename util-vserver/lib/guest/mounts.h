@@ -26,7 +26,19 @@ MountOptions parseMountOptions(const std::string& options);
 // line says dev (devpts aside); nothing for noauto or swap lines.
 std::optional<MountOptions> startMountOptions(const FstabEntry& entry);
 
-// Makes every mount private, binds vdir onto itself and mounts the fstab
+// mount(2) applies the per-mount flags (ro, nodev, nosuid, noexec, atime)
+// of a bind mount only on a second call, a remount of the new mount; the
+// first call takes MS_BIND and MS_REC alone.
+struct BindMountPlan {
+  unsigned long bindFlags = 0;
+  std::optional<unsigned long> remountFlags;  // none when no flag needs it
+};
+
+// The calls for a bind line's options (MS_BIND set in options.flags).
+BindMountPlan planBindMount(const MountOptions& options);
+
+// Makes every mount private, binds vdir onto itself, makes it and every
+// mount under it nodev, mounts a fresh /dev (devices.h) and the fstab
 // entries inside it.  Mount points are resolved inside vdir, so a symlink
 // in the guest cannot send a mount elsewhere.
 void mountGuestFilesystems(const GuestConfig& config);

@@ -10,6 +10,10 @@ std::filesystem::path lockFileOf(const std::string& name, const std::filesystem:
   return dir / (".lock." + name);
 }
 
+std::filesystem::path contextIdLockFile(const std::filesystem::path& dir) {
+  return dir / ".lock-context-ids";
+}
+
 std::filesystem::path cgroupOf(const std::string& name) {
   return std::filesystem::path(kCgroupBase) / name;
 }

@@ -17,6 +17,10 @@ extern const char* const kCgroupBase;  // /sys/fs/cgroup/vserver
 std::filesystem::path lockFileOf(const std::string& name,
                                  const std::filesystem::path& dir = kRunDir);  // /run/vservers/.lock.NAME
 
+// The lock a build holds while it picks a context id and writes it into
+// the new cfgdir, so that two builds never pick the same.
+std::filesystem::path contextIdLockFile(const std::filesystem::path& dir = kRunDir);  // /run/vservers/.lock-context-ids
+
 // The cgroup of guest name.
 std::filesystem::path cgroupOf(const std::string& name);
 

@@ -18,4 +18,11 @@ std::optional<std::filesystem::path> heldByRoot(const std::filesystem::path& roo
                                                 const ConfigLocation& location,
                                                 const std::vector<std::filesystem::path>& kept = {});
 
+// The vdir base of location's .defaults (else /vservers), compared with
+// links resolved, when root is not strictly inside it; nothing when it is.
+// delete removes only roots there: a vdir link pointing anywhere else (a
+// guest's /etc, the host's /home) is a mistake or an attack.
+std::optional<std::filesystem::path> outsideVdirBase(const std::filesystem::path& root,
+                                                     const ConfigLocation& location);
+
 }  // namespace vs::guest

@@ -15,13 +15,16 @@
 
 #include "../cgroup.h"
 #include "../error.h"
+#include "../every_step.h"
 #include "../process.h"
 #include "../vserver_client.h"
 #include "hooks.h"
+#include "ignored_settings.h"
 #include "init.h"
 #include "lock.h"
 #include "mounts.h"
 #include "paths.h"
+#include "registry.h"
 #include "run_file.h"
 #include "state.h"
 #include "stop.h"
@@ -87,6 +90,8 @@ void setUtsNames(const GuestConfig& config) {
   try {
     const UniqueFd devNull(open("/dev/null", O_RDWR | O_CLOEXEC));
     if (!devNull) throwErrno("/dev/null");
+    // Rooted here, in the guest's cgroup (see kGuestNamespaces).
+    if (unshare(CLONE_NEWCGROUP) != 0) throwErrno("cannot give the guest a cgroup namespace");
     mountGuestFilesystems(config);
     runHooks(config, HookPhase::PreStart, config.vdir);
     std::optional<VserverClient> client(std::in_place);
@@ -153,7 +158,7 @@ std::optional<std::string> Monitor::startGuestProcess() {
   output_.reset(pipeFds[0]);
   UniqueFd outputWrite(pipeFds[1]);
   const UniqueFd cgroup = createCgroup(cgroupOf(config_.name));
-  init_ = cloneProcess(kGuestNamespaces, cgroup.get());
+  init_ = cloneProcess(kGuestNamespacesAtClone, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     // Above all targets first, so that no dup3 can overwrite another.
@@ -226,13 +231,20 @@ void Monitor::relayFinalOutput() {
   }
 }
 
+// Each step runs whatever became of the one before: a context that cannot
+// be told to end must not keep its processes running, nor its cgroup.
 void Monitor::rollBack() {
-  if (runningContext(client_, config_)) allowContextToEnd(client_, *config_.xid);
-  if (init_.pid > 0) {
+  EveryStep steps;
+  steps.run([&] {
+    if (runningContext(client_, config_)) allowContextToEnd(client_, *config_.xid);
+  });
+  steps.run([&] {
+    if (init_.pid <= 0) return;
     signalPidfd(init_.pidfd.get(), SIGKILL);
     waitForExitStatus(init_.pid);
-  }
-  removeCgroup(cgroupOf(config_.name));
+  });
+  steps.run([&] { removeCgroup(cgroupOf(config_.name)); });
+  steps.throwFirstFailure();
 }
 
 void Monitor::run() {
@@ -283,7 +295,7 @@ void Monitor::superviseUntilEnd() {
     // Nobody is there to tell; the restart below must still happen.
   }
   if (!restart) return;
-  lock.release();
+  lock.handDownForExec();
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe");
   execl(exe.c_str(), "vserver", config_.location.cfgdir.c_str(), "start", nullptr);
 }
@@ -347,6 +359,11 @@ void refuseUsedXid(VserverClient& client, const GuestConfig& config) {
   }
 }
 
+void warnAboutIgnoredSettings(const GuestConfig& config) {
+  for (const std::string& line : ignoredSettings(config))
+    std::fprintf(stderr, "vserver: %s: warning: %s\n", config.name.c_str(), line.c_str());
+}
+
 void refuseMissingRoot(const GuestConfig& config) {
   std::error_code error;
   if (!std::filesystem::is_directory(config.vdir, error))
@@ -358,7 +375,8 @@ void refuseMissingRoot(const GuestConfig& config) {
 
 int startGuest(const GuestConfig& config, const StartOptions& options) {
   VserverClient client;
-  GuestLock lock(config.name);
+  refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
+  GuestLock lock = GuestLock::inheritedOr(config.name);
   if (const auto running = runningContext(client, config)) {
     std::fprintf(stderr, "vserver: %s is already running at context %u\n", config.name.c_str(),
                  running->xid);
@@ -366,6 +384,7 @@ int startGuest(const GuestConfig& config, const StartOptions& options) {
   }
   refuseUsedXid(client, config);
   refuseMissingRoot(config);
+  warnAboutIgnoredSettings(config);
   clearStaleState(config);
   runHooks(config, HookPhase::Initialize, config.location.cfgdir);
   runHooks(config, HookPhase::PrepreStart, config.location.cfgdir);

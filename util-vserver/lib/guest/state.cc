@@ -24,6 +24,17 @@ std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConf
   }
 }
 
+bool contextExists(uint32_t xid) {
+  try {
+    VserverClient client;
+    client.context(xid);
+    return true;
+  } catch (const Error& e) {
+    if (e.errnum() == ESRCH || e.errnum() == ENOENT) return false;
+    throw;
+  }
+}
+
 RunRecord runningRecord(VserverClient& client, const GuestConfig& config) {
   if (!runningContext(client, config)) throw Error(ESRCH, "guest " + config.name + " is not running", 1);
   const auto record = readRunFile(config.runFile);

@@ -15,11 +15,21 @@
 namespace vs::guest {
 
 // The namespaces every guest has of its own (CLONE_NEW* flags): start
-// creates them, enter and exec join them.
-constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID;
+// creates them, enter and exec join them.  The cgroup namespace is rooted
+// at the guest's own cgroup, so the guest sees (and, mounting cgroup2,
+// reaches) only its own group; start creates it with unshare once its
+// first process is in that group, as clone3 would root it at ours.
+constexpr uint64_t kGuestNamespaces =
+    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP;
+constexpr uint64_t kGuestNamespacesAtClone = kGuestNamespaces & ~uint64_t{CLONE_NEWCGROUP};
 
 // The guest's context if it runs.
 std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConfig& config);
+
+// Whether context xid exists, asked of the kernel: a run file can be lost
+// or left behind, the kernel's table cannot.  Without the module loaded
+// no context exists.
+bool contextExists(uint32_t xid);
 
 // The xid of config, or a ConfigError asking for one.
 uint32_t requireXid(const GuestConfig& config);

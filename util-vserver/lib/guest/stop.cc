@@ -7,16 +7,17 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <functional>
 #include <optional>
 
 #include "../cgroup.h"
 #include "../error.h"
+#include "../every_step.h"
 #include "enter.h"
 #include "hooks.h"
 #include "init.h"
 #include "lock.h"
 #include "paths.h"
+#include "registry.h"
 #include "run_file.h"
 #include "state.h"
 
@@ -58,14 +59,6 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   return ended;
 }
 
-void tryStep(std::optional<Error>& firstFailure, const std::function<void()>& step) {
-  try {
-    step();
-  } catch (const Error& e) {
-    if (!firstFailure) firstFailure = e;
-  }
-}
-
 }  // namespace
 
 void allowContextToEnd(VserverClient& client, uint32_t xid) {
@@ -88,12 +81,12 @@ void killGuest(VserverClient& client, const GuestConfig& config) {
 }
 
 void finishStoppedGuest(const GuestConfig& config) {
-  std::optional<Error> failure;
-  tryStep(failure, [&] { runHooks(config, HookPhase::PostStop, config.vdir); });
-  tryStep(failure, [&] { removeCgroup(cgroupOf(config.name)); });
-  tryStep(failure, [&] { removeRunFile(config.runFile); });
-  tryStep(failure, [&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
-  if (failure) throw *failure;
+  EveryStep steps;
+  steps.run([&] { runHooks(config, HookPhase::PostStop, config.vdir); });
+  steps.run([&] { removeCgroup(cgroupOf(config.name)); });
+  steps.run([&] { removeRunFile(config.runFile); });
+  steps.run([&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
+  steps.throwFirstFailure();
 }
 
 void clearStaleState(const GuestConfig& config) {
@@ -102,6 +95,8 @@ void clearStaleState(const GuestConfig& config) {
 }
 
 int stopGuest(const GuestConfig& config) {
+  // Before the lock, which the name keys: another guest's, if it is shared.
+  refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
   const GuestLock lock(config.name);
   return stopGuest(config, lock);
 }

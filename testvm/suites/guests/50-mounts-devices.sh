@@ -1,0 +1,76 @@
+# Issue 9: fstab bind mounts (18), a fresh /dev with nodev everywhere else
+# and no host device nodes from build (7), a cgroup namespace (6), no
+# AUDIT_WRITE by default (11).
+. /testvm/lib.sh
+
+check "build f1" make_guest f1 231
+
+# 18: bind lines, read-only and read-write, a directory and a file.
+mkdir -p /tmp/bindsrc /vservers/f1/mnt/ro /vservers/f1/mnt/rw
+echo "from the host" >/tmp/bindsrc/data
+echo "host file" >/tmp/bindfile
+touch /vservers/f1/etc/bound.conf
+cat >>/etc/vservers/f1/fstab <<'FSTAB'
+/tmp/bindsrc /mnt/rw none bind 0 0
+/tmp/bindsrc /mnt/ro none bind,ro 0 0
+/tmp/bindfile /etc/bound.conf none bind,ro 0 0
+FSTAB
+check "a guest with bind lines in its fstab starts" vserver f1 start
+check_eq "the read-write bind shows the host directory" "from the host" \
+	"$(vserver f1 exec cat /mnt/rw/data)"
+check "the guest writes through the read-write bind" vserver f1 exec sh -c 'echo guest >/mnt/rw/new'
+check_eq "and the host sees it" guest "$(cat /tmp/bindsrc/new)"
+check_eq "the read-only bind shows the same directory" "from the host" \
+	"$(vserver f1 exec cat /mnt/ro/data)"
+check_match "writing through the read-only bind fails with EROFS" "Read-only file system" \
+	"$(vserver f1 exec sh -c 'echo x >/mnt/ro/data' 2>&1)"
+check_eq "the file bind shows the host file" "host file" "$(vserver f1 exec cat /etc/bound.conf)"
+check_match "the read-only file bind refuses writes with EROFS" "Read-only file system" \
+	"$(vserver f1 exec sh -c 'echo x >/etc/bound.conf' 2>&1)"
+check_match "the bind mounts are nodev, as every fstab line" "/mnt/ro .*nodev" \
+	"$(vserver f1 exec cat /proc/mounts)"
+check_eq "the host file is unchanged" "host file" "$(cat /tmp/bindfile)"
+
+# 7: a fresh /dev holding only the allowed nodes, nodev everywhere else.
+mknod /vservers/f1/dev/sda-host b 8 0
+mknod /vservers/f1/root/console-host c 5 1
+check_eq "the guest's /dev holds only the allowed nodes" "full null ptmx random tty urandom zero" \
+	"$(vserver f1 exec sh -c 'for f in /dev/*; do [ -c $f -o -b $f ] && echo ${f#/dev/}; done' |
+		sort | tr '\n' ' ' | sed 's/ $//')"
+check "a node put into the root's dev/ is not in the guest's /dev" \
+	vserver f1 exec sh -c '! test -e /dev/sda-host'
+check_match "a node elsewhere in the root opens nothing (nodev: EACCES)" "Permission denied" \
+	"$(vserver f1 exec cat /root/console-host 2>&1)"
+check "control: the guest's /dev/null opens" vserver f1 exec sh -c 'echo x >/dev/null'
+check_eq "control: its /dev/zero is the real one" "1:5" "$(vserver f1 exec stat -c %t:%T /dev/zero)"
+check_match "the guest root is mounted nodev" " / [^ ]* [^ ]*nodev" "$(vserver f1 exec cat /proc/mounts)"
+rm /vservers/f1/dev/sda-host /vservers/f1/root/console-host
+
+# 6: a cgroup namespace rooted at the guest's own group.
+check_eq "the guest sees its own cgroup as the root" "0::/" "$(vserver f1 exec cat /proc/self/cgroup)"
+check "control: the host sees it at /vserver/f1" grep -qx "0::/vserver/f1" "/proc/$(init_pid f1)/cgroup"
+
+# 11: no AUDIT_WRITE in a guest's default bounding set.
+check "f1's context lacks AUDIT_WRITE" sh -c "! vattribute --xid 231 --get | grep -q AUDIT_WRITE"
+check "control: it keeps the rest of the default (SYS_CHROOT)" \
+	sh -c "vattribute --xid 231 --get | grep -q SYS_CHROOT"
+
+# 7: build drops device nodes a template brings outside /dev.
+rm -rf /tmp/tpl7 && busybox_root /tmp/tpl7
+mknod /tmp/tpl7/etc/hostdisk b 8 0
+mknod /tmp/tpl7/dev/console c 5 1
+tar -czf /tmp/t7.tar.gz -C /tmp/tpl7 .
+out=$(vserver f6 build -m template --context 236 -- -t /tmp/t7.tar.gz 2>&1)
+check_eq "a template with a host device still builds" 0 "$?"
+check_match "with a warning naming the node" \
+	"f6: warning: /vservers/f6/etc/hostdisk is a block device \(8:0\) outside /dev: not copied into the guest" "$out"
+check "and without the node" sh -c "! test -e /vservers/f6/etc/hostdisk"
+check "control: nodes in the root's dev/ stay (the guest never sees them)" test -c /vservers/f6/dev/console
+check "delete f6" vserver f6 delete --force
+rm -rf /tmp/tpl7 /tmp/t7.tar.gz
+
+check "stop f1" vserver f1 stop
+check_clean "f1 left nothing behind" f1 231
+check "delete f1" vserver f1 delete --force
+rm -rf /tmp/bindsrc /tmp/bindfile
+t_done

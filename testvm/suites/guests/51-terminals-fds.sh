@@ -1,0 +1,36 @@
+# Issue 9, item 17: no host terminal and no host descriptor for guest code.
+. /testvm/lib.sh
+
+check "build f1" make_guest f1 231
+check "start f1" vserver f1 start
+
+# 17: standard error on a terminal, input or output not: no terminal for
+# the guest, what it writes still reaches ours.
+fds='for fd in 0 1 2; do test -t $fd && echo "tty$fd" >&2; done; echo "to-stderr" >&2; echo done'
+out=$(vstest on-terminal sh -c "vserver f1 exec sh -c '$fds' </dev/null | cat >/dev/null" \
+	</dev/null 2>&1 | tr -d '\r')
+echo "$out" | sed 's/^/# /'
+check_match "exec with only stderr on a terminal passes the errors on" "^to-stderr$" "$out"
+check_eq "and gives the guest no terminal on any stream" "" "$(echo "$out" | grep '^tty')"
+out=$(vstest on-terminal sh -c "vserver f1 exec sh -c '$fds' | cat >/dev/null" </dev/null 2>&1 |
+	tr -d '\r')
+check_eq "input and errors on a terminal, output piped: no terminal either" "" \
+	"$(echo "$out" | grep '^tty')"
+check_match "control: the errors still reach the terminal" "^to-stderr$" "$out"
+# A descriptor the admin's shell left open is no business of the guest's.
+vserver f1 exec sleep 1501 7</testvm/lib.sh &
+exec_job=$!
+check "the exec'd command runs" wait_true '[ -n "$(pid_of "sleep 1501")" ]'
+sleeper=$(pid_of "sleep 1501")
+joiner=$(sed -n 's/^PPid:\t*//p' "/proc/$sleeper/status")
+check_eq "the command holds only its three streams" "0 1 2" "$(ls "/proc/$sleeper/fd" | sort -n | tr '\n' ' ' | sed 's/ $//')"
+check "the joining process does not hold the admin's fd 7" \
+	sh -c "! ls -l /proc/$joiner/fd | grep -q /testvm/lib.sh"
+check "control: vserver itself was given it" \
+	sh -c "ls -l /proc/\$(sed -n 's/^PPid:\t*//p' /proc/$joiner/status)/fd | grep -q /testvm/lib.sh"
+kill "$sleeper"; wait "$exec_job"
+
+check "stop f1" vserver f1 stop
+check_clean "f1 left nothing behind" f1 231
+check "delete f1" vserver f1 delete --force
+t_done

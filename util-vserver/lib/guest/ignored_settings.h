@@ -1,0 +1,17 @@
+// Settings the configuration reader accepts and validates, but that start
+// does not apply yet (their issues: networking, limits).  A guest must not
+// start silently without them: start warns once per setting.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "config.h"
+
+namespace vs::guest {
+
+// One line per setting of config that start ignores, naming its file and
+// what the guest gets instead; empty when there is none.
+std::vector<std::string> ignoredSettings(const GuestConfig& config);
+
+}  // namespace vs::guest

@@ -1,0 +1,63 @@
+#include "stdio_relay.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "error.h"
+#include "relay_copy.h"
+
+namespace vs {
+
+StdioRelay::StdioRelay() {
+  for (int fd = 0; fd < 3; ++fd) {
+    if (!isatty(fd)) continue;
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) throwErrno("pipe");
+    // Standard input flows to the command, the others from it.
+    const bool input = fd == STDIN_FILENO;
+    ours_[fd].reset(input ? ends[1] : ends[0]);
+    command_[fd].reset(input ? ends[0] : ends[1]);
+  }
+}
+
+bool StdioRelay::needed() const {
+  return ours_[0] || ours_[1] || ours_[2];
+}
+
+std::array<int, 3> StdioRelay::commandSide() const {
+  return {command_[0].get(), command_[1].get(), command_[2].get()};
+}
+
+void StdioRelay::relay(int pidfd) {
+  for (UniqueFd& end : command_) end.reset();
+  // Input first: our terminal, to the pipe's writing end.
+  pollfd fds[4] = {{ours_[0] ? STDIN_FILENO : -1, POLLIN, 0},
+                   {ours_[1].get(), POLLIN, 0},
+                   {ours_[2].get(), POLLIN, 0},
+                   {pidfd, POLLIN, 0}};
+  const auto outputOpen = [&fds] { return fds[1].fd >= 0 || fds[2].fd >= 0; };
+  bool ended = false;
+  while (!ended || outputOpen()) {
+    // Once the process has ended only what is already in the pipes is left.
+    if (poll(fds, 4, ended ? 0 : -1) <= 0) {
+      if (ended) break;
+      if (errno == EINTR) continue;
+      throwErrno("poll");
+    }
+    if (fds[0].revents && !copyAvailable(STDIN_FILENO, ours_[0].get())) {
+      fds[0].fd = -1;
+      ours_[0].reset();  // the command sees the end of its input
+    }
+    for (int out = 1; out < 3; ++out)
+      if (fds[out].revents && !copyAvailable(ours_[out].get(), out)) fds[out].fd = -1;
+    if (fds[3].revents) {
+      ended = true;
+      fds[0].fd = fds[3].fd = -1;
+    }
+  }
+}
+
+}  // namespace vs

@@ -1,0 +1,42 @@
+// Settings read but not applied yet make start warn (issue 9, item 19).
+#include "guest/ignored_settings.h"
+
+#include "test_helpers.h"
+
+namespace {
+
+vs::guest::GuestConfig configAt(const std::string& cfgdir) {
+  vs::guest::GuestConfig config;
+  config.location.cfgdir = cfgdir;
+  config.name = "web";
+  return config;
+}
+
+}  // namespace
+
+TEST_GROUP(IgnoredSettings){};
+
+TEST(IgnoredSettings, NoneForAPlainGuest) {
+  CHECK(vs::guest::ignoredSettings(configAt("/etc/vservers/web")).empty());
+}
+
+TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.interfaces.resize(2);
+  config.rlimits.resize(1);
+  config.nflags = {"hide_netif"};
+  config.spaces.net = true;
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(4, lines.size());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/interfaces: 2 addresses not applied yet; the guest may use every "
+      "address of the host",
+      lines[0].c_str());
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit not applied yet; none is set",
+               lines[1].c_str());
+  STRCMP_EQUAL("/etc/vservers/web/nflags: 1 network flag not applied yet", lines[2].c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/spaces/net: a network namespace of its own not applied yet; the guest "
+      "shares the host's",
+      lines[3].c_str());
+}
