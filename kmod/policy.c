@@ -94,9 +94,9 @@ int vs_permitted(u32 xid, enum vserver_perm perm)
  * root.  The root is freed after a grace period (see context.c), so it may
  * be read here under RCU alone.
  */
-static int vs_root_check(u32 xid, bool (*below)(const void *object,
-						 const struct path *root),
-			 const void *object)
+typedef bool (*vs_below_fn)(const void *object, const struct path *root);
+
+static int vs_root_check(u32 xid, vs_below_fn below, const void *object)
 {
 	const struct vs_context *ctx;
 	const struct path *root;
