@@ -163,13 +163,6 @@ std::string procPath(pid_t pid, const std::string& rest = "") {
   return "/proc/" + std::to_string(pid) + rest;
 }
 
-int openErrno(const std::string& path, int flags) {
-  const int fd = open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return errno;
-  close(fd);
-  return 0;
-}
-
 int readlinkErrno(const std::string& path) {
   char buffer[256];
   return errnoOf(readlink(path.c_str(), buffer, sizeof(buffer)));

@@ -34,13 +34,6 @@ constexpr uint32_t kDevicesXid = 4703;
 constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
 
-int openErrno(const std::string& path, int flags) {
-  const int fd = open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return errno;
-  close(fd);
-  return 0;
-}
-
 int writeErrno(const std::string& path) { return openErrno(path, O_WRONLY); }
 
 void mountOrReport(const char* type, const char* target, const char* data = nullptr) {

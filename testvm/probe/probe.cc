@@ -97,6 +97,13 @@ int setTimeOfDayToNow() {
   return errnoOf(settimeofday(&now, nullptr));
 }
 
+int openErrno(const std::string& path, int flags) {
+  const int fd = open(path.c_str(), flags | O_CLOEXEC);
+  if (fd < 0) return errno;
+  close(fd);
+  return 0;
+}
+
 void writeFile(const std::string& path, const std::string& content, mode_t mode) {
   const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, mode);
   if (fd < 0 || write(fd, content.data(), content.size()) != static_cast<ssize_t>(content.size())) {

@@ -44,6 +44,9 @@ int isolated(const std::function<int()>& fn);
 int setSameHostname();
 int setTimeOfDayToNow();
 
+// Opens path with flags and closes it at once: 0 or the errno.
+int openErrno(const std::string& path, int flags);
+
 // Writes a whole file, or dies.
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 

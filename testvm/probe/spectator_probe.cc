@@ -32,13 +32,6 @@ constexpr char kDir[] = "/tmp/vs-spectator";
 
 std::string at(const char* name) { return std::string(kDir) + "/" + name; }
 
-int openErrno(const std::string& path, int flags) {
-  const int fd = open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return errno;
-  close(fd);
-  return 0;
-}
-
 sockaddr_un unixAddress(const std::string& path, bool abstract) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
