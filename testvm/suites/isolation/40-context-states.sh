@@ -63,11 +63,17 @@ check_fails "vkill of a context that is gone fails" vkill --xid 123
 # vwait: the reason a context ended; a guest's reboot ends only the guest.
 for how in "restart:reboot -f" "halt:halt -f" "poweroff:poweroff -f" "exited:exit 0"; do
 	reason=${how%%:*} cmd=${how#*:}
-	setsid vcontext --create --xid 124 -- sh -c "sleep 1; $cmd; sleep 1000" &
+	rm -f /tmp/vwait.go
+	setsid vcontext --create --xid 124 -- \
+		sh -c "while [ ! -e /tmp/vwait.go ]; do sleep 0.1; done; $cmd; sleep 1000" &
 	guest=$!
 	wait_exists /proc/virtual/124/info
 	vwait --timeout 30 124 >/tmp/vwait.out 2>&1 &
 	waiter=$!
+	# The guest ends only once vwait waits for it (its one poll(2), syscall
+	# 7), not after a delay a loaded machine can outlast.
+	wait_true "grep -q '^7 ' /proc/$waiter/syscall 2>/dev/null" 30
+	touch /tmp/vwait.go
 	# Reap the guest's first task here, or its zombie keeps the context.
 	wait "$guest" 2>/dev/null
 	wait "$waiter"
