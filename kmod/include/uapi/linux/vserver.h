@@ -33,7 +33,8 @@
  *            required), VSERVER_A_NAME (string, optional),
  *            VSERVER_A_FLAGS (u64, initial flags, optional),
  *            VSERVER_A_BCAPS (u64, bounding set, default
- *            VSERVER_BCAPS_DEFAULT), VSERVER_A_CCAPS (u64, default 0).
+ *            VSERVER_BCAPS_DEFAULT), VSERVER_A_CCAPS (u64, default 0),
+ *            VSERVER_A_DEVICES (the device map, default empty).
  *   Errors:  EPERM   not host admin
  *            EINVAL  missing xid, bad name, unknown flag or capability bit,
  *                    unknown attribute
@@ -60,7 +61,8 @@
  *   dump: one message per visible context, in xid order.
  *   Visible.  Reply (one per context): VSERVER_A_XID, VSERVER_A_NAME (only
  *   if the context has one), VSERVER_A_TASKS, VSERVER_A_UPTIME_NS,
- *   VSERVER_A_FLAGS, VSERVER_A_BCAPS, VSERVER_A_CCAPS.
+ *   VSERVER_A_FLAGS, VSERVER_A_BCAPS, VSERVER_A_CCAPS, VSERVER_A_DEVICES
+ *   (only if the map has a rule).
  *
  * VSERVER_CMD_TASK_GET - the context of a task
  *   doit, visible.  Request: VSERVER_A_PID (u32, optional: the caller when
@@ -75,7 +77,8 @@
  *   Request: VSERVER_A_XID (required), and any of VSERVER_A_FLAGS with
  *            VSERVER_A_FLAGS_MASK, VSERVER_A_BCAPS with
  *            VSERVER_A_BCAPS_MASK, VSERVER_A_CCAPS with
- *            VSERVER_A_CCAPS_MASK (all u64).
+ *            VSERVER_A_CCAPS_MASK (all u64), VSERVER_A_DEVICES (replaces
+ *            the whole device map; an empty one clears it).
  *   Clearing VSERVER_CF_STATE_SETUP seals the context: from then on none
  *   of its tasks may change its policy, its capability bounding set is
  *   enforced, and its root directory is fixed, as the sealing task's own
@@ -84,8 +87,11 @@
  *   VSERVER_CF_PERSISTENT from a context without tasks ends it.
  *   Errors:  EPERM   not allowed (see "setup")
  *            EINVAL  missing xid, a mask without its value, an unknown
- *                    flag or capability bit, or an attempt to set
- *                    VSERVER_CF_STATE_SETUP again
+ *                    flag or capability bit, an attempt to set
+ *                    VSERVER_CF_STATE_SETUP again, or a malformed device
+ *                    rule (CTX_CREATE too)
+ *            E2BIG   more than VSERVER_DEVICES_MAX device rules (CTX_CREATE
+ *                    too)
  *            ERANGE, ESRCH as for CTX_GET
  *
  * VSERVER_CMD_CTX_KILL - send a signal to the tasks of a context
@@ -191,6 +197,7 @@
  * VSERVER_CCAP_NAMESPACE     "namespace": create user namespaces
  * VSERVER_CCAP_MKNOD         "mknod": create device nodes other than null,
  *                            zero, full, random, urandom, tty and ptmx
+ *                            (opening one still needs the device map)
  * VSERVER_CCAP_SYSCTL        "sysctl": write /proc/sys outside its own
  *                            network namespace's net/
  * VSERVER_CCAP_SWAP          "swap": swapon, swapoff
@@ -208,6 +215,53 @@
 #define VSERVER_CCAP_BPF		_BITULL(8)
 #define VSERVER_CCAP_PERF		_BITULL(9)
 #define VSERVER_CCAP_ALL		(_BITULL(10) - 1)
+
+/*
+ * The device map (VSERVER_A_DEVICES): the devices a guest may open or
+ * create besides the ones every guest may (null, zero, full, random,
+ * urandom, tty, ptmx and the pty slaves of its own devpts).  A guest opens
+ * no other device node, wherever the node is (a template's, a bind
+ * mount's), and creates no other one unless it has VSERVER_CCAP_MKNOD.
+ * VSERVER_A_DEVICES holds up to VSERVER_DEVICES_MAX rules, each a nested
+ * attribute (of any type; one per rule) of enum vserver_device_attr.
+ */
+#define VSERVER_DEVICES_MAX	64
+
+/* VSERVER_A_DEVICE_TYPE */
+#define VSERVER_DEVICE_CHAR	1
+#define VSERVER_DEVICE_BLOCK	2
+
+/* VSERVER_A_DEVICE_ACCESS */
+#define VSERVER_DEVICE_OPEN	_BITUL(0)
+#define VSERVER_DEVICE_CREATE	_BITUL(1)
+#define VSERVER_DEVICE_ACCESS_ALL (VSERVER_DEVICE_OPEN | VSERVER_DEVICE_CREATE)
+
+/* Largest device numbers (see MINORBITS in linux/kdev_t.h). */
+#define VSERVER_DEVICE_MAJOR_MAX	4095
+#define VSERVER_DEVICE_MINOR_MAX	0xfffff
+
+/**
+ * enum vserver_device_attr - attributes of one device map rule
+ * @VSERVER_A_DEVICE_UNSPEC: unused
+ * @VSERVER_A_DEVICE_TYPE: u32, VSERVER_DEVICE_CHAR or VSERVER_DEVICE_BLOCK
+ *			   (required)
+ * @VSERVER_A_DEVICE_MAJOR: u32, 0..VSERVER_DEVICE_MAJOR_MAX (required)
+ * @VSERVER_A_DEVICE_MINOR: u32, 0..VSERVER_DEVICE_MINOR_MAX; absent, the
+ *			    rule covers every minor of the major
+ * @VSERVER_A_DEVICE_ACCESS: u32, VSERVER_DEVICE_OPEN and/or
+ *			     VSERVER_DEVICE_CREATE (required, not 0)
+ * @__VSERVER_A_DEVICE_MAX: number of attributes, for range checks
+ */
+enum vserver_device_attr {
+	VSERVER_A_DEVICE_UNSPEC,
+	VSERVER_A_DEVICE_TYPE,
+	VSERVER_A_DEVICE_MAJOR,
+	VSERVER_A_DEVICE_MINOR,
+	VSERVER_A_DEVICE_ACCESS,
+	__VSERVER_A_DEVICE_MAX,
+};
+
+#define VSERVER_A_DEVICE_MAX (__VSERVER_A_DEVICE_MAX - 1)
 
 /**
  * enum vserver_exit_reason - why a context ended (VSERVER_A_EXIT_REASON)
@@ -269,6 +323,7 @@ enum vserver_cmd {
  * @VSERVER_A_CCAPS_MASK: u64, which context capabilities a CTX_SET changes
  * @VSERVER_A_SIGNAL: u32, a signal number, 0..64
  * @VSERVER_A_EXIT_REASON: u32, enum vserver_exit_reason
+ * @VSERVER_A_DEVICES: nested, the device map (see VSERVER_DEVICES_MAX)
  * @__VSERVER_A_MAX: number of attributes, for range checks
  */
 enum vserver_attr {
@@ -287,6 +342,7 @@ enum vserver_attr {
 	VSERVER_A_CCAPS_MASK,
 	VSERVER_A_SIGNAL,
 	VSERVER_A_EXIT_REASON,
+	VSERVER_A_DEVICES,
 	__VSERVER_A_MAX,
 };
 
