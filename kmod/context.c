@@ -55,8 +55,14 @@ static void vs_context_kill_work(struct work_struct *work);
 
 static void vs_context_put(struct vs_context *ctx)
 {
-	if (refcount_dec_and_test(&ctx->usage))
-		kfree_rcu(ctx, rcu);
+	struct vs_device_map *devices;
+
+	if (!refcount_dec_and_test(&ctx->usage))
+		return;
+	/* Lock-less readers may still hold either: both wait a grace period. */
+	devices = rcu_dereference_protected(ctx->devices, true);
+	kfree_rcu(devices, rcu);
+	kfree_rcu(ctx, rcu);
 }
 
 /* Takes a reference to a live context, or returns NULL. */
@@ -210,12 +216,21 @@ bool vs_context_in_setup(u32 xid)
 }
 
 static struct vs_context *vs_context_alloc(u32 xid, const char *name,
-					   const struct vs_policy *policy)
+					   struct vs_policy *policy)
 {
-	struct vs_context *ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	struct vs_device_map *devices;
+	struct vs_context *ctx;
 
-	if (!ctx)
+	devices = policy->devices ?: kzalloc(sizeof(*devices), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	if (!ctx || !devices) {
+		if (devices != policy->devices)
+			kfree(devices);
+		kfree(ctx);
 		return NULL;
+	}
+	policy->devices = NULL;
+	RCU_INIT_POINTER(ctx->devices, devices);
 	ctx->xid = xid;
 	if (name)
 		strscpy(ctx->name, name, sizeof(ctx->name));
@@ -237,6 +252,7 @@ static void vs_context_free_unpublished(struct vs_context *ctx)
 {
 	path_put(&ctx->creator_root);
 	kfree(rcu_dereference_protected(ctx->root, true));
+	kfree(rcu_dereference_protected(ctx->devices, true));
 	kfree(ctx);
 }
 
@@ -350,7 +366,8 @@ static int vs_enter(const struct vs_context *ctx)
  * vs_context_create - create a context and move current into it
  * @xid: id of the new context, a guest xid
  * @name: its name, or NULL
- * @policy: its flags and capability sets
+ * @policy: its flags, capability sets and device map (taken over, see
+ *	    struct vs_policy)
  * @extack: for error messages
  *
  * Unless created in the setup state, the context is sealed at once with
@@ -358,7 +375,7 @@ static int vs_enter(const struct vs_context *ctx)
  *
  * Return: 0 or a negative errno; on error nothing is left behind.
  */
-int vs_context_create(u32 xid, const char *name, const struct vs_policy *policy,
+int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 		      struct netlink_ext_ack *extack)
 {
 	const bool sealed = !(policy->flags & VSERVER_CF_STATE_SETUP);
@@ -487,15 +504,30 @@ static int vs_context_seal(struct vs_context *ctx, bool inside, u64 bcaps)
 	return 0;
 }
 
+/* Replaces the device map of @ctx by @change's, if it has one; under vs_policy_mutex. */
+static void vs_context_set_devices(struct vs_context *ctx,
+				   struct vs_policy *change)
+{
+	struct vs_device_map *old;
+
+	if (!change->devices)
+		return;
+	old = rcu_replace_pointer(ctx->devices, change->devices,
+				  lockdep_is_held(&vs_policy_mutex));
+	change->devices = NULL;
+	kfree_rcu(old, rcu);
+}
+
 /**
- * vs_context_set - change a context's flags and capability sets
+ * vs_context_set - change a context's flags, capability sets and device map
  * @xid: the context
- * @change: values and masks of the bits to change
+ * @change: values and masks of the bits to change, and a new device map
+ *	    (taken over, see struct vs_policy)
  * @extack: for error messages
  *
  * Return: 0 or a negative errno.
  */
-int vs_context_set(u32 xid, const struct vs_policy *change,
+int vs_context_set(u32 xid, struct vs_policy *change,
 		   struct netlink_ext_ack *extack)
 {
 	const u32 caller = vserver_cred_xid(current_cred());
@@ -542,6 +574,7 @@ int vs_context_set(u32 xid, const struct vs_policy *change,
 		if (err)
 			goto out_put;
 	}
+	vs_context_set_devices(ctx, change);
 
 	spin_lock_irqsave(&ctx->lock, irqflags);
 	flags = vs_apply_bits(ctx->flags, change->flags, change->flags_mask);

@@ -19,6 +19,35 @@ struct cred;
 struct proc_dir_entry;
 
 /**
+ * struct vs_device_rule - one rule of a device map
+ * @type: S_IFCHR or S_IFBLK
+ * @any_minor: the rule covers every minor of @major
+ * @access: what it grants, VSERVER_DEVICE_MAY_* bits
+ * @major: the device's major number
+ * @minor: its minor number, unless @any_minor
+ */
+struct vs_device_rule {
+	umode_t type;
+	bool any_minor;
+	u8 access;
+	u32 major;
+	u32 minor;
+};
+
+/**
+ * struct vs_device_map - the devices a context may use besides the ones
+ *			  every guest may
+ * @rcu: frees the map after its lock-less readers are done
+ * @count: number of rules
+ * @rules: the rules
+ */
+struct vs_device_map {
+	struct rcu_head rcu;
+	unsigned int count;
+	struct vs_device_rule rules[];
+};
+
+/**
  * struct vs_context - a guest context
  * @xid: context id; set at creation, never changed
  * @name: optional name, "" when none; set at creation, never changed
@@ -40,6 +69,9 @@ struct proc_dir_entry;
  * @bcaps: capability bounding set, enforced once sealed
  * @ccaps: context capabilities, VSERVER_CCAP_*
  * @exit_reason: enum vserver_exit_reason, reported when the context ends
+ * @devices: the device map, never NULL; replaced whole under
+ *	     vs_policy_mutex, read under RCU, freed a grace period after it
+ *	     is replaced or the context is freed
  * @root: root directory of the context's tasks, published once when the
  *	  context is sealed and never changed; NULL until then.  Read under
  *	  RCU; the release work frees it only after a grace period
@@ -70,6 +102,7 @@ struct vs_context {
 	u64 bcaps;
 	u64 ccaps;
 	u32 exit_reason;
+	struct vs_device_map __rcu *devices;
 	struct path __rcu *root;
 	struct path creator_root;
 	refcount_t usage;
@@ -83,17 +116,21 @@ struct vs_context {
  * struct vs_policy - a context's policy, whole or as a change
  * @flags, @bcaps, @ccaps: values
  * @flags_mask, @bcaps_mask, @ccaps_mask: for a change, the bits changed
+ * @devices: a new device map, or NULL to keep the map (for a new context:
+ *	     an empty one).  A context function that installs it clears
+ *	     the pointer; the caller frees what is left.
  */
 struct vs_policy {
 	u64 flags, flags_mask;
 	u64 bcaps, bcaps_mask;
 	u64 ccaps, ccaps_mask;
+	struct vs_device_map *devices;
 };
 
-int vs_context_create(u32 xid, const char *name, const struct vs_policy *policy,
+int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 		      struct netlink_ext_ack *extack);
 int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack);
-int vs_context_set(u32 xid, const struct vs_policy *change,
+int vs_context_set(u32 xid, struct vs_policy *change,
 		   struct netlink_ext_ack *extack);
 int vs_context_kill(u32 xid, pid_t pid, int sig, struct netlink_ext_ack *extack);
 int vs_context_reboot(u32 xid, u32 reason);

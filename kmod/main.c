@@ -12,6 +12,7 @@
 
 #include <linux/bits.h>
 #include <linux/build_bug.h>
+#include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/vserver.h>
 
@@ -27,10 +28,14 @@ static const struct vserver_ops vs_ops = {
 	.permitted = vs_permitted,
 	.path_allowed = vs_path_allowed,
 	.dentry_allowed = vs_dentry_allowed,
+	.device_allowed = vs_device_allowed,
 	.reboot = vs_reboot,
 };
 
-/* The LSM's permissions are the context capabilities' bit numbers. */
+/*
+ * The LSM's permissions are the context capabilities' bit numbers, its
+ * device access bits and device numbers the UAPI's.
+ */
 static void __init vs_check_abi(void)
 {
 	BUILD_BUG_ON(VSERVER_HOST_XID != VSERVER_XID_HOST);
@@ -48,6 +53,10 @@ static void __init vs_check_abi(void)
 	BUILD_BUG_ON(BIT_ULL(VSERVER_PERM_BPF) != VSERVER_CCAP_BPF);
 	BUILD_BUG_ON(BIT_ULL(VSERVER_PERM_PERF) != VSERVER_CCAP_PERF);
 	BUILD_BUG_ON(BIT_ULL(VSERVER_PERM_PERF + 1) - 1 != VSERVER_CCAP_ALL);
+	BUILD_BUG_ON(VSERVER_DEVICE_MAY_OPEN != VSERVER_DEVICE_OPEN);
+	BUILD_BUG_ON(VSERVER_DEVICE_MAY_CREATE != VSERVER_DEVICE_CREATE);
+	BUILD_BUG_ON(VSERVER_DEVICE_MAJOR_MAX != MAJOR(~0U));
+	BUILD_BUG_ON(VSERVER_DEVICE_MINOR_MAX != MINORMASK);
 }
 
 static int __init vs_init(void)

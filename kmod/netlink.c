@@ -14,6 +14,10 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/ctype.h>
+#include <linux/kdev_t.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/stat.h>
 #include <linux/pid.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
@@ -51,7 +55,20 @@ static struct netlink_range_validation vs_migrate_xid_range = {
 	.max = VSERVER_GUEST_XID_MAX,
 };
 
+static struct netlink_range_validation vs_device_minor_range = {
+	.max = VSERVER_DEVICE_MINOR_MAX,
+};
+
+static const struct nla_policy vs_device_policy[VSERVER_A_DEVICE_MAX + 1] = {
+	[VSERVER_A_DEVICE_TYPE] = NLA_POLICY_RANGE(NLA_U32, VSERVER_DEVICE_CHAR,
+						   VSERVER_DEVICE_BLOCK),
+	[VSERVER_A_DEVICE_MAJOR] = NLA_POLICY_MAX(NLA_U32, VSERVER_DEVICE_MAJOR_MAX),
+	[VSERVER_A_DEVICE_MINOR] = NLA_POLICY_FULL_RANGE(NLA_U32, &vs_device_minor_range),
+	[VSERVER_A_DEVICE_ACCESS] = NLA_POLICY_RANGE(NLA_U32, 1, VSERVER_DEVICE_ACCESS_ALL),
+};
+
 #define VS_POLICY_GUEST_XID NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range)
+#define VS_POLICY_DEVICES NLA_POLICY_NESTED_ARRAY(vs_device_policy)
 #define VS_POLICY_FLAGS NLA_POLICY_MASK(NLA_U64, VSERVER_CF_ALL)
 #define VS_POLICY_CCAPS NLA_POLICY_MASK(NLA_U64, VSERVER_CCAP_ALL)
 
@@ -61,6 +78,7 @@ static const struct nla_policy vs_ctx_create_policy[VSERVER_A_MAX + 1] = {
 	[VSERVER_A_FLAGS] = VS_POLICY_FLAGS,
 	[VSERVER_A_BCAPS] = { .type = NLA_U64 },
 	[VSERVER_A_CCAPS] = VS_POLICY_CCAPS,
+	[VSERVER_A_DEVICES] = VS_POLICY_DEVICES,
 };
 
 static const struct nla_policy vs_ctx_migrate_policy[VSERVER_A_MAX + 1] = {
@@ -83,6 +101,7 @@ static const struct nla_policy vs_ctx_set_policy[VSERVER_A_MAX + 1] = {
 	[VSERVER_A_BCAPS_MASK] = { .type = NLA_U64 },
 	[VSERVER_A_CCAPS] = VS_POLICY_CCAPS,
 	[VSERVER_A_CCAPS_MASK] = VS_POLICY_CCAPS,
+	[VSERVER_A_DEVICES] = VS_POLICY_DEVICES,
 };
 
 static const struct nla_policy vs_ctx_kill_policy[VSERVER_A_MAX + 1] = {
@@ -200,6 +219,66 @@ static int vs_get_change(struct genl_info *info, int type, int mask_type,
 	return err ?: vs_get_bits(info, mask_type, valid, mask);
 }
 
+/* Reads one rule, which the policy has checked but for what it lacks. */
+static int vs_get_device_rule(const struct nlattr *attr,
+			      struct vs_device_rule *rule,
+			      struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[VSERVER_A_DEVICE_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, VSERVER_A_DEVICE_MAX, attr, vs_device_policy,
+			       extack);
+	if (err)
+		return err;
+	if (!tb[VSERVER_A_DEVICE_TYPE] || !tb[VSERVER_A_DEVICE_MAJOR] ||
+	    !tb[VSERVER_A_DEVICE_ACCESS]) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a device rule needs a type, a major and an access");
+		return -EINVAL;
+	}
+	rule->type = nla_get_u32(tb[VSERVER_A_DEVICE_TYPE]) == VSERVER_DEVICE_CHAR ?
+		     S_IFCHR : S_IFBLK;
+	rule->major = nla_get_u32(tb[VSERVER_A_DEVICE_MAJOR]);
+	rule->any_minor = !tb[VSERVER_A_DEVICE_MINOR];
+	if (!rule->any_minor)
+		rule->minor = nla_get_u32(tb[VSERVER_A_DEVICE_MINOR]);
+	rule->access = nla_get_u32(tb[VSERVER_A_DEVICE_ACCESS]);
+	return 0;
+}
+
+/* Reads the device map into a new *@map, if the request has one. */
+static int vs_get_devices(struct genl_info *info, struct vs_device_map **map)
+{
+	const struct nlattr *attr = info->attrs[VSERVER_A_DEVICES];
+	struct vs_device_map *new;
+	const struct nlattr *rule;
+	int rem, count = 0, err;
+
+	if (!attr)
+		return 0;
+	nla_for_each_nested(rule, attr, rem)
+		count++;
+	if (count > VSERVER_DEVICES_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "too many device rules");
+		return -E2BIG;
+	}
+	new = kzalloc(struct_size(new, rules, count), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+	nla_for_each_nested(rule, attr, rem) {
+		err = vs_get_device_rule(rule, &new->rules[new->count],
+					 info->extack);
+		if (err) {
+			kfree(new);
+			return err;
+		}
+		new->count++;
+	}
+	*map = new;
+	return 0;
+}
+
 static int vs_ctx_create_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	const struct nlattr *name_attr = info->attrs[VSERVER_A_NAME];
@@ -221,8 +300,13 @@ static int vs_ctx_create_doit(struct sk_buff *skb, struct genl_info *info)
 			return -EINVAL;
 		}
 	}
-	return vs_context_create(nla_get_u32(info->attrs[VSERVER_A_XID]), name,
-				 &policy, info->extack);
+	err = vs_get_devices(info, &policy.devices);
+	if (err)
+		return err;
+	err = vs_context_create(nla_get_u32(info->attrs[VSERVER_A_XID]), name,
+				&policy, info->extack);
+	kfree(policy.devices);
+	return err;
 }
 
 static int vs_ctx_migrate_doit(struct sk_buff *skb, struct genl_info *info)
@@ -247,11 +331,14 @@ static int vs_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 	      vs_get_change(info, VSERVER_A_BCAPS, VSERVER_A_BCAPS_MASK,
 			    VSERVER_BCAPS_ALL, &change.bcaps, &change.bcaps_mask) ?:
 	      vs_get_change(info, VSERVER_A_CCAPS, VSERVER_A_CCAPS_MASK,
-			    VSERVER_CCAP_ALL, &change.ccaps, &change.ccaps_mask);
+			    VSERVER_CCAP_ALL, &change.ccaps, &change.ccaps_mask) ?:
+	      vs_get_devices(info, &change.devices);
 	if (err)
 		return err;
-	return vs_context_set(nla_get_u32(info->attrs[VSERVER_A_XID]), &change,
-			      info->extack);
+	err = vs_context_set(nla_get_u32(info->attrs[VSERVER_A_XID]), &change,
+			     info->extack);
+	kfree(change.devices);
+	return err;
 }
 
 static int vs_ctx_kill_doit(struct sk_buff *skb, struct genl_info *info)
@@ -270,6 +357,43 @@ static int vs_ctx_kill_doit(struct sk_buff *skb, struct genl_info *info)
 			       pid ? nla_get_u32(pid) : 0,
 			       nla_get_u32(info->attrs[VSERVER_A_SIGNAL]),
 			       info->extack);
+}
+
+static int vs_put_device_rule(struct sk_buff *skb, int index,
+			      const struct vs_device_rule *rule)
+{
+	struct nlattr *nest = nla_nest_start(skb, index);
+
+	if (!nest ||
+	    nla_put_u32(skb, VSERVER_A_DEVICE_TYPE, rule->type == S_IFCHR ?
+			VSERVER_DEVICE_CHAR : VSERVER_DEVICE_BLOCK) ||
+	    nla_put_u32(skb, VSERVER_A_DEVICE_MAJOR, rule->major) ||
+	    (!rule->any_minor &&
+	     nla_put_u32(skb, VSERVER_A_DEVICE_MINOR, rule->minor)) ||
+	    nla_put_u32(skb, VSERVER_A_DEVICE_ACCESS, rule->access))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* The device map, if it has a rule; under rcu_read_lock(). */
+static int vs_put_devices(struct sk_buff *skb, const struct vs_context *ctx)
+{
+	const struct vs_device_map *map = rcu_dereference(ctx->devices);
+	struct nlattr *nest;
+	unsigned int i;
+
+	if (!map->count)
+		return 0;
+	nest = nla_nest_start(skb, VSERVER_A_DEVICES);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < map->count; i++) {
+		if (vs_put_device_rule(skb, i + 1, &map->rules[i]))
+			return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 /* Called under rcu_read_lock(); @ctx is valid until it is dropped. */
@@ -293,7 +417,8 @@ static int vs_ctx_fill(struct sk_buff *skb, const struct vs_context *ctx,
 	    nla_put_u64_64bit(skb, VSERVER_A_BCAPS, READ_ONCE(ctx->bcaps),
 			      VSERVER_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSERVER_A_CCAPS, READ_ONCE(ctx->ccaps),
-			      VSERVER_A_PAD)) {
+			      VSERVER_A_PAD) ||
+	    vs_put_devices(skb, ctx)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -16,6 +16,7 @@
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/kdev_t.h>
 #include <linux/path.h>
 #include <linux/reboot.h>
 #include <linux/vserver.h>
@@ -148,6 +149,34 @@ int vs_path_allowed(u32 xid, const struct path *path)
 int vs_dentry_allowed(u32 xid, struct dentry *dentry)
 {
 	return vs_root_check(xid, vs_dentry_below, dentry);
+}
+
+static bool vs_device_rule_grants(const struct vs_device_rule *rule,
+				  umode_t type, dev_t dev, unsigned int access)
+{
+	return rule->type == type && rule->major == MAJOR(dev) &&
+	       (rule->any_minor || rule->minor == MINOR(dev)) &&
+	       (rule->access & access) == access;
+}
+
+int vs_device_allowed(u32 xid, umode_t type, dev_t dev, unsigned int access)
+{
+	const struct vs_device_map *map;
+	const struct vs_context *ctx;
+	unsigned int i;
+	int err = -EPERM;
+
+	rcu_read_lock();
+	ctx = vs_context_lookup_rcu(xid);
+	map = ctx ? rcu_dereference(ctx->devices) : NULL;
+	for (i = 0; map && i < map->count; i++) {
+		if (vs_device_rule_grants(&map->rules[i], type, dev, access)) {
+			err = 0;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return err;
 }
 
 int vs_reboot(u32 xid, unsigned int cmd)

@@ -21,6 +21,7 @@ int vs_capable(const struct cred *cred, u32 xid, struct user_namespace *ns,
 int vs_permitted(u32 xid, enum vserver_perm perm);
 int vs_path_allowed(u32 xid, const struct path *path);
 int vs_dentry_allowed(u32 xid, struct dentry *dentry);
+int vs_device_allowed(u32 xid, umode_t type, dev_t dev, unsigned int access);
 int vs_reboot(u32 xid, unsigned int cmd);
 
 #endif /* _VSERVER_POLICY_H */

@@ -75,6 +75,31 @@ static int vs_proc_context_info_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+/* One line per rule of the device map: "Device: c 10:200 open,create". */
+static void vs_proc_show_devices(struct seq_file *m, const struct vs_context *ctx)
+{
+	const struct vs_device_map *map;
+	const struct vs_device_rule *rule;
+	unsigned int i;
+
+	rcu_read_lock();
+	map = rcu_dereference(ctx->devices);
+	for (i = 0; i < map->count; i++) {
+		rule = &map->rules[i];
+		seq_printf(m, "Device:\t%c %u:", rule->type == S_IFCHR ? 'c' : 'b',
+			   rule->major);
+		if (rule->any_minor)
+			seq_putc(m, '*');
+		else
+			seq_printf(m, "%u", rule->minor);
+		seq_printf(m, " %s%s%s\n",
+			   rule->access & VSERVER_DEVICE_OPEN ? "open" : "",
+			   rule->access == VSERVER_DEVICE_ACCESS_ALL ? "," : "",
+			   rule->access & VSERVER_DEVICE_CREATE ? "create" : "");
+	}
+	rcu_read_unlock();
+}
+
 /* The policy as Linux-VServer showed it: sets as hexadecimal bit masks. */
 static int vs_proc_context_status_show(struct seq_file *m, void *v)
 {
@@ -84,6 +109,7 @@ static int vs_proc_context_status_show(struct seq_file *m, void *v)
 	seq_printf(m, "Flags:\t%016llx\n", READ_ONCE(ctx->flags));
 	seq_printf(m, "BCaps:\t%016llx\n", READ_ONCE(ctx->bcaps));
 	seq_printf(m, "CCaps:\t%016llx\n", READ_ONCE(ctx->ccaps));
+	vs_proc_show_devices(m, ctx);
 	return 0;
 }
 

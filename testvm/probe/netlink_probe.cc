@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -97,6 +98,80 @@ GenlRequest withRawAttribute(GenlRequest r, uint16_t type, const void* data, siz
 
 GenlRequest createNamed(const Family& f, uint32_t xid, const void* name, size_t len) {
   return withRawAttribute(createOf(f, xid), VSERVER_A_NAME, name, len);
+}
+
+// A create whose device map holds rules, each a list of (attribute, value)
+// pairs; a rule of no pairs is an empty nest.
+using DeviceRuleAttrs = std::vector<std::pair<uint16_t, uint32_t>>;
+
+GenlRequest createWithDevices(const Family& f, const std::vector<DeviceRuleAttrs>& rules) {
+  GenlRequest r = createOf(f, kAbsentXid);
+  nlattr* map = mnl_attr_nest_start(r.header(), VSERVER_A_DEVICES);
+  uint16_t index = 1;
+  for (const DeviceRuleAttrs& rule : rules) {
+    nlattr* nest = mnl_attr_nest_start(r.header(), index++);
+    for (const auto& [type, value] : rule) mnl_attr_put_u32(r.header(), type, value);
+    mnl_attr_nest_end(r.header(), nest);
+  }
+  mnl_attr_nest_end(r.header(), map);
+  return r;
+}
+
+// A valid rule (open every loop device) with one attribute set or added.
+DeviceRuleAttrs loopRule(uint16_t type, uint32_t value) {
+  DeviceRuleAttrs rule = {{VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_BLOCK},
+                          {VSERVER_A_DEVICE_MAJOR, 7},
+                          {VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN}};
+  const auto found = std::find_if(rule.begin(), rule.end(),
+                                  [type](const auto& attr) { return attr.first == type; });
+  if (found != rule.end())
+    found->second = value;
+  else
+    rule.push_back({type, value});
+  return rule;
+}
+
+std::vector<Case> deviceMapCases() {
+  return {
+      {"create with a device rule of type 3", ERANGE,
+       [](const Family& f) { return createWithDevices(f, {loopRule(VSERVER_A_DEVICE_TYPE, 3)}); }},
+      {"create with a device rule of major 4096", ERANGE,
+       [](const Family& f) {
+         return createWithDevices(f, {loopRule(VSERVER_A_DEVICE_MAJOR, 4096)});
+       }},
+      {"create with a device rule of minor 2^20", ERANGE,
+       [](const Family& f) {
+         return createWithDevices(f, {loopRule(VSERVER_A_DEVICE_MINOR, 1U << 20)});
+       }},
+      {"create with a device rule granting nothing", ERANGE,
+       [](const Family& f) {
+         return createWithDevices(f, {loopRule(VSERVER_A_DEVICE_ACCESS, 0)});
+       }},
+      {"create with a device rule granting an unknown access", ERANGE,
+       [](const Family& f) {
+         return createWithDevices(f, {loopRule(VSERVER_A_DEVICE_ACCESS, 4)});
+       }},
+      {"create with a device rule of an unknown attribute", EINVAL,
+       [](const Family& f) {
+         return createWithDevices(f, {loopRule(VSERVER_A_DEVICE_MAX + 1, 1)});
+       }},
+      {"create with a device rule without its major", EINVAL,
+       [](const Family& f) {
+         return createWithDevices(f, {{{VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_BLOCK},
+                                       {VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN}}});
+       },
+       "a device rule needs"},
+      {"create with 65 device rules", E2BIG,
+       [](const Family& f) {
+         return createWithDevices(f, std::vector<DeviceRuleAttrs>(VSERVER_DEVICES_MAX + 1));
+       },
+       "too many device rules"},
+      {"create with a device map not flagged nested", EINVAL,
+       [](const Family& f) {
+         const uint32_t rule = 0;
+         return withRawAttribute(createOf(f, kAbsentXid), VSERVER_A_DEVICES, &rule, sizeof(rule));
+       }},
+  };
 }
 
 std::vector<Case> malformedCases() {
@@ -235,6 +310,7 @@ bool dropCapability(int cap) {
 
 int probeNetlink() {
   runCases("host root", malformedCases());
+  runCases("host root", deviceMapCases());
 
   inChild([] {
     if (setresgid(kNobody, kNobody, kNobody) != 0 || setresuid(kNobody, kNobody, kNobody) != 0) {
