@@ -36,6 +36,11 @@ static_assert(VSERVER_CCAP_ALL == (1ULL << kContextCapabilities.size()) - 1);
 constexpr std::array<const char*, 3> kFlags = {"state_setup", "persistent", "lock"};
 static_assert(VSERVER_CF_ALL == (1ULL << kFlags.size()) - 1);
 
+// Device map access bits in bit order (VSERVER_DEVICE_*), util-vserver's
+// vdevmap option names.
+constexpr std::array<const char*, 2> kDeviceAccess = {"open", "create"};
+static_assert(VSERVER_DEVICE_ACCESS_ALL == (1ULL << kDeviceAccess.size()) - 1);
+
 std::span<const char* const> namesOf(BitSet set) {
   switch (set) {
     case BitSet::Capabilities:
@@ -44,6 +49,8 @@ std::span<const char* const> namesOf(BitSet set) {
       return kContextCapabilities;
     case BitSet::Flags:
       return kFlags;
+    case BitSet::DeviceAccess:
+      return kDeviceAccess;
   }
   return {};
 }
@@ -64,6 +71,8 @@ const char* bitSetNoun(BitSet set) {
       return "context capability";
     case BitSet::Flags:
       return "flag";
+    case BitSet::DeviceAccess:
+      return "device access";
   }
   return "bit";
 }

@@ -1,6 +1,7 @@
 // Names of the bit sets of a context, as util-vserver spells them:
 // capabilities ("CAP_SYS_ADMIN" or "SYS_ADMIN"), context capabilities
-// ("syslog") and context flags ("persistent").  Names are case-insensitive.
+// ("syslog"), context flags ("persistent") and the access a device map
+// rule grants ("open").  Names are case-insensitive.
 #pragma once
 
 #include <cstdint>
@@ -17,9 +18,9 @@ struct BitChange {
   bool empty() const { return mask == 0; }
 };
 
-enum class BitSet { Capabilities, ContextCapabilities, Flags };
+enum class BitSet { Capabilities, ContextCapabilities, Flags, DeviceAccess };
 
-// "capability", "context capability", "flag".
+// "capability", "context capability", "flag", "device access".
 const char* bitSetNoun(BitSet set);
 
 // The bit of a name; throws a usage Error naming the unknown name.

@@ -19,24 +19,42 @@ GenlRequest::GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t
   genl->reserved = 0;
 }
 
+namespace {
+
+void requireRoom(bool fits) {
+  if (!fits) throw Error(EMSGSIZE, "netlink request too large");
+}
+
+}  // namespace
+
 void GenlRequest::putU64(uint16_t type, uint64_t value) {
-  if (!mnl_attr_put_check(header(), buffer_.size(), type, sizeof(value), &value))
-    throw Error(EMSGSIZE, "netlink request too large");
+  requireRoom(mnl_attr_put_check(header(), buffer_.size(), type, sizeof(value), &value));
 }
 
 void GenlRequest::putU32(uint16_t type, uint32_t value) {
-  if (!mnl_attr_put_u32_check(header(), buffer_.size(), type, value))
-    throw Error(EMSGSIZE, "netlink request too large");
+  requireRoom(mnl_attr_put_u32_check(header(), buffer_.size(), type, value));
 }
 
 void GenlRequest::putU16(uint16_t type, uint16_t value) {
-  if (!mnl_attr_put_u16_check(header(), buffer_.size(), type, value))
-    throw Error(EMSGSIZE, "netlink request too large");
+  requireRoom(mnl_attr_put_u16_check(header(), buffer_.size(), type, value));
 }
 
 void GenlRequest::putString(uint16_t type, const std::string& value) {
-  if (!mnl_attr_put_strz_check(header(), buffer_.size(), type, value.c_str()))
-    throw Error(EMSGSIZE, "netlink request too large");
+  requireRoom(mnl_attr_put_strz_check(header(), buffer_.size(), type, value.c_str()));
+}
+
+size_t GenlRequest::beginNest(uint16_t type) {
+  const nlattr* nest = mnl_attr_nest_start_check(header(), buffer_.size(), type);
+  requireRoom(nest != nullptr);
+  return static_cast<size_t>(reinterpret_cast<const char*>(nest) - buffer_.data());
+}
+
+void GenlRequest::endNest(size_t offset) {
+  // An offset that is no attribute of this message would have the nest's
+  // length written over another's bytes, or past the message.
+  if (offset < NLMSG_HDRLEN + GENL_HDRLEN || offset + NLA_HDRLEN > size())
+    throw Error(EINVAL, "netlink nest end without its start");
+  mnl_attr_nest_end(header(), reinterpret_cast<nlattr*>(buffer_.data() + offset));
 }
 
 void GenlRequest::setSequence(uint32_t seq) { header()->nlmsg_seq = seq; }
@@ -104,19 +122,48 @@ int collectAttribute(const nlattr* attr, void* data) {
   return MNL_CB_OK;
 }
 
+void clearTable(const nlattr** table, uint16_t maxType) {
+  for (uint16_t t = 0; t <= maxType; t++) table[t] = nullptr;
+}
+
+// ret is what mnl_attr_parse*() returned.
+void checkParsed(int ret, const ParseContext& ctx) {
+  if (ret >= 0) return;
+  if (ctx.badType >= 0)
+    throw Error(EPROTO, "malformed attribute " + std::to_string(ctx.badType) + " in netlink reply");
+  throw Error(EPROTO, "malformed netlink reply");
+}
+
 }  // namespace
 
 void parseGenlAttributes(const nlmsghdr* nlh, const mnl_attr_data_type* expectedTypes,
                          const nlattr** table, uint16_t maxType) {
   if (mnl_nlmsg_get_payload_len(nlh) < sizeof(genlmsghdr))
     throw Error(EPROTO, "truncated generic netlink message");
-  for (uint16_t t = 0; t <= maxType; t++) table[t] = nullptr;
+  clearTable(table, maxType);
   ParseContext ctx{expectedTypes, table, maxType};
-  if (mnl_attr_parse(nlh, sizeof(genlmsghdr), collectAttribute, &ctx) < 0) {
-    if (ctx.badType >= 0)
-      throw Error(EPROTO, "malformed attribute " + std::to_string(ctx.badType) + " in netlink reply");
-    throw Error(EPROTO, "malformed netlink reply");
+  checkParsed(mnl_attr_parse(nlh, sizeof(genlmsghdr), collectAttribute, &ctx), ctx);
+}
+
+void parseNestedAttributes(const nlattr* nest, const mnl_attr_data_type* expectedTypes,
+                           const nlattr** table, uint16_t maxType) {
+  clearTable(table, maxType);
+  ParseContext ctx{expectedTypes, table, maxType};
+  checkParsed(mnl_attr_parse_nested(nest, collectAttribute, &ctx), ctx);
+}
+
+std::vector<const nlattr*> nestedList(const nlattr* nest) {
+  std::vector<const nlattr*> items;
+  const auto* payload = static_cast<const char*>(mnl_attr_get_payload(nest));
+  const char* end = payload + mnl_attr_get_payload_len(nest);
+  for (auto* attr = reinterpret_cast<const nlattr*>(payload);
+       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
+       attr = static_cast<const nlattr*>(mnl_attr_next(attr))) {
+    if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+      throw Error(EPROTO, "malformed list item in netlink reply");
+    items.push_back(attr);
   }
+  return items;
 }
 
 }  // namespace vs

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace vs {
 
@@ -17,8 +18,9 @@ namespace vs {
 // a request that would not fit is a programming error and throws.
 class GenlRequest {
  public:
-  // Largest request we build; far more than any command needs.
-  static constexpr size_t kCapacity = 1024;
+  // Largest request we build: a context's policy with a full device map
+  // (VSERVER_DEVICES_MAX rules of 36 bytes each) fits with room to spare.
+  static constexpr size_t kCapacity = 4096;
 
   GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t flags);
 
@@ -26,6 +28,12 @@ class GenlRequest {
   void putU32(uint16_t type, uint32_t value);
   void putU16(uint16_t type, uint16_t value);
   void putString(uint16_t type, const std::string& value);
+
+  // Opens a nested attribute: what is put until endNest() with the offset
+  // returned goes inside it.  An offset, not a pointer, so that a copy of
+  // the request stays whole.
+  size_t beginNest(uint16_t type);
+  void endNest(size_t offset);
 
   void setSequence(uint32_t seq);
 
@@ -61,5 +69,15 @@ NetlinkStatus parseDumpDone(const nlmsghdr* nlh);
 // malformed attribute.
 void parseGenlAttributes(const nlmsghdr* nlh, const mnl_attr_data_type* expectedTypes,
                          const nlattr** table, uint16_t maxType);
+
+// The same for the attributes inside nest, an attribute already validated
+// as MNL_TYPE_NESTED.
+void parseNestedAttributes(const nlattr* nest, const mnl_attr_data_type* expectedTypes,
+                           const nlattr** table, uint16_t maxType);
+
+// The attributes inside nest, whatever their types: the items of a list
+// (a nest of nests, one per item).  Throws Error(EPROTO) when one is not
+// itself a nest.
+std::vector<const nlattr*> nestedList(const nlattr* nest);
 
 }  // namespace vs

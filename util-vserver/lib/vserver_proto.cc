@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cerrno>
+#include <span>
 
 #include "error.h"
 
@@ -28,12 +29,27 @@ constexpr std::array<mnl_attr_data_type, VSERVER_A_MAX + 1> attributeTypes() {
   types[VSERVER_A_BCAPS] = MNL_TYPE_U64;
   types[VSERVER_A_CCAPS] = MNL_TYPE_U64;
   types[VSERVER_A_EXIT_REASON] = MNL_TYPE_U32;
+  types[VSERVER_A_DEVICES] = MNL_TYPE_NESTED;
   return types;
 }
 
 constexpr auto kAttributeTypes = attributeTypes();
 
+// The type of every attribute of a device map rule.
+constexpr std::array<mnl_attr_data_type, VSERVER_A_DEVICE_MAX + 1> deviceAttributeTypes() {
+  std::array<mnl_attr_data_type, VSERVER_A_DEVICE_MAX + 1> types{};
+  types.fill(MNL_TYPE_UNSPEC);
+  types[VSERVER_A_DEVICE_TYPE] = MNL_TYPE_U32;
+  types[VSERVER_A_DEVICE_MAJOR] = MNL_TYPE_U32;
+  types[VSERVER_A_DEVICE_MINOR] = MNL_TYPE_U32;
+  types[VSERVER_A_DEVICE_ACCESS] = MNL_TYPE_U32;
+  return types;
+}
+
+constexpr auto kDeviceAttributeTypes = deviceAttributeTypes();
+
 using Attributes = std::array<const nlattr*, VSERVER_A_MAX + 1>;
+using DeviceAttributes = std::array<const nlattr*, VSERVER_A_DEVICE_MAX + 1>;
 
 // The command of a message of the family; throws Error(EPROTO) when it is
 // too short to have one.
@@ -59,7 +75,7 @@ Attributes parse(const nlmsghdr* nlh) {
   return table;
 }
 
-const nlattr* require(const Attributes& table, int type, const char* what) {
+const nlattr* require(std::span<const nlattr* const> table, int type, const char* what) {
   if (!table[type]) throw Error(EPROTO, std::string("netlink reply lacks the ") + what);
   return table[type];
 }
@@ -72,6 +88,45 @@ void putChange(GenlRequest& request, int valueType, int maskType, const BitChang
   if (change.empty()) return;
   request.putU64(valueType, change.value);
   request.putU64(maskType, change.mask);
+}
+
+void putDeviceRule(GenlRequest& request, uint16_t nestType, const DeviceRule& rule) {
+  const size_t nest = request.beginNest(nestType);
+  request.putU32(VSERVER_A_DEVICE_TYPE, static_cast<uint32_t>(rule.type));
+  request.putU32(VSERVER_A_DEVICE_MAJOR, rule.major);
+  if (rule.minor) request.putU32(VSERVER_A_DEVICE_MINOR, *rule.minor);
+  request.putU32(VSERVER_A_DEVICE_ACCESS, rule.access);
+  request.endNest(nest);
+}
+
+// The kernel takes each rule's nest whatever its type; they are numbered
+// from 1, as in its replies.
+void putDevices(GenlRequest& request, const std::vector<DeviceRule>& rules) {
+  if (rules.empty()) return;
+  const size_t nest = request.beginNest(VSERVER_A_DEVICES);
+  for (size_t i = 0; i < rules.size(); i++)
+    putDeviceRule(request, static_cast<uint16_t>(i + 1), rules[i]);
+  request.endNest(nest);
+}
+
+DeviceRule decodeDeviceRule(const nlattr* nest) {
+  DeviceAttributes table;
+  parseNestedAttributes(nest, kDeviceAttributeTypes.data(), table.data(), VSERVER_A_DEVICE_MAX);
+  const uint32_t type = mnl_attr_get_u32(require(table, VSERVER_A_DEVICE_TYPE, "device type"));
+  if (type != VSERVER_DEVICE_CHAR && type != VSERVER_DEVICE_BLOCK)
+    throw Error(EPROTO, "unknown device type " + std::to_string(type) + " in netlink reply");
+  DeviceRule rule;
+  rule.type = static_cast<DeviceRule::Type>(type);
+  rule.major = mnl_attr_get_u32(require(table, VSERVER_A_DEVICE_MAJOR, "device major"));
+  if (table[VSERVER_A_DEVICE_MINOR]) rule.minor = mnl_attr_get_u32(table[VSERVER_A_DEVICE_MINOR]);
+  rule.access = mnl_attr_get_u32(require(table, VSERVER_A_DEVICE_ACCESS, "device access"));
+  return rule;
+}
+
+std::vector<DeviceRule> decodeDevices(const nlattr* nest) {
+  std::vector<DeviceRule> rules;
+  for (const nlattr* rule : nestedList(nest)) rules.push_back(decodeDeviceRule(rule));
+  return rules;
 }
 
 }  // namespace
@@ -99,6 +154,7 @@ GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string
   if (policy.flags) request.putU64(VSERVER_A_FLAGS, policy.flags);
   if (policy.bcaps) request.putU64(VSERVER_A_BCAPS, *policy.bcaps);
   if (policy.ccaps) request.putU64(VSERVER_A_CCAPS, policy.ccaps);
+  putDevices(request, policy.devices);
   return request;
 }
 
@@ -153,6 +209,7 @@ ContextInfo decodeContext(const nlmsghdr* nlh) {
   info.flags = optionalU64(table, VSERVER_A_FLAGS);
   info.bcaps = optionalU64(table, VSERVER_A_BCAPS);
   info.ccaps = optionalU64(table, VSERVER_A_CCAPS);
+  if (table[VSERVER_A_DEVICES]) info.devices = decodeDevices(table[VSERVER_A_DEVICES]);
   return info;
 }
 

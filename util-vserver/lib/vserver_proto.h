@@ -9,11 +9,24 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "capabilities.h"
 #include "genl_message.h"
 
 namespace vs {
+
+// One rule of a context's device map (VSERVER_A_DEVICES).
+struct DeviceRule {
+  enum class Type : uint32_t { Char = VSERVER_DEVICE_CHAR, Block = VSERVER_DEVICE_BLOCK };
+
+  Type type = Type::Char;
+  uint32_t major = 0;
+  std::optional<uint32_t> minor;  // empty: every minor of the major
+  uint32_t access = 0;            // VSERVER_DEVICE_OPEN | VSERVER_DEVICE_CREATE
+
+  bool operator==(const DeviceRule&) const = default;
+};
 
 // A context as the kernel describes it.
 struct ContextInfo {
@@ -24,6 +37,7 @@ struct ContextInfo {
   uint64_t flags = 0;  // VSERVER_CF_*
   uint64_t bcaps = 0;  // capability bounding set
   uint64_t ccaps = 0;  // VSERVER_CCAP_*
+  std::vector<DeviceRule> devices;
 };
 
 // The policy of a new context; the kernel's defaults where not given.
@@ -31,6 +45,7 @@ struct ContextPolicy {
   uint64_t flags = 0;
   std::optional<uint64_t> bcaps;  // VSERVER_BCAPS_DEFAULT when empty
   uint64_t ccaps = 0;
+  std::vector<DeviceRule> devices;  // at most VSERVER_DEVICES_MAX
 };
 
 // A change to a context's policy; empty changes are not sent.

@@ -15,11 +15,12 @@ TEST(Capabilities, NamesWithOrWithoutPrefixInAnyCase) {
   CHECK_EQUAL(VSERVER_CCAP_BINARY_MOUNT,
               vs::bitOfName(vs::BitSet::ContextCapabilities, "binary_mount"));
   CHECK_EQUAL(VSERVER_CF_STATE_SETUP, vs::bitOfName(vs::BitSet::Flags, "STATE_SETUP"));
+  CHECK_EQUAL(VSERVER_DEVICE_CREATE, vs::bitOfName(vs::BitSet::DeviceAccess, "create"));
 }
 
 TEST(Capabilities, EveryNameMapsBackToItsBit) {
   for (const vs::BitSet set : {vs::BitSet::Capabilities, vs::BitSet::ContextCapabilities,
-                               vs::BitSet::Flags}) {
+                               vs::BitSet::Flags, vs::BitSet::DeviceAccess}) {
     const auto names = vs::allNames(set);
     for (size_t bit = 0; bit < names.size(); bit++) {
       CHECK_EQUAL(1ULL << bit, vs::bitOfName(set, names[bit]));

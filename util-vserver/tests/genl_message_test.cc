@@ -63,6 +63,39 @@ TEST(GenlRequest, RefusesToOverflow) {
   LONGS_EQUAL(EMSGSIZE, e.errnum());
 }
 
+TEST(GenlRequest, NestsAttributes) {
+  vs::GenlRequest request(0x10, 1, 1, 0);
+  const size_t outer = request.beginNest(5);
+  const size_t inner = request.beginNest(1);
+  request.putU32(2, 99);
+  request.endNest(inner);
+  request.endNest(outer);
+  request.putU32(6, 7);
+  const auto* nest =
+      static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(request.header(), GENL_HDRLEN));
+  UNSIGNED_LONGS_EQUAL(NLA_F_NESTED | 5, nest->nla_type);
+  // The outer nest holds the inner one (4 bytes) and its u32 (8 bytes).
+  UNSIGNED_LONGS_EQUAL(NLA_HDRLEN + NLA_HDRLEN + 8, nest->nla_len);
+  const auto* u32 = static_cast<const nlattr*>(mnl_attr_next(nest));
+  UNSIGNED_LONGS_EQUAL(6, mnl_attr_get_type(u32));
+  UNSIGNED_LONGS_EQUAL(7, mnl_attr_get_u32(u32));
+}
+
+TEST(GenlRequest, RefusesANestEndThatIsNoAttribute) {
+  vs::GenlRequest request(0x10, 1, 1, 0);
+  LONGS_EQUAL(EINVAL, vs::test::expectError([&] { request.endNest(0); }).errnum());
+  LONGS_EQUAL(EINVAL,
+              vs::test::expectError([&] { request.endNest(vs::GenlRequest::kCapacity); }).errnum());
+}
+
+TEST(GenlRequest, RefusesANestThatDoesNotFit) {
+  vs::GenlRequest request(0x10, 1, 1, 0);
+  const vs::Error e = vs::test::expectError([&] {
+    for (size_t i = 0; i < vs::GenlRequest::kCapacity; i++) request.beginNest(2);
+  });
+  LONGS_EQUAL(EMSGSIZE, e.errnum());
+}
+
 TEST_GROUP(NetlinkStatus){};
 
 TEST(NetlinkStatus, ReadsAnAcknowledgement) {

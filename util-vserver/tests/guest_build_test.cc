@@ -1,3 +1,4 @@
+#include <linux/vserver.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -8,8 +9,10 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "guest/build.h"
+#include "guest/devices.h"
 #include "guest/lock.h"
 #include "subprocess.h"
 #include "test_helpers.h"
@@ -638,8 +641,6 @@ TEST(GuestBuild, DebootstrapScriptNeedsAMirror) {
 
 namespace {
 
-// mknod needs CAP_MKNOD: this test runs as root and is reported as ignored
-// otherwise, never as passed.  The VM suites cover it in a real build.
 class DeviceNodesTest : public Utest {
  public:
   void testBody() override {
@@ -664,17 +665,64 @@ class DeviceNodesTest : public Utest {
   }
 };
 
+// The nodes of an apps/vdevmap/ rule go into the guest's /dev only for a
+// host node under /dev that the guest may open.
+class MappedDeviceNodesTest : public Utest {
+ public:
+  void testBody() override {
+    using vs::DeviceRule;
+    const vs::test::TempDir temp;
+    const fs::path& dev = temp.path();
+    writeFile(dev / "null", "a template's own\n");
+    const std::vector<vs::guest::DeviceMapEntry> devices = {
+        {"/dev/net/tun", {DeviceRule::Type::Char, 10, 200, VSERVER_DEVICE_OPEN}, 0660, 1, 5},
+        {"/dev/mapper/vg-root",
+         {DeviceRule::Type::Block, 253, 4, VSERVER_DEVICE_ACCESS_ALL},
+         0600,
+         0,
+         6},
+        {"/dev/loop7", {DeviceRule::Type::Block, 7, 7, VSERVER_DEVICE_CREATE}, 0660, 0, 6},
+        {"/srv/tun", {DeviceRule::Type::Char, 10, 200, VSERVER_DEVICE_OPEN}, 0666, 0, 0},
+        {"/dev/null", {DeviceRule::Type::Char, 1, 3, VSERVER_DEVICE_OPEN}, 0666, 0, 0}};
+    vs::guest::makeMappedDeviceNodes(dev, devices);
+    STRCMP_EQUAL("a template's own\n", readFile(dev / "null").c_str());
+    CHECK_FALSE(fs::exists(dev / "loop7"));
+    CHECK_FALSE(fs::exists(dev / "srv"));
+    struct stat st {};
+    CHECK_EQUAL(0, lstat((dev / "net").c_str(), &st));
+    CHECK(S_ISDIR(st.st_mode));
+    UNSIGNED_LONGS_EQUAL(0755, st.st_mode & 07777);
+    CHECK_EQUAL(0, lstat((dev / "net/tun").c_str(), &st));
+    CHECK(S_ISCHR(st.st_mode));
+    UNSIGNED_LONGS_EQUAL(0660, st.st_mode & 07777);
+    CHECK(makedev(10, 200) == st.st_rdev);
+    UNSIGNED_LONGS_EQUAL(1, st.st_uid);
+    UNSIGNED_LONGS_EQUAL(5, st.st_gid);
+    CHECK_EQUAL(0, lstat((dev / "mapper/vg-root").c_str(), &st));
+    CHECK(S_ISBLK(st.st_mode));
+    CHECK(makedev(253, 4) == st.st_rdev);
+    UNSIGNED_LONGS_EQUAL(6, st.st_gid);
+  }
+};
+
+// mknod needs CAP_MKNOD: these tests run as root and are reported as
+// ignored otherwise, never as passed.  The VM suites cover them in a real
+// build and start.
+template <typename Test>
 class RootOnlyShell : public IgnoredUtestShell {
  public:
   RootOnlyShell() {
     if (geteuid() == 0) setRunIgnored();
   }
-  Utest* createTest() override { return new DeviceNodesTest; }
+  Utest* createTest() override { return new Test; }
 };
 
-RootOnlyShell deviceNodesShell;
+RootOnlyShell<DeviceNodesTest> deviceNodesShell;
 TestInstaller deviceNodesInstaller(deviceNodesShell, "GuestBuildAsRoot", "MakesDeviceNodes",
                                    __FILE__, __LINE__);
+RootOnlyShell<MappedDeviceNodesTest> mappedDeviceNodesShell;
+TestInstaller mappedDeviceNodesInstaller(mappedDeviceNodesShell, "GuestBuildAsRoot",
+                                         "CopiesMappedDeviceNodesUnderDev", __FILE__, __LINE__);
 
 }  // namespace
 

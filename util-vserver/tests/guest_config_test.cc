@@ -108,6 +108,7 @@ TEST(GuestConfig, EmptyDirectoryGivesUtilVserverDefaults) {
   CHECK(config.fstab.empty());
   CHECK(config.shell == (std::vector<std::string>{"/bin/sh", "-l"}));
   CHECK_FALSE(config.spaces.net);
+  CHECK(config.devices.empty());
   LONGS_EQUAL(7, config.hooks.size());
   for (const auto& scripts : config.hooks) CHECK(scripts.empty());
   CHECK_FALSE(config.disabled);
@@ -662,6 +663,92 @@ TEST(GuestConfig, Spaces) {
 TEST(GuestConfig, PidSpaceCannotBeTurnedOff) {
   write("spaces/pid", "0\n");
   expectReadError("spaces/pid:1", "cannot be turned off: every guest has its own PID namespace");
+}
+
+// ---- apps/vdevmap/ ----------------------------------------------------------
+
+namespace {
+
+struct stat statOf(const fs::path& path) {
+  struct stat st {};
+  CHECK_EQUAL(0, stat(path.c_str(), &st));
+  return st;
+}
+
+}  // namespace
+
+TEST(GuestConfig, DeviceMapRulesInNameOrder) {
+  // Through a link, which is followed: the rule is for the node it names.
+  fs::create_symlink("/dev/null", root / "null-link");
+  write("apps/vdevmap/a-null/device", (root / "null-link").string() + "\n");
+  write("apps/vdevmap/a-null/open", "");
+  write("apps/vdevmap/a-null/create", "");
+  write("apps/vdevmap/b-full/device", "/dev/./full\n");
+  write("apps/vdevmap/b-full/create", "");
+  write("apps/vdevmap/README", "notes\n");
+  write("apps/vdevmap/.old/device", "/nonexistent\n");
+  const GuestConfig config = read();
+  UNSIGNED_LONGS_EQUAL(2, config.devices.size());
+  const vs::guest::DeviceMapEntry& null = config.devices[0];
+  STRCMP_EQUAL((root / "null-link").c_str(), null.device.c_str());
+  CHECK(null.rule == (vs::DeviceRule{vs::DeviceRule::Type::Char, 1, 3, VSERVER_DEVICE_ACCESS_ALL}));
+  const vs::guest::DeviceMapEntry& full = config.devices[1];
+  STRCMP_EQUAL("/dev/full", full.device.c_str());
+  CHECK(full.rule == (vs::DeviceRule{vs::DeviceRule::Type::Char, 1, 7, VSERVER_DEVICE_CREATE}));
+  const struct stat node = statOf("/dev/full");
+  UNSIGNED_LONGS_EQUAL(node.st_mode & 07777, full.permissions);
+  UNSIGNED_LONGS_EQUAL(node.st_uid, full.uid);
+  UNSIGNED_LONGS_EQUAL(node.st_gid, full.gid);
+}
+
+TEST(GuestConfig, DeviceRuleNeedsADeviceNode) {
+  write("apps/vdevmap/tun/open", "");
+  expectReadError("apps/vdevmap/tun", "needs a device");
+  write("apps/vdevmap/tun/device", "/dev/no-such-node\n");
+  expectReadError("apps/vdevmap/tun/device:1", "/dev/no-such-node: No such file or directory");
+  const fs::path regular = write("regular", "not a device\n", root);
+  write("apps/vdevmap/tun/device", regular.string() + "\n");
+  expectReadError("apps/vdevmap/tun/device:1", "'" + regular.string() + "' is not a device node");
+  write("apps/vdevmap/tun/device", "dev/null\n");
+  expectReadError("apps/vdevmap/tun/device:1", "'dev/null' is not an absolute path");
+}
+
+TEST(GuestConfig, DeviceRuleNeedsOpenOrCreate) {
+  write("apps/vdevmap/tun/device", "/dev/null\n");
+  expectReadError("apps/vdevmap/tun", "needs open or create (or both)");
+  write("apps/vdevmap/tun/open", "");
+  CHECK_EQUAL(VSERVER_DEVICE_OPEN, read().devices.at(0).rule.access);
+}
+
+TEST(GuestConfig, DeviceRemappingIsRefused) {
+  write("apps/vdevmap/tun/device", "/dev/null\n");
+  write("apps/vdevmap/tun/open", "");
+  write("apps/vdevmap/tun/target", "/dev/zero\n");
+  expectReadError("apps/vdevmap/tun/target", "device remapping is not supported");
+  write("apps/vdevmap/tun/remap", "");
+  expectReadError("apps/vdevmap/tun/remap", "device remapping is not supported");
+}
+
+TEST(GuestConfig, DeviceRuleRefusesUnknownFilesButNotBackups) {
+  write("apps/vdevmap/tun/device", "/dev/null\n");
+  write("apps/vdevmap/tun/create", "");
+  write("apps/vdevmap/tun/open~", "");
+  write("apps/vdevmap/tun/.device.swp", "");
+  CHECK_EQUAL(VSERVER_DEVICE_CREATE, read().devices.at(0).rule.access);
+  write("apps/vdevmap/tun/opne", "");
+  expectReadError("apps/vdevmap/tun/opne", "unknown device map setting 'opne'");
+}
+
+TEST(GuestConfig, DeviceMapHoldsAtMostTheKernelsRules) {
+  for (int i = 0; i < VSERVER_DEVICES_MAX; i++) {
+    const std::string rule = "apps/vdevmap/" + std::to_string(100 + i);
+    write(rule + "/device", "/dev/zero\n");
+    write(rule + "/open", "");
+  }
+  UNSIGNED_LONGS_EQUAL(VSERVER_DEVICES_MAX, read().devices.size());
+  write("apps/vdevmap/999/device", "/dev/zero\n");
+  write("apps/vdevmap/999/open", "");
+  expectReadError("apps/vdevmap", "more than 64 device rules, the most a context takes");
 }
 
 // ---- scripts/ ---------------------------------------------------------------

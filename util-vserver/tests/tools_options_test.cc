@@ -69,8 +69,18 @@ TEST(VattributeOptions, DescribesAContext) {
   info.flags = VSERVER_CF_PERSISTENT | VSERVER_CF_LOCK;
   info.bcaps = (1ULL << CAP_CHOWN) | (1ULL << CAP_KILL);
   info.ccaps = VSERVER_CCAP_SYSLOG;
-  STRCMP_EQUAL("flags: persistent lock\nbcaps: CHOWN KILL\nccaps: syslog\n",
+  STRCMP_EQUAL("flags: persistent lock\nbcaps: CHOWN KILL\nccaps: syslog\ndevices: \n",
                vs::vattribute::describe(info).c_str());
+}
+
+TEST(VattributeOptions, DescribesADeviceMap) {
+  vs::ContextInfo info;
+  info.devices = {{vs::DeviceRule::Type::Char, 10, 200, VSERVER_DEVICE_ACCESS_ALL},
+                  {vs::DeviceRule::Type::Block, 7, std::nullopt, VSERVER_DEVICE_OPEN},
+                  {vs::DeviceRule::Type::Char, 4, 1, VSERVER_DEVICE_CREATE}};
+  STRCMP_EQUAL(
+      "flags: \nbcaps: \nccaps: \ndevices: c 10:200 open,create; b 7:* open; c 4:1 create\n",
+      vs::vattribute::describe(info).c_str());
 }
 
 TEST_GROUP(VkillOptions){};

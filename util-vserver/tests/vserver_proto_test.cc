@@ -4,7 +4,9 @@
 
 #include <array>
 #include <cerrno>
+#include <functional>
 #include <map>
+#include <vector>
 
 #include "test_helpers.h"
 
@@ -16,7 +18,9 @@ const genlmsghdr* genlHeader(const vs::GenlRequest& request) {
   return static_cast<const genlmsghdr*>(mnl_nlmsg_get_payload(request.header()));
 }
 
-// The attributes of a request, by type, as raw nlattr pointers.
+// The attributes of a request, by type, as raw nlattr pointers into it;
+// not of a temporary, which would leave them dangling.
+std::map<uint16_t, const nlattr*> attributes(vs::GenlRequest&&) = delete;
 std::map<uint16_t, const nlattr*> attributes(const vs::GenlRequest& request) {
   std::map<uint16_t, const nlattr*> found;
   const nlmsghdr* nlh = request.header();
@@ -27,6 +31,32 @@ std::map<uint16_t, const nlattr*> attributes(const vs::GenlRequest& request) {
     found[mnl_attr_get_type(attr)] = attr;
   return found;
 }
+
+// The attributes inside nest, in order.
+std::vector<const nlattr*> nested(const nlattr* nest) {
+  std::vector<const nlattr*> found;
+  const auto* payload = static_cast<const char*>(mnl_attr_get_payload(nest));
+  const char* end = payload + mnl_attr_get_payload_len(nest);
+  for (auto* attr = reinterpret_cast<const nlattr*>(payload);
+       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
+       attr = static_cast<const nlattr*>(mnl_attr_next(attr)))
+    found.push_back(attr);
+  return found;
+}
+
+// The u32 attributes of a device rule's nest, by type.
+std::map<uint16_t, uint32_t> ruleValues(const nlattr* rule) {
+  std::map<uint16_t, uint32_t> values;
+  for (const nlattr* attr : nested(rule)) {
+    UNSIGNED_LONGS_EQUAL(4, mnl_attr_get_payload_len(attr));
+    values[mnl_attr_get_type(attr)] = mnl_attr_get_u32(attr);
+  }
+  return values;
+}
+
+const vs::DeviceRule kTun{vs::DeviceRule::Type::Char, 10, 200,
+                          VSERVER_DEVICE_OPEN | VSERVER_DEVICE_CREATE};
+const vs::DeviceRule kLoops{vs::DeviceRule::Type::Block, 7, std::nullopt, VSERVER_DEVICE_OPEN};
 
 // A reply from the kernel, built attribute by attribute.
 struct Reply {
@@ -78,7 +108,8 @@ TEST(VserverRequests, CreateCarriesXidAndName) {
 }
 
 TEST(VserverRequests, CreateWithoutNameSendsNoName) {
-  const auto attrs = attributes(vs::encodeContextCreate(kFamily, 42, ""));
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "");
+  const auto attrs = attributes(request);
   UNSIGNED_LONGS_EQUAL(1, attrs.size());
   CHECK(attrs.count(VSERVER_A_XID));
 }
@@ -102,7 +133,8 @@ TEST(VserverRequests, GetOneAndDumpAll) {
 }
 
 TEST(VserverRequests, TaskGetOfSelfSendsNoPid) {
-  CHECK(attributes(vs::encodeTaskGet(kFamily, std::nullopt)).empty());
+  const vs::GenlRequest self = vs::encodeTaskGet(kFamily, std::nullopt);
+  CHECK(attributes(self).empty());
   const vs::GenlRequest request = vs::encodeTaskGet(kFamily, 1234);
   UNSIGNED_LONGS_EQUAL(VSERVER_CMD_TASK_GET, genlHeader(request)->cmd);
   UNSIGNED_LONGS_EQUAL(1234, mnl_attr_get_u32(attributes(request).at(VSERVER_A_PID)));
@@ -166,7 +198,8 @@ TEST(VserverRequests, CreateCarriesThePolicyGiven) {
   vs::ContextPolicy policy;
   policy.flags = VSERVER_CF_STATE_SETUP;
   policy.bcaps = 0x5;
-  const auto attrs = attributes(vs::encodeContextCreate(kFamily, 42, "", policy));
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
+  const auto attrs = attributes(request);
   UNSIGNED_LONGS_EQUAL(3, attrs.size());
   CHECK_EQUAL(VSERVER_CF_STATE_SETUP, mnl_attr_get_u64(attrs.at(VSERVER_A_FLAGS)));
   CHECK_EQUAL(0x5, mnl_attr_get_u64(attrs.at(VSERVER_A_BCAPS)));
@@ -185,10 +218,12 @@ TEST(VserverRequests, SetSendsOnlyTheSetsThatChange) {
 }
 
 TEST(VserverRequests, KillOfAllOrOne) {
-  const auto all = attributes(vs::encodeContextKill(kFamily, 42, 15, std::nullopt));
+  const vs::GenlRequest allRequest = vs::encodeContextKill(kFamily, 42, 15, std::nullopt);
+  const auto all = attributes(allRequest);
   UNSIGNED_LONGS_EQUAL(2, all.size());
   UNSIGNED_LONGS_EQUAL(15, mnl_attr_get_u32(all.at(VSERVER_A_SIGNAL)));
-  const auto one = attributes(vs::encodeContextKill(kFamily, 42, 9, 77));
+  const vs::GenlRequest oneRequest = vs::encodeContextKill(kFamily, 42, 9, 77);
+  const auto one = attributes(oneRequest);
   UNSIGNED_LONGS_EQUAL(77, mnl_attr_get_u32(one.at(VSERVER_A_PID)));
 }
 
@@ -237,4 +272,117 @@ TEST(VserverReplies, DecodersRefuseAMessageWithoutGenericHeader) {
   nlh->nlmsg_type = kFamily;
   LONGS_EQUAL(EPROTO, vs::test::expectError([&] { vs::decodeTaskXid(nlh); }).errnum());
   LONGS_EQUAL(EPROTO, vs::test::expectError([&] { vs::decodeExitEvent(nlh); }).errnum());
+}
+
+TEST(VserverRequests, CreateCarriesTheDeviceMap) {
+  vs::ContextPolicy policy;
+  policy.devices = {kTun, kLoops};
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
+  const auto attrs = attributes(request);
+  UNSIGNED_LONGS_EQUAL(2, attrs.size());
+  const nlattr* devices = attrs.at(VSERVER_A_DEVICES);
+  // Strict validation wants NLA_F_NESTED on every nest.
+  CHECK(devices->nla_type & NLA_F_NESTED);
+  // A rule is 4 bytes of nest header and 8 per u32; no minor, one less.
+  UNSIGNED_LONGS_EQUAL(36 + 28, mnl_attr_get_payload_len(devices));
+  const auto rules = nested(devices);
+  UNSIGNED_LONGS_EQUAL(2, rules.size());
+  UNSIGNED_LONGS_EQUAL(1, mnl_attr_get_type(rules[0]));
+  UNSIGNED_LONGS_EQUAL(2, mnl_attr_get_type(rules[1]));
+  CHECK(rules[0]->nla_type & NLA_F_NESTED);
+  const std::map<uint16_t, uint32_t> tun = {{VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_CHAR},
+                                            {VSERVER_A_DEVICE_MAJOR, 10},
+                                            {VSERVER_A_DEVICE_MINOR, 200},
+                                            {VSERVER_A_DEVICE_ACCESS, 3}};
+  CHECK(tun == ruleValues(rules[0]));
+  const std::map<uint16_t, uint32_t> loops = {{VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_BLOCK},
+                                              {VSERVER_A_DEVICE_MAJOR, 7},
+                                              {VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN}};
+  CHECK(loops == ruleValues(rules[1]));
+}
+
+TEST(VserverRequests, AFullDeviceMapFits) {
+  vs::ContextPolicy policy;
+  policy.bcaps = VSERVER_BCAPS_DEFAULT;
+  policy.ccaps = VSERVER_CCAP_ALL;
+  policy.devices.assign(VSERVER_DEVICES_MAX, kTun);
+  const std::string name(VSERVER_NAME_MAX, 'n');
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, name, policy);
+  const auto attrs = attributes(request);
+  UNSIGNED_LONGS_EQUAL(VSERVER_DEVICES_MAX, nested(attrs.at(VSERVER_A_DEVICES)).size());
+}
+
+TEST(VserverReplies, DecodesTheDeviceMapOfAContext) {
+  Reply reply = contextReply();
+  nlattr* devices = mnl_attr_nest_start(reply.nlh, VSERVER_A_DEVICES);
+  nlattr* rule = mnl_attr_nest_start(reply.nlh, 1);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_CHAR);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_MAJOR, 10);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_MINOR, 200);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_ACCESS, 3);
+  mnl_attr_nest_end(reply.nlh, rule);
+  rule = mnl_attr_nest_start(reply.nlh, 2);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_BLOCK);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_MAJOR, 7);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN);
+  mnl_attr_nest_end(reply.nlh, rule);
+  mnl_attr_nest_end(reply.nlh, devices);
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  UNSIGNED_LONGS_EQUAL(2, info.devices.size());
+  CHECK(kTun == info.devices[0]);
+  CHECK(kLoops == info.devices[1]);
+  CHECK(vs::decodeContext(contextReply().nlh).devices.empty());
+}
+
+namespace {
+
+// A context reply whose device map holds one rule, with the attributes
+// putAttributes puts.
+Reply replyWithRule(const std::function<void(nlmsghdr*)>& putAttributes) {
+  Reply reply = contextReply();
+  nlattr* devices = mnl_attr_nest_start(reply.nlh, VSERVER_A_DEVICES);
+  nlattr* rule = mnl_attr_nest_start(reply.nlh, 1);
+  putAttributes(reply.nlh);
+  mnl_attr_nest_end(reply.nlh, rule);
+  mnl_attr_nest_end(reply.nlh, devices);
+  return reply;
+}
+
+}  // namespace
+
+TEST(VserverReplies, RefusesAMalformedDeviceRule) {
+  const Reply noMajor = replyWithRule([](nlmsghdr* nlh) {
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_CHAR);
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN);
+  });
+  checkProtocolError([&] { vs::decodeContext(noMajor.nlh); },
+                     "netlink reply lacks the device major");
+  const Reply badType = replyWithRule([](nlmsghdr* nlh) {
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_TYPE, 3);
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_MAJOR, 1);
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN);
+  });
+  checkProtocolError([&] { vs::decodeContext(badType.nlh); },
+                     "unknown device type 3 in netlink reply");
+  const Reply shortMinor = replyWithRule([](nlmsghdr* nlh) {
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_TYPE, VSERVER_DEVICE_CHAR);
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_MAJOR, 1);
+    mnl_attr_put_u16(nlh, VSERVER_A_DEVICE_MINOR, 3);
+    mnl_attr_put_u32(nlh, VSERVER_A_DEVICE_ACCESS, VSERVER_DEVICE_OPEN);
+  });
+  checkProtocolError([&] { vs::decodeContext(shortMinor.nlh); },
+                     "malformed attribute 3 in netlink reply");
+}
+
+TEST(VserverReplies, RefusesADeviceMapThatIsNoList) {
+  Reply notNested = contextReply();
+  mnl_attr_put_u16(notNested.nlh, VSERVER_A_DEVICES, 1);
+  checkProtocolError([&] { vs::decodeContext(notNested.nlh); },
+                     "malformed attribute 15 in netlink reply");
+  Reply itemNotNested = contextReply();
+  nlattr* devices = mnl_attr_nest_start(itemNotNested.nlh, VSERVER_A_DEVICES);
+  mnl_attr_put_u16(itemNotNested.nlh, 1, 1);
+  mnl_attr_nest_end(itemNotNested.nlh, devices);
+  checkProtocolError([&] { vs::decodeContext(itemNotNested.nlh); },
+                     "malformed list item in netlink reply");
 }

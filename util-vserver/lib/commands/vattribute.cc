@@ -18,10 +18,25 @@ namespace {
 
 enum OptionId { kBcap = 1, kCcap, kFlag, kSecure };
 
-std::string joined(const std::vector<std::string>& items) {
+std::string joined(const std::vector<std::string>& items, const char* separator = " ") {
   std::string line;
-  for (const std::string& item : items) line += (line.empty() ? "" : " ") + item;
+  for (const std::string& item : items) line += (line.empty() ? "" : separator) + item;
   return line;
+}
+
+// "c 10:200 open,create", "b 7:* open".
+std::string describeDeviceRule(const DeviceRule& rule) {
+  return std::string(rule.type == DeviceRule::Type::Block ? "b " : "c ") +
+         std::to_string(rule.major) + ":" +
+         (rule.minor ? std::to_string(*rule.minor) : std::string("*")) + " " +
+         joined(namesOfBits(BitSet::DeviceAccess, rule.access), ",");
+}
+
+// A rule holds blanks, so the rules are set apart by "; ".
+std::string describeDevices(const std::vector<DeviceRule>& rules) {
+  std::vector<std::string> items;
+  for (const DeviceRule& rule : rules) items.push_back(describeDeviceRule(rule));
+  return joined(items, "; ");
 }
 
 }  // namespace
@@ -76,7 +91,8 @@ Options parseOptions(int argc, const char** argv) {
 std::string describe(const ContextInfo& info) {
   return "flags: " + joined(namesOfBits(BitSet::Flags, info.flags)) + "\n" +
          "bcaps: " + joined(namesOfBits(BitSet::Capabilities, info.bcaps)) + "\n" +
-         "ccaps: " + joined(namesOfBits(BitSet::ContextCapabilities, info.ccaps)) + "\n";
+         "ccaps: " + joined(namesOfBits(BitSet::ContextCapabilities, info.ccaps)) + "\n" +
+         "devices: " + describeDevices(info.devices) + "\n";
 }
 
 int run(const Options& options) {

@@ -1,5 +1,5 @@
 // vattribute: show or change a context's flags and capability sets, then
-// optionally run a command.
+// optionally run a command.  --get also shows its device map.
 //
 //   vattribute [--xid N] --get
 //   vattribute [--xid N] --set [--bcap [~!]CAP]... [--ccap [~!]CCAP]...
@@ -28,7 +28,8 @@ struct Options {
 
 Options parseOptions(int argc, const char** argv);
 
-// The --get listing, one "name: item item..." line per set.
+// The --get listing, one "name: item item..." line per set, then the
+// device map as "devices: c 10:200 open,create; b 7:* open".
 std::string describe(const ContextInfo& info);
 
 int run(const Options& options);

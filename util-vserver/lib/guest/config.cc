@@ -5,6 +5,8 @@
 #include <linux/vserver.h>
 #include <net/if.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <algorithm>
 #include <array>
@@ -595,6 +597,77 @@ SpacesConfig readSpaces(const fs::path& dir) {
   return spaces;
 }
 
+// ---- apps/vdevmap/ ------------------------------------------------------
+
+constexpr std::array<const char*, 3> kDeviceRuleFiles = {"device", "open", "create"};
+
+// util-vserver's remap and target send the guest's opens of one device to
+// another; the kernel's map only allows or refuses, so they are refused
+// rather than leave the guest the device it named.  Any other name is
+// refused too: a misspelt open would quietly take access away.
+void checkDeviceRuleFileNames(const fs::path& dir) {
+  for (const auto& entry : sortedEntries(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (isIgnoredFileName(name) || contains(kDeviceRuleFiles, name)) continue;
+    if (name == "remap" || name == "target")
+      throw ConfigError(entry.path(), 0, "device remapping is not supported");
+    throw ConfigError(entry.path(), 0, "unknown device map setting '" + name + "'");
+  }
+}
+
+uint32_t readDeviceAccess(const fs::path& dir) {
+  uint32_t access = 0;
+  if (fileExists(dir / "open")) access |= VSERVER_DEVICE_OPEN;
+  if (fileExists(dir / "create")) access |= VSERVER_DEVICE_CREATE;
+  if (!access) throw ConfigError(dir, 0, "needs open or create (or both)");
+  return access;
+}
+
+// The host node device names, followed through links as util-vserver's
+// vdevmap follows them (/dev/cdrom names the drive, not the link).
+struct stat deviceNode(const fs::path& file, const std::string& device) {
+  if (!fs::path(device).is_absolute())
+    throw ConfigError(file, 1, "'" + device + "' is not an absolute path");
+  struct stat node {};
+  if (stat(device.c_str(), &node) != 0) throw ConfigError(file, 1, errnoMessage(device, errno));
+  if (!S_ISCHR(node.st_mode) && !S_ISBLK(node.st_mode))
+    throw ConfigError(file, 1, "'" + device + "' is not a device node");
+  return node;
+}
+
+DeviceMapEntry readDeviceRule(const fs::path& dir) {
+  checkDeviceRuleFileNames(dir);
+  const fs::path file = dir / "device";
+  const auto device = readScalar(file);
+  if (!device) throw ConfigError(dir, 0, "needs a device");
+  const struct stat node = deviceNode(file, *device);
+  DeviceMapEntry entry;
+  entry.device = fs::path(*device).lexically_normal();
+  entry.rule.type = S_ISBLK(node.st_mode) ? DeviceRule::Type::Block : DeviceRule::Type::Char;
+  entry.rule.major = major(node.st_rdev);
+  entry.rule.minor = minor(node.st_rdev);
+  entry.rule.access = readDeviceAccess(dir);
+  entry.permissions = node.st_mode & 07777;
+  entry.uid = node.st_uid;
+  entry.gid = node.st_gid;
+  return entry;
+}
+
+// Every subdirectory is a rule, in name order, as util-vserver's start
+// takes apps/vdevmap/*/.
+std::vector<DeviceMapEntry> readDeviceMap(const fs::path& dir) {
+  std::vector<DeviceMapEntry> devices;
+  for (const auto& entry : sortedEntries(dir)) {
+    if (isIgnoredFileName(entry.path().filename().string()) || !isDirectory(entry.path())) continue;
+    if (devices.size() == VSERVER_DEVICES_MAX)
+      throw ConfigError(dir, 0,
+                        "more than " + std::to_string(VSERVER_DEVICES_MAX) +
+                            " device rules, the most a context takes");
+    devices.push_back(readDeviceRule(entry.path()));
+  }
+  return devices;
+}
+
 // ---- scripts/ -----------------------------------------------------------
 
 constexpr std::array<HookPhase, 7> kHookPhases = {
@@ -711,6 +784,7 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.fstab = readFstab(cfgdir / "fstab");
   config.shell = readShell(location);
   config.spaces = readSpaces(cfgdir / "spaces");
+  config.devices = readDeviceMap(cfgdir / "apps/vdevmap");
   config.hooks = readHooks(location);
   config.disabled = fileExists(cfgdir / "disabled");
   return config;

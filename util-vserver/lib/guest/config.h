@@ -8,6 +8,8 @@
 // whose message names the file, the line and what is wrong.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -16,6 +18,7 @@
 
 #include "../capabilities.h"
 #include "../error.h"
+#include "../vserver_proto.h"
 
 namespace vs::guest {
 
@@ -103,6 +106,16 @@ struct SpacesConfig {
   bool net = false;  // spaces/net empty: a network namespace ("0": none; networking issue)
 };
 
+// apps/vdevmap/<dir>/: a host device node the guest may open or create,
+// as the host node was when the configuration was read.
+struct DeviceMapEntry {
+  std::filesystem::path device;  // absolute, lexically normal
+  DeviceRule rule;               // its type and numbers, with its minor
+  mode_t permissions = 0;        // the node's, for its copy in the guest's /dev
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 // The hook phases of scripts/, in the order they run.
 enum class HookPhase {
   Initialize,
@@ -142,6 +155,7 @@ struct GuestConfig {
   std::vector<FstabEntry> fstab;          // fstab; none when there is no file
   std::vector<std::string> shell;         // shell, .defaults/shell, else /bin/sh -l
   SpacesConfig spaces;
+  std::vector<DeviceMapEntry> devices;         // apps/vdevmap/, in name order
   std::vector<std::vector<HookScript>> hooks;  // indexed by HookPhase
   bool disabled = false;
 

@@ -1,10 +1,12 @@
 #include "devices.h"
 
+#include <linux/vserver.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "../error.h"
@@ -28,6 +30,47 @@ void makeDeviceNodes(const fs::path& dev) {
     if (mknod(path.c_str(), S_IFCHR | 0666, makedev(node.major, node.minor)) != 0)
       throwErrno("cannot create device node " + path.string());
     if (chmod(path.c_str(), 0666) != 0) throwErrno("cannot set the mode of " + path.string());
+  }
+}
+
+namespace {
+
+// Where entry's node goes below the guest's /dev: its path below the
+// host's, if the guest may open it and it lies there.
+std::optional<fs::path> pathInDev(const DeviceMapEntry& entry) {
+  if (!(entry.rule.access & VSERVER_DEVICE_OPEN)) return std::nullopt;
+  const fs::path relative = entry.device.lexically_relative("/dev");
+  if (relative.empty() || relative == "." || *relative.begin() == "..") return std::nullopt;
+  return relative;
+}
+
+void makeParentDirectories(const fs::path& dev, const fs::path& relative) {
+  fs::path dir = dev;
+  for (const fs::path& part : relative.parent_path()) {
+    dir /= part;
+    ensureDirectory(dir, 0755);
+  }
+}
+
+void copyDeviceNode(const fs::path& node, const DeviceMapEntry& entry) {
+  const std::string what = "the guest's " + entry.device.string();
+  const mode_t type = entry.rule.type == DeviceRule::Type::Block ? S_IFBLK : S_IFCHR;
+  if (mknod(node.c_str(), type | entry.permissions,
+            makedev(entry.rule.major, entry.rule.minor.value())) != 0)
+    throwErrno("cannot create " + what);
+  if (chown(node.c_str(), entry.uid, entry.gid) != 0) throwErrno("cannot set the owner of " + what);
+  // Last: mknod's mode went through our umask, and chown clears set-id bits.
+  if (chmod(node.c_str(), entry.permissions) != 0) throwErrno("cannot set the mode of " + what);
+}
+
+}  // namespace
+
+void makeMappedDeviceNodes(const fs::path& dev, const std::vector<DeviceMapEntry>& devices) {
+  for (const DeviceMapEntry& entry : devices) {
+    const auto relative = pathInDev(entry);
+    if (!relative || fileExists(dev / *relative)) continue;
+    makeParentDirectories(dev, *relative);
+    copyDeviceNode(dev / *relative, entry);
   }
 }
 

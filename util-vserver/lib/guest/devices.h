@@ -9,12 +9,22 @@
 #include <string>
 #include <vector>
 
+#include "config.h"
+
 namespace vs::guest {
 
 // Makes the character devices util-vserver gives every guest (null, zero,
 // full, random, urandom, tty, ptmx; mode 0666) in dev, leaving those that
 // exist (a template's or a clone's) alone.  mknod needs CAP_MKNOD.
 void makeDeviceNodes(const std::filesystem::path& dev);
+
+// Copies into dev the host nodes of the device map (apps/vdevmap/) that
+// the guest may open and that lie under the host's /dev, each at its path
+// below it (parent directories 0755), with its type, numbers, mode and
+// owner; leaves those that exist alone.  The other rules only extend the
+// kernel's map: the guest opens such a device through a node of its own.
+void makeMappedDeviceNodes(const std::filesystem::path& dev,
+                           const std::vector<DeviceMapEntry>& devices);
 
 // The rest of util-vserver's /dev: the fd, stdin, stdout, stderr links
 // into /proc and the pts and shm directories, where missing.

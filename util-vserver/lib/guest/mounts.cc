@@ -154,9 +154,10 @@ void makeNodev(int rootFd, const fs::path& vdir) {
 }
 
 // The guest's /dev: a tmpfs of its own with only the nodes every guest
-// gets, over whatever the root's dev/ holds (a template's, debootstrap's
-// /dev/console: host devices).  The fstab's devpts goes on its pts/.
-void mountFreshDev(int rootFd) {
+// gets and those of its device map, over whatever the root's dev/ holds
+// (a template's, debootstrap's /dev/console: host devices).  The fstab's
+// devpts goes on its pts/.
+void mountFreshDev(int rootFd, const std::vector<DeviceMapEntry>& devices) {
   // One component, not followed: a link there must not move /dev.
   const UniqueFd covered(openat(rootFd, "dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!covered) throwErrno("the guest root's dev must be a directory");
@@ -167,7 +168,9 @@ void mountFreshDev(int rootFd) {
   if (!dev) throwErrno("cannot open the guest's /dev");
   const fs::path devPath = procFdPath(dev.get());
   makeDeviceNodes(devPath);
+  // After the entries, so that a mapped node under shm/ finds it 01777.
   makeDevEntries(devPath);
+  makeMappedDeviceNodes(devPath, devices);
 }
 
 }  // namespace
@@ -189,7 +192,7 @@ void mountGuestFilesystems(const GuestConfig& config) {
   const UniqueFd rootFd(open(vdir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!rootFd) throwErrno("cannot open the guest root " + vdir.string());
   makeNodev(rootFd.get(), vdir);
-  mountFreshDev(rootFd.get());
+  mountFreshDev(rootFd.get(), config.devices);
   const fs::path fstab = config.location.cfgdir / "fstab";
   for (const FstabEntry& entry : config.fstab) {
     if (const auto options = startMountOptions(entry))

@@ -51,6 +51,7 @@ ContextPolicy policyOf(const GuestConfig& config) {
   policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
   policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT, config.bcaps);
   policy.ccaps = applyChange(0, config.ccaps);
+  for (const DeviceMapEntry& entry : config.devices) policy.devices.push_back(entry.rule);
   return policy;
 }
 
