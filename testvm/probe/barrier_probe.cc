@@ -23,9 +23,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -91,13 +89,6 @@ int markWithFanotify(int dir) {
   const int result = errnoOf(fanotify_mark(fd, FAN_MARK_ADD, FAN_MODIFY, dir, "file"));
   close(fd);
   return result;
-}
-
-std::string readWholeFile(const char* path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
 }
 
 // A file handle as name_to_handle_at() gives it, taken by the host.
@@ -251,7 +242,7 @@ void attackFromRootedGuest(int outside, int inside, const file_handle& outsideHa
 }  // namespace
 
 void checkBarrier() {
-  const std::string tool = readWholeFile("/bin/busybox");
+  const std::string tool = readFile("/bin/busybox");
   mkdir(kRoot, 0755);
   mkdir((std::string(kRoot) + "/proc").c_str(), 0755);
   fillDirectory(kInside, tool);

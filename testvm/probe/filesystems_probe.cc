@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,7 @@ constexpr uint32_t kPlainXid = 4700;
 constexpr uint32_t kAdminXid = 4701;
 constexpr uint32_t kDelegatedXid = 4702;
 constexpr uint32_t kDevicesXid = 4703;
+constexpr uint32_t kDeviceMapXid = 4704;
 
 constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
@@ -138,6 +140,58 @@ std::vector<Device> devices() {
   };
 }
 
+vs::DeviceRule deviceRule(vs::DeviceRule::Type type, uint32_t major, std::optional<uint32_t> minor,
+                          uint32_t access) {
+  vs::DeviceRule rule;
+  rule.type = type;
+  rule.major = major;
+  rule.minor = minor;
+  rule.access = access;
+  return rule;
+}
+
+// The device map: exactly the devices and the rights its rules name.
+void checkDeviceMap() {
+  using Type = vs::DeviceRule::Type;
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_MKNOD);
+    policy.devices = {deviceRule(Type::Block, 7, 0, VSERVER_DEVICE_OPEN),
+                      deviceRule(Type::Char, 4, std::nullopt, VSERVER_DEVICE_OPEN),
+                      deviceRule(Type::Char, 1, 1, VSERVER_DEVICE_CREATE)};
+    if (enterNewContext(kDeviceMapXid, "fs-devices-map", policy) != 0) return;
+    const std::string status = readFile("/proc/virtual/" + std::to_string(kDeviceMapXid) + "/status");
+    report(status.find("Device:\tb 7:0 open\nDevice:\tc 4:* open\nDevice:\tc 1:1 create\n") !=
+               std::string::npos,
+           "guest with a map: its status lists the rules", status);
+    expect("guest with a map: open the loop device it names (control)", 0,
+           openErrno("/tmp/vs-dev/loop0", O_RDONLY | O_NONBLOCK));
+    expect("guest with a map: open it for writing (control)", 0,
+           openErrno("/tmp/vs-dev/loop0", O_RDWR | O_NONBLOCK));
+    expect("guest with a map: open another minor of that major", EPERM,
+           openErrno("/tmp/vs-dev/loop1", O_RDONLY | O_NONBLOCK));
+    expect("guest with a map: open a character device of the same numbers", EPERM,
+           [] {
+             unlink("/tmp/vs-dev/char-7-0");
+             if (mknod("/tmp/vs-dev/char-7-0", S_IFCHR | 0600, makedev(7, 0)) != 0) return errno;
+             return openErrno("/tmp/vs-dev/char-7-0", O_RDONLY | O_NONBLOCK);
+           }());
+    expect("guest with a map: open a virtual console (every minor of major 4) (control)", 0,
+           openErrno("/tmp/vs-dev/tty1", O_RDONLY | O_NONBLOCK | O_NOCTTY));
+    expect("guest with a map: open /dev/mem, not in it", EPERM,
+           openErrno("/dev/mem", O_RDONLY));
+    unlink("/tmp/vs-dev/mem-made");
+    expect("guest with a map: mknod of /dev/mem's device, created by its rule (control)", 0,
+           errnoOf(mknod("/tmp/vs-dev/mem-made", S_IFCHR | 0600, makedev(1, 1))));
+    expect("guest with a map: open the node made, which the rule does not open", EPERM,
+           openErrno("/tmp/vs-dev/mem-made", O_RDONLY));
+    expect("guest with a map: mknod of a loop device, which its rule only opens", EPERM,
+           errnoOf(mknod("/tmp/vs-dev/loop-made", S_IFBLK | 0600, makedev(7, 0))));
+  });
+  unlink("/tmp/vs-dev/mem-made");
+  unlink("/tmp/vs-dev/char-7-0");
+}
+
 void checkDevices() {
   mkdir("/tmp/vs-dev", 0755);
   const struct {
@@ -163,14 +217,21 @@ void checkDevices() {
       expect(std::string("guest: open ") + device.what, device.guestErrno,
              openErrno(device.path, O_RDONLY | O_NONBLOCK | O_NOCTTY));
   });
-  // The context capability that lets a guest make any node lets it open them.
+  // ccap mknod makes nodes; only the device map opens them.
   inChild([] {
     vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_MKNOD);
     policy.ccaps = VSERVER_CCAP_MKNOD;
-    if (enterNewContext(kDevicesXid, "fs-devices-all", policy) != 0) return;
-    expect("guest with ccap mknod: open a loop block device (control)", 0,
+    if (enterNewContext(kDevicesXid, "fs-devices-mknod", policy) != 0) return;
+    unlink("/tmp/vs-dev/loop1");
+    expect("guest with ccap mknod: mknod a loop block device (control)", 0,
+           errnoOf(mknod("/tmp/vs-dev/loop1", S_IFBLK | 0600, makedev(7, 1))));
+    expect("guest with ccap mknod: open the node it made", EPERM,
+           openErrno("/tmp/vs-dev/loop1", O_RDONLY | O_NONBLOCK));
+    expect("guest with ccap mknod: open a loop block device", EPERM,
            openErrno("/tmp/vs-dev/loop0", O_RDONLY | O_NONBLOCK));
   });
+  checkDeviceMap();
 }
 
 // A guest holding CAP_SYS_ADMIN.  It shares the host's mount namespace:

@@ -117,16 +117,16 @@ sockaddr_un abstractName(const std::string& name, socklen_t* length) {
   return address;
 }
 
+// The listener does not block, so accepted() can say "nothing came".
 int bindName(const std::string& name, int* fd) {
-  *fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  *fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   socklen_t length;
   const sockaddr_un address = abstractName(name, &length);
   if (bind(*fd, reinterpret_cast<const sockaddr*>(&address), length) != 0) return errno;
   return errnoOf(listen(*fd, 8));
 }
 
-// Connects to name and says whose listener took it: the accepting side
-// is the listener fd given, checked by a non-blocking accept.
+// Connects to name; accepted() on a listener then says whether it took it.
 int connectName(const std::string& name) {
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   socklen_t length;

@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 
 #include "error.h"
 #include "vserver_client.h"
@@ -111,6 +113,13 @@ void writeFile(const std::string& path, const std::string& content, mode_t mode)
     std::exit(1);
   }
   close(fd);
+}
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
 }
 
 }  // namespace probe

@@ -47,6 +47,9 @@ int setTimeOfDayToNow();
 // Opens path with flags and closes it at once: 0 or the errno.
 int openErrno(const std::string& path, int flags);
 
+// A whole file's content; empty if it cannot be read.
+std::string readFile(const std::string& path);
+
 // Writes a whole file, or dies.
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 

@@ -69,7 +69,32 @@ check "control: nodes in the root's dev/ stay (the guest never sees them)" test 
 check "delete f6" vserver f6 delete --force
 rm -rf /tmp/tpl7 /tmp/t7.tar.gz
 
+# 7: the device map (apps/vdevmap/): a mapped device is in the guest's
+# /dev, as the host has it, and opens (vstest filesystems checks that
+# the rest stays closed, wherever a node is).
+check "stop f1 for its device map" vserver f1 stop
+mkdir -p /etc/vservers/f1/apps/vdevmap/vt2
+echo /dev/tty2 >/etc/vservers/f1/apps/vdevmap/vt2/device
+touch /etc/vservers/f1/apps/vdevmap/vt2/open
+check "f1 starts with a device map" vserver f1 start
+check_eq "the mapped device is in the guest's /dev with the host's numbers and mode" \
+	"$(stat -c '%t:%T %a' /dev/tty2)" "$(vserver f1 exec stat -c '%t:%T %a' /dev/tty2)"
+check_eq "the guest opens the mapped device" opened \
+	"$(vserver f1 exec sh -c 'exec 3</dev/tty2 && echo opened' 2>&1)"
+check "its context's status lists the rule" grep -qx "Device:	c 4:2 open" /proc/virtual/231/status
+check_eq "the guest's /dev holds the allowed nodes and the mapped one" \
+	"full null ptmx random tty tty2 urandom zero" \
+	"$(vserver f1 exec sh -c 'for f in /dev/*; do [ -c $f -o -b $f ] && echo ${f#/dev/}; done' |
+		sort | tr '\n' ' ' | sed 's/ $//')"
 check "stop f1" vserver f1 stop
+echo /tmp/bindfile >/etc/vservers/f1/apps/vdevmap/vt2/device
+check_match "a map rule naming no device node fails the start with one line" \
+	"apps/vdevmap/vt2/device:1: '/tmp/bindfile' is not a device node" "$(vserver f1 start 2>&1)"
+echo /dev/tty2 >/etc/vservers/f1/apps/vdevmap/vt2/device
+touch /etc/vservers/f1/apps/vdevmap/vt2/remap
+check_match "a remap rule fails the start with one line" "device remapping is not supported" \
+	"$(vserver f1 start 2>&1)"
+rm -rf /etc/vservers/f1/apps/vdevmap
 check_clean "f1 left nothing behind" f1 231
 check "delete f1" vserver f1 delete --force
 rm -rf /tmp/bindsrc /tmp/bindfile
