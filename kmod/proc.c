@@ -8,12 +8,11 @@
  * it can read them.
  *
  * The host and the spectator see every context here, a guest only its
- * own: another context's directory and files answer ENOENT, as an xid
- * nobody uses does.  The LSM asks vs_proc_path_allowed() about every path
- * a guest names; the files check again when opened.  procfs lists every
- * entry of a directory to whoever reads it, so the listing of
- * /proc/virtual still names every context: hiding the names needs a
- * visibility check in procfs itself.
+ * own: another context's directory is neither listed nor found, as an xid
+ * nobody uses (procfs asks vs_proc_child_visible()).  A directory reached
+ * otherwise (a working directory kept across a migration) shows nothing
+ * either: the LSM asks vs_proc_path_allowed() about every path a guest
+ * names, and the files check again when opened.
  */
 
 #include "common.h"
@@ -223,11 +222,18 @@ void vs_proc_remove_context(struct vs_context *ctx)
 	ctx->proc = NULL;
 }
 
+/* Only a context's own directory is there for a guest; "info" is for all. */
+static bool vs_proc_child_visible(const void *data)
+{
+	return !data || vs_context_visible(vs_proc_viewer(), (uintptr_t)data);
+}
+
 int vs_proc_init(void)
 {
 	vs_proc_root = proc_mkdir_data("virtual", 0, NULL, (void *)&vs_proc_marker);
 	if (!vs_proc_root)
 		return -ENOMEM;
+	proc_dir_set_child_filter(vs_proc_root, vs_proc_child_visible);
 	if (!proc_create_single("info", 0444, vs_proc_root,
 				vs_proc_info_show)) {
 		proc_remove(vs_proc_root);

@@ -1,8 +1,8 @@
 # /proc/virtual shows a guest its own context only: another context's
 # directory and files answer ENOENT, exactly as an xid nobody uses does,
-# and /proc/virtual/info counts the guest's own context only.  The host
-# and the spectator see every context.  (The listing of /proc/virtual
-# still names every context: see "Known limits" in security-model.md.)
+# and /proc/virtual/info counts the guest's own context only; the listing
+# of /proc/virtual names no other context.  The host and the spectator see
+# every context.
 . /testvm/lib.sh
 
 setsid vcontext --create --xid 101 --name alpha -- sleep 1001 &
@@ -32,6 +32,18 @@ for what in "cat /proc/virtual/XID/status" "cat /proc/virtual/XID/info" "ls /pro
 done
 check_eq "alpha does not find beta's directory" no \
 	"$(in_ctx 101 'test -e /proc/virtual/102 && echo yes || echo no')"
+check_eq "alpha lists only its own context and info in /proc/virtual" "101 info" \
+	"$(in_ctx 101 'ls /proc/virtual' | tr '\n' ' ' | sed 's/ $//')"
+check_match "alpha cannot chdir into beta's directory (ENOENT)" "can't cd to /proc/virtual/102" \
+	"$(in_ctx 101 'cd /proc/virtual/102')"
+# A directory the host looked up just before stays hidden (no cached answer).
+ls /proc/virtual/102 >/dev/null
+check_eq "alpha does not find beta's directory the host just looked up" no \
+	"$(in_ctx 101 'test -d /proc/virtual/102 && echo yes || echo no')"
+# Kept across a migration: a working directory in beta's directory.
+check_match "a shell migrated from beta's directory reads nothing there (ENOENT)" \
+	"No such file or directory" \
+	"$(cd /proc/virtual/102 && vcontext --migrate --xid 101 -- sh -c 'cat status; stat status' 2>&1)"
 
 check_eq "alpha lists /proc without an error" "" "$(in_ctx 101 'ls /proc >/dev/null')"
 check_eq "alpha's /proc/virtual/info counts only its own context" "Contexts:	1" \
