@@ -8,6 +8,9 @@
 #   make check-debootstrap  build a Debian guest here (needs the Debian
 #                  archive, so not part of make check) and run it in the VM
 #   make demo      boot the VM and show a process moving into a context
+#   make bench     what the root barrier costs: open, stat and exec timed
+#                  in a guest and on the host, patched and unpatched kernels
+#                  without the debug options, in QEMU (not part of make check)
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
 BUILD := $(CURDIR)/build
@@ -15,6 +18,10 @@ KERNEL := $(BUILD)/kernel
 USERLAND := $(BUILD)/userland
 KMOD := $(BUILD)/kmod
 TESTVM := $(BUILD)/testvm
+KERNEL_BENCH := $(BUILD)/kernel-bench
+KERNEL_BENCH_UNPATCHED := $(BUILD)/kernel-bench-unpatched
+KMOD_BENCH := $(BUILD)/kmod-bench
+BENCH := $(BUILD)/bench
 
 all: userland
 
@@ -28,9 +35,10 @@ kernel:
 	scripts/build-kernel $(KERNEL)
 
 # The module is built in a copy of kmod/ so the source tree stays clean.
+KMOD_COPY = rsync -a --delete $(foreach p,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order,--filter='P $(p)') kmod/
 kmod: kernel
 	@mkdir -p $(KMOD)
-	rsync -a --delete $(foreach p,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order,--filter='P $(p)') kmod/ $(KMOD)/
+	$(KMOD_COPY) $(KMOD)/
 	$(MAKE) -s -C $(KERNEL)/linux M=$(KMOD) modules
 
 $(TESTVM)/vstest: $(wildcard testvm/probe/*.cc testvm/probe/*.h) userland
@@ -52,13 +60,36 @@ check-debootstrap: initramfs
 demo: initramfs
 	testvm/run --demo $(KERNEL)/bzImage $(TESTVM)/initramfs.cpio.gz $(TESTVM)
 
+# The benchmark's kernels: the test kernel's configuration without
+# configs/kernel/debug.config, patched and unpatched (docs/testing.md).
+kernel-bench:
+	scripts/build-kernel --no-debug $(KERNEL_BENCH)
+	scripts/build-kernel --no-debug --unpatched $(KERNEL_BENCH_UNPATCHED)
+
+kmod-bench: kernel-bench
+	@mkdir -p $(KMOD_BENCH)
+	$(KMOD_COPY) $(KMOD_BENCH)/
+	$(MAKE) -s -C $(KERNEL_BENCH)/linux M=$(KMOD_BENCH) modules
+
+# One initramfs per VM; the unpatched one has no module.
+initramfs-bench: userland kmod-bench $(TESTVM)/vstest
+	testvm/build-initramfs $(BENCH)/patched/initramfs.cpio.gz $(KERNEL_BENCH)/linux \
+		$(KMOD_BENCH)/vserver.ko $(USERLAND)/bin $(TESTVM)/vstest
+	testvm/build-initramfs $(BENCH)/unpatched/initramfs.cpio.gz $(KERNEL_BENCH_UNPATCHED)/linux \
+		- $(USERLAND)/bin $(TESTVM)/vstest
+
+bench: initramfs-bench
+	testvm/bench $(KERNEL_BENCH)/bzImage $(BENCH)/patched/initramfs.cpio.gz \
+		$(KERNEL_BENCH_UNPATCHED)/bzImage $(BENCH)/unpatched/initramfs.cpio.gz $(BENCH)
+
 checkpatch: kernel
 	scripts/checkpatch $(KERNEL)/linux
 
 clean:
-	rm -rf $(USERLAND) $(KMOD) $(TESTVM)
+	rm -rf $(USERLAND) $(KMOD) $(TESTVM) $(KMOD_BENCH) $(BENCH)
 
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo checkpatch clean distclean
+.PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo kernel-bench \
+	kmod-bench initramfs-bench bench checkpatch clean distclean

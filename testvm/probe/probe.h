@@ -64,6 +64,10 @@ int probeObjects();
 // which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
 int probeRaces(const std::string& which);
 
+// vstest bench ARGS...: times open, stat and exec in the host context and
+// in a guest (testvm/probe/bench_probe.cc); argv holds the ARGS only.
+int runBench(int argc, char** argv);
+
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();
 

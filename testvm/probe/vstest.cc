@@ -15,6 +15,9 @@
 //   vstest races [WHICH]         the module's lifetime and policy races,
 //                                stressed; one kill of a forking guest
 //                                (testvm/probe/race_probe.cc)
+//   vstest bench [OPTIONS]       times open, stat and exec of the host
+//                                context and of a guest, for make bench
+//                                (testvm/probe/bench_probe.cc)
 //   vstest show-caps             prints its effective and permitted sets
 //   vstest fail-closed           waits for a line on stdin, then shows that
 //                                the caller (the spectator, with the module
@@ -73,6 +76,7 @@ int main(int argc, char** argv) {
     if (command == "filesystems" && argc == 2) return probe::probeFilesystems();
     if (command == "objects" && argc == 2) return probe::probeObjects();
     if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
+    if (command == "bench") return probe::runBench(argc - 2, argv + 2);
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "usage: vstest netlink|escape|caps|spectator|filesystems|objects|show-caps|fail-closed |"
                " vstest races [WHICH] |"
+               " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E] |"
                " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");
   return 2;

@@ -1,0 +1,278 @@
+// vstest bench: what the root barrier costs a guest.  The vserver LSM
+// checks on every open, stat and exec of a guest that the path lies below
+// the guest's root (path_is_under_rcu()); this times open+close and stat of
+// a file six directories deep, and fork+execve+wait of busybox true, in
+// the host context and in a guest context sealed at the same root, so
+// both walk the same path from the same root and differ only in their
+// context.  Host and guest rounds alternate, each op's order flipping
+// every round, so whatever else the machine does weighs on both alike;
+// the medians of the rounds are what testvm/bench tabulates.  Benchmarks
+// are not tests: nothing here passes or fails on a time.
+//
+//   vstest bench [--host-only] [--root DIR] [--rounds N]
+//                [--iterations OPENS,STATS,EXECS]
+//
+// --host-only, for a kernel without the vserver LSM, times a second host
+// worker ("host2") where the guest's would be.
+//
+// DIR (default /tmp/bench-root) must hold a/b/c/d/e/f/file and a static
+// bin/true (testvm/bench.sh makes it).  Prints, besides "# " comments:
+//   ROUND OP CONTEXT N NS      round N of OP took NS ns per call
+//   MEDIAN OP CONTEXT NS       the median over the rounds
+// and exits non-zero, saying why, when a worker could not be set up or an
+// operation failed.
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "probe.h"
+
+namespace probe {
+
+namespace {
+
+// The context of the guest rounds; the suites leave it free.
+constexpr uint32_t kBenchXid = 4700;
+// Below the root: six directories deep.
+constexpr char kFile[] = "/a/b/c/d/e/f/file";
+constexpr char kTrue[] = "/bin/true";
+
+enum Op : int { kOpen, kStat, kExec, kOpCount };
+constexpr const char* kOpNames[kOpCount] = {"open", "stat", "exec"};
+
+struct Options {
+  bool hostOnly = false;
+  std::string root = "/tmp/bench-root";
+  int rounds = 7;
+  long iterations[kOpCount] = {50000, 50000, 500};
+};
+
+uint64_t nowNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
+}
+
+// Runs op n times; the elapsed ns, or -errno of the first failure.
+int64_t timeOp(Op op, long n) {
+  char* const argv[] = {const_cast<char*>("true"), nullptr};
+  char* const envp[] = {nullptr};
+  struct stat st {};
+  const uint64_t start = nowNs();
+  for (long i = 0; i < n; i++) {
+    switch (op) {
+      case kOpen: {
+        const int fd = open(kFile, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return -errno;
+        close(fd);
+        break;
+      }
+      case kStat:
+        if (stat(kFile, &st) != 0) return -errno;
+        break;
+      case kExec: {
+        const pid_t pid = fork();
+        if (pid < 0) return -errno;
+        if (pid == 0) {
+          execve(kTrue, argv, envp);
+          _exit(127);
+        }
+        int status = 0;
+        if (waitpid(pid, &status, 0) != pid) return -errno;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -ENOEXEC;
+        break;
+      }
+      case kOpCount:
+        break;
+    }
+  }
+  return static_cast<int64_t>(nowNs() - start);
+}
+
+struct Request {
+  int op;
+  long iterations;
+};
+
+// A process chrooted at the root, in the host context or in a guest
+// context of its own, that times what it is asked to over a pipe.
+struct Worker {
+  std::string context;
+  bool guest = false;
+  pid_t pid = -1;
+  int requests = -1;
+  int replies = -1;
+};
+
+[[noreturn]] void serve(const Options& options, bool guest, int requests, int replies) {
+  int64_t setup = 0;
+  if (chroot(options.root.c_str()) != 0 || chdir("/") != 0)
+    setup = -errno;
+  else if (guest)
+    setup = -enterNewContext(kBenchXid, "bench");
+  if (write(replies, &setup, sizeof(setup)) != sizeof(setup) || setup != 0) _exit(1);
+  Request request{};
+  while (read(requests, &request, sizeof(request)) == sizeof(request)) {
+    const int64_t elapsed = timeOp(static_cast<Op>(request.op), request.iterations);
+    if (write(replies, &elapsed, sizeof(elapsed)) != sizeof(elapsed)) _exit(1);
+  }
+  _exit(0);
+}
+
+// Starts worker; the workers started before it are others.
+bool spawn(Worker& worker, const std::vector<Worker>& others, const Options& options) {
+  int requests[2], replies[2];
+  if (pipe2(requests, O_CLOEXEC) != 0 || pipe2(replies, O_CLOEXEC) != 0) return false;
+  std::fflush(stdout);
+  worker.pid = fork();
+  if (worker.pid == 0) {
+    close(requests[1]);
+    close(replies[0]);
+    // Holding another worker's request pipe open would keep it from
+    // seeing its end.
+    for (const Worker& other : others) {
+      close(other.requests);
+      close(other.replies);
+    }
+    serve(options, worker.guest, requests[0], replies[1]);
+  }
+  close(requests[0]);
+  close(replies[1]);
+  worker.requests = requests[1];
+  worker.replies = replies[0];
+  int64_t setup = -EPIPE;
+  if (worker.pid < 0 || read(worker.replies, &setup, sizeof(setup)) != sizeof(setup) || setup) {
+    std::printf("# bench: the %s worker could not start: %s\n", worker.context.c_str(),
+                std::strerror(static_cast<int>(-setup)));
+    return false;
+  }
+  return true;
+}
+
+// The ns per call of one round, or a negative errno.
+double run(const Worker& worker, Op op, long iterations) {
+  const Request request{op, iterations};
+  int64_t elapsed = -EPIPE;
+  if (write(worker.requests, &request, sizeof(request)) != sizeof(request) ||
+      read(worker.replies, &elapsed, sizeof(elapsed)) != sizeof(elapsed))
+    elapsed = -EPIPE;
+  if (elapsed < 0) {
+    std::printf("# bench: %s in the %s context failed: %s\n", kOpNames[op],
+                worker.context.c_str(), std::strerror(static_cast<int>(-elapsed)));
+    return static_cast<double>(elapsed);
+  }
+  return static_cast<double>(elapsed) / static_cast<double>(iterations);
+}
+
+void stop(Worker& worker) {
+  if (worker.pid <= 0) return;
+  close(worker.requests);
+  close(worker.replies);
+  waitpid(worker.pid, nullptr, 0);
+  worker.pid = -1;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+bool parse(int argc, char** argv, Options& options) {
+  for (int i = 0; i < argc; i++) {
+    const std::string arg = argv[i];
+    const bool hasValue = i + 1 < argc;
+    if (arg == "--host-only") {
+      options.hostOnly = true;
+    } else if (arg == "--root" && hasValue) {
+      options.root = argv[++i];
+    } else if (arg == "--rounds" && hasValue) {
+      options.rounds = std::atoi(argv[++i]);
+      if (options.rounds < 1) return false;
+    } else if (arg == "--iterations" && hasValue) {
+      long* it = options.iterations;
+      if (std::sscanf(argv[++i], "%ld,%ld,%ld", &it[0], &it[1], &it[2]) != 3 || it[0] < 1 ||
+          it[1] < 1 || it[2] < 1)
+        return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+int runBench(int argc, char** argv) {
+  Options options;
+  if (!parse(argc, argv, options)) {
+    std::fprintf(stderr,
+                 "usage: vstest bench [--host-only] [--root DIR] [--rounds N]"
+                 " [--iterations OPENS,STATS,EXECS]\n");
+    return 2;
+  }
+  // One CPU for the workers and what they fork, so that no round pays for
+  // a migration the other did not.
+  cpu_set_t cpus;
+  CPU_ZERO(&cpus);
+  CPU_SET(0, &cpus);
+  if (sched_setaffinity(0, sizeof(cpus), &cpus) != 0)
+    std::printf("# bench: not pinned to CPU 0: %s\n", std::strerror(errno));
+
+  // With --host-only (the unpatched kernel) a second host worker takes
+  // the guest's turns: the VM then does the same work at the same pace as
+  // the patched one beside it, and host2 against host shows how far two
+  // runs of the same thing differ.
+  std::vector<Worker> workers{{"host", false}};
+  workers.push_back(options.hostOnly ? Worker{"host2", false} : Worker{"guest", true});
+  bool ok = true;
+  for (size_t i = 0; i < workers.size() && ok; i++)
+    ok = spawn(workers[i], {workers.begin(), workers.begin() + static_cast<long>(i)}, options);
+  std::printf("# bench: %d rounds of %ld opens, %ld stats, %ld execs per context (%s)\n",
+              options.rounds, options.iterations[kOpen], options.iterations[kStat],
+              options.iterations[kExec], options.hostOnly ? "host and host2" : "host and guest");
+  std::fflush(stdout);
+
+  std::map<std::string, std::vector<double>> results[kOpCount];
+  // A warm-up round of a tenth, untimed, so that the first timed round
+  // finds the caches as the others do.
+  for (int op = 0; op < kOpCount && ok; op++)
+    for (const Worker& worker : workers)
+      ok = ok && run(worker, static_cast<Op>(op), options.iterations[op] / 10 + 1) >= 0;
+  for (int round = 1; round <= options.rounds && ok; round++) {
+    for (int op = 0; op < kOpCount && ok; op++) {
+      for (size_t k = 0; k < workers.size() && ok; k++) {
+        // Host first in odd rounds, guest (host2) first in even ones.
+        const Worker& worker = workers[round % 2 ? k : workers.size() - 1 - k];
+        const double ns = run(worker, static_cast<Op>(op), options.iterations[op]);
+        ok = ns >= 0;
+        if (!ok) break;
+        results[op][worker.context].push_back(ns);
+        std::printf("ROUND %s %s %d %.1f\n", kOpNames[op], worker.context.c_str(), round, ns);
+        std::fflush(stdout);
+      }
+    }
+  }
+  for (Worker& worker : workers) stop(worker);
+  if (!ok) return 1;
+  for (int op = 0; op < kOpCount; op++)
+    for (const Worker& worker : workers)
+      std::printf("MEDIAN %s %s %.1f\n", kOpNames[op], worker.context.c_str(),
+                  median(results[op][worker.context]));
+  return 0;
+}
+
+}  // namespace probe
