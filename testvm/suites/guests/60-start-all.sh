@@ -2,7 +2,8 @@
 # start in dependency order and stop in reverse; disabled and unmarked
 # guests stay down; a cycle is refused before anything starts; a failing
 # guest fails its dependants and no other; a stop that outlives its time
-# limit kills what is left; everything reaches syslog.
+# limit kills what is left; everything reaches syslog, and so does a
+# guest's restart after its reboot, failed or not.
 #
 # Each guest's hooks (run on the host) write to /tmp/t60/order: "begin
 # NAME" when its start begins (initialize), "up NAME" once it runs
@@ -43,7 +44,7 @@ guest() {
 	done
 }
 
-all="t60db:601 t60web:602 t60app:603 t60solo:604 t60off:605 t60other:606 t60lone:607 t60cyc1:608 t60cyc2:609"
+all="t60db:601 t60web:602 t60app:603 t60solo:604 t60off:605 t60other:606 t60lone:607 t60cyc1:608 t60cyc2:609 t60r:610"
 guest t60db 601 t60
 guest t60web 602 t60 t60db
 guest t60app 603 t60 t60web
@@ -189,6 +190,27 @@ check_eq "an unknown action exits 2" 2 $?
 check_eq "with its usage" "usage: /etc/init.d/vservers-default {start|stop|status|restart|force-reload}" "$(cat $t/out)"
 check_eq "its LSB header" "### BEGIN INIT INFO
 # Provides:          vservers-default" "$(grep -A1 '^### BEGIN INIT INFO' /etc/init.d/vservers-default)"
+
+# --- a guest that reboots itself: its restart is logged, a failed one too ---
+make_guest t60r 610 --initstyle plain >/dev/null 2>&1 || t_fail "build t60r" "build failed"
+printf '::respawn:/bin/sleep 100060\n' >/vservers/t60r/etc/inittab
+mkdir -p /etc/vservers/t60r/scripts
+printf '#!/bin/sh\nexec /tmp/t60/hook "$@"\n' >/etc/vservers/t60r/scripts/initialize
+chmod 755 /etc/vservers/t60r/scripts/initialize
+check "start t60r" vserver t60r start
+first=$(init_pid t60r)
+vserver t60r exec reboot -f >/dev/null 2>&1
+check "t60r came back after its reboot" \
+	wait_true '[ -n "$(init_pid t60r)" ] && [ "$(init_pid t60r)" != "$first" ]' 20
+check "its restart reached syslog" \
+	wait_true "grep -q 'daemon.info vserver\[[0-9]*\]: t60r: restarted after its reboot' $t/syslog" 10
+touch $t/fail-t60r
+vserver t60r exec reboot -f >/dev/null 2>&1
+check "the failed restart reached syslog" wait_true "grep -q 'daemon.err vserver\[[0-9]*\]: \
+t60r: did not come back up after its reboot (vserver start: exit status 255)' $t/syslog" 20
+rm $t/fail-t60r
+check_eq "t60r stays down" "" "$(running t60r)"
+check_clean "t60r left nothing after its failed restart" t60r 610
 
 # --- syslog, facility daemon ---
 check_match "starts reach syslog as daemon.info" \

@@ -1,6 +1,7 @@
 // Starting or stopping a set of guests at once: each guest by its own
-// `vserver CFGDIR start|stop` (so that a monitor restarting a rebooted
-// guest execs vserver, and one guest's failure stays its own), in
+// `vserver CFGDIR start|stop` (so that a monitor, which restarts a
+// rebooted guest by running its own program again, runs vserver, and one
+// guest's failure stays its own), in
 // dependency order, a bounded number at a time, within one time limit.
 #pragma once
 
