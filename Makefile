@@ -11,6 +11,9 @@
 #   make bench     what the root barrier costs: open, stat and exec timed
 #                  in a guest and on the host, patched and unpatched kernels
 #                  without the debug options, in QEMU (not part of make check)
+#   make install   tools, man pages, init script, systemd units, completion
+#                  and the /etc/vservers skeleton (DESTDIR, PREFIX=/usr/local,
+#                  sysconfdir=/etc); make uninstall removes them again
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
 BUILD := $(CURDIR)/build
@@ -22,6 +25,21 @@ KERNEL_BENCH := $(BUILD)/kernel-bench
 KERNEL_BENCH_UNPATCHED := $(BUILD)/kernel-bench-unpatched
 KMOD_BENCH := $(BUILD)/kmod-bench
 BENCH := $(BUILD)/bench
+
+# make install: /usr/local, as for any software not from the distribution
+# (a package would set PREFIX=/usr); the configuration stays in /etc.
+PREFIX ?= /usr/local
+sysconfdir ?= /etc
+sbindir := $(PREFIX)/sbin
+mandir := $(PREFIX)/share/man
+unitdir := $(PREFIX)/lib/systemd/system
+completiondir := $(PREFIX)/share/bash-completion/completions
+initdir := $(sysconfdir)/init.d
+TOOLS = $(shell $(MAKE) -s --no-print-directory -C util-vserver print-tools)
+UNITS := vservers.service vserver@.service vservers.slice
+MAN8 := $(wildcard docs/man/*.8)
+# The programs' path in the init script and the units.
+SUBST := sed -e 's|@SBINDIR@|$(sbindir)|g'
 
 all: userland
 
@@ -85,6 +103,37 @@ bench: initramfs-bench
 checkpatch: kernel
 	scripts/checkpatch $(KERNEL)/linux
 
+install: userland
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(initdir) \
+		$(DESTDIR)$(unitdir) $(DESTDIR)$(completiondir) $(DESTDIR)$(sysconfdir)/default \
+		$(DESTDIR)$(sysconfdir)/vservers/.defaults
+	install -m 755 $(addprefix $(USERLAND)/bin/,$(TOOLS)) $(DESTDIR)$(sbindir)/
+	install -m 644 $(MAN8) $(DESTDIR)$(mandir)/man8/
+	$(SUBST) initscripts/vservers-default >$(DESTDIR)$(initdir)/vservers-default
+	chmod 755 $(DESTDIR)$(initdir)/vservers-default
+	for unit in $(UNITS); do \
+		$(SUBST) initscripts/systemd/$$unit >$(DESTDIR)$(unitdir)/$$unit || exit; \
+		chmod 644 $(DESTDIR)$(unitdir)/$$unit; \
+	done
+	install -m 644 initscripts/bash-completion/vserver $(DESTDIR)$(completiondir)/vserver
+	# bash-completion loads a command's completion by the command's name.
+	for tool in $(filter-out vserver vps,$(TOOLS)); do \
+		ln -sf vserver $(DESTDIR)$(completiondir)/$$tool || exit; \
+	done
+	# An admin's settings stay as they are.
+	[ -e $(DESTDIR)$(sysconfdir)/default/vservers-default ] || \
+		install -m 644 initscripts/default-vservers-default \
+			$(DESTDIR)$(sysconfdir)/default/vservers-default
+
+# Leaves the configuration: $(sysconfdir)/vservers and the init script's
+# settings are the admin's.
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(sbindir)/,$(TOOLS)) \
+		$(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8))) \
+		$(DESTDIR)$(initdir)/vservers-default \
+		$(addprefix $(DESTDIR)$(unitdir)/,$(UNITS)) \
+		$(addprefix $(DESTDIR)$(completiondir)/,$(filter-out vps,$(TOOLS)))
+
 clean:
 	rm -rf $(USERLAND) $(KMOD) $(TESTVM) $(KMOD_BENCH) $(BENCH)
 
@@ -93,3 +142,5 @@ distclean:
 
 .PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo kernel-bench \
 	kmod-bench initramfs-bench bench checkpatch clean distclean
+.PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo checkpatch install \
+	uninstall clean distclean

@@ -19,6 +19,9 @@ class PoptParser {
   // An option whose table entry has a non-zero val is passed to onOption
   // with its argument (NULL for none) each time it appears, so that it can
   // be repeated.
+  //
+  // Every tool also takes --version: it prints "NAME VERSION" and exits 0,
+  // as popt's own --help exits.
   using OptionHandler = std::function<void(int val, const char* arg)>;
   PoptParser(const char* name, int argc, const char** argv, const poptOption* table,
              const char* otherHelp, const OptionHandler& onOption = {});
@@ -27,6 +30,8 @@ class PoptParser {
   const std::vector<std::string>& arguments() const { return arguments_; }
 
  private:
+  // The tool's table and --version; popt keeps pointing at it.
+  poptOption table_[3];
   struct Freer {
     void operator()(poptContext ctx) const { poptFreeContext(ctx); }
   };

@@ -67,7 +67,9 @@ int waitForExitStatus(pid_t pid) {
 }
 
 std::string describeStatus(int status) {
-  if (status > 128) return std::string("killed by signal ") + sigabbrev_np(status - 128);
+  // 255 (a tool's failure) is no 128 + signal: there is no signal 127.
+  if (const char* signal = status > 128 ? sigabbrev_np(status - 128) : nullptr)
+    return std::string("killed by signal ") + signal;
   return "exit status " + std::to_string(status);
 }
 

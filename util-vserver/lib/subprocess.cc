@@ -61,6 +61,11 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdi
 
 int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
                int stdinFd) {
+  return waitForExitStatus(spawnCommand(argv, cwd, stdinFd).pid);
+}
+
+ChildProcess spawnCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd,
+                          int stdinFd) {
   const pid_t pid = fork();
   if (pid < 0) throwErrno("fork");
   if (pid == 0) {
@@ -76,7 +81,8 @@ int runCommand(const std::vector<std::string>& argv, const std::filesystem::path
       _exit(e.exitStatus());
     }
   }
-  return waitForExitStatus(pid);
+  // Our unreaped child: its pid cannot have been reused.
+  return {pid, openPidfd(pid)};
 }
 
 }  // namespace vs

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "process.h"
+
 namespace vs {
 
 struct CapturedOutput {
@@ -24,5 +26,10 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdi
 // error.
 int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd = {},
                int stdinFd = -1);
+
+// Starts what runCommand runs and returns without waiting: the caller
+// waits on the pidfd (poll) and then for the pid.
+ChildProcess spawnCommand(const std::vector<std::string>& argv,
+                          const std::filesystem::path& cwd = {}, int stdinFd = -1);
 
 }  // namespace vs

@@ -10,6 +10,7 @@
 #include "../error.h"
 #include "../subprocess.h"
 #include "../tool.h"
+#include "../version.h"
 #include "../vserver_client.h"
 
 namespace vs::vps {
@@ -74,6 +75,11 @@ std::string insertColumn(const std::string& line, size_t column, const std::stri
 namespace {
 
 int run(int argc, const char** argv) {
+  // Every other argument is ps's; this one alone is ours, as on every tool.
+  if (argc == 2 && std::string(argv[1]) == "--version") {
+    std::printf("%s\n", versionLine("vps").c_str());
+    return 0;
+  }
   VserverClient client;
   client.migrate(VSERVER_SPECTATOR_XID);
   std::map<uint32_t, std::string> names;

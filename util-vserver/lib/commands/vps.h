@@ -2,6 +2,7 @@
 // guest.
 //
 //   vps [PS-ARGUMENTS...]
+//   vps --version          (alone: ours, not ps's)
 //
 // vps moves itself into the spectator context, which sees every process,
 // runs ps there and inserts after its PID column the context of each

@@ -17,6 +17,8 @@
 #include "../error.h"
 #include "../every_step.h"
 #include "../process.h"
+#include "../subprocess.h"
+#include "../system_log.h"
 #include "../vserver_client.h"
 #include "hooks.h"
 #include "ignored_settings.h"
@@ -135,6 +137,7 @@ class Monitor {
   void relayFinalOutput();
   void rollBack();
   void superviseUntilEnd();
+  void restartAfterReboot(GuestLock& lock);
 
   const GuestConfig& config_;
   const StartOptions& options_;
@@ -295,10 +298,22 @@ void Monitor::superviseUntilEnd() {
   } catch (const Error&) {
     // Nobody is there to tell; the restart below must still happen.
   }
-  if (!restart) return;
+  if (restart) restartAfterReboot(lock);
+}
+
+// By a new "vserver start", which takes the lock over; waited for, so
+// that a guest that does not come back is logged rather than lost in our
+// /dev/null.
+void Monitor::restartAfterReboot(GuestLock& lock) {
+  const SystemLog log("vserver");
   lock.handDownForExec();
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe");
-  execl(exe.c_str(), "vserver", config_.location.cfgdir.c_str(), "start", nullptr);
+  const int status = runCommand({exe, config_.location.cfgdir.string(), "start"});
+  if (status == 0)
+    log.info(config_.name + ": restarted after its reboot");
+  else
+    log.error(config_.name + ": did not come back up after its reboot (vserver start: " +
+              describeStatus(status) + ")");
 }
 
 // Whether the guest ended by reboot(2) asking for a restart: its context's
