@@ -1014,14 +1014,20 @@ std::vector<std::string> manyAddresses(int family, int count) {
 }
 
 void checkValidation() {
-  createCase("create with 64 IPv4 addresses (control)", 0,
-             [](const Family& f) { return createWith(f, kXidValid, {0, 0, {}, manyAddresses(AF_INET, 64)}); });
-  createCase("create with 65 IPv4 addresses", E2BIG,
-             [](const Family& f) { return createWith(f, kXidInvalid, {0, 0, {}, manyAddresses(AF_INET, 65)}); });
-  createCase("create with 64 IPv6 addresses (control)", 0,
-             [](const Family& f) { return createWith(f, kXidValid, {0, 0, {}, manyAddresses(AF_INET6, 64)}); });
-  createCase("create with 65 IPv6 addresses", E2BIG,
-             [](const Family& f) { return createWith(f, kXidInvalid, {0, 0, {}, manyAddresses(AF_INET6, 65)}); });
+  const int most = VSERVER_NET_ADDRS_MAX;
+  const std::string mostText = std::to_string(most), tooMany = std::to_string(most + 1);
+  createCase("create with " + mostText + " IPv4 addresses (control)", 0, [most](const Family& f) {
+    return createWith(f, kXidValid, {0, 0, {}, manyAddresses(AF_INET, most)});
+  });
+  createCase("create with " + tooMany + " IPv4 addresses", E2BIG, [most](const Family& f) {
+    return createWith(f, kXidInvalid, {0, 0, {}, manyAddresses(AF_INET, most + 1)});
+  });
+  createCase("create with " + mostText + " IPv6 addresses (control)", 0, [most](const Family& f) {
+    return createWith(f, kXidValid, {0, 0, {}, manyAddresses(AF_INET6, most)});
+  });
+  createCase("create with " + tooMany + " IPv6 addresses", E2BIG, [most](const Family& f) {
+    return createWith(f, kXidInvalid, {0, 0, {}, manyAddresses(AF_INET6, most + 1)});
+  });
   createCase("create with every flag, every ncap and an explicit lback (control)", 0,
              [](const Family& f) {
                return createWith(f, kXidValid,
