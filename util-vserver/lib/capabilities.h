@@ -19,6 +19,11 @@ struct BitChange {
   bool empty() const { return mask == 0; }
 };
 
+// base with change applied.
+constexpr uint64_t applyChange(uint64_t base, const BitChange& change) {
+  return (base & ~change.mask) | (change.value & change.mask);
+}
+
 enum class BitSet {
   Capabilities,
   ContextCapabilities,

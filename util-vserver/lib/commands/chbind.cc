@@ -23,10 +23,6 @@ namespace {
 
 enum OptionId { kIp = 1, kFlag, kNcap };
 
-uint64_t applyChange(uint64_t base, const BitChange& change) {
-  return (base & ~change.mask) | (change.value & change.mask);
-}
-
 }  // namespace
 
 Options parseOptions(int argc, const char** argv) {

@@ -181,9 +181,7 @@ void change(const Options& options) {
 
 int run(const Options& options) {
   change(options);
-  if (options.command.empty()) return 0;
-  std::fflush(stdout);
-  execCommand(options.command);
+  return execIfGiven(options.command);
 }
 
 int main(int argc, const char** argv) {

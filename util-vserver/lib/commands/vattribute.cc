@@ -117,9 +117,7 @@ int run(const Options& options) {
     else
       client.setPolicy(xid, options.change);
   }
-  if (options.command.empty()) return 0;
-  std::fflush(stdout);
-  execCommand(options.command);
+  return execIfGiven(options.command);
 }
 
 int main(int argc, const char** argv) {

@@ -24,10 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-uint64_t applyChange(uint64_t base, const BitChange& change) {
-  return (base & ~change.mask) | (change.value & change.mask);
-}
-
 fs::path interfaceDir(const GuestConfig& config, const InterfaceConfig& iface) {
   return config.location.cfgdir / "interfaces" / iface.dirName;
 }

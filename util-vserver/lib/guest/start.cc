@@ -45,10 +45,6 @@ constexpr int kOutputReadFd = 5;
 // wrote before, not what its daemons keep writing.
 constexpr size_t kFinalOutputLimit = 65536;
 
-uint64_t applyChange(uint64_t base, const BitChange& change) {
-  return (base & ~change.mask) | (change.value & change.mask);
-}
-
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
   policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
