@@ -294,7 +294,7 @@ enum vserver_device_attr {
  * port.  The same address may belong to several contexts (a shared one);
  * the loopback address may not.
  */
-#define VSERVER_NET_ADDRS_MAX	64
+#define VSERVER_NET_ADDRS_MAX	32
 
 /*
  * Network flags (VSERVER_A_NET_FLAGS); util-vserver's names in quotes.
