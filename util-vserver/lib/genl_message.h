@@ -20,8 +20,8 @@ class GenlRequest {
  public:
   // Largest request we build: a context's policy with a full device map
   // (VSERVER_DEVICES_MAX rules of 36 bytes each) and a full network set
-  // (VSERVER_NET_ADDRS_MAX IPv6 addresses of 20 bytes each) fits with room
-  // to spare.
+  // (VSERVER_NET_ADDRS_MAX addresses of each family, 8 and 20 bytes each)
+  // fits with room to spare.
   static constexpr size_t kCapacity = 8192;
 
   GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t flags);

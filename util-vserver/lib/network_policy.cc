@@ -40,8 +40,9 @@ uint32_t ipv4Bits(const IpAddress& address) {
 }
 
 bool isIpv4Invalid(const IpAddress& address) {
-  const uint32_t bits = ipv4Bits(address);
-  return bits == 0 || address.bytes[0] == 127 || address.bytes[0] >= 224;
+  const uint8_t first = address.bytes[0];
+  return first == 0 || first == 127 || (first >= 224 && first < 240) ||
+         ipv4Bits(address) == ~uint32_t{0};
 }
 
 bool isIpv6Invalid(const IpAddress& address) {
@@ -88,6 +89,12 @@ void requireContextAddress(const IpAddress& address) {
   if (address.family == AF_INET ? isIpv4Invalid(address) : isIpv6Invalid(address))
     throwUsage("'" + address.str() +
                "' cannot be a guest's address (unspecified, loopback, multicast or v4-mapped)");
+}
+
+void requireAddressCount(const NetworkSet& net) {
+  if (net.ipv4.size() > VSERVER_NET_ADDRS_MAX || net.ipv6.size() > VSERVER_NET_ADDRS_MAX)
+    throwUsage("a context holds at most " + std::to_string(VSERVER_NET_ADDRS_MAX) +
+               " IPv4 and " + std::to_string(VSERVER_NET_ADDRS_MAX) + " IPv6 addresses");
 }
 
 std::string describeContext(const ContextInfo& context) {

@@ -38,10 +38,15 @@ void addNetworkCapability(const std::string& item, BitChange& change);
 // network, broadcast or 127.0.0.1.  Throws a usage Error naming text.
 IpAddress parseLoopbackAddress(const std::string& text);
 
-// An address the guest's network set may hold: unicast, not loopback,
-// not unspecified, not v4-mapped (the kernel refuses them).  Throws a
+// An address the guest's network set may hold, as the kernel checks it:
+// not in 0.0.0.0/8 or 127.0.0.0/8, not multicast, not 255.255.255.255;
+// not ::, ::1, multicast or v4-mapped.  Throws a
 // usage Error naming it.
 void requireContextAddress(const IpAddress& address);
+
+// Refuses a set with more than VSERVER_NET_ADDRS_MAX addresses of a
+// family (the kernel's limit is per family).
+void requireAddressCount(const NetworkSet& net);
 
 // "context 705 (web)" or "context 49152".
 std::string describeContext(const ContextInfo& context);

@@ -140,9 +140,26 @@ TEST(NetworkPolicy, ContextAddresses) {
   vs::requireContextAddress(ip("192.0.2.1"));
   vs::requireContextAddress(ip("2001:db8::1"));
   vs::requireContextAddress(ip("fe80::1"));
-  for (const char* bad : {"0.0.0.0", "127.0.0.2", "224.0.0.1", "255.255.255.255", "::", "::1",
-                          "ff02::1", "::ffff:192.0.2.1"})
+  vs::requireContextAddress(ip("240.0.0.1"));  // the kernel takes class E
+  for (const char* bad : {"0.0.0.0", "0.1.2.3", "127.0.0.2", "224.0.0.1", "239.1.1.1",
+                          "255.255.255.255", "::", "::1", "ff02::1", "::ffff:192.0.2.1"})
     vs::test::expectError([&] { vs::requireContextAddress(ip(bad)); });
+}
+
+TEST(NetworkPolicy, TheKernelsLimitIsPerFamily) {
+  vs::NetworkSet net;
+  for (unsigned i = 0; i < VSERVER_NET_ADDRS_MAX; i++) {
+    IpAddress four = ip("192.0.2.0");
+    four.bytes[3] = static_cast<uint8_t>(i + 1);
+    net.add(four);
+    IpAddress six = ip("2001:db8::");
+    six.bytes[15] = static_cast<uint8_t>(i + 1);
+    net.add(six);
+  }
+  vs::requireAddressCount(net);
+  net.add(ip("198.51.100.1"));
+  STRCMP_EQUAL("a context holds at most 32 IPv4 and 32 IPv6 addresses",
+               errorOf([&] { vs::requireAddressCount(net); }).c_str());
 }
 
 TEST(NetworkPolicy, AnotherContextsAddressIsRefusedUnlessShared) {

@@ -464,13 +464,16 @@ TEST(VserverRequests, AFullNetworkSetAndDeviceMapFit) {
   policy.devices.assign(VSERVER_DEVICES_MAX, kTun);
   policy.net = vs::NetworkSet{};
   for (unsigned i = 0; i < VSERVER_NET_ADDRS_MAX; i++) {
-    vs::IpAddress address = ip("2001:db8::");
-    address.bytes[15] = static_cast<uint8_t>(i + 1);
-    policy.net->ipv6.push_back(address);
+    vs::IpAddress six = ip("2001:db8::");
+    six.bytes[15] = static_cast<uint8_t>(i + 1);
+    policy.net->ipv6.push_back(six);
+    vs::IpAddress four = ip("192.0.2.0");
+    four.bytes[3] = static_cast<uint8_t>(i + 1);
+    policy.net->ipv4.push_back(four);
   }
   policy.net->lback = ip("127.0.0.9");
   const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "web1", policy);
-  LONGS_EQUAL(VSERVER_NET_ADDRS_MAX + 3, nested(attributes(request).at(VSERVER_A_NET)).size());
+  LONGS_EQUAL(2 * VSERVER_NET_ADDRS_MAX + 3, nested(attributes(request).at(VSERVER_A_NET)).size());
 }
 
 TEST(VserverReplies, DecodesTheNetworkSetOfAContext) {

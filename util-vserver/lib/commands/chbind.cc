@@ -81,8 +81,7 @@ NetworkSet networkSetOf(const Options& options) {
     if (net.contains(address.address)) throwUsage(address.address.str() + " is given twice");
     net.add(address.address);
   }
-  if (net.ipv4.size() + net.ipv6.size() > VSERVER_NET_ADDRS_MAX)
-    throwUsage("a context holds at most " + std::to_string(VSERVER_NET_ADDRS_MAX) + " addresses");
+  requireAddressCount(net);
   return net;
 }
 

@@ -41,7 +41,7 @@ struct Options {
 Options parseOptions(int argc, const char** argv);
 
 // The network set the options ask for; throws a usage Error for an
-// address given twice or too many.
+// address given twice or too many of a family.
 NetworkSet networkSetOf(const Options& options);
 
 // The first id of kDynamicXidMin..VSERVER_GUEST_XID_MAX at or after from

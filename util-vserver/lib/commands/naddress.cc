@@ -99,8 +99,7 @@ NetworkSet changedSet(const std::optional<NetworkSet>& current, const Options& o
     net.add(address);
   }
   if (options.lback) net.lback = options.lback;
-  if (net.ipv4.size() + net.ipv6.size() > VSERVER_NET_ADDRS_MAX)
-    throwUsage("a context holds at most " + std::to_string(VSERVER_NET_ADDRS_MAX) + " addresses");
+  requireAddressCount(net);
   return net;
 }
 

@@ -39,7 +39,7 @@ Options parseOptions(int argc, const char** argv);
 // The context's new set: current (empty for a context not yet confined,
 // which the change confines) changed as options say.  Throws a usage
 // Error for an address --add finds there already or --remove does not
-// find, or a set beyond VSERVER_NET_ADDRS_MAX addresses.
+// find, or a set beyond VSERVER_NET_ADDRS_MAX addresses of a family.
 NetworkSet changedSet(const std::optional<NetworkSet>& current, const Options& options);
 
 int run(const Options& options);

@@ -83,10 +83,11 @@ std::vector<HostAddress> plannedHostAddresses(const GuestConfig& config,
                                               const std::vector<IpAddress>& hostAddresses,
                                               const std::vector<ContextInfo>& contexts) {
   const uint32_t self = config.xid.value_or(0);
-  if (config.interfaces.size() > VSERVER_NET_ADDRS_MAX)
-    throw ConfigError(config.location.cfgdir / "interfaces", 0,
-                      std::to_string(config.interfaces.size()) + " addresses, more than " +
-                          std::to_string(VSERVER_NET_ADDRS_MAX));
+  try {
+    requireAddressCount(networkSetOf(config));
+  } catch (const Error& e) {
+    throw ConfigError(config.location.cfgdir / "interfaces", 0, e.what());
+  }
   if (config.lback)
     if (const auto conflict = loopbackConflict(*config.lback, contexts, self))
       throw ConfigError(config.location.cfgdir / "interfaces/lback", 1, *conflict);
