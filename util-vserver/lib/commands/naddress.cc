@@ -117,13 +117,16 @@ ContextInfo runningContext(VserverClient& client, uint32_t xid) {
 // What may not be taken: another context's address (unless --shared),
 // the host's when it is to be put on a device (unless --shared), another
 // context's loopback address.
-void refuseConflicts(const Options& options, const std::vector<ContextInfo>& contexts,
+void refuseConflicts(const Options& options, const ContextInfo& context,
+                     const std::vector<ContextInfo>& contexts,
                      const std::vector<IpAddress>& hostAddresses) {
   if (options.lback)
     if (const auto conflict = loopbackConflict(*options.lback, contexts, options.xid))
       throwUsage(*conflict);
   if (options.action == Action::Remove) return;
   for (const IpPrefix& address : options.addresses) {
+    // --set may name what the context has already: that is no conflict.
+    if (context.net && context.net->contains(address.address)) continue;
     const AddressClaim claim{address.address, options.shared, false};
     if (const auto conflict = addressConflict(claim, hostAddresses, contexts, options.xid))
       throwUsage(*conflict + " (--shared allows that)");
@@ -162,7 +165,8 @@ void change(const Options& options) {
   const guest::GuestLock lock = guest::GuestLock::onFile(guest::interfacesLockFile());
   HostNetwork host;
   const bool onDevice = !options.device.empty() && options.action != Action::Remove;
-  refuseConflicts(options, client.contexts(), onDevice ? host.addresses() : std::vector<IpAddress>{});
+  refuseConflicts(options, context, client.contexts(),
+                  onDevice ? host.addresses() : std::vector<IpAddress>{});
   PolicyChange policy;
   policy.net = changedSet(context.net, options);
   const std::vector<HostAddress> added = onDevice ? addToDevice(host, options)
