@@ -285,6 +285,13 @@ TEST(GuestNetworking, PlansOnlyWhatIsNotThereAndRefusesConflicts) {
       "be there already)",
       errorOf([&] { vs::guest::plannedHostAddresses(missing, host, {}); }).c_str());
 
+  const std::vector<vs::ContextInfo> holders = {contextWith(706, "db", {ip("192.0.2.51")})};
+  const GuestConfig nodevTaken = guestWith({iface("02", "192.0.2.51", 32, "")});
+  STRCMP_EQUAL(
+      "/etc/vservers/web/interfaces/02: 192.0.2.51 belongs to running context 706 (db); a "
+      "'shared' file here allows that",
+      errorOf([&] { vs::guest::plannedHostAddresses(nodevTaken, host, holders); }).c_str());
+
   const std::vector<vs::ContextInfo> others = {contextWith(706, "db", {ip("192.0.2.5")})};
   STRCMP_EQUAL(
       "/etc/vservers/web/interfaces/00: 192.0.2.5 belongs to running context 706 (db); a "

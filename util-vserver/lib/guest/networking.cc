@@ -104,13 +104,13 @@ std::vector<HostAddress> plannedHostAddresses(const GuestConfig& config,
     if (const auto [it, added] = seen.emplace(address, iface.dirName); !added)
       throw ConfigError(dir / "ip", 1,
                         address.str() + " is listed twice (interfaces/" + it->second + " too)");
+    const bool onHost =
+        std::find(hostAddresses.begin(), hostAddresses.end(), address) != hostAddresses.end();
     const AddressClaim claim{address, iface.shared, iface.nodev};
     if (const auto conflict = addressConflict(claim, hostAddresses, contexts, self))
       throw ConfigError(dir, 0,
-                        *conflict + (iface.nodev ? " (nodev: it must be there already)"
-                                                 : "; a 'shared' file here allows that"));
-    const bool onHost =
-        std::find(hostAddresses.begin(), hostAddresses.end(), address) != hostAddresses.end();
+                        *conflict + (iface.nodev && !onHost ? " (nodev: it must be there already)"
+                                                            : "; a 'shared' file here allows that"));
     if (!iface.nodev && !onHost) planned.push_back(hostAddressOf(config, iface));
   }
   return planned;
