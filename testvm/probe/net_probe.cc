@@ -11,8 +11,10 @@
 // (one of each, an explicit loopback address), each logging every token it
 // receives; a check sends a token and asks every server who got it.
 //
-// The network set is encoded here (putNetSet) until util-vserver's
-// vserver_proto grows an encoder for VSERVER_A_NET; then switch to it.
+// The network set is encoded here (putNetSet), apart from vserver_proto's
+// encoder, so that the probe can send what the library refuses to build
+// (bad addresses, duplicates) and a bug in the encoder cannot hide the
+// same bug in the module's parser.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <ifaddrs.h>

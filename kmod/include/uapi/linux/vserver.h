@@ -44,6 +44,9 @@
  *            EEXIST  a context with this xid exists
  *            EBUSY   the caller has more than one thread
  *            ENODEV  the module is being unloaded
+ *            E2BIG   more than VSERVER_DEVICES_MAX device rules, or more than
+ *                    VSERVER_NET_ADDRS_MAX addresses of a family
+ *            EADDRINUSE  the loopback address is another context's
  *            ENOMEM
  *
  * VSERVER_CMD_CTX_MIGRATE - move the caller into an existing context
@@ -82,9 +85,12 @@
  *            VSERVER_A_BCAPS_MASK, VSERVER_A_CCAPS with
  *            VSERVER_A_CCAPS_MASK (all u64), VSERVER_A_DEVICES (replaces
  *            the whole device map; an empty one clears it), VSERVER_A_NET
- *            (replaces the whole network set; the host admin may do so at
- *            any time, which is how addresses are added to or removed from
- *            a running guest; a confined context never becomes unconfined).
+ *            (replaces the whole network set, what it omits taking its
+ *            default; the host admin may do so at any time, which is how
+ *            addresses are added to or removed from a running guest; a
+ *            confined context never becomes unconfined).  Changes of the
+ *            set are not merged: clients changing one context's set must
+ *            agree among themselves (the tools hold a lock file).
  *   Clearing VSERVER_CF_STATE_SETUP seals the context: from then on none
  *   of its tasks may change its policy, its capability bounding set is
  *   enforced, and its root directory is fixed, as the sealing task's own
@@ -96,8 +102,11 @@
  *                    flag or capability bit, an attempt to set
  *                    VSERVER_CF_STATE_SETUP again, or a malformed device
  *                    rule (CTX_CREATE too)
- *            E2BIG   more than VSERVER_DEVICES_MAX device rules (CTX_CREATE
+ *            E2BIG   more than VSERVER_DEVICES_MAX device rules, or more than
+ *                    VSERVER_NET_ADDRS_MAX addresses of a family (CTX_CREATE
  *                    too)
+ *            EADDRINUSE  the loopback address is another context's
+ *                    (CTX_CREATE too)
  *            ERANGE, ESRCH as for CTX_GET
  *
  * VSERVER_CMD_CTX_KILL - send a signal to the tasks of a context
@@ -292,8 +301,10 @@ enum vserver_device_attr {
  * A wildcard listener of the host receives nothing sent to a guest's
  * address; the host and each guest may hold wildcard listeners on the same
  * port.  The same address may belong to several contexts (a shared one);
- * the loopback address may not.
+ * the loopback address may not.  An empty set (no address attribute) is a
+ * guest with its loopback address only.
  */
+/* Most addresses of each family in a network set (32 IPv4 and 32 IPv6). */
 #define VSERVER_NET_ADDRS_MAX	32
 
 /*
@@ -330,8 +341,9 @@ enum vserver_device_attr {
  *			 127.255.255.255.  Default 127.1.(xid / 256).(xid % 256)
  * @VSERVER_A_NET_ADDR4: 4 bytes, network order: an IPv4 address of the
  *			 context; one attribute per address, in order (the
- *			 first is the preferred source).  Unicast, not
- *			 loopback, not 0.0.0.0, each at most once
+ *			 first is the preferred source).  Not in 0.0.0.0/8,
+ *			 127.0.0.0/8 or 224.0.0.0/4, not 255.255.255.255,
+ *			 each at most once
  * @VSERVER_A_NET_ADDR6: 16 bytes: an IPv6 address, the same way; not
  *			 ::, ::1, multicast or v4-mapped
  * @VSERVER_A_NET_PAD: padding for 64-bit attributes
