@@ -107,6 +107,14 @@ static void vs_context_release(struct work_struct *work)
 	 * the old directory still registered.
 	 */
 	vs_proc_remove_context(ctx);
+	/*
+	 * Before the xid is free for a new context, whose set must not be
+	 * dropped; under vs_policy_mutex, after any change of the set that
+	 * began before the context died.
+	 */
+	mutex_lock(&vs_policy_mutex);
+	vserver_net_unpublish(ctx->xid);
+	mutex_unlock(&vs_policy_mutex);
 	mutex_lock(&vs_table_mutex);
 	xa_erase(&vs_contexts, ctx->xid);
 	mutex_unlock(&vs_table_mutex);
@@ -362,6 +370,30 @@ static int vs_enter(const struct vs_context *ctx)
 				 READ_ONCE(ctx->bcaps));
 }
 
+/*
+ * Confines @ctx to network set @net, or changes its set, if @net is given;
+ * under vs_policy_mutex, so that a context that has died meanwhile, whose
+ * release drops its set under that mutex, never gets one again.
+ */
+static int vs_context_set_net(struct vs_context *ctx,
+			      const struct vserver_net_config *net,
+			      struct netlink_ext_ack *extack)
+{
+	int err;
+
+	lockdep_assert_held(&vs_policy_mutex);
+	if (!net)
+		return 0;
+	if (READ_ONCE(ctx->dead)) {
+		NL_SET_ERR_MSG(extack, "no such context");
+		return -ESRCH;
+	}
+	err = vserver_net_publish(ctx->xid, net);
+	if (err == -EADDRINUSE)
+		NL_SET_ERR_MSG(extack, "another context has this loopback address");
+	return err;
+}
+
 /**
  * vs_context_create - create a context and move current into it
  * @xid: id of the new context, a guest xid
@@ -410,12 +442,15 @@ int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 
 	/* The host may have changed the policy since it was published. */
 	mutex_lock(&vs_policy_mutex);
-	err = vs_enter(ctx);
-	mutex_unlock(&vs_policy_mutex);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot move the caller into the context");
-		vs_context_abandon(ctx);
+	err = vs_context_set_net(ctx, policy->net, extack);
+	if (!err) {
+		err = vs_enter(ctx);
+		if (err)
+			NL_SET_ERR_MSG(extack, "cannot move the caller into the context");
 	}
+	mutex_unlock(&vs_policy_mutex);
+	if (err)
+		vs_context_abandon(ctx);
 	vs_context_put(ctx);
 	return err;
 
@@ -564,6 +599,10 @@ int vs_context_set(u32 xid, struct vs_policy *change,
 		err = -EINVAL;
 		goto out_put;
 	}
+	/* The one change that can fail on its own comes first. */
+	err = vs_context_set_net(ctx, change->net, extack);
+	if (err)
+		goto out_put;
 	if (in_setup && change->flags_mask & VSERVER_CF_STATE_SETUP &&
 	    !(change->flags & VSERVER_CF_STATE_SETUP)) {
 		/* The root is in place before any task is held to it. */

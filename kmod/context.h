@@ -17,6 +17,7 @@
 
 struct cred;
 struct proc_dir_entry;
+struct vserver_net_config;
 
 /**
  * struct vs_device_rule - one rule of a device map
@@ -119,12 +120,16 @@ struct vs_context {
  * @devices: a new device map, or NULL to keep the map (for a new context:
  *	     an empty one).  A context function that installs it clears
  *	     the pointer; the caller frees what is left.
+ * @net: a new network set, or NULL to keep the set (for a new context: the
+ *	 host's network, unconfined).  Copied by the vserver LSM; the caller
+ *	 frees it.
  */
 struct vs_policy {
 	u64 flags, flags_mask;
 	u64 bcaps, bcaps_mask;
 	u64 ccaps, ccaps_mask;
 	struct vs_device_map *devices;
+	struct vserver_net_config *net;
 };
 
 int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,

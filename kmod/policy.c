@@ -70,8 +70,12 @@ int vs_capable(const struct cred *cred, u32 xid, struct user_namespace *ns,
 
 	rcu_read_lock();
 	ctx = vs_context_lookup_rcu(xid);
-	if (ctx && ((READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP) ||
-		    (READ_ONCE(ctx->bcaps) & BIT_ULL(cap))))
+	if (ctx && (READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP))
+		err = 0;
+	/* Routes, links and netfilter of a shared stack are the host's. */
+	else if (ctx && cap == CAP_NET_ADMIN && vserver_net_read(xid, NULL))
+		err = -EPERM;
+	else if (ctx && (READ_ONCE(ctx->bcaps) & BIT_ULL(cap)))
 		err = 0;
 	rcu_read_unlock();
 	return err;

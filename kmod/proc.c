@@ -31,6 +31,7 @@
 #include <linux/vserver.h>
 
 #include "context.h"
+#include "network.h"
 #include "proc.h"
 
 /*
@@ -109,6 +110,7 @@ static int vs_proc_context_status_show(struct seq_file *m, void *v)
 	seq_printf(m, "BCaps:\t%016llx\n", READ_ONCE(ctx->bcaps));
 	seq_printf(m, "CCaps:\t%016llx\n", READ_ONCE(ctx->ccaps));
 	vs_proc_show_devices(m, ctx);
+	vs_net_show(m, ctx->xid);
 	return 0;
 }
 

@@ -9,8 +9,8 @@
 #   ROUND ... | MEDIAN ...   as vstest bench prints them
 #   EXIT STATUS              vstest bench's
 #   DONE
-# vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS on the kernel
-# command line override the probe's counts.
+# vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS[,UDPS,CONNECTS,
+# STREAMS] on the kernel command line override the probe's counts.
 results=${1:?results channel}
 . /testvm/lib.sh
 
@@ -19,6 +19,14 @@ busybox_root "$root"
 ln -sf busybox "$root/bin/true"
 mkdir -p "$root/a/b/c/d/e/f"
 echo data >"$root/a/b/c/d/e/f/file"
+
+# The network ops' addresses: the host's sinks on .1, the guest's on .2
+# (the probe's kBenchHostAddr and kBenchGuestAddr).
+ip link add bench0 type dummy
+ip addr add 10.71.0.1/24 dev bench0
+ip addr add 10.71.0.2/24 dev bench0
+ip link set bench0 up
+ip link set lo up
 
 mkdir -p /sys/kernel/security
 mount -t securityfs securityfs /sys/kernel/security

@@ -1,28 +1,37 @@
-// vstest bench: what the root barrier costs a guest.  The vserver LSM
-// checks on every open, stat and exec of a guest that the path lies below
-// the guest's root (path_is_under_rcu()); this times open+close and stat of
-// a file six directories deep, and fork+execve+wait of busybox true, in
-// the host context and in a guest context sealed at the same root, so
-// both walk the same path from the same root and differ only in their
-// context.  Host and guest rounds alternate, each op's order flipping
+// vstest bench: what the root barrier and the network set cost.  The
+// vserver LSM checks on every open, stat and exec of a guest that the path
+// lies below the guest's root (path_is_under_rcu()); this times open+close
+// and stat of a file six directories deep, and fork+execve+wait of busybox
+// true, in the host context and in a guest context sealed at the same
+// root, so both walk the same path from the same root and differ only in
+// their context.  The guest is confined to a network set (kBenchGuestAddr
+// on the shared stack), which turns every network check on for the host
+// too; the network ops time a UDP socket bound to the wildcard, connected
+// and sent from ("udp"), a TCP connection set up and closed ("connect"),
+// and 64 KiB written down one TCP connection ("stream"), each to a sink
+// the host keeps on kBenchHostAddr.  Host and guest rounds alternate, each op's order flipping
 // every round, so whatever else the machine does weighs on both alike;
 // the medians of the rounds are what testvm/bench tabulates.  Benchmarks
 // are not tests: nothing here passes or fails on a time.
 //
 //   vstest bench [--host-only] [--root DIR] [--rounds N]
-//                [--iterations OPENS,STATS,EXECS]
+//                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS]]
 //
 // --host-only, for a kernel without the vserver LSM, times a second host
 // worker ("host2") where the guest's would be.
 //
 // DIR (default /tmp/bench-root) must hold a/b/c/d/e/f/file and a static
-// bin/true (testvm/bench.sh makes it).  Prints, besides "# " comments:
+// bin/true, and both addresses must be up (testvm/bench.sh does both).  Prints, besides "# " comments:
 //   ROUND OP CONTEXT N NS      round N of OP took NS ns per call
 //   MEDIAN OP CONTEXT NS       the median over the rounds
 // and exits non-zero, saying why, when a worker could not be set up or an
 // operation failed.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -50,15 +59,76 @@ constexpr uint32_t kBenchXid = 4700;
 constexpr char kFile[] = "/a/b/c/d/e/f/file";
 constexpr char kTrue[] = "/bin/true";
 
-enum Op : int { kOpen, kStat, kExec, kOpCount };
-constexpr const char* kOpNames[kOpCount] = {"open", "stat", "exec"};
+// The host's sinks and the guest's one address, on bench0 (bench.sh).
+constexpr char kBenchHostAddr[] = "10.71.0.1";
+constexpr char kBenchGuestAddr[] = "10.71.0.2";
+constexpr uint16_t kUdpSinkPort = 7001;
+constexpr uint16_t kTcpSinkPort = 7000;
+constexpr size_t kStreamChunk = 64 * 1024;
+
+enum Op : int { kOpen, kStat, kExec, kUdp, kConnect, kStream, kOpCount };
+constexpr const char* kOpNames[kOpCount] = {"open", "stat", "exec", "udp", "connect", "stream"};
 
 struct Options {
   bool hostOnly = false;
   std::string root = "/tmp/bench-root";
   int rounds = 7;
-  long iterations[kOpCount] = {50000, 50000, 500};
+  long iterations[kOpCount] = {50000, 50000, 500, 20000, 2000, 2000};
 };
+
+sockaddr_in sinkAddress(uint16_t port) {
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(port);
+  inet_pton(AF_INET, kBenchHostAddr, &sin.sin_addr);
+  return sin;
+}
+
+// socket, bind to the wildcard, connect and send one datagram, close.
+int udpOnce(const sockaddr_in& sink) {
+  static const char datagram[64] = {};
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  int err = 0;
+  if (bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof(any)) != 0 ||
+      connect(fd, reinterpret_cast<const sockaddr*>(&sink), sizeof(sink)) != 0 ||
+      send(fd, datagram, sizeof(datagram), 0) != sizeof(datagram))
+    err = -errno;
+  close(fd);
+  return err;
+}
+
+// A TCP connection to the sink, or -errno.
+int connectSink(const sockaddr_in& sink) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&sink), sizeof(sink)) != 0) {
+    const int err = -errno;
+    close(fd);
+    return err;
+  }
+  return fd;
+}
+
+// Writes n chunks down one connection to the sink.
+int stream(const sockaddr_in& sink, long n) {
+  static const std::vector<char> chunk(kStreamChunk);
+  const int fd = connectSink(sink);
+  if (fd < 0) return fd;
+  int err = 0;
+  for (long i = 0; i < n && !err; i++) {
+    size_t done = 0;
+    while (done < chunk.size() && !err) {
+      const ssize_t sent = write(fd, chunk.data() + done, chunk.size() - done);
+      if (sent < 0) err = -errno;
+      else done += static_cast<size_t>(sent);
+    }
+  }
+  close(fd);
+  return err;
+}
 
 uint64_t nowNs() {
   timespec ts{};
@@ -95,11 +165,71 @@ int64_t timeOp(Op op, long n) {
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -ENOEXEC;
         break;
       }
+      case kUdp: {
+        const int err = udpOnce(sinkAddress(kUdpSinkPort));
+        if (err) return err;
+        break;
+      }
+      case kConnect: {
+        const int fd = connectSink(sinkAddress(kTcpSinkPort));
+        if (fd < 0) return fd;
+        close(fd);
+        break;
+      }
+      case kStream: {
+        // One connection for the whole round: n chunks.
+        const int err = stream(sinkAddress(kTcpSinkPort), n);
+        return err ? err : static_cast<int64_t>(nowNs() - start);
+      }
       case kOpCount:
         break;
     }
   }
   return static_cast<int64_t>(nowNs() - start);
+}
+
+// The host's sinks, in a process of their own: a UDP socket nobody reads
+// (its datagrams are dropped once its buffer is full) and a TCP listener
+// that drains each connection to its end.  Returns the sink's pid, or
+// -errno.
+pid_t startSinks() {
+  int ready[2];
+  if (pipe2(ready, O_CLOEXEC) != 0) return -errno;
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid != 0) {
+    close(ready[1]);
+    int err = -EPIPE;
+    if (pid < 0 || read(ready[0], &err, sizeof(err)) != sizeof(err) || err) {
+      close(ready[0]);
+      if (pid > 0) waitpid(pid, nullptr, 0);
+      return pid < 0 ? -errno : err;
+    }
+    close(ready[0]);
+    return pid;
+  }
+  close(ready[0]);
+  const sockaddr_in udp = sinkAddress(kUdpSinkPort), tcp = sinkAddress(kTcpSinkPort);
+  const int one = 1;
+  const int udpFd = socket(AF_INET, SOCK_DGRAM, 0);
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  int err = 0;
+  if (udpFd < 0 || listener < 0 ||
+      bind(udpFd, reinterpret_cast<const sockaddr*>(&udp), sizeof(udp)) != 0 ||
+      setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+      bind(listener, reinterpret_cast<const sockaddr*>(&tcp), sizeof(tcp)) != 0 ||
+      listen(listener, 128) != 0)
+    err = -errno;
+  if (write(ready[1], &err, sizeof(err)) != sizeof(err) || err) _exit(1);
+  close(ready[1]);
+  std::vector<char> buffer(kStreamChunk);
+  for (;;) {
+    const int fd = accept(listener, nullptr, nullptr);
+    if (fd < 0) continue;
+    while (read(fd, buffer.data(), buffer.size()) > 0) {
+    }
+    close(fd);
+  }
 }
 
 struct Request {
@@ -117,12 +247,20 @@ struct Worker {
   int replies = -1;
 };
 
+// The guest's policy: the default one, on the shared stack with one address.
+vs::ContextPolicy benchGuestPolicy() {
+  vs::ContextPolicy policy;
+  policy.net = vs::NetworkSet{};
+  policy.net->add(*vs::parseIpAddress(kBenchGuestAddr));
+  return policy;
+}
+
 [[noreturn]] void serve(const Options& options, bool guest, int requests, int replies) {
   int64_t setup = 0;
   if (chroot(options.root.c_str()) != 0 || chdir("/") != 0)
     setup = -errno;
   else if (guest)
-    setup = -enterNewContext(kBenchXid, "bench");
+    setup = -enterNewContext(kBenchXid, "bench", benchGuestPolicy());
   if (write(replies, &setup, sizeof(setup)) != sizeof(setup) || setup != 0) _exit(1);
   Request request{};
   while (read(requests, &request, sizeof(request)) == sizeof(request)) {
@@ -204,9 +342,11 @@ bool parse(int argc, char** argv, Options& options) {
       if (options.rounds < 1) return false;
     } else if (arg == "--iterations" && hasValue) {
       long* it = options.iterations;
-      if (std::sscanf(argv[++i], "%ld,%ld,%ld", &it[0], &it[1], &it[2]) != 3 || it[0] < 1 ||
-          it[1] < 1 || it[2] < 1)
-        return false;
+      const int given = std::sscanf(argv[++i], "%ld,%ld,%ld,%ld,%ld,%ld", &it[0], &it[1],
+                                    &it[2], &it[3], &it[4], &it[5]);
+      if (given != 3 && given != kOpCount) return false;
+      for (int op = 0; op < given; op++)
+        if (it[op] < 1) return false;
     } else {
       return false;
     }
@@ -221,7 +361,7 @@ int runBench(int argc, char** argv) {
   if (!parse(argc, argv, options)) {
     std::fprintf(stderr,
                  "usage: vstest bench [--host-only] [--root DIR] [--rounds N]"
-                 " [--iterations OPENS,STATS,EXECS]\n");
+                 " [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS]]\n");
     return 2;
   }
   // One CPU for the workers and what they fork, so that no round pays for
@@ -236,14 +376,23 @@ int runBench(int argc, char** argv) {
   // the guest's turns: the VM then does the same work at the same pace as
   // the patched one beside it, and host2 against host shows how far two
   // runs of the same thing differ.
+  const pid_t sinks = startSinks();
+  if (sinks < 0) {
+    std::printf("# bench: the host's sinks could not start: %s\n",
+                std::strerror(static_cast<int>(-sinks)));
+    return 1;
+  }
   std::vector<Worker> workers{{"host", false}};
   workers.push_back(options.hostOnly ? Worker{"host2", false} : Worker{"guest", true});
   bool ok = true;
   for (size_t i = 0; i < workers.size() && ok; i++)
     ok = spawn(workers[i], {workers.begin(), workers.begin() + static_cast<long>(i)}, options);
-  std::printf("# bench: %d rounds of %ld opens, %ld stats, %ld execs per context (%s)\n",
-              options.rounds, options.iterations[kOpen], options.iterations[kStat],
-              options.iterations[kExec], options.hostOnly ? "host and host2" : "host and guest");
+  std::printf(
+      "# bench: %d rounds of %ld opens, %ld stats, %ld execs, %ld udp sends, %ld connects, %ld "
+      "stream chunks per context (%s)\n",
+      options.rounds, options.iterations[kOpen], options.iterations[kStat],
+      options.iterations[kExec], options.iterations[kUdp], options.iterations[kConnect],
+      options.iterations[kStream], options.hostOnly ? "host and host2" : "host and guest");
   std::fflush(stdout);
 
   std::map<std::string, std::vector<double>> results[kOpCount];
@@ -267,6 +416,8 @@ int runBench(int argc, char** argv) {
     }
   }
   for (Worker& worker : workers) stop(worker);
+  kill(sinks, SIGKILL);
+  waitpid(sinks, nullptr, 0);
   if (!ok) return 1;
   for (int op = 0; op < kOpCount; op++)
     for (const Worker& worker : workers)

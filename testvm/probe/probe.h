@@ -61,6 +61,8 @@ int showCapabilities();
 int probeSpectator();
 int probeFilesystems();
 int probeObjects();
+// The network set of a context (testvm/probe/net_probe.cc).
+int probeNetwork();
 // which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
 int probeRaces(const std::string& which);
 

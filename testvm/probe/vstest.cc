@@ -12,6 +12,9 @@
 //                                and terminals a guest may (not) use
 //   vstest objects               keys, IPC objects, abstract socket names,
 //                                lock holders and priorities per context
+//   vstest network               what a guest confined to a network set may
+//                                do on the shared network stack
+//                                (testvm/probe/net_probe.cc)
 //   vstest races [WHICH]         the module's lifetime and policy races,
 //                                stressed; one kill of a forking guest
 //                                (testvm/probe/race_probe.cc)
@@ -75,6 +78,7 @@ int main(int argc, char** argv) {
     if (command == "spectator" && argc == 2) return probe::probeSpectator();
     if (command == "filesystems" && argc == 2) return probe::probeFilesystems();
     if (command == "objects" && argc == 2) return probe::probeObjects();
+    if (command == "network" && argc == 2) return probe::probeNetwork();
     if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
     if (command == "bench") return probe::runBench(argc - 2, argv + 2);
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
@@ -86,7 +90,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr,
-               "usage: vstest netlink|escape|caps|spectator|filesystems|objects|show-caps|fail-closed |"
+               "usage: vstest netlink|escape|caps|spectator|filesystems|objects|network|show-caps|"
+               "fail-closed |"
                " vstest races [WHICH] |"
                " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E] |"
                " vstest delete-module NAME |"

@@ -41,6 +41,13 @@ static_assert(VSERVER_CF_ALL == (1ULL << kFlags.size()) - 1);
 constexpr std::array<const char*, 2> kDeviceAccess = {"open", "create"};
 static_assert(VSERVER_DEVICE_ACCESS_ALL == (1ULL << kDeviceAccess.size()) - 1);
 
+// Network flags and capabilities of a network set in bit order
+// (VSERVER_NF_*, VSERVER_NCAP_*), util-vserver's names.
+constexpr std::array<const char*, 2> kNetworkFlags = {"hide_netif", "single_ip"};
+static_assert(VSERVER_NF_ALL == (1ULL << kNetworkFlags.size()) - 1);
+constexpr std::array<const char*, 2> kNetworkCapabilities = {"raw_icmp", "raw"};
+static_assert(VSERVER_NCAP_ALL == (1ULL << kNetworkCapabilities.size()) - 1);
+
 std::span<const char* const> namesOf(BitSet set) {
   switch (set) {
     case BitSet::Capabilities:
@@ -51,6 +58,10 @@ std::span<const char* const> namesOf(BitSet set) {
       return kFlags;
     case BitSet::DeviceAccess:
       return kDeviceAccess;
+    case BitSet::NetworkFlags:
+      return kNetworkFlags;
+    case BitSet::NetworkCapabilities:
+      return kNetworkCapabilities;
   }
   return {};
 }
@@ -73,6 +84,10 @@ const char* bitSetNoun(BitSet set) {
       return "flag";
     case BitSet::DeviceAccess:
       return "device access";
+    case BitSet::NetworkFlags:
+      return "network flag";
+    case BitSet::NetworkCapabilities:
+      return "network capability";
   }
   return "bit";
 }

@@ -1,7 +1,8 @@
 // Names of the bit sets of a context, as util-vserver spells them:
 // capabilities ("CAP_SYS_ADMIN" or "SYS_ADMIN"), context capabilities
 // ("syslog"), context flags ("persistent") and the access a device map
-// rule grants ("open").  Names are case-insensitive.
+// rule grants ("open"), network flags ("hide_netif") and network
+// capabilities ("raw_icmp").  Names are case-insensitive.
 #pragma once
 
 #include <cstdint>
@@ -18,9 +19,22 @@ struct BitChange {
   bool empty() const { return mask == 0; }
 };
 
-enum class BitSet { Capabilities, ContextCapabilities, Flags, DeviceAccess };
+// base with change applied.
+constexpr uint64_t applyChange(uint64_t base, const BitChange& change) {
+  return (base & ~change.mask) | (change.value & change.mask);
+}
 
-// "capability", "context capability", "flag", "device access".
+enum class BitSet {
+  Capabilities,
+  ContextCapabilities,
+  Flags,
+  DeviceAccess,
+  NetworkFlags,         // VSERVER_NF_*: "hide_netif", "single_ip"
+  NetworkCapabilities,  // VSERVER_NCAP_*: "raw_icmp", "raw"
+};
+
+// "capability", "context capability", "flag", "device access", "network
+// flag", "network capability".
 const char* bitSetNoun(BitSet set);
 
 // The bit of a name; throws a usage Error naming the unknown name.

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "error.h"
 
@@ -18,6 +19,12 @@ void execCommand(const std::vector<std::string>& argv) {
   const int errnum = errno;
   throw Error(errnum, errnoMessage("cannot run '" + argv[0] + "'", errnum),
               errnum == ENOENT ? 127 : 126);
+}
+
+int execIfGiven(const std::vector<std::string>& argv) {
+  if (argv.empty()) return 0;
+  std::fflush(stdout);
+  execCommand(argv);
 }
 
 }  // namespace vs

@@ -43,6 +43,10 @@ void GenlRequest::putString(uint16_t type, const std::string& value) {
   requireRoom(mnl_attr_put_strz_check(header(), buffer_.size(), type, value.c_str()));
 }
 
+void GenlRequest::putBytes(uint16_t type, const void* data, size_t size) {
+  requireRoom(mnl_attr_put_check(header(), buffer_.size(), type, size, data));
+}
+
 size_t GenlRequest::beginNest(uint16_t type) {
   const nlattr* nest = mnl_attr_nest_start_check(header(), buffer_.size(), type);
   requireRoom(nest != nullptr);

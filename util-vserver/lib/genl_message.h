@@ -19,8 +19,10 @@ namespace vs {
 class GenlRequest {
  public:
   // Largest request we build: a context's policy with a full device map
-  // (VSERVER_DEVICES_MAX rules of 36 bytes each) fits with room to spare.
-  static constexpr size_t kCapacity = 4096;
+  // (VSERVER_DEVICES_MAX rules of 36 bytes each) and a full network set
+  // (VSERVER_NET_ADDRS_MAX addresses of each family, 8 and 20 bytes each)
+  // fits with room to spare.
+  static constexpr size_t kCapacity = 8192;
 
   GenlRequest(uint16_t family, uint8_t cmd, uint8_t version, uint16_t flags);
 
@@ -28,6 +30,7 @@ class GenlRequest {
   void putU32(uint16_t type, uint32_t value);
   void putU16(uint16_t type, uint16_t value);
   void putString(uint16_t type, const std::string& value);
+  void putBytes(uint16_t type, const void* data, size_t size);
 
   // Opens a nested attribute: what is put until endNest() with the offset
   // returned goes inside it.  An offset, not a pointer, so that a copy of

@@ -2,6 +2,7 @@
 
 #include <linux/genetlink.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <span>
@@ -30,6 +31,7 @@ constexpr std::array<mnl_attr_data_type, VSERVER_A_MAX + 1> attributeTypes() {
   types[VSERVER_A_CCAPS] = MNL_TYPE_U64;
   types[VSERVER_A_EXIT_REASON] = MNL_TYPE_U32;
   types[VSERVER_A_DEVICES] = MNL_TYPE_NESTED;
+  types[VSERVER_A_NET] = MNL_TYPE_NESTED;
   return types;
 }
 
@@ -129,7 +131,92 @@ std::vector<DeviceRule> decodeDevices(const nlattr* nest) {
   return rules;
 }
 
+// The network set: flags and capabilities always, so that what is sent is
+// what is meant whatever the kernel's defaults; the loopback address when
+// chosen; each address in order.
+void putNetworkSet(GenlRequest& request, const std::optional<NetworkSet>& net) {
+  if (!net) return;
+  const size_t nest = request.beginNest(VSERVER_A_NET);
+  request.putU64(VSERVER_A_NET_FLAGS, net->flags);
+  request.putU64(VSERVER_A_NET_CAPS, net->caps);
+  if (net->lback) request.putBytes(VSERVER_A_NET_LBACK, net->lback->bytes.data(), 4);
+  for (const IpAddress& address : net->ipv4)
+    request.putBytes(VSERVER_A_NET_ADDR4, address.bytes.data(), 4);
+  for (const IpAddress& address : net->ipv6)
+    request.putBytes(VSERVER_A_NET_ADDR6, address.bytes.data(), 16);
+  request.endNest(nest);
+}
+
+// An address attribute of the family its type says; a wrong length is a
+// malformed reply.
+IpAddress decodeAddress(const nlattr* attr, size_t size, const char* what) {
+  if (mnl_attr_get_payload_len(attr) != size)
+    throw Error(EPROTO, std::string("malformed ") + what + " in netlink reply");
+  return *ipAddressFromBytes(mnl_attr_get_payload(attr), size);
+}
+
+uint64_t decodeNetU64(const nlattr* attr, const char* what) {
+  if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+    throw Error(EPROTO, std::string("malformed ") + what + " in netlink reply");
+  return mnl_attr_get_u64(attr);
+}
+
+// Read attribute by attribute rather than into a table: the addresses
+// repeat, and their order matters.
+NetworkSet decodeNetworkSet(const nlattr* nest) {
+  NetworkSet net;
+  const auto* payload = static_cast<const char*>(mnl_attr_get_payload(nest));
+  const char* end = payload + mnl_attr_get_payload_len(nest);
+  for (auto* attr = reinterpret_cast<const nlattr*>(payload);
+       mnl_attr_ok(attr, static_cast<int>(end - reinterpret_cast<const char*>(attr)));
+       attr = static_cast<const nlattr*>(mnl_attr_next(attr))) {
+    switch (mnl_attr_get_type(attr)) {
+      case VSERVER_A_NET_FLAGS:
+        net.flags = decodeNetU64(attr, "network flags");
+        break;
+      case VSERVER_A_NET_CAPS:
+        net.caps = decodeNetU64(attr, "network capabilities");
+        break;
+      case VSERVER_A_NET_LBACK:
+        net.lback = decodeAddress(attr, 4, "loopback address");
+        break;
+      case VSERVER_A_NET_ADDR4:
+        net.ipv4.push_back(decodeAddress(attr, 4, "IPv4 address"));
+        break;
+      case VSERVER_A_NET_ADDR6:
+        net.ipv6.push_back(decodeAddress(attr, 16, "IPv6 address"));
+        break;
+      default:  // padding, and what a newer kernel adds
+        break;
+    }
+  }
+  return net;
+}
+
 }  // namespace
+
+std::vector<IpAddress> NetworkSet::addresses() const {
+  std::vector<IpAddress> all = ipv4;
+  all.insert(all.end(), ipv6.begin(), ipv6.end());
+  return all;
+}
+
+bool NetworkSet::contains(const IpAddress& address) const {
+  const auto& list = address.family == AF_INET ? ipv4 : ipv6;
+  return std::find(list.begin(), list.end(), address) != list.end();
+}
+
+void NetworkSet::add(const IpAddress& address) {
+  (address.family == AF_INET ? ipv4 : ipv6).push_back(address);
+}
+
+bool NetworkSet::remove(const IpAddress& address) {
+  auto& list = address.family == AF_INET ? ipv4 : ipv6;
+  const auto it = std::find(list.begin(), list.end(), address);
+  if (it == list.end()) return false;
+  list.erase(it);
+  return true;
+}
 
 const char* exitReasonName(uint32_t reason) {
   switch (reason) {
@@ -155,6 +242,7 @@ GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string
   if (policy.bcaps) request.putU64(VSERVER_A_BCAPS, *policy.bcaps);
   if (policy.ccaps) request.putU64(VSERVER_A_CCAPS, policy.ccaps);
   putDevices(request, policy.devices);
+  putNetworkSet(request, policy.net);
   return request;
 }
 
@@ -164,6 +252,7 @@ GenlRequest encodeContextSet(uint16_t family, uint32_t xid, const PolicyChange& 
   putChange(request, VSERVER_A_FLAGS, VSERVER_A_FLAGS_MASK, change.flags);
   putChange(request, VSERVER_A_BCAPS, VSERVER_A_BCAPS_MASK, change.bcaps);
   putChange(request, VSERVER_A_CCAPS, VSERVER_A_CCAPS_MASK, change.ccaps);
+  putNetworkSet(request, change.net);
   return request;
 }
 
@@ -210,6 +299,7 @@ ContextInfo decodeContext(const nlmsghdr* nlh) {
   info.bcaps = optionalU64(table, VSERVER_A_BCAPS);
   info.ccaps = optionalU64(table, VSERVER_A_CCAPS);
   if (table[VSERVER_A_DEVICES]) info.devices = decodeDevices(table[VSERVER_A_DEVICES]);
+  if (table[VSERVER_A_NET]) info.net = decodeNetworkSet(table[VSERVER_A_NET]);
   return info;
 }
 

@@ -13,6 +13,7 @@
 
 #include "capabilities.h"
 #include "genl_message.h"
+#include "ip_address.h"
 
 namespace vs {
 
@@ -28,6 +29,26 @@ struct DeviceRule {
   bool operator==(const DeviceRule&) const = default;
 };
 
+// A context's network set (VSERVER_A_NET): what it may use of the host's
+// network stack.  A context without one shares it unconfined.
+struct NetworkSet {
+  uint64_t flags = 0;              // VSERVER_NF_*
+  uint64_t caps = 0;               // VSERVER_NCAP_*
+  std::optional<IpAddress> lback;  // the kernel's default 127.1.X.Y when empty
+  std::vector<IpAddress> ipv4;     // in order: the first is the preferred source
+  std::vector<IpAddress> ipv6;
+
+  // Every address, IPv4 first.
+  std::vector<IpAddress> addresses() const;
+  bool contains(const IpAddress& address) const;
+  // Adds address to the list of its family.
+  void add(const IpAddress& address);
+  // Removes address; false when the set did not hold it.
+  bool remove(const IpAddress& address);
+
+  bool operator==(const NetworkSet&) const = default;
+};
+
 // A context as the kernel describes it.
 struct ContextInfo {
   uint32_t xid = 0;
@@ -38,6 +59,7 @@ struct ContextInfo {
   uint64_t bcaps = 0;  // capability bounding set
   uint64_t ccaps = 0;  // VSERVER_CCAP_*
   std::vector<DeviceRule> devices;
+  std::optional<NetworkSet> net;  // empty: not confined to a network set
 };
 
 // The policy of a new context; the kernel's defaults where not given.
@@ -46,13 +68,15 @@ struct ContextPolicy {
   std::optional<uint64_t> bcaps;  // VSERVER_BCAPS_DEFAULT when empty
   uint64_t ccaps = 0;
   std::vector<DeviceRule> devices;  // at most VSERVER_DEVICES_MAX
+  std::optional<NetworkSet> net;    // empty: the host's network, unconfined
 };
 
 // A change to a context's policy; empty changes are not sent.
 struct PolicyChange {
   BitChange flags, bcaps, ccaps;
+  std::optional<NetworkSet> net;  // replaces the whole network set
 
-  bool empty() const { return flags.empty() && bcaps.empty() && ccaps.empty(); }
+  bool empty() const { return flags.empty() && bcaps.empty() && ccaps.empty() && !net; }
 };
 
 // The notification that a context has ended.

@@ -88,6 +88,8 @@ TEST(GuestConfig, EmptyDirectoryGivesUtilVserverDefaults) {
   CHECK(config.ccaps.empty());
   CHECK(config.flags.empty());
   CHECK(config.nflags.empty());
+  CHECK(config.ncaps.empty());
+  CHECK_FALSE(config.lback.has_value());
   CHECK_FALSE(config.uts.nodename.has_value());
   CHECK_FALSE(config.uts.domainname.has_value());
   CHECK(config.interfaces.empty());
@@ -282,11 +284,52 @@ TEST(GuestConfig, OldFlagsFileOnlyWithoutCflags) {
 }
 
 TEST(GuestConfig, NetworkFlagsAreUtilVserversNames) {
-  write("nflags", "hide_netif\n~lback_remap\n!single_ip\nPERSISTENT\n");
-  CHECK(read().nflags ==
-        (std::vector<std::string>{"hide_netif", "~lback_remap", "!single_ip", "PERSISTENT"}));
-  write("nflags", "lock\nhide_all\n");
+  write("nflags", "single_ip\n~hide_netif\nlback_remap\nREMAP_LBACK\n");
+  const GuestConfig config = read();
+  CHECK_EQUAL(VSERVER_NF_SINGLE_IP, config.nflags.value);
+  CHECK_EQUAL(VSERVER_NF_SINGLE_IP | VSERVER_NF_HIDE_NETIF, config.nflags.mask);
+  write("nflags", "hide_netif\nhide_all\n");
   expectReadError("nflags:2", "unknown network flag 'hide_all'");
+}
+
+TEST(GuestConfig, UnsupportedNetworkFlagsAreRefusedNotIgnored) {
+  for (const char* flag : {"lock", "private", "lback_allow", "hide_lback", "state_setup",
+                           "state_admin", "sc_helper", "persistent"}) {
+    write("nflags", std::string("hide_netif\n") + flag + "\n");
+    expectReadError("nflags:2", std::string("network flag '") + flag + "' is not supported");
+  }
+  write("nflags", "~lback_remap\n");
+  expectReadError("nflags:1",
+                  "network flag 'lback_remap' cannot be cleared: loopback remapping is always on");
+}
+
+TEST(GuestConfig, NetworkCapabilities) {
+  write("ncapabilities", "raw\n!raw_icmp\n");
+  const vs::BitChange ncaps = read().ncaps;
+  CHECK(ncaps.value == VSERVER_NCAP_RAW && ncaps.mask == VSERVER_NCAP_ALL);
+  struct Refusal {
+    const char* text;
+    const char* where;
+    const char* problem;
+  };
+  for (const Refusal& refusal :
+       {Refusal{"raw\ntun_create\n", "ncapabilities:2",
+                "network capability 'tun_create' is not supported"},
+        Refusal{"ping_all\n", "ncapabilities:1", "unknown network capability 'ping_all'"}}) {
+    write("ncapabilities", refusal.text);
+    expectReadError(refusal.where, refusal.problem);
+  }
+}
+
+TEST(GuestConfig, LoopbackAddress) {
+  CHECK_FALSE(read().lback.has_value());
+  write("interfaces/lback", "127.0.42.7\n");
+  STRCMP_EQUAL("127.0.42.7", read().lback->str().c_str());
+  write("interfaces/lback", "127.0.0.1\n");
+  expectReadError("interfaces/lback:1",
+                  "loopback address '127.0.0.1' may not be 127.0.0.0, 127.0.0.1 or 127.255.255.255");
+  write("interfaces/lback", "10.0.0.1\n");
+  expectReadError("interfaces/lback:1", "loopback address '10.0.0.1' is not in 127.0.0.0/8");
 }
 
 // ---- uts/ -----------------------------------------------------------------

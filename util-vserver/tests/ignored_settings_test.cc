@@ -1,6 +1,8 @@
 // Settings read but not applied yet make start warn (issue 9, item 19).
 #include "guest/ignored_settings.h"
 
+#include <linux/vserver.h>
+
 #include "test_helpers.h"
 
 namespace {
@@ -22,21 +24,23 @@ TEST(IgnoredSettings, NoneForAPlainGuest) {
 
 TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");
-  config.interfaces.resize(2);
   config.rlimits.resize(1);
-  config.nflags = {"hide_netif"};
   config.spaces.net = true;
   const auto lines = vs::guest::ignoredSettings(config);
-  LONGS_EQUAL(4, lines.size());
-  STRCMP_EQUAL(
-      "/etc/vservers/web/interfaces: 2 addresses not applied yet; the guest may use every "
-      "address of the host",
-      lines[0].c_str());
+  LONGS_EQUAL(2, lines.size());
   STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit not applied yet; none is set",
-               lines[1].c_str());
-  STRCMP_EQUAL("/etc/vservers/web/nflags: 1 network flag not applied yet", lines[2].c_str());
+               lines[0].c_str());
   STRCMP_EQUAL(
       "/etc/vservers/web/spaces/net: a network namespace of its own not applied yet; the guest "
       "shares the host's",
-      lines[3].c_str());
+      lines[1].c_str());
+}
+
+// Issue 10: interfaces/ and nflags are applied now.
+TEST(IgnoredSettings, NetworkingIsNoLongerIgnored) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.interfaces.resize(2);
+  config.nflags.mask = VSERVER_NF_SINGLE_IP;
+  config.nflags.value = VSERVER_NF_SINGLE_IP;
+  CHECK(vs::guest::ignoredSettings(config).empty());
 }

@@ -69,8 +69,25 @@ TEST(VattributeOptions, DescribesAContext) {
   info.flags = VSERVER_CF_PERSISTENT | VSERVER_CF_LOCK;
   info.bcaps = (1ULL << CAP_CHOWN) | (1ULL << CAP_KILL);
   info.ccaps = VSERVER_CCAP_SYSLOG;
-  STRCMP_EQUAL("flags: persistent lock\nbcaps: CHOWN KILL\nccaps: syslog\ndevices: \n",
-               vs::vattribute::describe(info).c_str());
+  STRCMP_EQUAL(
+      "flags: persistent lock\nbcaps: CHOWN KILL\nccaps: syslog\ndevices: \n"
+      "network: host (unconfined)\n",
+      vs::vattribute::describe(info).c_str());
+}
+
+TEST(VattributeOptions, DescribesANetworkSet) {
+  vs::NetworkSet net;
+  net.flags = VSERVER_NF_HIDE_NETIF | VSERVER_NF_SINGLE_IP;
+  net.caps = VSERVER_NCAP_RAW_ICMP;
+  net.lback = vs::parseIpAddress("127.1.2.193");
+  net.add(*vs::parseIpAddress("2001:db8::1"));
+  net.add(*vs::parseIpAddress("192.0.2.1"));
+  vs::ContextInfo info;
+  info.net = net;
+  STRCMP_EQUAL(
+      "flags: \nbcaps: \nccaps: \ndevices: \nnflags: hide_netif single_ip\nncaps: raw_icmp\n"
+      "lback: 127.1.2.193\naddresses: 192.0.2.1 2001:db8::1\n",
+      vs::vattribute::describe(info).c_str());
 }
 
 TEST(VattributeOptions, DescribesADeviceMap) {
@@ -79,7 +96,8 @@ TEST(VattributeOptions, DescribesADeviceMap) {
                   {vs::DeviceRule::Type::Block, 7, std::nullopt, VSERVER_DEVICE_OPEN},
                   {vs::DeviceRule::Type::Char, 4, 1, VSERVER_DEVICE_CREATE}};
   STRCMP_EQUAL(
-      "flags: \nbcaps: \nccaps: \ndevices: c 10:200 open,create; b 7:* open; c 4:1 create\n",
+      "flags: \nbcaps: \nccaps: \ndevices: c 10:200 open,create; b 7:* open; c 4:1 create\n"
+      "network: host (unconfined)\n",
       vs::vattribute::describe(info).c_str());
 }
 

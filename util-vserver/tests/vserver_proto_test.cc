@@ -386,3 +386,171 @@ TEST(VserverReplies, RefusesADeviceMapThatIsNoList) {
   checkProtocolError([&] { vs::decodeContext(itemNotNested.nlh); },
                      "malformed list item in netlink reply");
 }
+
+// ---- The network set (VSERVER_A_NET) ------------------------------------
+
+namespace {
+
+vs::IpAddress ip(const char* text) { return *vs::parseIpAddress(text); }
+
+vs::NetworkSet webSet() {
+  vs::NetworkSet net;
+  net.flags = VSERVER_NF_HIDE_NETIF;
+  net.caps = VSERVER_NCAP_RAW_ICMP;
+  net.lback = ip("127.0.7.1");
+  net.ipv4 = {ip("192.0.2.10"), ip("198.51.100.3")};
+  net.ipv6 = {ip("2001:db8::10")};
+  return net;
+}
+
+}  // namespace
+
+TEST(VserverRequests, CreateCarriesTheNetworkSetInOrder) {
+  vs::ContextPolicy policy;
+  policy.net = webSet();
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
+  const auto items = nested(attributes(request).at(VSERVER_A_NET));
+  LONGS_EQUAL(6, items.size());
+  UNSIGNED_LONGS_EQUAL(VSERVER_A_NET_FLAGS, mnl_attr_get_type(items[0]));
+  UNSIGNED_LONGS_EQUAL(8, mnl_attr_get_payload_len(items[0]));
+  CHECK_EQUAL(VSERVER_NF_HIDE_NETIF, mnl_attr_get_u64(items[0]));
+  UNSIGNED_LONGS_EQUAL(VSERVER_A_NET_CAPS, mnl_attr_get_type(items[1]));
+  CHECK_EQUAL(VSERVER_NCAP_RAW_ICMP, mnl_attr_get_u64(items[1]));
+  UNSIGNED_LONGS_EQUAL(VSERVER_A_NET_LBACK, mnl_attr_get_type(items[2]));
+  UNSIGNED_LONGS_EQUAL(4, mnl_attr_get_payload_len(items[2]));
+  // Network byte order: 127.0.7.1 is 7f 00 07 01 on the wire.
+  const auto* lback = static_cast<const uint8_t*>(mnl_attr_get_payload(items[2]));
+  UNSIGNED_LONGS_EQUAL(0x7f, lback[0]);
+  UNSIGNED_LONGS_EQUAL(0x07, lback[2]);
+  UNSIGNED_LONGS_EQUAL(0x01, lback[3]);
+  UNSIGNED_LONGS_EQUAL(VSERVER_A_NET_ADDR4, mnl_attr_get_type(items[3]));
+  UNSIGNED_LONGS_EQUAL(VSERVER_A_NET_ADDR4, mnl_attr_get_type(items[4]));
+  UNSIGNED_LONGS_EQUAL(198, static_cast<const uint8_t*>(mnl_attr_get_payload(items[4]))[0]);
+  UNSIGNED_LONGS_EQUAL(VSERVER_A_NET_ADDR6, mnl_attr_get_type(items[5]));
+  UNSIGNED_LONGS_EQUAL(16, mnl_attr_get_payload_len(items[5]));
+}
+
+TEST(VserverRequests, AnEmptyNetworkSetStillConfines) {
+  vs::ContextPolicy policy;
+  policy.net = vs::NetworkSet{};
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
+  const auto items = nested(attributes(request).at(VSERVER_A_NET));
+  // Flags and capabilities, both 0; no loopback (the kernel's default).
+  LONGS_EQUAL(2, items.size());
+  CHECK_EQUAL(0, mnl_attr_get_u64(items[0]));
+}
+
+TEST(VserverRequests, WithoutANetworkSetNoneIsSent) {
+  const vs::GenlRequest create = vs::encodeContextCreate(kFamily, 42, "");
+  CHECK_FALSE(attributes(create).count(VSERVER_A_NET));
+  vs::PolicyChange change;
+  change.flags = {0, VSERVER_CF_STATE_SETUP};
+  const vs::GenlRequest set = vs::encodeContextSet(kFamily, 42, change);
+  CHECK_FALSE(attributes(set).count(VSERVER_A_NET));
+}
+
+TEST(VserverRequests, SetReplacesTheNetworkSet) {
+  vs::PolicyChange change;
+  change.net = webSet();
+  CHECK_FALSE(change.empty());
+  const vs::GenlRequest request = vs::encodeContextSet(kFamily, 42, change);
+  const auto attrs = attributes(request);
+  UNSIGNED_LONGS_EQUAL(2, attrs.size());
+  LONGS_EQUAL(6, nested(attrs.at(VSERVER_A_NET)).size());
+}
+
+TEST(VserverRequests, AFullNetworkSetAndDeviceMapFit) {
+  vs::ContextPolicy policy;
+  policy.devices.assign(VSERVER_DEVICES_MAX, kTun);
+  policy.net = vs::NetworkSet{};
+  for (unsigned i = 0; i < VSERVER_NET_ADDRS_MAX; i++) {
+    vs::IpAddress six = ip("2001:db8::");
+    six.bytes[15] = static_cast<uint8_t>(i + 1);
+    policy.net->ipv6.push_back(six);
+    vs::IpAddress four = ip("192.0.2.0");
+    four.bytes[3] = static_cast<uint8_t>(i + 1);
+    policy.net->ipv4.push_back(four);
+  }
+  policy.net->lback = ip("127.0.0.9");
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "web1", policy);
+  LONGS_EQUAL(2 * VSERVER_NET_ADDRS_MAX + 3, nested(attributes(request).at(VSERVER_A_NET)).size());
+}
+
+TEST(VserverReplies, DecodesTheNetworkSetOfAContext) {
+  Reply reply = contextReply();
+  nlattr* nest = mnl_attr_nest_start(reply.nlh, VSERVER_A_NET);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_NET_FLAGS, VSERVER_NF_SINGLE_IP);
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_NET_CAPS, VSERVER_NCAP_RAW);
+  const vs::IpAddress lback = ip("127.1.0.42"), a = ip("192.0.2.1"), b = ip("192.0.2.2"),
+                      c = ip("2001:db8::1");
+  mnl_attr_put(reply.nlh, VSERVER_A_NET_LBACK, 4, lback.bytes.data());
+  mnl_attr_put(reply.nlh, VSERVER_A_NET_ADDR4, 4, b.bytes.data());
+  mnl_attr_put(reply.nlh, VSERVER_A_NET_ADDR6, 16, c.bytes.data());
+  mnl_attr_put(reply.nlh, VSERVER_A_NET_ADDR4, 4, a.bytes.data());
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_NET_MAX + 1, 7);  // a newer kernel's
+  mnl_attr_nest_end(reply.nlh, nest);
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  CHECK(info.net.has_value());
+  CHECK_EQUAL(VSERVER_NF_SINGLE_IP, info.net->flags);
+  CHECK_EQUAL(VSERVER_NCAP_RAW, info.net->caps);
+  CHECK(info.net->lback == lback);
+  // In the kernel's order, the order of the preferred source.
+  CHECK((info.net->ipv4 == std::vector<vs::IpAddress>{b, a}));
+  CHECK((info.net->ipv6 == std::vector<vs::IpAddress>{c}));
+  CHECK((info.net->addresses() == std::vector<vs::IpAddress>{b, a, c}));
+}
+
+TEST(VserverReplies, AContextWithoutNetworkSetIsUnconfined) {
+  Reply reply = contextReply();
+  CHECK_FALSE(vs::decodeContext(reply.nlh).net.has_value());
+  nlattr* nest = mnl_attr_nest_start(reply.nlh, VSERVER_A_NET);
+  mnl_attr_nest_end(reply.nlh, nest);
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  CHECK(info.net.has_value());
+  CHECK(info.net->addresses().empty());
+}
+
+TEST(VserverReplies, RefusesAMalformedNetworkSet) {
+  {
+    Reply reply = contextReply();
+    nlattr* nest = mnl_attr_nest_start(reply.nlh, VSERVER_A_NET);
+    mnl_attr_put_u32(reply.nlh, VSERVER_A_NET_ADDR4, 0x01020304);
+    mnl_attr_put_u32(reply.nlh, VSERVER_A_NET_ADDR6, 0x01020304);
+    mnl_attr_nest_end(reply.nlh, nest);
+    checkProtocolError([&] { vs::decodeContext(reply.nlh); },
+                       "malformed IPv6 address in netlink reply");
+  }
+  {
+    Reply reply = contextReply();
+    nlattr* nest = mnl_attr_nest_start(reply.nlh, VSERVER_A_NET);
+    mnl_attr_put_u32(reply.nlh, VSERVER_A_NET_FLAGS, 1);
+    mnl_attr_nest_end(reply.nlh, nest);
+    checkProtocolError([&] { vs::decodeContext(reply.nlh); },
+                       "malformed network flags in netlink reply");
+  }
+}
+
+TEST_GROUP(VserverNetworkSet){};
+
+TEST(VserverNetworkSet, AddRemoveContains) {
+  vs::NetworkSet net;
+  net.add(ip("2001:db8::1"));
+  net.add(ip("192.0.2.1"));
+  CHECK(net.contains(ip("192.0.2.1")));
+  CHECK_FALSE(net.contains(ip("192.0.2.2")));
+  CHECK(net.remove(ip("2001:db8::1")));
+  CHECK_FALSE(net.remove(ip("2001:db8::1")));
+  CHECK((net.addresses() == std::vector<vs::IpAddress>{ip("192.0.2.1")}));
+}
+
+TEST(VserverNetworkSet, NameTables) {
+  CHECK_EQUAL(VSERVER_NF_HIDE_NETIF, vs::bitOfName(vs::BitSet::NetworkFlags, "hide_netif"));
+  CHECK_EQUAL(VSERVER_NF_SINGLE_IP, vs::bitOfName(vs::BitSet::NetworkFlags, "SINGLE_IP"));
+  CHECK_EQUAL(VSERVER_NCAP_RAW_ICMP, vs::bitOfName(vs::BitSet::NetworkCapabilities, "raw_icmp"));
+  CHECK_EQUAL(VSERVER_NCAP_RAW, vs::bitOfName(vs::BitSet::NetworkCapabilities, "raw"));
+  CHECK((vs::namesOfBits(vs::BitSet::NetworkFlags, VSERVER_NF_ALL) ==
+         std::vector<std::string>{"hide_netif", "single_ip"}));
+  STRCMP_EQUAL("unknown network capability 'tun'",
+               vs::test::expectError([] { vs::bitOfName(vs::BitSet::NetworkCapabilities, "tun"); })
+                   .what());
+}

@@ -181,11 +181,17 @@ TEST(VserverStatFormat, TableHasUtilVserversColumns) {
   guest.xid = 42;
   guest.name = "web1";
   guest.processes = 1;
+  guest.addresses = std::vector<vs::IpAddress>{};
+  Row served = guest;
+  served.xid = 43;
+  served.name = "web2";
+  served.addresses = {*vs::parseIpAddress("192.0.2.7"), *vs::parseIpAddress("2001:db8::7")};
   STRCMP_EQUAL(
-      "CTX   PROC    VSZ    RSS  userTIME   sysTIME    UPTIME NAME\n"
+      "CTX   PROC    VSZ    RSS  userTIME   sysTIME    UPTIME NAME ADDRESSES\n"
       "0       57   4.2M   1.5K   0m00s19   1h03m05   4d00h00 root server\n"
-      "42       1     0      0    0m00s00   0m00s00   0m00s00 web1\n",
-      formatTable({host, guest}).c_str());
+      "42       1     0      0    0m00s00   0m00s00   0m00s00 web1\n"
+      "43       1     0      0    0m00s00   0m00s00   0m00s00 web2 192.0.2.7,2001:db8::7\n",
+      formatTable({host, guest, served}).c_str());
 }
 
 TEST(VserverStatFormat, JsonEscapesNames) {
@@ -208,14 +214,16 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
   guest.name = "web1";
   guest.cgroupMemoryBytes = 1052672;
   guest.cgroupCpuUsec = 123456;
+  guest.addresses = {*vs::parseIpAddress("192.0.2.7"), *vs::parseIpAddress("2001:db8::7")};
   STRCMP_EQUAL(
       "[\n"
       "  {\"xid\": 0, \"name\": \"root server\", \"processes\": 2, \"vsz_bytes\": 8192, "
       "\"rss_bytes\": 4096, \"user_time_ms\": 10, \"system_time_ms\": 20, \"uptime_ms\": 30, "
-      "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null},\n"
+      "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null, \"addresses\": null},\n"
       "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
       "\"rss_bytes\": 0, \"user_time_ms\": 0, \"system_time_ms\": 0, \"uptime_ms\": 0, "
-      "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456}\n"
+      "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456, "
+      "\"addresses\": [\"192.0.2.7\", \"2001:db8::7\"]}\n"
       "]\n",
       formatJson({host, guest}).c_str());
   STRCMP_EQUAL("[]\n", formatJson({}).c_str());

@@ -7,6 +7,7 @@
 
 #include "../error.h"
 #include "../exec.h"
+#include "../network_policy.h"
 #include "../number.h"
 #include "../popt_parser.h"
 #include "../tool.h"
@@ -37,6 +38,16 @@ std::string describeDevices(const std::vector<DeviceRule>& rules) {
   std::vector<std::string> items;
   for (const DeviceRule& rule : rules) items.push_back(describeDeviceRule(rule));
   return joined(items, "; ");
+}
+
+// "nflags: ...", "ncaps: ...", "lback: ...", "addresses: ..." of a
+// confined context; "network: host" for one that shares the host's.
+std::string describeNetwork(const std::optional<NetworkSet>& net) {
+  if (!net) return "network: host (unconfined)\n";
+  return "nflags: " + joined(namesOfBits(BitSet::NetworkFlags, net->flags)) + "\n" +
+         "ncaps: " + joined(namesOfBits(BitSet::NetworkCapabilities, net->caps)) + "\n" +
+         "lback: " + (net->lback ? net->lback->str() : std::string()) + "\n" +
+         "addresses: " + joinAddresses(net->addresses(), " ") + "\n";
 }
 
 }  // namespace
@@ -92,7 +103,7 @@ std::string describe(const ContextInfo& info) {
   return "flags: " + joined(namesOfBits(BitSet::Flags, info.flags)) + "\n" +
          "bcaps: " + joined(namesOfBits(BitSet::Capabilities, info.bcaps)) + "\n" +
          "ccaps: " + joined(namesOfBits(BitSet::ContextCapabilities, info.ccaps)) + "\n" +
-         "devices: " + describeDevices(info.devices) + "\n";
+         "devices: " + describeDevices(info.devices) + "\n" + describeNetwork(info.net);
 }
 
 int run(const Options& options) {
@@ -106,9 +117,7 @@ int run(const Options& options) {
     else
       client.setPolicy(xid, options.change);
   }
-  if (options.command.empty()) return 0;
-  std::fflush(stdout);
-  execCommand(options.command);
+  return execIfGiven(options.command);
 }
 
 int main(int argc, const char** argv) {

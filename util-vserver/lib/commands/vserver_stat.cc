@@ -15,6 +15,7 @@
 
 #include "../error.h"
 #include "../guest/paths.h"
+#include "../network_policy.h"
 #include "../popt_parser.h"
 #include "../tool.h"
 #include "../unique_fd.h"
@@ -134,6 +135,7 @@ std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
     const auto it = rows.try_emplace(ctx.xid, rowOf(ctx.xid, Usage{}, units)).first;
     it->second.name = contextName(ctx.xid, ctx.name);
     it->second.uptimeMs = ctx.uptimeNs / 1000000;
+    if (ctx.net) it->second.addresses = ctx.net->addresses();
   }
   std::vector<Row> ordered;
   for (auto& [xid, row] : rows) ordered.push_back(std::move(row));
@@ -192,26 +194,35 @@ std::string formatTime(uint64_t milliseconds) {
 namespace {
 
 // util-vserver's columns: the context left-aligned, the rest right-aligned
-// to fixed ends, the name last.
+// to fixed ends, the name; then ours, the addresses, after it so that the
+// columns scripts know stay where they were.
 std::string tableLine(const std::string& xid, const std::string& processes, const std::string& vsz,
                       const std::string& rss, const std::string& user, const std::string& system,
-                      const std::string& uptime, const std::string& name) {
+                      const std::string& uptime, const std::string& name,
+                      const std::string& addresses) {
   char buffer[128];
   std::snprintf(buffer, sizeof(buffer), "%-5s %4s%7s%7s%10s%10s%10s ", xid.c_str(),
                 processes.c_str(), vsz.c_str(), rss.c_str(), user.c_str(), system.c_str(),
                 uptime.c_str());
-  return buffer + name + "\n";
+  return buffer + name + (addresses.empty() ? "" : " " + addresses) + "\n";
+}
+
+// Nothing for a context without addresses, so that its line still ends
+// with its name, as before the column was added.
+std::string addressColumn(const std::optional<std::vector<IpAddress>>& addresses) {
+  return addresses ? joinAddresses(*addresses) : "";
 }
 
 }  // namespace
 
 std::string formatTable(const std::vector<Row>& rows) {
   std::string table =
-      tableLine("CTX", "PROC", "VSZ", "RSS", "userTIME", "sysTIME", "UPTIME", "NAME");
+      tableLine("CTX", "PROC", "VSZ", "RSS", "userTIME", "sysTIME", "UPTIME", "NAME", "ADDRESSES");
   for (const Row& row : rows)
     table += tableLine(std::to_string(row.xid), std::to_string(row.processes),
                        formatSize(row.vszBytes), formatSize(row.rssBytes), formatTime(row.userMs),
-                       formatTime(row.systemMs), formatTime(row.uptimeMs), row.name);
+                       formatTime(row.systemMs), formatTime(row.uptimeMs), row.name,
+                       addressColumn(row.addresses));
   return table;
 }
 
@@ -238,6 +249,15 @@ std::string jsonNumber(std::optional<uint64_t> value) {
   return value ? std::to_string(*value) : "null";
 }
 
+// ["192.0.2.1", ...], or null for a context that is not confined.
+std::string jsonAddresses(const std::optional<std::vector<IpAddress>>& addresses) {
+  if (!addresses) return "null";
+  std::string json = "[";
+  for (size_t i = 0; i < addresses->size(); i++)
+    json += (i ? ", " : "") + jsonString((*addresses)[i].str());
+  return json + "]";
+}
+
 std::string jsonObject(const Row& row) {
   return "{\"xid\": " + std::to_string(row.xid) + ", \"name\": " + jsonString(row.name) +
          ", \"processes\": " + std::to_string(row.processes) +
@@ -247,7 +267,8 @@ std::string jsonObject(const Row& row) {
          ", \"system_time_ms\": " + std::to_string(row.systemMs) +
          ", \"uptime_ms\": " + std::to_string(row.uptimeMs) +
          ", \"cgroup_memory_bytes\": " + jsonNumber(row.cgroupMemoryBytes) +
-         ", \"cgroup_cpu_usec\": " + jsonNumber(row.cgroupCpuUsec) + "}";
+         ", \"cgroup_cpu_usec\": " + jsonNumber(row.cgroupCpuUsec) +
+         ", \"addresses\": " + jsonAddresses(row.addresses) + "}";
 }
 
 }  // namespace

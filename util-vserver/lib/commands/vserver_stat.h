@@ -74,6 +74,7 @@ struct Row {
   uint64_t uptimeMs = 0;
   std::optional<uint64_t> cgroupMemoryBytes;  // memory.current
   std::optional<uint64_t> cgroupCpuUsec;      // cpu.stat usage_usec
+  std::optional<std::vector<IpAddress>> addresses;  // its network set's; empty: unconfined
 };
 
 // "root server" for 0, "monitoring server" for 1, else the kernel's name.
@@ -100,7 +101,10 @@ std::string formatSize(uint64_t bytes);
 // seconds, hundredths), "1h03m05", "4d07h12", "3y75d03" (after 999 days).
 std::string formatTime(uint64_t milliseconds);
 
-// The table util-vserver prints: a header, then one line per row.
+// The table util-vserver prints: a header, then one line per row; after
+// the name, a column of ours: the context's addresses, comma-separated
+// (nothing for a context without any, so that its line ends with its name
+// as before).
 std::string formatTable(const std::vector<Row>& rows);
 
 // A JSON array of one object per row (fields: see vserver-stat(8)).

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "../network_policy.h"
 #include "../number.h"
 #include "../signals.h"
 #include "config_files.h"
@@ -225,19 +226,14 @@ BitChange readBitList(const fs::path& file, BitSet set, std::span<const char* co
   return change;
 }
 
-// util-vserver's network flag names (lib/nflags-net.c).
-constexpr std::array<const char*, 12> kNetworkFlags = {
-    "lock",       "private",    "single_ip",   "lback_remap", "remap_lback", "lback_allow",
-    "hide_netif", "hide_lback", "state_setup", "state_admin", "sc_helper",   "persistent"};
-
-std::vector<std::string> readNetworkFlags(const fs::path& file) {
-  std::vector<std::string> flags;
-  for (const ListItem& item : listItems(file)) {
-    if (!containsIgnoringCase(kNetworkFlags, withoutClearPrefix(item.text)))
-      throw ConfigError(file, item.line, "unknown network flag '" + item.text + "'");
-    flags.push_back(item.text);
-  }
-  return flags;
+// nflags and ncapabilities: util-vserver's names; those the kernel has no
+// bit for are refused here, naming the file and line (network_policy.h).
+template <typename Add>
+BitChange readNetworkList(const fs::path& file, Add add) {
+  BitChange change;
+  for (const ListItem& item : listItems(file))
+    parsedAt(file, item.line, [&] { add(item.text, change); });
+  return change;
 }
 
 // ---- uts/ ---------------------------------------------------------------
@@ -338,7 +334,14 @@ InterfaceConfig readInterface(const fs::path& dir, const fs::path& interfacesDir
   if (!config.nodev) config.dev = interfaceDevice(dir, interfacesDir);
   config.label = readScalar(dir / "name").value_or("");
   config.down = fileExists(dir / "down");
+  config.shared = fileExists(dir / "shared");
   return config;
+}
+
+std::optional<IpAddress> readLoopback(const fs::path& file) {
+  const auto text = readScalar(file);
+  if (!text) return std::nullopt;
+  return parsedAt(file, 1, [&] { return parseLoopbackAddress(*text); });
 }
 
 // Every subdirectory of interfaces/ is an address, in name order; the
@@ -757,7 +760,7 @@ const char* hookPhaseName(HookPhase phase) {
 }
 
 // Files util-vserver knows that are not read here, and so never an error:
-// cache, ncontext, noncontext, tag, ncapabilities, umask, personality,
+// cache, ncontext, noncontext, tag, umask, personality,
 // nice, ionice/, badness, schedule, sched/, cgroup/, cpuset/, dlimits/,
 // sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
@@ -776,7 +779,9 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
                              kImplicitContextCapabilities);
   config.flags =
       readBitList(fileOr(cfgdir / "cflags", cfgdir / "flags"), BitSet::Flags, kImplicitFlags);
-  config.nflags = readNetworkFlags(cfgdir / "nflags");
+  config.nflags = readNetworkList(cfgdir / "nflags", addNetworkFlag);
+  config.ncaps = readNetworkList(cfgdir / "ncapabilities", addNetworkCapability);
+  config.lback = readLoopback(cfgdir / "interfaces/lback");
   config.uts = readUts(cfgdir);
   config.interfaces = readInterfaces(cfgdir / "interfaces");
   config.rlimits = readRlimits(cfgdir / "rlimits");

@@ -77,7 +77,7 @@ struct FstabEntry {
   int line = 0;
 };
 
-// interfaces/<dir>/: an address of the guest (applied by networking).
+// interfaces/<dir>/: an address of the guest (applied by guest/networking.h).
 struct InterfaceConfig {
   std::string dirName;  // the <dir> it came from
   std::string ip;       // IPv4 or IPv6, validated
@@ -86,6 +86,7 @@ struct InterfaceConfig {
   std::string label;    // "name"
   bool nodev = false;
   bool down = false;
+  bool shared = false;  // "shared": may be the host's or another guest's too
 };
 
 // rlimits/<resource>[.min|.soft|.hard] (applied by the limits issue).
@@ -147,7 +148,9 @@ struct GuestConfig {
   BitChange bcaps;                 // bcapabilities over the default bounding set
   BitChange ccaps;                 // ccapabilities
   BitChange flags;                 // cflags (or the old flags)
-  std::vector<std::string> nflags;  // validated names (networking issue)
+  BitChange nflags;                // nflags over kSecureNetworkFlags
+  BitChange ncaps;                 // ncapabilities over kSecureNetworkCaps
+  std::optional<IpAddress> lback;  // interfaces/lback; else the kernel's default
   UtsConfig uts;
   std::vector<InterfaceConfig> interfaces;
   std::vector<RlimitConfig> rlimits;

@@ -17,13 +17,8 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
     lines.push_back((config.location.cfgdir / file).string() + ": " + what + " not applied yet" +
                     (instead.empty() ? "" : "; " + instead));
   };
-  if (!config.interfaces.empty())
-    ignored("interfaces", counted(config.interfaces.size(), "address", "addresses"),
-            "the guest may use every address of the host");
   if (!config.rlimits.empty())
     ignored("rlimits", counted(config.rlimits.size(), "limit", "limits"), "none is set");
-  if (!config.nflags.empty())
-    ignored("nflags", counted(config.nflags.size(), "network flag", "network flags"), "");
   if (config.spaces.net)
     ignored("spaces/net", "a network namespace of its own", "the guest shares the host's");
   return lines;

@@ -1,5 +1,5 @@
 // Settings the configuration reader accepts and validates, but that start
-// does not apply yet (their issues: networking, limits).  A guest must not
+// does not apply yet (their issues: limits, network namespaces).  A guest must not
 // start silently without them: start warns once per setting.
 #pragma once
 

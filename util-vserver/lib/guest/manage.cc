@@ -6,6 +6,7 @@
 
 #include "../commands/vserver_info.h"
 #include "../error.h"
+#include "../network_policy.h"
 #include "../remove_tree.h"
 #include "../vserver_client.h"
 #include "lock.h"
@@ -51,6 +52,8 @@ int printStatus(const GuestConfig& config) {
   std::printf("Vserver '%s' is running at context '%u'\n", config.name.c_str(), context->xid);
   std::printf("Number of processes: %u\n", context->tasks);
   std::printf("Uptime:              %s\n", vserver_info::formatUptime(context->uptimeNs).c_str());
+  if (context->net)
+    std::printf("Addresses:           %s\n", joinAddresses(context->net->addresses(), " ").c_str());
   return 0;
 }
 

@@ -8,8 +8,8 @@ namespace vs::guest {
 // Exit status of status and running for a stopped guest (util-vserver's).
 constexpr int kExitStopped = 3;
 
-// Prints "Vserver 'NAME' is running at context 'X'", its process count and
-// uptime, and returns 0; or says it is stopped and returns kExitStopped.
+// Prints "Vserver 'NAME' is running at context 'X'", its process count,
+// uptime and addresses (its network set's, "" for none), and returns 0; or says it is stopped and returns kExitStopped.
 int printStatus(const GuestConfig& config);
 
 // 0 when the guest runs, 1 when not (util-vserver's "running").

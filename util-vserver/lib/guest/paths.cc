@@ -14,6 +14,14 @@ std::filesystem::path contextIdLockFile(const std::filesystem::path& dir) {
   return dir / ".lock-context-ids";
 }
 
+std::filesystem::path interfacesLockFile(const std::filesystem::path& dir) {
+  return dir / ".lock-interfaces";
+}
+
+std::filesystem::path addressRecordOf(const std::string& name, const std::filesystem::path& dir) {
+  return dir / (".addresses." + name);
+}
+
 std::filesystem::path cgroupOf(const std::string& name) {
   return std::filesystem::path(kCgroupBase) / name;
 }

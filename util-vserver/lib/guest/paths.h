@@ -21,6 +21,15 @@ std::filesystem::path lockFileOf(const std::string& name,
 // the new cfgdir, so that two builds never pick the same.
 std::filesystem::path contextIdLockFile(const std::filesystem::path& dir = kRunDir);  // /run/vservers/.lock-context-ids
 
+// The lock every start and naddress holds while it checks an address
+// against the host's and adds it, so that no two take the same one.
+std::filesystem::path interfacesLockFile(const std::filesystem::path& dir = kRunDir);  // /run/vservers/.lock-interfaces
+
+// What start added to the host's devices for guest name (its run state,
+// kept until a stop, or the next start after a crash, removed them).
+std::filesystem::path addressRecordOf(const std::string& name,
+                                      const std::filesystem::path& dir = kRunDir);  // /run/vservers/.addresses.NAME
+
 // The cgroup of guest name.
 std::filesystem::path cgroupOf(const std::string& name);
 

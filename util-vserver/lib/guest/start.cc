@@ -25,6 +25,7 @@
 #include "init.h"
 #include "lock.h"
 #include "mounts.h"
+#include "networking.h"
 #include "paths.h"
 #include "registry.h"
 #include "run_file.h"
@@ -44,16 +45,15 @@ constexpr int kOutputReadFd = 5;
 // wrote before, not what its daemons keep writing.
 constexpr size_t kFinalOutputLimit = 65536;
 
-uint64_t applyChange(uint64_t base, const BitChange& change) {
-  return (base & ~change.mask) | (change.value & change.mask);
-}
-
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
   policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
   policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT, config.bcaps);
   policy.ccaps = applyChange(0, config.ccaps);
   for (const DeviceMapEntry& entry : config.devices) policy.devices.push_back(entry.rule);
+  // Every guest is confined to its network set, given at creation so
+  // that no task of the context ever runs without it.
+  policy.net = networkSetOf(config);
   return policy;
 }
 
@@ -248,6 +248,7 @@ void Monitor::rollBack() {
     waitForExitStatus(init_.pid);
   });
   steps.run([&] { removeCgroup(cgroupOf(config_.name)); });
+  steps.run([&] { removeGuestAddresses(config_); });
   steps.throwFirstFailure();
 }
 
@@ -255,6 +256,8 @@ void Monitor::run() {
   std::optional<std::string> failure;
   try {
     client_.watchExits();
+    // Before the guest's first process, which may bind them at once.
+    addGuestAddresses(config_, client_);
     failure = startGuestProcess();
     if (!failure) writeRunFile(config_.runFile, {*config_.xid, init_.pid, getpid()});
   } catch (const std::exception& e) {

@@ -16,6 +16,7 @@
 #include "hooks.h"
 #include "init.h"
 #include "lock.h"
+#include "networking.h"
 #include "paths.h"
 #include "registry.h"
 #include "run_file.h"
@@ -84,6 +85,7 @@ void finishStoppedGuest(const GuestConfig& config) {
   EveryStep steps;
   steps.run([&] { runHooks(config, HookPhase::PostStop, config.vdir); });
   steps.run([&] { removeCgroup(cgroupOf(config.name)); });
+  steps.run([&] { removeGuestAddresses(config); });
   steps.run([&] { removeRunFile(config.runFile); });
   steps.run([&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
   steps.throwFirstFailure();
@@ -92,6 +94,7 @@ void finishStoppedGuest(const GuestConfig& config) {
 void clearStaleState(const GuestConfig& config) {
   removeRunFile(config.runFile);
   removeCgroup(cgroupOf(config.name));
+  removeGuestAddresses(config);
 }
 
 int stopGuest(const GuestConfig& config) {

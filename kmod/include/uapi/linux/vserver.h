@@ -34,7 +34,9 @@
  *            VSERVER_A_FLAGS (u64, initial flags, optional),
  *            VSERVER_A_BCAPS (u64, bounding set, default
  *            VSERVER_BCAPS_DEFAULT), VSERVER_A_CCAPS (u64, default 0),
- *            VSERVER_A_DEVICES (the device map, default empty).
+ *            VSERVER_A_DEVICES (the device map, default empty),
+ *            VSERVER_A_NET (the network set; without it the context
+ *            shares the host's network unconfined).
  *   Errors:  EPERM   not host admin
  *            EINVAL  missing xid, bad name, unknown flag or capability bit,
  *                    unknown attribute
@@ -42,6 +44,9 @@
  *            EEXIST  a context with this xid exists
  *            EBUSY   the caller has more than one thread
  *            ENODEV  the module is being unloaded
+ *            E2BIG   more than VSERVER_DEVICES_MAX device rules, or more than
+ *                    VSERVER_NET_ADDRS_MAX addresses of a family
+ *            EADDRINUSE  the loopback address is another context's
  *            ENOMEM
  *
  * VSERVER_CMD_CTX_MIGRATE - move the caller into an existing context
@@ -62,7 +67,8 @@
  *   Visible.  Reply (one per context): VSERVER_A_XID, VSERVER_A_NAME (only
  *   if the context has one), VSERVER_A_TASKS, VSERVER_A_UPTIME_NS,
  *   VSERVER_A_FLAGS, VSERVER_A_BCAPS, VSERVER_A_CCAPS, VSERVER_A_DEVICES
- *   (only if the map has a rule).
+ *   (only if the map has a rule), VSERVER_A_NET (only if the context is
+ *   confined to a network set; its loopback address always included).
  *
  * VSERVER_CMD_TASK_GET - the context of a task
  *   doit, visible.  Request: VSERVER_A_PID (u32, optional: the caller when
@@ -78,7 +84,13 @@
  *            VSERVER_A_FLAGS_MASK, VSERVER_A_BCAPS with
  *            VSERVER_A_BCAPS_MASK, VSERVER_A_CCAPS with
  *            VSERVER_A_CCAPS_MASK (all u64), VSERVER_A_DEVICES (replaces
- *            the whole device map; an empty one clears it).
+ *            the whole device map; an empty one clears it), VSERVER_A_NET
+ *            (replaces the whole network set, what it omits taking its
+ *            default; the host admin may do so at any time, which is how
+ *            addresses are added to or removed from a running guest; a
+ *            confined context never becomes unconfined).  Changes of the
+ *            set are not merged: clients changing one context's set must
+ *            agree among themselves (the tools hold a lock file).
  *   Clearing VSERVER_CF_STATE_SETUP seals the context: from then on none
  *   of its tasks may change its policy, its capability bounding set is
  *   enforced, and its root directory is fixed, as the sealing task's own
@@ -90,8 +102,11 @@
  *                    flag or capability bit, an attempt to set
  *                    VSERVER_CF_STATE_SETUP again, or a malformed device
  *                    rule (CTX_CREATE too)
- *            E2BIG   more than VSERVER_DEVICES_MAX device rules (CTX_CREATE
+ *            E2BIG   more than VSERVER_DEVICES_MAX device rules, or more than
+ *                    VSERVER_NET_ADDRS_MAX addresses of a family (CTX_CREATE
  *                    too)
+ *            EADDRINUSE  the loopback address is another context's
+ *                    (CTX_CREATE too)
  *            ERANGE, ESRCH as for CTX_GET
  *
  * VSERVER_CMD_CTX_KILL - send a signal to the tasks of a context
@@ -263,6 +278,90 @@ enum vserver_device_attr {
 
 #define VSERVER_A_DEVICE_MAX (__VSERVER_A_DEVICE_MAX - 1)
 
+/*
+ * The network set (VSERVER_A_NET): what a guest sharing the host's network
+ * stack may use of it.  A confined guest
+ *   - binds only its own addresses (else EADDRNOTAVAIL); a wildcard bind
+ *     serves its addresses only, or is bound to its one address when it
+ *     has a single one of the family (or VSERVER_NF_SINGLE_IP is set);
+ *   - sends only from its own addresses: an unbound socket gets the route's
+ *     preferred source if it is the guest's, else the guest's first address
+ *     of the family; an explicit foreign source (IP_PKTINFO, IPV6_PKTINFO,
+ *     a bind through IP_FREEBIND or IP_TRANSPARENT) fails;
+ *   - has its own loopback: 127.0.0.0/8 is its loopback address
+ *     (VSERVER_A_NET_LBACK) for bind, connect and send, and ::1 the
+ *     v4-mapped loopback address; nothing it sends reaches a loopback
+ *     service of the host or of another context;
+ *   - sees only its own sockets (/proc/net, sock_diag), and only its own
+ *     and loopback addresses, and with VSERVER_NF_HIDE_NETIF only the
+ *     interfaces that carry one of them (and lo);
+ *   - opens no packet socket, and raw IP sockets only with a VSERVER_NCAP_*
+ *     bit and CAP_NET_RAW, never with a header it writes itself;
+ *   - has no CAP_NET_ADMIN in the host's network namespace.
+ * A wildcard listener of the host receives nothing sent to a guest's
+ * address; the host and each guest may hold wildcard listeners on the same
+ * port.  The same address may belong to several contexts (a shared one);
+ * the loopback address may not.  An empty set (no address attribute) is a
+ * guest with its loopback address only.
+ */
+/* Most addresses of each family in a network set (32 IPv4 and 32 IPv6). */
+#define VSERVER_NET_ADDRS_MAX	32
+
+/*
+ * Network flags (VSERVER_A_NET_FLAGS); util-vserver's names in quotes.
+ *
+ * VSERVER_NF_HIDE_NETIF  "hide_netif": hide interfaces that carry none of
+ *                        the context's addresses
+ * VSERVER_NF_SINGLE_IP   "single_ip": a wildcard bind is bound to the
+ *                        context's first address of the family, even when
+ *                        it has several
+ */
+#define VSERVER_NF_HIDE_NETIF	_BITULL(0)
+#define VSERVER_NF_SINGLE_IP	_BITULL(1)
+#define VSERVER_NF_ALL		(VSERVER_NF_HIDE_NETIF | VSERVER_NF_SINGLE_IP)
+
+/*
+ * Network capabilities (VSERVER_A_NET_CAPS); util-vserver's names in
+ * quotes.  Each also needs CAP_NET_RAW in the context's bounding set.
+ *
+ * VSERVER_NCAP_RAW_ICMP  "raw_icmp": raw ICMP and ICMPv6 sockets
+ * VSERVER_NCAP_RAW       "raw": raw IP sockets of any protocol
+ */
+#define VSERVER_NCAP_RAW_ICMP	_BITULL(0)
+#define VSERVER_NCAP_RAW	_BITULL(1)
+#define VSERVER_NCAP_ALL	(VSERVER_NCAP_RAW_ICMP | VSERVER_NCAP_RAW)
+
+/**
+ * enum vserver_net_attr - attributes of a network set (VSERVER_A_NET)
+ * @VSERVER_A_NET_UNSPEC: unused
+ * @VSERVER_A_NET_FLAGS: u64, VSERVER_NF_* (default 0)
+ * @VSERVER_A_NET_CAPS: u64, VSERVER_NCAP_* (default 0)
+ * @VSERVER_A_NET_LBACK: 4 bytes, network order: the loopback address, in
+ *			 127.0.0.0/8 but not 127.0.0.0, 127.0.0.1 or
+ *			 127.255.255.255.  Default 127.1.(xid / 256).(xid % 256)
+ * @VSERVER_A_NET_ADDR4: 4 bytes, network order: an IPv4 address of the
+ *			 context; one attribute per address, in order (the
+ *			 first is the preferred source).  Not in 0.0.0.0/8,
+ *			 127.0.0.0/8 or 224.0.0.0/4, not 255.255.255.255,
+ *			 each at most once
+ * @VSERVER_A_NET_ADDR6: 16 bytes: an IPv6 address, the same way; not
+ *			 ::, ::1, multicast or v4-mapped
+ * @VSERVER_A_NET_PAD: padding for 64-bit attributes
+ * @__VSERVER_A_NET_MAX: number of attributes, for range checks
+ */
+enum vserver_net_attr {
+	VSERVER_A_NET_UNSPEC,
+	VSERVER_A_NET_FLAGS,
+	VSERVER_A_NET_CAPS,
+	VSERVER_A_NET_LBACK,
+	VSERVER_A_NET_ADDR4,
+	VSERVER_A_NET_ADDR6,
+	VSERVER_A_NET_PAD,
+	__VSERVER_A_NET_MAX,
+};
+
+#define VSERVER_A_NET_MAX (__VSERVER_A_NET_MAX - 1)
+
 /**
  * enum vserver_exit_reason - why a context ended (VSERVER_A_EXIT_REASON)
  * @VSERVER_EXIT_TASKS_GONE: its last task was reaped
@@ -324,6 +423,7 @@ enum vserver_cmd {
  * @VSERVER_A_SIGNAL: u32, a signal number, 0..64
  * @VSERVER_A_EXIT_REASON: u32, enum vserver_exit_reason
  * @VSERVER_A_DEVICES: nested, the device map (see VSERVER_DEVICES_MAX)
+ * @VSERVER_A_NET: nested, the network set (enum vserver_net_attr)
  * @__VSERVER_A_MAX: number of attributes, for range checks
  */
 enum vserver_attr {
@@ -343,6 +443,7 @@ enum vserver_attr {
 	VSERVER_A_SIGNAL,
 	VSERVER_A_EXIT_REASON,
 	VSERVER_A_DEVICES,
+	VSERVER_A_NET,
 	__VSERVER_A_MAX,
 };
 

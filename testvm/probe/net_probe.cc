@@ -1,0 +1,2415 @@
+// vstest network: what a guest confined to a network set (VSERVER_A_NET,
+// see kmod/include/uapi/linux/vserver.h) may do on the host's shared
+// network stack, seen from an attacker's side.  Every refusal comes with a
+// control: the same call succeeding on the host, in an unconfined guest,
+// or on the guest's own address.
+//
+// The probe builds its own test network: vsnet0 carries the host's
+// 10.70.0.1 and 10.70.0.5 and every guest address; vsnet1 carries only
+// the host's 10.71.0.1.  Three servers run for the whole probe, the host's
+// and those of guests A (two addresses of each family, hide_netif) and B
+// (one of each, an explicit loopback address), each logging every token it
+// receives; a check sends a token and asks every server who got it.
+//
+// The network set is encoded here (putNetSet), apart from vserver_proto's
+// encoder, so that the probe can send what the library refuses to build
+// (bad addresses, duplicates) and a bug in the encoder cannot hide the
+// same bug in the module's parser.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/udp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/if_addr.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <linux/vserver.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "error.h"
+#include "genl_socket.h"
+#include "probe.h"
+#include "vserver_client.h"
+#include "vserver_proto.h"
+
+namespace probe {
+
+namespace {
+
+using vs::GenlRequest;
+
+// Context ids (the suite leaves 6500-6599 to this probe).
+constexpr uint32_t kXidA = 6501;        // two addresses per family, hide_netif
+constexpr uint32_t kXidB = 6502;        // one address per family, explicit lback
+constexpr uint32_t kXidAdmin = 6503;    // every capability in its bounding set
+constexpr uint32_t kXidSingle = 6504;   // single_ip
+constexpr uint32_t kXidReplace = 6505;  // its set replaced while it runs
+constexpr uint32_t kXidNoNcap = 6506;   // CAP_NET_RAW, no ncap
+constexpr uint32_t kXidRawIcmp = 6507;  // CAP_NET_RAW, raw_icmp
+constexpr uint32_t kXidRaw = 6508;      // CAP_NET_RAW, raw
+constexpr uint32_t kXidNoCapRaw = 6509; // raw_icmp without CAP_NET_RAW
+constexpr uint32_t kXidUnconfined = 6510;  // CAP_NET_RAW, no network set
+constexpr uint32_t kXidLback = 6511;    // holds lback 127.9.9.9
+constexpr uint32_t kXidSetup = 6512;    // created in the setup state
+constexpr uint32_t kXidValid = 6520;    // validation: creates that must work
+constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
+
+// The default loopback address of A: 127.1.(6501 / 256).(6501 % 256).
+const std::string kLbackA = "127.1." + std::to_string(kXidA / 256) + "." + std::to_string(kXidA % 256);
+const std::string kLbackB = "127.5.6.7";
+
+const std::vector<std::string> kAddrsA = {"10.70.0.2", "10.70.0.3", "fd70::2", "fd70::3"};
+const std::vector<std::string> kAddrsB = {"10.70.0.4", "fd70::4"};
+
+uint64_t bit(int cap) { return uint64_t{1} << cap; }
+
+// --- addresses ---
+
+struct Address {
+  sockaddr_storage storage{};
+  socklen_t length = 0;
+
+  int family() const { return storage.ss_family; }
+  const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
+};
+
+// text is an IPv4 or IPv6 address; scope an interface index for IPv6.
+Address makeAddress(const std::string& text, uint16_t port, uint32_t scope = 0) {
+  Address a;
+  if (text.find(':') == std::string::npos) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&a.storage);
+    in->sin_family = AF_INET;
+    in->sin_port = htons(port);
+    inet_pton(AF_INET, text.c_str(), &in->sin_addr);
+    a.length = sizeof(sockaddr_in);
+  } else {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&a.storage);
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons(port);
+    in6->sin6_scope_id = scope;
+    inet_pton(AF_INET6, text.c_str(), &in6->sin6_addr);
+    a.length = sizeof(sockaddr_in6);
+  }
+  return a;
+}
+
+// The address part of a socket address, as inet_ntop writes it.
+std::string hostOf(const sockaddr* sa) {
+  char text[INET6_ADDRSTRLEN] = "?";
+  if (sa->sa_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(sa)->sin_addr, text, sizeof(text));
+  else if (sa->sa_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, text,
+              sizeof(text));
+  return text;
+}
+
+// The host part of a v4-mapped IPv6 address, else the address itself.
+std::string unmapped(const std::string& text) {
+  return text.rfind("::ffff:", 0) == 0 && text.find('.') != std::string::npos ? text.substr(7)
+                                                                                : text;
+}
+
+std::string localHost(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "error";
+  return hostOf(reinterpret_cast<sockaddr*>(&ss));
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : " ") + item;
+  return out;
+}
+
+bool contains(const std::vector<std::string>& items, const std::string& item) {
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+int familyOf(const std::string& text) {
+  return text.find(':') == std::string::npos ? AF_INET : AF_INET6;
+}
+
+// --- the vserver family, with the network set encoded here ---
+
+struct NetSet {
+  uint64_t flags = 0;
+  uint64_t caps = 0;
+  std::optional<std::string> lback;
+  std::vector<std::string> addrs;  // IPv4 and IPv6, in order
+};
+
+void putNetSet(GenlRequest& r, const NetSet& net) {
+  const size_t nest = r.beginNest(VSERVER_A_NET);
+  if (net.flags) r.putU64(VSERVER_A_NET_FLAGS, net.flags);
+  if (net.caps) r.putU64(VSERVER_A_NET_CAPS, net.caps);
+  if (net.lback) {
+    in_addr lback{};
+    inet_pton(AF_INET, net.lback->c_str(), &lback);
+    mnl_attr_put(r.header(), VSERVER_A_NET_LBACK, sizeof(lback), &lback);
+  }
+  for (const std::string& text : net.addrs) {
+    if (familyOf(text) == AF_INET) {
+      in_addr a{};
+      inet_pton(AF_INET, text.c_str(), &a);
+      mnl_attr_put(r.header(), VSERVER_A_NET_ADDR4, sizeof(a), &a);
+    } else {
+      in6_addr a{};
+      inet_pton(AF_INET6, text.c_str(), &a);
+      mnl_attr_put(r.header(), VSERVER_A_NET_ADDR6, sizeof(a), &a);
+    }
+  }
+  r.endNest(nest);
+}
+
+class Family {
+ public:
+  Family() : family_(socket_.resolveFamily(VSERVER_GENL_NAME)) {}
+
+  uint16_t id() const { return family_.id; }
+
+  // 0 or the errno of the kernel's answer; its extended-ack text to message.
+  int send(GenlRequest& request, std::string* message = nullptr) {
+    try {
+      socket_.transact(request, [](const nlmsghdr*) {});
+      return 0;
+    } catch (const vs::Error& e) {
+      if (message) *message = e.what();
+      return e.errnum() ? e.errnum() : EPROTO;
+    }
+  }
+
+  GenlRequest create(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy,
+                     const std::optional<NetSet>& net) const {
+    GenlRequest r = vs::encodeContextCreate(family_.id, xid, name, policy);
+    if (net) putNetSet(r, *net);
+    return r;
+  }
+
+  GenlRequest setNet(uint32_t xid, const NetSet& net) const {
+    GenlRequest r(family_.id, VSERVER_CMD_CTX_SET, VSERVER_GENL_VERSION, 0);
+    r.putU32(VSERVER_A_XID, xid);
+    putNetSet(r, net);
+    return r;
+  }
+
+ private:
+  vs::GenlSocket socket_;
+  vs::GenlFamily family_;
+};
+
+// Creates a context confined to net (none: unconfined) and moves the caller
+// into it: 0 or the errno.
+int createContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy,
+                  const std::optional<NetSet>& net) {
+  try {
+    Family family;
+    GenlRequest r = family.create(xid, name, policy, net);
+    std::string message;
+    const int err = family.send(r, &message);
+    if (err) std::printf("# create context %u: %s\n", xid, message.c_str());
+    return err;
+  } catch (const vs::Error& e) {
+    std::printf("# create context %u: %s\n", xid, e.what());
+    return e.errnum() ? e.errnum() : EINVAL;
+  }
+}
+
+int setNetSet(uint32_t xid, const NetSet& net) {
+  try {
+    Family family;
+    GenlRequest r = family.setNet(xid, net);
+    return family.send(r);
+  } catch (const vs::Error& e) {
+    return e.errnum() ? e.errnum() : EINVAL;
+  }
+}
+
+vs::ContextPolicy policyWith(uint64_t bcaps, uint64_t ccaps = 0, uint64_t flags = 0) {
+  vs::ContextPolicy policy;
+  policy.bcaps = bcaps;
+  policy.ccaps = ccaps;
+  policy.flags = flags;
+  return policy;
+}
+
+// Runs fn in a child in a new context; a failed create is a failed check.
+void inNewGuest(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy,
+                const std::optional<NetSet>& net, const std::function<void()>& fn) {
+  inChild([&] {
+    const int err = createContext(xid, name, policy, net);
+    report(err == 0, "create context " + std::to_string(xid) + " (" + name + ")",
+           errnoName(err));
+    if (err == 0) fn();
+  });
+}
+
+// Runs fn in a child moved into an existing context.
+void inGuest(uint32_t xid, const std::function<void()>& fn) {
+  inChild([&] {
+    try {
+      vs::VserverClient().migrate(xid);
+    } catch (const vs::Error& e) {
+      report(false, "enter context " + std::to_string(xid), e.what());
+      return;
+    }
+    fn();
+  });
+}
+
+// Calls fn for each attribute of nlh after offset bytes of payload.
+void forEachAttribute(const nlmsghdr* nlh, size_t offset,
+                      const std::function<void(const nlattr*)>& fn) {
+  mnl_attr_parse(
+      nlh, static_cast<unsigned int>(offset),
+      [](const nlattr* attr, void* data) {
+        (*static_cast<const std::function<void(const nlattr*)>*>(data))(attr);
+        return MNL_CB_OK;
+      },
+      const_cast<std::function<void(const nlattr*)>*>(&fn));
+}
+
+void forEachNested(const nlattr* nest, const std::function<void(const nlattr*)>& fn) {
+  mnl_attr_parse_nested(
+      nest,
+      [](const nlattr* attr, void* data) {
+        (*static_cast<const std::function<void(const nlattr*)>*>(data))(attr);
+        return MNL_CB_OK;
+      },
+      const_cast<std::function<void(const nlattr*)>*>(&fn));
+}
+
+// --- rtnetlink ---
+
+class Rtnl {
+ public:
+  explicit Rtnl(int bus = NETLINK_ROUTE) : socket_(mnl_socket_open(bus)) {
+    if (!socket_ || mnl_socket_bind(socket_, 0, MNL_SOCKET_AUTOPID) != 0)
+      throw vs::Error(errno, "netlink socket");
+    portId_ = mnl_socket_get_portid(socket_);
+  }
+  ~Rtnl() { mnl_socket_close(socket_); }
+  Rtnl(const Rtnl&) = delete;
+  Rtnl& operator=(const Rtnl&) = delete;
+
+  nlmsghdr* start(uint16_t type, uint16_t flags) {
+    nlmsghdr* nlh = mnl_nlmsg_put_header(buffer_);
+    nlh->nlmsg_type = type;
+    nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+    nlh->nlmsg_seq = ++sequence_;
+    return nlh;
+  }
+
+  // Sends nlh and passes each reply to onReply; 0 or the errno.
+  int run(nlmsghdr* nlh, const std::function<void(const nlmsghdr*)>& onReply = {}) {
+    if (mnl_socket_sendto(socket_, nlh, nlh->nlmsg_len) < 0) return errno;
+    const uint32_t seq = nlh->nlmsg_seq;
+    std::vector<char> reply(1 << 16);
+    for (;;) {
+      const ssize_t n = mnl_socket_recvfrom(socket_, reply.data(), reply.size());
+      if (n < 0) return errno;
+      Callback data{&onReply};
+      const int ret = mnl_cb_run(reply.data(), n, seq, portId_, callback, &data);
+      if (ret < 0) return errno;
+      if (ret == MNL_CB_STOP) return 0;
+    }
+  }
+
+ private:
+  struct Callback {
+    const std::function<void(const nlmsghdr*)>* onReply;
+  };
+  static int callback(const nlmsghdr* nlh, void* data) {
+    const auto* cb = static_cast<Callback*>(data);
+    if (*cb->onReply) (*cb->onReply)(nlh);
+    return MNL_CB_OK;
+  }
+
+  mnl_socket* socket_;
+  uint32_t portId_ = 0;
+  uint32_t sequence_ = 1000;
+  alignas(nlmsghdr) char buffer_[8192];
+};
+
+int addDummy(const std::string& name) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
+  nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+  mnl_attr_nest_end(nlh, info);
+  return rtnl.run(nlh);
+}
+
+int deleteLink(const std::string& name) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_DELLINK, NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
+  return rtnl.run(nlh);
+}
+
+int setLinkUp(const std::string& name, bool up) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = static_cast<int>(if_nametoindex(name.c_str()));
+  ifm->ifi_change = IFF_UP;
+  ifm->ifi_flags = up ? IFF_UP : 0;
+  return rtnl.run(nlh);
+}
+
+int changeAddress(uint16_t type, const std::string& link, const std::string& text,
+                  uint8_t prefix) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(type, NLM_F_ACK | (type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0));
+  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  const int family = familyOf(text);
+  ifa->ifa_family = static_cast<uint8_t>(family);
+  ifa->ifa_prefixlen = prefix;
+  ifa->ifa_index = if_nametoindex(link.c_str());
+  if (family == AF_INET) {
+    in_addr a{};
+    inet_pton(AF_INET, text.c_str(), &a);
+    mnl_attr_put(nlh, IFA_LOCAL, sizeof(a), &a);
+    mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
+  } else {
+    in6_addr a{};
+    inet_pton(AF_INET6, text.c_str(), &a);
+    mnl_attr_put(nlh, IFA_ADDRESS, sizeof(a), &a);
+    ifa->ifa_flags = IFA_F_NODAD;
+    mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+  }
+  return rtnl.run(nlh);
+}
+
+int addRoute(const std::string& dst, uint8_t prefix, const std::string& link) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_dst_len = prefix;
+  rtm->rtm_table = RT_TABLE_MAIN;
+  rtm->rtm_protocol = RTPROT_BOOT;
+  rtm->rtm_scope = RT_SCOPE_LINK;
+  rtm->rtm_type = RTN_UNICAST;
+  in_addr a{};
+  inet_pton(AF_INET, dst.c_str(), &a);
+  mnl_attr_put(nlh, RTA_DST, sizeof(a), &a);
+  mnl_attr_put_u32(nlh, RTA_OIF, if_nametoindex(link.c_str()));
+  return rtnl.run(nlh);
+}
+
+// The addresses an RTM_GETADDR dump of family shows; err gets its errno.
+std::vector<std::string> dumpAddresses(int family, int* err) {
+  std::vector<std::string> out;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETADDR, NLM_F_DUMP);
+  auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+  ifa->ifa_family = static_cast<uint8_t>(family);
+  *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWADDR) return;
+    const auto* msg = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(reply));
+    forEachAttribute(reply, sizeof(ifaddrmsg), [&](const nlattr* attr) {
+      const uint16_t type = mnl_attr_get_type(attr);
+      if (type != IFA_ADDRESS && type != IFA_LOCAL) return;
+      char text[INET6_ADDRSTRLEN] = "";
+      inet_ntop(msg->ifa_family, mnl_attr_get_payload(attr), text, sizeof(text));
+      if (!contains(out, text)) out.push_back(text);
+    });
+  });
+  return out;
+}
+
+std::vector<std::string> dumpLinks(int* err) {
+  std::vector<std::string> out;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETLINK, NLM_F_DUMP);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWLINK) return;
+    forEachAttribute(reply, sizeof(ifinfomsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) == IFLA_IFNAME) out.push_back(mnl_attr_get_str(attr));
+    });
+  });
+  return out;
+}
+
+// The inodes of the sockets a sock_diag dump of family and protocol shows.
+std::set<uint64_t> diagInodes(int family, int protocol, int* err) {
+  std::set<uint64_t> out;
+  Rtnl diag(NETLINK_SOCK_DIAG);
+  nlmsghdr* nlh = diag.start(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
+  if (family == AF_UNIX) {
+    auto* req = static_cast<unix_diag_req*>(mnl_nlmsg_put_extra_header(nlh, sizeof(unix_diag_req)));
+    req->sdiag_family = AF_UNIX;
+    req->udiag_states = ~0U;
+  } else {
+    auto* req =
+        static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(nlh, sizeof(inet_diag_req_v2)));
+    req->sdiag_family = static_cast<uint8_t>(family);
+    req->sdiag_protocol = static_cast<uint8_t>(protocol);
+    req->idiag_states = ~0U;
+  }
+  *err = diag.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != SOCK_DIAG_BY_FAMILY) return;
+    if (family == AF_UNIX)
+      out.insert(static_cast<const unix_diag_msg*>(mnl_nlmsg_get_payload(reply))->udiag_ino);
+    else
+      out.insert(static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(reply))->idiag_inode);
+  });
+  return out;
+}
+
+// The inodes listed in a /proc/net table (tcp, udp, raw, unix, ...).
+std::set<uint64_t> procInodes(const std::string& table) {
+  std::set<uint64_t> out;
+  std::istringstream in(readFile("/proc/net/" + table));
+  std::string line;
+  std::getline(in, line);  // the header
+  const size_t column = table == "unix" ? 6 : 9;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::vector<std::string> tokens;
+    std::string token;
+    while (fields >> token) tokens.push_back(token);
+    if (tokens.size() > column) out.insert(std::stoull(tokens[column]));
+  }
+  return out;
+}
+
+uint64_t inodeOf(int fd) {
+  struct stat st{};
+  return fstat(fd, &st) == 0 ? st.st_ino : 0;
+}
+
+// --- sockets ---
+
+class Socket {
+ public:
+  Socket(int family, int type, int protocol = 0)
+      : fd_(socket(family, type | SOCK_CLOEXEC, protocol)), err_(fd_ < 0 ? errno : 0) {}
+  ~Socket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  Socket(Socket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), err_(other.err_) {}
+
+  int fd() const { return fd_; }
+  int error() const { return err_; }  // socket()'s errno
+  bool ok() const { return fd_ >= 0; }
+
+  int setInt(int level, int name, int value) {
+    return errnoOf(setsockopt(fd_, level, name, &value, sizeof(value)));
+  }
+  int bindTo(const Address& a) { return errnoOf(bind(fd_, a.get(), a.length)); }
+
+ private:
+  int fd_;
+  int err_;
+};
+
+// A socket bound to text:port (and listening, for a stream socket), or one
+// whose fd is -1 with the errno in error.
+struct Bound {
+  Socket socket;
+  int error = 0;
+};
+
+Bound listenOn(int type, const std::string& text, uint16_t port, bool v6only = true) {
+  const int family = familyOf(text);
+  Bound b{Socket(family, type), 0};
+  if (!b.socket.ok()) {
+    b.error = b.socket.error();
+    return b;
+  }
+  b.socket.setInt(SOL_SOCKET, SO_REUSEADDR, 1);
+  if (family == AF_INET6) b.socket.setInt(IPPROTO_IPV6, IPV6_V6ONLY, v6only ? 1 : 0);
+  b.error = b.socket.bindTo(makeAddress(text, port));
+  if (!b.error && type == SOCK_STREAM) b.error = errnoOf(listen(b.socket.fd(), 16));
+  return b;
+}
+
+// The errno of binding a fresh socket to text:port; prepare runs first.
+int bindErrno(int type, const std::string& text, uint16_t port = 0, int protocol = 0,
+              const std::function<void(Socket&)>& prepare = {}, uint32_t scope = 0) {
+  Socket s(familyOf(text), type, protocol);
+  if (!s.ok()) return s.error();
+  if (prepare) prepare(s);
+  return s.bindTo(makeAddress(text, port, scope));
+}
+
+void setTimeouts(int fd, int ms) {
+  timeval tv{ms / 1000, (ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+std::string newToken() {
+  static int counter = 0;
+  return "t" + std::to_string(getpid()) + "-" + std::to_string(++counter);
+}
+
+// --- the servers ---
+
+// A process serving TCP and UDP sockets: it logs each token it receives
+// with the local and peer address, answers "NAME PEER" to its sender, and
+// answers its control pipe: "q TOKEN" with "NAME PROTO LOCAL PEER" or
+// "none", "i" with its sockets' inodes as "KIND=INODE ...".
+struct Server {
+  std::string name;
+  pid_t pid = -1;
+  int toServer = -1;
+  int fromServer = -1;
+
+  std::string ask(const std::string& line) const {
+    const std::string request = line + "\n";
+    if (write(toServer, request.data(), request.size()) < 0) return "error";
+    std::string answer;
+    char c;
+    while (read(fromServer, &c, 1) == 1 && c != '\n') answer += c;
+    return answer;
+  }
+};
+
+std::vector<Server> servers;
+
+// One socket a server opens: its kind (for the inode list), type and
+// address.
+struct Listen {
+  const char* kind;
+  int type;
+  std::string addr;
+  uint16_t port;
+};
+
+std::string readLine(int fd, int timeoutMs) {
+  std::string line;
+  char c;
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, timeoutMs) == 1 && read(fd, &c, 1) == 1 && c != '\n') line += c;
+  return line;
+}
+
+[[noreturn]] void serve(const std::string& name, std::vector<Bound>& sockets,
+                        const std::vector<Listen>& specs, int control, int answers) {
+  std::map<std::string, std::string> log;
+  std::string inodes;
+  for (size_t i = 0; i < sockets.size(); i++)
+    inodes += std::string(i ? " " : "") + specs[i].kind + "=" +
+              std::to_string(inodeOf(sockets[i].socket.fd()));
+  // A unix socket and, on the host, a raw ICMP socket, for the tables.
+  Socket unixSocket(AF_UNIX, SOCK_STREAM);
+  sockaddr_un un{};
+  un.sun_family = AF_UNIX;
+  std::snprintf(un.sun_path, sizeof(un.sun_path), "/tmp/vs-net-%s.sock", name.c_str());
+  unlink(un.sun_path);
+  if (bind(unixSocket.fd(), reinterpret_cast<sockaddr*>(&un), sizeof(un)) == 0)
+    listen(unixSocket.fd(), 1);
+  inodes += " unix=" + std::to_string(inodeOf(unixSocket.fd()));
+  Socket raw(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  if (raw.ok()) inodes += " raw=" + std::to_string(inodeOf(raw.fd()));
+
+  std::vector<pollfd> fds;
+  for (Bound& b : sockets) fds.push_back({b.socket.fd(), POLLIN, 0});
+  fds.push_back({control, POLLIN, 0});
+  std::string pending;
+  for (;;) {
+    if (poll(fds.data(), fds.size(), -1) < 0) continue;
+    for (size_t i = 0; i < sockets.size(); i++) {
+      if (!(fds[i].revents & POLLIN)) continue;
+      const int fd = fds[i].fd;
+      if (specs[i].type == SOCK_STREAM) {
+        const int conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+        if (conn < 0) continue;
+        setTimeouts(conn, 2000);
+        const std::string token = readLine(conn, 2000);
+        sockaddr_storage peer{};
+        socklen_t len = sizeof(peer);
+        getpeername(conn, reinterpret_cast<sockaddr*>(&peer), &len);
+        const std::string peerHost = hostOf(reinterpret_cast<sockaddr*>(&peer));
+        log[token] = name + " tcp " + localHost(conn) + " " + peerHost;
+        const std::string answer = name + " " + peerHost + "\n";
+        (void)!write(conn, answer.data(), answer.size());
+        close(conn);
+      } else {
+        char data[256];
+        char cmsgs[256];
+        sockaddr_storage peer{};
+        iovec iov{data, sizeof(data) - 1};
+        msghdr msg{};
+        msg.msg_name = &peer;
+        msg.msg_namelen = sizeof(peer);
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = cmsgs;
+        msg.msg_controllen = sizeof(cmsgs);
+        const ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+        if (n < 0) continue;
+        data[n] = 0;
+        std::string local = "?";
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+          char text[INET6_ADDRSTRLEN] = "?";
+          if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+            inet_ntop(AF_INET, &reinterpret_cast<in_pktinfo*>(CMSG_DATA(c))->ipi_addr, text,
+                      sizeof(text));
+          else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+            inet_ntop(AF_INET6, &reinterpret_cast<in6_pktinfo*>(CMSG_DATA(c))->ipi6_addr, text,
+                      sizeof(text));
+          else
+            continue;
+          local = text;
+        }
+        const std::string peerHost = hostOf(reinterpret_cast<sockaddr*>(&peer));
+        log[data] = name + " udp " + local + " " + peerHost;
+        const std::string answer = name + " " + peerHost;
+        sendto(fd, answer.data(), answer.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&peer),
+               msg.msg_namelen);
+      }
+    }
+    if (fds.back().revents & (POLLIN | POLLHUP)) {
+      char buffer[256];
+      const ssize_t n = read(control, buffer, sizeof(buffer));
+      if (n <= 0) _exit(0);
+      pending.append(buffer, static_cast<size_t>(n));
+      size_t end;
+      while ((end = pending.find('\n')) != std::string::npos) {
+        const std::string line = pending.substr(0, end);
+        pending.erase(0, end + 1);
+        std::string answer;
+        if (line.rfind("q ", 0) == 0) {
+          const auto found = log.find(line.substr(2));
+          answer = found == log.end() ? "none" : found->second;
+        } else {
+          answer = inodes;
+        }
+        answer += "\n";
+        (void)!write(answers, answer.data(), answer.size());
+      }
+    }
+  }
+}
+
+// Starts a server in the host (xid 0) or in a new context; false, with a
+// failed check, when it could not open its sockets (it is then gone).
+bool startServer(const std::string& name, uint32_t xid, const vs::ContextPolicy& policy,
+                 const std::optional<NetSet>& net, const std::vector<Listen>& specs) {
+  int toServer[2], fromServer[2];
+  if (pipe2(toServer, O_CLOEXEC) != 0 || pipe2(fromServer, O_CLOEXEC) != 0) return false;
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(toServer[1]);
+    close(fromServer[0]);
+    auto fail = [&](const std::string& why) {
+      const std::string line = "error " + why + "\n";
+      (void)!write(fromServer[1], line.data(), line.size());
+      _exit(1);
+    };
+    if (xid) {
+      const int err = createContext(xid, name, policy, net);
+      if (err) fail(std::string("create context: ") + errnoName(err));
+    }
+    std::vector<Bound> sockets;
+    for (const Listen& l : specs) {
+      sockets.push_back(listenOn(l.type, l.addr, l.port));
+      Bound& b = sockets.back();
+      if (b.error)
+        fail(std::string(l.type == SOCK_STREAM ? "tcp " : "udp ") + l.addr + ":" +
+             std::to_string(l.port) + ": " + errnoName(b.error));
+      if (l.type == SOCK_DGRAM) {
+        b.socket.setInt(IPPROTO_IP, IP_PKTINFO, 1);
+        if (familyOf(l.addr) == AF_INET6) b.socket.setInt(IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+      }
+    }
+    (void)!write(fromServer[1], "ready\n", 6);
+    serve(name, sockets, specs, toServer[0], fromServer[1]);
+  }
+  close(toServer[0]);
+  close(fromServer[1]);
+  const std::string status = readLine(fromServer[0], 60000);
+  report(status == "ready", "start the server of " + name, status);
+  if (status != "ready") {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    close(toServer[1]);
+    close(fromServer[0]);
+    return false;
+  }
+  servers.push_back({name, pid, toServer[1], fromServer[0]});
+  return true;
+}
+
+void stopServers() {
+  for (const Server& s : servers) {
+    kill(s.pid, SIGKILL);
+    waitpid(s.pid, nullptr, 0);
+    close(s.toServer);
+    close(s.fromServer);
+  }
+  servers.clear();
+}
+
+// Every server that got token: name to its record.  When someone is
+// expected, waits up to 3 s for one; else gives the packet 300 ms.
+std::map<std::string, std::string> receivers(const std::string& token, bool expectOne) {
+  std::map<std::string, std::string> got;
+  if (!expectOne) usleep(300000);
+  for (int tries = 0; tries < 30; tries++) {
+    for (const Server& s : servers) {
+      const std::string answer = s.ask("q " + token);
+      if (answer != "none") got[s.name] = answer;
+    }
+    if (!got.empty() || !expectOne) break;
+    usleep(100000);
+  }
+  return got;
+}
+
+std::string describe(const std::map<std::string, std::string>& got) {
+  if (got.empty()) return "nobody";
+  std::string out;
+  for (const auto& [name, record] : got) out += (out.empty() ? "" : ", ") + record;
+  return out;
+}
+
+// Checks that token reached exactly server who ("": nobody); and, when
+// peers is not empty, that its peer (the source) was one of them.
+void expectReceiver(const std::string& what, const std::string& token, const std::string& who,
+                    const std::vector<std::string>& peers = {}) {
+  const auto got = receivers(token, !who.empty());
+  bool passed = who.empty() ? got.empty() : got.size() == 1 && got.count(who) == 1;
+  if (passed && !peers.empty()) {
+    std::istringstream fields(got.at(who));
+    std::string name, proto, local, peer;
+    fields >> name >> proto >> local >> peer;
+    passed = contains(peers, unmapped(peer));
+  }
+  report(passed, what + " -> " + (who.empty() ? "nobody" : who) +
+                     (peers.empty() ? "" : " from " + join(peers)),
+         "received by " + describe(got));
+}
+
+// Connects sock (fresh, or prepared by the caller) to to and sends token;
+// 0 or the errno of connect.
+int tcpSend(Socket& sock, const Address& to, const std::string& token) {
+  setTimeouts(sock.fd(), 3000);
+  if (connect(sock.fd(), to.get(), to.length) != 0) return errno;
+  const std::string line = token + "\n";
+  (void)!write(sock.fd(), line.data(), line.size());
+  char answer[128];
+  (void)!read(sock.fd(), answer, sizeof(answer));  // wait for the server
+  return 0;
+}
+
+int tcpSendTo(const std::string& host, uint16_t port, const std::string& token,
+              int family = 0) {
+  Socket sock(family ? family : familyOf(host), SOCK_STREAM);
+  return tcpSend(sock, makeAddress(host, port), token);
+}
+
+int udpSendTo(const std::string& host, uint16_t port, const std::string& token, int family = 0) {
+  Socket sock(family ? family : familyOf(host), SOCK_DGRAM);
+  const Address to = makeAddress(host, port);
+  return errnoOf(sendto(sock.fd(), token.data(), token.size(), 0, to.get(), to.length));
+}
+
+// A TCP connection with token to host:port must reach who ("": nobody,
+// and then the connect must fail), from one of peers if given.
+void tcpCheck(const std::string& what, const std::string& host, uint16_t port,
+              const std::string& who, const std::vector<std::string>& peers = {},
+              int family = 0) {
+  const std::string token = newToken();
+  const int err = tcpSendTo(host, port, token, family);
+  if (!who.empty() && err) {
+    report(false, what + " -> " + who, std::string("connect: ") + errnoName(err));
+    return;
+  }
+  if (who.empty() && !err) std::printf("# %s: the connect succeeded\n", what.c_str());
+  expectReceiver(what, token, who, peers);
+}
+
+void udpCheck(const std::string& what, const std::string& host, uint16_t port,
+              const std::string& who, const std::vector<std::string>& peers = {},
+              int family = 0) {
+  const std::string token = newToken();
+  const int err = udpSendTo(host, port, token, family);
+  if (!who.empty() && err) {
+    report(false, what + " -> " + who, std::string("sendto: ") + errnoName(err));
+    return;
+  }
+  expectReceiver(what, token, who, peers);
+}
+
+// A TCP connection with token to host:port must reach none of forbidden,
+// whether or not it reaches someone else.
+void tcpCheckNot(const std::string& what, const std::string& host, uint16_t port,
+                 const std::vector<std::string>& forbidden) {
+  const std::string token = newToken();
+  const int err = tcpSendTo(host, port, token);
+  std::printf("# %s: connect %s\n", what.c_str(), errnoName(err));
+  const auto got = receivers(token, false);
+  bool passed = true;
+  for (const std::string& name : forbidden) passed = passed && !got.count(name);
+  report(passed, what + " -> not " + join(forbidden), "received by " + describe(got));
+}
+
+// A refusal whose errno the UAPI does not name: any of allowed passes.
+void expectRefused(const std::string& what, const std::vector<int>& allowed, int got) {
+  std::string names;
+  for (int e : allowed) names += std::string(names.empty() ? "" : "|") + errnoName(e);
+  report(std::find(allowed.begin(), allowed.end(), got) != allowed.end(), what + " -> " + names,
+         std::string("got ") + errnoName(got));
+}
+
+
+// --- the test network ---
+
+const std::vector<std::string> kDummy0 = {"10.70.0.1", "10.70.0.2", "10.70.0.3", "10.70.0.4",
+                                          "10.70.0.5", "10.70.0.6", "10.70.0.7", "10.70.0.8",
+                                          "10.70.0.9", "fd70::1",   "fd70::2",   "fd70::3",
+                                          "fd70::4",   "fd70::5",   "fe80::1"};
+const std::vector<std::string> kDummy1 = {"10.71.0.1", "fd71::1"};
+
+bool setUpNetwork() {
+  const int before = failures();
+  expect("host: set lo up", 0, setLinkUp("lo", true));
+  for (const char* link : {"vsnet0", "vsnet1"}) {
+    expect(std::string("host: add ") + link, 0, addDummy(link));
+    expect(std::string("host: set ") + link + " up", 0, setLinkUp(link, true));
+  }
+  for (const std::string& a : kDummy0)
+    expect("host: add " + a + " to vsnet0", 0,
+           changeAddress(RTM_NEWADDR, "vsnet0", a, familyOf(a) == AF_INET ? 24 : 64));
+  for (const std::string& a : kDummy1)
+    expect("host: add " + a + " to vsnet1", 0,
+           changeAddress(RTM_NEWADDR, "vsnet1", a, familyOf(a) == AF_INET ? 24 : 64));
+  writeFile("/proc/sys/net/ipv4/ping_group_range", "0 2147483647\n");
+  return failures() == before;
+}
+
+void tearDownNetwork() {
+  deleteLink("vsnet0");
+  deleteLink("vsnet1");
+  writeFile("/proc/sys/net/ipv4/ping_group_range", "1 0\n");
+  writeFile("/proc/sys/net/ipv4/ip_nonlocal_bind", "0\n");
+  writeFile("/proc/sys/net/ipv6/ip_nonlocal_bind", "0\n");
+}
+
+// A process holding a context until released.
+struct Holder {
+  pid_t pid = -1;
+  int status = 0;
+};
+
+Holder holdContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy,
+                   const std::optional<NetSet>& net) {
+  int ready[2];
+  Holder h;
+  if (pipe(ready) != 0) return {-1, errno};
+  std::fflush(stdout);
+  h.pid = fork();
+  if (h.pid == 0) {
+    close(ready[0]);
+    const int err = createContext(xid, name, policy, net);
+    (void)!write(ready[1], &err, sizeof(err));
+    if (err) _exit(1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  if (read(ready[0], &h.status, sizeof(h.status)) != sizeof(h.status)) h.status = EPIPE;
+  close(ready[0]);
+  report(h.status == 0, "a process holds context " + std::to_string(xid) + " (" + name + ")",
+         errnoName(h.status));
+  return h;
+}
+
+void release(Holder& h) {
+  if (h.pid <= 0) return;
+  kill(h.pid, SIGKILL);
+  waitpid(h.pid, nullptr, 0);
+  h.pid = -1;
+}
+
+// --- 7. validation of VSERVER_A_NET ---
+
+// A create (in a child: a create that works moves its caller) and the
+// errno it must get.
+void createCase(const std::string& what, int expected,
+                const std::function<GenlRequest(const Family&)>& build) {
+  std::string message;
+  int pipeFds[2];
+  if (pipe(pipeFds) != 0) return;
+  const int got = isolated([&] {
+    close(pipeFds[0]);
+    try {
+      Family family;
+      GenlRequest r = build(family);
+      const int err = family.send(r, &message);
+      (void)!write(pipeFds[1], message.data(), std::min<size_t>(message.size(), 200));
+      return err;
+    } catch (const vs::Error& e) {
+      return e.errnum() ? e.errnum() : 254;
+    }
+  });
+  close(pipeFds[1]);
+  char text[256] = "";
+  (void)!read(pipeFds[0], text, sizeof(text) - 1);
+  close(pipeFds[0]);
+  report(got == expected, "host root: " + what + " -> " + errnoName(expected),
+         std::string("got ") + errnoName(got) + " (" + text + ")");
+}
+
+GenlRequest createWith(const Family& f, uint32_t xid, const NetSet& net) {
+  return f.create(xid, "", {}, net);
+}
+
+// A create whose network set holds raw attributes.
+GenlRequest createRaw(const Family& f, const std::vector<std::pair<uint16_t, std::string>>& attrs) {
+  GenlRequest r = f.create(kXidInvalid, "", {}, std::nullopt);
+  const size_t nest = r.beginNest(VSERVER_A_NET);
+  for (const auto& [type, bytes] : attrs) mnl_attr_put(r.header(), type, bytes.size(), bytes.data());
+  r.endNest(nest);
+  return r;
+}
+
+std::string bytesOf(const void* data, size_t len) {
+  return std::string(static_cast<const char*>(data), len);
+}
+
+std::vector<std::string> manyAddresses(int family, int count) {
+  std::vector<std::string> out;
+  for (int i = 1; i <= count; i++)
+    out.push_back(family == AF_INET ? "10.80." + std::to_string(i / 256) + "." + std::to_string(i % 256)
+                                    : "fd80::" + std::to_string(i));
+  return out;
+}
+
+void checkValidation() {
+  const int most = VSERVER_NET_ADDRS_MAX;
+  const std::string mostText = std::to_string(most), tooMany = std::to_string(most + 1);
+  createCase("create with " + mostText + " IPv4 addresses (control)", 0, [most](const Family& f) {
+    return createWith(f, kXidValid, {0, 0, {}, manyAddresses(AF_INET, most)});
+  });
+  createCase("create with " + tooMany + " IPv4 addresses", E2BIG, [most](const Family& f) {
+    return createWith(f, kXidInvalid, {0, 0, {}, manyAddresses(AF_INET, most + 1)});
+  });
+  createCase("create with " + mostText + " IPv6 addresses (control)", 0, [most](const Family& f) {
+    return createWith(f, kXidValid, {0, 0, {}, manyAddresses(AF_INET6, most)});
+  });
+  createCase("create with " + tooMany + " IPv6 addresses", E2BIG, [most](const Family& f) {
+    return createWith(f, kXidInvalid, {0, 0, {}, manyAddresses(AF_INET6, most + 1)});
+  });
+  createCase("create with every flag, every ncap and an explicit lback (control)", 0,
+             [](const Family& f) {
+               return createWith(f, kXidValid,
+                                 {VSERVER_NF_ALL, VSERVER_NCAP_ALL, "127.9.9.8", {"10.70.0.2", "fd70::2"}});
+             });
+  createCase("create with an empty network set (control)", 0,
+             [](const Family& f) { return createWith(f, kXidValid, {}); });
+  for (const char* bad : {"0.0.0.0", "127.0.0.1", "127.1.2.3", "224.0.0.1", "239.1.2.3",
+                          "255.255.255.255", "::", "::1", "ff02::1", "ff05::2",
+                          "::ffff:10.70.0.2", "::ffff:127.0.0.1", "::ffff:0.0.0.0"}) {
+    createCase(std::string("create with the address ") + bad, EINVAL,
+               [bad](const Family& f) { return createWith(f, kXidInvalid, {0, 0, {}, {bad}}); });
+  }
+  createCase("create with 10.70.0.2 twice", EINVAL, [](const Family& f) {
+    return createWith(f, kXidInvalid, {0, 0, {}, {"10.70.0.2", "10.70.0.3", "10.70.0.2"}});
+  });
+  createCase("create with fd70::2 twice", EINVAL, [](const Family& f) {
+    return createWith(f, kXidInvalid, {0, 0, {}, {"fd70::2", "fd70::2"}});
+  });
+  for (const char* bad : {"10.70.0.2", "0.0.0.0", "127.0.0.0", "127.0.0.1", "127.255.255.255",
+                          "128.0.0.1", "224.0.0.1", "255.255.255.255"}) {
+    createCase(std::string("create with the lback ") + bad, EINVAL,
+               [bad](const Family& f) { return createWith(f, kXidInvalid, {0, 0, bad, {}}); });
+  }
+  createCase("create with an unknown flag bit", EINVAL, [](const Family& f) {
+    return createWith(f, kXidInvalid, {VSERVER_NF_ALL + 1, 0, {}, {}});
+  });
+  createCase("create with flag bit 63", EINVAL, [](const Family& f) {
+    return createWith(f, kXidInvalid, {uint64_t{1} << 63, 0, {}, {}});
+  });
+  createCase("create with an unknown ncap bit", EINVAL, [](const Family& f) {
+    return createWith(f, kXidInvalid, {0, VSERVER_NCAP_ALL + 1, {}, {}});
+  });
+  const in_addr a4{htonl(0x0a460002)};
+  in6_addr a6{};
+  inet_pton(AF_INET6, "fd70::2", &a6);
+  const in_addr lb{htonl(0x7f090907)};
+  const uint64_t u64 = 0;
+  const uint32_t u32 = 0;
+  // The addresses are binary attributes of an exact length, which the
+  // netlink core refuses with ERANGE ("binary attribute size out of
+  // range"); a u64 of the wrong length, like any typed attribute, gets
+  // EINVAL (the header allows both for a wrong length).
+  struct Length {
+    const char* what;
+    uint16_t type;
+    std::string bytes;
+    int expected;
+  };
+  const std::vector<Length> lengths = {
+      {"an IPv4 address of 3 bytes", VSERVER_A_NET_ADDR4, bytesOf(&a4, 3), ERANGE},
+      {"an IPv4 address of 5 bytes", VSERVER_A_NET_ADDR4, bytesOf(&a4, 4) + "x", ERANGE},
+      {"an IPv4 address of 16 bytes", VSERVER_A_NET_ADDR4, bytesOf(&a6, 16), ERANGE},
+      {"an IPv4 address of 0 bytes", VSERVER_A_NET_ADDR4, "", ERANGE},
+      {"an IPv6 address of 4 bytes", VSERVER_A_NET_ADDR6, bytesOf(&a4, 4), ERANGE},
+      {"an IPv6 address of 15 bytes", VSERVER_A_NET_ADDR6, bytesOf(&a6, 15), ERANGE},
+      {"an IPv6 address of 17 bytes", VSERVER_A_NET_ADDR6, bytesOf(&a6, 16) + "x", ERANGE},
+      {"an lback of 3 bytes", VSERVER_A_NET_LBACK, bytesOf(&lb, 3), ERANGE},
+      {"an lback of 16 bytes", VSERVER_A_NET_LBACK, bytesOf(&a6, 16), ERANGE},
+      {"flags as u32", VSERVER_A_NET_FLAGS, bytesOf(&u32, 4), EINVAL},
+      {"ncaps as u32", VSERVER_A_NET_CAPS, bytesOf(&u32, 4), EINVAL},
+      {"an unknown attribute", VSERVER_A_NET_MAX + 1, bytesOf(&u64, 8), EINVAL},
+      {"an attribute flagged nested", VSERVER_A_NET_ADDR4 | NLA_F_NESTED, bytesOf(&a4, 4), EINVAL},
+  };
+  for (const Length& l : lengths) {
+    createCase("create with " + std::string(l.what), l.expected,
+               [&l](const Family& f) { return createRaw(f, {{l.type, l.bytes}}); });
+  }
+  createCase("create with a raw but valid network set (control)", 0, [&](const Family& f) {
+    GenlRequest r = createRaw(f, {{VSERVER_A_NET_ADDR4, bytesOf(&a4, 4)},
+                                  {VSERVER_A_NET_ADDR6, bytesOf(&a6, 16)},
+                                  {VSERVER_A_NET_LBACK, bytesOf(&lb, 4)},
+                                  {VSERVER_A_NET_FLAGS, bytesOf(&u64, 8)}});
+    // createRaw uses kXidInvalid; this one must work, so renumber it.
+    forEachAttribute(r.header(), sizeof(genlmsghdr), [](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) == VSERVER_A_XID)
+        *static_cast<uint32_t*>(mnl_attr_get_payload(attr)) = kXidValid;
+    });
+    return r;
+  });
+  createCase("create with the network set not flagged nested", EINVAL, [&](const Family& f) {
+    GenlRequest r = f.create(kXidInvalid, "", {}, std::nullopt);
+    mnl_attr_put(r.header(), VSERVER_A_NET, sizeof(a4), &a4);
+    return r;
+  });
+
+  // The loopback address is a context's own: an explicit one, or the
+  // default one of another xid, is refused while its holder lives.
+  const uint32_t defaultOwner = 6530;  // default lback 127.1.25.130
+  const std::string lbackOf6530 = "127.1." + std::to_string(defaultOwner / 256) + "." +
+                                  std::to_string(defaultOwner % 256);
+  Holder holder = holdContext(6531, "net-lback", {}, NetSet{0, 0, lbackOf6530, {"10.70.0.7"}});
+  if (holder.status == 0) {
+    createCase("create with the lback another context holds", EADDRINUSE, [&](const Family& f) {
+      return createWith(f, kXidInvalid, {0, 0, lbackOf6530, {}});
+    });
+    createCase("create a context whose default lback another context holds", EADDRINUSE,
+               [&](const Family& f) { return createWith(f, defaultOwner, {0, 0, {}, {}}); });
+  }
+  release(holder);
+  // The holder's context ends once it is reaped; give it a moment.
+  usleep(200000);
+  createCase("the same default lback once its holder is gone (control)", 0,
+             [&](const Family& f) { return createWith(f, defaultOwner, {0, 0, {}, {}}); });
+  createCase("the same explicit lback once its holder is gone (control)", 0, [&](const Family& f) {
+    return createWith(f, kXidValid, {0, 0, lbackOf6530, {}});
+  });
+}
+
+// A context created in the setup state sets its own network set, seals
+// itself, and then may not change it any more.
+void checkSetupAndSeal() {
+  inNewGuest(kXidSetup, "net-setup", policyWith(VSERVER_BCAPS_ALL, 0, VSERVER_CF_STATE_SETUP),
+             NetSet{0, 0, {}, {"10.70.0.7"}}, [] {
+               expect("setup guest: bind 10.70.0.7, its address", 0, bindErrno(SOCK_STREAM, "10.70.0.7"));
+               expect("setup guest: set its own network set to 10.70.0.8 (control)", 0,
+                      setNetSet(kXidSetup, {0, 0, {}, {"10.70.0.8"}}));
+               expect("setup guest: bind 10.70.0.8, its new address", 0,
+                      bindErrno(SOCK_STREAM, "10.70.0.8"));
+               expect("setup guest: bind 10.70.0.7, its old address", EADDRNOTAVAIL,
+                      bindErrno(SOCK_STREAM, "10.70.0.7"));
+               int err = 0;
+               try {
+                 vs::PolicyChange seal;
+                 seal.flags = {0, VSERVER_CF_STATE_SETUP};
+                 vs::VserverClient().setPolicy(kXidSetup, seal);
+               } catch (const vs::Error& e) {
+                 err = e.errnum() ? e.errnum() : EINVAL;
+               }
+               expect("setup guest: seal itself", 0, err);
+               expect("sealed guest: set its own network set", EPERM,
+                      setNetSet(kXidSetup, {0, 0, {}, {"10.70.0.1", "10.70.0.8"}}));
+               expect("sealed guest: set an empty network set", EPERM, setNetSet(kXidSetup, {}));
+               expect("sealed guest: bind 10.70.0.1 after its refused change", EADDRNOTAVAIL,
+                      bindErrno(SOCK_STREAM, "10.70.0.1"));
+             });
+}
+
+// The host admin replaces the network set of a running guest: new binds
+// follow it at once; an empty set leaves the guest confined.
+void checkReplace() {
+  Holder holder = holdContext(kXidReplace, "net-replace", {}, NetSet{0, 0, {}, {"10.70.0.7"}});
+  if (holder.status != 0) return;
+  inGuest(kXidReplace, [] {
+    expect("guest R: bind 10.70.0.7, its address (control)", 0, bindErrno(SOCK_DGRAM, "10.70.0.7"));
+    expect("guest R: bind 10.70.0.8, not yet its address", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.8"));
+  });
+  expect("host: replace guest R's set by 10.70.0.8", 0, setNetSet(kXidReplace, {0, 0, {}, {"10.70.0.8"}}));
+  expect("host: give guest R the lback of guest A", EADDRINUSE,
+         setNetSet(kXidReplace, {0, 0, kLbackA, {"10.70.0.8"}}));
+  inGuest(kXidReplace, [] {
+    expect("guest R after the change: bind 10.70.0.8", 0, bindErrno(SOCK_DGRAM, "10.70.0.8"));
+    expect("guest R after the change: bind 10.70.0.7", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.7"));
+    expect("guest R after the change: bind 10.70.0.1", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.1"));
+  });
+  expect("host: replace guest R's set by an empty one", 0, setNetSet(kXidReplace, {}));
+  inGuest(kXidReplace, [] {
+    expect("guest R with an empty set: bind 10.70.0.8", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.8"));
+    expect("guest R with an empty set: bind 10.70.0.1", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.1"));
+    expect("guest R with an empty set: bind fd70::1", EADDRNOTAVAIL, bindErrno(SOCK_DGRAM, "fd70::1"));
+    const std::string token = newToken();
+    const int err = tcpSendTo("10.70.0.1", 80, token);
+    std::printf("# guest R with an empty set: connect 10.70.0.1:80: %s\n", errnoName(err));
+    expectReceiver("guest R with an empty set: TCP to 10.70.0.1:80 (no address to send from)",
+                   token, "");
+  });
+  release(holder);
+}
+
+// --- 1. binds and listeners ---
+
+// Host addresses and other guests' addresses, all local to the host (so
+// that only the network set can refuse them), and addresses no guest owns.
+struct Foreign {
+  std::string addr;
+  uint32_t scope = 0;
+};
+
+std::vector<Foreign> foreignOfA() {
+  const uint32_t vsnet0 = if_nametoindex("vsnet0");
+  return {{"10.70.0.1"}, {"10.70.0.5"}, {"10.70.0.4"},     {"10.71.0.1"},
+          {"10.70.0.255"}, {"224.0.0.1"}, {"fd70::1"},     {"fd70::5"},
+          {"fd70::4"},   {"fd71::1"},   {"ff05::2"},       {"fe80::1", vsnet0},
+          {"::ffff:10.70.0.1"},         {"::ffff:10.70.0.4"}, {"::ffff:10.70.0.255"}};
+}
+
+constexpr int kIpv6HdrIncl = 36;  // IPV6_HDRINCL of linux/in6.h
+
+const char* typeName(int type) { return type == SOCK_STREAM ? "TCP" : "UDP"; }
+
+// A dual-stack socket for v4-mapped addresses, v6-only otherwise.
+void dualStack(Socket& s) { s.setInt(IPPROTO_IPV6, IPV6_V6ONLY, 0); }
+
+// The kernel refuses a TCP socket an IPv6 multicast address itself.
+bool bindable(int type, const Foreign& f) { return type == SOCK_DGRAM || f.addr != "ff05::2"; }
+
+void checkBinds() {
+  // The host may bind each of them: the addresses are there.
+  for (int type : {SOCK_STREAM, SOCK_DGRAM})
+    for (const Foreign& f : foreignOfA())
+      if (bindable(type, f))
+        expect(std::string("host: bind ") + typeName(type) + " " + f.addr + " (control)", 0,
+             bindErrno(type, f.addr, 0, 0, dualStack, f.scope));
+
+  inGuest(kXidA, [] {
+    for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+      for (const Foreign& f : foreignOfA())
+        if (bindable(type, f))
+          expect(std::string("guest A: bind ") + typeName(type) + " " + f.addr, EADDRNOTAVAIL,
+               bindErrno(type, f.addr, 0, 0, dualStack, f.scope));
+      for (const char* own : {"10.70.0.2", "10.70.0.3", "fd70::2", "fd70::3", "::ffff:10.70.0.3",
+                              "0.0.0.0", "::", "127.0.0.1"})
+        expect(std::string("guest A: bind ") + typeName(type) + " " + own + " (control)", 0,
+               bindErrno(type, own, 0, 0, dualStack));
+      // A fixed port, as a server binds it.
+      expect(std::string("guest A: bind ") + typeName(type) + " 10.70.0.1:8000", EADDRNOTAVAIL,
+             bindErrno(type, "10.70.0.1", 8000));
+    }
+    expect("guest A: bind UDP-Lite 10.70.0.1", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.1", 0, IPPROTO_UDPLITE));
+    expect("guest A: bind UDP-Lite fd70::1", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "fd70::1", 0, IPPROTO_UDPLITE));
+    expect("guest A: bind UDP-Lite 10.70.0.2 (control)", 0,
+           bindErrno(SOCK_DGRAM, "10.70.0.2", 0, IPPROTO_UDPLITE));
+  });
+  // With net.ipv4.ip_nonlocal_bind set by the host, still only its own.
+  writeFile("/proc/sys/net/ipv4/ip_nonlocal_bind", "1\n");
+  writeFile("/proc/sys/net/ipv6/ip_nonlocal_bind", "1\n");
+  expect("host with ip_nonlocal_bind: bind TCP 10.70.0.200 (control)", 0,
+         bindErrno(SOCK_STREAM, "10.70.0.200"));
+  inGuest(kXidA, [] {
+    for (int type : {SOCK_STREAM, SOCK_DGRAM})
+      for (const char* addr : {"10.70.0.1", "10.70.0.200", "fd70::1", "fd70::200"})
+        expect(std::string("guest A with ip_nonlocal_bind: bind ") + typeName(type) + " " + addr,
+               EADDRNOTAVAIL, bindErrno(type, addr));
+  });
+  writeFile("/proc/sys/net/ipv4/ip_nonlocal_bind", "0\n");
+  writeFile("/proc/sys/net/ipv6/ip_nonlocal_bind", "0\n");
+}
+
+void expectBoundTo(const std::string& what, int type, const std::string& wildcard,
+                   const std::string& expected) {
+  Socket s(familyOf(wildcard), type);
+  if (familyOf(wildcard) == AF_INET6) s.setInt(IPPROTO_IPV6, IPV6_V6ONLY, 1);
+  const int err = s.bindTo(makeAddress(wildcard, 0));
+  const std::string got = err ? errnoName(err) : localHost(s.fd());
+  report(got == expected, what + " -> " + expected, "got " + got);
+}
+
+void checkWildcardBinds() {
+  inGuest(kXidB, [] {
+    for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+      expectBoundTo(std::string("guest B (one address): ") + typeName(type) + " bind 0.0.0.0", type,
+                    "0.0.0.0", "10.70.0.4");
+      expectBoundTo(std::string("guest B (one address): ") + typeName(type) + " bind ::", type, "::",
+                    "fd70::4");
+    }
+  });
+  inNewGuest(kXidSingle, "net-single", {}, NetSet{VSERVER_NF_SINGLE_IP, 0, {}, {"10.70.0.3", "10.70.0.2", "fd70::3", "fd70::2"}},
+             [] {
+               for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
+                 expectBoundTo(std::string("single_ip guest: ") + typeName(type) + " bind 0.0.0.0",
+                               type, "0.0.0.0", "10.70.0.3");
+                 expectBoundTo(std::string("single_ip guest: ") + typeName(type) + " bind ::", type,
+                               "::", "fd70::3");
+               }
+             });
+}
+
+// The servers: the host, A and B each hold wildcard listeners on TCP 80
+// and UDP 5300 of both families at once, and 127.0.0.1:3306; only the host
+// listens on TCP 81 and UDP 5301.
+bool startServers() {
+  std::vector<Listen> common = {{"tcp", SOCK_STREAM, "0.0.0.0", 80}, {"tcp6", SOCK_STREAM, "::", 80},
+                                {"udp", SOCK_DGRAM, "0.0.0.0", 5300}, {"udp6", SOCK_DGRAM, "::", 5300},
+                                {"tcp", SOCK_STREAM, "127.0.0.1", 3306}};
+  std::vector<Listen> host = common;
+  host.insert(host.end(), {{"tcp", SOCK_STREAM, "0.0.0.0", 81}, {"tcp6", SOCK_STREAM, "::", 81},
+                           {"udp", SOCK_DGRAM, "0.0.0.0", 5301}, {"udp6", SOCK_DGRAM, "::", 5301},
+                           {"tcp", SOCK_STREAM, "127.0.0.2", 3307}, {"tcp6", SOCK_STREAM, "::1", 3306},
+                           {"udp", SOCK_DGRAM, "127.0.0.1", 5353}});
+  std::vector<Listen> guestA = common;
+  guestA.push_back({"udp", SOCK_DGRAM, "127.0.0.1", 5354});
+  std::vector<Listen> guestB = common;
+  guestB.push_back({"tcp", SOCK_STREAM, "0.0.0.0", 8080});
+  // Without the host's server nothing can be judged; without a guest's,
+  // the checks that expect it fail, and the others still tell.
+  if (!startServer("host", 0, {}, std::nullopt, host)) return false;
+  startServer("A", kXidA, {}, NetSet{VSERVER_NF_HIDE_NETIF, 0, {}, kAddrsA}, guestA);
+  startServer("B", kXidB, {}, NetSet{0, 0, kLbackB, kAddrsB}, guestB);
+  return true;
+}
+
+void checkListeners() {
+  // From the host: each address reaches its owner's wildcard listener.
+  const std::vector<std::pair<std::string, std::string>> owners = {
+      {"10.70.0.1", "host"}, {"10.70.0.5", "host"}, {"10.70.0.2", "A"}, {"10.70.0.3", "A"},
+      {"10.70.0.4", "B"},    {"fd70::1", "host"},   {"fd70::5", "host"}, {"fd70::2", "A"},
+      {"fd70::3", "A"},      {"fd70::4", "B"},      {"127.0.0.1", "host"}, {"::1", "host"}};
+  for (const auto& [addr, owner] : owners) {
+    tcpCheck("host: TCP to " + addr + ":80", addr, 80, owner);
+    udpCheck("host: UDP to " + addr + ":5300", addr, 5300, owner);
+  }
+  // v4-mapped from a dual-stack socket of the host.
+  tcpCheck("host: TCP to ::ffff:10.70.0.2:80", "::ffff:10.70.0.2", 80, "A");
+  udpCheck("host: UDP to ::ffff:10.70.0.4:5300", "::ffff:10.70.0.4", 5300, "B");
+  // Where only the host's wildcard listener is, a guest's address reaches
+  // nobody, the host's does.
+  for (const char* addr : {"10.70.0.2", "10.70.0.3", "10.70.0.4", "fd70::2", "fd70::4"}) {
+    tcpCheck(std::string("host: TCP to ") + addr + ":81 (no guest listener)", addr, 81, "");
+    udpCheck(std::string("host: UDP to ") + addr + ":5301 (no guest listener)", addr, 5301, "");
+  }
+  tcpCheck("host: TCP to 10.70.0.1:81 (control)", "10.70.0.1", 81, "host");
+  udpCheck("host: UDP to 10.70.0.1:5301 (control)", "10.70.0.1", 5301, "host");
+  tcpCheck("host: TCP to fd70::1:81 (control)", "fd70::1", 81, "host");
+  // The host binds a wildcard port a guest already listens on.
+  Bound late = listenOn(SOCK_STREAM, "0.0.0.0", 8080);
+  expect("host: listen on 0.0.0.0:8080 after guest B", 0, late.error);
+  if (!late.error) {
+    tcpCheck("host: TCP to 10.70.0.4:8080", "10.70.0.4", 8080, "B");
+    const std::string token = newToken();
+    Socket c(AF_INET, SOCK_STREAM);
+    setTimeouts(c.fd(), 3000);
+    const Address to = makeAddress("10.70.0.1", 8080);
+    int err = errnoOf(connect(c.fd(), to.get(), to.length));
+    int conn = -1;
+    if (!err) {
+      pollfd p{late.socket.fd(), POLLIN, 0};
+      conn = poll(&p, 1, 3000) == 1 ? accept(late.socket.fd(), nullptr, nullptr) : -1;
+      if (conn < 0) err = ETIMEDOUT;
+    }
+    expect("host: TCP to 10.70.0.1:8080 reaches the host's late listener", 0, err);
+    if (conn >= 0) close(conn);
+  }
+}
+
+// --- 2. source addresses ---
+
+// Sends token from a fresh UDP socket to to, with an IP_PKTINFO or
+// IPV6_PKTINFO source; prepare runs first.  0 or sendmsg's errno.
+int sendWithSource(const std::string& to, uint16_t port, const std::string& source,
+                   const std::string& token, const std::function<void(Socket&)>& prepare = {},
+                   int socketFamily = 0) {
+  const Address dst = makeAddress(to, port);
+  Socket s(socketFamily ? socketFamily : dst.family(), SOCK_DGRAM);
+  if (prepare) prepare(s);
+  alignas(cmsghdr) char buffer[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
+  iovec iov{const_cast<char*>(token.data()), token.size()};
+  msghdr msg{};
+  msg.msg_name = const_cast<sockaddr*>(dst.get());
+  msg.msg_namelen = dst.length;
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = buffer;
+  cmsghdr* c = reinterpret_cast<cmsghdr*>(buffer);
+  if (familyOf(source) == AF_INET) {
+    in_pktinfo info{};
+    inet_pton(AF_INET, source.c_str(), &info.ipi_spec_dst);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(info));
+    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+    msg.msg_controllen = CMSG_SPACE(sizeof(info));
+  } else {
+    in6_pktinfo info{};
+    inet_pton(AF_INET6, source.c_str(), &info.ipi6_addr);
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(info));
+    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+    msg.msg_controllen = CMSG_SPACE(sizeof(info));
+  }
+  return errnoOf(sendmsg(s.fd(), &msg, 0));
+}
+
+void freebind(Socket& s) {
+  s.setInt(IPPROTO_IP, IP_FREEBIND, 1);
+  s.setInt(IPPROTO_IPV6, IPV6_FREEBIND, 1);
+}
+
+// A source the guest may not use: the send must fail (EADDRNOTAVAIL, as
+// docs/security-model.md names it) and reach nobody.
+void expectForeignSourceFails(const std::string& what, const std::string& to, uint16_t port,
+                              const std::string& source,
+                              const std::function<void(Socket&)>& prepare = {},
+                              int socketFamily = 0) {
+  const std::string token = newToken();
+  const int err = sendWithSource(to, port, source, token, prepare, socketFamily);
+  expect(what, EADDRNOTAVAIL, err);
+  expectReceiver(what + ": the datagram", token, "");
+}
+
+void expectOwnSourceWorks(const std::string& what, const std::string& to, uint16_t port,
+                          const std::string& source, const std::string& seenAs,
+                          const std::function<void(Socket&)>& prepare = {}, int socketFamily = 0) {
+  const std::string token = newToken();
+  const int err = sendWithSource(to, port, source, token, prepare, socketFamily);
+  expect(what + " (control)", 0, err);
+  if (!err) expectReceiver(what + ": the datagram", token, "host", {seenAs});
+}
+
+void checkSources() {
+  inGuest(kXidA, [] {
+    // Unbound sockets: the route's preferred source (the host's own
+    // address, for a host destination) must become the guest's first.
+    tcpCheck("guest A: unbound TCP to 10.70.0.1:80", "10.70.0.1", 80, "host", {"10.70.0.2"});
+    tcpCheck("guest A: unbound TCP to 10.70.0.5:80", "10.70.0.5", 80, "host", {"10.70.0.2"});
+    tcpCheck("guest A: unbound TCP to 10.70.0.4:80 (guest B)", "10.70.0.4", 80, "B", {"10.70.0.2"});
+    // The local route of a secondary address (10.70.0.3) prefers the
+    // primary one, the host's 10.70.0.1: so the guest's first, again.
+    tcpCheck("guest A: unbound TCP to its own 10.70.0.3:80", "10.70.0.3", 80, "A", {"10.70.0.2"});
+    udpCheck("guest A: unbound UDP to 10.70.0.1:5300", "10.70.0.1", 5300, "host", {"10.70.0.2"});
+    udpCheck("guest A: unbound UDP to 10.71.0.1:5300", "10.71.0.1", 5300, "host", {"10.70.0.2"});
+    tcpCheck("guest A: unbound TCP to fd70::1:80", "fd70::1", 80, "host", {"fd70::2"});
+    udpCheck("guest A: unbound UDP to fd70::1:5300", "fd70::1", 5300, "host", {"fd70::2"});
+    udpCheck("guest A: unbound UDP to fd71::1:5300", "fd71::1", 5300, "host", {"fd70::2"});
+    tcpCheck("guest A: unbound TCP to ::ffff:10.70.0.1:80", "::ffff:10.70.0.1", 80, "host",
+             {"10.70.0.2"});
+    udpCheck("guest A: unbound UDP to ::ffff:10.70.0.1:5300", "::ffff:10.70.0.1", 5300, "host",
+             {"10.70.0.2"});
+    for (const auto& [to, from] : {std::pair<std::string, std::string>{"10.70.0.1", "10.70.0.2"},
+                                   {"fd70::1", "fd70::2"}}) {
+      // A connected UDP socket picks its source at connect().
+      const std::string token = newToken();
+      Socket s(familyOf(to), SOCK_DGRAM);
+      const Address dst = makeAddress(to, 5300);
+      int err = errnoOf(connect(s.fd(), dst.get(), dst.length));
+      if (!err) err = errnoOf(send(s.fd(), token.data(), token.size(), 0));
+      expect("guest A: connected UDP to " + to + ":5300", 0, err);
+      if (!err) {
+        report(localHost(s.fd()) == from, "guest A: connected UDP to " + to + " is bound to " + from,
+               "bound to " + localHost(s.fd()));
+        expectReceiver("guest A: connected UDP to " + to + ":5300", token, "host", {from});
+      }
+    }
+    {
+      // Bound to the wildcard first, then connected.
+      const std::string token = newToken();
+      Socket s(AF_INET, SOCK_STREAM);
+      expect("guest A: bind TCP 0.0.0.0:0 before connecting", 0, s.bindTo(makeAddress("0.0.0.0", 0)));
+      const int err = tcpSend(s, makeAddress("10.70.0.1", 80), token);
+      expect("guest A: wildcard-bound TCP connects to 10.70.0.1:80", 0, err);
+      if (!err) expectReceiver("guest A: wildcard-bound TCP to 10.70.0.1:80", token, "host", {"10.70.0.2"});
+    }
+    // Where the guest has no listener, the host's wildcard one must not
+    // answer for the guest's addresses, whoever sends.
+    tcpCheck("guest A: TCP to guest B's 10.70.0.4:81", "10.70.0.4", 81, "");
+    tcpCheck("guest A: TCP to its own 10.70.0.2:81", "10.70.0.2", 81, "");
+    udpCheck("guest A: UDP to guest B's 10.70.0.4:5301", "10.70.0.4", 5301, "");
+    udpCheck("guest A: UDP to its own 10.70.0.3:5301", "10.70.0.3", 5301, "");
+    udpCheck("guest A: UDP to guest B's fd70::4:5301", "fd70::4", 5301, "");
+
+    // Explicit sources.
+    expectOwnSourceWorks("guest A: UDP with IP_PKTINFO 10.70.0.3", "10.70.0.1", 5300, "10.70.0.3",
+                         "10.70.0.3");
+    expectOwnSourceWorks("guest A: UDP with IPV6_PKTINFO fd70::3", "fd70::1", 5300, "fd70::3",
+                         "fd70::3");
+    for (const char* source : {"10.70.0.1", "10.70.0.4", "10.70.0.5", "10.71.0.1"})
+      expectForeignSourceFails(std::string("guest A: UDP with IP_PKTINFO ") + source, "10.70.0.1",
+                               5300, source);
+    for (const char* source : {"fd70::1", "fd70::4", "fd71::1"})
+      expectForeignSourceFails(std::string("guest A: UDP with IPV6_PKTINFO ") + source, "fd70::1",
+                               5300, source);
+    expectForeignSourceFails("guest A: v4-mapped UDP with IPV6_PKTINFO ::ffff:10.70.0.1",
+                             "::ffff:10.70.0.1", 5300, "::ffff:10.70.0.1", dualStack, AF_INET6);
+    expectForeignSourceFails("guest A: v4-mapped UDP with IP_PKTINFO 10.70.0.1",
+                             "::ffff:10.70.0.1", 5300, "10.70.0.1", dualStack, AF_INET6);
+    // IPV6_PKTINFO as a sticky socket option, not a control message (6.1
+    // takes only its interface for UDP): whatever it names, a datagram
+    // that goes out carries one of the guest's addresses.
+    for (const char* source : {"fd70::1", "fd70::4"}) {
+      const std::string token = newToken();
+      Socket s(AF_INET6, SOCK_DGRAM);
+      in6_pktinfo info{};
+      inet_pton(AF_INET6, source, &info.ipi6_addr);
+      int err = errnoOf(setsockopt(s.fd(), IPPROTO_IPV6, IPV6_PKTINFO, &info, sizeof(info)));
+      const int setErr = err;
+      const Address dst = makeAddress("fd70::1", 5300);
+      if (!err) err = errnoOf(sendto(s.fd(), token.data(), token.size(), 0, dst.get(), dst.length));
+      const std::string what = std::string("guest A: UDP with a sticky IPV6_PKTINFO ") + source;
+      std::printf("# %s: setsockopt %s, send %s\n", what.c_str(), errnoName(setErr), errnoName(err));
+      if (err)
+        expectReceiver(what + ": the refused datagram", token, "");
+      else
+        expectReceiver(what + ": the datagram", token, "host", {"fd70::2", "fd70::3"});
+    }
+    // IP_MULTICAST_IF names a source too.
+    for (const auto& [source, own] : {std::pair<std::string, bool>{"10.70.0.1", false},
+                                      {"10.70.0.4", false}, {"10.70.0.2", true}}) {
+      Socket s(AF_INET, SOCK_DGRAM);
+      in_addr iface{};
+      inet_pton(AF_INET, source.c_str(), &iface);
+      int err = errnoOf(setsockopt(s.fd(), IPPROTO_IP, IP_MULTICAST_IF, &iface, sizeof(iface)));
+      const int setErr = err;
+      const Address group = makeAddress("239.70.0.1", 5301);
+      const std::string token = newToken();
+      if (!err) err = errnoOf(sendto(s.fd(), token.data(), token.size(), 0, group.get(), group.length));
+      const std::string what = "guest A: multicast with IP_MULTICAST_IF " + source;
+      std::printf("# %s: setsockopt %s, send %s\n", what.c_str(), errnoName(setErr), errnoName(err));
+      expect(what + (own ? " (control)" : " (setsockopt or send)"), own ? 0 : EADDRNOTAVAIL, err);
+    }
+    for (const char* source : {"10.70.0.1", "10.70.0.200"})
+      expectForeignSourceFails(std::string("guest A: UDP with IP_FREEBIND and IP_PKTINFO ") + source,
+                               "10.70.0.1", 5300, source, freebind);
+    expectForeignSourceFails("guest A: UDP with IPV6_FREEBIND and IPV6_PKTINFO fd70::200",
+                             "fd70::1", 5300, "fd70::200", freebind);
+    for (int type : {SOCK_STREAM, SOCK_DGRAM})
+      for (const char* addr : {"10.70.0.1", "10.70.0.200", "fd70::1", "fd70::200"})
+        expect(std::string("guest A: ") + typeName(type) + " with IP_FREEBIND binds " + addr,
+               EADDRNOTAVAIL, bindErrno(type, addr, 0, 0, freebind));
+
+    // sendmmsg: each message is checked as sendmsg checks it.
+    {
+      const Address dst = makeAddress("10.70.0.1", 5300);
+      const std::string good = newToken(), bad = newToken();
+      in_pktinfo goodInfo{}, badInfo{};
+      inet_pton(AF_INET, "10.70.0.3", &goodInfo.ipi_spec_dst);
+      inet_pton(AF_INET, "10.70.0.1", &badInfo.ipi_spec_dst);
+      alignas(cmsghdr) char goodCmsg[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+      alignas(cmsghdr) char badCmsg[CMSG_SPACE(sizeof(in_pktinfo))] = {};
+      auto fill = [](char* buffer, const in_pktinfo& info) {
+        cmsghdr* c = reinterpret_cast<cmsghdr*>(buffer);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(info));
+        std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+      };
+      fill(goodCmsg, goodInfo);
+      fill(badCmsg, badInfo);
+      iovec iov[2] = {{const_cast<char*>(good.data()), good.size()},
+                      {const_cast<char*>(bad.data()), bad.size()}};
+      mmsghdr msgs[2]{};
+      for (int i = 0; i < 2; i++) {
+        msgs[i].msg_hdr.msg_name = const_cast<sockaddr*>(dst.get());
+        msgs[i].msg_hdr.msg_namelen = dst.length;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_control = i == 0 ? goodCmsg : badCmsg;
+        msgs[i].msg_hdr.msg_controllen = sizeof(goodCmsg);
+      }
+      Socket s(AF_INET, SOCK_DGRAM);
+      const int sent = sendmmsg(s.fd(), msgs, 2, 0);
+      report(sent == 1, "guest A: sendmmsg of an own-source and a foreign-source message -> 1 sent",
+             "got " + std::to_string(sent) + (sent < 0 ? std::string(" ") + errnoName(errno) : ""));
+      expectReceiver("guest A: sendmmsg's own-source message", good, "host", {"10.70.0.3"});
+      expectReceiver("guest A: sendmmsg's foreign-source message", bad, "");
+      const int single = sendWithSource("10.70.0.1", 5300, "10.70.0.1", newToken());
+      const int multi = errnoOf(sendmmsg(s.fd(), &msgs[1], 1, 0));
+      report(multi != 0 && multi == single,
+             "guest A: sendmmsg of a foreign source fails as sendmsg does",
+             std::string("sendmmsg ") + errnoName(multi) + ", sendmsg " + errnoName(single));
+      expectReceiver("guest A: the refused sendmmsg message", bad, "");
+      // Unbound, to loopback: each message goes to the guest's own lback.
+      const Address lo = makeAddress("127.0.0.1", 5353);
+      const std::string l1 = newToken(), l2 = newToken();
+      iovec liov[2] = {{const_cast<char*>(l1.data()), l1.size()},
+                       {const_cast<char*>(l2.data()), l2.size()}};
+      mmsghdr lmsgs[2]{};
+      for (int i = 0; i < 2; i++) {
+        lmsgs[i].msg_hdr.msg_name = const_cast<sockaddr*>(lo.get());
+        lmsgs[i].msg_hdr.msg_namelen = lo.length;
+        lmsgs[i].msg_hdr.msg_iov = &liov[i];
+        lmsgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      Socket u(AF_INET, SOCK_DGRAM);
+      const int lsent = sendmmsg(u.fd(), lmsgs, 2, 0);
+      std::printf("# guest A: sendmmsg to 127.0.0.1:5353: %d\n", lsent);
+      expectReceiver("guest A: sendmmsg to the host's 127.0.0.1:5353, first", l1, "");
+      expectReceiver("guest A: sendmmsg to the host's 127.0.0.1:5353, second", l2, "");
+      // And to a host address with no source given: the guest's.
+      const std::string m1 = newToken();
+      iovec miov{const_cast<char*>(m1.data()), m1.size()};
+      mmsghdr mmsg{};
+      mmsg.msg_hdr.msg_name = const_cast<sockaddr*>(dst.get());
+      mmsg.msg_hdr.msg_namelen = dst.length;
+      mmsg.msg_hdr.msg_iov = &miov;
+      mmsg.msg_hdr.msg_iovlen = 1;
+      Socket v(AF_INET, SOCK_DGRAM);
+      expect("guest A: unbound sendmmsg to 10.70.0.1:5300", 0, errnoOf(sendmmsg(v.fd(), &mmsg, 1, 0)) );
+      expectReceiver("guest A: unbound sendmmsg to 10.70.0.1:5300", m1, "host", {"10.70.0.2"});
+    }
+  });
+  inGuest(kXidB, [] {
+    tcpCheck("guest B: unbound TCP to 10.70.0.1:80", "10.70.0.1", 80, "host", {"10.70.0.4"});
+    udpCheck("guest B: unbound UDP to 10.70.0.1:5300", "10.70.0.1", 5300, "host", {"10.70.0.4"});
+    tcpCheck("guest B: unbound TCP to fd70::1:80", "fd70::1", 80, "host", {"fd70::4"});
+    tcpCheck("guest B: unbound TCP to guest A's 10.70.0.2:80", "10.70.0.2", 80, "A", {"10.70.0.4"});
+  });
+  // Controls on the host: freebind works there.
+  expect("host: TCP with IP_FREEBIND binds 10.70.0.200 (control)", 0,
+         bindErrno(SOCK_STREAM, "10.70.0.200", 0, 0, freebind));
+  expect("host: UDP with IPV6_FREEBIND binds fd70::200 (control)", 0,
+         bindErrno(SOCK_DGRAM, "fd70::200", 0, 0, freebind));
+}
+
+// --- 3. loopback ---
+
+void checkLoopback() {
+  tcpCheck("host: TCP to 127.0.0.1:3306 (control)", "127.0.0.1", 3306, "host");
+  tcpCheck("host: TCP to 127.0.0.2:3307 (control)", "127.0.0.2", 3307, "host");
+  tcpCheck("host: TCP to ::1:81 (control)", "::1", 81, "host");
+  udpCheck("host: UDP to 127.0.0.1:5353 (control)", "127.0.0.1", 5353, "host");
+  udpCheck("host: UDP to 127.0.0.1:5301 (control)", "127.0.0.1", 5301, "host");
+  inGuest(kXidA, [] {
+    expectBoundTo("guest A: bind 127.0.0.1 gives its default lback", SOCK_STREAM, "127.0.0.1", kLbackA);
+    expectBoundTo("guest A: bind 127.3.3.3 gives its default lback", SOCK_DGRAM, "127.3.3.3", kLbackA);
+    tcpCheck("guest A: TCP to 127.0.0.1:3306 reaches its own", "127.0.0.1", 3306, "A", {kLbackA});
+    tcpCheck("guest A: TCP to 127.0.0.9:3306 reaches its own", "127.0.0.9", 3306, "A", {kLbackA});
+    tcpCheck("guest A: TCP to guest B's lback 127.5.6.7:3306", kLbackB, 3306, "A", {kLbackA});
+    tcpCheck("guest A: TCP to ::1:3306 (v4-mapped lback) reaches its own", "::1", 3306, "A", {kLbackA});
+    udpCheck("guest A: UDP to 127.0.0.1:5354 reaches its own", "127.0.0.1", 5354, "A", {kLbackA});
+    tcpCheck("guest A: TCP to the host's 127.0.0.2:3307", "127.0.0.2", 3307, "");
+    tcpCheck("guest A: TCP to 127.0.0.1:81 (host wildcard)", "127.0.0.1", 81, "");
+    tcpCheck("guest A: TCP to 127.7.7.7:81 (host wildcard)", "127.7.7.7", 81, "");
+    tcpCheck("guest A: TCP to its lback :81 (host wildcard)", kLbackA, 81, "");
+    tcpCheck("guest A: TCP to ::1:81 (host wildcard)", "::1", 81, "");
+    tcpCheck("guest A: TCP to ::ffff:127.0.0.2:3307", "::ffff:127.0.0.2", 3307, "");
+    udpCheck("guest A: UDP to the host's 127.0.0.1:5353", "127.0.0.1", 5353, "");
+    // Connecting to the unspecified address means the loopback one.
+    tcpCheck("guest A: TCP to 0.0.0.0:3306 reaches its own", "0.0.0.0", 3306, "A", {kLbackA});
+    tcpCheck("guest A: TCP to 0.0.0.0:3307 (the host's 127.0.0.2)", "0.0.0.0", 3307, "");
+    udpCheck("guest A: UDP to 0.0.0.0:5353 (the host's 127.0.0.1)", "0.0.0.0", 5353, "");
+    tcpCheckNot("guest A: TCP to [::]:3306 (the host's ::1:3306)", "::", 3306, {"host", "B"});
+    tcpCheckNot("guest A: TCP to [::]:81 (the host's wildcard)", "::", 81, {"host", "B"});
+    udpCheck("guest A: UDP to 127.0.0.1:5301 (host wildcard)", "127.0.0.1", 5301, "");
+    udpCheck("guest A: UDP to ::1:5301 (host wildcard)", "::1", 5301, "");
+    expectForeignSourceFails("guest A: UDP with IP_PKTINFO 127.0.0.1 to 10.70.0.1", "10.70.0.1",
+                             5300, "127.0.0.1");
+  });
+  inGuest(kXidB, [] {
+    expectBoundTo("guest B: bind 127.0.0.1 gives its explicit lback", SOCK_STREAM, "127.0.0.1", kLbackB);
+    tcpCheck("guest B: TCP to 127.0.0.1:3306 reaches its own", "127.0.0.1", 3306, "B", {kLbackB});
+    tcpCheck("guest B: TCP to guest A's lback:3306", kLbackA, 3306, "B", {kLbackB});
+    tcpCheck("guest B: TCP to 127.0.0.2:3307 (host)", "127.0.0.2", 3307, "");
+    udpCheck("guest B: UDP to 127.0.0.1:5354 (guest A's port)", "127.0.0.1", 5354, "");
+  });
+}
+
+// --- 4. visibility ---
+
+std::map<std::string, std::vector<uint64_t>> inodesOf(const std::string& name) {
+  std::map<std::string, std::vector<uint64_t>> out;
+  for (const Server& s : servers) {
+    if (s.name != name) continue;
+    std::istringstream fields(s.ask("i"));
+    std::string field;
+    while (fields >> field) {
+      const size_t eq = field.find('=');
+      if (eq != std::string::npos)
+        out[field.substr(0, eq)].push_back(std::stoull(field.substr(eq + 1)));
+    }
+  }
+  return out;
+}
+
+// In where's view, table lists mine and none of theirs.
+void checkSockets(const std::string& where, const std::string& table, const std::set<uint64_t>& shown,
+                  const std::vector<uint64_t>& mine, const std::vector<uint64_t>& theirs,
+                  const std::string& whose) {
+  std::string missing, extra;
+  for (uint64_t ino : mine)
+    if (!shown.count(ino)) missing += " " + std::to_string(ino);
+  report(missing.empty() && !mine.empty(), where + ": " + table + " shows its own sockets",
+         "missing" + missing + (mine.empty() ? " (none known)" : ""));
+  for (uint64_t ino : theirs)
+    if (shown.count(ino)) extra += " " + std::to_string(ino);
+  report(extra.empty() && !theirs.empty(), where + ": " + table + " hides " + whose + "'s sockets",
+         "shows" + extra + (theirs.empty() ? " (none known)" : ""));
+}
+
+bool isLoopback(const std::string& addr) {
+  return addr == "::1" || unmapped(addr).rfind("127.", 0) == 0;
+}
+
+// Every address shown is own or loopback, and every own one of family is.
+void checkAddressList(const std::string& what, const std::vector<std::string>& shown,
+                      const std::vector<std::string>& own, int family) {
+  std::string foreign, missing;
+  for (const std::string& a : shown)
+    if (!contains(own, a) && !isLoopback(a)) foreign += " " + a;
+  for (const std::string& a : own)
+    if (familyOf(a) == family && !contains(shown, a)) missing += " " + a;
+  report(foreign.empty(), what + " shows no foreign address", "shows" + foreign);
+  report(missing.empty(), what + " shows the guest's addresses", "lacks" + missing);
+}
+
+std::vector<std::string> ifInet6() {
+  std::vector<std::string> out;
+  std::istringstream in(readFile("/proc/net/if_inet6"));
+  std::string hex, rest;
+  while (in >> hex && std::getline(in, rest)) {
+    in6_addr a{};
+    for (size_t i = 0; i < 16 && hex.size() == 32; i++)
+      a.s6_addr[i] = static_cast<uint8_t>(std::stoul(hex.substr(i * 2, 2), nullptr, 16));
+    char text[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, &a, text, sizeof(text));
+    out.push_back(text);
+  }
+  return out;
+}
+
+std::vector<std::string> procNetDevLinks() {
+  std::vector<std::string> out;
+  std::istringstream in(readFile("/proc/net/dev"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    name.erase(0, name.find_first_not_of(' '));
+    out.push_back(name);
+  }
+  return out;
+}
+
+std::vector<std::string> getifaddrsList(std::vector<std::string>* links) {
+  std::vector<std::string> out;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return {"getifaddrs failed: " + std::string(errnoName(errno))};
+  for (ifaddrs* i = list; i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    if (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6)
+      out.push_back(hostOf(i->ifa_addr));
+    else if (i->ifa_addr->sa_family == AF_PACKET && links)
+      links->push_back(i->ifa_name);
+  }
+  freeifaddrs(list);
+  return out;
+}
+
+std::vector<std::string> ifconfList() {
+  std::vector<std::string> out;
+  Socket s(AF_INET, SOCK_DGRAM);
+  std::vector<ifreq> reqs(64);
+  ifconf conf{};
+  conf.ifc_len = static_cast<int>(reqs.size() * sizeof(ifreq));
+  conf.ifc_req = reqs.data();
+  if (ioctl(s.fd(), SIOCGIFCONF, &conf) != 0) return {"SIOCGIFCONF failed"};
+  for (size_t i = 0; i < conf.ifc_len / sizeof(ifreq); i++) out.push_back(hostOf(&reqs[i].ifr_addr));
+  return out;
+}
+
+// SIOCGIFADDR of link: the address, or the errno's name.
+std::string ifAddress(const char* link) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  if (ioctl(s.fd(), SIOCGIFADDR, &req) != 0) return errnoName(errno);
+  return hostOf(&req.ifr_addr);
+}
+
+void checkLinks(const std::string& where, bool hidden) {
+  int err = 0;
+  const std::vector<std::string> links = dumpLinks(&err);
+  expect(where + ": RTM_GETLINK dump", 0, err);
+  report(contains(links, "lo") && contains(links, "vsnet0"), where + ": RTM_GETLINK shows lo and vsnet0",
+         "shows " + join(links));
+  report(contains(links, "vsnet1") != hidden,
+         where + ": RTM_GETLINK " + (hidden ? "hides" : "shows") + " vsnet1", "shows " + join(links));
+  const std::vector<std::string> dev = procNetDevLinks();
+  report(contains(dev, "lo") && contains(dev, "vsnet0"), where + ": /proc/net/dev shows lo and vsnet0",
+         "shows " + join(dev));
+  report(contains(dev, "vsnet1") != hidden,
+         where + ": /proc/net/dev " + (hidden ? "hides" : "shows") + " vsnet1", "shows " + join(dev));
+  std::vector<std::string> packetLinks;
+  getifaddrsList(&packetLinks);
+  report(contains(packetLinks, "vsnet1") != hidden,
+         where + ": getifaddrs " + (hidden ? "hides" : "shows") + " vsnet1", "shows " + join(packetLinks));
+}
+
+// A guest's view of addresses, with own its addresses.
+void checkAddressViews(const std::string& where, const std::vector<std::string>& own) {
+  int err = 0;
+  const auto v4 = dumpAddresses(AF_INET, &err);
+  expect(where + ": RTM_GETADDR IPv4 dump", 0, err);
+  checkAddressList(where + ": RTM_GETADDR IPv4", v4, own, AF_INET);
+  const auto v6 = dumpAddresses(AF_INET6, &err);
+  expect(where + ": RTM_GETADDR IPv6 dump", 0, err);
+  checkAddressList(where + ": RTM_GETADDR IPv6", v6, own, AF_INET6);
+  const auto all = dumpAddresses(AF_UNSPEC, &err);
+  checkAddressList(where + ": RTM_GETADDR AF_UNSPEC", all, own, AF_INET6);
+  const auto ifaddrs = getifaddrsList(nullptr);
+  checkAddressList(where + ": getifaddrs", ifaddrs, own, AF_INET);
+  checkAddressList(where + ": getifaddrs", ifaddrs, own, AF_INET6);
+  checkAddressList(where + ": SIOCGIFCONF", ifconfList(), own, AF_INET);
+  checkAddressList(where + ": /proc/net/if_inet6", ifInet6(), own, AF_INET6);
+  for (const char* link : {"vsnet0", "vsnet1"}) {
+    const std::string got = ifAddress(link);
+    report(got.find('.') == std::string::npos || contains(own, got),
+           where + ": SIOCGIFADDR of " + link + " gives no foreign address", "gave " + got);
+  }
+  const std::string trie = readFile("/proc/net/fib_trie");
+  std::string leaked;
+  for (const char* foreign : {"10.70.0.1\n", "10.70.0.5\n", "10.71.0.1\n"})
+    if (trie.find(std::string("|-- ") + foreign) != std::string::npos) leaked += std::string(" ") + foreign;
+  report(leaked.empty(), where + ": /proc/net/fib_trie shows no foreign address", "shows" + leaked);
+}
+
+void checkVisibility() {
+  const auto host = inodesOf("host");
+  const auto guestA = inodesOf("A");
+  const auto guestB = inodesOf("B");
+  auto merged = [](const std::map<std::string, std::vector<uint64_t>>& a, const std::string& kind) {
+    const auto found = a.find(kind);
+    return found == a.end() ? std::vector<uint64_t>{} : found->second;
+  };
+  inGuest(kXidA, [&] {
+    // Sockets of its own, fresh, in every table.
+    Bound tcp = listenOn(SOCK_STREAM, "10.70.0.2", 7000);
+    Bound tcp6 = listenOn(SOCK_STREAM, "fd70::2", 7000);
+    Bound udp = listenOn(SOCK_DGRAM, "10.70.0.2", 7001);
+    Bound udp6 = listenOn(SOCK_DGRAM, "fd70::2", 7001);
+    Socket unixSocket(AF_UNIX, SOCK_STREAM);
+    sockaddr_un un{};
+    un.sun_family = AF_UNIX;
+    std::snprintf(un.sun_path, sizeof(un.sun_path), "/tmp/vs-net-A-own.sock");
+    unlink(un.sun_path);
+    expect("guest A: bind a unix socket", 0,
+           errnoOf(bind(unixSocket.fd(), reinterpret_cast<sockaddr*>(&un), sizeof(un))));
+    const std::map<std::string, std::vector<uint64_t>> own = {
+        {"tcp", {inodeOf(tcp.socket.fd())}},   {"tcp6", {inodeOf(tcp6.socket.fd())}},
+        {"udp", {inodeOf(udp.socket.fd())}},   {"udp6", {inodeOf(udp6.socket.fd())}},
+        {"unix", {inodeOf(unixSocket.fd())}}};
+    struct Diag {
+      const char* table;
+      int family, protocol;
+    };
+    for (const Diag& d : {Diag{"tcp", AF_INET, IPPROTO_TCP}, Diag{"tcp6", AF_INET6, IPPROTO_TCP},
+                          Diag{"udp", AF_INET, IPPROTO_UDP}, Diag{"udp6", AF_INET6, IPPROTO_UDP},
+                          Diag{"unix", AF_UNIX, 0}}) {
+      std::vector<uint64_t> mine = own.at(d.table);
+      const auto serverOwn = merged(guestA, d.table);
+      mine.insert(mine.end(), serverOwn.begin(), serverOwn.end());
+      const std::set<uint64_t> proc = procInodes(d.table);
+      checkSockets("guest A", std::string("/proc/net/") + d.table, proc, mine, merged(host, d.table), "the host");
+      checkSockets("guest A", std::string("/proc/net/") + d.table, proc, mine, merged(guestB, d.table), "guest B");
+      int err = 0;
+      const std::set<uint64_t> diag = diagInodes(d.family, d.protocol, &err);
+      const std::string name = std::string("sock_diag ") + d.table;
+      expect("guest A: " + name + " dump", 0, err);
+      checkSockets("guest A", name, diag, mine, merged(host, d.table), "the host");
+      checkSockets("guest A", name, diag, mine, merged(guestB, d.table), "guest B");
+    }
+    checkAddressViews("guest A", kAddrsA);
+    checkLinks("guest A (hide_netif)", true);
+  });
+  inGuest(kXidB, [] {
+    checkAddressViews("guest B", kAddrsB);
+    checkLinks("guest B (no hide_netif)", false);
+  });
+  // The host sees everything.
+  for (const char* table : {"tcp", "tcp6", "udp", "udp6", "unix"}) {
+    const auto guests = merged(guestA, table);
+    const std::set<uint64_t> proc = procInodes(table);
+    std::string missing;
+    for (uint64_t ino : merged(host, table))
+      if (!proc.count(ino)) missing += " " + std::to_string(ino);
+    report(missing.empty(), std::string("host: /proc/net/") + table + " shows its own sockets",
+           "missing" + missing);
+    missing.clear();
+    for (uint64_t ino : guests)
+      if (!proc.count(ino)) missing += " " + std::to_string(ino);
+    report(missing.empty(), std::string("host: /proc/net/") + table + " shows guest A's sockets",
+           "missing" + missing);
+  }
+  {
+    int err = 0;
+    const std::set<uint64_t> diag = diagInodes(AF_INET, IPPROTO_TCP, &err);
+    std::string missing;
+    for (uint64_t ino : merged(guestB, "tcp"))
+      if (!diag.count(ino)) missing += " " + std::to_string(ino);
+    report(!err && missing.empty(), "host: sock_diag tcp shows guest B's sockets",
+           std::string(errnoName(err)) + " missing" + missing);
+  }
+  int err = 0;
+  const auto v4 = dumpAddresses(AF_INET, &err);
+  report(contains(v4, "10.70.0.1") && contains(v4, "10.70.0.2") && contains(v4, "10.71.0.1"),
+         "host: RTM_GETADDR shows every address", "shows " + join(v4));
+  const auto v6 = ifInet6();
+  report(contains(v6, "fd70::1") && contains(v6, "fd70::4") && contains(v6, "fd71::1"),
+         "host: /proc/net/if_inet6 shows every address", "shows " + join(v6));
+  report(ifAddress("vsnet0") == "10.70.0.1", "host: SIOCGIFADDR of vsnet0 -> 10.70.0.1",
+         "got " + ifAddress("vsnet0"));
+  checkLinks("host", false);
+}
+
+// --- 5. raw and packet sockets, ping sockets ---
+
+uint16_t checksum(const void* data, size_t len) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < len; i += 2) sum += static_cast<uint32_t>(bytes[i] << 8 | bytes[i + 1]);
+  if (len % 2) sum += static_cast<uint32_t>(bytes[len - 1] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return htons(static_cast<uint16_t>(~sum));
+}
+
+// Sends an ICMP or ICMPv6 echo request carrying token; 0 or the errno.
+int sendEcho(int fd, const std::string& to, const std::string& token) {
+  std::vector<uint8_t> packet(8 + token.size());
+  const bool v6 = familyOf(to) == AF_INET6;
+  packet[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
+  packet[5] = 1;  // id
+  packet[7] = 1;  // sequence
+  std::memcpy(packet.data() + 8, token.data(), token.size());
+  if (!v6) {
+    const uint16_t sum = checksum(packet.data(), packet.size());
+    std::memcpy(packet.data() + 2, &sum, 2);
+  }
+  const Address dst = makeAddress(to, 0);
+  return errnoOf(sendto(fd, packet.data(), packet.size(), 0, dst.get(), dst.length));
+}
+
+// What a raw socket of the host has queued: for each packet carrying
+// token, "TYPE SOURCE DESTINATION".
+std::vector<std::string> drainRaw(int fd, const std::string& token, int waitMs = 300) {
+  std::vector<std::string> out;
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, waitMs) == 1) {
+    uint8_t buffer[2048];
+    sockaddr_storage from{};
+    socklen_t len = sizeof(from);
+    const ssize_t n = recvfrom(fd, buffer, sizeof(buffer), MSG_DONTWAIT,
+                               reinterpret_cast<sockaddr*>(&from), &len);
+    if (n <= 0) break;
+    const std::string data(reinterpret_cast<char*>(buffer), static_cast<size_t>(n));
+    if (data.find(token) == std::string::npos) continue;
+    if (from.ss_family == AF_INET) {
+      const auto* ip = reinterpret_cast<const iphdr*>(buffer);
+      char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+      inet_ntop(AF_INET, &ip->saddr, src, sizeof(src));
+      inet_ntop(AF_INET, &ip->daddr, dst, sizeof(dst));
+      out.push_back(std::to_string(buffer[ip->ihl * 4]) + " " + src + " " + dst);
+    } else {
+      out.push_back(std::to_string(buffer[0]) + " " + hostOf(reinterpret_cast<sockaddr*>(&from)) + " ?");
+    }
+    waitMs = 50;
+  }
+  return out;
+}
+
+// The source of the echo request carrying token, as the host saw it.
+std::string requestSource(const std::vector<std::string>& seen, bool v6) {
+  const std::string type = std::to_string(v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO) + " ";
+  for (const std::string& s : seen)
+    if (s.rfind(type, 0) == 0) {
+      std::istringstream fields(s);
+      std::string t, src;
+      fields >> t >> src;
+      return src;
+    }
+  return "none";
+}
+
+// What docs/security-model.md names for a refused socket.
+const std::vector<int> kRefusals = {EPERM};
+
+struct SocketKind {
+  const char* what;
+  int family, type, protocol;
+};
+
+const std::vector<SocketKind> kPacketSockets = {
+    {"AF_PACKET SOCK_RAW", AF_PACKET, SOCK_RAW, htons(ETH_P_ALL)},
+    {"AF_PACKET SOCK_DGRAM", AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP)},
+    {"AF_INET SOCK_PACKET", AF_INET, SOCK_PACKET, htons(ETH_P_ALL)},
+};
+
+int socketErrno(const SocketKind& k) { return Socket(k.family, k.type, k.protocol).error(); }
+
+// IP_HDRINCL is refused (EPERM); were it not, a datagram with a forged
+// header (from the host's 10.70.0.1) must still reach nobody.
+void checkHeaderIncluded(const std::string& who, int fd) {
+  const int one = 1;
+  const int err = errnoOf(setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)));
+  expect(who + ": IP_HDRINCL", EPERM, err);
+  if (err) return;
+  const std::string token = newToken();
+  std::vector<uint8_t> packet(sizeof(iphdr) + sizeof(udphdr) + token.size());
+  auto* ip = reinterpret_cast<iphdr*>(packet.data());
+  ip->version = 4;
+  ip->ihl = 5;
+  ip->ttl = 64;
+  ip->protocol = IPPROTO_UDP;
+  ip->tot_len = htons(static_cast<uint16_t>(packet.size()));
+  inet_pton(AF_INET, "10.70.0.1", &ip->saddr);
+  inet_pton(AF_INET, "10.70.0.1", &ip->daddr);
+  auto* udp = reinterpret_cast<udphdr*>(packet.data() + sizeof(iphdr));
+  udp->source = htons(5301);
+  udp->dest = htons(5301);
+  udp->len = htons(static_cast<uint16_t>(sizeof(udphdr) + token.size()));
+  std::memcpy(packet.data() + sizeof(iphdr) + sizeof(udphdr), token.data(), token.size());
+  const Address dst = makeAddress("10.70.0.1", 0);
+  const int sendErr = errnoOf(sendto(fd, packet.data(), packet.size(), 0, dst.get(), dst.length));
+  std::printf("# %s: the send with a forged header: %s\n", who.c_str(), errnoName(sendErr));
+  expectReceiver(who + ": a datagram with a forged header", token, "");
+}
+
+// The same for IPV6_HDRINCL on a raw IPv6 socket.
+void checkHeaderIncluded6(const std::string& who, int protocol) {
+  Socket s(AF_INET6, SOCK_RAW, protocol);
+  if (!s.ok()) {
+    report(false, who + ": raw IPv6 socket for IPV6_HDRINCL", errnoName(s.error()));
+    return;
+  }
+  expect(who + ": IPV6_HDRINCL", EPERM, s.setInt(IPPROTO_IPV6, kIpv6HdrIncl, 1));
+}
+
+void checkRaw() {
+  const uint64_t withRaw = VSERVER_BCAPS_DEFAULT | bit(CAP_NET_RAW);
+  inNewGuest(kXidUnconfined, "net-unconfined", policyWith(withRaw), std::nullopt, [] {
+    for (const SocketKind& k : kPacketSockets)
+      expect(std::string("unconfined guest with CAP_NET_RAW: ") + k.what + " (control)", 0, socketErrno(k));
+    expect("unconfined guest with CAP_NET_RAW: raw ICMP (control)", 0,
+           socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_ICMP}));
+    expect("unconfined guest with CAP_NET_RAW: IPPROTO_RAW (control)", 0,
+           socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_RAW}));
+  });
+  inNewGuest(kXidNoNcap, "net-noncap", policyWith(withRaw), NetSet{0, 0, {}, {"10.70.0.9"}}, [] {
+    for (const SocketKind& k : kPacketSockets)
+      expectRefused(std::string("guest without ncaps: ") + k.what, kRefusals, socketErrno(k));
+    for (const SocketKind& k : {SocketKind{"raw ICMP", AF_INET, SOCK_RAW, IPPROTO_ICMP},
+                                SocketKind{"raw ICMPv6", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6},
+                                SocketKind{"raw UDP", AF_INET, SOCK_RAW, IPPROTO_UDP},
+                                SocketKind{"raw IPv6 TCP", AF_INET6, SOCK_RAW, IPPROTO_TCP},
+                                SocketKind{"IPPROTO_RAW", AF_INET, SOCK_RAW, IPPROTO_RAW},
+                                SocketKind{"IPv6 IPPROTO_RAW", AF_INET6, SOCK_RAW, IPPROTO_RAW}})
+      expectRefused(std::string("guest without ncaps: ") + k.what, kRefusals, socketErrno(k));
+  });
+  inNewGuest(kXidNoCapRaw, "net-nocapraw", {}, NetSet{0, VSERVER_NCAP_RAW_ICMP, {}, {"10.70.0.9"}}, [] {
+    expect("guest with raw_icmp but no CAP_NET_RAW: raw ICMP", EPERM,
+           socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_ICMP}));
+  });
+
+  Socket capture(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  Socket capture6(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+  const std::string rawToken = newToken();
+  inNewGuest(kXidRawIcmp, "net-rawicmp", policyWith(withRaw), NetSet{0, VSERVER_NCAP_RAW_ICMP, {}, {"10.70.0.9"}},
+             [&rawToken] {
+               Socket icmp(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+               expect("guest with raw_icmp: raw ICMP socket", 0, icmp.error());
+               expect("guest with raw_icmp: raw ICMPv6 socket", 0,
+                      socketErrno({"", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6}));
+               for (const SocketKind& k : {SocketKind{"raw UDP", AF_INET, SOCK_RAW, IPPROTO_UDP},
+                                           SocketKind{"IPPROTO_RAW", AF_INET, SOCK_RAW, IPPROTO_RAW},
+                                           SocketKind{"IPv6 IPPROTO_RAW", AF_INET6, SOCK_RAW, IPPROTO_RAW}})
+                 expectRefused(std::string("guest with raw_icmp: ") + k.what, kRefusals, socketErrno(k));
+               for (const SocketKind& k : kPacketSockets)
+                 expectRefused(std::string("guest with raw_icmp: ") + k.what, kRefusals, socketErrno(k));
+               if (!icmp.ok()) return;
+               expect("guest with raw_icmp: bind the raw socket to 10.70.0.1", EADDRNOTAVAIL,
+                      bindErrno(SOCK_RAW, "10.70.0.1", 0, IPPROTO_ICMP));
+               expect("guest with raw_icmp: bind the raw socket to 10.70.0.9 (control)", 0,
+                      bindErrno(SOCK_RAW, "10.70.0.9", 0, IPPROTO_ICMP));
+               expect("guest with raw_icmp: raw echo request to 10.70.0.1", 0,
+                      sendEcho(icmp.fd(), "10.70.0.1", rawToken));
+               checkHeaderIncluded("guest with raw_icmp", icmp.fd());
+               checkHeaderIncluded6("guest with raw_icmp", IPPROTO_ICMPV6);
+               // Its raw socket sees what is sent to its address, not what
+               // is sent to the host's: a ping to 10.70.0.1 shows the
+               // reply (to 10.70.0.9) and not the request (to 10.70.0.1).
+               Socket sniffer(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+               Socket ping(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+               const std::string token = newToken();
+               expect("guest with raw_icmp: ping 10.70.0.1", 0, sendEcho(ping.fd(), "10.70.0.1", token));
+               std::vector<std::string> seen;
+               pollfd p{sniffer.fd(), POLLIN, 0};
+               int waitMs = 1000;
+               while (poll(&p, 1, waitMs) == 1) {
+                 uint8_t buffer[2048];
+                 const ssize_t n = recv(sniffer.fd(), buffer, sizeof(buffer), MSG_DONTWAIT);
+                 if (n <= 0) break;
+                 if (std::string(reinterpret_cast<char*>(buffer), n).find(token) == std::string::npos) continue;
+                 const auto* ip = reinterpret_cast<const iphdr*>(buffer);
+                 char dst[INET_ADDRSTRLEN];
+                 inet_ntop(AF_INET, &ip->daddr, dst, sizeof(dst));
+                 seen.push_back(std::to_string(buffer[ip->ihl * 4]) + " to " + dst);
+                 waitMs = 100;
+               }
+               report(contains(seen, "0 to 10.70.0.9"),
+                      "guest with raw_icmp: its raw socket sees the echo reply to 10.70.0.9 (control)",
+                      "saw " + join(seen));
+               report(!contains(seen, "8 to 10.70.0.1"),
+                      "guest with raw_icmp: its raw socket does not see the request to the host's 10.70.0.1",
+                      "saw " + join(seen));
+               std::set<uint64_t> raw = procInodes("raw");
+               report(raw.count(inodeOf(icmp.fd())) == 1, "guest with raw_icmp: /proc/net/raw shows its socket",
+                      "missing");
+               std::string hidden;
+               for (const auto& [kind, inodes] : inodesOf("host"))
+                 if (kind == "raw")
+                   for (uint64_t ino : inodes)
+                     if (raw.count(ino)) hidden += " " + std::to_string(ino);
+               report(hidden.empty(), "guest with raw_icmp: /proc/net/raw hides the host's raw socket",
+                      "shows" + hidden);
+             });
+  const std::string rawFrom = requestSource(drainRaw(capture.fd(), rawToken), false);
+  report(rawFrom == "10.70.0.9", "host: the raw echo request of the raw_icmp guest came from 10.70.0.9",
+         "from " + rawFrom);
+
+  inNewGuest(kXidRaw, "net-raw", policyWith(withRaw), NetSet{0, VSERVER_NCAP_RAW, {}, {"10.70.0.9"}}, [] {
+    Socket udp(AF_INET, SOCK_RAW, IPPROTO_UDP);
+    expect("guest with raw: raw UDP socket (control)", 0, udp.error());
+    expectRefused("guest with raw: IPPROTO_RAW", kRefusals, socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_RAW}));
+    for (const SocketKind& k : kPacketSockets)
+      expectRefused(std::string("guest with raw: ") + k.what, kRefusals, socketErrno(k));
+    if (udp.ok()) checkHeaderIncluded("guest with raw", udp.fd());
+    checkHeaderIncluded6("guest with raw", IPPROTO_UDP);
+  });
+
+  // Ping sockets: no ncap needed; the echo carries the guest's source.
+  const std::string ping4 = newToken(), ping6 = newToken();
+  inGuest(kXidA, [&] {
+    Socket ping(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    expect("guest A: ICMP datagram (ping) socket", 0, ping.error());
+    Socket pingv6(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
+    expect("guest A: ICMPv6 datagram (ping) socket", 0, pingv6.error());
+    expect("guest A: bind a ping socket to 10.70.0.1", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.1", 0, IPPROTO_ICMP));
+    expect("guest A: bind a ping socket to 10.70.0.4", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "10.70.0.4", 0, IPPROTO_ICMP));
+    expect("guest A: bind a ping socket to 10.70.0.3 (control)", 0,
+           bindErrno(SOCK_DGRAM, "10.70.0.3", 0, IPPROTO_ICMP));
+    expect("guest A: bind a ping6 socket to fd70::1", EADDRNOTAVAIL,
+           bindErrno(SOCK_DGRAM, "fd70::1", 0, IPPROTO_ICMPV6));
+    expect("guest A: bind a ping6 socket to fd70::3 (control)", 0,
+           bindErrno(SOCK_DGRAM, "fd70::3", 0, IPPROTO_ICMPV6));
+    if (ping.ok()) {
+      expect("guest A: ping 10.70.0.1", 0, sendEcho(ping.fd(), "10.70.0.1", ping4));
+      pollfd p{ping.fd(), POLLIN, 0};
+      report(poll(&p, 1, 2000) == 1, "guest A: the echo reply comes back", "none within 2 s");
+    }
+    if (pingv6.ok()) {
+      expect("guest A: ping fd70::1", 0, sendEcho(pingv6.fd(), "fd70::1", ping6));
+      pollfd p{pingv6.fd(), POLLIN, 0};
+      report(poll(&p, 1, 2000) == 1, "guest A: the ICMPv6 echo reply comes back", "none within 2 s");
+    }
+    // A foreign source on a ping socket.
+    Socket pktinfo(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    const std::string token = newToken();
+    std::vector<uint8_t> packet(8 + token.size());
+    packet[0] = ICMP_ECHO;
+    std::memcpy(packet.data() + 8, token.data(), token.size());
+    in_pktinfo info{};
+    inet_pton(AF_INET, "10.70.0.1", &info.ipi_spec_dst);
+    alignas(cmsghdr) char buffer[CMSG_SPACE(sizeof(info))] = {};
+    cmsghdr* c = reinterpret_cast<cmsghdr*>(buffer);
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(info));
+    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
+    const Address dst = makeAddress("10.70.0.1", 0);
+    iovec iov{packet.data(), packet.size()};
+    msghdr msg{};
+    msg.msg_name = const_cast<sockaddr*>(dst.get());
+    msg.msg_namelen = dst.length;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = buffer;
+    msg.msg_controllen = sizeof(buffer);
+    expect("guest A: ping with IP_PKTINFO 10.70.0.1", EADDRNOTAVAIL,
+           errnoOf(sendmsg(pktinfo.fd(), &msg, 0)));
+  });
+  const std::string from4 = requestSource(drainRaw(capture.fd(), ping4), false);
+  report(from4 == "10.70.0.2", "host: guest A's ping came from 10.70.0.2", "from " + from4);
+  const std::string from6 = requestSource(drainRaw(capture6.fd(), ping6), true);
+  report(from6 == "fd70::2", "host: guest A's ICMPv6 ping came from fd70::2", "from " + from6);
+}
+
+// CTX_GET describes a confined context's network set, its loopback
+// address always included.
+void checkContextGet() {
+  for (const auto& [xid, lback, addrs, flags] :
+       {std::tuple<uint32_t, std::string, std::vector<std::string>, uint64_t>{
+            kXidA, kLbackA, kAddrsA, VSERVER_NF_HIDE_NETIF},
+        {kXidB, kLbackB, kAddrsB, 0}}) {
+    std::vector<std::string> shown;
+    std::string shownLback = "none";
+    uint64_t shownFlags = 0;
+    int err = 0;
+    bool hasNet = false;
+    try {
+      vs::GenlSocket socket;
+      GenlRequest r = vs::encodeContextGet(socket.resolveFamily(VSERVER_GENL_NAME).id, xid);
+      socket.transact(r, [&](const nlmsghdr* nlh) {
+        forEachAttribute(nlh, sizeof(genlmsghdr), [&](const nlattr* attr) {
+          if ((mnl_attr_get_type(attr) & NLA_TYPE_MASK) != VSERVER_A_NET) return;
+          hasNet = true;
+          forEachNested(attr, [&](const nlattr* inner) {
+            char text[INET6_ADDRSTRLEN] = "";
+            switch (mnl_attr_get_type(inner)) {
+              case VSERVER_A_NET_LBACK:
+                inet_ntop(AF_INET, mnl_attr_get_payload(inner), text, sizeof(text));
+                shownLback = text;
+                break;
+              case VSERVER_A_NET_ADDR4:
+                inet_ntop(AF_INET, mnl_attr_get_payload(inner), text, sizeof(text));
+                shown.push_back(text);
+                break;
+              case VSERVER_A_NET_ADDR6:
+                inet_ntop(AF_INET6, mnl_attr_get_payload(inner), text, sizeof(text));
+                shown.push_back(text);
+                break;
+              case VSERVER_A_NET_FLAGS:
+                shownFlags = mnl_attr_get_u64(inner);
+                break;
+              default:
+                break;
+            }
+          });
+        });
+      });
+    } catch (const vs::Error& e) {
+      err = e.errnum() ? e.errnum() : EPROTO;
+    }
+    const std::string who = "host: CTX_GET of " + std::to_string(xid);
+    expect(who, 0, err);
+    report(hasNet, who + " has VSERVER_A_NET", "missing");
+    report(shownLback == lback, who + " shows lback " + lback, "shows " + shownLback);
+    report(shown == addrs, who + " shows its addresses in order", "shows " + join(shown));
+    report(shownFlags == flags, who + " shows its flags", "shows " + std::to_string(shownFlags));
+  }
+}
+
+// --- 6. no CAP_NET_ADMIN on the shared stack ---
+
+bool effectiveCap(int cap) {
+  std::istringstream in(readFile("/proc/self/status"));
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("CapEff:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> cap) & 1;
+  return false;
+}
+
+int ifFlagsIoctl(const char* link, bool up) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  if (ioctl(s.fd(), SIOCGIFFLAGS, &req) != 0) return errno;
+  if (up)
+    req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
+  else
+    req.ifr_flags = static_cast<short>(req.ifr_flags & ~IFF_UP);
+  return errnoOf(ioctl(s.fd(), SIOCSIFFLAGS, &req));
+}
+
+int ifAddrIoctl(const char* link, const std::string& addr) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  const Address a = makeAddress(addr, 0);
+  std::memcpy(&req.ifr_addr, a.get(), sizeof(sockaddr_in));
+  return errnoOf(ioctl(s.fd(), SIOCSIFADDR, &req));
+}
+
+int rcvbufForce() {
+  Socket s(AF_INET, SOCK_DGRAM);
+  return s.setInt(SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20);
+}
+
+void transparent(Socket& s) {
+  const int v4 = s.setInt(IPPROTO_IP, IP_TRANSPARENT, 1);
+  const int v6 = s.setInt(IPPROTO_IPV6, IPV6_TRANSPARENT, 1);
+  std::printf("# IP_TRANSPARENT: %s, IPV6_TRANSPARENT: %s\n", errnoName(v4), errnoName(v6));
+}
+
+void checkAdmin() {
+  expect("host: SO_RCVBUFFORCE (control)", 0, rcvbufForce());
+  expect("host: add 10.70.0.10/24 to vsnet1 (control)", 0,
+         changeAddress(RTM_NEWADDR, "vsnet1", "10.70.0.10", 24));
+  expect("host: delete 10.70.0.10/24 from vsnet1 (control)", 0,
+         changeAddress(RTM_DELADDR, "vsnet1", "10.70.0.10", 24));
+  expect("host: write /proc/sys/net/ipv4/ip_forward (control)", 0,
+         openErrno("/proc/sys/net/ipv4/ip_forward", O_WRONLY));
+  expect("host: TCP with IP_TRANSPARENT binds 10.70.0.200 (control)", 0,
+         bindErrno(SOCK_STREAM, "10.70.0.200", 0, 0, transparent));
+  inNewGuest(kXidAdmin, "net-admin", policyWith(VSERVER_BCAPS_ALL, VSERVER_CCAP_SYSCTL),
+             NetSet{0, 0, {}, {"10.70.0.6"}}, [] {
+               report(effectiveCap(CAP_NET_ADMIN) && effectiveCap(CAP_NET_RAW),
+                      "admin guest: CAP_NET_ADMIN and CAP_NET_RAW are effective", "they are not");
+               expect("admin guest: add its own 10.70.0.6/24 to vsnet1", EPERM,
+                      changeAddress(RTM_NEWADDR, "vsnet1", "10.70.0.6", 24));
+               expect("admin guest: add 10.99.0.1/24 to vsnet0", EPERM,
+                      changeAddress(RTM_NEWADDR, "vsnet0", "10.99.0.1", 24));
+               expect("admin guest: add fd99::1/64 to vsnet0", EPERM,
+                      changeAddress(RTM_NEWADDR, "vsnet0", "fd99::1", 64));
+               expect("admin guest: delete the host's 10.70.0.5/24", EPERM,
+                      changeAddress(RTM_DELADDR, "vsnet0", "10.70.0.5", 24));
+               expect("admin guest: delete its own 10.70.0.6/24", EPERM,
+                      changeAddress(RTM_DELADDR, "vsnet0", "10.70.0.6", 24));
+               expect("admin guest: add a route to 10.99.0.0/24", EPERM, addRoute("10.99.0.0", 24, "vsnet0"));
+               expect("admin guest: set vsnet1 down", EPERM, setLinkUp("vsnet1", false));
+               expect("admin guest: set vsnet0 down", EPERM, setLinkUp("vsnet0", false));
+               expect("admin guest: add a link", EPERM, addDummy("vsnet9"));
+               expect("admin guest: delete vsnet1", EPERM, deleteLink("vsnet1"));
+               expect("admin guest: SIOCSIFFLAGS vsnet1 down", EPERM, ifFlagsIoctl("vsnet1", false));
+               expect("admin guest: SIOCSIFADDR vsnet1", EPERM, ifAddrIoctl("vsnet1", "10.70.0.6"));
+               expect("admin guest: SO_RCVBUFFORCE", EPERM, rcvbufForce());
+               for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range",
+                                        "/proc/sys/net/ipv4/ip_nonlocal_bind", "/proc/sys/net/core/somaxconn",
+                                        "/proc/sys/net/ipv4/conf/all/forwarding",
+                                        "/proc/sys/net/ipv6/conf/vsnet0/disable_ipv6"})
+                 expect(std::string("admin guest with the sysctl ccap: write ") + path, EACCES,
+                        openErrno(path, O_WRONLY));
+               expect("admin guest: set its own network set", EPERM,
+                      setNetSet(kXidAdmin, {0, 0, {}, {"10.70.0.1", "10.70.0.6"}}));
+               // IP_TRANSPARENT lets it bind and send from nothing foreign.
+               for (int type : {SOCK_STREAM, SOCK_DGRAM})
+                 for (const char* addr : {"10.70.0.1", "10.70.0.200", "fd70::1", "fd70::200"})
+                   expect(std::string("admin guest: ") + typeName(type) + " with IP_TRANSPARENT binds " + addr,
+                          EADDRNOTAVAIL, bindErrno(type, addr, 0, 0, transparent));
+               expect("admin guest: UDP with IP_TRANSPARENT binds 10.70.0.6 (control)", 0,
+                      bindErrno(SOCK_DGRAM, "10.70.0.6", 0, 0, transparent));
+               for (const char* source : {"10.70.0.1", "10.70.0.200"})
+                 expectForeignSourceFails(std::string("admin guest: UDP with IP_TRANSPARENT and IP_PKTINFO ") + source,
+                                          "10.70.0.1", 5300, source, transparent);
+               expectForeignSourceFails("admin guest: UDP with IPV6_TRANSPARENT and IPV6_PKTINFO fd70::1",
+                                        "fd70::1", 5300, "fd70::1", transparent);
+               expectOwnSourceWorks("admin guest: UDP with IP_TRANSPARENT and IP_PKTINFO 10.70.0.6",
+                                    "10.70.0.1", 5300, "10.70.0.6", "10.70.0.6", transparent);
+             });
+  // Nothing changed.
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  std::strncpy(req.ifr_name, "vsnet1", IFNAMSIZ - 1);
+  ioctl(s.fd(), SIOCGIFFLAGS, &req);
+  report(req.ifr_flags & IFF_UP, "host: vsnet1 is still up", "it is down");
+  int err = 0;
+  const auto v4 = dumpAddresses(AF_INET, &err);
+  report(contains(v4, "10.70.0.5") && !contains(v4, "10.99.0.1"),
+         "host: the addresses are as they were", "now " + join(v4));
+}
+
+}  // namespace
+
+int probeNetwork() {
+  if (!setUpNetwork()) {
+    tearDownNetwork();
+    return 1;
+  }
+  checkValidation();
+  checkSetupAndSeal();
+  if (startServers()) {
+    createCase("create with guest A's default lback while it runs", EADDRINUSE,
+               [](const Family& f) { return createWith(f, kXidInvalid, {0, 0, kLbackA, {}}); });
+    createCase("create with guest B's explicit lback while it runs", EADDRINUSE,
+               [](const Family& f) { return createWith(f, kXidInvalid, {0, 0, kLbackB, {}}); });
+    checkBinds();
+    checkWildcardBinds();
+    checkListeners();
+    checkSources();
+    checkLoopback();
+    checkVisibility();
+    checkRaw();
+    checkReplace();
+    checkContextGet();
+    // Last: were the guest to get CAP_NET_ADMIN, it would break the network.
+    checkAdmin();
+  }
+  stopServers();
+  tearDownNetwork();
+  return failures() ? 1 : 0;
+}
+
+}  // namespace probe
