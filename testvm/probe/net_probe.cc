@@ -856,6 +856,18 @@ int udpSendTo(const std::string& host, uint16_t port, const std::string& token, 
   return errnoOf(sendto(sock.fd(), token.data(), token.size(), 0, to.get(), to.length));
 }
 
+// A token whose sending (call) ended with err must reach who ("": nobody),
+// from one of peers if given; a failed send to someone is a failed check.
+void expectDelivered(const std::string& what, const char* call, int err,
+                     const std::string& token, const std::string& who,
+                     const std::vector<std::string>& peers) {
+  if (!who.empty() && err) {
+    report(false, what + " -> " + who, std::string(call) + ": " + errnoName(err));
+    return;
+  }
+  expectReceiver(what, token, who, peers);
+}
+
 // A TCP connection with token to host:port must reach who ("": nobody,
 // and then the connect must fail), from one of peers if given.
 void tcpCheck(const std::string& what, const std::string& host, uint16_t port,
@@ -863,24 +875,15 @@ void tcpCheck(const std::string& what, const std::string& host, uint16_t port,
               int family = 0) {
   const std::string token = newToken();
   const int err = tcpSendTo(host, port, token, family);
-  if (!who.empty() && err) {
-    report(false, what + " -> " + who, std::string("connect: ") + errnoName(err));
-    return;
-  }
   if (who.empty() && !err) std::printf("# %s: the connect succeeded\n", what.c_str());
-  expectReceiver(what, token, who, peers);
+  expectDelivered(what, "connect", err, token, who, peers);
 }
 
 void udpCheck(const std::string& what, const std::string& host, uint16_t port,
               const std::string& who, const std::vector<std::string>& peers = {},
               int family = 0) {
   const std::string token = newToken();
-  const int err = udpSendTo(host, port, token, family);
-  if (!who.empty() && err) {
-    report(false, what + " -> " + who, std::string("sendto: ") + errnoName(err));
-    return;
-  }
-  expectReceiver(what, token, who, peers);
+  expectDelivered(what, "sendto", udpSendTo(host, port, token, family), token, who, peers);
 }
 
 // A TCP connection with token to host:port must reach none of forbidden,
