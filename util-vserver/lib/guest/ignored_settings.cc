@@ -19,8 +19,6 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
   };
   if (!config.rlimits.empty())
     ignored("rlimits", counted(config.rlimits.size(), "limit", "limits"), "none is set");
-  if (config.spaces.net)
-    ignored("spaces/net", "a network namespace of its own", "the guest shares the host's");
   return lines;
 }
 
