@@ -76,6 +76,9 @@ check_match "the host routes the guest's IPv4 address to it" "^10.72.0.2 dev vs7
 check_match "and its IPv6 address" "^fd72::2 dev vs721" "$(ip -6 route show fd72::2)"
 check_eq "with proxy ARP on the host end" 1 "$(cat /proc/sys/net/ipv4/conf/vs721/proxy_arp)"
 check_eq "and strict reverse-path filtering" 1 "$(cat /proc/sys/net/ipv4/conf/vs721/rp_filter)"
+status=$(vserver r1 status)
+check_match "status tells its own namespace and veth" "^Network: +its own namespace, veth vs721 \(routed\)$" "$status"
+check_match "and its addresses" "^Addresses: +10.72.0.2 fd72::2$" "$status"
 check "the guest's addresses are not the host's" sh -c '! ip addr | grep -q "10.72.0.2/"'
 guest_devices=$(in_guest r1 cat /proc/net/dev | sed -n 's/^ *\([^:]*\):.*/\1/p' | tr '\n' ' ')
 check_match "the guest sees lo and eth0" "(^| )eth0 .*lo |(^| )lo .*eth0 " "$guest_devices"
@@ -134,6 +137,8 @@ touch "$IF/b1/spaces/net"
 add_veth b1 0 10.72.1.2 24 br72 10.72.1.1
 echo NET_RAW >"$IF/b1/bcapabilities"
 check "b1 starts on the bridge (spaces/net)" vserver b1 start
+check_match "status tells the bridge" "^Network: +its own namespace, veth vs722 \(bridge br72\)$" \
+	"$(vserver b1 status)"
 check_match "vs722 is a port of br72" "vs722@[^:]*: .* master br72 " "$(ip link show vs722)"
 check "no host route for a bridged guest" sh -c '! ip route | grep -q "10.72.1.2 "'
 check_match "its default route is the gateway" "^default via 10.72.1.1 dev eth0" "$(in_guest b1 ip -4 route)"
