@@ -18,7 +18,13 @@
 //                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS]]
 //
 // --host-only, for a kernel without the vserver LSM, times a second host
-// worker ("host2") where the guest's would be.
+// worker ("host2") where the guest's would be.  Otherwise a third worker,
+// "veth", is a guest with a network namespace of its own, made as vserver
+// start makes one (routed veth, kBenchVethAddr), whose network ops cross
+// the veth to the same sinks; and the setup and removal of a guest's
+// network, shared (one address on bench0) and veth, is timed on its own:
+//   SETUP KIND N NS            round N of setting up and removing KIND
+//   SETUPMEDIAN KIND NS
 //
 // DIR (default /tmp/bench-root) must hold a/b/c/d/e/f/file and a static
 // bin/true, and both addresses must be up (testvm/bench.sh does both).  Prints, besides "# " comments:
@@ -47,14 +53,22 @@
 #include <string>
 #include <vector>
 
+#include "guest/networking.h"
+#include "guest/veth.h"
 #include "probe.h"
+#include "vserver_client.h"
 
 namespace probe {
 
 namespace {
 
-// The context of the guest rounds; the suites leave it free.
+// The contexts of the guest rounds; the suites leave them free.
 constexpr uint32_t kBenchXid = 4700;
+constexpr uint32_t kBenchVethXid = 4701;
+// The guests whose network setup is timed (their contexts never run).
+constexpr uint32_t kSetupSharedXid = 4702;
+constexpr uint32_t kSetupVethXid = 4703;
+constexpr int kSetupRounds = 15;
 // Below the root: six directories deep.
 constexpr char kFile[] = "/a/b/c/d/e/f/file";
 constexpr char kTrue[] = "/bin/true";
@@ -62,6 +76,9 @@ constexpr char kTrue[] = "/bin/true";
 // The host's sinks and the guest's one address, on bench0 (bench.sh).
 constexpr char kBenchHostAddr[] = "10.71.0.1";
 constexpr char kBenchGuestAddr[] = "10.71.0.2";
+constexpr char kBenchVethAddr[] = "10.71.1.2";
+constexpr char kSetupSharedAddr[] = "10.71.2.2";
+constexpr char kSetupVethAddr[] = "10.71.3.2";
 constexpr uint16_t kUdpSinkPort = 7001;
 constexpr uint16_t kTcpSinkPort = 7000;
 constexpr size_t kStreamChunk = 64 * 1024;
@@ -242,6 +259,7 @@ struct Request {
 struct Worker {
   std::string context;
   bool guest = false;
+  int netns = -1;  // a veth guest's network namespace
   pid_t pid = -1;
   int requests = -1;
   int replies = -1;
@@ -255,11 +273,14 @@ vs::ContextPolicy benchGuestPolicy() {
   return policy;
 }
 
-[[noreturn]] void serve(const Options& options, bool guest, int requests, int replies) {
+[[noreturn]] void serve(const Options& options, const Worker& worker, int requests, int replies) {
   int64_t setup = 0;
-  if (chroot(options.root.c_str()) != 0 || chdir("/") != 0)
+  if ((worker.netns >= 0 && setns(worker.netns, CLONE_NEWNET) != 0) ||
+      chroot(options.root.c_str()) != 0 || chdir("/") != 0)
     setup = -errno;
-  else if (guest)
+  else if (worker.netns >= 0)
+    setup = -enterNewContext(kBenchVethXid, "bench-veth");
+  else if (worker.guest)
     setup = -enterNewContext(kBenchXid, "bench", benchGuestPolicy());
   if (write(replies, &setup, sizeof(setup)) != sizeof(setup) || setup != 0) _exit(1);
   Request request{};
@@ -285,7 +306,7 @@ bool spawn(Worker& worker, const std::vector<Worker>& others, const Options& opt
       close(other.requests);
       close(other.replies);
     }
-    serve(options, worker.guest, requests[0], replies[1]);
+    serve(options, worker, requests[0], replies[1]);
   }
   close(requests[0]);
   close(replies[1]);
@@ -327,6 +348,56 @@ double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// A guest configuration with one address: on bench0 (shared), or on a
+// routed veth (ownNamespace), as vserver start would set it up.
+vs::guest::GuestConfig benchGuest(const std::string& name, uint32_t xid, const char* address,
+                                  bool ownNamespace) {
+  vs::guest::GuestConfig config;
+  config.name = name;
+  config.location.cfgdir = "/etc/vservers/" + name;
+  config.xid = xid;
+  config.spaces.net = ownNamespace;
+  vs::guest::InterfaceConfig iface;
+  iface.dirName = "0";
+  iface.ip = address;
+  iface.prefix = 32;
+  if (!ownNamespace) iface.dev = "bench0";
+  config.interfaces.push_back(iface);
+  return config;
+}
+
+// Sets up and removes a guest's network kSetupRounds times each way, the
+// two alternating; prints the rounds and medians.  False on a failure.
+bool timeNetworkSetup() {
+  const auto shared = benchGuest("bench-shared", kSetupSharedXid, kSetupSharedAddr, false);
+  const auto veth = benchGuest("bench-setup", kSetupVethXid, kSetupVethAddr, true);
+  std::vector<double> times[2];
+  const char* const kinds[2] = {"shared", "veth"};
+  try {
+    vs::VserverClient client;
+    for (int round = 1; round <= kSetupRounds; round++) {
+      for (int kind = 0; kind < 2; kind++) {
+        const uint64_t start = nowNs();
+        if (kind == 0) {
+          vs::guest::addGuestAddresses(shared, client);
+          vs::guest::removeGuestAddresses(shared);
+        } else {
+          vs::guest::createGuestNetwork(veth);
+          vs::guest::removeGuestNetwork(veth);
+        }
+        times[kind].push_back(static_cast<double>(nowNs() - start));
+        std::printf("SETUP %s %d %.1f\n", kinds[kind], round, times[kind].back());
+      }
+    }
+  } catch (const vs::Error& e) {
+    std::printf("# bench: network setup failed: %s\n", e.what());
+    return false;
+  }
+  for (int kind = 0; kind < 2; kind++)
+    std::printf("SETUPMEDIAN %s %.1f\n", kinds[kind], median(times[kind]));
+  return true;
 }
 
 bool parse(int argc, char** argv, Options& options) {
@@ -384,6 +455,17 @@ int runBench(int argc, char** argv) {
   }
   std::vector<Worker> workers{{"host", false}};
   workers.push_back(options.hostOnly ? Worker{"host2", false} : Worker{"guest", true});
+  const auto vethGuest = benchGuest("bench-veth", kBenchVethXid, kBenchVethAddr, true);
+  vs::UniqueFd vethNamespace;
+  if (!options.hostOnly) {
+    try {
+      vethNamespace = vs::guest::createGuestNetwork(vethGuest);
+    } catch (const vs::Error& e) {
+      std::printf("# bench: the veth guest's network could not be set up: %s\n", e.what());
+      return 1;
+    }
+    workers.push_back(Worker{"veth", true, vethNamespace.get()});
+  }
   bool ok = true;
   for (size_t i = 0; i < workers.size() && ok; i++)
     ok = spawn(workers[i], {workers.begin(), workers.begin() + static_cast<long>(i)}, options);
@@ -392,7 +474,7 @@ int runBench(int argc, char** argv) {
       "stream chunks per context (%s)\n",
       options.rounds, options.iterations[kOpen], options.iterations[kStat],
       options.iterations[kExec], options.iterations[kUdp], options.iterations[kConnect],
-      options.iterations[kStream], options.hostOnly ? "host and host2" : "host and guest");
+      options.iterations[kStream], options.hostOnly ? "host and host2" : "host, guest and veth");
   std::fflush(stdout);
 
   std::map<std::string, std::vector<double>> results[kOpCount];
@@ -404,7 +486,7 @@ int runBench(int argc, char** argv) {
   for (int round = 1; round <= options.rounds && ok; round++) {
     for (int op = 0; op < kOpCount && ok; op++) {
       for (size_t k = 0; k < workers.size() && ok; k++) {
-        // Host first in odd rounds, guest (host2) first in even ones.
+        // In order in odd rounds (host first), reversed in even ones.
         const Worker& worker = workers[round % 2 ? k : workers.size() - 1 - k];
         const double ns = run(worker, static_cast<Op>(op), options.iterations[op]);
         ok = ns >= 0;
@@ -416,8 +498,10 @@ int runBench(int argc, char** argv) {
     }
   }
   for (Worker& worker : workers) stop(worker);
+  if (ok && !options.hostOnly) ok = timeNetworkSetup();
   kill(sinks, SIGKILL);
   waitpid(sinks, nullptr, 0);
+  if (!options.hostOnly) vs::guest::removeGuestNetwork(vethGuest);
   if (!ok) return 1;
   for (int op = 0; op < kOpCount; op++)
     for (const Worker& worker : workers)
