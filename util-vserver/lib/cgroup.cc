@@ -22,8 +22,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Controllers a guest's group gets: what the limits are made of.
-const char* const kGuestControllers[] = {"memory", "pids", "cpu"};
+// Controllers a guest's group gets: what the limits are made of
+// (guest/limits.h).  Enabled for every guest, limits or not, so that
+// usage is counted from the first process on.
+const char* const kGuestControllers[] = {"memory", "pids", "cpu", "cpuset"};
 
 std::string readFirstLine(const fs::path& file) {
   std::ifstream stream(file);
@@ -100,6 +102,17 @@ void removeCgroup(const fs::path& group) {
     std::this_thread::sleep_for(10ms);
   }
   throwErrno("cannot remove cgroup " + group.string());
+}
+
+void setCgroupValue(const fs::path& group, const std::string& file, const std::string& value) {
+  const fs::path path = group / file;
+  const UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT)
+    throw Error(ENOENT, "this kernel has no cgroup file " + file +
+                            " (its controller or kernel option is missing)");
+  if (!fd) throwErrno("cannot open cgroup file " + file);
+  if (write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+    throwErrno("the kernel refused " + file + " '" + value + "'");
 }
 
 void joinCgroup(const fs::path& group, pid_t pid) {

@@ -24,11 +24,11 @@ TEST(IgnoredSettings, NoneForAPlainGuest) {
 
 TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");
-  config.rlimits.resize(1);
+  config.rlimits = {{"nofile", 10, 10, 10}};
   config.spaces.net = true;
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(2, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (nofile) not applied yet; none is set",
                lines[0].c_str());
   STRCMP_EQUAL(
       "/etc/vservers/web/spaces/net: a network namespace of its own not applied yet; the guest "
@@ -43,4 +43,18 @@ TEST(IgnoredSettings, NetworkingIsNoLongerIgnored) {
   config.nflags.mask = VSERVER_NF_SINGLE_IP;
   config.nflags.value = VSERVER_NF_SINGLE_IP;
   CHECK(vs::guest::ignoredSettings(config).empty());
+}
+
+// Issue 11: the rlimits that become cgroup limits are applied; the rest
+// (counted by the module later) are named.
+TEST(IgnoredSettings, CgroupBackedRlimitsAreNoLongerIgnored) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.rlimits = {{"nproc", 10, 10, 10}, {"rss", 10, 10, 10}, {"as", 10, 10, 10}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.rlimits.push_back({"nsock", 1, 1, 1});
+  config.rlimits.push_back({"locks", 1, 1, 1});
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsock, locks) not applied yet; none is set",
+               lines[0].c_str());
 }

@@ -25,6 +25,7 @@
 #include "../number.h"
 #include "../signals.h"
 #include "config_files.h"
+#include "cpu_config.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -761,7 +762,7 @@ const char* hookPhaseName(HookPhase phase) {
 
 // Files util-vserver knows that are not read here, and so never an error:
 // cache, ncontext, noncontext, tag, umask, personality,
-// nice, ionice/, badness, schedule, sched/, cgroup/, cpuset/, dlimits/,
+// ionice/, badness, schedule, cgroup/, dlimits/,
 // sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
 // Nor is the directory walked for unknown names: admins keep notes there.
@@ -785,6 +786,9 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.uts = readUts(cfgdir);
   config.interfaces = readInterfaces(cfgdir / "interfaces");
   config.rlimits = readRlimits(cfgdir / "rlimits");
+  config.sched = readSched(cfgdir / "sched");
+  config.cpuset = readCpuset(cfgdir / "cpuset");
+  config.nice = readNice(cfgdir / "nice");
   config.init = readInit(location);
   config.fstab = readFstab(cfgdir / "fstab");
   config.shell = readShell(location);
