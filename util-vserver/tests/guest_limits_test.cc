@@ -1,6 +1,7 @@
 // The configuration -> cgroup v2 mapping of a guest's limits (issue 11).
 #include "guest/limits.h"
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -220,4 +221,61 @@ TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
       "/etc/vservers/web/rlimits/nproc: this kernel has no cgroup file pids.max (its controller "
       "or kernel option is missing)",
       message.c_str());
+}
+
+// ---- usage against limits (vserver NAME status, vserver-stat --json) -----
+
+TEST(GuestLimits, CgroupLimitFiles) {
+  CHECK_EQUAL(vs::kNoCgroupLimit, vs::parseCgroupLimit("max\n").value());
+  CHECK_EQUAL(20, vs::parseCgroupLimit("20\n").value());
+  CHECK_FALSE(vs::parseCgroupLimit("").has_value());
+  CHECK_FALSE(vs::parseCgroupLimit("20 100000\n").has_value());
+  CHECK_FALSE(vs::parseCgroupLimit("-1\n").has_value());
+}
+
+TEST(GuestLimits, KeyedCountsFindTheirKeyOnly) {
+  const char* events = "low 0\nhigh 4\nmax 17\noom 2\noom_kill 1\noom_group_kill 0\n";
+  CHECK_EQUAL(17, vs::parseKeyedCount(events, "max").value());
+  CHECK_EQUAL(1, vs::parseKeyedCount(events, "oom_kill").value());
+  CHECK_EQUAL(2, vs::parseKeyedCount(events, "oom").value());
+  CHECK_FALSE(vs::parseKeyedCount(events, "oom_").has_value());
+  CHECK_FALSE(vs::parseKeyedCount("max 3", "ma").has_value());
+  CHECK_EQUAL(3, vs::parseKeyedCount("max 3", "max").value());
+}
+
+TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
+  vs::CgroupUsage usage{.tasks = 5,
+                        .tasksMax = 20,
+                        .forksRefused = 3,
+                        .memoryBytes = 12 << 20,
+                        .memoryMax = 32 << 20,
+                        .oomKills = 1};
+  auto lines = vs::guest::cgroupUsageLines(usage);
+  LONGS_EQUAL(2, lines.size());
+  STRCMP_EQUAL("Tasks (cgroup):      5 of 20, 3 forks refused", lines[0].c_str());
+  STRCMP_EQUAL("Memory (cgroup):     12M of 32M, 1 OOM kill", lines[1].c_str());
+  usage.tasksMax = vs::kNoCgroupLimit;
+  usage.memoryMax = std::nullopt;
+  lines = vs::guest::cgroupUsageLines(usage);
+  STRCMP_EQUAL("Tasks (cgroup):      5, no limit", lines[0].c_str());
+  STRCMP_EQUAL("Memory (cgroup):     12M, no limit", lines[1].c_str());
+  CHECK(vs::guest::cgroupUsageLines({}).empty());
+}
+
+TEST(GuestLimits, UsageOfAGroupReadsItsFiles) {
+  vs::test::TempDir group;
+  const auto put = [&](const char* file, const char* text) {
+    std::ofstream(group.path() / file) << text;
+  };
+  put("pids.current", "4\n");
+  put("pids.max", "max\n");
+  put("pids.events", "max 0\n");
+  put("memory.events", "low 0\nhigh 0\nmax 9\noom 1\noom_kill 1\n");
+  const vs::CgroupUsage usage = vs::readCgroupUsage(group.path());
+  CHECK_EQUAL(4, usage.tasks.value());
+  CHECK_EQUAL(vs::kNoCgroupLimit, usage.tasksMax.value());
+  CHECK_EQUAL(0, usage.forksRefused.value());
+  CHECK_FALSE(usage.memoryBytes.has_value());
+  CHECK_FALSE(usage.memoryMax.has_value());
+  CHECK_EQUAL(1, usage.oomKills.value());
 }

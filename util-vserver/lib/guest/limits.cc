@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "../cgroup.h"
+#include "../commands/vserver_stat.h"
 #include "../error.h"
 
 namespace vs::guest {
@@ -122,7 +123,35 @@ bool becomesSetting(const RlimitConfig& limit) {
   return false;
 }
 
+std::string counted(uint64_t count, const std::string& one, const std::string& many) {
+  return std::to_string(count) + " " + (count == 1 ? one : many);
+}
+
+// "USED of LIMIT, HITS" or "USED, no limit".
+std::string againstLimit(const std::string& used, std::optional<uint64_t> limit,
+                         const std::string& limitText, const std::string& hits) {
+  if (!limit || *limit == kNoCgroupLimit) return used + ", no limit";
+  return used + " of " + limitText + ", " + hits;
+}
+
 }  // namespace
+
+std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage) {
+  using vserver_stat::formatSize;
+  std::vector<std::string> lines;
+  if (usage.tasks)
+    lines.push_back("Tasks (cgroup):      " +
+                    againstLimit(std::to_string(*usage.tasks), usage.tasksMax,
+                                 std::to_string(usage.tasksMax.value_or(0)),
+                                 counted(usage.forksRefused.value_or(0), "fork refused",
+                                         "forks refused")));
+  if (usage.memoryBytes)
+    lines.push_back("Memory (cgroup):     " +
+                    againstLimit(formatSize(*usage.memoryBytes), usage.memoryMax,
+                                 formatSize(usage.memoryMax.value_or(0)),
+                                 counted(usage.oomKills.value_or(0), "OOM kill", "OOM kills")));
+  return lines;
+}
 
 uint64_t cpuWeightOfNice(int nice) {
   const uint64_t weight = kNiceWeights.at(static_cast<size_t>(nice + 20));

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../cgroup.h"
 #include "config.h"
 
 namespace vs::guest {
@@ -51,6 +52,11 @@ void applyCgroupSettings(const std::filesystem::path& group, const GuestConfig& 
 // nice: sets the calling process's nice value, which the guest's init and
 // so every process of the guest inherit.
 void applyNice(const GuestConfig& config);
+
+// What vserver NAME status shows of usage: "Tasks (cgroup):      5 of 20,
+// 3 forks refused", "Memory (cgroup):     12.5M of 32M, 1 OOM kill";
+// a line only where the group has the controller.
+std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage);
 
 // The kernel's weight for nice value nice (-20..19) on cpu.weight's scale
 // (nice 0 is 100), as the kernel converts cpu.weight.nice.
