@@ -62,7 +62,8 @@ kmod: kernel
 $(TESTVM)/vstest: $(wildcard testvm/probe/*.cc testvm/probe/*.h) userland
 	@mkdir -p $(@D)
 	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -Iutil-vserver/lib -Ikmod/include/uapi \
-		-o $@ $(filter %.cc,$^) $(USERLAND)/libvserver.a -lmnl -lpopt
+		-o $@ $(filter %.cc,$^) $(USERLAND)/libvserver.a -lmnl -lpopt \
+		$(shell pkg-config --libs libnl-route-3.0)
 
 initramfs: userland kmod $(TESTVM)/vstest
 	testvm/build-initramfs $(TESTVM)/initramfs.cpio.gz $(KERNEL)/linux \

@@ -19,6 +19,7 @@
 #include <linux/kdev_t.h>
 #include <linux/path.h>
 #include <linux/reboot.h>
+#include <linux/user_namespace.h>
 #include <linux/vserver.h>
 
 #include "context.h"
@@ -55,6 +56,31 @@ void vs_bound_cred(struct cred *cred, u64 bcaps)
 }
 
 /*
+ * What a sealed guest may do is its bounding set, with two narrowings.
+ *
+ * Everything owned by the initial user namespace is the host's: its
+ * network namespace (routes, links, netfilter of the shared stack), every
+ * network namespace reachable from it by id or pid, and the global
+ * CAP_NET_ADMIN checks outside networking.  A guest holds CAP_NET_ADMIN
+ * only over a network namespace that the host made for it under a user
+ * namespace of its own (util-vserver's own-namespace mode).
+ *
+ * commoncap lets root past the checks of a user namespace it owns without
+ * looking at its effective set; the guest's own set must still hold the
+ * capability, as it would for a check in the initial namespace.
+ */
+static bool vs_guest_capable(const struct vs_context *ctx,
+			     const struct cred *cred,
+			     struct user_namespace *ns, int cap)
+{
+	if (!(READ_ONCE(ctx->bcaps) & BIT_ULL(cap)))
+		return false;
+	if (ns == &init_user_ns)
+		return cap != CAP_NET_ADMIN;
+	return cap_raised(cred->cap_effective, cap);
+}
+
+/*
  * The capability bounding set is enforced once the context is sealed; the
  * launcher setting it up is host code and needs its own capabilities.
  */
@@ -72,10 +98,7 @@ int vs_capable(const struct cred *cred, u32 xid, struct user_namespace *ns,
 	ctx = vs_context_lookup_rcu(xid);
 	if (ctx && (READ_ONCE(ctx->flags) & VSERVER_CF_STATE_SETUP))
 		err = 0;
-	/* Routes, links and netfilter of a shared stack are the host's. */
-	else if (ctx && cap == CAP_NET_ADMIN && vserver_net_read(xid, NULL))
-		err = -EPERM;
-	else if (ctx && (READ_ONCE(ctx->bcaps) & BIT_ULL(cap)))
+	else if (ctx && vs_guest_capable(ctx, cred, ns, cap))
 		err = 0;
 	rcu_read_unlock();
 	return err;

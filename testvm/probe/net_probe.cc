@@ -25,15 +25,18 @@
 #include <netinet/ip_icmp.h>
 #include <netinet/udp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+#include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
@@ -63,6 +66,8 @@
 
 #include "error.h"
 #include "genl_socket.h"
+#include "network.h"
+#include "network_namespace.h"
 #include "probe.h"
 #include "vserver_client.h"
 #include "vserver_proto.h"
@@ -86,6 +91,7 @@ constexpr uint32_t kXidNoCapRaw = 6509; // raw_icmp without CAP_NET_RAW
 constexpr uint32_t kXidUnconfined = 6510;  // CAP_NET_RAW, no network set
 constexpr uint32_t kXidLback = 6511;    // holds lback 127.9.9.9
 constexpr uint32_t kXidSetup = 6512;    // created in the setup state
+constexpr uint32_t kXidOwnNet = 6513;   // CAP_NET_ADMIN, a network namespace of its own
 constexpr uint32_t kXidValid = 6520;    // validation: creates that must work
 constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
 
@@ -2384,6 +2390,189 @@ void checkAdmin() {
          "host: the addresses are as they were", "now " + join(v4));
 }
 
+// --- 7. CAP_NET_ADMIN over a network namespace of its own only ---
+
+constexpr uint64_t kNetAdminCaps = VSERVER_BCAPS_DEFAULT | uint64_t{1} << CAP_NET_ADMIN;
+
+// The id the caller's namespace gives the namespace of link's peer
+// (IFLA_LINK_NETNSID), or -1.
+int32_t peerNamespaceId(const std::string& link) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETLINK, NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = static_cast<int>(if_nametoindex(link.c_str()));
+  int32_t id = -1;
+  rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWLINK) return;
+    forEachAttribute(reply, sizeof(ifinfomsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) == IFLA_LINK_NETNSID)
+        id = static_cast<int32_t>(mnl_attr_get_u32(attr));
+    });
+  });
+  return id;
+}
+
+// Deletes the link with ifindex in the namespace the caller's knows as
+// namespaceId (IFLA_TARGET_NETNSID).
+int deleteLinkIn(int32_t namespaceId, int ifindex) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_DELLINK, NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = ifindex;
+  mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, static_cast<uint32_t>(namespaceId));
+  return rtnl.run(nlh);
+}
+
+// Creates dummy device name in the namespace known as namespaceId.
+int addDummyIn(int32_t namespaceId, const std::string& name) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
+  mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, static_cast<uint32_t>(namespaceId));
+  nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+  mnl_attr_nest_end(nlh, info);
+  return rtnl.run(nlh);
+}
+
+// Runs fn in a child that enters netns (unless negative), then a new
+// sealed context with bcaps and no network set.
+void inNamespacedGuest(int netns, uint64_t bcaps, const std::string& name,
+                       const std::function<void()>& fn) {
+  inChild([&] {
+    if (netns >= 0 && setns(netns, CLONE_NEWNET) != 0) {
+      report(false, name + ": enter the network namespace", std::strerror(errno));
+      return;
+    }
+    const int err = createContext(kXidOwnNet, name, policyWith(bcaps), std::nullopt);
+    report(err == 0, "create context " + std::to_string(kXidOwnNet) + " (" + name + ")",
+           errnoName(err));
+    if (err == 0) fn();
+  });
+}
+
+// A plain network namespace, owned by the initial user namespace.
+vs::UniqueFd plainNetworkNamespace() {
+  int fds[2];
+  if (pipe(fds) != 0) return vs::UniqueFd();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[1]);
+    if (unshare(CLONE_NEWNET) == 0) {
+      char byte;
+      (void)!read(fds[0], &byte, 1);
+    }
+    _exit(0);
+  }
+  close(fds[0]);
+  vs::UniqueFd netns;
+  for (int attempt = 0; attempt < 100 && !netns; ++attempt) {
+    struct stat own{}, child{};
+    const std::string file = "/proc/" + std::to_string(pid) + "/ns/net";
+    if (stat("/proc/self/ns/net", &own) == 0 && stat(file.c_str(), &child) == 0 &&
+        own.st_ino != child.st_ino)
+      netns.reset(open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  close(fds[1]);
+  waitpid(pid, nullptr, 0);
+  return netns;
+}
+
+std::set<std::string> linkNames() {
+  int err = 0;
+  const auto links = dumpLinks(&err);
+  return {links.begin(), links.end()};
+}
+
+void checkOwnNamespace() {
+  vs::UniqueFd owned;
+  try {
+    owned = vs::createOwnedNetworkNamespace();
+    vs::HostNetwork().addVethPair("vsown0", "eth0", owned.get());
+  } catch (const vs::Error& e) {
+    report(false, "host: a user-namespace-owned network namespace with a veth to it", e.what());
+    return;
+  }
+  const int hostEnd = static_cast<int>(if_nametoindex("vsown0"));
+  expect("host: set vsown0 up (control)", 0, setLinkUp("vsown0", true));
+  inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd] {
+    report(effectiveCap(CAP_NET_ADMIN), "own-namespace guest: CAP_NET_ADMIN is effective", "it is not");
+    expect("own-namespace guest: set its lo up", 0, setLinkUp("lo", true));
+    expect("own-namespace guest: set its eth0 up", 0, setLinkUp("eth0", true));
+    expect("own-namespace guest: add 10.73.0.2/24 to its eth0", 0,
+           changeAddress(RTM_NEWADDR, "eth0", "10.73.0.2", 24));
+    expect("own-namespace guest: add fd73::2/64 to its eth0", 0,
+           changeAddress(RTM_NEWADDR, "eth0", "fd73::2", 64));
+    expect("own-namespace guest: add a route to 10.99.0.0/24", 0, addRoute("10.99.0.0", 24, "eth0"));
+    expect("own-namespace guest: add a link", 0, addDummy("vsown9"));
+    expect("own-namespace guest: delete it", 0, deleteLink("vsown9"));
+    expect("own-namespace guest: SIOCSIFFLAGS eth0 down and up", 0,
+           ifFlagsIoctl("eth0", false) + ifFlagsIoctl("eth0", true));
+    // The kernel checks this one against the initial user namespace.
+    expect("own-namespace guest: SO_RCVBUFFORCE (a global check)", EPERM, rcvbufForce());
+    // The host's namespace has an id in the guest's (the veth's peer is
+    // there); through it the guest would reach the host's links.
+    const int32_t hostId = peerNamespaceId("eth0");
+    report(hostId >= 0, "own-namespace guest: its eth0's peer namespace has an id (control)",
+           "none");
+    if (hostId >= 0) {
+      // rtnetlink answers a namespace id it may not act on with EACCES.
+      expect("own-namespace guest: delete the host's vsown0 by namespace id", EACCES,
+             deleteLinkIn(hostId, hostEnd));
+      expect("own-namespace guest: create a link in the host's namespace by its id", EPERM,
+             addDummyIn(hostId, "vsown7"));
+    }
+    // Its namespace's sysctls are its own.
+    for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range"})
+      expect(std::string("own-namespace guest: open its ") + path + " for writing", 0,
+             openErrno(path, O_WRONLY));
+    // commoncap lets an owner's root past its effective set: the module
+    // does not.
+    inChild([] {
+      __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+      __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3]{};
+      syscall(SYS_capget, &header, data);
+      data[CAP_TO_INDEX(CAP_NET_ADMIN)].effective &= ~CAP_TO_MASK(CAP_NET_ADMIN);
+      syscall(SYS_capset, &header, data);
+      report(!effectiveCap(CAP_NET_ADMIN), "own-namespace guest: drop CAP_NET_ADMIN from its effective set",
+             "still there");
+      expect("own-namespace guest without it effective: add 10.73.0.3/24", EPERM,
+             changeAddress(RTM_NEWADDR, "eth0", "10.73.0.3", 24));
+    });
+  });
+  report(if_nametoindex("vsown0") == static_cast<unsigned>(hostEnd) && !linkNames().count("vsown7"),
+         "host: vsown0 is still there, and no vsown7 came", "it is not so");
+  inNamespacedGuest(owned.get(), VSERVER_BCAPS_DEFAULT, "own-net-nocap", [] {
+    expect("own-namespace guest without CAP_NET_ADMIN in its bounding set: add 10.73.0.4/24", EPERM,
+           changeAddress(RTM_NEWADDR, "eth0", "10.73.0.4", 24));
+  });
+  inNamespacedGuest(-1, kNetAdminCaps, "host-net-admin", [] {
+    report(effectiveCap(CAP_NET_ADMIN), "unconfined guest on the host's stack: CAP_NET_ADMIN is effective",
+           "it is not");
+    expect("unconfined guest on the host's stack: add 10.70.0.6/24 to vsnet1", EPERM,
+           changeAddress(RTM_NEWADDR, "vsnet1", "10.70.0.6", 24));
+    expect("unconfined guest on the host's stack: set vsown0 down", EPERM, setLinkUp("vsown0", false));
+    expect("unconfined guest on the host's stack: SO_RCVBUFFORCE", EPERM, rcvbufForce());
+  });
+  const vs::UniqueFd plain = plainNetworkNamespace();
+  report(static_cast<bool>(plain), "host: a network namespace owned by the initial user namespace",
+         "none");
+  if (plain)
+    inNamespacedGuest(plain.get(), kNetAdminCaps, "plain-net-admin", [] {
+      expect("guest in a namespace the initial user namespace owns: set its lo up", EPERM,
+             setLinkUp("lo", true));
+      expect("guest in a namespace the initial user namespace owns: add a link", EPERM,
+             addDummy("vsown8"));
+    });
+  expect("host: delete vsown0 and its peer (control)", 0, deleteLink("vsown0"));
+}
+
 }  // namespace
 
 int probeNetwork() {
@@ -2409,6 +2598,7 @@ int probeNetwork() {
     checkContextGet();
     // Last: were the guest to get CAP_NET_ADMIN, it would break the network.
     checkAdmin();
+    checkOwnNamespace();
   }
   stopServers();
   tearDownNetwork();

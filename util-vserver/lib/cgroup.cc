@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "error.h"
+#include "kernel_file.h"
 
 namespace vs {
 
@@ -33,13 +34,6 @@ std::string readFirstLine(const fs::path& file) {
   std::string line;
   std::getline(stream, line);
   return line;
-}
-
-void writeFile(const fs::path& file, const std::string& value) {
-  const UniqueFd fd(open(file.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd) throwErrno("cannot open " + file.string());
-  if (write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-    throwErrno("cannot write '" + value + "' to " + file.string());
 }
 
 // The cgroup2 mount the group lives under.
@@ -62,7 +56,7 @@ void delegateControllers(const fs::path& dir) {
   for (const char* controller : kGuestControllers) {
     if (offered.count(controller)) enable += std::string(enable.empty() ? "+" : " +") + controller;
   }
-  if (!enable.empty()) writeFile(dir / "cgroup.subtree_control", enable);
+  if (!enable.empty()) writeKernelFile(dir / "cgroup.subtree_control", enable);
 }
 
 void makeDirectory(const fs::path& dir) {
@@ -96,7 +90,7 @@ UniqueFd createCgroup(const fs::path& group) {
 void removeCgroup(const fs::path& group) {
   using namespace std::chrono_literals;
   if (!fs::exists(group)) return;
-  if (cgroupPopulated(group)) writeFile(group / "cgroup.kill", "1");
+  if (cgroupPopulated(group)) writeKernelFile(group / "cgroup.kill", "1");
   for (int attempt = 0; attempt < 1000; ++attempt) {
     if (rmdir(group.c_str()) == 0 || errno == ENOENT) return;
     if (errno != EBUSY) break;
@@ -163,7 +157,7 @@ CgroupUsage readCgroupUsage(const fs::path& group) {
 }
 
 void joinCgroup(const fs::path& group, pid_t pid) {
-  writeFile(group / "cgroup.procs", std::to_string(pid));
+  writeKernelFile(group / "cgroup.procs", std::to_string(pid));
 }
 
 }  // namespace vs

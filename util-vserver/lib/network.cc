@@ -5,6 +5,8 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/route.h>
 
 #include <cerrno>
 
@@ -31,6 +33,10 @@ using Cache = std::unique_ptr<nl_cache, CacheFree>;
 using Addr = std::unique_ptr<rtnl_addr, AddrPut>;
 using NlAddr = std::unique_ptr<nl_addr, NlAddrPut>;
 using Link = std::unique_ptr<rtnl_link, LinkPut>;
+struct RoutePut {
+  void operator()(rtnl_route* route) const { rtnl_route_put(route); }
+};
+using RouteObject = std::unique_ptr<rtnl_route, RoutePut>;
 
 // libnl reports its own error codes; they are turned into an errno-like
 // Error with libnl's text.
@@ -91,11 +97,15 @@ bool HostNetwork::configured(const IpAddress& address) {
   return false;
 }
 
-int HostNetwork::ifindexOf(const std::string& device) {
+rtnl_link* HostNetwork::linkOf(const std::string& device) {
   rtnl_link* found = nullptr;
   if (const int error = rtnl_link_get_kernel(socket_, 0, device.c_str(), &found); error < 0)
     throwNl("network device " + device, error);
-  const Link link(found);
+  return found;
+}
+
+int HostNetwork::ifindexOf(const std::string& device) {
+  const Link link(linkOf(device));
   return rtnl_link_get_ifindex(link.get());
 }
 
@@ -128,6 +138,7 @@ void HostNetwork::add(const HostAddress& address) {
   if (!address.label.empty())
     if (const int error = rtnl_addr_set_label(addr.get(), address.label.c_str()); error < 0)
       throwNl(what, error);
+  if (address.skipDuplicateDetection) rtnl_addr_set_flags(addr.get(), IFA_F_NODAD);
   if (const int error = rtnl_addr_add(socket_, addr.get(), NLM_F_EXCL); error < 0)
     throwNl(what, error);
 }
@@ -150,15 +161,85 @@ void HostNetwork::remove(const std::string& device, const IpPrefix& address) {
 }
 
 void HostNetwork::bringUp(const std::string& device) {
-  rtnl_link* found = nullptr;
-  if (const int error = rtnl_link_get_kernel(socket_, 0, device.c_str(), &found); error < 0)
-    throwNl("network device " + device, error);
-  const Link link(found);
+  const Link link(linkOf(device));
   const Link change(rtnl_link_alloc());
   if (!change) throw Error(ENOMEM, "cannot set " + device + " up: out of memory");
   rtnl_link_set_flags(change.get(), IFF_UP);
   if (const int error = rtnl_link_change(socket_, link.get(), change.get(), 0); error < 0)
     throwNl("cannot set " + device + " up", error);
+}
+
+void HostNetwork::addVethPair(const std::string& device, const std::string& peerName,
+                              int peerNamespaceFd) {
+  const std::string what = "cannot create the veth pair " + device + "/" + peerName;
+  const Link link(rtnl_link_veth_alloc());
+  if (!link) throw Error(ENOMEM, what + ": out of memory");
+  rtnl_link_set_name(link.get(), device.c_str());
+  rtnl_link* peer = rtnl_link_veth_get_peer(link.get());
+  rtnl_link_set_name(peer, peerName.c_str());
+  rtnl_link_set_ns_fd(peer, peerNamespaceFd);
+  rtnl_link_put(peer);
+  if (const int error = rtnl_link_add(socket_, link.get(), NLM_F_CREATE | NLM_F_EXCL); error < 0)
+    throwNl(what, error);
+}
+
+std::optional<std::string> HostNetwork::linkType(const std::string& device) {
+  rtnl_link* found = nullptr;
+  const int error = rtnl_link_get_kernel(socket_, 0, device.c_str(), &found);
+  if (error == -NLE_NODEV || error == -NLE_OBJ_NOTFOUND) return std::nullopt;
+  if (error < 0) throwNl("network device " + device, error);
+  const Link link(found);
+  const char* type = rtnl_link_get_type(link.get());
+  return type ? type : "";
+}
+
+void HostNetwork::deleteLink(const std::string& device) {
+  const Link link(rtnl_link_alloc());
+  if (!link) throw Error(ENOMEM, "cannot remove " + device + ": out of memory");
+  rtnl_link_set_name(link.get(), device.c_str());
+  const int error = rtnl_link_delete(socket_, link.get());
+  if (error < 0 && error != -NLE_NODEV && error != -NLE_OBJ_NOTFOUND)
+    throwNl("cannot remove " + device, error);
+}
+
+void HostNetwork::joinBridge(const std::string& device, const std::string& bridge) {
+  if (linkType(bridge) != "bridge") throw Error(EINVAL, "network device " + bridge + " is not a bridge");
+  const Link master(linkOf(bridge));
+  const Link port(linkOf(device));
+  if (const int error = rtnl_link_enslave(socket_, master.get(), port.get()); error < 0)
+    throwNl("cannot add " + device + " to bridge " + bridge, error);
+}
+
+void HostNetwork::addRoute(const Route& route) {
+  const IpAddress& destination = route.destination.address;
+  const std::string what = "cannot add the route to " + destination.str() + "/" +
+                           std::to_string(route.destination.prefix) + " on " + route.device;
+  const int ifindex = ifindexOf(route.device);
+  const RouteObject object(rtnl_route_alloc());
+  rtnl_nexthop* hop = rtnl_route_nh_alloc();
+  if (!object || !hop) {
+    if (hop) rtnl_route_nh_free(hop);
+    throw Error(ENOMEM, what + ": out of memory");
+  }
+  rtnl_route_set_family(object.get(), static_cast<uint8_t>(destination.family));
+  rtnl_route_set_table(object.get(), RT_TABLE_MAIN);
+  rtnl_route_set_protocol(object.get(), RTPROT_STATIC);
+  rtnl_route_set_type(object.get(), RTN_UNICAST);
+  rtnl_route_set_scope(object.get(), route.gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+  const NlAddr dst = toNlAddr(destination, route.destination.prefix);
+  if (const int error = rtnl_route_set_dst(object.get(), dst.get()); error < 0) {
+    rtnl_route_nh_free(hop);
+    throwNl(what, error);
+  }
+  rtnl_route_nh_set_ifindex(hop, ifindex);
+  if (route.gateway) {
+    const NlAddr gateway = toNlAddr(*route.gateway, route.gateway->size() * 8);
+    rtnl_route_nh_set_gateway(hop, gateway.get());
+    rtnl_route_nh_set_flags(hop, RTNH_F_ONLINK);
+  }
+  rtnl_route_add_nexthop(object.get(), hop);  // the route owns it now
+  if (const int error = rtnl_route_add(socket_, object.get(), NLM_F_EXCL); error < 0)
+    throwNl(what, error);
 }
 
 }  // namespace vs

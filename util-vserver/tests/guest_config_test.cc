@@ -432,6 +432,72 @@ TEST(GuestConfig, InterfaceOwnSettingsBeatTheDefaults) {
   UNSIGNED_LONGS_EQUAL(128, interfaces[2].prefix);
 }
 
+// Own-namespace mode (issue 10): spaces/net or an interface of type veth.
+TEST(GuestConfig, AVethInterfaceAsksForOwnNamespace) {
+  write("interfaces/0/ip", "10.1.0.2\n");
+  write("interfaces/0/type", "veth\n");
+  write("interfaces/1/ip", "2001:db8::2\n");
+  write("interfaces/1/prefix", "64\n");
+  const GuestConfig config = read();
+  CHECK(config.spaces.net);
+  LONGS_EQUAL(2, config.interfaces.size());
+  // No dev: routed, nothing of the host's named.
+  STRCMP_EQUAL("", config.interfaces[0].dev.c_str());
+  STRCMP_EQUAL("", config.interfaces[1].dev.c_str());
+  UNSIGNED_LONGS_EQUAL(64, config.interfaces[1].prefix);
+  write("interfaces/0/type", "macvlan\n");
+  expectReadError("interfaces/0/type:1", "unknown interface type 'macvlan' (veth is the only one)");
+}
+
+TEST(GuestConfig, OwnNamespaceWithABridgeAndGateways) {
+  write("spaces/net", "");
+  write("interfaces/dev", "br0\n");
+  write("interfaces/0/ip", "10.1.0.2\n");
+  write("interfaces/0/prefix", "24\n");
+  write("interfaces/0/gateway", "10.1.0.1\n");
+  const GuestConfig config = read();
+  STRCMP_EQUAL("br0", config.interfaces[0].dev.c_str());
+  STRCMP_EQUAL("10.1.0.1", config.interfaces[0].gateway.c_str());
+  write("interfaces/0/gateway", "2001:db8::1\n");
+  expectReadError("interfaces/0/gateway:1", "'2001:db8::1' is not of the family of 10.1.0.2");
+  write("interfaces/0/gateway", "gw\n");
+  expectReadError("interfaces/0/gateway:1", "'gw' is not an IPv4 or IPv6 address");
+  fs::remove(cfgdir() / "interfaces/dev");
+  write("interfaces/0/gateway", "10.1.0.1\n");
+  expectReadError("interfaces/0/gateway",
+                  "needs a dev: the bridge the guest's veth joins (a routed veth's router is its "
+                  "host end)");
+}
+
+TEST(GuestConfig, OwnNamespaceRefusesSharedStackSettings) {
+  write("spaces/net", "");
+  write("interfaces/0/ip", "10.1.0.2\n");
+  for (const char* file : {"nodev", "only_ip", "shared"}) {
+    write(std::string("interfaces/0/") + file, "");
+    expectReadError(std::string("interfaces/0/") + file,
+                    "has no meaning for a guest with its own network namespace (spaces/net)");
+    fs::remove(cfgdir() / (std::string("interfaces/0/") + file));
+  }
+  const std::pair<const char*, const char*> settings[] = {
+      {"nflags", "hide_netif\n"}, {"ncapabilities", "raw_icmp\n"}, {"interfaces/lback", "127.0.9.9\n"}};
+  for (const auto& [file, content] : settings) {
+    write(file, content);
+    expectReadError(file,
+                    "applies to the shared network stack only; this guest has its own network "
+                    "namespace (spaces/net or an interface of type veth)");
+    fs::remove(cfgdir() / file);
+  }
+  CHECK(read().spaces.net);
+}
+
+TEST(GuestConfig, AGatewayNeedsOwnNamespace) {
+  write("interfaces/0/ip", "10.1.0.2\n");
+  write("interfaces/0/dev", "eth0\n");
+  write("interfaces/0/gateway", "10.1.0.1\n");
+  expectReadError("interfaces/0/gateway",
+                  "only a guest with its own network namespace (spaces/net) has a gateway");
+}
+
 TEST(GuestConfig, InterfaceNeedsAnIp) {
   write("interfaces/00/dev", "eth0\n");
   expectReadError("interfaces/00", "needs an ip");

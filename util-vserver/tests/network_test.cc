@@ -9,6 +9,7 @@
 #include "commands/naddress.h"
 #include "guest/config.h"
 #include "guest/networking.h"
+#include "guest/veth.h"
 #include "ip_address.h"
 #include "network_policy.h"
 #include "test_helpers.h"
@@ -467,4 +468,81 @@ TEST(ChbindOptions, FirstFreeDynamicXid) {
   CHECK_EQUAL(49154u, *vs::chbind::firstFreeXid(taken));
   CHECK_EQUAL(49160u, *vs::chbind::firstFreeXid(taken, 49160));
   CHECK_FALSE(vs::chbind::firstFreeXid(taken, 65536).has_value());
+}
+
+// ---- Own-namespace mode: the veth plan ---------------------------------------
+
+TEST_GROUP(GuestVeth){};
+
+TEST(GuestVeth, RoutedVethRoutesEachAddressAndGivesDefaultRoutes) {
+  GuestConfig config = guestWith({iface("0", "10.1.0.2", 24, ""), iface("1", "2001:db8::2", 64, "")});
+  config.interfaces[0].nodev = config.interfaces[1].nodev = false;
+  config.interfaces[0].label = "web";
+  config.spaces.net = true;
+  const vs::guest::VethPlan plan = vs::guest::vethPlanOf(config);
+  STRCMP_EQUAL("vs705", plan.hostEnd.c_str());
+  STRCMP_EQUAL("", plan.bridge.c_str());
+  CHECK(plan.guestEndUp);
+  LONGS_EQUAL(2, plan.guestAddresses.size());
+  STRCMP_EQUAL("eth0", plan.guestAddresses[0].device.c_str());
+  CHECK(plan.guestAddresses[0].address == vs::parseIpPrefix("10.1.0.2/24"));
+  CHECK(plan.guestAddresses[0].broadcast == ip("10.1.0.255"));
+  STRCMP_EQUAL("eth0:web", plan.guestAddresses[0].label.c_str());
+  CHECK(plan.guestAddresses[1].skipDuplicateDetection);
+  LONGS_EQUAL(2, plan.hostRoutes.size());
+  CHECK(plan.hostRoutes[0].destination == vs::parseIpPrefix("10.1.0.2/32"));
+  STRCMP_EQUAL("vs705", plan.hostRoutes[0].device.c_str());
+  CHECK_FALSE(plan.hostRoutes[0].gateway.has_value());
+  CHECK(plan.hostRoutes[1].destination == vs::parseIpPrefix("2001:db8::2/128"));
+  LONGS_EQUAL(2, plan.guestRoutes.size());
+  CHECK(plan.guestRoutes[0].destination == vs::parseIpPrefix("0.0.0.0/0"));
+  STRCMP_EQUAL("eth0", plan.guestRoutes[0].device.c_str());
+  CHECK_FALSE(plan.guestRoutes[0].gateway.has_value());
+  CHECK(plan.guestRoutes[1].destination == vs::parseIpPrefix("::/0"));
+  CHECK(plan.guestRoutes[1].gateway == ip("fe80::1"));
+  LONGS_EQUAL(1, plan.hostAddresses.size());
+  STRCMP_EQUAL("vs705", plan.hostAddresses[0].device.c_str());
+  CHECK(plan.hostAddresses[0].address == vs::parseIpPrefix("fe80::1/64"));
+}
+
+TEST(GuestVeth, IPv4OnlyNeedsNoIPv6Router) {
+  GuestConfig config = guestWith({iface("0", "10.1.0.2", 32, "")});
+  config.spaces.net = true;
+  const vs::guest::VethPlan plan = vs::guest::vethPlanOf(config);
+  LONGS_EQUAL(1, plan.guestRoutes.size());
+  CHECK(plan.hostAddresses.empty());
+}
+
+TEST(GuestVeth, BridgedVethUsesTheGatewaysAndNoHostRoutes) {
+  GuestConfig config =
+      guestWith({iface("0", "10.1.0.2", 24, "br0"), iface("1", "2001:db8::2", 64, "br0")});
+  config.interfaces[0].gateway = "10.1.0.1";
+  config.spaces.net = true;
+  const vs::guest::VethPlan plan = vs::guest::vethPlanOf(config);
+  STRCMP_EQUAL("br0", plan.bridge.c_str());
+  CHECK(plan.hostRoutes.empty());
+  CHECK(plan.hostAddresses.empty());
+  LONGS_EQUAL(1, plan.guestRoutes.size());
+  CHECK(plan.guestRoutes[0].gateway == ip("10.1.0.1"));
+  config.interfaces[1].gateway = "2001:db8::1";
+  LONGS_EQUAL(2, vs::guest::vethPlanOf(config).guestRoutes.size());
+  config.interfaces[1] = iface("1", "10.1.0.3", 24, "br0");
+  config.interfaces[1].gateway = "10.1.0.254";
+  STRCMP_EQUAL("/etc/vservers/web/interfaces/1/gateway:1: a second default gateway of the same family",
+               errorOf([&] { vs::guest::vethPlanOf(config); }).c_str());
+}
+
+TEST(GuestVeth, OneBridgeAndNoRoutesWhileDown) {
+  GuestConfig config = guestWith({iface("0", "10.1.0.2", 24, "br0"), iface("1", "10.1.0.3", 24, "br1")});
+  config.spaces.net = true;
+  STRCMP_EQUAL("/etc/vservers/web/interfaces/1/dev:1: the guest's veth joins one bridge: br0 or br1",
+               errorOf([&] { vs::guest::vethPlanOf(config); }).c_str());
+  config.interfaces[1].dev = "br0";
+  config.interfaces[0].down = config.interfaces[1].down = true;
+  CHECK_FALSE(vs::guest::vethPlanOf(config).guestEndUp);
+  config.interfaces.clear();
+  const vs::guest::VethPlan lonely = vs::guest::vethPlanOf(config);
+  CHECK(lonely.guestEndUp);
+  CHECK(lonely.guestAddresses.empty());
+  CHECK(lonely.guestRoutes.empty());
 }

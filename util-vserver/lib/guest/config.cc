@@ -321,7 +321,41 @@ std::string interfaceDevice(const fs::path& dir, const fs::path& interfacesDir) 
   return dev;
 }
 
-InterfaceConfig readInterface(const fs::path& dir, const fs::path& interfacesDir) {
+// interfaces/<dir>/type: veth is the only type there is, and it asks
+// for own-namespace mode.
+bool isVethInterface(const fs::path& dir) {
+  const fs::path file = dir / "type";
+  const auto type = readScalar(file);
+  if (!type) return false;
+  if (*type != "veth") throw ConfigError(file, 1, "unknown interface type '" + *type + "' (veth is the only one)");
+  return true;
+}
+
+// What a guest with its own network namespace cannot use: its addresses
+// are on its own veth, not on a host device nor anybody else's.
+void refuseSharedStackFiles(const fs::path& dir) {
+  for (const char* file : {"nodev", "only_ip", "shared"})
+    if (fileExists(dir / file))
+      throw ConfigError(dir / file, 0,
+                        "has no meaning for a guest with its own network namespace (spaces/net)");
+}
+
+// dir/gateway, an address of the interface's family, for a bridged veth:
+// a routed one's router is the host end of the veth.
+std::string interfaceGateway(const fs::path& dir, const InterfaceConfig& config, int family) {
+  const fs::path file = dir / "gateway";
+  const auto gateway = readScalar(file);
+  if (!gateway) return "";
+  if (config.dev.empty())
+    throw ConfigError(file, 0, "needs a dev: the bridge the guest's veth joins (a routed veth's "
+                               "router is its host end)");
+  if (addressFamily(file, *gateway) != family)
+    throw ConfigError(file, 1, "'" + *gateway + "' is not of the family of " + config.ip);
+  return *gateway;
+}
+
+InterfaceConfig readInterface(const fs::path& dir, const fs::path& interfacesDir,
+                              bool ownNamespace) {
   const fs::path ipFile = dir / "ip";
   const auto ip = readScalar(ipFile);
   if (!ip) throw ConfigError(dir, 0, "needs an ip");
@@ -330,11 +364,20 @@ InterfaceConfig readInterface(const fs::path& dir, const fs::path& interfacesDir
   config.dirName = dir.filename().string();
   config.ip = *ip;
   config.prefix = interfacePrefix(dir, interfacesDir, family);
+  config.label = readScalar(dir / "name").value_or("");
+  config.down = fileExists(dir / "down");
+  if (ownNamespace) {
+    refuseSharedStackFiles(dir);
+    if (withFallback(dir, interfacesDir, "dev")) config.dev = interfaceDevice(dir, interfacesDir);
+    config.gateway = interfaceGateway(dir, config, family);
+    return config;
+  }
+  if (fileExists(dir / "gateway"))
+    throw ConfigError(dir / "gateway", 0,
+                      "only a guest with its own network namespace (spaces/net) has a gateway");
   // only_ip is util-vserver's older name for nodev.
   config.nodev = fileExists(dir / "nodev") || fileExists(dir / "only_ip");
   if (!config.nodev) config.dev = interfaceDevice(dir, interfacesDir);
-  config.label = readScalar(dir / "name").value_or("");
-  config.down = fileExists(dir / "down");
   config.shared = fileExists(dir / "shared");
   return config;
 }
@@ -345,15 +388,37 @@ std::optional<IpAddress> readLoopback(const fs::path& file) {
   return parsedAt(file, 1, [&] { return parseLoopbackAddress(*text); });
 }
 
-// Every subdirectory of interfaces/ is an address, in name order; the
-// files directly in interfaces/ are their defaults.
-std::vector<InterfaceConfig> readInterfaces(const fs::path& interfacesDir) {
+// The subdirectories of interfaces/ that are addresses, in name order.
+std::vector<fs::path> interfaceDirs(const fs::path& interfacesDir) {
+  std::vector<fs::path> dirs;
+  for (const auto& entry : sortedEntries(interfacesDir))
+    if (isDirectory(entry.path()) && !fileExists(entry.path() / "disabled"))
+      dirs.push_back(entry.path());
+  return dirs;
+}
+
+// Every address dir is an address, in name order; the files directly in
+// interfaces/ are their defaults.
+std::vector<InterfaceConfig> readInterfaces(const fs::path& interfacesDir, bool ownNamespace) {
   std::vector<InterfaceConfig> interfaces;
-  for (const auto& entry : sortedEntries(interfacesDir)) {
-    if (!isDirectory(entry.path()) || fileExists(entry.path() / "disabled")) continue;
-    interfaces.push_back(readInterface(entry.path(), interfacesDir));
-  }
+  for (const fs::path& dir : interfaceDirs(interfacesDir))
+    interfaces.push_back(readInterface(dir, interfacesDir, ownNamespace));
   return interfaces;
+}
+
+bool anyVethInterface(const fs::path& interfacesDir) {
+  const auto dirs = interfaceDirs(interfacesDir);
+  return std::count_if(dirs.begin(), dirs.end(), isVethInterface) > 0;
+}
+
+// The shared stack's settings, which a guest with its own network
+// namespace has no use for: an error rather than a silent no-op.
+void refuseNetworkSetFiles(const fs::path& cfgdir) {
+  for (const char* file : {"nflags", "ncapabilities", "interfaces/lback"})
+    if (fileExists(cfgdir / file))
+      throw ConfigError(cfgdir / file, 0,
+                        "applies to the shared network stack only; this guest has its own "
+                        "network namespace (spaces/net or an interface of type veth)");
 }
 
 // ---- rlimits/ -----------------------------------------------------------
@@ -784,7 +849,10 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.ncaps = readNetworkList(cfgdir / "ncapabilities", addNetworkCapability);
   config.lback = readLoopback(cfgdir / "interfaces/lback");
   config.uts = readUts(cfgdir);
-  config.interfaces = readInterfaces(cfgdir / "interfaces");
+  config.spaces = readSpaces(cfgdir / "spaces");
+  if (anyVethInterface(cfgdir / "interfaces")) config.spaces.net = true;
+  if (config.spaces.net) refuseNetworkSetFiles(cfgdir);
+  config.interfaces = readInterfaces(cfgdir / "interfaces", config.spaces.net);
   config.rlimits = readRlimits(cfgdir / "rlimits");
   config.sched = readSched(cfgdir / "sched");
   config.cpuset = readCpuset(cfgdir / "cpuset");
@@ -792,7 +860,6 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.init = readInit(location);
   config.fstab = readFstab(cfgdir / "fstab");
   config.shell = readShell(location);
-  config.spaces = readSpaces(cfgdir / "spaces");
   config.devices = readDeviceMap(cfgdir / "apps/vdevmap");
   config.hooks = readHooks(location);
   config.disabled = fileExists(cfgdir / "disabled");

@@ -77,12 +77,17 @@ struct FstabEntry {
   int line = 0;
 };
 
-// interfaces/<dir>/: an address of the guest (applied by guest/networking.h).
+// interfaces/<dir>/: an address of the guest (applied by guest/networking.h
+// on the shared stack, by guest/veth.h in own-namespace mode).
 struct InterfaceConfig {
   std::string dirName;  // the <dir> it came from
   std::string ip;       // IPv4 or IPv6, validated
   unsigned prefix = 0;  // from prefix or mask, else interfaces/prefix|mask, else 32/128
-  std::string dev;      // host device, empty with nodev
+  // The host device: the address goes on it (shared stack; empty with
+  // nodev), or, in own-namespace mode, the bridge the guest's veth joins
+  // (empty: the host routes the address to the veth).
+  std::string dev;
+  std::string gateway;  // own-namespace mode with a bridge: the default router, validated
   std::string label;    // "name"
   bool nodev = false;
   bool down = false;
@@ -120,7 +125,10 @@ struct UtsConfig {
 
 // spaces/: namespaces beyond those every guest gets (mount, UTS, IPC, PID).
 struct SpacesConfig {
-  bool net = false;  // spaces/net empty: a network namespace ("0": none; networking issue)
+  // A network namespace of its own with a veth pair (own-namespace mode):
+  // spaces/net empty, or an interface of type veth.  "0" or no file: the
+  // shared stack.
+  bool net = false;
 };
 
 // apps/vdevmap/<dir>/: a host device node the guest may open or create,

@@ -25,8 +25,6 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
     for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
     ignored("rlimits", counted(names.size(), "limit", "limits") + " (" + list + ")", "none is set");
   }
-  if (config.spaces.net)
-    ignored("spaces/net", "a network namespace of its own", "the guest shares the host's");
   return lines;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "../commands/vserver_info.h"
 #include "../error.h"
@@ -16,6 +17,7 @@
 #include "root_guard.h"
 #include "state.h"
 #include "stop.h"
+#include "veth.h"
 
 namespace vs::guest {
 
@@ -42,6 +44,17 @@ void refuseDangerousRoot(const GuestConfig& config) {
                             ": it is not inside the vdir base " + base->string());
 }
 
+// A guest of its own network namespace has no network set: what it was
+// given is its configuration's.
+void printOwnNetwork(const GuestConfig& config) {
+  const VethPlan plan = vethPlanOf(config);
+  std::printf("Network:             its own namespace, veth %s (%s)\n", plan.hostEnd.c_str(),
+              plan.bridge.empty() ? "routed" : ("bridge " + plan.bridge).c_str());
+  std::vector<IpAddress> addresses;
+  for (const HostAddress& address : plan.guestAddresses) addresses.push_back(address.address.address);
+  std::printf("Addresses:           %s\n", joinAddresses(addresses, " ").c_str());
+}
+
 }  // namespace
 
 int printStatus(const GuestConfig& config) {
@@ -58,6 +71,8 @@ int printStatus(const GuestConfig& config) {
   std::printf("Uptime:              %s\n", vserver_info::formatUptime(context->uptimeNs).c_str());
   if (context->net)
     std::printf("Addresses:           %s\n", joinAddresses(context->net->addresses(), " ").c_str());
+  else if (config.spaces.net)
+    printOwnNetwork(config);
   return 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 
 #include "../cgroup.h"
@@ -32,6 +33,7 @@
 #include "run_file.h"
 #include "state.h"
 #include "stop.h"
+#include "veth.h"
 
 namespace vs::guest {
 
@@ -49,12 +51,15 @@ constexpr size_t kFinalOutputLimit = 65536;
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
   policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
-  policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT, config.bcaps);
+  // A guest administers a network namespace of its own, and the module
+  // lets it do so over that namespace alone.
+  const uint64_t ownNetworkCaps = config.spaces.net ? uint64_t{1} << CAP_NET_ADMIN : 0;
+  policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT | ownNetworkCaps, config.bcaps);
   policy.ccaps = applyChange(0, config.ccaps);
   for (const DeviceMapEntry& entry : config.devices) policy.devices.push_back(entry.rule);
-  // Every guest is confined to its network set, given at creation so
-  // that no task of the context ever runs without it.
-  policy.net = networkSetOf(config);
+  // Every guest on the shared stack is confined to its network set, given
+  // at creation so that no task of the context ever runs without it.
+  if (!config.spaces.net) policy.net = networkSetOf(config);
   return policy;
 }
 
@@ -133,7 +138,7 @@ class Monitor {
   void run();
 
  private:
-  std::optional<std::string> startGuestProcess();
+  std::optional<std::string> startGuestProcess(int networkNamespaceFd);
   std::optional<std::string> awaitGuestInit(int statusFd);
   bool relayOutput();
   void relayFinalOutput();
@@ -156,7 +161,9 @@ class Monitor {
   bool callerGone_ = false;
 };
 
-std::optional<std::string> Monitor::startGuestProcess() {
+// The first process enters networkNamespaceFd unless it is negative
+// (the shared stack).
+std::optional<std::string> Monitor::startGuestProcess(int networkNamespaceFd) {
   int pipeFds[2];
   if (pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
   UniqueFd statusRead(pipeFds[0]), statusWrite(pipeFds[1]);
@@ -176,6 +183,11 @@ std::optional<std::string> Monitor::startGuestProcess() {
     if (status < 0 || output < 0 || outputRead < 0 || dup3(status, kStatusFd, O_CLOEXEC) < 0 ||
         dup3(output, kOutputFd, O_CLOEXEC) < 0 || dup3(outputRead, kOutputReadFd, O_CLOEXEC) < 0)
       _exit(1);
+    if (networkNamespaceFd >= 0 && setns(networkNamespaceFd, CLONE_NEWNET) != 0) {
+      writeLine(kStatusFd, "cannot enter the guest's network namespace: " +
+                               std::string(std::strerror(errno)));
+      _exit(1);
+    }
     closeDescriptorsFrom(kOutputReadFd + 1);
     becomeGuestInit(config_, options_);
   }
@@ -253,6 +265,7 @@ void Monitor::rollBack() {
   });
   steps.run([&] { removeCgroup(cgroupOf(config_.name)); });
   steps.run([&] { removeGuestAddresses(config_); });
+  steps.run([&] { removeGuestNetwork(config_); });
   steps.throwFirstFailure();
 }
 
@@ -261,8 +274,13 @@ void Monitor::run() {
   try {
     client_.watchExits();
     // Before the guest's first process, which may bind them at once.
-    addGuestAddresses(config_, client_);
-    failure = startGuestProcess();
+    UniqueFd netns;
+    if (config_.spaces.net)
+      netns = createGuestNetwork(config_);
+    else
+      addGuestAddresses(config_, client_);
+    // The guest's processes hold its namespace from here on.
+    failure = startGuestProcess(netns ? netns.get() : -1);
     if (!failure) writeRunFile(config_.runFile, {*config_.xid, init_.pid, getpid()});
   } catch (const std::exception& e) {
     failure = e.what();

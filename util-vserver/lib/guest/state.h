@@ -14,14 +14,17 @@
 
 namespace vs::guest {
 
-// The namespaces every guest has of its own (CLONE_NEW* flags): start
-// creates them, enter and exec join them.  The cgroup namespace is rooted
-// at the guest's own cgroup, so the guest sees (and, mounting cgroup2,
-// reaches) only its own group; start creates it with unshare once its
-// first process is in that group, as clone3 would root it at ours.
+// The namespaces of a guest (CLONE_NEW* flags): enter and exec join them.
+// start creates all but two with the first process.  The cgroup namespace
+// is rooted at the guest's own cgroup, so the guest sees (and, mounting
+// cgroup2, reaches) only its own group; start creates it with unshare once
+// its first process is in that group, as clone3 would root it at ours.
+// The network namespace is the host's, or one start made beforehand (see
+// veth.h), which the first process enters.
 constexpr uint64_t kGuestNamespaces =
-    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP;
-constexpr uint64_t kGuestNamespacesAtClone = kGuestNamespaces & ~uint64_t{CLONE_NEWCGROUP};
+    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWNET;
+constexpr uint64_t kGuestNamespacesAtClone =
+    kGuestNamespaces & ~uint64_t{CLONE_NEWCGROUP | CLONE_NEWNET};
 
 // The guest's context if it runs.
 std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConfig& config);

@@ -21,6 +21,7 @@
 #include "registry.h"
 #include "run_file.h"
 #include "state.h"
+#include "veth.h"
 
 namespace vs::guest {
 
@@ -86,6 +87,7 @@ void finishStoppedGuest(const GuestConfig& config) {
   steps.run([&] { runHooks(config, HookPhase::PostStop, config.vdir); });
   steps.run([&] { removeCgroup(cgroupOf(config.name)); });
   steps.run([&] { removeGuestAddresses(config); });
+  steps.run([&] { removeGuestNetwork(config); });
   steps.run([&] { removeRunFile(config.runFile); });
   steps.run([&] { runHooks(config, HookPhase::PostpostStop, config.vdir); });
   steps.throwFirstFailure();
@@ -95,6 +97,7 @@ void clearStaleState(const GuestConfig& config) {
   removeRunFile(config.runFile);
   removeCgroup(cgroupOf(config.name));
   removeGuestAddresses(config);
+  removeGuestNetwork(config);
 }
 
 int stopGuest(const GuestConfig& config) {

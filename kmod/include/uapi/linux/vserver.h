@@ -177,7 +177,11 @@
 /*
  * Capability bounding set of a context (VSERVER_A_BCAPS): bit N is
  * capability N (CAP_CHOWN is bit 0).  A guest task can never use a
- * capability outside it, whatever it executes.
+ * capability outside it, whatever it executes.  CAP_NET_ADMIN in it
+ * counts only over objects of a user namespace other than the initial
+ * one (a network namespace the host made for the guest under a user
+ * namespace of its own): the host's network is never a guest's to
+ * administer.
  */
 #define VSERVER_BCAPS_ALL	(_BITULL(CAP_LAST_CAP + 1) - 1)
 
