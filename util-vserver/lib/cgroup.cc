@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -23,8 +24,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Controllers a guest's group gets: what the limits are made of.
-const char* const kGuestControllers[] = {"memory", "pids", "cpu"};
+// Controllers a guest's group gets: what the limits are made of
+// (guest/limits.h).  Enabled for every guest, limits or not, so that
+// usage is counted from the first process on.
+const char* const kGuestControllers[] = {"memory", "pids", "cpu", "cpuset"};
 
 std::string readFirstLine(const fs::path& file) {
   std::ifstream stream(file);
@@ -94,6 +97,63 @@ void removeCgroup(const fs::path& group) {
     std::this_thread::sleep_for(10ms);
   }
   throwErrno("cannot remove cgroup " + group.string());
+}
+
+void setCgroupValue(const fs::path& group, const std::string& file, const std::string& value) {
+  const fs::path path = group / file;
+  const UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd && errno == ENOENT)
+    throw Error(ENOENT, "this kernel has no cgroup file " + file +
+                            " (its controller or kernel option is missing)");
+  if (!fd) throwErrno("cannot open cgroup file " + file);
+  if (write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
+    throwErrno("the kernel refused " + file + " '" + value + "'");
+}
+
+std::optional<uint64_t> parseCgroupLimit(std::string_view text) {
+  if (text.ends_with('\n')) text.remove_suffix(1);
+  if (text == "max") return kNoCgroupLimit;
+  uint64_t value = 0;
+  const char* end = text.data() + text.size();
+  const auto [rest, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || rest != end) return std::nullopt;
+  return value;
+}
+
+std::optional<uint64_t> parseKeyedCount(std::string_view text, std::string_view key) {
+  while (!text.empty()) {
+    const size_t newline = text.find('\n');
+    const std::string_view line = text.substr(0, newline);
+    text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+    if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == ' ') {
+      const auto value = parseCgroupLimit(line.substr(key.size() + 1));
+      return value == kNoCgroupLimit ? std::nullopt : value;
+    }
+  }
+  return std::nullopt;
+}
+
+CgroupUsage readCgroupUsage(const fs::path& group) {
+  // A file that cannot be read counts as missing: usage is for show.
+  const auto text = [&](const char* file) -> std::optional<std::string> {
+    std::ifstream stream(group / file);
+    if (!stream) return std::nullopt;
+    return std::string(std::istreambuf_iterator<char>(stream), {});
+  };
+  const auto limit = [&](const char* file) -> std::optional<uint64_t> {
+    const auto contents = text(file);
+    return contents ? parseCgroupLimit(*contents) : std::nullopt;
+  };
+  const auto count = [&](const char* file, std::string_view key) -> std::optional<uint64_t> {
+    const auto contents = text(file);
+    return contents ? parseKeyedCount(*contents, key) : std::nullopt;
+  };
+  return CgroupUsage{.tasks = limit("pids.current"),
+                     .tasksMax = limit("pids.max"),
+                     .forksRefused = count("pids.events", "max"),
+                     .memoryBytes = limit("memory.current"),
+                     .memoryMax = limit("memory.max"),
+                     .oomKills = count("memory.events", "oom_kill")};
 }
 
 void joinCgroup(const fs::path& group, pid_t pid) {

@@ -3,13 +3,17 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include "unique_fd.h"
 
 namespace vs {
 
-// Creates group (and its parents), with the memory, pids and cpu
+// Creates group (and its parents), with the memory, pids, cpu and cpuset
 // controllers enabled for it where the parents offer them, and returns it
 // open as a directory (for CLONE_INTO_CGROUP).  An existing empty group is
 // taken over; one with processes in it is an error.
@@ -21,6 +25,35 @@ void removeCgroup(const std::filesystem::path& group);
 
 // Whether group holds any process.
 bool cgroupPopulated(const std::filesystem::path& group);
+
+// Writes value to group's interface file (e.g. "pids.max").  A file the
+// kernel does not offer (its controller or option is not built in, or not
+// enabled for group) and a value the kernel refuses are Errors saying so,
+// without naming group, which the caller knows.
+void setCgroupValue(const std::filesystem::path& group, const std::string& file,
+                    const std::string& value);
+
+// What a group counts against its limits, from its files; nothing where
+// a file is missing (no such controller, or the group is gone).  A limit
+// of "max" is kNoCgroupLimit.
+constexpr uint64_t kNoCgroupLimit = UINT64_MAX;
+struct CgroupUsage {
+  std::optional<uint64_t> tasks;         // pids.current
+  std::optional<uint64_t> tasksMax;      // pids.max
+  std::optional<uint64_t> forksRefused;  // pids.events "max"
+  std::optional<uint64_t> memoryBytes;   // memory.current
+  std::optional<uint64_t> memoryMax;     // memory.max
+  std::optional<uint64_t> oomKills;      // memory.events "oom_kill"
+};
+CgroupUsage readCgroupUsage(const std::filesystem::path& group);
+
+// A limit file's text ("max" or a number, a newline after it); nothing
+// when it is neither.
+std::optional<uint64_t> parseCgroupLimit(std::string_view text);
+
+// The count of key in a flat-keyed file ("key value" lines: pids.events,
+// memory.events, cpu.stat); nothing when key is not there.
+std::optional<uint64_t> parseKeyedCount(std::string_view text, std::string_view key);
 
 // Moves process pid into group.
 void joinCgroup(const std::filesystem::path& group, pid_t pid);

@@ -613,6 +613,74 @@ TEST(GuestConfig, RlimitRefusesUnknownFilesButNotBackups) {
   expectReadError("rlimits/nproc.max", "unknown resource limit 'nproc.max'");
 }
 
+// ---- sched/, cpuset/, nice (issue 11) ---------------------------------------
+
+TEST(GuestConfig, CpuSettingsAbsentByDefault) {
+  const GuestConfig config = read();
+  CHECK_FALSE(config.sched.fillRate.has_value());
+  CHECK_FALSE(config.sched.interval.has_value());
+  CHECK_FALSE(config.sched.priorityBias.has_value());
+  CHECK_FALSE(config.cpuset.cpus.has_value());
+  CHECK_FALSE(config.cpuset.mems.has_value());
+  CHECK_FALSE(config.nice.has_value());
+}
+
+TEST(GuestConfig, SchedReadsRateAndBias) {
+  write("sched/fill-rate", "1\n");
+  write("sched/interval", "4\n");
+  write("sched/priority-bias", "-5\n");
+  write("sched/tokens-max", "500\n");  // not read, not an error
+  const GuestConfig config = read();
+  CHECK_EQUAL(1, config.sched.fillRate.value());
+  CHECK_EQUAL(4, config.sched.interval.value());
+  LONGS_EQUAL(-5, config.sched.priorityBias.value());
+}
+
+TEST(GuestConfig, SchedRateNeedsBothFiles) {
+  write("sched/fill-rate", "1\n");
+  expectReadError("sched/fill-rate", "needs sched/interval too");
+  fs::remove(cfgdir() / "sched/fill-rate");
+  write("sched/interval", "4\n");
+  expectReadError("sched/interval", "needs sched/fill-rate too");
+}
+
+TEST(GuestConfig, SchedRefusesBadValues) {
+  write("sched/interval", "4\n");
+  for (const char* text : {"0", "-1", "x", "1.5", ""}) {
+    write("sched/fill-rate", std::string(text) + "\n");
+    expectReadError("sched/fill-rate:1", "'" + std::string(text) + "' is not a positive whole number");
+  }
+  write("sched/fill-rate", "1\n");
+  write("sched/priority-bias", "20\n");
+  expectReadError("sched/priority-bias:1", "'20' is out of range (-20..19)");
+  write("sched/priority-bias", "-21\n");
+  expectReadError("sched/priority-bias:1", "'-21' is out of range (-20..19)");
+  write("sched/priority-bias", "+1\n");
+  expectReadError("sched/priority-bias:1", "'+1' is not a number");
+}
+
+TEST(GuestConfig, CpusetReadsListsAndChecksTheirForm) {
+  write("cpuset/cpus", "0-2,4\n");
+  write("cpuset/mems", "0\n");
+  write("cpuset/name", "web\n");  // util-vserver's v1 group name: not read
+  GuestConfig config = read();
+  STRCMP_EQUAL("0-2,4", config.cpuset.cpus.value().c_str());
+  STRCMP_EQUAL("0", config.cpuset.mems.value().c_str());
+  for (const char* text : {"", "a", "1-", "-1", "3-1", "1,,2", "1,", "0 1"}) {
+    write("cpuset/cpus", std::string(text) + "\n");
+    expectReadError("cpuset/cpus:1", "'" + std::string(text) + "' is not a list like 0-2,4");
+  }
+}
+
+TEST(GuestConfig, NiceInItsRange) {
+  write("nice", "10\n");
+  LONGS_EQUAL(10, read().nice.value());
+  write("nice", "-20\n");
+  LONGS_EQUAL(-20, read().nice.value());
+  write("nice", "20\n");
+  expectReadError("nice:1", "'20' is out of range (-20..19)");
+}
+
 // ---- apps/init/ -------------------------------------------------------------
 
 TEST(GuestConfig, InitStyles) {

@@ -24,10 +24,10 @@ TEST(IgnoredSettings, NoneForAPlainGuest) {
 
 TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");
-  config.rlimits.resize(1);
+  config.rlimits = {{"nofile", 10, 10, 10}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (nofile) not applied yet; none is set",
                lines[0].c_str());
 }
 
@@ -40,4 +40,18 @@ TEST(IgnoredSettings, NetworkingIsNoLongerIgnored) {
   CHECK(vs::guest::ignoredSettings(config).empty());
   config.spaces.net = true;  // own-namespace mode
   CHECK(vs::guest::ignoredSettings(config).empty());
+}
+
+// Issue 11: the rlimits that become cgroup limits are applied; the rest
+// (counted by the module later) are named.
+TEST(IgnoredSettings, CgroupBackedRlimitsAreNoLongerIgnored) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.rlimits = {{"nproc", 10, 10, 10}, {"rss", 10, 10, 10}, {"as", 10, 10, 10}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.rlimits.push_back({"nsock", 1, 1, 1});
+  config.rlimits.push_back({"locks", 1, 1, 1});
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsock, locks) not applied yet; none is set",
+               lines[0].c_str());
 }

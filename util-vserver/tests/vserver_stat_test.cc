@@ -214,15 +214,24 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
   guest.name = "web1";
   guest.cgroupMemoryBytes = 1052672;
   guest.cgroupCpuUsec = 123456;
+  guest.cgroupMemoryMaxBytes = 33554432;
+  guest.cgroupOomKills = 1;
+  guest.cgroupTasks = 3;
+  guest.cgroupTasksMax = 20;
+  guest.cgroupForksRefused = 0;
   guest.addresses = {*vs::parseIpAddress("192.0.2.7"), *vs::parseIpAddress("2001:db8::7")};
   STRCMP_EQUAL(
       "[\n"
       "  {\"xid\": 0, \"name\": \"root server\", \"processes\": 2, \"vsz_bytes\": 8192, "
       "\"rss_bytes\": 4096, \"user_time_ms\": 10, \"system_time_ms\": 20, \"uptime_ms\": 30, "
-      "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null, \"addresses\": null},\n"
+      "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null, "
+      "\"cgroup_memory_max_bytes\": null, \"cgroup_oom_kills\": null, \"cgroup_tasks\": null, "
+      "\"cgroup_tasks_max\": null, \"cgroup_forks_refused\": null, \"addresses\": null},\n"
       "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
       "\"rss_bytes\": 0, \"user_time_ms\": 0, \"system_time_ms\": 0, \"uptime_ms\": 0, "
       "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456, "
+      "\"cgroup_memory_max_bytes\": 33554432, \"cgroup_oom_kills\": 1, \"cgroup_tasks\": 3, "
+      "\"cgroup_tasks_max\": 20, \"cgroup_forks_refused\": 0, "
       "\"addresses\": [\"192.0.2.7\", \"2001:db8::7\"]}\n"
       "]\n",
       formatJson({host, guest}).c_str());

@@ -13,6 +13,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "../cgroup.h"
 #include "../error.h"
 #include "../guest/paths.h"
 #include "../network_policy.h"
@@ -268,6 +269,11 @@ std::string jsonObject(const Row& row) {
          ", \"uptime_ms\": " + std::to_string(row.uptimeMs) +
          ", \"cgroup_memory_bytes\": " + jsonNumber(row.cgroupMemoryBytes) +
          ", \"cgroup_cpu_usec\": " + jsonNumber(row.cgroupCpuUsec) +
+         ", \"cgroup_memory_max_bytes\": " + jsonNumber(row.cgroupMemoryMaxBytes) +
+         ", \"cgroup_oom_kills\": " + jsonNumber(row.cgroupOomKills) +
+         ", \"cgroup_tasks\": " + jsonNumber(row.cgroupTasks) +
+         ", \"cgroup_tasks_max\": " + jsonNumber(row.cgroupTasksMax) +
+         ", \"cgroup_forks_refused\": " + jsonNumber(row.cgroupForksRefused) +
          ", \"addresses\": " + jsonAddresses(row.addresses) + "}";
 }
 
@@ -363,6 +369,16 @@ void addCgroupUsage(std::vector<Row>& rows) {
     const std::filesystem::path cgroup = guest::cgroupOf(row.name);
     row.cgroupMemoryBytes = readParsed((cgroup / "memory.current").string(), parseCounter);
     row.cgroupCpuUsec = readParsed((cgroup / "cpu.stat").string(), parseCpuUsage);
+    const CgroupUsage usage = readCgroupUsage(cgroup);
+    // null in the JSON: no limit, or no such file.
+    const auto limit = [](std::optional<uint64_t> value) {
+      return value == kNoCgroupLimit ? std::nullopt : value;
+    };
+    row.cgroupMemoryMaxBytes = limit(usage.memoryMax);
+    row.cgroupOomKills = usage.oomKills;
+    row.cgroupTasks = usage.tasks;
+    row.cgroupTasksMax = limit(usage.tasksMax);
+    row.cgroupForksRefused = usage.forksRefused;
   }
 }
 

@@ -7,7 +7,8 @@
 // /proc: their number, virtual and resident memory, and user and system CPU
 // time.  Contexts and names come from the kernel; context 0 is the "root
 // server", 1 the "monitoring server", as in util-vserver.  With --json it
-// also reports each guest's cgroup v2 memory and CPU usage.
+// also reports each guest's cgroup v2 memory, CPU and task usage, its
+// memory and task limits and how often they were hit.
 //
 // The formatting and adding up below are pure, so the unit tests cover
 // them; only run() reads /proc and the cgroups.
@@ -74,6 +75,11 @@ struct Row {
   uint64_t uptimeMs = 0;
   std::optional<uint64_t> cgroupMemoryBytes;  // memory.current
   std::optional<uint64_t> cgroupCpuUsec;      // cpu.stat usage_usec
+  std::optional<uint64_t> cgroupMemoryMaxBytes;  // memory.max; nothing for "max"
+  std::optional<uint64_t> cgroupOomKills;        // memory.events oom_kill
+  std::optional<uint64_t> cgroupTasks;           // pids.current
+  std::optional<uint64_t> cgroupTasksMax;        // pids.max; nothing for "max"
+  std::optional<uint64_t> cgroupForksRefused;    // pids.events max
   std::optional<std::vector<IpAddress>> addresses;  // its network set's; empty: unconfined
 };
 

@@ -25,6 +25,7 @@
 #include "../number.h"
 #include "../signals.h"
 #include "config_files.h"
+#include "cpu_config.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -826,7 +827,7 @@ const char* hookPhaseName(HookPhase phase) {
 
 // Files util-vserver knows that are not read here, and so never an error:
 // cache, ncontext, noncontext, tag, umask, personality,
-// nice, ionice/, badness, schedule, sched/, cgroup/, cpuset/, dlimits/,
+// ionice/, badness, schedule, cgroup/, dlimits/,
 // sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
 // Nor is the directory walked for unknown names: admins keep notes there.
@@ -853,6 +854,9 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   if (config.spaces.net) refuseNetworkSetFiles(cfgdir);
   config.interfaces = readInterfaces(cfgdir / "interfaces", config.spaces.net);
   config.rlimits = readRlimits(cfgdir / "rlimits");
+  config.sched = readSched(cfgdir / "sched");
+  config.cpuset = readCpuset(cfgdir / "cpuset");
+  config.nice = readNice(cfgdir / "nice");
   config.init = readInit(location);
   config.fstab = readFstab(cfgdir / "fstab");
   config.shell = readShell(location);

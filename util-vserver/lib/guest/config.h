@@ -94,13 +94,29 @@ struct InterfaceConfig {
   bool shared = false;  // "shared": may be the host's or another guest's too
 };
 
-// rlimits/<resource>[.min|.soft|.hard] (applied by the limits issue).
-// Values are counts, bytes or pages as util-vserver defines them;
+// rlimits/<resource>[.min|.soft|.hard] (guest/limits.h says which become
+// cgroup limits).  Values are counts, bytes or pages as util-vserver defines them;
 // nullopt where not given; kUnlimited for "inf".
 constexpr uint64_t kUnlimited = UINT64_MAX;
 struct RlimitConfig {
   std::string resource;  // "nproc", "rss", ...
   std::optional<uint64_t> min, soft, hard;
+};
+
+// sched/: util-vserver's token bucket, of which a cgroup keeps the rate
+// (fill-rate tokens every interval ticks) and the priority bias.
+struct SchedConfig {
+  std::optional<uint64_t> fillRate;     // sched/fill-rate, >= 1
+  std::optional<uint64_t> interval;     // sched/interval, >= 1
+  std::optional<int> priorityBias;      // sched/priority-bias, -20..19
+};
+
+// cpuset/: the CPUs and memory nodes the guest may use, in the kernel's
+// list syntax ("0-2,4"), checked for form only: which exist is the
+// kernel's to say at start.
+struct CpusetConfig {
+  std::optional<std::string> cpus;  // cpuset/cpus
+  std::optional<std::string> mems;  // cpuset/mems
 };
 
 struct UtsConfig {
@@ -162,6 +178,9 @@ struct GuestConfig {
   UtsConfig uts;
   std::vector<InterfaceConfig> interfaces;
   std::vector<RlimitConfig> rlimits;
+  SchedConfig sched;
+  CpusetConfig cpuset;
+  std::optional<int> nice;  // nice: the guest's init's nice value, -20..19
   InitConfig init;
   std::vector<FstabEntry> fstab;          // fstab; none when there is no file
   std::vector<std::string> shell;         // shell, .defaults/shell, else /bin/sh -l

@@ -1,5 +1,7 @@
 #include "ignored_settings.h"
 
+#include "limits.h"
+
 namespace vs::guest {
 
 namespace {
@@ -17,8 +19,12 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
     lines.push_back((config.location.cfgdir / file).string() + ": " + what + " not applied yet" +
                     (instead.empty() ? "" : "; " + instead));
   };
-  if (!config.rlimits.empty())
-    ignored("rlimits", counted(config.rlimits.size(), "limit", "limits"), "none is set");
+  // Those guest/limits.h turns into cgroup settings are applied.
+  if (const auto names = unappliedRlimits(config); !names.empty()) {
+    std::string list;
+    for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+    ignored("rlimits", counted(names.size(), "limit", "limits") + " (" + list + ")", "none is set");
+  }
   return lines;
 }
 

@@ -10,7 +10,9 @@
 #include "../network_policy.h"
 #include "../remove_tree.h"
 #include "../vserver_client.h"
+#include "limits.h"
 #include "lock.h"
+#include "paths.h"
 #include "registry.h"
 #include "root_guard.h"
 #include "state.h"
@@ -64,6 +66,8 @@ int printStatus(const GuestConfig& config) {
   }
   std::printf("Vserver '%s' is running at context '%u'\n", config.name.c_str(), context->xid);
   std::printf("Number of processes: %u\n", context->tasks);
+  for (const std::string& line : cgroupUsageLines(readCgroupUsage(cgroupOf(config.name))))
+    std::printf("%s\n", line.c_str());
   std::printf("Uptime:              %s\n", vserver_info::formatUptime(context->uptimeNs).c_str());
   if (context->net)
     std::printf("Addresses:           %s\n", joinAddresses(context->net->addresses(), " ").c_str());

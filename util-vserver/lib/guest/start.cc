@@ -24,6 +24,7 @@
 #include "hooks.h"
 #include "ignored_settings.h"
 #include "init.h"
+#include "limits.h"
 #include "lock.h"
 #include "mounts.h"
 #include "networking.h"
@@ -105,6 +106,7 @@ void setUtsNames(const GuestConfig& config) {
     std::optional<VserverClient> client(std::in_place);
     pivotIntoGuestRoot(config.vdir);
     setUtsNames(config);
+    applyNice(config);  // while we may still lower it: not yet in the context
     const InitPlan plan = startPlan(config, options.rescue ? &options.rescueCommand : nullptr);
     try {
       client->createContext(requireXid(config), config.name, policyOf(config));
@@ -169,6 +171,8 @@ std::optional<std::string> Monitor::startGuestProcess(int networkNamespaceFd) {
   output_.reset(pipeFds[0]);
   UniqueFd outputWrite(pipeFds[1]);
   const UniqueFd cgroup = createCgroup(cgroupOf(config_.name));
+  // Before the first process: the guest never runs unlimited.
+  applyCgroupSettings(cgroupOf(config_.name), config_);
   init_ = cloneProcess(kGuestNamespacesAtClone, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -1,0 +1,147 @@
+# Issue 11, cgroup part: a guest's limits are its cgroup's, written before
+# its first process.  rlimits/nproc stops a fork bomb while the host goes
+# on; rlimits/rss has a memory hog OOM-killed inside its group; sched/,
+# cpuset/ and nice give the values asked for, and cpu.max throttles; a
+# value the kernel or the mapping refuses fails the start with one line
+# and leaves nothing.  Contexts 751-770.
+. /testvm/lib.sh
+
+IF=/etc/vservers
+CG=/sys/fs/cgroup/vserver
+
+# event GROUP FILE KEY: the count KEY has in GROUP's FILE (pids.events,
+# memory.events, cpu.stat), 0 when the group is gone.
+event() { sed -n "s/^$3 //p" "$CG/$1/$2" 2>/dev/null || echo 0; }
+
+# check_one_line WHAT PATTERN TEXT: TEXT is one line and matches PATTERN.
+check_one_line() {
+	if [ "$(echo "$3" | wc -l)" -eq 1 ] && echo "$3" | grep -qE -- "$2"; then t_pass "$1"
+	else t_fail "$1" "'$3' is not one line matching /$2/"; fi
+}
+
+# tasks XID: what the module counts for context XID.
+tasks() { sed -n 's/^Tasks:[[:space:]]*//p' "/proc/virtual/$1/info"; }
+
+# --- tasks: rlimits/nproc -> pids.max, a fork bomb ------------------------
+check "build l1" make_guest l1 751
+mkdir -p "$IF/l1/rlimits" "$IF/l1/scripts"
+echo 20 >"$IF/l1/rlimits/nproc"
+echo 100 >"$IF/l1/rlimits/nofile"
+# pre-start runs in the guest's first process, already in its group.
+printf '#!/bin/sh\ncat %s/$2/pids.max >/tmp/l1-pre-start.pids\n' "$CG" >"$IF/l1/scripts/pre-start"
+chmod 755 "$IF/l1/scripts/pre-start"
+out=$(vserver l1 start 2>&1)
+check_eq "start l1" 0 "$?"
+check_eq "the only warning left names the rlimit that stays unapplied" \
+	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (nofile) not applied yet; none is set" \
+	"$(echo "$out" | grep warning)"
+check_eq "the guest's first process already finds pids.max set" 20 "$(cat /tmp/l1-pre-start.pids)"
+check_eq "pids.max is rlimits/nproc" 20 "$(cat $CG/l1/pids.max)"
+hits=$(event l1 pids.events max)
+check_eq "no fork was refused yet" 0 "$hits"
+vserver l1 exec sh -c 'b() { b & b; }; b' >/dev/null 2>&1 &
+bomb=$!
+check "a fork bomb in l1 is refused forks: pids.events max moves" \
+	wait_true '[ "$(event l1 pids.events max)" -gt 0 ]' 60
+peak=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	for n in "$(cat $CG/l1/pids.current)" "$(tasks 751)"; do
+		[ "${n:-0}" -gt "$peak" ] && peak=$n
+	done
+	sleep 0.2
+done
+echo "# l1's most tasks seen during the bomb: $peak (cgroup and module counts)"
+check "while it runs, neither the cgroup nor the module counts more than 20" test "$peak" -le 20
+check "and the bomb does fill it (at least 15 seen)" test "$peak" -ge 15
+check_match "status shows l1's tasks against nproc and the refused forks" \
+	"^Tasks \(cgroup\): +[0-9]+ of 20, [1-9][0-9]* forks? refused$" "$(vserver l1 status)"
+check "a host command forking 50 times finishes meanwhile (within 60 s)" \
+	timeout 60 sh -c 'i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i + 1)); done'
+check "stop l1 during the bomb" timeout 120 vserver l1 stop
+wait "$bomb"
+check_clean "l1 left nothing behind" l1 751
+
+# --- memory: rlimits/rss (pages) -> memory.max, a memory hog --------------
+check "build l2" make_guest l2 752
+mkdir -p "$IF/l2/rlimits"
+echo 8192 >"$IF/l2/rlimits/rss"
+check "start l2" vserver l2 start
+check_eq "memory.max is rlimits/rss in bytes (8192 pages of 4 KiB)" 33554432 \
+	"$(cat $CG/l2/memory.max)"
+check_eq "rss's soft value equals its hard one: no memory.high" max "$(cat $CG/l2/memory.high)"
+check_eq "no OOM kill yet" 0 "$(event l2 memory.events oom_kill)"
+# Doubles a shell string until it outgrows 32 MiB.  Nothing to swap to in
+# the VM, so the group's OOM killer must take it.
+vserver l2 exec sh -c 'x=a; while :; do x=$x$x; done' >/dev/null 2>&1
+check_eq "the hog in l2 was killed by SIGKILL" 137 "$?"
+check "memory.events oom_kill moved" test "$(event l2 memory.events oom_kill)" -ge 1
+check "the group never went past memory.max" \
+	test "$(cat $CG/l2/memory.peak)" -le 33554432
+check_match "status shows l2's memory against its limit and the OOM kill" \
+	"^Memory \(cgroup\): +.* of 32M, [1-9][0-9]* OOM kills?$" "$(vserver l2 status)"
+check_match "vserver-stat --json has l2's memory limit and OOM kills" \
+	'"name": "l2".*"cgroup_memory_max_bytes": 33554432, "cgroup_oom_kills": [1-9]' \
+	"$(vserver-stat --json)"
+check "l2 itself still runs" vserver l2 running
+check_eq "l2 still answers" l2 "$(vserver l2 exec hostname)"
+check_eq "the host was not touched: its own commands run" ok "$(sh -c 'x=$(echo ok); echo $x')"
+check "stop l2" vserver l2 stop
+check_clean "l2 left nothing behind" l2 752
+
+# --- CPU: sched/ -> cpu.max and cpu.weight, cpuset/, nice -----------------
+check "build l3" make_guest l3 753
+mkdir -p "$IF/l3/sched" "$IF/l3/cpuset" "$IF/l3/rlimits"
+echo 1 >"$IF/l3/sched/fill-rate"
+echo 4 >"$IF/l3/sched/interval"
+echo 5 >"$IF/l3/sched/priority-bias"
+echo 1 >"$IF/l3/cpuset/cpus"
+echo 0 >"$IF/l3/cpuset/mems"
+echo 7 >"$IF/l3/nice"
+echo 16384 >"$IF/l3/rlimits/rss.soft"
+check "start l3" vserver l3 start
+check_eq "cpu.max: fill-rate/interval (1/4) of the 100 ms period" "25000 100000" \
+	"$(cat $CG/l3/cpu.max)"
+check_eq "cpu.weight: the kernel's weight of nice 5" 33 "$(cat $CG/l3/cpu.weight)"
+check_eq "cpuset.cpus is cpuset/cpus" 1 "$(cat $CG/l3/cpuset.cpus)"
+check_eq "and in effect" 1 "$(cat $CG/l3/cpuset.cpus.effective)"
+check_eq "cpuset.mems is cpuset/mems" 0 "$(cat $CG/l3/cpuset.mems)"
+check_eq "the guest's init may run on CPU 1 only" 1 \
+	"$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/$(init_pid l3)/status)"
+check_eq "the guest's init has nice 7 (nice)" 7 "$(cut -d' ' -f19 /proc/$(init_pid l3)/stat)"
+check_eq "a soft rss alone is memory.high (16384 pages)" 67108864 "$(cat $CG/l3/memory.high)"
+check_eq "and memory.max stays unlimited" max "$(cat $CG/l3/memory.max)"
+vserver l3 exec sh -c 'while :; do :; done' >/dev/null 2>&1 &
+spin=$!
+check "a busy loop in l3 is throttled (cpu.stat nr_throttled moves)" \
+	wait_true '[ "$(event l3 cpu.stat nr_throttled)" -gt 0 ]' 30
+check "stop l3" vserver l3 stop
+wait "$spin"
+check_clean "l3 left nothing behind" l3 753
+
+# --- refused values: one line, nothing left --------------------------------
+check "build l4" make_guest l4 754
+mkdir -p "$IF/l4/cpuset" "$IF/l4/rlimits" "$IF/l4/sched"
+echo 7 >"$IF/l4/cpuset/cpus"
+# The kernel says ERANGE past its CPU numbers, EINVAL for one not present.
+check_one_line "a CPU the VM lacks fails the start with one line naming cpuset/cpus" \
+	"^vserver: l4: $IF/l4/cpuset/cpus: the kernel refused cpuset.cpus '7': (Numerical result out of range|Invalid argument)\$" \
+	"$(vserver l4 start 2>&1)"
+check_clean "and leaves no group, context or run file" l4 754
+rm "$IF/l4/cpuset/cpus"
+echo 5000000 >"$IF/l4/rlimits/nproc"
+check_eq "an nproc past the kernel's pid limit: one line naming rlimits/nproc" \
+	"vserver: l4: $IF/l4/rlimits/nproc: the kernel refused pids.max '5000000': Invalid argument" \
+	"$(vserver l4 start 2>&1)"
+check_clean "and leaves nothing" l4 754
+rm "$IF/l4/rlimits/nproc"
+echo 1 >"$IF/l4/sched/fill-rate"
+echo 1000 >"$IF/l4/sched/interval"
+check_eq "a CPU share below cpu.max's least: one line naming sched/fill-rate" \
+	"vserver: l4: $IF/l4/sched/fill-rate: 1/1000 of a CPU is below cpu.max's least share, 1 ms in 100 ms (1/100)" \
+	"$(vserver l4 start 2>&1)"
+check_clean "and leaves nothing" l4 754
+rm -r "$IF/l4/sched"
+check "with the bad values gone l4 starts" vserver l4 start
+check "stop l4" vserver l4 stop
+check_clean "l4 left nothing behind" l4 754
+t_done

@@ -1,0 +1,196 @@
+#include "limits.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include "../cgroup.h"
+#include "../commands/vserver_stat.h"
+#include "../error.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The kernel's sched_prio_to_weight[], nice -20 to 19 (kernel/sched/core.c).
+constexpr std::array<uint64_t, 40> kNiceWeights = {
+    88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+    9548,  7620,  6100,  4904,  3906,  3121,  2501,  1991,  1586,  1277,
+    1024,  820,   655,   526,   423,   335,   272,   215,   172,   137,
+    110,   87,    70,    56,    45,    36,    29,    23,    18,    15};
+
+// A limit and the file it came from; the smallest of several wins.
+struct Candidate {
+  uint64_t value = kUnlimited;
+  fs::path source;
+};
+
+fs::path rlimitFile(const GuestConfig& config, const std::string& resource) {
+  return config.location.cfgdir / "rlimits" / resource;
+}
+
+const RlimitConfig* findRlimit(const GuestConfig& config, const std::string& resource) {
+  const auto found = std::find_if(config.rlimits.begin(), config.rlimits.end(),
+                                  [&](const RlimitConfig& l) { return l.resource == resource; });
+  return found == config.rlimits.end() ? nullptr : &*found;
+}
+
+// "max" for no limit, as every cgroup v2 limit file spells it.
+std::string limitText(uint64_t value) { return value == kUnlimited ? "max" : std::to_string(value); }
+
+// The smallest of the given limits, converted from pages to bytes.
+std::optional<Candidate> smallestInBytes(const GuestConfig& config,
+                                         std::initializer_list<const char*> resources,
+                                         std::optional<uint64_t> RlimitConfig::*kind,
+                                         uint64_t pageSize) {
+  std::optional<Candidate> smallest;
+  for (const char* resource : resources) {
+    const RlimitConfig* limit = findRlimit(config, resource);
+    if (!limit || !(limit->*kind)) continue;
+    Candidate candidate{kUnlimited, rlimitFile(config, resource)};
+    if (*(limit->*kind) != kUnlimited &&
+        __builtin_mul_overflow(*(limit->*kind), pageSize, &candidate.value))
+      throw ConfigError(candidate.source, 0,
+                        std::to_string(*(limit->*kind)) + " pages are more memory than 2^64 bytes");
+    if (!smallest || candidate.value < smallest->value) smallest = candidate;
+  }
+  return smallest;
+}
+
+void addPids(const GuestConfig& config, std::vector<CgroupSetting>& settings) {
+  const RlimitConfig* nproc = findRlimit(config, "nproc");
+  if (!nproc || !nproc->hard) return;
+  const fs::path source = rlimitFile(config, "nproc");
+  // The guest's first process is cloned into the group, so it counts.
+  if (*nproc->hard == 0)
+    throw ConfigError(source, 0, "0 leaves no room for the guest's init (at least 1)");
+  settings.push_back({"pids.max", limitText(*nproc->hard), source});
+}
+
+// util-vserver's rss, anon and as are in pages.  A cgroup counts every
+// page the guest is charged for, so each hard limit bounds the group:
+// the smallest is memory.max.  rss and anon have a soft limit, which
+// becomes memory.high (reclaim and throttling, no OOM kill) where it is
+// below memory.max; as has none in util-vserver either.
+void addMemory(const GuestConfig& config, uint64_t pageSize, std::vector<CgroupSetting>& settings) {
+  const auto hard = smallestInBytes(config, {"rss", "anon", "as"}, &RlimitConfig::hard, pageSize);
+  const auto soft = smallestInBytes(config, {"rss", "anon"}, &RlimitConfig::soft, pageSize);
+  if (hard) settings.push_back({"memory.max", limitText(hard->value), hard->source});
+  if (soft && soft->value < (hard ? hard->value : kUnlimited))
+    settings.push_back({"memory.high", limitText(soft->value), soft->source});
+}
+
+// The bucket gains fill-rate tokens every interval ticks and a running
+// tick costs one: the guest may run fill-rate/interval of a CPU's time,
+// which is cpu.max's quota over its period.  A rate of more than one
+// gives more than one CPU's worth, as a cgroup can.
+void addCpu(const GuestConfig& config, std::vector<CgroupSetting>& settings) {
+  const SchedConfig& sched = config.sched;
+  const fs::path dir = config.location.cfgdir / "sched";
+  if (sched.fillRate && sched.interval) {
+    const fs::path source = dir / "fill-rate";
+    uint64_t scaled = 0;
+    if (__builtin_mul_overflow(*sched.fillRate, kCpuPeriodUsec, &scaled))
+      throw ConfigError(source, 0, "fill-rate " + std::to_string(*sched.fillRate) + " is too large");
+    const uint64_t quota = scaled / *sched.interval;
+    if (quota < kCpuMinQuotaUsec)
+      throw ConfigError(source, 0,
+                        std::to_string(*sched.fillRate) + "/" + std::to_string(*sched.interval) +
+                            " of a CPU is below cpu.max's least share, 1 ms in 100 ms (1/100)");
+    settings.push_back(
+        {"cpu.max", std::to_string(quota) + " " + std::to_string(kCpuPeriodUsec), source});
+  }
+  if (sched.priorityBias)
+    settings.push_back({"cpu.weight", std::to_string(cpuWeightOfNice(*sched.priorityBias)),
+                        dir / "priority-bias"});
+}
+
+void addCpuset(const GuestConfig& config, std::vector<CgroupSetting>& settings) {
+  const fs::path dir = config.location.cfgdir / "cpuset";
+  if (config.cpuset.cpus) settings.push_back({"cpuset.cpus", *config.cpuset.cpus, dir / "cpus"});
+  if (config.cpuset.mems) settings.push_back({"cpuset.mems", *config.cpuset.mems, dir / "mems"});
+}
+
+bool becomesSetting(const RlimitConfig& limit) {
+  if (limit.resource == "nproc" || limit.resource == "as") return limit.hard.has_value();
+  if (limit.resource == "rss" || limit.resource == "anon")
+    return limit.hard.has_value() || limit.soft.has_value();
+  return false;
+}
+
+std::string counted(uint64_t count, const std::string& one, const std::string& many) {
+  return std::to_string(count) + " " + (count == 1 ? one : many);
+}
+
+// "USED of LIMIT, HITS" or "USED, no limit".
+std::string againstLimit(const std::string& used, std::optional<uint64_t> limit,
+                         const std::string& limitText, const std::string& hits) {
+  if (!limit || *limit == kNoCgroupLimit) return used + ", no limit";
+  return used + " of " + limitText + ", " + hits;
+}
+
+}  // namespace
+
+std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage) {
+  using vserver_stat::formatSize;
+  std::vector<std::string> lines;
+  if (usage.tasks)
+    lines.push_back("Tasks (cgroup):      " +
+                    againstLimit(std::to_string(*usage.tasks), usage.tasksMax,
+                                 std::to_string(usage.tasksMax.value_or(0)),
+                                 counted(usage.forksRefused.value_or(0), "fork refused",
+                                         "forks refused")));
+  if (usage.memoryBytes)
+    lines.push_back("Memory (cgroup):     " +
+                    againstLimit(formatSize(*usage.memoryBytes), usage.memoryMax,
+                                 formatSize(usage.memoryMax.value_or(0)),
+                                 counted(usage.oomKills.value_or(0), "OOM kill", "OOM kills")));
+  return lines;
+}
+
+uint64_t cpuWeightOfNice(int nice) {
+  const uint64_t weight = kNiceWeights.at(static_cast<size_t>(nice + 20));
+  // As the kernel rounds cpu.weight: DIV_ROUND_CLOSEST(weight * 100, 1024).
+  return std::max<uint64_t>(1, (weight * 100 + 512) / 1024);
+}
+
+std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t pageSize) {
+  std::vector<CgroupSetting> settings;
+  addPids(config, settings);
+  addMemory(config, pageSize, settings);
+  addCpu(config, settings);
+  addCpuset(config, settings);
+  return settings;
+}
+
+std::vector<std::string> unappliedRlimits(const GuestConfig& config) {
+  std::vector<std::string> names;
+  for (const RlimitConfig& limit : config.rlimits)
+    if (!becomesSetting(limit)) names.push_back(limit.resource);
+  return names;
+}
+
+void applyCgroupSettings(const fs::path& group, const GuestConfig& config) {
+  const auto pageSize = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  for (const CgroupSetting& setting : cgroupSettingsOf(config, pageSize)) {
+    try {
+      setCgroupValue(group, setting.file, setting.value);
+    } catch (const Error& e) {
+      throw Error(e.errnum(), setting.source.string() + ": " + e.what());
+    }
+  }
+}
+
+void applyNice(const GuestConfig& config) {
+  if (!config.nice) return;
+  if (setpriority(PRIO_PROCESS, 0, *config.nice) != 0)
+    throwErrno((config.location.cfgdir / "nice").string() + ": cannot set nice " +
+               std::to_string(*config.nice));
+}
+
+}  // namespace vs::guest

@@ -1,0 +1,65 @@
+// A guest's limits as cgroup v2 settings: which interface file of the
+// guest's group each configuration file becomes, and with what value.
+//
+//   rlimits/nproc (hard)              pids.max
+//   rlimits/rss, anon, as (hard)      memory.max: the smallest, pages x page size
+//   rlimits/rss, anon (soft)          memory.high, where below memory.max
+//   sched/fill-rate, sched/interval   cpu.max: fill-rate/interval of kCpuPeriodUsec
+//   sched/priority-bias               cpu.weight: the weight of that nice value
+//   cpuset/cpus, cpuset/mems          cpuset.cpus, cpuset.mems
+//
+// cgroupSettingsOf() is pure, so the unit tests check the mapping;
+// applyCgroupSettings() writes the result before the guest's first
+// process exists.  docs/config-reference.md documents the same table.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "../cgroup.h"
+#include "config.h"
+
+namespace vs::guest {
+
+// The period of cpu.max, the cgroup v2 default: 100 ms.
+constexpr uint64_t kCpuPeriodUsec = 100000;
+// The smallest quota the kernel takes: 1 ms.
+constexpr uint64_t kCpuMinQuotaUsec = 1000;
+
+// One write to the guest's group.
+struct CgroupSetting {
+  std::string file;              // "pids.max", relative to the group
+  std::string value;             // what is written to it
+  std::filesystem::path source;  // the configuration file it comes from
+};
+
+// The settings config asks for, in the order they are written.  Throws
+// ConfigError naming the file whose value no cgroup can take (nproc 0, a
+// memory size past 2^64 bytes, a CPU share below 1 ms per period).
+std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t pageSize);
+
+// The rlimits/ resources of config that become no cgroup setting (the
+// module will count nofile, nsock, locks and the rest; a soft-only nproc
+// has no cgroup equivalent), in config's order.
+std::vector<std::string> unappliedRlimits(const GuestConfig& config);
+
+// Writes config's settings to group.  The first one the kernel does not
+// take ends it with an Error of one line: "SOURCE: why".
+void applyCgroupSettings(const std::filesystem::path& group, const GuestConfig& config);
+
+// nice: sets the calling process's nice value, which the guest's init and
+// so every process of the guest inherit.
+void applyNice(const GuestConfig& config);
+
+// What vserver NAME status shows of usage: "Tasks (cgroup):      5 of 20,
+// 3 forks refused", "Memory (cgroup):     12.5M of 32M, 1 OOM kill";
+// a line only where the group has the controller.
+std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage);
+
+// The kernel's weight for nice value nice (-20..19) on cpu.weight's scale
+// (nice 0 is 100), as the kernel converts cpu.weight.nice.
+uint64_t cpuWeightOfNice(int nice);
+
+}  // namespace vs::guest

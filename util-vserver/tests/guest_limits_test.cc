@@ -1,0 +1,281 @@
+// The configuration -> cgroup v2 mapping of a guest's limits (issue 11).
+#include "guest/limits.h"
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "test_helpers.h"
+
+using vs::guest::CgroupSetting;
+using vs::guest::GuestConfig;
+using vs::guest::kUnlimited;
+using vs::guest::RlimitConfig;
+
+namespace {
+
+constexpr uint64_t kPage = 4096;
+
+GuestConfig guest() {
+  GuestConfig config;
+  config.location.cfgdir = "/etc/vservers/web";
+  config.name = "web";
+  return config;
+}
+
+// rlimits/RES as util-vserver's single file sets it: min = soft = hard.
+RlimitConfig all(const std::string& resource, uint64_t value) {
+  return {resource, value, value, value};
+}
+
+// "file=value<source>" per setting, one string, for whole-list checks.
+std::string describe(const std::vector<CgroupSetting>& settings) {
+  std::string text;
+  for (const CgroupSetting& s : settings)
+    text += s.file + "=" + s.value + "<" + s.source.string() + ">\n";
+  return text;
+}
+
+std::string settingsOf(const GuestConfig& config) {
+  return describe(vs::guest::cgroupSettingsOf(config, kPage));
+}
+
+std::string mappingError(const GuestConfig& config) {
+  return vs::test::expectError([&] { vs::guest::cgroupSettingsOf(config, kPage); }).what();
+}
+
+}  // namespace
+
+TEST_GROUP(GuestLimits){};
+
+TEST(GuestLimits, NothingForAGuestWithoutLimits) {
+  CHECK(vs::guest::cgroupSettingsOf(guest(), kPage).empty());
+  CHECK(vs::guest::unappliedRlimits(guest()).empty());
+}
+
+TEST(GuestLimits, NprocHardIsPidsMax) {
+  GuestConfig config = guest();
+  config.rlimits = {all("nproc", 20)};
+  STRCMP_EQUAL("pids.max=20</etc/vservers/web/rlimits/nproc>\n", settingsOf(config).c_str());
+  config.rlimits = {{"nproc", std::nullopt, 10, 30}};
+  STRCMP_EQUAL("pids.max=30</etc/vservers/web/rlimits/nproc>\n", settingsOf(config).c_str());
+  config.rlimits = {all("nproc", kUnlimited)};
+  STRCMP_EQUAL("pids.max=max</etc/vservers/web/rlimits/nproc>\n", settingsOf(config).c_str());
+}
+
+TEST(GuestLimits, NprocSoftAloneHasNoCgroupFileAndStaysUnapplied) {
+  GuestConfig config = guest();
+  config.rlimits = {{"nproc", std::nullopt, 10, std::nullopt}};
+  CHECK(vs::guest::cgroupSettingsOf(config, kPage).empty());
+  LONGS_EQUAL(1, vs::guest::unappliedRlimits(config).size());
+  STRCMP_EQUAL("nproc", vs::guest::unappliedRlimits(config)[0].c_str());
+}
+
+TEST(GuestLimits, NprocZeroIsRefused) {
+  GuestConfig config = guest();
+  config.rlimits = {all("nproc", 0)};
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits/nproc: 0 leaves no room for the guest's init (at least 1)",
+      mappingError(config).c_str());
+}
+
+TEST(GuestLimits, RssPagesBecomeMemoryMaxBytes) {
+  GuestConfig config = guest();
+  config.rlimits = {all("rss", 1000)};
+  // soft == hard: memory.max alone says it.
+  STRCMP_EQUAL("memory.max=4096000</etc/vservers/web/rlimits/rss>\n", settingsOf(config).c_str());
+  // The page size is the machine's.
+  STRCMP_EQUAL("memory.max=65536000</etc/vservers/web/rlimits/rss>\n",
+               describe(vs::guest::cgroupSettingsOf(config, 65536)).c_str());
+}
+
+TEST(GuestLimits, SoftBelowHardIsMemoryHigh) {
+  GuestConfig config = guest();
+  config.rlimits = {{"rss", std::nullopt, 500, 1000}};
+  STRCMP_EQUAL(
+      "memory.max=4096000</etc/vservers/web/rlimits/rss>\n"
+      "memory.high=2048000</etc/vservers/web/rlimits/rss>\n",
+      settingsOf(config).c_str());
+  // A soft limit alone is memory.high; memory.max stays the kernel's.
+  config.rlimits = {{"anon", std::nullopt, 256, std::nullopt}};
+  STRCMP_EQUAL("memory.high=1048576</etc/vservers/web/rlimits/anon>\n", settingsOf(config).c_str());
+  // A soft limit at or above the hard one adds nothing.
+  config.rlimits = {{"rss", std::nullopt, 2000, 1000}};
+  STRCMP_EQUAL("memory.max=4096000</etc/vservers/web/rlimits/rss>\n", settingsOf(config).c_str());
+}
+
+TEST(GuestLimits, TheSmallestMemoryLimitWinsAndNamesItsFile) {
+  GuestConfig config = guest();
+  config.rlimits = {all("rss", 1000), {"as", std::nullopt, std::nullopt, 800}, all("anon", 900)};
+  STRCMP_EQUAL("memory.max=3276800</etc/vservers/web/rlimits/as>\n", settingsOf(config).c_str());
+  config.rlimits = {all("rss", kUnlimited), all("anon", 100)};
+  STRCMP_EQUAL("memory.max=409600</etc/vservers/web/rlimits/anon>\n", settingsOf(config).c_str());
+  config.rlimits = {all("rss", kUnlimited)};
+  STRCMP_EQUAL("memory.max=max</etc/vservers/web/rlimits/rss>\n", settingsOf(config).c_str());
+}
+
+TEST(GuestLimits, AsSoftIsNotApplied) {
+  GuestConfig config = guest();
+  config.rlimits = {{"as", std::nullopt, 100, std::nullopt}};
+  CHECK(vs::guest::cgroupSettingsOf(config, kPage).empty());
+  STRCMP_EQUAL("as", vs::guest::unappliedRlimits(config).at(0).c_str());
+}
+
+TEST(GuestLimits, MemoryPastTwoToTheSixtyFourIsRefused) {
+  GuestConfig config = guest();
+  config.rlimits = {all("rss", uint64_t{1} << 60)};
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits/rss: 1152921504606846976 pages are more memory than 2^64 bytes",
+      mappingError(config).c_str());
+}
+
+TEST(GuestLimits, ModuleCountedResourcesStayUnapplied) {
+  GuestConfig config = guest();
+  config.rlimits = {all("nproc", 10), all("nofile", 100), all("rss", 10), all("nsock", 5),
+                    all("locks", 5)};
+  const auto names = vs::guest::unappliedRlimits(config);
+  LONGS_EQUAL(3, names.size());
+  STRCMP_EQUAL("nofile", names[0].c_str());
+  STRCMP_EQUAL("nsock", names[1].c_str());
+  STRCMP_EQUAL("locks", names[2].c_str());
+}
+
+TEST(GuestLimits, FillRateOverIntervalIsCpuMaxQuota) {
+  GuestConfig config = guest();
+  config.sched.fillRate = 1;
+  config.sched.interval = 4;
+  STRCMP_EQUAL("cpu.max=25000 100000</etc/vservers/web/sched/fill-rate>\n",
+               settingsOf(config).c_str());
+  // More than one CPU's worth is a cgroup's to give.
+  config.sched.fillRate = 3;
+  config.sched.interval = 2;
+  STRCMP_EQUAL("cpu.max=150000 100000</etc/vservers/web/sched/fill-rate>\n",
+               settingsOf(config).c_str());
+  // The least share: 1 ms in 100 ms.
+  config.sched.fillRate = 1;
+  config.sched.interval = 100;
+  STRCMP_EQUAL("cpu.max=1000 100000</etc/vservers/web/sched/fill-rate>\n",
+               settingsOf(config).c_str());
+}
+
+TEST(GuestLimits, ShareBelowTheKernelsLeastIsRefused) {
+  GuestConfig config = guest();
+  config.sched.fillRate = 1;
+  config.sched.interval = 101;
+  STRCMP_EQUAL(
+      "/etc/vservers/web/sched/fill-rate: 1/101 of a CPU is below cpu.max's least share, 1 ms in "
+      "100 ms (1/100)",
+      mappingError(config).c_str());
+  config.sched.fillRate = UINT64_MAX / 2;
+  config.sched.interval = 1;
+  STRCMP_EQUAL("/etc/vservers/web/sched/fill-rate: fill-rate 9223372036854775807 is too large",
+               mappingError(config).c_str());
+}
+
+TEST(GuestLimits, PriorityBiasIsTheWeightOfThatNice) {
+  GuestConfig config = guest();
+  config.sched.priorityBias = 0;
+  STRCMP_EQUAL("cpu.weight=100</etc/vservers/web/sched/priority-bias>\n",
+               settingsOf(config).c_str());
+  // The kernel's table (kernel/sched/core.c), rounded as cpu.weight reads.
+  LONGS_EQUAL(8668, vs::guest::cpuWeightOfNice(-20));
+  LONGS_EQUAL(305, vs::guest::cpuWeightOfNice(-5));
+  LONGS_EQUAL(100, vs::guest::cpuWeightOfNice(0));
+  LONGS_EQUAL(33, vs::guest::cpuWeightOfNice(5));
+  LONGS_EQUAL(1, vs::guest::cpuWeightOfNice(19));
+}
+
+TEST(GuestLimits, CpusetListsPassThrough) {
+  GuestConfig config = guest();
+  config.cpuset.cpus = "0-1";
+  config.cpuset.mems = "0";
+  STRCMP_EQUAL(
+      "cpuset.cpus=0-1</etc/vservers/web/cpuset/cpus>\n"
+      "cpuset.mems=0</etc/vservers/web/cpuset/mems>\n",
+      settingsOf(config).c_str());
+}
+
+TEST(GuestLimits, AllInOrderPidsMemoryCpuCpuset) {
+  GuestConfig config = guest();
+  config.rlimits = {all("rss", 256), all("nproc", 50)};
+  config.sched = {.fillRate = 1, .interval = 2, .priorityBias = 10};
+  config.cpuset.cpus = "1";
+  STRCMP_EQUAL(
+      "pids.max=50</etc/vservers/web/rlimits/nproc>\n"
+      "memory.max=1048576</etc/vservers/web/rlimits/rss>\n"
+      "cpu.max=50000 100000</etc/vservers/web/sched/fill-rate>\n"
+      "cpu.weight=11</etc/vservers/web/sched/priority-bias>\n"
+      "cpuset.cpus=1</etc/vservers/web/cpuset/cpus>\n",
+      settingsOf(config).c_str());
+}
+
+// The kernel refusing a write or lacking a file is one line naming the
+// configuration file (here: a plain directory stands in for the group).
+TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
+  vs::test::TempDir group;
+  GuestConfig config = guest();
+  config.rlimits = {all("nproc", 5)};
+  const std::string message =
+      vs::test::expectError([&] { vs::guest::applyCgroupSettings(group.path(), config); }).what();
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits/nproc: this kernel has no cgroup file pids.max (its controller "
+      "or kernel option is missing)",
+      message.c_str());
+}
+
+// ---- usage against limits (vserver NAME status, vserver-stat --json) -----
+
+TEST(GuestLimits, CgroupLimitFiles) {
+  CHECK_EQUAL(vs::kNoCgroupLimit, vs::parseCgroupLimit("max\n").value());
+  CHECK_EQUAL(20, vs::parseCgroupLimit("20\n").value());
+  CHECK_FALSE(vs::parseCgroupLimit("").has_value());
+  CHECK_FALSE(vs::parseCgroupLimit("20 100000\n").has_value());
+  CHECK_FALSE(vs::parseCgroupLimit("-1\n").has_value());
+}
+
+TEST(GuestLimits, KeyedCountsFindTheirKeyOnly) {
+  const char* events = "low 0\nhigh 4\nmax 17\noom 2\noom_kill 1\noom_group_kill 0\n";
+  CHECK_EQUAL(17, vs::parseKeyedCount(events, "max").value());
+  CHECK_EQUAL(1, vs::parseKeyedCount(events, "oom_kill").value());
+  CHECK_EQUAL(2, vs::parseKeyedCount(events, "oom").value());
+  CHECK_FALSE(vs::parseKeyedCount(events, "oom_").has_value());
+  CHECK_FALSE(vs::parseKeyedCount("max 3", "ma").has_value());
+  CHECK_EQUAL(3, vs::parseKeyedCount("max 3", "max").value());
+}
+
+TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
+  vs::CgroupUsage usage{.tasks = 5,
+                        .tasksMax = 20,
+                        .forksRefused = 3,
+                        .memoryBytes = 12 << 20,
+                        .memoryMax = 32 << 20,
+                        .oomKills = 1};
+  auto lines = vs::guest::cgroupUsageLines(usage);
+  LONGS_EQUAL(2, lines.size());
+  STRCMP_EQUAL("Tasks (cgroup):      5 of 20, 3 forks refused", lines[0].c_str());
+  STRCMP_EQUAL("Memory (cgroup):     12M of 32M, 1 OOM kill", lines[1].c_str());
+  usage.tasksMax = vs::kNoCgroupLimit;
+  usage.memoryMax = std::nullopt;
+  lines = vs::guest::cgroupUsageLines(usage);
+  STRCMP_EQUAL("Tasks (cgroup):      5, no limit", lines[0].c_str());
+  STRCMP_EQUAL("Memory (cgroup):     12M, no limit", lines[1].c_str());
+  CHECK(vs::guest::cgroupUsageLines({}).empty());
+}
+
+TEST(GuestLimits, UsageOfAGroupReadsItsFiles) {
+  vs::test::TempDir group;
+  const auto put = [&](const char* file, const char* text) {
+    std::ofstream(group.path() / file) << text;
+  };
+  put("pids.current", "4\n");
+  put("pids.max", "max\n");
+  put("pids.events", "max 0\n");
+  put("memory.events", "low 0\nhigh 0\nmax 9\noom 1\noom_kill 1\n");
+  const vs::CgroupUsage usage = vs::readCgroupUsage(group.path());
+  CHECK_EQUAL(4, usage.tasks.value());
+  CHECK_EQUAL(vs::kNoCgroupLimit, usage.tasksMax.value());
+  CHECK_EQUAL(0, usage.forksRefused.value());
+  CHECK_FALSE(usage.memoryBytes.has_value());
+  CHECK_FALSE(usage.memoryMax.has_value());
+  CHECK_EQUAL(1, usage.oomKills.value());
+}
