@@ -160,6 +160,18 @@ check_clean() {
 # init_pid NAME: the host pid of guest NAME's init, from its run file.
 init_pid() { sed -n 2p "/run/vservers/$1" 2>/dev/null; }
 
+# slow_pre_start NAME SECONDS: gives guest NAME a pre-start hook that
+# touches /tmp/NAME-hook.started and then sleeps, so that a test can act
+# on a start caught halfway (the hook runs once the start has set up the
+# host side, before the guest's context exists).
+slow_pre_start() {
+	mkdir -p "/etc/vservers/$1/scripts"
+	printf '#!/bin/sh\ntouch /tmp/%s-hook.started\nsleep %s\n' "$1" "$2" \
+		>"/etc/vservers/$1/scripts/pre-start"
+	chmod 755 "/etc/vservers/$1/scripts/pre-start"
+	rm -f "/tmp/$1-hook.started"
+}
+
 # make_guest NAME XID [BUILD-OPTION...]: a busybox guest with the sysv rc.
 make_guest() {
 	local name=$1 xid=$2; shift 2

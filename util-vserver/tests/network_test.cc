@@ -535,9 +535,21 @@ TEST(GuestVeth, BridgedVethUsesTheGatewaysAndNoHostRoutes) {
 TEST(GuestVeth, OneBridgeAndNoRoutesWhileDown) {
   GuestConfig config = guestWith({iface("0", "10.1.0.2", 24, "br0"), iface("1", "10.1.0.3", 24, "br1")});
   config.spaces.net = true;
-  STRCMP_EQUAL("/etc/vservers/web/interfaces/1/dev:1: the guest's veth joins one bridge: br0 or br1",
-               errorOf([&] { vs::guest::vethPlanOf(config); }).c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/interfaces/1/dev:1: the guest's veth joins one bridge or none: br0 or br1",
+      errorOf([&] { vs::guest::vethPlanOf(config); }).c_str());
+  config.interfaces[1].dev = "";
+  STRCMP_EQUAL(
+      "/etc/vservers/web/interfaces/1/dev:1: the guest's veth joins one bridge or none: br0 or no "
+      "bridge",
+      errorOf([&] { vs::guest::vethPlanOf(config); }).c_str());
+  config.interfaces[0].dev = "";
   config.interfaces[1].dev = "br0";
+  STRCMP_EQUAL(
+      "/etc/vservers/web/interfaces/1/dev:1: the guest's veth joins one bridge or none: no bridge "
+      "or br0",
+      errorOf([&] { vs::guest::vethPlanOf(config); }).c_str());
+  config.interfaces[0].dev = "br0";
   config.interfaces[0].down = config.interfaces[1].down = true;
   CHECK_FALSE(vs::guest::vethPlanOf(config).guestEndUp);
   config.interfaces.clear();

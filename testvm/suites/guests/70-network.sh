@@ -178,10 +178,7 @@ check_eq "the device holds the host's address alone again" "$host_before" "$(v4_
 # --- a killed start ----------------------------------------------------------
 check "build n3" make_guest n3 703
 add_iface n3 00 10.70.4.31 24 dummy70
-mkdir -p "$IF/n3/scripts"
-printf '#!/bin/sh\ntouch /tmp/n3-hook.started\nsleep 31\n' >"$IF/n3/scripts/pre-start"
-chmod 755 "$IF/n3/scripts/pre-start"
-rm -f /tmp/n3-hook.started
+slow_pre_start n3 31
 vserver n3 start >/dev/null 2>&1 & starter=$!
 check "the slow hook started, after the address was added" wait_exists /tmp/n3-hook.started 10
 check_match "the address is there while the start runs" "10.70.4.31/24" "$(v4_on dummy70)"

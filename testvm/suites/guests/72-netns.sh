@@ -178,10 +178,7 @@ check "stop e1" vserver e1 stop
 check "gone" veth_gone 723
 
 # --- a killed start -----------------------------------------------------------
-mkdir -p "$IF/e1/scripts"
-printf '#!/bin/sh\ntouch /tmp/e1-hook.started\nsleep 32\n' >"$IF/e1/scripts/pre-start"
-chmod 755 "$IF/e1/scripts/pre-start"
-rm -f /tmp/e1-hook.started
+slow_pre_start e1 32
 vserver e1 start >/dev/null 2>&1 & starter=$!
 check "the slow hook started, after the veth was made" wait_exists /tmp/e1-hook.started 10
 check "the veth is there while the start runs" ip link show vs723

@@ -33,14 +33,16 @@ IpAddress addressOf(const fs::path& file, const std::string& text) {
   return *address;
 }
 
+// The bridge every interface names, or none for a routed veth.
 std::string bridgeOf(const GuestConfig& config) {
-  std::string bridge;
-  for (const InterfaceConfig& iface : config.interfaces) {
-    if (bridge.empty()) bridge = iface.dev;
+  if (config.interfaces.empty()) return "";
+  const std::string bridge = config.interfaces.front().dev;
+  const auto named = [](const std::string& dev) { return dev.empty() ? "no bridge" : dev; };
+  for (const InterfaceConfig& iface : config.interfaces)
     if (iface.dev != bridge)
       throw ConfigError(config.location.cfgdir / "interfaces" / iface.dirName / "dev", 1,
-                        "the guest's veth joins one bridge: " + bridge + " or " + iface.dev);
-  }
+                        "the guest's veth joins one bridge or none: " + named(bridge) + " or " +
+                            named(iface.dev));
   return bridge;
 }
 
