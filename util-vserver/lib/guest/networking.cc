@@ -24,15 +24,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path interfaceDir(const GuestConfig& config, const InterfaceConfig& iface) {
-  return config.location.cfgdir / "interfaces" / iface.dirName;
-}
-
 IpAddress addressOf(const GuestConfig& config, const InterfaceConfig& iface) {
-  const auto address = parseIpAddress(iface.ip);
-  // The reader validated it; a config built otherwise is a bug.
-  if (!address) throw ConfigError(interfaceDir(config, iface) / "ip", 1, "not an address");
-  return *address;
+  return validatedAddress(interfaceDir(config, iface) / "ip", iface.ip);
 }
 
 void appendToRecord(const fs::path& record, const HostAddress& address) {
@@ -54,6 +47,17 @@ void removeAll(HostNetwork& host, const std::vector<HostAddress>& addresses) {
 }
 
 }  // namespace
+
+fs::path interfaceDir(const GuestConfig& config, const InterfaceConfig& iface) {
+  return config.location.cfgdir / "interfaces" / iface.dirName;
+}
+
+IpAddress validatedAddress(const fs::path& file, const std::string& text) {
+  const auto address = parseIpAddress(text);
+  // The reader validated it; a config built otherwise is a bug.
+  if (!address) throw ConfigError(file, 1, "not an address");
+  return *address;
+}
 
 NetworkSet networkSetOf(const GuestConfig& config) {
   NetworkSet net;

@@ -22,6 +22,13 @@
 
 namespace vs::guest {
 
+// The directory interfaces/<dir> that iface was read from.
+std::filesystem::path interfaceDir(const GuestConfig& config, const InterfaceConfig& iface);
+
+// The address text holds, which the config reader validated when it read
+// file; throws ConfigError naming file for a config built otherwise.
+IpAddress validatedAddress(const std::filesystem::path& file, const std::string& text);
+
 // nflags and ncapabilities over util-vserver's secure defaults,
 // interfaces/lback, and the addresses in interfaces/ order.
 NetworkSet networkSetOf(const GuestConfig& config);

@@ -26,13 +26,6 @@ IpAddress defaultAddress(int family) {
   return any;
 }
 
-IpAddress addressOf(const fs::path& file, const std::string& text) {
-  const auto address = parseIpAddress(text);
-  // The reader validated it; a config built otherwise is a bug.
-  if (!address) throw ConfigError(file, 1, "not an address");
-  return *address;
-}
-
 // The bridge every interface names, or none for a routed veth.
 std::string bridgeOf(const GuestConfig& config) {
   if (config.interfaces.empty()) return "";
@@ -40,7 +33,7 @@ std::string bridgeOf(const GuestConfig& config) {
   const auto named = [](const std::string& dev) { return dev.empty() ? "no bridge" : dev; };
   for (const InterfaceConfig& iface : config.interfaces)
     if (iface.dev != bridge)
-      throw ConfigError(config.location.cfgdir / "interfaces" / iface.dirName / "dev", 1,
+      throw ConfigError(interfaceDir(config, iface) / "dev", 1,
                         "the guest's veth joins one bridge or none: " + named(bridge) + " or " +
                             named(iface.dev));
   return bridge;
@@ -49,8 +42,8 @@ std::string bridgeOf(const GuestConfig& config) {
 void addGatewayRoutes(const GuestConfig& config, VethPlan& plan) {
   for (const InterfaceConfig& iface : config.interfaces) {
     if (iface.gateway.empty()) continue;
-    const fs::path file = config.location.cfgdir / "interfaces" / iface.dirName / "gateway";
-    const IpAddress gateway = addressOf(file, iface.gateway);
+    const fs::path file = interfaceDir(config, iface) / "gateway";
+    const IpAddress gateway = validatedAddress(file, iface.gateway);
     const bool taken = std::any_of(plan.guestRoutes.begin(), plan.guestRoutes.end(),
                                    [&](const Route& r) { return r.gateway->family == gateway.family; });
     if (taken) throw ConfigError(file, 1, "a second default gateway of the same family");
