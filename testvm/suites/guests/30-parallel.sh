@@ -17,6 +17,7 @@ done
 failed=0
 for pid in $pids; do wait "$pid" || failed=$((failed + 1)); done
 check_eq "all $n starts succeed" 0 "$failed"
+[ $failed = 0 ] || cat /tmp/p*.out
 running=0
 i=1
 while [ $i -le $n ]; do
@@ -29,12 +30,13 @@ check_eq "vserver-stat lists all $n" "$n" "$(vserver-stat | grep -cE ' p[0-9]+$'
 pids=""
 i=1
 while [ $i -le $n ]; do
-	vserver "p$i" stop >/dev/null 2>&1 & pids="$pids $!"
+	vserver "p$i" stop >"/tmp/p$i.stop" 2>&1 & pids="$pids $!"
 	i=$((i + 1))
 done
 failed=0
 for pid in $pids; do wait "$pid" || failed=$((failed + 1)); done
 check_eq "all $n stops succeed" 0 "$failed"
+[ $failed = 0 ] || cat /tmp/p*.stop
 i=1
 while [ $i -le $n ]; do
 	host_is_clean "p$i" $((300 + i)) >/dev/null || t_fail "p$i is clean" "$(host_is_clean "p$i" $((300 + i)))"
