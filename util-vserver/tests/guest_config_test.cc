@@ -101,7 +101,7 @@ TEST(GuestConfig, EmptyDirectoryGivesUtilVserverDefaults) {
   LONGS_EQUAL(SIGTERM, config.init.killSequence[0].signal);
   UNSIGNED_LONGS_EQUAL(5, config.init.killSequence[0].waitSeconds);
   LONGS_EQUAL(SIGKILL, config.init.killSequence[1].signal);
-  UNSIGNED_LONGS_EQUAL(5, config.init.killSequence[1].waitSeconds);
+  UNSIGNED_LONGS_EQUAL(30, config.init.killSequence[1].waitSeconds);
   CHECK(config.init.startCommand.empty());
   CHECK(config.init.stopCommand.empty());
   CHECK(config.init.marks.empty());
@@ -717,7 +717,7 @@ TEST(GuestConfig, KillSequenceAlternatesSignalsAndWaits) {
   LONGS_EQUAL(SIGINT, steps[1].signal);
   UNSIGNED_LONGS_EQUAL(3, steps[1].waitSeconds);
   LONGS_EQUAL(SIGKILL, steps[2].signal);
-  UNSIGNED_LONGS_EQUAL(5, steps[2].waitSeconds);
+  UNSIGNED_LONGS_EQUAL(30, steps[2].waitSeconds);
 
   write("apps/init/killseq", "PWR 20\n");
   steps = read().init.killSequence;
@@ -729,6 +729,11 @@ TEST(GuestConfig, KillSequenceAlternatesSignalsAndWaits) {
   steps = read().init.killSequence;
   LONGS_EQUAL(2, steps.size());
   LONGS_EQUAL(SIGKILL, steps[1].signal);
+  UNSIGNED_LONGS_EQUAL(30, steps[1].waitSeconds);
+
+  write("apps/init/killseq", "TERM 2 KILL 7\n");
+  steps = read().init.killSequence;
+  UNSIGNED_LONGS_EQUAL(7, steps[1].waitSeconds);
 }
 
 TEST(GuestConfig, KillSequenceErrors) {

@@ -529,11 +529,15 @@ InitStyle parseInitStyle(const fs::path& file, const std::string& text) {
   throw ConfigError(file, 1, "unknown style '" + text + "' (sysv, plain, rescue)");
 }
 
-// What a kill step waits when killseq ends with a signal.
+// What a kill step without a WAIT waits: 5 s, as util-vserver's "15 5 9"
+// does between its signals.  The last step's wait is the stop's time-out,
+// which ends as soon as the guest does; on a loaded host dozens of guests
+// killed at once take more than 5 s to exit, which is no failure.
 constexpr unsigned kDefaultKillWait = 5;
+constexpr unsigned kDefaultFinalKillWait = 30;
 
 std::vector<KillStep> defaultKillSequence() {
-  return {{SIGTERM, kDefaultKillWait}, {SIGKILL, kDefaultKillWait}};
+  return {{SIGTERM, kDefaultKillWait}, {SIGKILL, kDefaultFinalKillWait}};
 }
 
 // "SIGNAL [WAIT SIGNAL]... [WAIT]"; util-vserver's default "15 5 9".
@@ -544,7 +548,7 @@ std::vector<KillStep> parseKillSequence(const fs::path& file, const std::string&
   for (size_t i = 0; i < words.size(); i += 2) {
     KillStep step;
     step.signal = parsedAt(file, 1, [&] { return parseSignal(words[i]); });
-    step.waitSeconds = kDefaultKillWait;
+    step.waitSeconds = i + 1 < words.size() ? kDefaultKillWait : kDefaultFinalKillWait;
     if (i + 1 < words.size())
       step.waitSeconds = static_cast<unsigned>(parsedAt(file, 1, [&] {
         return parseUnsigned(words[i + 1], 0, std::numeric_limits<unsigned>::max(), "wait");
