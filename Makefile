@@ -14,6 +14,9 @@
 #   make install   tools, man pages, init script, systemd units, completion
 #                  and the /etc/vservers skeleton (DESTDIR, PREFIX=/usr/local,
 #                  sysconfdir=/etc); make uninstall removes them again
+#   make deb       Debian packages util-vserver and vserver-dkms (build/deb)
+#   make check-deb make deb, then lintian on the packages (not part of
+#                  make check)
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
 BUILD := $(CURDIR)/build
@@ -25,6 +28,7 @@ KERNEL_BENCH := $(BUILD)/kernel-bench
 KERNEL_BENCH_UNPATCHED := $(BUILD)/kernel-bench-unpatched
 KMOD_BENCH := $(BUILD)/kmod-bench
 BENCH := $(BUILD)/bench
+DEB := $(BUILD)/deb
 
 # make install: /usr/local, as for any software not from the distribution
 # (a package would set PREFIX=/usr); the configuration stays in /etc.
@@ -135,8 +139,21 @@ uninstall:
 		$(addprefix $(DESTDIR)$(unitdir)/,$(UNITS)) \
 		$(addprefix $(DESTDIR)$(completiondir)/,$(filter-out vps,$(TOOLS)))
 
+# dpkg-buildpackage works in a copy of the tree (without build/ and .git)
+# and leaves the packages next to it: the tree stays clean, and the
+# packages land in build/deb.
+deb:
+	rm -rf $(DEB)
+	mkdir -p $(DEB)/src
+	rsync -a --exclude=/build/ --exclude=.git ./ $(DEB)/src/
+	cd $(DEB)/src && dpkg-buildpackage -us -uc -b
+	rm -rf $(DEB)/src
+
+check-deb: deb
+	lintian --fail-on error $(DEB)/*.changes
+
 clean:
-	rm -rf $(USERLAND) $(KMOD) $(TESTVM) $(KMOD_BENCH) $(BENCH)
+	rm -rf $(USERLAND) $(KMOD) $(TESTVM) $(KMOD_BENCH) $(BENCH) $(DEB)
 
 distclean:
 	rm -rf $(BUILD)
@@ -144,4 +161,4 @@ distclean:
 .PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo kernel-bench \
 	kmod-bench initramfs-bench bench checkpatch clean distclean
 .PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo checkpatch install \
-	uninstall clean distclean
+	uninstall deb check-deb clean distclean
