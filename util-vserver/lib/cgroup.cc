@@ -153,6 +153,7 @@ CgroupUsage readCgroupUsage(const fs::path& group) {
                      .forksRefused = count("pids.events", "max"),
                      .memoryBytes = limit("memory.current"),
                      .memoryMax = limit("memory.max"),
+                     .memoryHigh = limit("memory.high"),
                      .oomKills = count("memory.events", "oom_kill")};
 }
 

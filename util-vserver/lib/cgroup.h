@@ -43,6 +43,7 @@ struct CgroupUsage {
   std::optional<uint64_t> forksRefused;  // pids.events "max"
   std::optional<uint64_t> memoryBytes;   // memory.current
   std::optional<uint64_t> memoryMax;     // memory.max
+  std::optional<uint64_t> memoryHigh;    // memory.high
   std::optional<uint64_t> oomKills;      // memory.events "oom_kill"
 };
 CgroupUsage readCgroupUsage(const std::filesystem::path& group);

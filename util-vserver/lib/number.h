@@ -13,4 +13,13 @@ uint64_t parseUnsigned(const std::string& text, uint64_t min, uint64_t max, cons
 // A context id in [min, max].
 uint32_t parseXid(const std::string& text, uint32_t min, uint32_t max);
 
+// What "inf" stands for in a limit.
+constexpr uint64_t kUnlimited = UINT64_MAX;
+
+// A resource limit as util-vserver's lib/parselimit.c reads it: "inf"
+// (kUnlimited), or a number in C notation (0x hexadecimal, leading-0
+// octal) with an optional K, M, G (powers of 1024) or k, m, g (powers of
+// 1000).  Throws a usage Error otherwise.
+uint64_t parseLimit(const std::string& text);
+
 }  // namespace vs

@@ -571,8 +571,8 @@ TEST(GuestConfig, RlimitSetsAllThreeAndSuffixedFilesOverride) {
   CHECK_EQUAL(100, limits[1].soft.value());
   CHECK_EQUAL(200, limits[1].hard.value());
   STRCMP_EQUAL("as", limits[2].resource.c_str());
-  CHECK_EQUAL(vs::guest::kUnlimited, limits[2].min.value());
-  CHECK_EQUAL(vs::guest::kUnlimited, limits[2].hard.value());
+  CHECK_EQUAL(vs::kUnlimited, limits[2].min.value());
+  CHECK_EQUAL(vs::kUnlimited, limits[2].hard.value());
 }
 
 TEST(GuestConfig, RlimitValuesInCNotationWithUnits) {

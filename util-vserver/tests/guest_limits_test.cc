@@ -9,7 +9,7 @@
 
 using vs::guest::CgroupSetting;
 using vs::guest::GuestConfig;
-using vs::guest::kUnlimited;
+using vs::kUnlimited;
 using vs::guest::RlimitConfig;
 
 namespace {
@@ -249,6 +249,7 @@ TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
                         .forksRefused = 3,
                         .memoryBytes = 12 << 20,
                         .memoryMax = 32 << 20,
+                        .memoryHigh = std::nullopt,
                         .oomKills = 1};
   auto lines = vs::guest::cgroupUsageLines(usage);
   LONGS_EQUAL(2, lines.size());

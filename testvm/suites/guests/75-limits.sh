@@ -87,7 +87,22 @@ check_match "vserver-stat --json has l2's memory limit and OOM kills" \
 check "l2 itself still runs" vserver l2 running
 check_eq "l2 still answers" l2 "$(vserver l2 exec hostname)"
 check_eq "the host was not touched: its own commands run" ok "$(sh -c 'x=$(echo ok); echo $x')"
+# vlimit: the running guest's limits, read and changed.
+check_match "vlimit -a shows l2's memory in pages against 8192, with its OOM kills" \
+	'^rss +[0-9]+ +inf +8192 +[1-9]' "$(vlimit -c 752 -a)"
+check "vlimit sets nproc" vlimit -c 752 --nproc 30
+check_eq "which is pids.max" 30 "$(cat $CG/l2/pids.max)"
+check "vlimit -S sets a soft rss" vlimit -c 752 -S --rss 4K
+check_eq "which is memory.high (4096 pages)" 16777216 "$(cat $CG/l2/memory.high)"
+check_match "and shows it" '^rss +[0-9]+ +4096 +8192 ' "$(vlimit -c 752)"
+check_one_line "vlimit refuses a limit nothing enforces" \
+	'^vlimit: --nofile: not enforced yet' "$(vlimit -c 752 --nofile 10 2>&1)"
+check_one_line "and a value the kernel refuses, in one line" \
+	"^vlimit: the kernel refused pids.max '5000000'" "$(vlimit -c 752 --nproc 5000000 2>&1)"
+check_eq "pids.max is still vlimit's 30" 30 "$(cat $CG/l2/pids.max)"
 check "stop l2" vserver l2 stop
+check_one_line "vlimit on a stopped guest says so" \
+	'^vlimit: context 752 is not running$' "$(vlimit -c 752 2>&1)"
 check_clean "l2 left nothing behind" l2 752
 
 # --- CPU: sched/ -> cpu.max and cpu.weight, cpuset/, nice -----------------

@@ -430,55 +430,10 @@ constexpr std::array<const char*, 19> kLimitResources = {
 
 constexpr std::array<const char*, 3> kLimitKinds = {"min", "soft", "hard"};
 
-std::optional<uint64_t> unitOfSuffix(std::string_view suffix) {
-  if (suffix.empty()) return 1;
-  if (suffix.size() != 1) return std::nullopt;
-  switch (suffix[0]) {
-    case 'K':
-      return uint64_t{1} << 10;
-    case 'M':
-      return uint64_t{1} << 20;
-    case 'G':
-      return uint64_t{1} << 30;
-    case 'k':
-      return uint64_t{1000};
-    case 'm':
-      return uint64_t{1000} * 1000;
-    case 'g':
-      return uint64_t{1000} * 1000 * 1000;
-    default:
-      return std::nullopt;
-  }
-}
-
-// As util-vserver's lib/parselimit.c: "inf", or a number in C notation
-// (0x hexadecimal, leading-0 octal) with an optional K, M, G (powers of
-// 1024) or k, m, g (powers of 1000).
-uint64_t parseLimit(const fs::path& file, const std::string& text) {
-  if (text == "inf") return kUnlimited;
-  std::string_view digits = text;
-  int base = 10;
-  if (digits.starts_with("0x") || digits.starts_with("0X")) {
-    base = 16;
-    digits.remove_prefix(2);
-  } else if (digits.size() > 1 && digits[0] == '0') {
-    base = 8;
-  }
-  uint64_t value = 0;
-  const char* end = digits.data() + digits.size();
-  const auto [rest, ec] = std::from_chars(digits.data(), end, value, base);
-  const auto unit = unitOfSuffix({rest, static_cast<size_t>(end - rest)});
-  if (ec == std::errc::invalid_argument || !unit)
-    throw ConfigError(file, 1, "'" + text + "' is not a limit (NUMBER[K|M|G|k|m|g] or inf)");
-  if (ec == std::errc::result_out_of_range || __builtin_mul_overflow(value, *unit, &value))
-    throw ConfigError(file, 1, "'" + text + "' is too large");
-  return value;
-}
-
 std::optional<uint64_t> readLimitFile(const fs::path& file) {
   const auto text = readScalar(file);
   if (!text) return std::nullopt;
-  return parseLimit(file, *text);
+  return parsedAt(file, 1, [&] { return parseLimit(*text); });
 }
 
 // rlimits/RES sets all three values; RES.min, RES.soft and RES.hard
@@ -794,6 +749,8 @@ void requireDirectory(const fs::path& cfgdir) {
 }
 
 }  // namespace
+
+std::span<const char* const> limitResourceNames() { return kLimitResources; }
 
 ConfigError::ConfigError(const fs::path& file, int line, const std::string& problem)
     : Error(0, configMessage(file, line, problem)) {}

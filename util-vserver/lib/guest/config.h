@@ -13,11 +13,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "../capabilities.h"
 #include "../error.h"
+#include "../number.h"
 #include "../vserver_proto.h"
 
 namespace vs::guest {
@@ -94,10 +96,12 @@ struct InterfaceConfig {
   bool shared = false;  // "shared": may be the host's or another guest's too
 };
 
+// util-vserver's resource names, as rlimits/ and vlimit take them.
+std::span<const char* const> limitResourceNames();
+
 // rlimits/<resource>[.min|.soft|.hard] (guest/limits.h says which become
 // cgroup limits).  Values are counts, bytes or pages as util-vserver defines them;
 // nullopt where not given; kUnlimited for "inf".
-constexpr uint64_t kUnlimited = UINT64_MAX;
 struct RlimitConfig {
   std::string resource;  // "nproc", "rss", ...
   std::optional<uint64_t> min, soft, hard;

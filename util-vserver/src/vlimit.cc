@@ -1,0 +1,3 @@
+#include "commands/vlimit.h"
+
+int main(int argc, const char** argv) { return vs::vlimit::main(argc, argv); }
