@@ -11,6 +11,7 @@
 #   make bench     what the root barrier costs: open, stat and exec timed
 #                  in a guest and on the host, patched and unpatched kernels
 #                  without the debug options, in QEMU (not part of make check)
+#   make man       docs/config-reference.md as vserver-config(5) (build/man)
 #   make install   tools, man pages, init script, systemd units, completion
 #                  and the /etc/vservers skeleton (DESTDIR, PREFIX=/usr/local,
 #                  sysconfdir=/etc); make uninstall removes them again
@@ -42,16 +43,26 @@ initdir := $(sysconfdir)/init.d
 TOOLS = $(shell $(MAKE) -s --no-print-directory -C util-vserver print-tools)
 UNITS := vservers.service vserver@.service vservers.slice
 MAN8 := $(wildcard docs/man/*.8)
+# The configuration reference, offline: docs/config-reference.md as a man page.
+MAN5 := $(BUILD)/man/vserver-config.5
 # The programs' path in the init script and the units.
 SUBST := sed -e 's|@SBINDIR@|$(sbindir)|g'
 
-all: userland
+all: userland man
 
 deps:
 	scripts/deps
 
 userland:
 	$(MAKE) -C util-vserver O=$(USERLAND)
+
+man: $(MAN5)
+
+$(MAN5): docs/config-reference.md scripts/md2man
+	mkdir -p $(@D)
+	scripts/md2man --name vserver-config --section 5 \
+		--summary "guest configuration reference (/etc/vservers/NAME)" $< >$@.tmp
+	mv $@.tmp $@
 
 kernel:
 	scripts/build-kernel $(KERNEL)
@@ -108,12 +119,14 @@ bench: initramfs-bench
 checkpatch: kernel
 	scripts/checkpatch $(KERNEL)/linux
 
-install: userland
-	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(initdir) \
+install: userland man
+	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 \
+		$(DESTDIR)$(initdir) \
 		$(DESTDIR)$(unitdir) $(DESTDIR)$(completiondir) $(DESTDIR)$(sysconfdir)/default \
 		$(DESTDIR)$(sysconfdir)/vservers/.defaults
 	install -m 755 $(addprefix $(USERLAND)/bin/,$(TOOLS)) $(DESTDIR)$(sbindir)/
 	install -m 644 $(MAN8) $(DESTDIR)$(mandir)/man8/
+	install -m 644 $(MAN5) $(DESTDIR)$(mandir)/man5/
 	$(SUBST) initscripts/vservers-default >$(DESTDIR)$(initdir)/vservers-default
 	chmod 755 $(DESTDIR)$(initdir)/vservers-default
 	for unit in $(UNITS); do \
@@ -135,6 +148,7 @@ install: userland
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(sbindir)/,$(TOOLS)) \
 		$(addprefix $(DESTDIR)$(mandir)/man8/,$(notdir $(MAN8))) \
+		$(DESTDIR)$(mandir)/man5/$(notdir $(MAN5)) \
 		$(DESTDIR)$(initdir)/vservers-default \
 		$(addprefix $(DESTDIR)$(unitdir)/,$(UNITS)) \
 		$(addprefix $(DESTDIR)$(completiondir)/,$(filter-out vps,$(TOOLS)))
@@ -161,4 +175,4 @@ distclean:
 .PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo kernel-bench \
 	kmod-bench initramfs-bench bench checkpatch clean distclean
 .PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo checkpatch install \
-	uninstall deb check-deb clean distclean
+	uninstall deb check-deb man clean distclean
