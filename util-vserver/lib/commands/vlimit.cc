@@ -13,12 +13,12 @@
 
 #include "../cgroup.h"
 #include "../error.h"
+#include "../guest/limits.h"
+#include "../guest/paths.h"
 #include "../number.h"
 #include "../popt_parser.h"
 #include "../tool.h"
 #include "../vserver_client.h"
-#include "../guest/limits.h"
-#include "../guest/paths.h"
 
 namespace vs::vlimit {
 
