@@ -82,20 +82,25 @@ std::vector<poptOption> optionTable() {
   return table;
 }
 
-// Why a change has no cgroup setting to become.
-std::string unappliedReason(const std::string& resource) {
-  if (resource == "nproc" || resource == "as")
-    return "--" + resource + ": only its hard limit (-H) applies";
-  if (resource == "rss" || resource == "anon")
-    return "--" + resource + ": only its soft (-S) and hard (-H) limits apply";
+// What vlimit's options can do instead, for a change no cgroup takes.
+std::string unappliedMessage(const std::string& resource, guest::Unapplied why) {
+  switch (why) {
+    case guest::Unapplied::kHardOnly:
+      return "--" + resource + ": only its hard limit (-H) applies";
+    case guest::Unapplied::kSoftOrHardOnly:
+      return "--" + resource + ": only its soft (-S) and hard (-H) limits apply";
+    case guest::Unapplied::kNotEnforced:
+      break;
+  }
   return "--" + resource + ": not enforced yet; vlimit changes nproc, rss, anon and as";
 }
 
 std::vector<guest::CgroupSetting> settingsOf(const std::vector<guest::RlimitConfig>& changes) {
+  for (const guest::RlimitConfig& change : changes)
+    if (const auto why = guest::unappliedBecause(change))
+      throwUsage(unappliedMessage(change.resource, *why));
   guest::GuestConfig config;
   config.rlimits = changes;
-  const std::vector<std::string> unapplied = guest::unappliedRlimits(config);
-  if (!unapplied.empty()) throwUsage(unappliedReason(unapplied.front()));
   return guest::cgroupSettingsOf(config, static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
 }
 

@@ -116,13 +116,6 @@ void addCpuset(const GuestConfig& config, std::vector<CgroupSetting>& settings) 
   if (config.cpuset.mems) settings.push_back({"cpuset.mems", *config.cpuset.mems, dir / "mems"});
 }
 
-bool becomesSetting(const RlimitConfig& limit) {
-  if (limit.resource == "nproc" || limit.resource == "as") return limit.hard.has_value();
-  if (limit.resource == "rss" || limit.resource == "anon")
-    return limit.hard.has_value() || limit.soft.has_value();
-  return false;
-}
-
 std::string counted(uint64_t count, const std::string& one, const std::string& many) {
   return std::to_string(count) + " " + (count == 1 ? one : many);
 }
@@ -168,10 +161,18 @@ std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t 
   return settings;
 }
 
+std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit) {
+  if (limit.resource == "nproc" || limit.resource == "as")
+    return limit.hard ? std::nullopt : std::optional(Unapplied::kHardOnly);
+  if (limit.resource == "rss" || limit.resource == "anon")
+    return limit.hard || limit.soft ? std::nullopt : std::optional(Unapplied::kSoftOrHardOnly);
+  return Unapplied::kNotEnforced;
+}
+
 std::vector<std::string> unappliedRlimits(const GuestConfig& config) {
   std::vector<std::string> names;
   for (const RlimitConfig& limit : config.rlimits)
-    if (!becomesSetting(limit)) names.push_back(limit.resource);
+    if (unappliedBecause(limit)) names.push_back(limit.resource);
   return names;
 }
 

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ struct CgroupSetting {
 // ConfigError naming the file whose value no cgroup can take (nproc 0, a
 // memory size past 2^64 bytes, a CPU share below 1 ms per period).
 std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t pageSize);
+
+// Why a limit of rlimits/ becomes no cgroup setting: a kind of its that
+// no cgroup file takes (nproc and as: hard only; rss and anon: soft or
+// hard), or a resource no cgroup counts.
+enum class Unapplied { kHardOnly, kSoftOrHardOnly, kNotEnforced };
+std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
 
 // The rlimits/ resources of config that become no cgroup setting (the
 // module will count nofile, nsock, locks and the rest; a soft-only nproc
