@@ -159,6 +159,13 @@ bool delivered(const Target& target, int ms) {
   return true;
 }
 
+// Drops deliveries already reported, so a check judges only what its own
+// act sends.
+void discardDeliveries(const Target& target) {
+  while (delivered(target, 0)) {
+  }
+}
+
 std::string procPath(pid_t pid, const std::string& rest = "") {
   return "/proc/" + std::to_string(pid) + rest;
 }
@@ -210,13 +217,22 @@ int vmWrite(pid_t pid) {
   return errnoOf(process_vm_writev(pid, &local, 1, &remote, 1, 0));
 }
 
+// Exactly one SIGIO: O_ASYNC is cleared before the pipe is closed, for
+// closing the write end first would signal the reader's owner again (in
+// the exit of the child this runs in, after the check had read its byte).
 int sigioTo(pid_t pid) {
   int fds[2];
   if (pipe(fds) != 0) return errno;
+  int result = 0;
   if (fcntl(fds[0], F_SETSIG, SIGUSR1) != 0 || fcntl(fds[0], F_SETOWN, pid) != 0 ||
       fcntl(fds[0], F_SETFL, O_ASYNC | O_NONBLOCK) != 0)
-    return errno;
-  return errnoOf(write(fds[1], "x", 1));
+    result = errno;
+  else
+    result = errnoOf(write(fds[1], "x", 1));
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  close(fds[0]);
+  close(fds[1]);
+  return result;
 }
 
 int queueSignal(pid_t pid) {
@@ -382,6 +398,7 @@ std::vector<Reach> reaches() {
 void checkReach(const Reach& reach, const Target& target, bool allowed, const std::string& who,
                 int refused) {
   const std::string what = who + ": " + reach.what + " of " + target.label;
+  discardDeliveries(target);
   expect(what, allowed ? 0 : refused, isolated([&] { return reach.act(target); }));
   if (!reach.sendsSignal) return;
   const bool arrived = delivered(target, allowed ? 2000 : 300);
@@ -406,6 +423,7 @@ void attackFromGuest(const Target& host, const Target& otherGuest) {
   }
 
   // kill(-1) reaches every process the caller may signal, and only those.
+  for (const Target* target : {&own, &otherGuest, &host}) discardDeliveries(*target);
   expect("guest: kill(-1) succeeds", 0, isolated([] { return errnoOf(kill(-1, SIGUSR1)); }));
   report(delivered(own, 2000), "guest: kill(-1) reaches its own context", "nothing arrived");
   report(!delivered(otherGuest, 300) && !delivered(host, 300),
@@ -437,6 +455,7 @@ void spectate(const Target& guest) {
       report(false, "migrate into the spectator", e.what());
       return;
     }
+    discardDeliveries(guest);
     expect("spectator: stat /proc/PID of a guest", 0, statErrno(procPath(guest.pid)));
     expect("spectator: kill of a guest", EPERM, isolated([&] {
              return errnoOf(kill(guest.pid, SIGUSR1));
