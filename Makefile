@@ -31,6 +31,10 @@ KMOD_BENCH := $(BUILD)/kmod-bench
 BENCH := $(BUILD)/bench
 DEB := $(BUILD)/deb
 
+# Parallel jobs for the userland and the kernel (scripts/build-kernel reads
+# the same variable): the userland is many small C++ files.
+export JOBS ?= $(shell nproc)
+
 # make install: /usr/local, as for any software not from the distribution
 # (a package would set PREFIX=/usr); the configuration stays in /etc.
 PREFIX ?= /usr/local
@@ -54,7 +58,7 @@ deps:
 	scripts/deps
 
 userland:
-	$(MAKE) -C util-vserver O=$(USERLAND)
+	$(MAKE) -j$(JOBS) -C util-vserver O=$(USERLAND)
 
 man: $(MAN5)
 
@@ -72,15 +76,12 @@ KMOD_COPY = rsync -a --delete $(foreach p,*.o *.ko *.mod *.mod.c .*.cmd Module.s
 kmod: kernel
 	@mkdir -p $(KMOD)
 	$(KMOD_COPY) $(KMOD)/
-	$(MAKE) -s -C $(KERNEL)/linux M=$(KMOD) modules
+	$(MAKE) -s -j$(JOBS) -C $(KERNEL)/linux M=$(KMOD) modules
 
-$(TESTVM)/vstest: $(wildcard testvm/probe/*.cc testvm/probe/*.h) userland
-	@mkdir -p $(@D)
-	$(CXX) -std=c++20 -O2 -g -Wall -Wextra -Werror -Iutil-vserver/lib -Ikmod/include/uapi \
-		-o $@ $(filter %.cc,$^) $(USERLAND)/libvserver.a -lmnl -lpopt \
-		$(shell pkg-config --libs libnl-route-3.0)
+vstest: userland
+	$(MAKE) -j$(JOBS) -C testvm/probe O=$(TESTVM) USERLAND=$(USERLAND)
 
-initramfs: userland kmod $(TESTVM)/vstest
+initramfs: userland kmod vstest
 	testvm/build-initramfs $(TESTVM)/initramfs.cpio.gz $(KERNEL)/linux \
 		$(KMOD)/vserver.ko $(USERLAND)/bin $(TESTVM)/vstest
 
@@ -103,10 +104,10 @@ kernel-bench:
 kmod-bench: kernel-bench
 	@mkdir -p $(KMOD_BENCH)
 	$(KMOD_COPY) $(KMOD_BENCH)/
-	$(MAKE) -s -C $(KERNEL_BENCH)/linux M=$(KMOD_BENCH) modules
+	$(MAKE) -s -j$(JOBS) -C $(KERNEL_BENCH)/linux M=$(KMOD_BENCH) modules
 
 # One initramfs per VM; the unpatched one has no module.
-initramfs-bench: userland kmod-bench $(TESTVM)/vstest
+initramfs-bench: userland kmod-bench vstest
 	testvm/build-initramfs $(BENCH)/patched/initramfs.cpio.gz $(KERNEL_BENCH)/linux \
 		$(KMOD_BENCH)/vserver.ko $(USERLAND)/bin $(TESTVM)/vstest
 	testvm/build-initramfs $(BENCH)/unpatched/initramfs.cpio.gz $(KERNEL_BENCH_UNPATCHED)/linux \
@@ -172,7 +173,6 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo kernel-bench \
-	kmod-bench initramfs-bench bench checkpatch clean distclean
-.PHONY: all deps userland kernel kmod initramfs check check-debootstrap demo checkpatch install \
-	uninstall deb check-deb man clean distclean
+.PHONY: all deps userland kernel kmod vstest initramfs check check-debootstrap demo kernel-bench \
+	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb man clean \
+	distclean
