@@ -36,7 +36,8 @@
  *            VSERVER_BCAPS_DEFAULT), VSERVER_A_CCAPS (u64, default 0),
  *            VSERVER_A_DEVICES (the device map, default empty),
  *            VSERVER_A_NET (the network set; without it the context
- *            shares the host's network unconfined).
+ *            shares the host's network unconfined), VSERVER_A_LIMITS (the
+ *            counted limits; what it omits is unlimited).
  *   Errors:  EPERM   not host admin
  *            EINVAL  missing xid, bad name, unknown flag or capability bit,
  *                    unknown attribute
@@ -68,7 +69,8 @@
  *   if the context has one), VSERVER_A_TASKS, VSERVER_A_UPTIME_NS,
  *   VSERVER_A_FLAGS, VSERVER_A_BCAPS, VSERVER_A_CCAPS, VSERVER_A_DEVICES
  *   (only if the map has a rule), VSERVER_A_NET (only if the context is
- *   confined to a network set; its loopback address always included).
+ *   confined to a network set; its loopback address always included),
+ *   VSERVER_A_LIMITS (every counted resource, with its use).
  *
  * VSERVER_CMD_TASK_GET - the context of a task
  *   doit, visible.  Request: VSERVER_A_PID (u32, optional: the caller when
@@ -91,6 +93,10 @@
  *            confined context never becomes unconfined).  Changes of the
  *            set are not merged: clients changing one context's set must
  *            agree among themselves (the tools hold a lock file).
+ *            VSERVER_A_LIMITS changes the limits it names, and only those,
+ *            and the host admin may do so at any time; a limit below the
+ *            current use refuses what would add to it, and takes nothing
+ *            away.
  *   Clearing VSERVER_CF_STATE_SETUP seals the context: from then on none
  *   of its tasks may change its policy, its capability bounding set is
  *   enforced, and its root directory is fixed, as the sealing task's own
@@ -100,8 +106,9 @@
  *   Errors:  EPERM   not allowed (see "setup")
  *            EINVAL  missing xid, a mask without its value, an unknown
  *                    flag or capability bit, an attempt to set
- *                    VSERVER_CF_STATE_SETUP again, or a malformed device
- *                    rule (CTX_CREATE too)
+ *                    VSERVER_CF_STATE_SETUP again, a malformed device
+ *                    rule, or a counted limit of an unknown resource or
+ *                    without VSERVER_A_LIMIT_HARD (CTX_CREATE too)
  *            E2BIG   more than VSERVER_DEVICES_MAX device rules, or more than
  *                    VSERVER_NET_ADDRS_MAX addresses of a family (CTX_CREATE
  *                    too)
@@ -366,6 +373,67 @@ enum vserver_net_attr {
 
 #define VSERVER_A_NET_MAX (__VSERVER_A_NET_MAX - 1)
 
+/*
+ * Counted limits (VSERVER_A_LIMITS): what the kernel counts per context
+ * because no cgroup controller does.  Each resource's count starts at zero
+ * with its context and follows its objects until they are freed, even
+ * after the context ended; the call that would take a context past its
+ * limit fails with the errno given below and counts a hit.
+ *
+ * VSERVER_A_LIMITS nests one attribute per resource, of type enum
+ * vserver_limit_resource, itself nesting enum vserver_limit_attr.  In a
+ * request only VSERVER_A_LIMIT_HARD is taken; a reply carries all of them.
+ */
+
+/* No limit (VSERVER_A_LIMIT_HARD). */
+#define VSERVER_LIMIT_INFINITY	(~0ULL)
+
+/**
+ * enum vserver_limit_resource - the counted resources
+ * @VSERVER_LIMIT_UNSPEC: unused
+ * @VSERVER_LIMIT_NOFILE: open files (file descriptions, however many
+ *			  descriptors share one), util-vserver's "nofile";
+ *			  EMFILE
+ * @VSERVER_LIMIT_NSOCK: sockets made by socket() and socketpair(), "nsock";
+ *			 ENOBUFS
+ * @VSERVER_LIMIT_SEMARY: System V semaphore sets, "semary"; ENOSPC
+ * @VSERVER_LIMIT_MSGQUEUE: System V message queues, "msgqueue"; ENOSPC
+ * @__VSERVER_LIMIT_MAX: number of resources, for range checks
+ */
+enum vserver_limit_resource {
+	VSERVER_LIMIT_UNSPEC,
+	VSERVER_LIMIT_NOFILE,
+	VSERVER_LIMIT_NSOCK,
+	VSERVER_LIMIT_SEMARY,
+	VSERVER_LIMIT_MSGQUEUE,
+	__VSERVER_LIMIT_MAX,
+};
+
+#define VSERVER_LIMIT_MAX (__VSERVER_LIMIT_MAX - 1)
+
+/**
+ * enum vserver_limit_attr - one counted resource of a context
+ * @VSERVER_A_LIMIT_UNSPEC: unused
+ * @VSERVER_A_LIMIT_HARD: u64, the most the context may hold at once, or
+ *			  VSERVER_LIMIT_INFINITY (the default)
+ * @VSERVER_A_LIMIT_CURRENT: u64, how many it holds
+ * @VSERVER_A_LIMIT_HELD: u64, the most it has held at once
+ * @VSERVER_A_LIMIT_HITS: u64, how many requests the limit refused
+ * @VSERVER_A_LIMIT_PAD: padding for 64-bit attributes
+ * @__VSERVER_A_LIMIT_MAX: number of attributes, for range checks
+ */
+enum vserver_limit_attr {
+	VSERVER_A_LIMIT_UNSPEC,
+	VSERVER_A_LIMIT_HARD,
+	VSERVER_A_LIMIT_CURRENT,
+	VSERVER_A_LIMIT_HELD,
+	VSERVER_A_LIMIT_HITS,
+	VSERVER_A_LIMIT_PAD,
+	__VSERVER_A_LIMIT_MAX,
+};
+
+#define VSERVER_A_LIMIT_ATTR_MAX (__VSERVER_A_LIMIT_MAX - 1)
+
 /**
  * enum vserver_exit_reason - why a context ended (VSERVER_A_EXIT_REASON)
  * @VSERVER_EXIT_TASKS_GONE: its last task was reaped
@@ -428,6 +496,8 @@ enum vserver_cmd {
  * @VSERVER_A_EXIT_REASON: u32, enum vserver_exit_reason
  * @VSERVER_A_DEVICES: nested, the device map (see VSERVER_DEVICES_MAX)
  * @VSERVER_A_NET: nested, the network set (enum vserver_net_attr)
+ * @VSERVER_A_LIMITS: nested, the counted limits (enum
+ *		      vserver_limit_resource)
  * @__VSERVER_A_MAX: number of attributes, for range checks
  */
 enum vserver_attr {
@@ -448,6 +518,7 @@ enum vserver_attr {
 	VSERVER_A_EXIT_REASON,
 	VSERVER_A_DEVICES,
 	VSERVER_A_NET,
+	VSERVER_A_LIMITS,
 	__VSERVER_A_MAX,
 };
 
