@@ -114,6 +114,7 @@ static void vs_context_release(struct work_struct *work)
 	 */
 	mutex_lock(&vs_policy_mutex);
 	vserver_net_unpublish(ctx->xid);
+	vserver_account_close(ctx->xid);
 	mutex_unlock(&vs_policy_mutex);
 	mutex_lock(&vs_table_mutex);
 	xa_erase(&vs_contexts, ctx->xid);
@@ -394,6 +395,20 @@ static int vs_context_set_net(struct vs_context *ctx,
 	return err;
 }
 
+/*
+ * Starts counting for @ctx, with @limits, before its first task can open
+ * anything; under vs_policy_mutex, as the release closes the account.
+ */
+static int vs_context_open_account(struct vs_context *ctx,
+				   const struct vs_limits *limits)
+{
+	int err;
+
+	lockdep_assert_held(&vs_policy_mutex);
+	err = vserver_account_open(ctx->xid);
+	return err ?: vs_limits_apply(ctx->xid, limits);
+}
+
 /**
  * vs_context_create - create a context and move current into it
  * @xid: id of the new context, a guest xid
@@ -442,7 +457,8 @@ int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 
 	/* The host may have changed the policy since it was published. */
 	mutex_lock(&vs_policy_mutex);
-	err = vs_context_set_net(ctx, policy->net, extack);
+	err = vs_context_open_account(ctx, &policy->limits) ?:
+	      vs_context_set_net(ctx, policy->net, extack);
 	if (!err) {
 		err = vs_enter(ctx);
 		if (err)
@@ -599,10 +615,19 @@ int vs_context_set(u32 xid, struct vs_policy *change,
 		err = -EINVAL;
 		goto out_put;
 	}
-	/* The one change that can fail on its own comes first. */
+	/* The changes that can fail on their own come first. */
 	err = vs_context_set_net(ctx, change->net, extack);
 	if (err)
 		goto out_put;
+	/*
+	 * Fails only for a context that has died, and then at the first
+	 * limit: its account is closed under vs_policy_mutex.
+	 */
+	err = vs_limits_apply(xid, &change->limits);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "no such context");
+		goto out_put;
+	}
 	if (in_setup && change->flags_mask & VSERVER_CF_STATE_SETUP &&
 	    !(change->flags & VSERVER_CF_STATE_SETUP)) {
 		/* The root is in place before any task is held to it. */

@@ -15,6 +15,8 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/vserver.h>
 
+#include "limits.h"
+
 struct cred;
 struct proc_dir_entry;
 struct vserver_net_config;
@@ -123,6 +125,8 @@ struct vs_context {
  * @net: a new network set, or NULL to keep the set (for a new context: the
  *	 host's network, unconfined).  Copied by the vserver LSM; the caller
  *	 frees it.
+ * @limits: the counted limits to set (for a new context, the others are
+ *	    unlimited)
  */
 struct vs_policy {
 	u64 flags, flags_mask;
@@ -130,6 +134,7 @@ struct vs_policy {
 	u64 ccaps, ccaps_mask;
 	struct vs_device_map *devices;
 	struct vserver_net_config *net;
+	struct vs_limits limits;
 };
 
 int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,

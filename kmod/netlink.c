@@ -27,6 +27,7 @@
 
 #include "context.h"
 #include "netlink.h"
+#include "limits.h"
 #include "network.h"
 
 /* genl_ops.internal_flags: who may send the command (see the UAPI header). */
@@ -71,6 +72,7 @@ static const struct nla_policy vs_device_policy[VSERVER_A_DEVICE_MAX + 1] = {
 #define VS_POLICY_GUEST_XID NLA_POLICY_FULL_RANGE(NLA_U32, &vs_guest_xid_range)
 #define VS_POLICY_DEVICES NLA_POLICY_NESTED_ARRAY(vs_device_policy)
 #define VS_POLICY_NET NLA_POLICY_NESTED(vs_net_policy)
+#define VS_POLICY_LIMITS NLA_POLICY_NESTED(vs_limits_policy)
 #define VS_POLICY_FLAGS NLA_POLICY_MASK(NLA_U64, VSERVER_CF_ALL)
 #define VS_POLICY_CCAPS NLA_POLICY_MASK(NLA_U64, VSERVER_CCAP_ALL)
 
@@ -82,6 +84,7 @@ static const struct nla_policy vs_ctx_create_policy[VSERVER_A_MAX + 1] = {
 	[VSERVER_A_CCAPS] = VS_POLICY_CCAPS,
 	[VSERVER_A_DEVICES] = VS_POLICY_DEVICES,
 	[VSERVER_A_NET] = VS_POLICY_NET,
+	[VSERVER_A_LIMITS] = VS_POLICY_LIMITS,
 };
 
 static const struct nla_policy vs_ctx_migrate_policy[VSERVER_A_MAX + 1] = {
@@ -106,6 +109,7 @@ static const struct nla_policy vs_ctx_set_policy[VSERVER_A_MAX + 1] = {
 	[VSERVER_A_CCAPS_MASK] = VS_POLICY_CCAPS,
 	[VSERVER_A_DEVICES] = VS_POLICY_DEVICES,
 	[VSERVER_A_NET] = VS_POLICY_NET,
+	[VSERVER_A_LIMITS] = VS_POLICY_LIMITS,
 };
 
 static const struct nla_policy vs_ctx_kill_policy[VSERVER_A_MAX + 1] = {
@@ -307,7 +311,8 @@ static int vs_ctx_create_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	xid = nla_get_u32(info->attrs[VSERVER_A_XID]);
 	err = vs_get_devices(info, &policy.devices) ?:
-	      vs_net_get(info, xid, &policy.net);
+	      vs_net_get(info, xid, &policy.net) ?:
+	      vs_limits_get(info, &policy.limits);
 	if (!err)
 		err = vs_context_create(xid, name, &policy, info->extack);
 	kfree(policy.devices);
@@ -340,7 +345,8 @@ static int vs_ctx_set_doit(struct sk_buff *skb, struct genl_info *info)
 			    VSERVER_CCAP_ALL, &change.ccaps, &change.ccaps_mask) ?:
 	      vs_get_devices(info, &change.devices) ?:
 	      vs_net_get(info, nla_get_u32(info->attrs[VSERVER_A_XID]),
-			 &change.net);
+			 &change.net) ?:
+	      vs_limits_get(info, &change.limits);
 	if (!err)
 		err = vs_context_set(nla_get_u32(info->attrs[VSERVER_A_XID]),
 				     &change, info->extack);
@@ -426,7 +432,8 @@ static int vs_ctx_fill(struct sk_buff *skb, const struct vs_context *ctx,
 			      VSERVER_A_PAD) ||
 	    nla_put_u64_64bit(skb, VSERVER_A_CCAPS, READ_ONCE(ctx->ccaps),
 			      VSERVER_A_PAD) ||
-	    vs_put_devices(skb, ctx) || vs_net_put(skb, ctx->xid)) {
+	    vs_put_devices(skb, ctx) || vs_net_put(skb, ctx->xid) ||
+	    vs_limits_put(skb, ctx->xid)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}

@@ -2,10 +2,10 @@
 /*
  * vserver module - /proc/virtual
  *
- * /proc/virtual/info describes the module; /proc/virtual/<xid>/info and
- * status each context, for as long as it lives.  The files are text, one
- * "Key:\tvalue" per line, as Linux-VServer's were, so scripts written for
- * it can read them.
+ * /proc/virtual/info describes the module; /proc/virtual/<xid>/info,
+ * status and limit each context, for as long as it lives.  The files are
+ * text, one "Key:\tvalue" per line (limit: one line per resource), as
+ * Linux-VServer's were, so scripts written for it can read them.
  *
  * The host and the spectator see every context here, a guest only its
  * own: another context's directory is neither listed nor found, as an xid
@@ -31,6 +31,7 @@
 #include <linux/vserver.h>
 
 #include "context.h"
+#include "limits.h"
 #include "network.h"
 #include "proc.h"
 
@@ -114,6 +115,14 @@ static int vs_proc_context_status_show(struct seq_file *m, void *v)
 	return 0;
 }
 
+static int vs_proc_context_limit_show(struct seq_file *m, void *v)
+{
+	const struct vs_context *ctx = m->private;
+
+	vs_limits_show(m, ctx->xid);
+	return 0;
+}
+
 /* A file of another context is not there, whoever handed in its path. */
 static int vs_proc_context_open(struct inode *inode, struct file *file,
 				int (*show)(struct seq_file *, void *))
@@ -135,6 +144,11 @@ static int vs_proc_context_status_open(struct inode *inode, struct file *file)
 	return vs_proc_context_open(inode, file, vs_proc_context_status_show);
 }
 
+static int vs_proc_context_limit_open(struct inode *inode, struct file *file)
+{
+	return vs_proc_context_open(inode, file, vs_proc_context_limit_show);
+}
+
 static const struct proc_ops vs_proc_context_info_ops = {
 	.proc_open = vs_proc_context_info_open,
 	.proc_read = seq_read,
@@ -144,6 +158,13 @@ static const struct proc_ops vs_proc_context_info_ops = {
 
 static const struct proc_ops vs_proc_context_status_ops = {
 	.proc_open = vs_proc_context_status_open,
+	.proc_read = seq_read,
+	.proc_lseek = seq_lseek,
+	.proc_release = single_release,
+};
+
+static const struct proc_ops vs_proc_context_limit_ops = {
+	.proc_open = vs_proc_context_limit_open,
 	.proc_read = seq_read,
 	.proc_lseek = seq_lseek,
 	.proc_release = single_release,
@@ -210,7 +231,9 @@ int vs_proc_add_context(struct vs_context *ctx)
 	if (!proc_create_data("info", 0444, ctx->proc,
 			      &vs_proc_context_info_ops, ctx) ||
 	    !proc_create_data("status", 0444, ctx->proc,
-			      &vs_proc_context_status_ops, ctx)) {
+			      &vs_proc_context_status_ops, ctx) ||
+	    !proc_create_data("limit", 0444, ctx->proc,
+			      &vs_proc_context_limit_ops, ctx)) {
 		proc_remove(ctx->proc);
 		ctx->proc = NULL;
 		return -ENOMEM;

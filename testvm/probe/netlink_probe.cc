@@ -174,6 +174,61 @@ std::vector<Case> deviceMapCases() {
   };
 }
 
+// A create of kAbsentXid whose VSERVER_A_LIMITS holds one resource nest
+// of the given (attribute, u64 value) pairs.
+GenlRequest createWithLimit(const Family& f, uint16_t resource,
+                            const std::vector<std::pair<uint16_t, uint64_t>>& attrs) {
+  GenlRequest r = createOf(f, kAbsentXid);
+  nlattr* limits = mnl_attr_nest_start(r.header(), VSERVER_A_LIMITS);
+  nlattr* nest = mnl_attr_nest_start(r.header(), resource);
+  for (const auto& [type, value] : attrs) mnl_attr_put_u64(r.header(), type, value);
+  mnl_attr_nest_end(r.header(), nest);
+  mnl_attr_nest_end(r.header(), limits);
+  return r;
+}
+
+std::vector<Case> limitCases() {
+  return {
+      {"create with a limit of resource 0", EINVAL,
+       [](const Family& f) {
+         return createWithLimit(f, VSERVER_LIMIT_UNSPEC, {{VSERVER_A_LIMIT_HARD, 1}});
+       }},
+      {"create with a limit of an unknown resource", EINVAL,
+       [](const Family& f) {
+         return createWithLimit(f, VSERVER_LIMIT_MAX + 1, {{VSERVER_A_LIMIT_HARD, 1}});
+       }},
+      {"create with a limit without its hard value", EINVAL,
+       [](const Family& f) { return createWithLimit(f, VSERVER_LIMIT_NOFILE, {}); },
+       "hard value"},
+      {"create with a reply-only limit attribute (current)", EINVAL,
+       [](const Family& f) {
+         return createWithLimit(f, VSERVER_LIMIT_NOFILE,
+                                {{VSERVER_A_LIMIT_HARD, 1}, {VSERVER_A_LIMIT_CURRENT, 0}});
+       }},
+      {"create with a hard limit as u32", EINVAL,
+       [](const Family& f) {
+         GenlRequest r = createOf(f, kAbsentXid);
+         nlattr* limits = mnl_attr_nest_start(r.header(), VSERVER_A_LIMITS);
+         nlattr* nest = mnl_attr_nest_start(r.header(), VSERVER_LIMIT_NSOCK);
+         mnl_attr_put_u32(r.header(), VSERVER_A_LIMIT_HARD, 1);
+         mnl_attr_nest_end(r.header(), nest);
+         mnl_attr_nest_end(r.header(), limits);
+         return r;
+       }},
+      {"set the limits of a missing context", ESRCH,
+       [](const Family& f) {
+         GenlRequest r = f.request(VSERVER_CMD_CTX_SET);
+         r.putU32(VSERVER_A_XID, kAbsentXid);
+         nlattr* limits = mnl_attr_nest_start(r.header(), VSERVER_A_LIMITS);
+         nlattr* nest = mnl_attr_nest_start(r.header(), VSERVER_LIMIT_SEMARY);
+         mnl_attr_put_u64(r.header(), VSERVER_A_LIMIT_HARD, 1);
+         mnl_attr_nest_end(r.header(), nest);
+         mnl_attr_nest_end(r.header(), limits);
+         return r;
+       }},
+  };
+}
+
 std::vector<Case> malformedCases() {
   static const uint16_t u16 = 42;
   static const uint64_t u64 = 42;
@@ -311,6 +366,7 @@ bool dropCapability(int cap) {
 int probeNetlink() {
   runCases("host root", malformedCases());
   runCases("host root", deviceMapCases());
+  runCases("host root", limitCases());
 
   inChild([] {
     if (setresgid(kNobody, kNobody, kNobody) != 0 || setresuid(kNobody, kNobody, kNobody) != 0) {

@@ -63,6 +63,8 @@ int probeFilesystems();
 int probeObjects();
 // The network set of a context (testvm/probe/net_probe.cc).
 int probeNetwork();
+// The counted limits (testvm/probe/limits_probe.cc).
+int probeLimits();
 // which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
 int probeRaces(const std::string& which);
 

@@ -15,6 +15,8 @@
 //   vstest network               what a guest confined to a network set may
 //                                do on the shared network stack
 //                                (testvm/probe/net_probe.cc)
+//   vstest limits                the counted limits: files, sockets, System V
+//                                semaphore sets and message queues
 //   vstest races [WHICH]         the module's lifetime and policy races,
 //                                stressed; one kill of a forking guest
 //                                (testvm/probe/race_probe.cc)
@@ -79,6 +81,7 @@ int main(int argc, char** argv) {
     if (command == "filesystems" && argc == 2) return probe::probeFilesystems();
     if (command == "objects" && argc == 2) return probe::probeObjects();
     if (command == "network" && argc == 2) return probe::probeNetwork();
+    if (command == "limits" && argc == 2) return probe::probeLimits();
     if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
     if (command == "bench") return probe::runBench(argc - 2, argv + 2);
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
@@ -90,7 +93,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::fprintf(stderr,
-               "usage: vstest netlink|escape|caps|spectator|filesystems|objects|network|show-caps|"
+               "usage: vstest netlink|escape|caps|spectator|filesystems|objects|network|limits|show-caps|"
                "fail-closed |"
                " vstest races [WHICH] |"
                " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E] |"

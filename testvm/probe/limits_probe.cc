@@ -1,0 +1,244 @@
+// vstest limits: each counted limit (open files, sockets, System V
+// semaphore sets and message queues) refuses the request one past it with
+// the errno a program expects, counts a hit, and gives back what is freed:
+// no drift after 10 000 opens across fork and exit, and a context created
+// again under the same xid counts from zero.
+#include <fcntl.h>
+#include <linux/vserver.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "genl_socket.h"
+#include "probe.h"
+#include "vserver_client.h"
+
+namespace probe {
+
+namespace {
+
+// Context ids the probe uses; the suites leave them free.
+constexpr uint32_t kLimitedXid = 4545;
+constexpr uint32_t kUnlimitedXid = 4546;
+
+constexpr uint64_t kFiles = 8;
+constexpr uint64_t kSockets = 4;
+constexpr uint64_t kSemaphoreSets = 2;
+constexpr uint64_t kMessageQueues = 2;
+
+// One line of /proc/virtual/<xid>/limit.
+struct Row {
+  long long current = -2, held = -2, soft = -2, hard = -2, hits = -2;
+};
+
+// Creates xid, persistent so that its account outlives the probe's child,
+// with the given hard limits, and moves the caller in.  Raw netlink: what
+// the kernel takes is under test, not the tools' encoding of it.
+int enterLimited(uint32_t xid, const std::map<uint16_t, uint64_t>& limits) {
+  try {
+    vs::GenlSocket socket;
+    const vs::GenlFamily family = socket.resolveFamily(VSERVER_GENL_NAME);
+    vs::GenlRequest request(family.id, VSERVER_CMD_CTX_CREATE, VSERVER_GENL_VERSION, 0);
+    request.putU32(VSERVER_A_XID, xid);
+    request.putU64(VSERVER_A_FLAGS, VSERVER_CF_PERSISTENT);
+    const size_t all = request.beginNest(VSERVER_A_LIMITS);
+    for (const auto& [resource, hard] : limits) {
+      const size_t one = request.beginNest(resource);
+      request.putU64(VSERVER_A_LIMIT_HARD, hard);
+      request.endNest(one);
+    }
+    request.endNest(all);
+    socket.transact(request, [](const nlmsghdr*) {});
+    return 0;
+  } catch (const vs::Error& e) {
+    std::printf("# create context %u: %s\n", xid, e.what());
+    return e.errnum() ? e.errnum() : EINVAL;
+  }
+}
+
+void endPersistent(uint32_t xid) {
+  vs::PolicyChange change;
+  change.flags.mask = VSERVER_CF_PERSISTENT;
+  vs::VserverClient().setPolicy(xid, change);
+}
+
+std::map<std::string, Row> readLimits(uint32_t xid) {
+  std::map<std::string, Row> rows;
+  std::istringstream lines(readFile("/proc/virtual/" + std::to_string(xid) + "/limit"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::string name;
+    Row row;
+    char slash = 0;
+    std::istringstream fields(line);
+    if (fields >> name >> row.current >> row.held >> row.soft >> slash >> row.hard >> row.hits &&
+        slash == '/' && name.ends_with(':'))
+      rows[name.substr(0, name.size() - 1)] = row;
+  }
+  return rows;
+}
+
+std::string describe(const Row& row) {
+  return "current " + std::to_string(row.current) + ", held " + std::to_string(row.held) +
+         ", hard " + std::to_string(row.hard) + ", hits " + std::to_string(row.hits);
+}
+
+// Takes objects with take() (a new descriptor or id, or -1 and errno) until
+// one is refused; returns how many it took and the refusal's errno, and
+// gives them back with release().
+template <typename Take, typename Release>
+std::pair<uint64_t, int> takeUntilRefused(Take take, Release release, uint64_t most) {
+  std::vector<int> taken;
+  int refusal = 0;
+  while (taken.size() <= most) {
+    const int id = take();
+    if (id < 0) {
+      refusal = errno;
+      break;
+    }
+    taken.push_back(id);
+  }
+  for (const int id : taken) release(id);
+  return {taken.size(), refusal};
+}
+
+void expectRefusal(const std::string& what, uint64_t limit, int errnum,
+                   std::pair<uint64_t, int> outcome) {
+  report(outcome.first == limit && outcome.second == errnum,
+         what + ": " + std::to_string(limit) + " taken, the next one -> " + errnoName(errnum),
+         std::to_string(outcome.first) + " taken, then " + errnoName(outcome.second));
+}
+
+// Inside kLimitedXid: each resource up to its limit, and one past it.
+void exhaustEach() {
+  if (enterLimited(kLimitedXid, {{VSERVER_LIMIT_NOFILE, kFiles},
+                                 {VSERVER_LIMIT_NSOCK, kSockets},
+                                 {VSERVER_LIMIT_SEMARY, kSemaphoreSets},
+                                 {VSERVER_LIMIT_MSGQUEUE, kMessageQueues}}) != 0) {
+    report(false, "create the limited context", "refused");
+    return;
+  }
+  const auto closeFd = [](int fd) { close(fd); };
+  expectRefusal("open files", kFiles, EMFILE, takeUntilRefused(
+      [] { return open("/dev/null", O_RDONLY | O_CLOEXEC); }, closeFd, kFiles));
+  expectRefusal("sockets", kSockets, ENOBUFS, takeUntilRefused(
+      [] { return socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0); }, closeFd, kSockets));
+
+  // One socket short of the limit, a pair does not fit: neither is made.
+  std::vector<int> held;
+  for (uint64_t i = 0; i + 1 < kSockets; i++) held.push_back(socket(AF_UNIX, SOCK_DGRAM, 0));
+  int pair[2];
+  expect("socketpair with room for one socket", ENOBUFS,
+         errnoOf(socketpair(AF_UNIX, SOCK_STREAM, 0, pair)));
+  held.push_back(socket(AF_UNIX, SOCK_DGRAM, 0));
+  report(held.back() >= 0, "the socket the failed pair did not keep can be made",
+         "refused: the pair's first socket stayed charged");
+  for (const int fd : held) close(fd);
+
+  expectRefusal("semaphore sets", kSemaphoreSets, ENOSPC, takeUntilRefused(
+      [] { return semget(IPC_PRIVATE, 1, IPC_CREAT | 0600); },
+      [](int id) { semctl(id, 0, IPC_RMID); }, kSemaphoreSets));
+  expectRefusal("message queues", kMessageQueues, ENOSPC, takeUntilRefused(
+      [] { return msgget(IPC_PRIVATE, IPC_CREAT | 0600); },
+      [](int id) { msgctl(id, IPC_RMID, nullptr); }, kMessageQueues));
+}
+
+// Inside kUnlimitedXid: 10 000 opens, by 100 processes that each exit
+// holding their 100 files.
+void churnFiles() {
+  if (enterLimited(kUnlimitedXid, {}) != 0) {
+    report(false, "create the unlimited context", "refused");
+    return;
+  }
+  int failed = 0;
+  for (int child = 0; child < 100; child++) {
+    const pid_t pid = fork();
+    if (pid == 0) {
+      for (int i = 0; i < 100; i++)
+        if (open("/dev/null", O_RDONLY) < 0) _exit(1);
+      _exit(0);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0) failed++;
+  }
+  report(failed == 0, "10 000 opens by 100 processes that exit holding them",
+         std::to_string(failed) + " processes failed");
+}
+
+// IPC objects are freed after an RCU grace period: waits up to 10 s for
+// every row's current use to be back at zero.
+std::map<std::string, Row> settledLimits(uint32_t xid) {
+  std::map<std::string, Row> rows;
+  for (int tries = 0; tries < 100; tries++) {
+    rows = readLimits(xid);
+    bool settled = !rows.empty();
+    for (const auto& [name, row] : rows) settled = settled && row.current == 0;
+    if (settled) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return rows;
+}
+
+void checkRow(const std::map<std::string, Row>& rows, const std::string& name, long long held,
+              long long hard, long long minHits) {
+  const auto found = rows.find(name);
+  if (found == rows.end()) {
+    report(false, "/proc/virtual/4545/limit has " + name, "no such line");
+    return;
+  }
+  const Row& row = found->second;
+  report(row.current == 0 && row.held == held && row.hard == hard && row.hits >= minHits &&
+             row.soft == -1,
+         "/proc/virtual/4545/limit " + name + ": nothing held, " + std::to_string(held) +
+             " at most, limit " + std::to_string(hard) + ", at least " +
+             std::to_string(minHits) + " hit(s)",
+         describe(row));
+}
+
+}  // namespace
+
+int probeLimits() {
+  inChild(exhaustEach);
+  const auto limited = settledLimits(kLimitedXid);
+  checkRow(limited, "FILES", kFiles, kFiles, 1);
+  // The fifth socket and the pair's second one.
+  checkRow(limited, "SOCK", kSockets, kSockets, 2);
+  checkRow(limited, "SEMA", kSemaphoreSets, kSemaphoreSets, 1);
+  checkRow(limited, "MSGQ", kMessageQueues, kMessageQueues, 1);
+
+  inChild(churnFiles);
+  const auto churned = settledLimits(kUnlimitedXid);
+  const auto files = churned.find("FILES");
+  report(files != churned.end() && files->second.current == 0 && files->second.held >= 100 &&
+             files->second.hard == -1 && files->second.hits == 0,
+         "after the churn the unlimited context holds no file, and held at least 100",
+         files == churned.end() ? "no FILES line" : describe(files->second));
+
+  endPersistent(kLimitedXid);
+  endPersistent(kUnlimitedXid);
+  inChild([] {
+    if (enterLimited(kLimitedXid, {}) != 0) report(false, "create 4545 again", "refused");
+  });
+  const auto again = readLimits(kLimitedXid);
+  bool fresh = again.size() == 4;
+  for (const auto& [name, row] : again)
+    fresh = fresh && row.current == 0 && row.held == 0 && row.hits == 0 && row.hard == -1;
+  report(fresh, "4545 created again counts from zero, without the old limits",
+         again.empty() ? "no rows" : describe(again.begin()->second));
+  endPersistent(kLimitedXid);
+  return failures() ? 1 : 0;
+}
+
+}  // namespace probe
