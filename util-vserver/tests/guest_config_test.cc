@@ -273,6 +273,22 @@ TEST(GuestConfig, ContextFlagsAcceptFakeinitAndNamespace) {
   expectReadError("cflags:2", "unknown flag 'virt_mem'");
 }
 
+TEST(GuestConfig, VirtUptimeIsOnUnlessCleared) {
+  CHECK_TRUE(read().virtUptime);
+  write("cflags", "persistent\n");
+  CHECK_TRUE(read().virtUptime);
+  write("cflags", "~virt_uptime\npersistent\n");
+  GuestConfig config = read();
+  CHECK_FALSE(config.virtUptime);
+  CHECK_EQUAL(VSERVER_CF_PERSISTENT, config.flags.mask);
+  write("cflags", "!VIRT_UPTIME\n");
+  CHECK_FALSE(read().virtUptime);
+  write("cflags", "~virt_uptime\nvirt_uptime\n");
+  config = read();
+  CHECK_TRUE(config.virtUptime);
+  CHECK_EQUAL(0u, config.flags.mask);
+}
+
 TEST(GuestConfig, OldFlagsFileOnlyWithoutCflags) {
   write("flags", "persistent\n");
   CHECK_EQUAL(VSERVER_CF_PERSISTENT, read().flags.value);

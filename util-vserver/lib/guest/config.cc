@@ -206,8 +206,11 @@ fs::path readRunFile(const fs::path& cfgdir, const std::string& name) {
 
 // cflags util-vserver sets for every guest, which admins often list too,
 // with no bit here: every guest gets a pid-1 init ("fakeinit") and its own
-// namespaces ("namespace") anyway.
-constexpr std::array<const char*, 2> kImplicitFlags = {"fakeinit", "namespace"};
+// namespaces ("namespace") anyway.  virt_uptime has no bit either: the
+// tools give the guest a boot clock of its own (readVirtUptime).
+constexpr char kVirtUptimeFlag[] = "virt_uptime";
+constexpr std::array<const char*, 3> kFlagsWithoutBit = {"fakeinit", "namespace",
+                                                         kVirtUptimeFlag};
 
 // util-vserver's secure base of context capabilities, which admins often
 // list explicitly: here the bounding set governs what they switched
@@ -225,6 +228,16 @@ BitChange readBitList(const fs::path& file, BitSet set, std::span<const char* co
     parsedAt(file, item.line, [&] { addToChange(set, item.text, change); });
   }
   return change;
+}
+
+// On, as in util-vserver's base set of cflags, unless the list clears it
+// ("~virt_uptime"); the last item naming it wins.
+bool readVirtUptime(const fs::path& file) {
+  bool on = true;
+  for (const ListItem& item : listItems(file))
+    if (strcasecmp(withoutClearPrefix(item.text).c_str(), kVirtUptimeFlag) == 0)
+      on = withoutClearPrefix(item.text).size() == item.text.size();
+  return on;
 }
 
 // nflags and ncapabilities: util-vserver's names; those the kernel has no
@@ -805,7 +818,8 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.ccaps = readBitList(cfgdir / "ccapabilities", BitSet::ContextCapabilities,
                              kImplicitContextCapabilities);
   config.flags =
-      readBitList(fileOr(cfgdir / "cflags", cfgdir / "flags"), BitSet::Flags, kImplicitFlags);
+      readBitList(fileOr(cfgdir / "cflags", cfgdir / "flags"), BitSet::Flags, kFlagsWithoutBit);
+  config.virtUptime = readVirtUptime(fileOr(cfgdir / "cflags", cfgdir / "flags"));
   config.nflags = readNetworkList(cfgdir / "nflags", addNetworkFlag);
   config.ncaps = readNetworkList(cfgdir / "ncapabilities", addNetworkCapability);
   config.lback = readLoopback(cfgdir / "interfaces/lback");

@@ -176,6 +176,7 @@ struct GuestConfig {
   BitChange bcaps;                 // bcapabilities over the default bounding set
   BitChange ccaps;                 // ccapabilities
   BitChange flags;                 // cflags (or the old flags)
+  bool virtUptime = true;          // cflags virt_uptime: the guest's boot clock starts with it
   BitChange nflags;                // nflags over kSecureNetworkFlags
   BitChange ncaps;                 // ncapabilities over kSecureNetworkCaps
   std::optional<IpAddress> lback;  // interfaces/lback; else the kernel's default

@@ -20,6 +20,7 @@
 #include "../process.h"
 #include "../subprocess.h"
 #include "../system_log.h"
+#include "../time_namespace.h"
 #include "../vserver_client.h"
 #include "hooks.h"
 #include "ignored_settings.h"
@@ -101,6 +102,8 @@ void setUtsNames(const GuestConfig& config) {
     if (!devNull) throwErrno("/dev/null");
     // Rooted here, in the guest's cgroup (see kGuestNamespaces).
     if (unshare(CLONE_NEWCGROUP) != 0) throwErrno("cannot give the guest a cgroup namespace");
+    // While the host's /proc is still ours to write its offsets to.
+    if (config.virtUptime) enterFreshBootClock();
     mountGuestFilesystems(config);
     runHooks(config, HookPhase::PreStart, config.vdir);
     std::optional<VserverClient> client(std::in_place);

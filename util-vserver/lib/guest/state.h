@@ -15,16 +15,18 @@
 namespace vs::guest {
 
 // The namespaces of a guest (CLONE_NEW* flags): enter and exec join them.
-// start creates all but two with the first process.  The cgroup namespace
-// is rooted at the guest's own cgroup, so the guest sees (and, mounting
-// cgroup2, reaches) only its own group; start creates it with unshare once
-// its first process is in that group, as clone3 would root it at ours.
-// The network namespace is the host's, or one start made beforehand (see
-// veth.h), which the first process enters.
-constexpr uint64_t kGuestNamespaces =
-    CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWCGROUP | CLONE_NEWNET;
+// start creates all but three with the first process.  The cgroup
+// namespace is rooted at the guest's own cgroup, so the guest sees (and,
+// mounting cgroup2, reaches) only its own group; start creates it with
+// unshare once its first process is in that group, as clone3 would root
+// it at ours.  The network namespace is the host's, or one start made
+// beforehand (see veth.h), which the first process enters.  The time
+// namespace is the host's, or one the first process makes for a guest
+// with virt_uptime, its boot clock starting then (time_namespace.h).
+constexpr uint64_t kGuestNamespaces = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID |
+                                      CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWTIME;
 constexpr uint64_t kGuestNamespacesAtClone =
-    kGuestNamespaces & ~uint64_t{CLONE_NEWCGROUP | CLONE_NEWNET};
+    kGuestNamespaces & ~uint64_t{CLONE_NEWCGROUP | CLONE_NEWNET | CLONE_NEWTIME};
 
 // The guest's context if it runs.
 std::optional<ContextInfo> runningContext(VserverClient& client, const GuestConfig& config);
