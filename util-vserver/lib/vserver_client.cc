@@ -75,6 +75,14 @@ void VserverClient::setPolicy(uint32_t xid, const PolicyChange& change) {
                   [&] { socket_.transact(request, ignoreReply); });
 }
 
+void VserverClient::setLimits(uint32_t xid, const HardLimits& limits) {
+  PolicyChange change;
+  change.limits = limits;
+  GenlRequest request = encodeContextSet(family_.id, xid, change);
+  asAdministrator("set limits of context " + std::to_string(xid),
+                  [&] { socket_.transact(request, ignoreReply); });
+}
+
 void VserverClient::kill(uint32_t xid, int signal, std::optional<pid_t> pid) {
   GenlRequest request = encodeContextKill(family_.id, xid, signal, pid);
   const std::string target = pid ? "process " + std::to_string(*pid) + " of context "
@@ -143,6 +151,15 @@ uint32_t VserverClient::taskXid(std::optional<pid_t> pid) {
   });
   if (!xid) throw Error(EPROTO, "task query: no reply");
   return *xid;
+}
+
+ContextInfo requireRunningContext(VserverClient& client, uint32_t xid) {
+  try {
+    return client.context(xid);
+  } catch (const Error& e) {
+    if (e.errnum() == ESRCH) throw Error(ESRCH, "context " + std::to_string(xid) + " is not running");
+    throw;
+  }
 }
 
 }  // namespace vs

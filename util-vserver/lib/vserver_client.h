@@ -35,6 +35,10 @@ class VserverClient {
   // Changes a context's flags and capability sets.
   void setPolicy(uint32_t xid, const PolicyChange& change);
 
+  // Changes the hard limits of the counted resources named in limits, and
+  // only those, of a running context (context(xid).limits has them all).
+  void setLimits(uint32_t xid, const HardLimits& limits);
+
   // Signals every process of a context, or only process pid of it.
   void kill(uint32_t xid, int signal, std::optional<pid_t> pid = std::nullopt);
 
@@ -60,5 +64,9 @@ class VserverClient {
   std::optional<GenlSocket> events_;  // the notifications, once watched
   GenlFamily family_;
 };
+
+// client.context(xid), but a context that does not exist is "context XID
+// is not running", as the tools acting on a running guest say.
+ContextInfo requireRunningContext(VserverClient& client, uint32_t xid);
 
 }  // namespace vs

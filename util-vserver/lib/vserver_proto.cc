@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <initializer_list>
 #include <span>
+#include <utility>
 
 #include "error.h"
 
@@ -17,41 +19,57 @@ GenlRequest makeRequest(uint16_t family, uint8_t cmd, uint16_t flags = 0) {
   return GenlRequest(family, cmd, VSERVER_GENL_VERSION, flags);
 }
 
-// The type of every attribute the kernel may send back.
-constexpr std::array<mnl_attr_data_type, VSERVER_A_MAX + 1> attributeTypes() {
-  std::array<mnl_attr_data_type, VSERVER_A_MAX + 1> types{};
+// A table of the type of every attribute up to Max, for the parsers of
+// genl_message.h; a type not given is MNL_TYPE_UNSPEC (not checked).
+template <int Max>
+constexpr std::array<mnl_attr_data_type, Max + 1> typeTable(
+    std::initializer_list<std::pair<int, mnl_attr_data_type>> given) {
+  std::array<mnl_attr_data_type, Max + 1> types{};
   types.fill(MNL_TYPE_UNSPEC);
-  types[VSERVER_A_XID] = MNL_TYPE_U32;
-  types[VSERVER_A_NAME] = MNL_TYPE_NUL_STRING;
-  types[VSERVER_A_PID] = MNL_TYPE_U32;
-  types[VSERVER_A_TASKS] = MNL_TYPE_U32;
-  types[VSERVER_A_UPTIME_NS] = MNL_TYPE_U64;
-  types[VSERVER_A_FLAGS] = MNL_TYPE_U64;
-  types[VSERVER_A_BCAPS] = MNL_TYPE_U64;
-  types[VSERVER_A_CCAPS] = MNL_TYPE_U64;
-  types[VSERVER_A_EXIT_REASON] = MNL_TYPE_U32;
-  types[VSERVER_A_DEVICES] = MNL_TYPE_NESTED;
-  types[VSERVER_A_NET] = MNL_TYPE_NESTED;
+  for (const auto& [type, dataType] : given) types[static_cast<size_t>(type)] = dataType;
   return types;
 }
 
-constexpr auto kAttributeTypes = attributeTypes();
+// The type of every attribute the kernel may send back.
+constexpr auto kAttributeTypes = typeTable<VSERVER_A_MAX>({
+    {VSERVER_A_XID, MNL_TYPE_U32},
+    {VSERVER_A_NAME, MNL_TYPE_NUL_STRING},
+    {VSERVER_A_PID, MNL_TYPE_U32},
+    {VSERVER_A_TASKS, MNL_TYPE_U32},
+    {VSERVER_A_UPTIME_NS, MNL_TYPE_U64},
+    {VSERVER_A_FLAGS, MNL_TYPE_U64},
+    {VSERVER_A_BCAPS, MNL_TYPE_U64},
+    {VSERVER_A_CCAPS, MNL_TYPE_U64},
+    {VSERVER_A_EXIT_REASON, MNL_TYPE_U32},
+    {VSERVER_A_DEVICES, MNL_TYPE_NESTED},
+    {VSERVER_A_NET, MNL_TYPE_NESTED},
+    {VSERVER_A_LIMITS, MNL_TYPE_NESTED},
+});
 
 // The type of every attribute of a device map rule.
-constexpr std::array<mnl_attr_data_type, VSERVER_A_DEVICE_MAX + 1> deviceAttributeTypes() {
-  std::array<mnl_attr_data_type, VSERVER_A_DEVICE_MAX + 1> types{};
-  types.fill(MNL_TYPE_UNSPEC);
-  types[VSERVER_A_DEVICE_TYPE] = MNL_TYPE_U32;
-  types[VSERVER_A_DEVICE_MAJOR] = MNL_TYPE_U32;
-  types[VSERVER_A_DEVICE_MINOR] = MNL_TYPE_U32;
-  types[VSERVER_A_DEVICE_ACCESS] = MNL_TYPE_U32;
-  return types;
-}
+constexpr auto kDeviceAttributeTypes = typeTable<VSERVER_A_DEVICE_MAX>({
+    {VSERVER_A_DEVICE_TYPE, MNL_TYPE_U32},
+    {VSERVER_A_DEVICE_MAJOR, MNL_TYPE_U32},
+    {VSERVER_A_DEVICE_MINOR, MNL_TYPE_U32},
+    {VSERVER_A_DEVICE_ACCESS, MNL_TYPE_U32},
+});
 
-constexpr auto kDeviceAttributeTypes = deviceAttributeTypes();
+// The type of every attribute of one counted resource.
+constexpr auto kLimitAttributeTypes = typeTable<VSERVER_A_LIMIT_ATTR_MAX>({
+    {VSERVER_A_LIMIT_HARD, MNL_TYPE_U64},
+    {VSERVER_A_LIMIT_CURRENT, MNL_TYPE_U64},
+    {VSERVER_A_LIMIT_HELD, MNL_TYPE_U64},
+    {VSERVER_A_LIMIT_HITS, MNL_TYPE_U64},
+});
+
+// util-vserver's names of the counted resources, indexed by enum
+// vserver_limit_resource.
+constexpr std::array<const char*, VSERVER_LIMIT_MAX + 1> kCountedResourceNames = {
+    nullptr, "nofile", "nsock", "semary", "msgqueue"};
 
 using Attributes = std::array<const nlattr*, VSERVER_A_MAX + 1>;
 using DeviceAttributes = std::array<const nlattr*, VSERVER_A_DEVICE_MAX + 1>;
+using LimitAttributes = std::array<const nlattr*, VSERVER_A_LIMIT_ATTR_MAX + 1>;
 
 // The command of a message of the family; throws Error(EPROTO) when it is
 // too short to have one.
@@ -193,7 +211,52 @@ NetworkSet decodeNetworkSet(const nlattr* nest) {
   return net;
 }
 
+// One nest per resource named, holding its hard limit: in a request the
+// kernel takes nothing else.
+void putLimits(GenlRequest& request, const HardLimits& limits) {
+  if (limits.empty()) return;
+  const size_t nest = request.beginNest(VSERVER_A_LIMITS);
+  for (const auto& [resource, hard] : limits) {
+    const size_t item = request.beginNest(static_cast<uint16_t>(resource));
+    request.putU64(VSERVER_A_LIMIT_HARD, hard);
+    request.endNest(item);
+  }
+  request.endNest(nest);
+}
+
+CountedLimit decodeLimit(const nlattr* nest) {
+  LimitAttributes table;
+  parseNestedAttributes(nest, kLimitAttributeTypes.data(), table.data(), VSERVER_A_LIMIT_ATTR_MAX);
+  CountedLimit limit;
+  limit.hard = mnl_attr_get_u64(require(table, VSERVER_A_LIMIT_HARD, "hard limit"));
+  limit.current = mnl_attr_get_u64(require(table, VSERVER_A_LIMIT_CURRENT, "current use"));
+  limit.held = mnl_attr_get_u64(require(table, VSERVER_A_LIMIT_HELD, "most held"));
+  limit.hits = mnl_attr_get_u64(require(table, VSERVER_A_LIMIT_HITS, "limit hits"));
+  return limit;
+}
+
+// A resource a newer kernel counts is skipped: this build cannot name it.
+std::map<vserver_limit_resource, CountedLimit> decodeLimits(const nlattr* nest) {
+  std::map<vserver_limit_resource, CountedLimit> limits;
+  for (const nlattr* item : nestedList(nest)) {
+    const uint16_t type = mnl_attr_get_type(item);
+    if (type == VSERVER_LIMIT_UNSPEC || type > VSERVER_LIMIT_MAX) continue;
+    limits[static_cast<vserver_limit_resource>(type)] = decodeLimit(item);
+  }
+  return limits;
+}
+
 }  // namespace
+
+const char* countedResourceName(vserver_limit_resource resource) {
+  return resource <= VSERVER_LIMIT_MAX ? kCountedResourceNames[resource] : nullptr;
+}
+
+std::optional<vserver_limit_resource> countedResourceOf(const std::string& name) {
+  for (size_t i = 1; i < kCountedResourceNames.size(); i++)
+    if (name == kCountedResourceNames[i]) return static_cast<vserver_limit_resource>(i);
+  return std::nullopt;
+}
 
 std::vector<IpAddress> NetworkSet::addresses() const {
   std::vector<IpAddress> all = ipv4;
@@ -243,6 +306,7 @@ GenlRequest encodeContextCreate(uint16_t family, uint32_t xid, const std::string
   if (policy.ccaps) request.putU64(VSERVER_A_CCAPS, policy.ccaps);
   putDevices(request, policy.devices);
   putNetworkSet(request, policy.net);
+  putLimits(request, policy.limits);
   return request;
 }
 
@@ -253,6 +317,7 @@ GenlRequest encodeContextSet(uint16_t family, uint32_t xid, const PolicyChange& 
   putChange(request, VSERVER_A_BCAPS, VSERVER_A_BCAPS_MASK, change.bcaps);
   putChange(request, VSERVER_A_CCAPS, VSERVER_A_CCAPS_MASK, change.ccaps);
   putNetworkSet(request, change.net);
+  putLimits(request, change.limits);
   return request;
 }
 
@@ -300,6 +365,7 @@ ContextInfo decodeContext(const nlmsghdr* nlh) {
   info.ccaps = optionalU64(table, VSERVER_A_CCAPS);
   if (table[VSERVER_A_DEVICES]) info.devices = decodeDevices(table[VSERVER_A_DEVICES]);
   if (table[VSERVER_A_NET]) info.net = decodeNetworkSet(table[VSERVER_A_NET]);
+  if (table[VSERVER_A_LIMITS]) info.limits = decodeLimits(table[VSERVER_A_LIMITS]);
   return info;
 }
 

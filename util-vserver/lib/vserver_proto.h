@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,26 @@ struct NetworkSet {
   bool operator==(const NetworkSet&) const = default;
 };
 
+// The hard limits of counted resources (VSERVER_A_LIMITS), by resource;
+// VSERVER_LIMIT_INFINITY is no limit.
+using HardLimits = std::map<vserver_limit_resource, uint64_t>;
+
+// One counted resource of a context, as the kernel reports it.
+struct CountedLimit {
+  uint64_t hard = VSERVER_LIMIT_INFINITY;
+  uint64_t current = 0;  // how many the context holds
+  uint64_t held = 0;     // the most it has held at once
+  uint64_t hits = 0;     // how many requests the limit refused
+
+  bool operator==(const CountedLimit&) const = default;
+};
+
+// util-vserver's name of a counted resource ("nofile"); nullptr for one
+// this build does not know.
+const char* countedResourceName(vserver_limit_resource resource);
+// The counted resource util-vserver calls name, if any.
+std::optional<vserver_limit_resource> countedResourceOf(const std::string& name);
+
 // A context as the kernel describes it.
 struct ContextInfo {
   uint32_t xid = 0;
@@ -60,6 +81,8 @@ struct ContextInfo {
   uint64_t ccaps = 0;  // VSERVER_CCAP_*
   std::vector<DeviceRule> devices;
   std::optional<NetworkSet> net;  // empty: not confined to a network set
+  // Every counted resource the kernel reported and this build knows.
+  std::map<vserver_limit_resource, CountedLimit> limits;
 };
 
 // The policy of a new context; the kernel's defaults where not given.
@@ -69,14 +92,18 @@ struct ContextPolicy {
   uint64_t ccaps = 0;
   std::vector<DeviceRule> devices;  // at most VSERVER_DEVICES_MAX
   std::optional<NetworkSet> net;    // empty: the host's network, unconfined
+  HardLimits limits;                // what it omits is unlimited
 };
 
 // A change to a context's policy; empty changes are not sent.
 struct PolicyChange {
   BitChange flags, bcaps, ccaps;
   std::optional<NetworkSet> net;  // replaces the whole network set
+  HardLimits limits;              // changes the limits it names, and only those
 
-  bool empty() const { return flags.empty() && bcaps.empty() && ccaps.empty() && !net; }
+  bool empty() const {
+    return flags.empty() && bcaps.empty() && ccaps.empty() && !net && limits.empty();
+  }
 };
 
 // The notification that a context has ended.

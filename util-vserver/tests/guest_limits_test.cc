@@ -1,4 +1,5 @@
-// The configuration -> cgroup v2 mapping of a guest's limits (issue 11).
+// The configuration -> cgroup v2 mapping of a guest's limits (issue 11),
+// and the module's counted limits.
 #include "guest/limits.h"
 
 #include <fstream>
@@ -129,15 +130,52 @@ TEST(GuestLimits, MemoryPastTwoToTheSixtyFourIsRefused) {
       mappingError(config).c_str());
 }
 
-TEST(GuestLimits, ModuleCountedResourcesStayUnapplied) {
+TEST(GuestLimits, ResourcesNothingEnforcesStayUnapplied) {
   GuestConfig config = guest();
   config.rlimits = {all("nproc", 10), all("nofile", 100), all("rss", 10), all("nsock", 5),
-                    all("locks", 5)};
+                    all("locks", 5), all("memlock", 5)};
   const auto names = vs::guest::unappliedRlimits(config);
-  LONGS_EQUAL(3, names.size());
+  LONGS_EQUAL(2, names.size());
+  STRCMP_EQUAL("locks", names[0].c_str());
+  STRCMP_EQUAL("memlock", names[1].c_str());
+}
+
+// ---- the module's counted limits (VSERVER_A_LIMITS) ---------------------
+
+TEST(GuestLimits, CountedResourcesGiveTheirHardLimitToTheContext) {
+  GuestConfig config = guest();
+  config.rlimits = {all("nofile", 100),
+                    {"nsock", std::nullopt, 5, kUnlimited},
+                    {"semary", std::nullopt, std::nullopt, 3},
+                    all("msgqueue", 0)};
+  const vs::HardLimits expected = {{VSERVER_LIMIT_NOFILE, 100},
+                                   {VSERVER_LIMIT_NSOCK, VSERVER_LIMIT_INFINITY},
+                                   {VSERVER_LIMIT_SEMARY, 3},
+                                   {VSERVER_LIMIT_MSGQUEUE, 0}};
+  CHECK(expected == vs::guest::countedLimitsOf(config));
+  // No cgroup counts them, and nothing of them is left unapplied.
+  CHECK(vs::guest::cgroupSettingsOf(config, kPage).empty());
+  CHECK(vs::guest::unappliedRlimits(config).empty());
+}
+
+TEST(GuestLimits, CountedResourcesWithoutAHardLimitStayUnapplied) {
+  GuestConfig config = guest();
+  config.rlimits = {{"nofile", std::nullopt, 50, std::nullopt},
+                    {"msgqueue", 2, std::nullopt, std::nullopt}};
+  CHECK(vs::guest::countedLimitsOf(config).empty());
+  const auto names = vs::guest::unappliedRlimits(config);
+  LONGS_EQUAL(2, names.size());
   STRCMP_EQUAL("nofile", names[0].c_str());
-  STRCMP_EQUAL("nsock", names[1].c_str());
-  STRCMP_EQUAL("locks", names[2].c_str());
+  STRCMP_EQUAL("msgqueue", names[1].c_str());
+  // For the same reason as a soft nproc: only the hard limit has a meaning.
+  CHECK(vs::guest::unappliedBecause(config.rlimits[0]) == vs::guest::Unapplied::kHardOnly);
+  CHECK(vs::guest::unappliedBecause(config.rlimits[1]) == vs::guest::Unapplied::kHardOnly);
+}
+
+TEST(GuestLimits, OtherResourcesGiveTheContextNoLimit) {
+  GuestConfig config = guest();
+  config.rlimits = {all("nproc", 10), all("locks", 5), all("rss", 10)};
+  CHECK(vs::guest::countedLimitsOf(config).empty());
 }
 
 TEST(GuestLimits, FillRateOverIntervalIsCpuMaxQuota) {

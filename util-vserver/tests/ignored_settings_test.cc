@@ -24,10 +24,10 @@ TEST(IgnoredSettings, NoneForAPlainGuest) {
 
 TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");
-  config.rlimits = {{"nofile", 10, 10, 10}};
+  config.rlimits = {{"locks", 10, 10, 10}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (nofile) not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (locks) not applied yet; none is set",
                lines[0].c_str());
 }
 
@@ -43,15 +43,31 @@ TEST(IgnoredSettings, NetworkingIsNoLongerIgnored) {
 }
 
 // Issue 11: the rlimits that become cgroup limits are applied; the rest
-// (counted by the module later) are named.
+// nothing enforces are named.
 TEST(IgnoredSettings, CgroupBackedRlimitsAreNoLongerIgnored) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");
   config.rlimits = {{"nproc", 10, 10, 10}, {"rss", 10, 10, 10}, {"as", 10, 10, 10}};
   CHECK(vs::guest::ignoredSettings(config).empty());
-  config.rlimits.push_back({"nsock", 1, 1, 1});
+  config.rlimits.push_back({"memlock", 1, 1, 1});
   config.rlimits.push_back({"locks", 1, 1, 1});
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsock, locks) not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (memlock, locks) not applied yet; none is set",
+               lines[0].c_str());
+}
+
+// The module's counted limits are applied, but only their hard value: a
+// soft one alone is still named, as a soft nproc is.
+TEST(IgnoredSettings, CountedRlimitsAreNoLongerIgnored) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.rlimits = {{"nofile", 10, 10, 10},
+                    {"nsock", std::nullopt, std::nullopt, 5},
+                    {"semary", 1, 1, 1},
+                    {"msgqueue", 1, 1, 1}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.rlimits = {{"nofile", std::nullopt, 10, std::nullopt}};
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (nofile) not applied yet; none is set",
                lines[0].c_str());
 }

@@ -61,14 +61,21 @@ TEST(VlimitOptions, RefusesBadInput) {
                expectError([] { parse(argv("vlimit", "-c", "1")); }).what());
 }
 
-TEST(VlimitOptions, RefusesWhatNoCgroupLimitsBeforeTouchingTheGuest) {
+TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
   // run() checks every change before it looks the context up, so these
   // fail with a usage error on any host.
   const auto run = [](auto args) { return vs::vlimit::run(parse(args)); };
-  STRCMP_EQUAL("--nofile: not enforced yet; vlimit changes nproc, rss, anon and as",
-               expectError([&] { run(argv("vlimit", "-c", "42", "--nofile", "10")); }).what());
+  STRCMP_EQUAL(
+      "--locks: not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary and "
+      "msgqueue",
+      expectError([&] { run(argv("vlimit", "-c", "42", "--locks", "10")); }).what());
   STRCMP_EQUAL("--nproc: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--nproc", "10")); }).what());
+  // The module's counted limits have no soft one either.
+  STRCMP_EQUAL("--nofile: only its hard limit (-H) applies",
+               expectError([&] {
+                 run(argv("vlimit", "-c", "42", "--nsock", "10", "-S", "--nofile", "10"));
+               }).what());
   STRCMP_EQUAL("--rss: only its soft (-S) and hard (-H) limits apply",
                expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--rss", "10")); }).what());
   STRCMP_EQUAL("rlimits/nproc: 0 leaves no room for the guest's init (at least 1)",

@@ -440,13 +440,15 @@ TEST(VserverRequests, AnEmptyNetworkSetStillConfines) {
   CHECK_EQUAL(0, mnl_attr_get_u64(items[0]));
 }
 
-TEST(VserverRequests, WithoutANetworkSetNoneIsSent) {
+TEST(VserverRequests, WithoutANetworkSetOrLimitsNoneIsSent) {
   const vs::GenlRequest create = vs::encodeContextCreate(kFamily, 42, "");
   CHECK_FALSE(attributes(create).count(VSERVER_A_NET));
+  CHECK_FALSE(attributes(create).count(VSERVER_A_LIMITS));
   vs::PolicyChange change;
   change.flags = {0, VSERVER_CF_STATE_SETUP};
   const vs::GenlRequest set = vs::encodeContextSet(kFamily, 42, change);
   CHECK_FALSE(attributes(set).count(VSERVER_A_NET));
+  CHECK_FALSE(attributes(set).count(VSERVER_A_LIMITS));
 }
 
 TEST(VserverRequests, SetReplacesTheNetworkSet) {
@@ -553,4 +555,129 @@ TEST(VserverNetworkSet, NameTables) {
   STRCMP_EQUAL("unknown network capability 'tun'",
                vs::test::expectError([] { vs::bitOfName(vs::BitSet::NetworkCapabilities, "tun"); })
                    .what());
+}
+
+// ---- The counted limits (VSERVER_A_LIMITS) ------------------------------
+
+namespace {
+
+// The resource nests of a request's VSERVER_A_LIMITS, each checked to
+// hold its hard limit alone: resource -> hard.
+std::map<uint16_t, uint64_t> hardLimitsSent(const vs::GenlRequest& request) {
+  const nlattr* limits = attributes(request).at(VSERVER_A_LIMITS);
+  CHECK(limits->nla_type & NLA_F_NESTED);
+  std::map<uint16_t, uint64_t> sent;
+  for (const nlattr* resource : nested(limits)) {
+    CHECK(resource->nla_type & NLA_F_NESTED);
+    const auto items = nested(resource);
+    LONGS_EQUAL(1, items.size());
+    UNSIGNED_LONGS_EQUAL(VSERVER_A_LIMIT_HARD, mnl_attr_get_type(items[0]));
+    UNSIGNED_LONGS_EQUAL(8, mnl_attr_get_payload_len(items[0]));
+    sent[mnl_attr_get_type(resource)] = mnl_attr_get_u64(items[0]);
+  }
+  return sent;
+}
+
+// Puts one resource's nest as the kernel does, padding included.
+void putLimit(nlmsghdr* nlh, uint16_t resource, const vs::CountedLimit& limit) {
+  nlattr* nest = mnl_attr_nest_start(nlh, resource);
+  mnl_attr_put(nlh, VSERVER_A_LIMIT_PAD, 0, nullptr);
+  mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_HARD, limit.hard);
+  mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_CURRENT, limit.current);
+  mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_HELD, limit.held);
+  mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_HITS, limit.hits);
+  mnl_attr_nest_end(nlh, nest);
+}
+
+// A context reply whose VSERVER_A_LIMITS holds what putItems puts.
+Reply replyWithLimits(const std::function<void(nlmsghdr*)>& putItems) {
+  Reply reply = contextReply();
+  nlattr* limits = mnl_attr_nest_start(reply.nlh, VSERVER_A_LIMITS);
+  putItems(reply.nlh);
+  mnl_attr_nest_end(reply.nlh, limits);
+  return reply;
+}
+
+}  // namespace
+
+TEST(VserverRequests, CreateCarriesTheHardLimits) {
+  vs::ContextPolicy policy;
+  policy.limits = {{VSERVER_LIMIT_MSGQUEUE, VSERVER_LIMIT_INFINITY}, {VSERVER_LIMIT_NOFILE, 100}};
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
+  UNSIGNED_LONGS_EQUAL(2, attributes(request).size());
+  // In the enum's order, whatever the order given.
+  const std::map<uint16_t, uint64_t> expected = {{VSERVER_LIMIT_NOFILE, 100},
+                                                 {VSERVER_LIMIT_MSGQUEUE, VSERVER_LIMIT_INFINITY}};
+  CHECK(expected == hardLimitsSent(request));
+  UNSIGNED_LONGS_EQUAL(VSERVER_LIMIT_NOFILE,
+                       mnl_attr_get_type(nested(attributes(request).at(VSERVER_A_LIMITS))[0]));
+}
+
+TEST(VserverRequests, SetChangesOnlyTheLimitsNamed) {
+  vs::PolicyChange change;
+  change.limits = {{VSERVER_LIMIT_NSOCK, 5}};
+  CHECK_FALSE(change.empty());
+  const vs::GenlRequest request = vs::encodeContextSet(kFamily, 42, change);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_CTX_SET, genlHeader(request)->cmd);
+  UNSIGNED_LONGS_EQUAL(2, attributes(request).size());
+  const std::map<uint16_t, uint64_t> expected = {{VSERVER_LIMIT_NSOCK, 5}};
+  CHECK(expected == hardLimitsSent(request));
+}
+
+TEST(VserverRequests, EveryLimitFitsWithAFullPolicy) {
+  vs::ContextPolicy policy;
+  policy.devices.assign(VSERVER_DEVICES_MAX, kTun);
+  for (uint16_t resource = 1; resource <= VSERVER_LIMIT_MAX; resource++)
+    policy.limits[static_cast<vserver_limit_resource>(resource)] = resource;
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "web1", policy);
+  LONGS_EQUAL(VSERVER_LIMIT_MAX, hardLimitsSent(request).size());
+}
+
+TEST(VserverReplies, DecodesTheLimitsOfAContext) {
+  const vs::CountedLimit files{.hard = 100, .current = 12, .held = 40, .hits = 3};
+  const vs::CountedLimit sockets{.hard = VSERVER_LIMIT_INFINITY, .current = 2, .held = 2, .hits = 0};
+  const Reply reply = replyWithLimits([&](nlmsghdr* nlh) {
+    putLimit(nlh, VSERVER_LIMIT_NSOCK, sockets);
+    putLimit(nlh, VSERVER_LIMIT_MAX + 1, files);  // a newer kernel's
+    putLimit(nlh, VSERVER_LIMIT_NOFILE, files);
+  });
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  LONGS_EQUAL(2, info.limits.size());
+  CHECK(files == info.limits.at(VSERVER_LIMIT_NOFILE));
+  CHECK(sockets == info.limits.at(VSERVER_LIMIT_NSOCK));
+  CHECK(vs::decodeContext(contextReply().nlh).limits.empty());
+}
+
+TEST(VserverReplies, RefusesAMalformedLimit) {
+  const Reply noHits = replyWithLimits([](nlmsghdr* nlh) {
+    nlattr* nest = mnl_attr_nest_start(nlh, VSERVER_LIMIT_SEMARY);
+    mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_HARD, 1);
+    mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_CURRENT, 0);
+    mnl_attr_put_u64(nlh, VSERVER_A_LIMIT_HELD, 0);
+    mnl_attr_nest_end(nlh, nest);
+  });
+  checkProtocolError([&] { vs::decodeContext(noHits.nlh); }, "netlink reply lacks the limit hits");
+  const Reply shortHard = replyWithLimits([](nlmsghdr* nlh) {
+    nlattr* nest = mnl_attr_nest_start(nlh, VSERVER_LIMIT_SEMARY);
+    mnl_attr_put_u32(nlh, VSERVER_A_LIMIT_HARD, 1);
+    mnl_attr_nest_end(nlh, nest);
+  });
+  checkProtocolError([&] { vs::decodeContext(shortHard.nlh); },
+                     "malformed attribute 1 in netlink reply");
+  const Reply notNested =
+      replyWithLimits([](nlmsghdr* nlh) { mnl_attr_put_u16(nlh, VSERVER_LIMIT_NOFILE, 1); });
+  checkProtocolError([&] { vs::decodeContext(notNested.nlh); },
+                     "malformed list item in netlink reply");
+}
+
+TEST_GROUP(VserverCountedLimits){};
+
+TEST(VserverCountedLimits, ResourcesHaveUtilVserversNames) {
+  for (uint16_t resource = 1; resource <= VSERVER_LIMIT_MAX; resource++) {
+    const auto id = static_cast<vserver_limit_resource>(resource);
+    CHECK(vs::countedResourceOf(vs::countedResourceName(id)) == id);
+  }
+  STRCMP_EQUAL("msgqueue", vs::countedResourceName(VSERVER_LIMIT_MSGQUEUE));
+  CHECK(vs::countedResourceName(VSERVER_LIMIT_UNSPEC) == nullptr);
+  CHECK_FALSE(vs::countedResourceOf("nproc").has_value());
 }

@@ -105,15 +105,6 @@ NetworkSet changedSet(const std::optional<NetworkSet>& current, const Options& o
 
 namespace {
 
-ContextInfo runningContext(VserverClient& client, uint32_t xid) {
-  try {
-    return client.context(xid);
-  } catch (const Error& e) {
-    if (e.errnum() == ESRCH) throw Error(ESRCH, "context " + std::to_string(xid) + " is not running");
-    throw;
-  }
-}
-
 // What may not be taken: another context's address (unless --shared),
 // the host's when it is to be put on a device (unless --shared), another
 // context's loopback address.
@@ -160,7 +151,7 @@ void removeFromDevice(HostNetwork& host, const Options& options) {
 
 void change(const Options& options) {
   VserverClient client;
-  const ContextInfo context = runningContext(client, options.xid);
+  const ContextInfo context = requireRunningContext(client, options.xid);
   // One naddress or start at a time checks and takes addresses.
   const guest::GuestLock lock = guest::GuestLock::onFile(guest::interfacesLockFile());
   HostNetwork host;

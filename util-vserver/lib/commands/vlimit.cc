@@ -82,7 +82,7 @@ std::vector<poptOption> optionTable() {
   return table;
 }
 
-// What vlimit's options can do instead, for a change no cgroup takes.
+// What vlimit's options can do instead, for a change nothing takes.
 std::string unappliedMessage(const std::string& resource, guest::Unapplied why) {
   switch (why) {
     case guest::Unapplied::kHardOnly:
@@ -92,28 +92,30 @@ std::string unappliedMessage(const std::string& resource, guest::Unapplied why) 
     case guest::Unapplied::kNotEnforced:
       break;
   }
-  return "--" + resource + ": not enforced yet; vlimit changes nproc, rss, anon and as";
+  return "--" + resource +
+         ": not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary and "
+         "msgqueue";
 }
 
-std::vector<guest::CgroupSetting> settingsOf(const std::vector<guest::RlimitConfig>& changes) {
+// What the changes become: writes to the guest's cgroup, and the module's
+// counted limits of its context.
+struct Plan {
+  std::vector<guest::CgroupSetting> settings;
+  HardLimits counted;
+};
+
+Plan planOf(const std::vector<guest::RlimitConfig>& changes) {
   for (const guest::RlimitConfig& change : changes)
     if (const auto why = guest::unappliedBecause(change))
       throwUsage(unappliedMessage(change.resource, *why));
   guest::GuestConfig config;
   config.rlimits = changes;
-  return guest::cgroupSettingsOf(config, static_cast<uint64_t>(sysconf(_SC_PAGESIZE)));
+  return {guest::cgroupSettingsOf(config, static_cast<uint64_t>(sysconf(_SC_PAGESIZE))),
+          guest::countedLimitsOf(config)};
 }
 
-fs::path groupOf(VserverClient& client, uint32_t xid) {
-  const ContextInfo context = [&] {
-    try {
-      return client.context(xid);
-    } catch (const Error& e) {
-      if (e.errnum() == ESRCH) throw Error(ESRCH, "context " + std::to_string(xid) + " is not running");
-      throw;
-    }
-  }();
-  const std::string which = "context " + std::to_string(xid);
+fs::path groupOf(const ContextInfo& context) {
+  const std::string which = "context " + std::to_string(context.xid);
   if (context.name.empty()) throw Error(ENOENT, which + " is no guest of vserver: it has no cgroup");
   const fs::path group = guest::cgroupOf(context.name);
   if (!fs::is_directory(group))
@@ -152,13 +154,45 @@ void applyAll(const fs::path& group, const std::vector<guest::CgroupSetting>& se
   }
 }
 
+// The hard limits context had of the resources changed names.
+HardLimits limitsBefore(const ContextInfo& context, const HardLimits& changed) {
+  HardLimits before;
+  for (const auto& [resource, hard] : changed)
+    if (const auto found = context.limits.find(resource); found != context.limits.end())
+      before[resource] = found->second.hard;
+  return before;
+}
+
+// The counted limits go first, in one request: refused, it leaves nothing
+// to undo.  A cgroup write refused after it puts them back as context had
+// them, once applyAll() has put back its own.
+void applyPlan(VserverClient& client, const ContextInfo& context, const fs::path& group,
+               const Plan& plan) {
+  if (!plan.counted.empty()) client.setLimits(context.xid, plan.counted);
+  try {
+    applyAll(group, plan.settings);
+  } catch (const Error&) {
+    if (!plan.counted.empty()) {
+      try {
+        client.setLimits(context.xid, limitsBefore(context, plan.counted));
+      } catch (const Error&) {
+        // As in applyAll(): the refusal that made us undo is what counts.
+      }
+    }
+    throw;
+  }
+}
+
+// VSERVER_LIMIT_INFINITY reads "inf" as "max" does.
+static_assert(VSERVER_LIMIT_INFINITY == kNoCgroupLimit);
+
 std::string limitText(std::optional<uint64_t> value, uint64_t unit) {
   if (!value) return "-";
   if (*value == kNoCgroupLimit) return "inf";
   return std::to_string(*value / unit);
 }
 
-void printLimits(const fs::path& group) {
+void printLimits(const fs::path& group, const ContextInfo& context) {
   const CgroupUsage usage = readCgroupUsage(group);
   const auto pageSize = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   std::printf("%-10s %12s %12s %12s %8s\n", "RESOURCE", "CURRENT", "SOFT", "HARD", "HITS");
@@ -174,6 +208,10 @@ void printLimits(const fs::path& group) {
   if (usage.memoryBytes)
     row("rss", limitText(usage.memoryBytes, pageSize), limitText(usage.memoryHigh, pageSize),
         limitText(usage.memoryMax, pageSize), limitText(usage.oomKills, 1));
+  // The module's counted resources have a hard limit only.
+  for (const auto& [resource, limit] : context.limits)
+    row(countedResourceName(resource), limitText(limit.current, 1), "-", limitText(limit.hard, 1),
+        limitText(limit.hits, 1));
 }
 
 }  // namespace
@@ -218,11 +256,12 @@ Options parseOptions(int argc, const char** argv) {
 
 int run(const Options& options) {
   // Every change is checked before the first is written.
-  const std::vector<guest::CgroupSetting> settings = settingsOf(options.changes);
+  const Plan plan = planOf(options.changes);
   VserverClient client;
-  const fs::path group = groupOf(client, options.xid);
-  applyAll(group, settings);
-  if (options.show) printLimits(group);
+  const ContextInfo context = requireRunningContext(client, options.xid);
+  const fs::path group = groupOf(context);
+  applyPlan(client, context, group, plan);
+  if (options.show) printLimits(group, requireRunningContext(client, options.xid));
   return 0;
 }
 

@@ -1,6 +1,6 @@
 // Settings the configuration reader accepts and validates, but that start
-// does not apply yet (the rlimits the module is to count).  A guest must
-// not start silently without them: start warns once per setting.
+// does not apply (yet): the rlimits guest/limits.h maps to nothing.  A
+// guest must not start silently without them: start warns once per setting.
 #pragma once
 
 #include <string>

@@ -161,8 +161,19 @@ std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t 
   return settings;
 }
 
+// "inf" in rlimits/ is the module's "no limit".
+static_assert(kUnlimited == VSERVER_LIMIT_INFINITY);
+
+HardLimits countedLimitsOf(const GuestConfig& config) {
+  HardLimits limits;
+  for (const RlimitConfig& limit : config.rlimits)
+    if (const auto resource = countedResourceOf(limit.resource); resource && limit.hard)
+      limits[*resource] = *limit.hard;
+  return limits;
+}
+
 std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit) {
-  if (limit.resource == "nproc" || limit.resource == "as")
+  if (limit.resource == "nproc" || limit.resource == "as" || countedResourceOf(limit.resource))
     return limit.hard ? std::nullopt : std::optional(Unapplied::kHardOnly);
   if (limit.resource == "rss" || limit.resource == "anon")
     return limit.hard || limit.soft ? std::nullopt : std::optional(Unapplied::kSoftOrHardOnly);

@@ -1,5 +1,6 @@
-// A guest's limits as cgroup v2 settings: which interface file of the
-// guest's group each configuration file becomes, and with what value.
+// A guest's limits: which interface file of the guest's cgroup v2 group,
+// or which counted limit of its context, each configuration file becomes,
+// and with what value.
 //
 //   rlimits/nproc (hard)              pids.max
 //   rlimits/rss, anon, as (hard)      memory.max: the smallest, pages x page size
@@ -7,10 +8,14 @@
 //   sched/fill-rate, sched/interval   cpu.max: fill-rate/interval of kCpuPeriodUsec
 //   sched/priority-bias               cpu.weight: the weight of that nice value
 //   cpuset/cpus, cpuset/mems          cpuset.cpus, cpuset.mems
+//   rlimits/nofile, nsock, semary,    the module's counted limits (VSERVER_A_LIMITS):
+//     msgqueue (hard)                 no cgroup controller counts these
 //
-// cgroupSettingsOf() is pure, so the unit tests check the mapping;
-// applyCgroupSettings() writes the result before the guest's first
-// process exists.  docs/config-reference.md documents the same table.
+// cgroupSettingsOf() and countedLimitsOf() are pure, so the unit tests
+// check the mapping; applyCgroupSettings() writes the cgroup's before the
+// guest's first process exists, and the counted limits go into the
+// request that creates the context.  docs/config-reference.md documents
+// the same table.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +25,7 @@
 #include <vector>
 
 #include "../cgroup.h"
+#include "../vserver_proto.h"
 #include "config.h"
 
 namespace vs::guest {
@@ -41,15 +47,21 @@ struct CgroupSetting {
 // memory size past 2^64 bytes, a CPU share below 1 ms per period).
 std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t pageSize);
 
-// Why a limit of rlimits/ becomes no cgroup setting: a kind of its that
-// no cgroup file takes (nproc and as: hard only; rss and anon: soft or
-// hard), or a resource no cgroup counts.
+// The hard limits of config's counted resources (nofile, nsock, semary,
+// msgqueue), for the context's creation.  Their soft and minimum values
+// have no kernel equivalent.
+HardLimits countedLimitsOf(const GuestConfig& config);
+
+// Why a limit of rlimits/ becomes neither a cgroup setting nor a counted
+// limit: a kind of its that neither takes (nproc, as and the counted
+// resources: hard only; rss and anon: soft or hard), or a resource
+// nothing enforces yet.
 enum class Unapplied { kHardOnly, kSoftOrHardOnly, kNotEnforced };
 std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
 
-// The rlimits/ resources of config that become no cgroup setting (the
-// module will count nofile, nsock, locks and the rest; a soft-only nproc
-// has no cgroup equivalent), in config's order.
+// The rlimits/ resources of config that are not applied (locks, memlock
+// and the rest nothing enforces yet; a soft-only nproc or nofile, which
+// has no equivalent), in config's order.
 std::vector<std::string> unappliedRlimits(const GuestConfig& config);
 
 // Writes config's settings to group.  The first one the kernel does not

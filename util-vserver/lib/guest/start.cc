@@ -61,6 +61,9 @@ ContextPolicy policyOf(const GuestConfig& config) {
   // Every guest on the shared stack is confined to its network set, given
   // at creation so that no task of the context ever runs without it.
   if (!config.spaces.net) policy.net = networkSetOf(config);
+  // The counted limits likewise, so that no task of the context runs
+  // unlimited.
+  policy.limits = countedLimitsOf(config);
   return policy;
 }
 
