@@ -1,6 +1,7 @@
-# Issue 11, cgroup part: a guest's limits are its cgroup's, written before
-# its first process.  rlimits/nproc stops a fork bomb while the host goes
-# on; rlimits/rss has a memory hog OOM-killed inside its group; sched/,
+# Issue 11: a guest's limits are its cgroup's, written before its first
+# process, and the module's counted ones (nofile, nsock), given with its
+# context; its boot clock starts with it (virt_uptime).  rlimits/nproc
+# stops a fork bomb while the host goes on; rlimits/rss has a memory hog OOM-killed inside its group; sched/,
 # cpuset/ and nice give the values asked for, and cpu.max throttles; a
 # value the kernel or the mapping refuses fails the start with one line
 # and leaves nothing.  Contexts 751-770.
@@ -27,14 +28,38 @@ check "build l1" make_guest l1 751
 mkdir -p "$IF/l1/rlimits" "$IF/l1/scripts"
 echo 20 >"$IF/l1/rlimits/nproc"
 echo 100 >"$IF/l1/rlimits/nofile"
+echo 16 >"$IF/l1/rlimits/nsock"
+echo 50 >"$IF/l1/rlimits/locks"
 # pre-start runs in the guest's first process, already in its group.
 printf '#!/bin/sh\ncat %s/$2/pids.max >/tmp/l1-pre-start.pids\n' "$CG" >"$IF/l1/scripts/pre-start"
 chmod 755 "$IF/l1/scripts/pre-start"
 out=$(vserver l1 start 2>&1)
 check_eq "start l1" 0 "$?"
 check_eq "the only warning left names the rlimit that stays unapplied" \
-	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (nofile) not applied yet; none is set" \
+	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (locks) not applied yet; none is set" \
 	"$(echo "$out" | grep warning)"
+# limit_row XID NAME: current, held, soft/hard and hits of NAME in
+# /proc/virtual/XID/limit, one space between each.
+limit_row() { sed -n "s/^$2:[[:space:]]*//p" "/proc/virtual/$1/limit" | tr -s ' \t/' ' '; }
+check_match "rlimits/nofile is l1's counted file limit" '^[0-9]+ [0-9]+ -1 100 0$' \
+	"$(limit_row 751 FILES)"
+check_match "rlimits/nsock its socket limit" '^[0-9]+ [0-9]+ -1 16 0$' "$(limit_row 751 SOCK)"
+# virt_uptime (on by default): l1's boot clock started with it.
+up() { cut -d. -f1 /proc/uptime; }
+btime() { sed -n 's/^btime //p' /proc/stat; }
+guest_up=$(vserver l1 exec cat /proc/uptime | cut -d. -f1)
+check "uptime in l1 counts from its start: $guest_up s, the host's $(up) s" \
+	test "$guest_up" -lt "$(( $(up) - 10 ))"
+check "and its /proc/stat btime is later than the host's" \
+	test "$(vserver l1 exec cat /proc/stat | sed -n 's/^btime //p')" -gt "$(( $(btime) + 10 ))"
+
+# At its limit, l1 opens nothing more: not even the program an exec runs.
+check "vlimit puts l1's file limit at what it holds" \
+	vlimit -c 751 --nofile "$(limit_row 751 FILES | cut -d' ' -f1)"
+check_match "a command in l1 then cannot be run: Too many open files" \
+	"Too many open files" "$(vserver l1 exec /bin/echo 2>&1)"
+check "which counts as a hit" test "$(limit_row 751 FILES | cut -d' ' -f5)" -ge 1
+check "with the limit lifted (inf) it runs" sh -c 'vlimit -c 751 --nofile inf && vserver l1 exec /bin/echo'
 check_eq "the guest's first process already finds pids.max set" 20 "$(cat /tmp/l1-pre-start.pids)"
 check_eq "pids.max is rlimits/nproc" 20 "$(cat $CG/l1/pids.max)"
 hits=$(event l1 pids.events max)
@@ -67,7 +92,10 @@ check_clean "l1 left nothing behind" l1 751
 check "build l2" make_guest l2 752
 mkdir -p "$IF/l2/rlimits"
 echo 8192 >"$IF/l2/rlimits/rss"
+echo '~virt_uptime' >"$IF/l2/cflags"
 check "start l2" vserver l2 start
+check "with ~virt_uptime, l2 sees the host's uptime" \
+	test "$(vserver l2 exec cat /proc/uptime | cut -d. -f1)" -ge "$(( $(up) - 2 ))"
 check_eq "memory.max is rlimits/rss in bytes (8192 pages of 4 KiB)" 33554432 \
 	"$(cat $CG/l2/memory.max)"
 check_eq "rss's soft value equals its hard one: no memory.high" max "$(cat $CG/l2/memory.high)"
@@ -96,7 +124,13 @@ check "vlimit -S sets a soft rss" vlimit -c 752 -S --rss 4K
 check_eq "which is memory.high (4096 pages)" 16777216 "$(cat $CG/l2/memory.high)"
 check_match "and shows it" '^rss +[0-9]+ +4096 +8192 ' "$(vlimit -c 752)"
 check_one_line "vlimit refuses a limit nothing enforces" \
-	'^vlimit: --nofile: not enforced yet' "$(vlimit -c 752 --nofile 10 2>&1)"
+	'^vlimit: --locks: not enforced yet' "$(vlimit -c 752 --locks 10 2>&1)"
+check "vlimit sets a counted limit: nofile" vlimit -c 752 --nofile 64
+check_match "which the kernel counts against" '^[0-9]+ [0-9]+ -1 64 ' \
+	"$(sed -n 's/^FILES:[[:space:]]*//p' /proc/virtual/752/limit | tr -s ' \t/' ' ')"
+check_match "and vlimit shows" '^nofile +[0-9]+ +- +64 +0$' "$(vlimit -c 752)"
+check_one_line "a soft counted limit is refused" '^vlimit: --nofile: only its hard limit' \
+	"$(vlimit -c 752 -S --nofile 10 2>&1)"
 check_one_line "and a value the kernel refuses, in one line" \
 	"^vlimit: the kernel refused pids.max '5000000'" "$(vlimit -c 752 --nproc 5000000 2>&1)"
 check_eq "pids.max is still vlimit's 30" 30 "$(cat $CG/l2/pids.max)"
