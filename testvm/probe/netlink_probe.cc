@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "error.h"
@@ -174,17 +175,24 @@ std::vector<Case> deviceMapCases() {
   };
 }
 
-// A create of kAbsentXid whose VSERVER_A_LIMITS holds one resource nest
-// of the given (attribute, u64 value) pairs.
+// request with a VSERVER_A_LIMITS holding one resource nest, whose
+// attributes fill puts.
+GenlRequest withLimit(GenlRequest request, uint16_t resource,
+                      const std::function<void(nlmsghdr*)>& fill) {
+  nlattr* limits = mnl_attr_nest_start(request.header(), VSERVER_A_LIMITS);
+  nlattr* nest = mnl_attr_nest_start(request.header(), resource);
+  fill(request.header());
+  mnl_attr_nest_end(request.header(), nest);
+  mnl_attr_nest_end(request.header(), limits);
+  return request;
+}
+
+// A create of kAbsentXid with one resource nest of (attribute, u64) pairs.
 GenlRequest createWithLimit(const Family& f, uint16_t resource,
                             const std::vector<std::pair<uint16_t, uint64_t>>& attrs) {
-  GenlRequest r = createOf(f, kAbsentXid);
-  nlattr* limits = mnl_attr_nest_start(r.header(), VSERVER_A_LIMITS);
-  nlattr* nest = mnl_attr_nest_start(r.header(), resource);
-  for (const auto& [type, value] : attrs) mnl_attr_put_u64(r.header(), type, value);
-  mnl_attr_nest_end(r.header(), nest);
-  mnl_attr_nest_end(r.header(), limits);
-  return r;
+  return withLimit(createOf(f, kAbsentXid), resource, [&attrs](nlmsghdr* header) {
+    for (const auto& [type, value] : attrs) mnl_attr_put_u64(header, type, value);
+  });
 }
 
 std::vector<Case> limitCases() {
@@ -207,24 +215,17 @@ std::vector<Case> limitCases() {
        }},
       {"create with a hard limit as u32", EINVAL,
        [](const Family& f) {
-         GenlRequest r = createOf(f, kAbsentXid);
-         nlattr* limits = mnl_attr_nest_start(r.header(), VSERVER_A_LIMITS);
-         nlattr* nest = mnl_attr_nest_start(r.header(), VSERVER_LIMIT_NSOCK);
-         mnl_attr_put_u32(r.header(), VSERVER_A_LIMIT_HARD, 1);
-         mnl_attr_nest_end(r.header(), nest);
-         mnl_attr_nest_end(r.header(), limits);
-         return r;
+         return withLimit(createOf(f, kAbsentXid), VSERVER_LIMIT_NSOCK, [](nlmsghdr* header) {
+           mnl_attr_put_u32(header, VSERVER_A_LIMIT_HARD, 1);
+         });
        }},
       {"set the limits of a missing context", ESRCH,
        [](const Family& f) {
          GenlRequest r = f.request(VSERVER_CMD_CTX_SET);
          r.putU32(VSERVER_A_XID, kAbsentXid);
-         nlattr* limits = mnl_attr_nest_start(r.header(), VSERVER_A_LIMITS);
-         nlattr* nest = mnl_attr_nest_start(r.header(), VSERVER_LIMIT_SEMARY);
-         mnl_attr_put_u64(r.header(), VSERVER_A_LIMIT_HARD, 1);
-         mnl_attr_nest_end(r.header(), nest);
-         mnl_attr_nest_end(r.header(), limits);
-         return r;
+         return withLimit(std::move(r), VSERVER_LIMIT_SEMARY, [](nlmsghdr* header) {
+           mnl_attr_put_u64(header, VSERVER_A_LIMIT_HARD, 1);
+         });
        }},
   };
 }
