@@ -61,6 +61,10 @@ struct CountedLimit {
   uint64_t held = 0;     // the most it has held at once
   uint64_t hits = 0;     // how many requests the limit refused
 
+  // hard, or nothing for no limit.
+  std::optional<uint64_t> limit() const {
+    return hard == VSERVER_LIMIT_INFINITY ? std::nullopt : std::optional(hard);
+  }
   bool operator==(const CountedLimit&) const = default;
 };
 

@@ -301,6 +301,27 @@ TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
   CHECK(vs::guest::cgroupUsageLines({}).empty());
 }
 
+TEST(GuestLimits, CountedLinesShowLimitedOrUsedResourcesOnly) {
+  const std::map<vserver_limit_resource, vs::CountedLimit> limits = {
+      {VSERVER_LIMIT_NOFILE, {.hard = 4096, .current = 41, .held = 57, .hits = 0}},
+      {VSERVER_LIMIT_NSOCK, {.hard = VSERVER_LIMIT_INFINITY, .current = 6, .held = 9, .hits = 0}},
+      // Never used and not limited: no line.
+      {VSERVER_LIMIT_SEMARY, {}},
+      // Limited, never used: the limit still shows.
+      {VSERVER_LIMIT_MSGQUEUE, {.hard = 0, .current = 0, .held = 0, .hits = 2}}};
+  const auto lines = vs::guest::countedLimitLines(limits);
+  LONGS_EQUAL(3, lines.size());
+  STRCMP_EQUAL("Open files:          41 of 4096, most 57, 0 refused", lines[0].c_str());
+  STRCMP_EQUAL("Sockets:             6, most 9, no limit", lines[1].c_str());
+  STRCMP_EQUAL("Message queues:      0 of 0, most 0, 2 refused", lines[2].c_str());
+  // Used once, none held now, the limit lifted.
+  const auto lifted = vs::guest::countedLimitLines(
+      {{VSERVER_LIMIT_SEMARY, {.hard = VSERVER_LIMIT_INFINITY, .current = 0, .held = 1, .hits = 3}}});
+  LONGS_EQUAL(1, lifted.size());
+  STRCMP_EQUAL("Semaphore sets:      0, most 1, no limit", lifted[0].c_str());
+  CHECK(vs::guest::countedLimitLines({}).empty());
+}
+
 TEST(GuestLimits, UsageOfAGroupReadsItsFiles) {
   vs::test::TempDir group;
   const auto put = [&](const char* file, const char* text) {

@@ -22,6 +22,7 @@ vs::ContextInfo kernelContext(uint32_t xid, const std::string& name, uint64_t up
   info.xid = xid;
   info.name = name;
   info.uptimeNs = uptimeNs;
+  info.limits = {{VSERVER_LIMIT_NOFILE, {.hard = 4096, .current = 41, .held = 57, .hits = 0}}};
   return info;
 }
 
@@ -116,6 +117,9 @@ TEST(VserverStatUsage, OneRowPerContextInXidOrder) {
   STRCMP_EQUAL("web1", rows[1].name.c_str());
   CHECK_EQUAL(10u, rows[1].userMs);
   CHECK_EQUAL(7500u, rows[1].uptimeMs);  // the kernel's
+
+  CHECK(rows[0].limits.empty());  // no context of the kernel's list
+  CHECK(rows[1].limits == contexts[0].limits);
 
   CHECK_EQUAL(43u, rows[2].xid);
   STRCMP_EQUAL("idle", rows[2].name.c_str());
@@ -219,6 +223,11 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
   guest.cgroupTasks = 3;
   guest.cgroupTasksMax = 20;
   guest.cgroupForksRefused = 0;
+  guest.limits = {
+      {VSERVER_LIMIT_NOFILE, {.hard = 4096, .current = 41, .held = 57, .hits = 0}},
+      {VSERVER_LIMIT_NSOCK, {.hard = VSERVER_LIMIT_INFINITY, .current = 6, .held = 9, .hits = 0}},
+      {VSERVER_LIMIT_SEMARY, {.hard = VSERVER_LIMIT_INFINITY, .current = 0, .held = 0, .hits = 0}},
+      {VSERVER_LIMIT_MSGQUEUE, {.hard = 0, .current = 0, .held = 0, .hits = 2}}};
   guest.addresses = {*vs::parseIpAddress("192.0.2.7"), *vs::parseIpAddress("2001:db8::7")};
   STRCMP_EQUAL(
       "[\n"
@@ -226,12 +235,17 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "\"rss_bytes\": 4096, \"user_time_ms\": 10, \"system_time_ms\": 20, \"uptime_ms\": 30, "
       "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null, "
       "\"cgroup_memory_max_bytes\": null, \"cgroup_oom_kills\": null, \"cgroup_tasks\": null, "
-      "\"cgroup_tasks_max\": null, \"cgroup_forks_refused\": null, \"addresses\": null},\n"
+      "\"cgroup_tasks_max\": null, \"cgroup_forks_refused\": null, \"limits\": null, "
+      "\"addresses\": null},\n"
       "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
       "\"rss_bytes\": 0, \"user_time_ms\": 0, \"system_time_ms\": 0, \"uptime_ms\": 0, "
       "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456, "
       "\"cgroup_memory_max_bytes\": 33554432, \"cgroup_oom_kills\": 1, \"cgroup_tasks\": 3, "
       "\"cgroup_tasks_max\": 20, \"cgroup_forks_refused\": 0, "
+      "\"limits\": {\"nofile\": {\"current\": 41, \"held\": 57, \"hard\": 4096, \"hits\": 0}, "
+      "\"nsock\": {\"current\": 6, \"held\": 9, \"hard\": null, \"hits\": 0}, "
+      "\"semary\": {\"current\": 0, \"held\": 0, \"hard\": null, \"hits\": 0}, "
+      "\"msgqueue\": {\"current\": 0, \"held\": 0, \"hard\": 0, \"hits\": 2}}, "
       "\"addresses\": [\"192.0.2.7\", \"2001:db8::7\"]}\n"
       "]\n",
       formatJson({host, guest}).c_str());

@@ -137,6 +137,7 @@ std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
     it->second.name = contextName(ctx.xid, ctx.name);
     it->second.uptimeMs = ctx.uptimeNs / 1000000;
     if (ctx.net) it->second.addresses = ctx.net->addresses();
+    it->second.limits = ctx.limits;
   }
   std::vector<Row> ordered;
   for (auto& [xid, row] : rows) ordered.push_back(std::move(row));
@@ -259,6 +260,19 @@ std::string jsonAddresses(const std::optional<std::vector<IpAddress>>& addresses
   return json + "]";
 }
 
+// {"nofile": {"current": 41, "held": 57, "hard": 4096, "hits": 0}, ...},
+// hard null for no limit; null for a context the kernel did not list.
+std::string jsonLimits(const std::map<vserver_limit_resource, CountedLimit>& limits) {
+  std::string json;
+  for (const auto& [resource, limit] : limits)
+    json += (json.empty() ? "{" : ", ") + jsonString(countedResourceName(resource)) +
+            ": {\"current\": " + std::to_string(limit.current) +
+            ", \"held\": " + std::to_string(limit.held) +
+            ", \"hard\": " + jsonNumber(limit.limit()) +
+            ", \"hits\": " + std::to_string(limit.hits) + "}";
+  return json.empty() ? "null" : json + "}";
+}
+
 std::string jsonObject(const Row& row) {
   return "{\"xid\": " + std::to_string(row.xid) + ", \"name\": " + jsonString(row.name) +
          ", \"processes\": " + std::to_string(row.processes) +
@@ -274,6 +288,7 @@ std::string jsonObject(const Row& row) {
          ", \"cgroup_tasks\": " + jsonNumber(row.cgroupTasks) +
          ", \"cgroup_tasks_max\": " + jsonNumber(row.cgroupTasksMax) +
          ", \"cgroup_forks_refused\": " + jsonNumber(row.cgroupForksRefused) +
+         ", \"limits\": " + jsonLimits(row.limits) +
          ", \"addresses\": " + jsonAddresses(row.addresses) + "}";
 }
 

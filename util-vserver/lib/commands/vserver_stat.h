@@ -8,7 +8,8 @@
 // time.  Contexts and names come from the kernel; context 0 is the "root
 // server", 1 the "monitoring server", as in util-vserver.  With --json it
 // also reports each guest's cgroup v2 memory, CPU and task usage, its
-// memory and task limits and how often they were hit.
+// memory and task limits and how often they were hit, and the counted
+// limits of each context the kernel lists, with their use.
 //
 // The formatting and adding up below are pure, so the unit tests cover
 // them; only run() reads /proc and the cgroups.
@@ -81,6 +82,8 @@ struct Row {
   std::optional<uint64_t> cgroupTasksMax;        // pids.max; nothing for "max"
   std::optional<uint64_t> cgroupForksRefused;    // pids.events max
   std::optional<std::vector<IpAddress>> addresses;  // its network set's; empty: unconfined
+  // The kernel's; empty for a context it did not list, which has none.
+  std::map<vserver_limit_resource, CountedLimit> limits;
 };
 
 // "root server" for 0, "monitoring server" for 1, else the kernel's name.

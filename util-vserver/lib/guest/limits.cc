@@ -120,12 +120,21 @@ std::string counted(uint64_t count, const std::string& one, const std::string& m
   return std::to_string(count) + " " + (count == 1 ? one : many);
 }
 
-// "USED of LIMIT, HITS" or "USED, no limit".
+// "USED of LIMIT, HITS" or "USED, no limit"; with a peak, "USED of
+// LIMIT, most PEAK, HITS" or "USED, most PEAK, no limit".
 std::string againstLimit(const std::string& used, std::optional<uint64_t> limit,
-                         const std::string& limitText, const std::string& hits) {
-  if (!limit || *limit == kNoCgroupLimit) return used + ", no limit";
-  return used + " of " + limitText + ", " + hits;
+                         const std::string& limitText, const std::string& hits,
+                         std::optional<uint64_t> peak = std::nullopt) {
+  const std::string most = peak ? ", most " + std::to_string(*peak) : "";
+  if (!limit || *limit == kNoCgroupLimit) return used + most + ", no limit";
+  return used + " of " + limitText + most + ", " + hits;
 }
+
+// The status line's label of each counted resource, padded as the other
+// lines' are; indexed by vserver_limit_resource.
+constexpr std::array<const char*, VSERVER_LIMIT_MAX + 1> kCountedLabels = {
+    nullptr, "Open files:          ", "Sockets:             ", "Semaphore sets:      ",
+    "Message queues:      "};
 
 }  // namespace
 
@@ -143,6 +152,24 @@ std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage) {
                     againstLimit(formatSize(*usage.memoryBytes), usage.memoryMax,
                                  formatSize(usage.memoryMax.value_or(0)),
                                  counted(usage.oomKills.value_or(0), "OOM kill", "OOM kills")));
+  return lines;
+}
+
+std::vector<std::string> countedLimitLines(
+    const std::map<vserver_limit_resource, CountedLimit>& limits) {
+  std::vector<std::string> lines;
+  for (const auto& [resource, limit] : limits) {
+    // Every guest holds open files, but few ever make a System V
+    // semaphore set or message queue: four lines each time, zeros
+    // mostly, would bury the ones that say something.  A limit shows
+    // even unused: it is what the admin asked for, and 0 is how a guest
+    // is denied a resource.
+    if (!limit.limit() && limit.held == 0) continue;
+    lines.push_back(kCountedLabels.at(resource) +
+                    againstLimit(std::to_string(limit.current), limit.limit(),
+                                 std::to_string(limit.hard), std::to_string(limit.hits) + " refused",
+                                 limit.held));
+  }
   return lines;
 }
 

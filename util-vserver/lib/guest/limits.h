@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -76,6 +77,14 @@ void applyNice(const GuestConfig& config);
 // 3 forks refused", "Memory (cgroup):     12.5M of 32M, 1 OOM kill";
 // a line only where the group has the controller.
 std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage);
+
+// What it shows of its context's counted resources: "Open files:
+// 41 of 4096, most 57, 0 refused" (in use, the limit, the most held at
+// once, the requests refused), "Sockets:             6, most 9, no
+// limit"; a line for each resource with a limit or that the guest has
+// held any of, in the kernel's order.
+std::vector<std::string> countedLimitLines(
+    const std::map<vserver_limit_resource, CountedLimit>& limits);
 
 // The kernel's weight for nice value nice (-20..19) on cpu.weight's scale
 // (nice 0 is 100), as the kernel converts cpu.weight.nice.

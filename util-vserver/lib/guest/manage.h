@@ -9,6 +9,7 @@ namespace vs::guest {
 constexpr int kExitStopped = 3;
 
 // Prints "Vserver 'NAME' is running at context 'X'", its process count,
+// what its cgroup and its context use against their limits (limits.h),
 // uptime and addresses (its network set's, "" for none), and returns 0; or says it is stopped and returns kExitStopped.
 int printStatus(const GuestConfig& config);
 
