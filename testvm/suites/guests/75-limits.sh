@@ -85,7 +85,8 @@ check "a fork bomb in l1 is refused forks: pids.events max moves" \
 	wait_true '[ "$(event l1 pids.events max)" -gt 0 ]' 60
 # The module counts a task from its allocation, before the pids
 # controller refuses the fork, so its count may pass the limit for a
-# moment; the cgroup's is the one enforced.
+# moment; the cgroup's is the one enforced.  pids.max stops forks, not
+# the one process each vserver exec of the bomb moves into the group.
 peak=0 module_peak=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	n=$(cat $CG/l1/pids.current); [ "${n:-0}" -gt "$peak" ] && peak=$n
@@ -93,7 +94,8 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	sleep 0.2
 done
 echo "# l1's most tasks seen during the bomb: $peak in the cgroup, $module_peak counted by the module"
-check "while it runs, the cgroup never holds more than 20" test "$peak" -le 20
+check "while it runs, the cgroup never holds more than 20 forked and 1 moved in" \
+	test "$peak" -le 21
 check "and the bomb does fill it (at least 15 seen)" test "$peak" -ge 15
 check_match "status shows l1's tasks against nproc and the refused forks" \
 	"^Tasks \(cgroup\): +[0-9]+ of 20, [1-9][0-9]* forks? refused$" "$(vserver l1 status)"
