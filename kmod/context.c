@@ -395,18 +395,29 @@ static int vs_context_set_net(struct vs_context *ctx,
 	return err;
 }
 
+/* What a context with @flags is shown of its own (the LSM's account). */
+static unsigned int vs_context_views(u64 flags)
+{
+	return (flags & VSERVER_CF_VIRT_MEM ? VSERVER_VIEW_MEM : 0) |
+	       (flags & VSERVER_CF_VIRT_LOAD ? VSERVER_VIEW_LOAD : 0) |
+	       (flags & VSERVER_CF_VIRT_CPU ? VSERVER_VIEW_CPU : 0);
+}
+
 /*
- * Starts counting for @ctx, with @limits, before its first task can open
- * anything; under vs_policy_mutex, as the release closes the account.
+ * Starts counting for @ctx, with the limits and views of @policy, before
+ * its first task can open anything; under vs_policy_mutex, as the release
+ * closes the account.
  */
 static int vs_context_open_account(struct vs_context *ctx,
-				   const struct vs_limits *limits)
+				   const struct vs_policy *policy)
 {
 	int err;
 
 	lockdep_assert_held(&vs_policy_mutex);
 	err = vserver_account_open(ctx->xid);
-	return err ?: vs_limits_apply(ctx->xid, limits);
+	return err ?: vs_limits_apply(ctx->xid, &policy->limits) ?:
+		      vserver_account_set_view(ctx->xid,
+					       vs_context_views(policy->flags));
 }
 
 /**
@@ -457,7 +468,7 @@ int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 
 	/* The host may have changed the policy since it was published. */
 	mutex_lock(&vs_policy_mutex);
-	err = vs_context_open_account(ctx, &policy->limits) ?:
+	err = vs_context_open_account(ctx, policy) ?:
 	      vs_context_set_net(ctx, policy->net, extack);
 	if (!err) {
 		err = vs_enter(ctx);
@@ -621,9 +632,14 @@ int vs_context_set(u32 xid, struct vs_policy *change,
 		goto out_put;
 	/*
 	 * Fails only for a context that has died, and then at the first
-	 * limit: its account is closed under vs_policy_mutex.
+	 * limit: its account is closed under vs_policy_mutex.  Only this
+	 * function changes the views' flags, so they are read here as they
+	 * will be.
 	 */
-	err = vs_limits_apply(xid, &change->limits);
+	flags = vs_apply_bits(READ_ONCE(ctx->flags), change->flags,
+			      change->flags_mask);
+	err = vs_limits_apply(xid, &change->limits) ?:
+	      vserver_account_set_view(xid, vs_context_views(flags));
 	if (err) {
 		NL_SET_ERR_MSG(extack, "no such context");
 		goto out_put;

@@ -33,7 +33,8 @@ constexpr std::array<const char*, 10> kContextCapabilities = {
 static_assert(VSERVER_CCAP_ALL == (1ULL << kContextCapabilities.size()) - 1);
 
 // Context flags in bit order (VSERVER_CF_*).
-constexpr std::array<const char*, 3> kFlags = {"state_setup", "persistent", "lock"};
+constexpr std::array<const char*, 6> kFlags = {"state_setup", "persistent", "lock",
+                                               "virt_mem",    "virt_load",  "virt_cpu"};
 static_assert(VSERVER_CF_ALL == (1ULL << kFlags.size()) - 1);
 
 // Device map access bits in bit order (VSERVER_DEVICE_*), util-vserver's

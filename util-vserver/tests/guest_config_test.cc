@@ -269,8 +269,18 @@ TEST(GuestConfig, ContextFlagsAcceptFakeinitAndNamespace) {
   const GuestConfig config = read();
   CHECK_EQUAL(VSERVER_CF_PERSISTENT, config.flags.value);
   CHECK_EQUAL(VSERVER_CF_PERSISTENT | VSERVER_CF_LOCK, config.flags.mask);
-  write("cflags", "persistent\nvirt_mem\n");
-  expectReadError("cflags:2", "unknown flag 'virt_mem'");
+  write("cflags", "persistent\nvirt_memory\n");
+  expectReadError("cflags:2", "unknown flag 'virt_memory'");
+}
+
+TEST(GuestConfig, VirtualViewFlagsAreBits) {
+  write("cflags", "virt_mem\n~virt_load\nVIRT_CPU\n");
+  const GuestConfig config = read();
+  CHECK_EQUAL(VSERVER_CF_VIRT_MEM | VSERVER_CF_VIRT_CPU, config.flags.value);
+  CHECK_EQUAL(VSERVER_CF_VIRT_MEM | VSERVER_CF_VIRT_LOAD | VSERVER_CF_VIRT_CPU,
+              config.flags.mask);
+  CHECK_EQUAL(VSERVER_CF_VIRT_MEM | VSERVER_CF_VIRT_CPU,
+              applyChange(vs::guest::kDefaultGuestFlags, config.flags));
 }
 
 TEST(GuestConfig, VirtUptimeIsOnUnlessCleared) {

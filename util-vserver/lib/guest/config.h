@@ -31,6 +31,12 @@ class ConfigError : public Error {
   ConfigError(const std::filesystem::path& file, int line, const std::string& problem);
 };
 
+// The context flags every guest has unless its cflags clear them: a view
+// of its own memory, load and CPUs, as util-vserver's base cflags give
+// new guests (virt_uptime, the fourth, is a time namespace, not a flag).
+constexpr uint64_t kDefaultGuestFlags =
+    VSERVER_CF_VIRT_MEM | VSERVER_CF_VIRT_LOAD | VSERVER_CF_VIRT_CPU;
+
 // Where a guest's configuration lives.
 struct ConfigLocation {
   std::filesystem::path cfgdir;    // /etc/vservers/NAME
@@ -175,7 +181,7 @@ struct GuestConfig {
   std::filesystem::path runFile;   // run link's target, else /run/vservers/NAME
   BitChange bcaps;                 // bcapabilities over the default bounding set
   BitChange ccaps;                 // ccapabilities
-  BitChange flags;                 // cflags (or the old flags)
+  BitChange flags;                 // cflags (or the old flags) over kDefaultGuestFlags
   bool virtUptime = true;          // cflags virt_uptime: the guest's boot clock starts with it
   BitChange nflags;                // nflags over kSecureNetworkFlags
   BitChange ncaps;                 // ncapabilities over kSecureNetworkCaps

@@ -51,7 +51,7 @@ constexpr size_t kFinalOutputLimit = 65536;
 
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
-  policy.flags = applyChange(0, config.flags) & ~VSERVER_CF_STATE_SETUP;
+  policy.flags = applyChange(kDefaultGuestFlags, config.flags) & ~VSERVER_CF_STATE_SETUP;
   // A guest administers a network namespace of its own, and the module
   // lets it do so over that namespace alone.
   const uint64_t ownNetworkCaps = config.spaces.net ? uint64_t{1} << CAP_NET_ADMIN : 0;

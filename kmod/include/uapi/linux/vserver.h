@@ -174,12 +174,26 @@
  *                         not enforced yet.  Can only be cleared ("sealing").
  * VSERVER_CF_PERSISTENT   "persistent": the context lives on without tasks.
  * VSERVER_CF_LOCK         "lock": no task may be moved into the context.
+ * VSERVER_CF_VIRT_MEM     "virt_mem": /proc/meminfo and sysinfo(2) show
+ *                         the context's tasks their memory cgroup: the
+ *                         tightest memory.max (and memory.swap.max) above
+ *                         them as the total, its usage as used.
+ * VSERVER_CF_VIRT_LOAD    "virt_load": /proc/loadavg and sysinfo(2) show
+ *                         the load average of the context's own tasks.
+ * VSERVER_CF_VIRT_CPU     "virt_cpu": /proc/cpuinfo and /proc/stat show the
+ *                         CPUs the reading task may run on (its cpuset).
+ * A context's boot clock ("virt_uptime") is a time namespace, which the
+ * tools set up; it has no flag here.
  */
 #define VSERVER_CF_STATE_SETUP	_BITULL(0)
 #define VSERVER_CF_PERSISTENT	_BITULL(1)
 #define VSERVER_CF_LOCK		_BITULL(2)
+#define VSERVER_CF_VIRT_MEM	_BITULL(3)
+#define VSERVER_CF_VIRT_LOAD	_BITULL(4)
+#define VSERVER_CF_VIRT_CPU	_BITULL(5)
 #define VSERVER_CF_ALL		(VSERVER_CF_STATE_SETUP | VSERVER_CF_PERSISTENT | \
-				 VSERVER_CF_LOCK)
+				 VSERVER_CF_LOCK | VSERVER_CF_VIRT_MEM | \
+				 VSERVER_CF_VIRT_LOAD | VSERVER_CF_VIRT_CPU)
 
 /*
  * Capability bounding set of a context (VSERVER_A_BCAPS): bit N is

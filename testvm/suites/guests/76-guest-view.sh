@@ -1,0 +1,119 @@
+# Issue 11: a guest's own view of its machine.  With virt_mem, virt_load
+# and virt_cpu (on by default) /proc/meminfo and sysinfo(2) show a guest
+# its memory limit and its group's usage, /proc/loadavg and sysinfo its
+# own load, /proc/cpuinfo and /proc/stat the CPUs of its cpuset, and
+# busybox's free, uptime and nproc agree; the host's figures stay the
+# machine's, and a guest whose cflags clear the flags sees the machine.
+# The VM has 2 CPUs and no swap.  Contexts 771-773.
+. /testvm/lib.sh
+
+IF=/etc/vservers
+CG=/sys/fs/cgroup/vserver
+
+# kb FIELD: FIELD's value in kB in the meminfo on stdin.
+kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB\$/\1/p"; }
+# guest_view NAME XID CFLAGS: builds NAME, limited to 64 MiB (16384 pages)
+# and CPU 1, with free, uptime and nproc, and CFLAGS as its cflags.
+guest_view() {
+	make_guest "$1" "$2" >/dev/null || return 1
+	for applet in free uptime nproc; do ln -sf busybox "/vservers/$1/bin/$applet"; done
+	mkdir -p "$IF/$1/rlimits" "$IF/$1/cpuset"
+	echo 16384 >"$IF/$1/rlimits/rss"
+	echo 1 >"$IF/$1/cpuset/cpus"
+	echo 0 >"$IF/$1/cpuset/mems"
+	printf "$3" >"$IF/$1/cflags"
+}
+# load1 TEXT: the 1-minute load of a /proc/loadavg line, in hundredths.
+load1() { echo "$1" | sed -n 's/^\([0-9]*\)\.\([0-9][0-9]\) .*/\1\2/p' | sed 's/^0*//;s/^$/0/'; }
+# tasks_of TEXT: the task count (after the slash) of a /proc/loadavg line.
+tasks_of() { echo "$1" | sed -n 's|^[^ ]* [^ ]* [^ ]* [0-9]*/\([0-9]*\) .*|\1|p'; }
+
+host_total=$(kb MemTotal </proc/meminfo)
+check "the VM has more than 4 times 64 MiB: $host_total kB" test "$host_total" -gt 262144
+check_eq "and 2 CPUs" 2 "$(nproc)"
+
+# --- memory: /proc/meminfo and sysinfo ------------------------------------
+check "build v1" guest_view v1 771 ""
+check "start v1" vserver v1 start
+check_match "vattribute shows v1's default view flags" '^flags: .*virt_mem virt_load virt_cpu' \
+	"$(vattribute --xid 771 --get)"
+meminfo=$(vserver v1 exec cat /proc/meminfo)
+used_kb=$(($(cat $CG/v1/memory.current) / 1024))
+check_eq "MemTotal in v1 is its limit, 64 MiB" 65536 "$(echo "$meminfo" | kb MemTotal)"
+guest_free=$(echo "$meminfo" | kb MemFree)
+echo "# v1: MemFree $guest_free kB; its group uses $used_kb kB"
+check "MemFree is the limit less what v1's group uses (within 4 MiB)" \
+	test "$((65536 - guest_free - used_kb))" -lt 4096 -a "$((65536 - guest_free - used_kb))" -gt -4096
+check "its group uses something: MemFree is below MemTotal" test "$guest_free" -lt 65536
+available=$(echo "$meminfo" | kb MemAvailable)
+check "MemAvailable lies between MemFree and MemTotal" \
+	test "$available" -ge "$guest_free" -a "$available" -le 65536
+check "Cached is v1's page cache, below its limit" test "$(echo "$meminfo" | kb Cached)" -lt 65536
+check_eq "SwapTotal stays the machine's: none" 0 "$(echo "$meminfo" | kb SwapTotal)"
+check_eq "the host's MemTotal is unchanged" "$host_total" "$(kb MemTotal </proc/meminfo)"
+# busybox free reads sysinfo(2) and, for the cache, /proc/meminfo (Cached
+# and SReclaimable), in KiB: what it takes for used is what is left.
+check_match "free in v1 (sysinfo) shows 64 MiB in all, and a used part below it" \
+	'^Mem: +65536 +[0-9]{1,5} ' "$(vserver v1 exec free)"
+slab=$(echo "$meminfo" | kb SReclaimable)
+check "v1's reclaimable slab and cache fit in what it uses" \
+	test "$(($(echo "$meminfo" | kb Cached) + slab))" -le "$((65536 - guest_free))"
+check_match "free on the host shows the machine" "^Mem: +$host_total " "$(free)"
+
+# --- CPUs: /proc/cpuinfo, /proc/stat, nproc -------------------------------
+check_eq "nproc in v1 counts its cpuset: 1" 1 "$(vserver v1 exec nproc)"
+check_eq "/proc/cpuinfo in v1 lists one CPU" 1 "$(vserver v1 exec grep -c '^processor' /proc/cpuinfo)"
+check_match "CPU 1, under its own number" '^processor[[:space:]]*: 1$' \
+	"$(vserver v1 exec grep '^processor' /proc/cpuinfo)"
+check_eq "/proc/stat in v1 has one per-CPU line" 1 "$(vserver v1 exec grep -c '^cpu[0-9]' /proc/stat)"
+check_match "cpu1's" '^cpu1 ' "$(vserver v1 exec grep '^cpu[0-9]' /proc/stat)"
+check_eq "the host's /proc/cpuinfo lists both" 2 "$(grep -c '^processor' /proc/cpuinfo)"
+check_eq "and its /proc/stat both" 2 "$(grep -c '^cpu[0-9]' /proc/stat)"
+
+# --- load: /proc/loadavg and sysinfo --------------------------------------
+check "build v2, idle" guest_view v2 772 ""
+check "start v2" vserver v2 start
+vserver v1 exec sh -c 'while :; do :; done' >/dev/null 2>&1 &
+spin=$!
+# Sampled every 5 s: one busy task takes the 1-minute load to 0.30 in 5
+# samples (1 - 0.92^5).
+check "v1's load rises with its busy loop (0.30 within 60 s)" \
+	wait_true '[ "$(load1 "$(vserver v1 exec cat /proc/loadavg)")" -ge 30 ]' 60
+v1_load=$(vserver v1 exec cat /proc/loadavg)
+v2_load=$(vserver v2 exec cat /proc/loadavg)
+host_load=$(cat /proc/loadavg)
+echo "# loadavg: v1 '$v1_load', v2 '$v2_load', host '$host_load'"
+check "v2, idle, keeps its own load low meanwhile (below 0.30)" test "$(load1 "$v2_load")" -lt 30
+check "the host's load counts v1's loop too" test "$(load1 "$host_load")" -ge 30
+check "v1's task count is its own few (below 10)" test "$(tasks_of "$v1_load")" -lt 10
+check "the host's counts every task (above 20)" test "$(tasks_of "$host_load")" -gt 20
+# busybox uptime reads sysinfo(2): its loads and its uptime.
+check_match "uptime in v1 (sysinfo) shows v1's load" 'load average: (0\.[3-9]|[1-9])' \
+	"$(vserver v1 exec uptime)"
+check_match "uptime in v2 shows v2's" 'load average: 0\.[0-2]' "$(vserver v2 exec uptime)"
+kill "$spin"
+check "stop v2" vserver v2 stop
+check_clean "v2 left nothing behind" v2 772
+
+# --- the machine's view: cflags ~virt_* ------------------------------------
+check "build v3 without the views" guest_view v3 773 '~virt_mem\n~virt_load\n!virt_cpu\n'
+check "start v3" vserver v3 start
+check_eq "with ~virt_mem, v3 sees the machine's MemTotal despite its limit" "$host_total" \
+	"$(vserver v3 exec cat /proc/meminfo | kb MemTotal)"
+check_match "and free the machine's" "^Mem: +$host_total " "$(vserver v3 exec free)"
+check_eq "with !virt_cpu, v3's /proc/cpuinfo lists both CPUs" 2 \
+	"$(vserver v3 exec grep -c '^processor' /proc/cpuinfo)"
+check_eq "while its cpuset still holds it to one" 1 "$(vserver v3 exec nproc)"
+check "with ~virt_load, v3's loadavg counts every task" \
+	test "$(tasks_of "$(vserver v3 exec cat /proc/loadavg)")" -gt 20
+check "the host turns virt_mem on for the running v3 (vattribute)" \
+	vattribute --xid 773 --set --flag virt_mem
+check_eq "which then sees its limit" 65536 "$(vserver v3 exec cat /proc/meminfo | kb MemTotal)"
+check "and off again" vattribute --xid 773 --set --flag '~virt_mem'
+check_eq "the machine's again" "$host_total" "$(vserver v3 exec cat /proc/meminfo | kb MemTotal)"
+check "stop v3" vserver v3 stop
+check_clean "v3 left nothing behind" v3 773
+check "stop v1" vserver v1 stop
+check_clean "v1 left nothing behind" v1 771
+
+t_done
