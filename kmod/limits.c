@@ -25,6 +25,7 @@ static_assert(VSERVER_LIMIT_NOFILE - 1 == VSERVER_COUNT_FILES);
 static_assert(VSERVER_LIMIT_NSOCK - 1 == VSERVER_COUNT_SOCKETS);
 static_assert(VSERVER_LIMIT_SEMARY - 1 == VSERVER_COUNT_SEM_SETS);
 static_assert(VSERVER_LIMIT_MSGQUEUE - 1 == VSERVER_COUNT_MSG_QUEUES);
+static_assert(VSERVER_LIMIT_NSEMS - 1 == VSERVER_COUNT_SEMS);
 
 static const struct nla_policy vs_limit_policy[VSERVER_A_LIMIT_ATTR_MAX + 1] = {
 	[VSERVER_A_LIMIT_HARD] = { .type = NLA_U64 },
@@ -37,6 +38,7 @@ const struct nla_policy vs_limits_policy[VSERVER_LIMIT_MAX + 1] = {
 	[VSERVER_LIMIT_NSOCK] = VS_POLICY_LIMIT,
 	[VSERVER_LIMIT_SEMARY] = VS_POLICY_LIMIT,
 	[VSERVER_LIMIT_MSGQUEUE] = VS_POLICY_LIMIT,
+	[VSERVER_LIMIT_NSEMS] = VS_POLICY_LIMIT,
 };
 
 /* Linux-VServer's names of the resources in /proc/virtual/<xid>/limit. */
@@ -45,6 +47,7 @@ static const char *const vs_limit_names[VSERVER_LIMIT_MAX + 1] = {
 	[VSERVER_LIMIT_NSOCK] = "SOCK",
 	[VSERVER_LIMIT_SEMARY] = "SEMA",
 	[VSERVER_LIMIT_MSGQUEUE] = "MSGQ",
+	[VSERVER_LIMIT_NSEMS] = "SEMS",
 };
 
 /* The LSM's counter of a protocol resource, 1..VSERVER_LIMIT_MAX. */

@@ -412,6 +412,8 @@ enum vserver_net_attr {
  *			 ENOBUFS
  * @VSERVER_LIMIT_SEMARY: System V semaphore sets, "semary"; ENOSPC
  * @VSERVER_LIMIT_MSGQUEUE: System V message queues, "msgqueue"; ENOSPC
+ * @VSERVER_LIMIT_NSEMS: semaphores, summed over the context's semaphore
+ *			 sets, "nsems"; ENOSPC
  * @__VSERVER_LIMIT_MAX: number of resources, for range checks
  */
 enum vserver_limit_resource {
@@ -420,6 +422,7 @@ enum vserver_limit_resource {
 	VSERVER_LIMIT_NSOCK,
 	VSERVER_LIMIT_SEMARY,
 	VSERVER_LIMIT_MSGQUEUE,
+	VSERVER_LIMIT_NSEMS,
 	__VSERVER_LIMIT_MAX,
 };
 
