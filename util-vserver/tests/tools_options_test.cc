@@ -71,7 +71,7 @@ TEST(VattributeOptions, DescribesAContext) {
   info.ccaps = VSERVER_CCAP_SYSLOG;
   STRCMP_EQUAL(
       "flags: persistent lock\nbcaps: CHOWN KILL\nccaps: syslog\ndevices: \n"
-      "network: host (unconfined)\n",
+      "network: no network set (the host's stack, or a network namespace of its own)\n",
       vs::vattribute::describe(info).c_str());
 }
 
@@ -97,7 +97,7 @@ TEST(VattributeOptions, DescribesADeviceMap) {
                   {vs::DeviceRule::Type::Char, 4, 1, VSERVER_DEVICE_CREATE}};
   STRCMP_EQUAL(
       "flags: \nbcaps: \nccaps: \ndevices: c 10:200 open,create; b 7:* open; c 4:1 create\n"
-      "network: host (unconfined)\n",
+      "network: no network set (the host's stack, or a network namespace of its own)\n",
       vs::vattribute::describe(info).c_str());
 }
 

@@ -41,9 +41,12 @@ std::string describeDevices(const std::vector<DeviceRule>& rules) {
 }
 
 // "nflags: ...", "ncaps: ...", "lback: ...", "addresses: ..." of a
-// confined context; "network: host" for one that shares the host's.
+// confined context.  The module does not know the namespaces of a context
+// without a network set: it uses the host's stack, unconfined (vcontext),
+// or a network namespace of its own (spaces/net).
 std::string describeNetwork(const std::optional<NetworkSet>& net) {
-  if (!net) return "network: host (unconfined)\n";
+  if (!net)
+    return "network: no network set (the host's stack, or a network namespace of its own)\n";
   return "nflags: " + joined(namesOfBits(BitSet::NetworkFlags, net->flags)) + "\n" +
          "ncaps: " + joined(namesOfBits(BitSet::NetworkCapabilities, net->caps)) + "\n" +
          "lback: " + (net->lback ? net->lback->str() : std::string()) + "\n" +

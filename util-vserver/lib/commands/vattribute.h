@@ -32,8 +32,8 @@ Options parseOptions(int argc, const char** argv);
 // The --get listing, one "name: item item..." line per set, then the
 // device map as "devices: c 10:200 open,create; b 7:* open", then the
 // network set as "nflags: hide_netif", "ncaps: raw_icmp", "lback:
-// 127.1.2.193", "addresses: 192.0.2.1 2001:db8::1" (or "network: host
-// (unconfined)" for a context without one).
+// 127.1.2.193", "addresses: 192.0.2.1 2001:db8::1" (or "network: no
+// network set (...)" for a context without one).
 std::string describe(const ContextInfo& info);
 
 int run(const Options& options);
