@@ -7,7 +7,8 @@
 #   make check     unit tests, checkpatch, then the VM suites
 #   make check-debootstrap  build a Debian guest here (needs the Debian
 #                  archive, so not part of make check) and run it in the VM
-#   make demo      boot the VM and show a process moving into a context
+#   make demo      boot the VM: two guests built, started as at boot with
+#                  their addresses and limits, looked into, stopped
 #   make bench     what the root barrier costs: open, stat and exec timed
 #                  in a guest and on the host, patched and unpatched kernels
 #                  without the debug options, in QEMU (not part of make check)
