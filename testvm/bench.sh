@@ -10,7 +10,7 @@
 #   EXIT STATUS              vstest bench's
 #   DONE
 # vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS[,UDPS,CONNECTS,
-# STREAMS] on the kernel command line override the probe's counts.
+# STREAMS[,READDIRS]] on the kernel command line override the probe's counts.
 results=${1:?results channel}
 . /testvm/lib.sh
 
@@ -19,6 +19,8 @@ busybox_root "$root"
 ln -sf busybox "$root/bin/true"
 mkdir -p "$root/a/b/c/d/e/f"
 echo data >"$root/a/b/c/d/e/f/file"
+# The workers read /proc ("readdir") from inside the root.
+mount -t proc proc "$root/proc"
 
 # The network ops' addresses: the host's sinks on .1, the guest's on .2
 # (the probe's kBenchHostAddr and kBenchGuestAddr).
@@ -36,6 +38,11 @@ echo "KERNEL $(uname -r)" >"$results"
 args="--root $root"
 if [ -e /testvm/vserver.ko ]; then
 	insmod /testvm/vserver.ko || echo "bench: insmod vserver.ko failed"
+	# The running guest "vserver benchtool exec /bin/true" is timed in.
+	make_guest benchtool 4705 >/dev/null &&
+		ln -sf busybox /vservers/benchtool/bin/true &&
+		vserver benchtool start >/dev/null ||
+		echo "bench: the guest benchtool did not start"
 else
 	args="$args --host-only"
 fi

@@ -1,38 +1,47 @@
-// vstest bench: what the root barrier and the network set cost.  The
-// vserver LSM checks on every open, stat and exec of a guest that the path
-// lies below the guest's root (path_is_under_rcu()); this times open+close
-// and stat of a file six directories deep, and fork+execve+wait of busybox
-// true, in the host context and in a guest context sealed at the same
-// root, so both walk the same path from the same root and differ only in
-// their context.  The guest is confined to a network set (kBenchGuestAddr
-// on the shared stack), which turns every network check on for the host
-// too; the network ops time a UDP socket bound to the wildcard, connected
-// and sent from ("udp"), a TCP connection set up and closed ("connect"),
-// and 64 KiB written down one TCP connection ("stream"), each to a sink
-// the host keeps on kBenchHostAddr.  Host and guest rounds alternate, each op's order flipping
-// every round, so whatever else the machine does weighs on both alike;
-// the medians of the rounds are what testvm/bench tabulates.  Benchmarks
-// are not tests: nothing here passes or fails on a time.
+// vstest bench: what the root barrier, the hiding of processes, the
+// network set and the tools cost.  The vserver LSM checks on every open,
+// stat and exec of a guest that the path lies below the guest's root
+// (path_is_under_rcu()); this times open+close and stat of a file six
+// directories deep, and fork+execve+wait of busybox true, in the host
+// context and in a guest context sealed at the same root, so both walk
+// the same path from the same root and differ only in their context.
+// "readdir" reads /proc to its end, as ps does: every process is asked
+// whether the reader may see it.  The guest is confined to a network set
+// (kBenchGuestAddr on the shared stack), which turns every network check
+// on for the host too; the network ops time a UDP socket bound to the
+// wildcard, connected and sent from ("udp"), a TCP connection set up and
+// closed ("connect"), and 64 KiB written down one TCP connection
+// ("stream"), each to a sink the host keeps on kBenchHostAddr.  Host and
+// guest rounds alternate, each op's order flipping every round, so
+// whatever else the machine does weighs on both alike; the medians of the
+// rounds are what testvm/bench tabulates.  Benchmarks are not tests:
+// nothing here passes or fails on a time.
 //
 //   vstest bench [--host-only] [--root DIR] [--rounds N]
-//                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS]]
+//                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS]]]
 //
 // --host-only, for a kernel without the vserver LSM, times a second host
 // worker ("host2") where the guest's would be.  Otherwise a third worker,
 // "veth", is a guest with a network namespace of its own, made as vserver
 // start makes one (routed veth, kBenchVethAddr), whose network ops cross
-// the veth to the same sinks; and the setup and removal of a guest's
-// network, shared (one address on bench0) and veth, is timed on its own:
+// the veth to the same sinks; the setup and removal of a guest's network,
+// shared (one address on bench0) and veth, is timed on its own; and so is
+// the start-up of the tools, from the host (timeToolStart()):
 //   SETUP KIND N NS            round N of setting up and removing KIND
 //   SETUPMEDIAN KIND NS
+//   TOOL KIND N NS             round N of running KIND once
+//   TOOLMEDIAN KIND NS
 //
-// DIR (default /tmp/bench-root) must hold a/b/c/d/e/f/file and a static
-// bin/true, and both addresses must be up (testvm/bench.sh does both).  Prints, besides "# " comments:
+// DIR (default /tmp/bench-root) must hold a/b/c/d/e/f/file, a static
+// bin/true and a proc mount, both addresses must be up and the guest
+// kToolGuest running (testvm/bench.sh does all).  Prints, besides "# "
+// comments:
 //   ROUND OP CONTEXT N NS      round N of OP took NS ns per call
 //   MEDIAN OP CONTEXT NS       the median over the rounds
 // and exits non-zero, saying why, when a worker could not be set up or an
 // operation failed.
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -69,6 +78,12 @@ constexpr uint32_t kBenchVethXid = 4701;
 constexpr uint32_t kSetupSharedXid = 4702;
 constexpr uint32_t kSetupVethXid = 4703;
 constexpr int kSetupRounds = 15;
+// The tools' start-up: calls per round; the contexts vcontext --create
+// makes, one per call of a round; the running guest whose "vserver NAME
+// exec" is timed (bench.sh starts it).
+constexpr long kToolCalls = 40;
+constexpr uint32_t kToolXidFirst = 4710;
+constexpr char kToolGuest[] = "benchtool";
 // Below the root: six directories deep.
 constexpr char kFile[] = "/a/b/c/d/e/f/file";
 constexpr char kTrue[] = "/bin/true";
@@ -83,14 +98,15 @@ constexpr uint16_t kUdpSinkPort = 7001;
 constexpr uint16_t kTcpSinkPort = 7000;
 constexpr size_t kStreamChunk = 64 * 1024;
 
-enum Op : int { kOpen, kStat, kExec, kUdp, kConnect, kStream, kOpCount };
-constexpr const char* kOpNames[kOpCount] = {"open", "stat", "exec", "udp", "connect", "stream"};
+enum Op : int { kOpen, kStat, kExec, kUdp, kConnect, kStream, kReaddir, kOpCount };
+constexpr const char* kOpNames[kOpCount] = {"open",    "stat",   "exec",   "udp",
+                                            "connect", "stream", "readdir"};
 
 struct Options {
   bool hostOnly = false;
   std::string root = "/tmp/bench-root";
   int rounds = 7;
-  long iterations[kOpCount] = {50000, 50000, 500, 20000, 2000, 2000};
+  long iterations[kOpCount] = {50000, 50000, 500, 20000, 2000, 2000, 2000};
 };
 
 sockaddr_in sinkAddress(uint16_t port) {
@@ -147,6 +163,16 @@ int stream(const sockaddr_in& sink, long n) {
   return err;
 }
 
+// Reads /proc to its end, as ls or ps does; the entries, or -1.
+long listProc() {
+  DIR* dir = opendir("/proc");
+  if (!dir) return -1;
+  long entries = 0;
+  while (readdir(dir)) entries++;
+  closedir(dir);
+  return entries;
+}
+
 uint64_t nowNs() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -198,6 +224,9 @@ int64_t timeOp(Op op, long n) {
         const int err = stream(sinkAddress(kTcpSinkPort), n);
         return err ? err : static_cast<int64_t>(nowNs() - start);
       }
+      case kReaddir:
+        if (listProc() < 0) return -errno;
+        break;
       case kOpCount:
         break;
     }
@@ -400,6 +429,73 @@ bool timeNetworkSetup() {
   return true;
 }
 
+// Runs a command to its end with fork, execvp and wait, its output
+// discarded; 0 when it exited 0, else -errno or -ECHILD.
+int runCommand(const std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -errno;
+  if (pid == 0) {
+    const int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) dup2(null, STDOUT_FILENO);
+    execvp(argv[0], argv.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -errno;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+// The command lines whose start-up is timed: a bare /bin/true; the floor
+// of any tool that runs a command, a static binary that execs it (busybox
+// env: two execs where the bare run has one); a new context made and
+// entered (each call its own xid, so that none waits for the release of
+// the last); and a command run in a running guest.
+std::vector<std::string> toolCommand(int kind, long call) {
+  switch (kind) {
+    case 0:
+      return {kTrue};
+    case 1:
+      return {"busybox", "env", kTrue};
+    case 2:
+      return {"vcontext", "--create", "--xid", std::to_string(kToolXidFirst + call), "--",
+              kTrue};
+    default:
+      return {"vserver", kToolGuest, "exec", kTrue};
+  }
+}
+
+// Times each of the toolCommand()s kToolCalls times a round,
+// the kinds' order flipping every round; prints the rounds and medians.
+bool timeToolStart(const Options& options) {
+  constexpr int kKinds = 4;
+  const char* const kinds[kKinds] = {"exec", "chain", "vcontext", "vserver-exec"};
+  std::vector<double> times[kKinds];
+  for (int round = 1; round <= options.rounds; round++) {
+    for (int k = 0; k < kKinds; k++) {
+      const int kind = round % 2 ? k : kKinds - 1 - k;
+      const uint64_t start = nowNs();
+      for (long call = 0; call < kToolCalls; call++) {
+        const int err = runCommand(toolCommand(kind, call));
+        if (err) {
+          std::printf("# bench: %s failed: %s\n", kinds[kind],
+                      err == -ECHILD ? "non-zero exit" : std::strerror(-err));
+          return false;
+        }
+      }
+      times[kind].push_back(static_cast<double>(nowNs() - start) /
+                            static_cast<double>(kToolCalls));
+      std::printf("TOOL %s %d %.1f\n", kinds[kind], round, times[kind].back());
+      std::fflush(stdout);
+    }
+  }
+  for (int kind = 0; kind < kKinds; kind++)
+    std::printf("TOOLMEDIAN %s %.1f\n", kinds[kind], median(times[kind]));
+  return true;
+}
+
 bool parse(int argc, char** argv, Options& options) {
   for (int i = 0; i < argc; i++) {
     const std::string arg = argv[i];
@@ -413,9 +509,9 @@ bool parse(int argc, char** argv, Options& options) {
       if (options.rounds < 1) return false;
     } else if (arg == "--iterations" && hasValue) {
       long* it = options.iterations;
-      const int given = std::sscanf(argv[++i], "%ld,%ld,%ld,%ld,%ld,%ld", &it[0], &it[1],
-                                    &it[2], &it[3], &it[4], &it[5]);
-      if (given != 3 && given != kOpCount) return false;
+      const int given = std::sscanf(argv[++i], "%ld,%ld,%ld,%ld,%ld,%ld,%ld", &it[0], &it[1],
+                                    &it[2], &it[3], &it[4], &it[5], &it[6]);
+      if (given != 3 && given != 6 && given != kOpCount) return false;
       for (int op = 0; op < given; op++)
         if (it[op] < 1) return false;
     } else {
@@ -432,7 +528,7 @@ int runBench(int argc, char** argv) {
   if (!parse(argc, argv, options)) {
     std::fprintf(stderr,
                  "usage: vstest bench [--host-only] [--root DIR] [--rounds N]"
-                 " [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS]]\n");
+                 " [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS]]]\n");
     return 2;
   }
   // One CPU for the workers and what they fork, so that no round pays for
@@ -471,10 +567,10 @@ int runBench(int argc, char** argv) {
     ok = spawn(workers[i], {workers.begin(), workers.begin() + static_cast<long>(i)}, options);
   std::printf(
       "# bench: %d rounds of %ld opens, %ld stats, %ld execs, %ld udp sends, %ld connects, %ld "
-      "stream chunks per context (%s)\n",
+      "stream chunks, %ld readdirs of /proc (%ld entries) per context (%s)\n",
       options.rounds, options.iterations[kOpen], options.iterations[kStat],
       options.iterations[kExec], options.iterations[kUdp], options.iterations[kConnect],
-      options.iterations[kStream], options.hostOnly ? "host and host2" : "host, guest and veth");
+      options.iterations[kStream], options.iterations[kReaddir], listProc(), options.hostOnly ? "host and host2" : "host, guest and veth");
   std::fflush(stdout);
 
   std::map<std::string, std::vector<double>> results[kOpCount];
@@ -499,6 +595,7 @@ int runBench(int argc, char** argv) {
   }
   for (Worker& worker : workers) stop(worker);
   if (ok && !options.hostOnly) ok = timeNetworkSetup();
+  if (ok && !options.hostOnly) ok = timeToolStart(options);
   kill(sinks, SIGKILL);
   waitpid(sinks, nullptr, 0);
   if (!options.hostOnly) vs::guest::removeGuestNetwork(vethGuest);
