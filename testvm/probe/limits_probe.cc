@@ -1,8 +1,8 @@
 // vstest limits: each counted limit (open files, sockets, System V
-// semaphore sets and message queues) refuses the request one past it with
-// the errno a program expects, counts a hit, and gives back what is freed:
-// no drift after 10 000 opens across fork and exit, and a context created
-// again under the same xid counts from zero.
+// semaphore sets, the semaphores in them and message queues) refuses the
+// request one past it with the errno a program expects, counts a hit, and
+// gives back what is freed: no drift after 10 000 opens across fork and
+// exit, and a context created again under the same xid counts from zero.
 #include <fcntl.h>
 #include <linux/vserver.h>
 #include <sys/ipc.h>
@@ -32,11 +32,15 @@ namespace {
 // Context ids the probe uses; the suites leave them free.
 constexpr uint32_t kLimitedXid = 4545;
 constexpr uint32_t kUnlimitedXid = 4546;
+constexpr uint32_t kSemaphoresXid = 4547;
 
 constexpr uint64_t kFiles = 8;
 constexpr uint64_t kSockets = 4;
 constexpr uint64_t kSemaphoreSets = 2;
 constexpr uint64_t kMessageQueues = 2;
+// kSemaphoresXid's limit (nsems), taken in sets of kSetSize.
+constexpr uint64_t kSemaphores = 10;
+constexpr int kSetSize = 4;
 
 // One line of /proc/virtual/<xid>/limit.
 struct Row {
@@ -93,6 +97,25 @@ std::map<std::string, Row> readLimits(uint32_t xid) {
 std::string describe(const Row& row) {
   return "current " + std::to_string(row.current) + ", held " + std::to_string(row.held) +
          ", hard " + std::to_string(row.hard) + ", hits " + std::to_string(row.hits);
+}
+
+// Row name of /proc/virtual/<xid>/limit; all -2 when it has none.
+Row rowOf(uint32_t xid, const std::string& name) {
+  const auto rows = readLimits(xid);
+  const auto found = rows.find(name);
+  return found == rows.end() ? Row{} : found->second;
+}
+
+// The row once its current use is current (waiting up to 10 s: an IPC
+// object is freed after an RCU grace period), or as last read.
+Row rowOnceAt(uint32_t xid, const std::string& name, long long current) {
+  Row row;
+  for (int tries = 0; tries < 100; tries++) {
+    row = rowOf(xid, name);
+    if (row.current == current) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return row;
 }
 
 // Takes objects with take() (a new descriptor or id, or -1 and errno) until
@@ -155,6 +178,73 @@ void exhaustEach() {
       [](int id) { msgctl(id, IPC_RMID, nullptr); }, kMessageQueues));
 }
 
+int newSemaphoreSet(int nsems) { return semget(IPC_PRIVATE, nsems, IPC_CREAT | 0600); }
+
+// The errno of making a set of nsems semaphores, or 0; a set made where a
+// refusal was due is removed at once, so that the failed check leaves no
+// set behind.
+int newSetErrno(int nsems) {
+  const int id = newSemaphoreSet(nsems);
+  if (id < 0) return errno;
+  semctl(id, 0, IPC_RMID);
+  return 0;
+}
+
+// Inside kSemaphoresXid, limited to kSemaphores semaphores and any number
+// of sets: sets of kSetSize up to the limit, one past it, and back.  The
+// guest reads its own /proc/virtual/<xid>/limit.
+void fillSemaphores() {
+  if (enterLimited(kSemaphoresXid, {{VSERVER_LIMIT_NSEMS, kSemaphores}}) != 0) {
+    report(false, "create the context limited on semaphores", "refused");
+    return;
+  }
+  const int first = newSemaphoreSet(kSetSize);
+  const int second = newSemaphoreSet(kSetSize);
+  report(first >= 0 && second >= 0, "semaphores: two sets of 4 under a limit of 10",
+         std::string("refused: ") + errnoName(errno));
+  expect("semaphores: a third set of 4 (12 of 10)", ENOSPC, newSetErrno(kSetSize));
+  // A refused set is freed at once, not after a grace period: no waiting.
+  const Row sets = rowOf(kSemaphoresXid, "SEMA");
+  report(sets.current == 2, "the refused set is not kept: 2 sets (SEMA)", describe(sets));
+  const Row refused = rowOf(kSemaphoresXid, "SEMS");
+  report(refused.current == 2 * kSetSize && refused.hits == 1,
+         "SEMS: the 8 semaphores of the 2 sets, the refusal 1 hit", describe(refused));
+
+  // Exactly at the limit, and one past it.
+  const int third = newSemaphoreSet(2);
+  report(third >= 0, "semaphores: a set of 2 then fits, 10 of 10 (control)",
+         std::string("refused: ") + errnoName(errno));
+  expect("semaphores: at the limit, a set of 1", ENOSPC, newSetErrno(1));
+
+  // A removed set gives its semaphores back once it is freed.
+  const int removed = first >= 0 ? errnoOf(semctl(first, 0, IPC_RMID)) : EINVAL;
+  expect("remove the first set of 4 (semctl IPC_RMID)", 0, removed);
+  const Row freed = rowOnceAt(kSemaphoresXid, "SEMS", kSemaphores - kSetSize);
+  report(freed.current == static_cast<long long>(kSemaphores - kSetSize),
+         "SEMS: the removed set's 4 are given back, 6 held", describe(freed));
+  const int fourth = newSemaphoreSet(kSetSize);
+  report(fourth >= 0, "semaphores: a set of 4 fits again",
+         std::string("refused: ") + errnoName(errno));
+  for (const int id : {second, third, fourth})
+    if (id >= 0) semctl(id, 0, IPC_RMID);
+}
+
+// The host is charged nothing: more semaphores than kSemaphoresXid may
+// have, in sets of its size.
+void semaphoresOfTheHost() {
+  std::vector<int> ids;
+  for (uint64_t taken = 0; taken <= kSemaphores; taken += kSetSize) {
+    const int id = newSemaphoreSet(kSetSize);
+    if (id < 0) break;
+    ids.push_back(id);
+  }
+  const int refusal = errno;
+  const size_t wanted = kSemaphores / kSetSize + 1;
+  report(ids.size() == wanted, "host: 3 sets of 4, 12 semaphores, past a guest's 10",
+         std::to_string(ids.size()) + " made, then " + errnoName(refusal));
+  for (const int id : ids) semctl(id, 0, IPC_RMID);
+}
+
 // Inside kUnlimitedXid: 10 000 opens, by 100 processes that each exit
 // holding their 100 files.
 void churnFiles() {
@@ -191,18 +281,19 @@ std::map<std::string, Row> settledLimits(uint32_t xid) {
   return rows;
 }
 
-void checkRow(const std::map<std::string, Row>& rows, const std::string& name, long long held,
-              long long hard, long long minHits) {
+void checkRow(uint32_t xid, const std::map<std::string, Row>& rows, const std::string& name,
+              long long held, long long hard, long long minHits) {
+  const std::string file = "/proc/virtual/" + std::to_string(xid) + "/limit";
   const auto found = rows.find(name);
   if (found == rows.end()) {
-    report(false, "/proc/virtual/4545/limit has " + name, "no such line");
+    report(false, file + " has " + name, "no such line");
     return;
   }
   const Row& row = found->second;
   report(row.current == 0 && row.held == held && row.hard == hard && row.hits >= minHits &&
              row.soft == -1,
-         "/proc/virtual/4545/limit " + name + ": nothing held, " + std::to_string(held) +
-             " at most, limit " + std::to_string(hard) + ", at least " +
+         file + " " + name + ": nothing held, " + std::to_string(held) + " at most, " +
+             (hard < 0 ? "no limit" : "limit " + std::to_string(hard)) + ", at least " +
              std::to_string(minHits) + " hit(s)",
          describe(row));
 }
@@ -212,11 +303,20 @@ void checkRow(const std::map<std::string, Row>& rows, const std::string& name, l
 int probeLimits() {
   inChild(exhaustEach);
   const auto limited = settledLimits(kLimitedXid);
-  checkRow(limited, "FILES", kFiles, kFiles, 1);
+  checkRow(kLimitedXid, limited, "FILES", kFiles, kFiles, 1);
   // The fifth socket and the pair's second one.
-  checkRow(limited, "SOCK", kSockets, kSockets, 2);
-  checkRow(limited, "SEMA", kSemaphoreSets, kSemaphoreSets, 1);
-  checkRow(limited, "MSGQ", kMessageQueues, kMessageQueues, 1);
+  checkRow(kLimitedXid, limited, "SOCK", kSockets, kSockets, 2);
+  checkRow(kLimitedXid, limited, "SEMA", kSemaphoreSets, kSemaphoreSets, 1);
+  checkRow(kLimitedXid, limited, "MSGQ", kMessageQueues, kMessageQueues, 1);
+  // Its sets had one semaphore each; the set refused for the set limit
+  // was charged none.
+  checkRow(kLimitedXid, limited, "SEMS", kSemaphoreSets, -1, 0);
+
+  inChild(fillSemaphores);
+  semaphoresOfTheHost();
+  const auto semaphores = settledLimits(kSemaphoresXid);
+  // The third set of 4 and the set of 1 at the limit.
+  checkRow(kSemaphoresXid, semaphores, "SEMS", kSemaphores, kSemaphores, 2);
 
   inChild(churnFiles);
   const auto churned = settledLimits(kUnlimitedXid);
@@ -228,11 +328,12 @@ int probeLimits() {
 
   endPersistent(kLimitedXid);
   endPersistent(kUnlimitedXid);
+  endPersistent(kSemaphoresXid);
   inChild([] {
     if (enterLimited(kLimitedXid, {}) != 0) report(false, "create 4545 again", "refused");
   });
   const auto again = readLimits(kLimitedXid);
-  bool fresh = again.size() == 4;
+  bool fresh = again.size() == static_cast<size_t>(VSERVER_LIMIT_MAX);
   for (const auto& [name, row] : again)
     fresh = fresh && row.current == 0 && row.held == 0 && row.hits == 0 && row.hard == -1;
   report(fresh, "4545 created again counts from zero, without the old limits",

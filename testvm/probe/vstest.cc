@@ -16,7 +16,8 @@
 //                                do on the shared network stack
 //                                (testvm/probe/net_probe.cc)
 //   vstest limits                the counted limits: files, sockets, System V
-//                                semaphore sets and message queues
+//                                semaphore sets, their semaphores and
+//                                message queues
 //   vstest races [WHICH]         the module's lifetime and policy races,
 //                                stressed; one kill of a forking guest
 //                                (testvm/probe/race_probe.cc)

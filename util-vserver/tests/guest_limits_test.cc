@@ -133,7 +133,7 @@ TEST(GuestLimits, MemoryPastTwoToTheSixtyFourIsRefused) {
 TEST(GuestLimits, ResourcesNothingEnforcesStayUnapplied) {
   GuestConfig config = guest();
   config.rlimits = {all("nproc", 10), all("nofile", 100), all("rss", 10), all("nsock", 5),
-                    all("locks", 5), all("memlock", 5)};
+                    all("locks", 5), all("nsems", 32), all("memlock", 5)};
   const auto names = vs::guest::unappliedRlimits(config);
   LONGS_EQUAL(2, names.size());
   STRCMP_EQUAL("locks", names[0].c_str());
@@ -147,11 +147,13 @@ TEST(GuestLimits, CountedResourcesGiveTheirHardLimitToTheContext) {
   config.rlimits = {all("nofile", 100),
                     {"nsock", std::nullopt, 5, kUnlimited},
                     {"semary", std::nullopt, std::nullopt, 3},
-                    all("msgqueue", 0)};
+                    all("msgqueue", 0),
+                    {"nsems", std::nullopt, std::nullopt, 10}};
   const vs::HardLimits expected = {{VSERVER_LIMIT_NOFILE, 100},
                                    {VSERVER_LIMIT_NSOCK, VSERVER_LIMIT_INFINITY},
                                    {VSERVER_LIMIT_SEMARY, 3},
-                                   {VSERVER_LIMIT_MSGQUEUE, 0}};
+                                   {VSERVER_LIMIT_MSGQUEUE, 0},
+                                   {VSERVER_LIMIT_NSEMS, 10}};
   CHECK(expected == vs::guest::countedLimitsOf(config));
   // No cgroup counts them, and nothing of them is left unapplied.
   CHECK(vs::guest::cgroupSettingsOf(config, kPage).empty());
@@ -161,15 +163,31 @@ TEST(GuestLimits, CountedResourcesGiveTheirHardLimitToTheContext) {
 TEST(GuestLimits, CountedResourcesWithoutAHardLimitStayUnapplied) {
   GuestConfig config = guest();
   config.rlimits = {{"nofile", std::nullopt, 50, std::nullopt},
-                    {"msgqueue", 2, std::nullopt, std::nullopt}};
+                    {"msgqueue", 2, std::nullopt, std::nullopt},
+                    {"nsems", std::nullopt, 8, std::nullopt}};
   CHECK(vs::guest::countedLimitsOf(config).empty());
   const auto names = vs::guest::unappliedRlimits(config);
-  LONGS_EQUAL(2, names.size());
+  LONGS_EQUAL(3, names.size());
   STRCMP_EQUAL("nofile", names[0].c_str());
   STRCMP_EQUAL("msgqueue", names[1].c_str());
+  STRCMP_EQUAL("nsems", names[2].c_str());
   // For the same reason as a soft nproc: only the hard limit has a meaning.
   CHECK(vs::guest::unappliedBecause(config.rlimits[0]) == vs::guest::Unapplied::kHardOnly);
   CHECK(vs::guest::unappliedBecause(config.rlimits[1]) == vs::guest::Unapplied::kHardOnly);
+  CHECK(vs::guest::unappliedBecause(config.rlimits[2]) == vs::guest::Unapplied::kHardOnly);
+}
+
+// The set count and the semaphores in the sets are two limits: either
+// alone goes to the context without the other.
+TEST(GuestLimits, NsemsIsACountedLimitOfItsOwn) {
+  GuestConfig config = guest();
+  config.rlimits = {all("nsems", 64)};
+  const vs::HardLimits semaphores = {{VSERVER_LIMIT_NSEMS, 64}};
+  CHECK(semaphores == vs::guest::countedLimitsOf(config));
+  CHECK_FALSE(vs::guest::unappliedBecause(config.rlimits[0]).has_value());
+  config.rlimits = {all("semary", 4)};
+  const vs::HardLimits sets = {{VSERVER_LIMIT_SEMARY, 4}};
+  CHECK(sets == vs::guest::countedLimitsOf(config));
 }
 
 TEST(GuestLimits, OtherResourcesGiveTheContextNoLimit) {
@@ -320,6 +338,25 @@ TEST(GuestLimits, CountedLinesShowLimitedOrUsedResourcesOnly) {
   LONGS_EQUAL(1, lifted.size());
   STRCMP_EQUAL("Semaphore sets:      0, most 1, no limit", lifted[0].c_str());
   CHECK(vs::guest::countedLimitLines({}).empty());
+}
+
+TEST(GuestLimits, CountedLinesShowTheSemaphoresAfterTheMessageQueues) {
+  const std::map<vserver_limit_resource, vs::CountedLimit> limits = {
+      {VSERVER_LIMIT_SEMARY, {.hard = 4, .current = 3, .held = 3, .hits = 0}},
+      {VSERVER_LIMIT_MSGQUEUE, {}},
+      {VSERVER_LIMIT_NSEMS, {.hard = 10, .current = 10, .held = 10, .hits = 2}}};
+  const auto lines = vs::guest::countedLimitLines(limits);
+  LONGS_EQUAL(2, lines.size());
+  STRCMP_EQUAL("Semaphore sets:      3 of 4, most 3, 0 refused", lines[0].c_str());
+  STRCMP_EQUAL("Semaphores:          10 of 10, most 10, 2 refused", lines[1].c_str());
+  // Neither limited nor ever used: no line, as for the sets.
+  CHECK(vs::guest::countedLimitLines(
+            {{VSERVER_LIMIT_NSEMS, {.hard = VSERVER_LIMIT_INFINITY, .current = 0, .held = 0}}})
+            .empty());
+  const auto unlimited = vs::guest::countedLimitLines(
+      {{VSERVER_LIMIT_NSEMS, {.hard = VSERVER_LIMIT_INFINITY, .current = 5, .held = 12}}});
+  LONGS_EQUAL(1, unlimited.size());
+  STRCMP_EQUAL("Semaphores:          5, most 12, no limit", unlimited[0].c_str());
 }
 
 TEST(GuestLimits, UsageOfAGroupReadsItsFiles) {

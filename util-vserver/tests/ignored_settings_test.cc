@@ -63,11 +63,26 @@ TEST(IgnoredSettings, CountedRlimitsAreNoLongerIgnored) {
   config.rlimits = {{"nofile", 10, 10, 10},
                     {"nsock", std::nullopt, std::nullopt, 5},
                     {"semary", 1, 1, 1},
-                    {"msgqueue", 1, 1, 1}};
+                    {"msgqueue", 1, 1, 1},
+                    {"nsems", 10, 10, 10}};
   CHECK(vs::guest::ignoredSettings(config).empty());
   config.rlimits = {{"nofile", std::nullopt, 10, std::nullopt}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
   STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (nofile) not applied yet; none is set",
+               lines[0].c_str());
+}
+
+// nsems was validated only until the module counted semaphores; now it is
+// applied as semary is, its soft value alone still named.
+TEST(IgnoredSettings, NsemsIsNoLongerIgnored) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.rlimits = {{"semary", std::nullopt, std::nullopt, 4},
+                    {"nsems", std::nullopt, std::nullopt, 64}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.rlimits = {{"nsems", std::nullopt, 64, std::nullopt}, {"locks", 1, 1, 1}};
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsems, locks) not applied yet; none is set",
                lines[0].c_str());
 }

@@ -48,6 +48,18 @@ TEST(VlimitOptions, AResourceNamedTwiceIsOneChange) {
   UNSIGNED_LONGS_EQUAL(200, *o.changes[0].hard);
 }
 
+TEST(VlimitOptions, EveryCountedResourceHasItsOption) {
+  const auto o = parse(argv("vlimit", "-c", "42", "--nofile", "100", "--nsock", "8", "--semary",
+                            "2", "--msgqueue", "inf", "--nsems", "10"));
+  LONGS_EQUAL(5, o.changes.size());
+  STRCMP_EQUAL("semary", o.changes[2].resource.c_str());
+  UNSIGNED_LONGS_EQUAL(2, *o.changes[2].hard);
+  STRCMP_EQUAL("nsems", o.changes[4].resource.c_str());
+  UNSIGNED_LONGS_EQUAL(10, *o.changes[4].hard);
+  CHECK_FALSE(o.changes[4].soft.has_value());
+  CHECK_FALSE(o.changes[4].min.has_value());
+}
+
 TEST(VlimitOptions, RefusesBadInput) {
   STRCMP_EQUAL("name the guest's context: -c XID",
                expectError([] { parse(argv("vlimit", "--nproc", "3")); }).what());
@@ -66,8 +78,8 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
   // fail with a usage error on any host.
   const auto run = [](auto args) { return vs::vlimit::run(parse(args)); };
   STRCMP_EQUAL(
-      "--locks: not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary and "
-      "msgqueue",
+      "--locks: not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
+      "msgqueue and nsems",
       expectError([&] { run(argv("vlimit", "-c", "42", "--locks", "10")); }).what());
   STRCMP_EQUAL("--nproc: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--nproc", "10")); }).what());
@@ -76,6 +88,8 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
                expectError([&] {
                  run(argv("vlimit", "-c", "42", "--nsock", "10", "-S", "--nofile", "10"));
                }).what());
+  STRCMP_EQUAL("--nsems: only its hard limit (-H) applies",
+               expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--nsems", "10")); }).what());
   STRCMP_EQUAL("--rss: only its soft (-S) and hard (-H) limits apply",
                expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--rss", "10")); }).what());
   STRCMP_EQUAL("rlimits/nproc: 0 leaves no room for the guest's init (at least 1)",

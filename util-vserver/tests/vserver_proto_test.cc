@@ -624,6 +624,19 @@ TEST(VserverRequests, SetChangesOnlyTheLimitsNamed) {
   CHECK(expected == hardLimitsSent(request));
 }
 
+// The semaphores (nsems) go in a nest of their own beside their sets'.
+TEST(VserverRequests, CreateCarriesTheSemaphoresBesideTheirSets) {
+  vs::ContextPolicy policy;
+  policy.limits = {{VSERVER_LIMIT_NSEMS, 10}, {VSERVER_LIMIT_SEMARY, 4}};
+  const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
+  const std::map<uint16_t, uint64_t> expected = {{VSERVER_LIMIT_SEMARY, 4},
+                                                 {VSERVER_LIMIT_NSEMS, 10}};
+  CHECK(expected == hardLimitsSent(request));
+  const auto nests = nested(attributes(request).at(VSERVER_A_LIMITS));
+  LONGS_EQUAL(2, nests.size());
+  UNSIGNED_LONGS_EQUAL(VSERVER_LIMIT_NSEMS, mnl_attr_get_type(nests[1]));
+}
+
 TEST(VserverRequests, EveryLimitFitsWithAFullPolicy) {
   vs::ContextPolicy policy;
   policy.devices.assign(VSERVER_DEVICES_MAX, kTun);
@@ -646,6 +659,19 @@ TEST(VserverReplies, DecodesTheLimitsOfAContext) {
   CHECK(files == info.limits.at(VSERVER_LIMIT_NOFILE));
   CHECK(sockets == info.limits.at(VSERVER_LIMIT_NSOCK));
   CHECK(vs::decodeContext(contextReply().nlh).limits.empty());
+}
+
+TEST(VserverReplies, DecodesTheSemaphoresOfAContext) {
+  const vs::CountedLimit sets{.hard = VSERVER_LIMIT_INFINITY, .current = 2, .held = 3, .hits = 0};
+  const vs::CountedLimit semaphores{.hard = 10, .current = 8, .held = 10, .hits = 2};
+  const Reply reply = replyWithLimits([&](nlmsghdr* nlh) {
+    putLimit(nlh, VSERVER_LIMIT_SEMARY, sets);
+    putLimit(nlh, VSERVER_LIMIT_NSEMS, semaphores);
+  });
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  LONGS_EQUAL(2, info.limits.size());
+  CHECK(sets == info.limits.at(VSERVER_LIMIT_SEMARY));
+  CHECK(semaphores == info.limits.at(VSERVER_LIMIT_NSEMS));
 }
 
 TEST(VserverReplies, RefusesAMalformedLimit) {
@@ -678,6 +704,9 @@ TEST(VserverCountedLimits, ResourcesHaveUtilVserversNames) {
     CHECK(vs::countedResourceOf(vs::countedResourceName(id)) == id);
   }
   STRCMP_EQUAL("msgqueue", vs::countedResourceName(VSERVER_LIMIT_MSGQUEUE));
+  STRCMP_EQUAL("semary", vs::countedResourceName(VSERVER_LIMIT_SEMARY));
+  STRCMP_EQUAL("nsems", vs::countedResourceName(VSERVER_LIMIT_NSEMS));
+  CHECK(vs::countedResourceOf("nsems") == VSERVER_LIMIT_NSEMS);
   CHECK(vs::countedResourceName(VSERVER_LIMIT_UNSPEC) == nullptr);
   CHECK_FALSE(vs::countedResourceOf("nproc").has_value());
 }

@@ -1,6 +1,6 @@
 # Issue 11: a guest's limits are its cgroup's, written before its first
-# process, and the module's counted ones (nofile, nsock), given with its
-# context; its boot clock starts with it (virt_uptime).  rlimits/nproc
+# process, and the module's counted ones (nofile, nsock, nsems), given
+# with its context; its boot clock starts with it (virt_uptime).  rlimits/nproc
 # stops a fork bomb while the host goes on; rlimits/rss has a memory hog
 # OOM-killed inside its group; sched/, cpuset/ and nice give the values
 # asked for, and cpu.max throttles; a value the kernel or the mapping
@@ -30,6 +30,7 @@ mkdir -p "$IF/l1/rlimits" "$IF/l1/scripts"
 echo 20 >"$IF/l1/rlimits/nproc"
 echo 100 >"$IF/l1/rlimits/nofile"
 echo 16 >"$IF/l1/rlimits/nsock"
+echo 64 >"$IF/l1/rlimits/nsems"
 echo 50 >"$IF/l1/rlimits/locks"
 # pre-start runs in the guest's first process, already in its group.
 printf '#!/bin/sh\ncat %s/$2/pids.max >/tmp/l1-pre-start.pids\n' "$CG" >"$IF/l1/scripts/pre-start"
@@ -45,15 +46,20 @@ limit_row() { sed -n "s/^$2:[[:space:]]*//p" "/proc/virtual/$1/limit" | tr -s ' 
 check_match "rlimits/nofile is l1's counted file limit" '^[0-9]+ [0-9]+ -1 100 0$' \
 	"$(limit_row 751 FILES)"
 check_match "rlimits/nsock its socket limit" '^[0-9]+ [0-9]+ -1 16 0$' "$(limit_row 751 SOCK)"
+check_match "rlimits/nsems its semaphore limit" '^[0-9]+ [0-9]+ -1 64 0$' "$(limit_row 751 SEMS)"
 status=$(vserver l1 status)
 check_match "status shows l1's open files against nofile" \
 	'^Open files: +[1-9][0-9]* of 100, most [1-9][0-9]*, 0 refused$' "$status"
 check_match "and its sockets against nsock" '^Sockets: +[0-9]+ of 16, most [0-9]+, 0 refused$' "$status"
 check "and no line for the semaphore sets it neither has nor is limited on" \
 	sh -c '! echo "$1" | grep -q "^Semaphore sets:"' - "$status"
+check_match "but one for the semaphores it is limited on" \
+	'^Semaphores: +[0-9]+ of 64, most [0-9]+, 0 refused$' "$status"
 check_match "vserver-stat --json has l1's counted limits" \
 	'"name": "l1".*"limits": \{"nofile": \{"current": [1-9][0-9]*, "held": [1-9][0-9]*, "hard": 100, "hits": 0\}, "nsock": \{[^}]*"hard": 16' \
 	"$(vserver-stat --json)"
+check_match "and its semaphore limit under nsems" \
+	'"name": "l1".*"nsems": \{[^}]*"hard": 64, "hits": 0\}' "$(vserver-stat --json)"
 # virt_uptime (on by default): l1's boot clock started with it.
 up() { cut -d. -f1 /proc/uptime; }
 btime() { sed -n 's/^btime //p' /proc/stat; }

@@ -93,8 +93,8 @@ std::string unappliedMessage(const std::string& resource, guest::Unapplied why) 
       break;
   }
   return "--" + resource +
-         ": not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary and "
-         "msgqueue";
+         ": not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
+         "msgqueue and nsems";
 }
 
 // What the changes become: writes to the guest's cgroup, and the module's

@@ -1,7 +1,7 @@
 // vlimit: show and change the limits of a running guest, as util-vserver's
 // vlimit does, on the guest's cgroup and, for the resources the module
-// counts (nofile, nsock, semary, msgqueue), on its context (guest/limits.h
-// has the mapping).
+// counts (nofile, nsock, semary, msgqueue, nsems), on its context
+// (guest/limits.h has the mapping).
 //
 //   vlimit -c XID [-a] [[-M|-S|-H]... --RESOURCE VALUE]...
 //
