@@ -525,8 +525,27 @@ TEST(GuestBuild, ForceRestoresTheGuestWhenTheBuildFails) {
   CHECK(fs::exists(vservers / "web/old"));
 }
 
+// SIGINT as a terminal's foreground job has it.  A runner a shell started
+// in the background inherits SIGINT ignored, which DeferredInterruption
+// rightly leaves ignored (nohup), and the build would then go on.
+class DefaultSigint {
+ public:
+  DefaultSigint() {
+    struct sigaction defaultAction {};
+    defaultAction.sa_handler = SIG_DFL;
+    sigaction(SIGINT, &defaultAction, &saved_);
+  }
+  ~DefaultSigint() { sigaction(SIGINT, &saved_, nullptr); }
+  DefaultSigint(const DefaultSigint&) = delete;
+  DefaultSigint& operator=(const DefaultSigint&) = delete;
+
+ private:
+  struct sigaction saved_ {};
+};
+
 // As Ctrl-C would: the signal reaches vserver while a method's command runs.
 TEST(GuestBuild, AnInterruptedBuildIsUndone) {
+  const DefaultSigint sigint;
   const std::vector<std::string> interrupt = {"sh", "-c", "kill -INT $PPID"};
   const auto before = treeOf(base);
   const auto e = expectError([&] { build("web", options(BuildMethod::Skeleton, interrupt)); });
