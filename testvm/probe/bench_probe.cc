@@ -65,6 +65,7 @@
 #include "guest/networking.h"
 #include "guest/veth.h"
 #include "probe.h"
+#include "subprocess.h"
 #include "vserver_client.h"
 
 namespace probe {
@@ -431,8 +432,10 @@ bool timeNetworkSetup() {
 }
 
 // Runs a command to its end with fork, execvp and wait, its output
-// discarded; 0 when it exited 0, else -errno or -ECHILD.
-int runCommand(const std::vector<std::string>& args) {
+// discarded; 0 when it exited 0, else -errno or -ECHILD.  The timed calls
+// use this rather than vs::runCommand(), which also opens a pidfd for
+// every child: the bare exec they are compared with has nothing else.
+int runTimedCommand(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -479,7 +482,7 @@ bool timeToolCommands(const Options& options) {
       const int kind = round % 2 ? k : kKinds - 1 - k;
       const uint64_t start = nowNs();
       for (long call = 0; call < kToolCalls; call++) {
-        const int err = runCommand(toolCommand(kind, call));
+        const int err = runTimedCommand(toolCommand(kind, call));
         if (err) {
           std::printf("# bench: %s failed: %s\n", kinds[kind],
                       err == -ECHILD ? "non-zero exit" : std::strerror(-err));
@@ -499,12 +502,12 @@ bool timeToolCommands(const Options& options) {
 
 // timeToolCommands() with the guest kToolGuest running.
 bool timeToolStart(const Options& options) {
-  if (runCommand({"vserver", kToolGuest, "start"}) != 0) {
+  if (vs::runCommand({"vserver", kToolGuest, "start"}) != 0) {
     std::printf("# bench: the guest %s did not start\n", kToolGuest);
     return false;
   }
   const bool timed = timeToolCommands(options);
-  if (runCommand({"vserver", kToolGuest, "stop"}) != 0)
+  if (vs::runCommand({"vserver", kToolGuest, "stop"}) != 0)
     std::printf("# bench: the guest %s did not stop\n", kToolGuest);
   return timed;
 }
