@@ -65,6 +65,9 @@ int probeObjects();
 int probeNetwork();
 // The counted limits (testvm/probe/limits_probe.cc).
 int probeLimits();
+// A guest cannot leave its project quota (testvm/probe/quota_probe.cc);
+// dir is on a filesystem with project quotas.
+int probeProjects(const std::string& dir);
 // which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
 int probeRaces(const std::string& which);
 

@@ -18,6 +18,8 @@
 //   vstest limits                the counted limits: files, sockets, System V
 //                                semaphore sets, their semaphores and
 //                                message queues
+//   vstest projects DIR          a guest cannot leave its project quota
+//                                (DIR on ext4 with project quotas)
 //   vstest races [WHICH]         the module's lifetime and policy races,
 //                                stressed; one kill of a forking guest
 //                                (testvm/probe/race_probe.cc)
@@ -83,6 +85,7 @@ int main(int argc, char** argv) {
     if (command == "objects" && argc == 2) return probe::probeObjects();
     if (command == "network" && argc == 2) return probe::probeNetwork();
     if (command == "limits" && argc == 2) return probe::probeLimits();
+    if (command == "projects" && argc == 3) return probe::probeProjects(argv[2]);
     if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
     if (command == "bench") return probe::runBench(argc - 2, argv + 2);
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
@@ -96,6 +99,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr,
                "usage: vstest netlink|escape|caps|spectator|filesystems|objects|network|limits|show-caps|"
                "fail-closed |"
+               " vstest projects DIR |"
                " vstest races [WHICH] |"
                " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E] |"
                " vstest delete-module NAME |"

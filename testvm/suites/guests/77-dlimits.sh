@@ -1,0 +1,120 @@
+# Issue 11: disk limits on a shared filesystem.  Two guests live on one
+# ext4 filesystem with project quotas (a loop device made here, mounted
+# with prjquota); dlimits/ gives each a space and an inode limit, which
+# vserver start applies as the quota of the project named by its context
+# id.  dd stops at the space limit and touch at the inode limit with
+# EDQUOT, df in the guest shows its limit, the other guest is unaffected,
+# vdlimit shows and changes the limits, and a start whose limit cannot be
+# applied fails with one line and leaves nothing running.  What a guest may
+# not do to its projects and quotas: vstest projects (quota_probe.cc).
+# Contexts 781-784 (4801 in the probe).
+. /testvm/lib.sh
+
+IF=/etc/vservers
+img=/tmp/dlimits.img
+fs=/srv/shared
+
+# dlimit NAME DIR SPACE INODES: NAME's dlimits/root entry.
+dlimit() {
+	mkdir -p "$IF/$1/dlimits/root"
+	echo "$2" >"$IF/$1/dlimits/root/directory"
+	echo "$3" >"$IF/$1/dlimits/root/space_total"
+	echo "$4" >"$IF/$1/dlimits/root/inodes_total"
+	echo 0 >"$IF/$1/dlimits/root/reserved"
+}
+# shared_guest NAME XID: a guest whose root is on the shared filesystem,
+# with dd and df.
+shared_guest() {
+	make_guest "$1" "$2" --rootdir "$fs" >/dev/null || return 1
+	for applet in dd df; do ln -sf busybox "$fs/$1/bin/$applet"; done
+}
+# used NAME WHAT: WHAT (space_used, inodes_total, ...) as vdlimit shows it.
+used() { vdlimit --xid "$2" "$fs/$1" | sed -n "s/^$3=//p"; }
+
+check "make a 96 MiB ext4 image with project quotas" \
+	sh -c "dd if=/dev/zero of=$img bs=1M count=96 2>/dev/null && mke2fs -q -t ext4 -O quota,project -I 256 $img"
+mkdir -p "$fs"
+check "mount it with project quotas enforced" mount -o loop,prjquota "$img" "$fs"
+
+vstest projects "$fs/probe" >/tmp/projects.out 2>&1
+relay_checks "vstest projects" 21 </tmp/projects.out
+
+# --- the limits hold ------------------------------------------------------
+check "build d1 on the shared filesystem" shared_guest d1 781
+dlimit d1 "$fs/d1" 8192 300
+check "start d1 with 8 MiB and 300 inodes" vserver d1 start
+shown=$(vdlimit --xid 781 "$fs/d1")
+check_match "vdlimit shows d1's limits" "^781 $fs/d1
+space_used=[0-9]+
+space_total=8192
+inodes_used=[0-9]+
+inodes_total=300
+reserved=0$" "$shown"
+# The tree built before the start (busybox is over a megabyte) was given
+# the project at the start.
+check "the files d1 had before its first start count: over 1 MiB used" \
+	test "$(used d1 781 space_used)" -gt 1024
+check_match "vserver d1 status shows the disk limit" \
+	"Disk $fs/d1: [0-9]+ of 8192 KiB, [0-9]+ of 300 inodes" "$(vserver d1 status)"
+check_match "df in d1 shows its limit as the size of its root" \
+	"^[^ ]+ +8192 +[0-9]+ +[0-9]+ " "$(vserver d1 exec df -k / | sed 1d)"
+
+out=$(vserver d1 exec dd if=/dev/zero of=/big bs=64k count=256 2>&1)
+check_match "dd of 16 MiB in d1 stops at its limit: EDQUOT" "Disk quota exceeded" "$out"
+check "d1 holds no more than its limit" test "$(used d1 781 space_used)" -le 8192
+check "and most of it" test "$(used d1 781 space_used)" -gt 7168
+
+check "build d2 on the same filesystem" shared_guest d2 782
+dlimit d2 "$fs/d2" 32768 1000
+check "start d2 while d1 is full" vserver d2 start
+check "d2 writes 4 MiB: another guest's full limit is not its" \
+	vserver d2 exec dd if=/dev/zero of=/data bs=64k count=64
+check_match "and counts it as its own, not d1's" "^space_total=32768$" \
+	"$(vdlimit --xid 782 "$fs/d2")"
+check "d1's usage is unchanged by d2's write" test "$(used d1 781 space_used)" -le 8192
+
+check "d1 removes its big file" vserver d1 exec rm /big
+files=$(vserver d1 exec sh -c 'i=0; while [ $i -lt 1000 ] && touch /f$i 2>/dev/null; do i=$((i + 1)); done; touch /f$i 2>&1; echo made $i')
+check_match "touch in d1 stops at its inode limit: EDQUOT" "Disk quota exceeded" "$files"
+check_eq "d1 uses exactly its 300 inodes" 300 "$(used d1 781 inodes_used)"
+
+# --- vdlimit changes a running guest's limits ----------------------------
+check "vdlimit raises d1's space to 16 MiB" vdlimit --xid 781 --set space_total=16384 "$fs/d1"
+check_match "the inode limit is kept" "^inodes_total=300$" "$(vdlimit --xid 781 "$fs/d1")"
+check "d1 may write 4 MiB more" vserver d1 exec dd if=/dev/zero of=/more bs=64k count=64
+check_fails "vdlimit refuses to set what the filesystem counts" \
+	vdlimit --xid 781 --set space_used=0 "$fs/d1"
+check "vdlimit --remove lifts d2's limits" vdlimit --xid 782 --remove "$fs/d2"
+check_match "d2 has no limit left" "space_total=-1
+inodes_used=[0-9]+
+inodes_total=-1" "$(vdlimit --xid 782 "$fs/d2")"
+
+# --- a restart keeps the count; the start applies the config again ------
+before=$(used d1 781 space_used)
+check "stop d1" vserver d1 stop
+check "start d1 again" vserver d1 start
+check_eq "its usage is what the filesystem counted, unchanged" "$before" "$(used d1 781 space_used)"
+check_match "and the start set its limit from dlimits/ again" "^space_total=8192$" \
+	"$(vdlimit --xid 781 "$fs/d1")"
+
+# --- limits that cannot be applied ----------------------------------------
+check "build d3 on the VM's root filesystem, which has no project quotas" \
+	sh -c "make_guest d3 783 >/dev/null"
+dlimit d3 /vservers/d3 8192 300
+out=$(vserver d3 start 2>&1)
+check_match "its start fails with one clear line" "project quota" "$out"
+check_fails "and d3 is not running" vserver d3 running
+check_eq "nor is context 783" "" "$(ls /proc/virtual | grep -x 783)"
+rm "$IF/d3/dlimits/root/inodes_total"
+check_match "a dlimit without inodes_total names the file" "inodes_total" "$(vserver d3 start 2>&1)"
+check "build d4 on the shared filesystem" shared_guest d4 784
+dlimit d4 "$fs/d4" 8192 300
+echo SYS_RESOURCE >"$IF/d4/bcapabilities"
+check_match "a guest with CAP_SYS_RESOURCE (which passes any quota) is refused dlimits" \
+	"SYS_RESOURCE" "$(vserver d4 start 2>&1)"
+check_fails "and d4 is not running" vserver d4 running
+
+for name in d1 d2; do check "stop $name" vserver "$name" stop; done
+check "unmount the shared filesystem" umount "$fs"
+rm -f "$img"
+t_done
