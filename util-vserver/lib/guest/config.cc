@@ -46,17 +46,6 @@ std::string configMessage(const fs::path& file, int line, const std::string& pro
   return where + ": " + problem;
 }
 
-// Runs parse, a library parser that reports bad input as a usage Error,
-// and turns that Error into a ConfigError at file:line.
-template <typename Parse>
-auto parsedAt(const fs::path& file, int line, Parse&& parse) -> decltype(parse()) {
-  try {
-    return parse();
-  } catch (const Error& e) {
-    throw ConfigError(file, line, e.what());
-  }
-}
-
 // ---- Small helpers ---------------------------------------------------
 
 bool contains(std::span<const char* const> names, std::string_view name) {
@@ -86,11 +75,6 @@ std::vector<std::string> splitBlanks(const std::string& text) {
   return words;
 }
 
-// Hidden files and editors' backups ("pre-start~") are not configuration.
-bool isIgnoredFileName(const std::string& name) {
-  return name.empty() || name[0] == '.' || name.back() == '~';
-}
-
 bool isDirectory(const fs::path& path) {
   std::error_code error;
   return fs::is_directory(path, error);
@@ -99,23 +83,6 @@ bool isDirectory(const fs::path& path) {
 bool isRegularFile(const fs::path& path) {
   std::error_code error;
   return fs::is_regular_file(path, error);
-}
-
-// The entries of dir sorted by name; none when dir does not exist.
-std::vector<fs::directory_entry> sortedEntries(const fs::path& dir) {
-  std::error_code error;
-  fs::directory_iterator it(dir, error);
-  if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory)
-    return {};
-  std::vector<fs::directory_entry> entries;
-  while (!error && it != fs::directory_iterator()) {
-    entries.push_back(*it);
-    it.increment(error);
-  }
-  if (error) throw Error(error.value(), "cannot read " + dir.string() + ": " + error.message());
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
-  return entries;
 }
 
 // file if it exists, else otherwise: util-vserver's preferred name for a
@@ -797,6 +764,13 @@ const char* hookPhaseName(HookPhase phase) {
       return "postpost-stop";
   }
   return "unknown";
+}
+
+uint64_t boundingCapabilities(const GuestConfig& config) {
+  // A guest administers a network namespace of its own, and the module
+  // lets it do so over that namespace alone.
+  const uint64_t ownNetworkCaps = config.spaces.net ? uint64_t{1} << CAP_NET_ADMIN : 0;
+  return applyChange(VSERVER_BCAPS_DEFAULT | ownNetworkCaps, config.bcaps);
 }
 
 // Files util-vserver knows that are not read here, and so never an error:

@@ -31,6 +31,18 @@ class ConfigError : public Error {
   ConfigError(const std::filesystem::path& file, int line, const std::string& problem);
 };
 
+// Runs parse, a library parser that reports bad input as a usage Error
+// (number.h, capabilities.h), and turns that Error into a ConfigError at
+// file:line.
+template <typename Parse>
+auto parsedAt(const std::filesystem::path& file, int line, Parse&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw ConfigError(file, line, e.what());
+  }
+}
+
 // The context flags every guest has unless its cflags clear them: a view
 // of its own memory, load and CPUs, as util-vserver's base cflags give
 // new guests (virt_uptime, the fourth, is a time namespace, not a flag).
@@ -204,6 +216,11 @@ struct GuestConfig {
     return hooks[static_cast<size_t>(phase)];
   }
 };
+
+// The guest's bounding set of capabilities: the default one (with
+// CAP_NET_ADMIN for a guest of its own network namespace) changed by
+// bcapabilities.
+uint64_t boundingCapabilities(const GuestConfig& config);
 
 // Where guest roots go by default: .defaults/vdirbase (util-vserver uses
 // the path .defaults/vdirbase/NAME, so a link or a directory there both
