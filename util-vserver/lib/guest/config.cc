@@ -26,6 +26,7 @@
 #include "../signals.h"
 #include "config_files.h"
 #include "cpu_config.h"
+#include "disk_limits.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -775,7 +776,7 @@ uint64_t boundingCapabilities(const GuestConfig& config) {
 
 // Files util-vserver knows that are not read here, and so never an error:
 // cache, ncontext, noncontext, tag, umask, personality,
-// ionice/, badness, schedule, cgroup/, dlimits/,
+// ionice/, badness, schedule, cgroup/,
 // sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
 // Nor is the directory walked for unknown names: admins keep notes there.
@@ -810,6 +811,7 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.fstab = readFstab(cfgdir / "fstab");
   config.shell = readShell(location);
   config.devices = readDeviceMap(cfgdir / "apps/vdevmap");
+  config.diskLimits = readDiskLimits(cfgdir / "dlimits");
   config.hooks = readHooks(location);
   config.disabled = fileExists(cfgdir / "disabled");
   return config;

@@ -163,6 +163,17 @@ struct DeviceMapEntry {
   gid_t gid = 0;
 };
 
+// dlimits/<entry>/: a disk limit of the guest on the filesystem holding
+// directory, as a project quota whose project id is the guest's xid
+// (guest/disk_limits.h).
+struct DiskLimit {
+  std::string entry;                // the <entry> it came from
+  std::filesystem::path directory;  // absolute, lexically normal; existed when read
+  uint64_t spaceKiB = 0;            // space_total, in 1 KiB blocks
+  uint64_t inodes = 0;              // inodes_total
+  unsigned reserved = 0;            // percent, 0..100; project quotas reserve nothing
+};
+
 // The hook phases of scripts/, in the order they run.
 enum class HookPhase {
   Initialize,
@@ -209,6 +220,7 @@ struct GuestConfig {
   std::vector<std::string> shell;         // shell, .defaults/shell, else /bin/sh -l
   SpacesConfig spaces;
   std::vector<DeviceMapEntry> devices;         // apps/vdevmap/, in name order
+  std::vector<DiskLimit> diskLimits;           // dlimits/, in name order, disabled ones left out
   std::vector<std::vector<HookScript>> hooks;  // indexed by HookPhase
   bool disabled = false;
 

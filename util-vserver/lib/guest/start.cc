@@ -22,6 +22,7 @@
 #include "../system_log.h"
 #include "../time_namespace.h"
 #include "../vserver_client.h"
+#include "disk_limits.h"
 #include "hooks.h"
 #include "ignored_settings.h"
 #include "init.h"
@@ -429,6 +430,8 @@ int startGuest(const GuestConfig& config, const StartOptions& options) {
   refuseUsedXid(client, config);
   refuseMissingRoot(config);
   warnAboutIgnoredSettings(config);
+  // Before the first hook: a failure here leaves nothing to undo.
+  applyDiskLimits(config);
   clearStaleState(config);
   runHooks(config, HookPhase::Initialize, config.location.cfgdir);
   runHooks(config, HookPhase::PrepreStart, config.location.cfgdir);
