@@ -628,6 +628,90 @@ TEST(GuestConfig, RlimitRefusesOverflow) {
   expectReadError("rlimits/as.hard:1", "'18014398509481984K' is too large");
 }
 
+// ---- dlimits/ ---------------------------------------------------------------
+
+namespace {
+
+// Writes a complete dlimits/<entry>/ on the temporary tree itself, which
+// surely exists.
+struct DiskLimitTree : GuestConfigTree {
+  void writeEntry(const std::string& entry) const {
+    write("dlimits/" + entry + "/directory", root.string() + "\n");
+    write("dlimits/" + entry + "/space_total", "65536\n");
+    write("dlimits/" + entry + "/inodes_total", "1000\n");
+  }
+};
+
+}  // namespace
+
+TEST_GROUP_BASE(GuestDiskLimits, DiskLimitTree){};
+
+TEST(GuestDiskLimits, NoneWithoutTheDirectory) { CHECK(read().diskLimits.empty()); }
+
+TEST(GuestDiskLimits, AnEntryInNameOrderDisabledOnesLeftOut) {
+  writeEntry("1");
+  writeEntry("0");
+  write("dlimits/0/reserved", "5\n");
+  write("dlimits/0/directory", root.string() + "/\n");
+  // Disabled, it is not read at all: its missing files are no error.
+  write("dlimits/2/disabled", "");
+  write("dlimits/.hidden/space_total", "junk\n");
+  const auto limits = read().diskLimits;
+  LONGS_EQUAL(2, limits.size());
+  STRCMP_EQUAL("0", limits[0].entry.c_str());
+  STRCMP_EQUAL(root.c_str(), limits[0].directory.c_str());
+  UNSIGNED_LONGS_EQUAL(65536, limits[0].spaceKiB);
+  UNSIGNED_LONGS_EQUAL(1000, limits[0].inodes);
+  UNSIGNED_LONGS_EQUAL(5, limits[0].reserved);
+  STRCMP_EQUAL("1", limits[1].entry.c_str());
+  UNSIGNED_LONGS_EQUAL(0, limits[1].reserved);
+}
+
+TEST(GuestDiskLimits, EachRequiredFileIsNamedWhenMissing) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"directory", "needs directory (the directory the limit is on)"},
+      {"space_total", "needs space_total (the limit in 1 KiB blocks)"},
+      {"inodes_total", "needs inodes_total (the limit of inodes)"}};
+  for (const auto& [file, problem] : cases) {
+    writeEntry("0");
+    fs::remove(cfgdir() / "dlimits/0" / file);
+    expectReadError("dlimits/0", problem);
+  }
+}
+
+TEST(GuestDiskLimits, RefusesBadNumbers) {
+  writeEntry("0");
+  write("dlimits/0/space_total", "64M\n");
+  expectReadError("dlimits/0/space_total:1", "space_total '64M' is not a number");
+  write("dlimits/0/space_total", "0\n");
+  expectReadError("dlimits/0/space_total:1",
+                  "space_total '0' is out of range (1..9007199254740991)");
+  writeEntry("0");
+  write("dlimits/0/inodes_total", "-1\n");
+  expectReadError("dlimits/0/inodes_total:1", "inodes_total '-1' is not a number");
+  write("dlimits/0/inodes_total", "9223372036854775808\n");
+  expectReadError("dlimits/0/inodes_total:1",
+                  "inodes_total '9223372036854775808' is out of range (1..9223372036854775807)");
+  writeEntry("0");
+  write("dlimits/0/reserved", "101\n");
+  expectReadError("dlimits/0/reserved:1", "reserved '101' is out of range (0..100)");
+}
+
+TEST(GuestDiskLimits, TheDirectoryIsAnAbsolutePathToADirectory) {
+  writeEntry("0");
+  write("dlimits/0/directory", "vservers/web\n");
+  expectReadError("dlimits/0/directory:1", "'vservers/web' is not an absolute path");
+  write("dlimits/0/directory", (root / "missing").string() + "\n");
+  expectReadError("dlimits/0/directory:1", "'" + (root / "missing").string() + "' does not exist");
+  write("dlimits/0/directory", (cfgdir() / "dlimits/0/space_total").string() + "\n");
+  expectReadError("dlimits/0/directory:1",
+                  "'" + (cfgdir() / "dlimits/0/space_total").string() + "' is not a directory");
+  fs::create_directory_symlink(root, root / "link");
+  write("dlimits/0/directory", (root / "link").string() + "\n");
+  expectReadError("dlimits/0/directory:1", "'" + (root / "link").string() +
+                                               "' is a symbolic link; name the directory itself");
+}
+
 TEST(GuestConfig, RlimitRefusesUnknownFilesButNotBackups) {
   write("rlimits/nproc~", "junk\n");
   write("rlimits/.nproc.swp", "junk\n");

@@ -31,12 +31,12 @@ std::array<const char*, sizeof...(Args) + 1> argv(const char* tool, Args... args
   return {tool, args...};
 }
 
-// A fresh directory under the temporary directory, removed with all it
-// holds when the test ends.
+// A fresh directory under base (the temporary directory unless told),
+// removed with all it holds when the test ends.
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "vs-test-XXXXXX").string();
+  explicit TempDir(const std::filesystem::path& base = std::filesystem::temp_directory_path()) {
+    std::string pattern = (base / "vs-test-XXXXXX").string();
     if (!mkdtemp(pattern.data())) FAIL("mkdtemp");
     path_ = pattern;
   }

@@ -26,6 +26,7 @@
 #include "../signals.h"
 #include "config_files.h"
 #include "cpu_config.h"
+#include "disk_limits.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -44,17 +45,6 @@ std::string configMessage(const fs::path& file, int line, const std::string& pro
   std::string where = file.string();
   if (line > 0) where += ":" + std::to_string(line);
   return where + ": " + problem;
-}
-
-// Runs parse, a library parser that reports bad input as a usage Error,
-// and turns that Error into a ConfigError at file:line.
-template <typename Parse>
-auto parsedAt(const fs::path& file, int line, Parse&& parse) -> decltype(parse()) {
-  try {
-    return parse();
-  } catch (const Error& e) {
-    throw ConfigError(file, line, e.what());
-  }
 }
 
 // ---- Small helpers ---------------------------------------------------
@@ -86,11 +76,6 @@ std::vector<std::string> splitBlanks(const std::string& text) {
   return words;
 }
 
-// Hidden files and editors' backups ("pre-start~") are not configuration.
-bool isIgnoredFileName(const std::string& name) {
-  return name.empty() || name[0] == '.' || name.back() == '~';
-}
-
 bool isDirectory(const fs::path& path) {
   std::error_code error;
   return fs::is_directory(path, error);
@@ -99,23 +84,6 @@ bool isDirectory(const fs::path& path) {
 bool isRegularFile(const fs::path& path) {
   std::error_code error;
   return fs::is_regular_file(path, error);
-}
-
-// The entries of dir sorted by name; none when dir does not exist.
-std::vector<fs::directory_entry> sortedEntries(const fs::path& dir) {
-  std::error_code error;
-  fs::directory_iterator it(dir, error);
-  if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory)
-    return {};
-  std::vector<fs::directory_entry> entries;
-  while (!error && it != fs::directory_iterator()) {
-    entries.push_back(*it);
-    it.increment(error);
-  }
-  if (error) throw Error(error.value(), "cannot read " + dir.string() + ": " + error.message());
-  std::sort(entries.begin(), entries.end(),
-            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
-  return entries;
 }
 
 // file if it exists, else otherwise: util-vserver's preferred name for a
@@ -799,9 +767,16 @@ const char* hookPhaseName(HookPhase phase) {
   return "unknown";
 }
 
+uint64_t boundingCapabilities(const GuestConfig& config) {
+  // A guest administers a network namespace of its own, and the module
+  // lets it do so over that namespace alone.
+  const uint64_t ownNetworkCaps = config.spaces.net ? uint64_t{1} << CAP_NET_ADMIN : 0;
+  return applyChange(VSERVER_BCAPS_DEFAULT | ownNetworkCaps, config.bcaps);
+}
+
 // Files util-vserver knows that are not read here, and so never an error:
 // cache, ncontext, noncontext, tag, umask, personality,
-// ionice/, badness, schedule, cgroup/, dlimits/,
+// ionice/, badness, schedule, cgroup/,
 // sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
 // Nor is the directory walked for unknown names: admins keep notes there.
@@ -836,6 +811,7 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.fstab = readFstab(cfgdir / "fstab");
   config.shell = readShell(location);
   config.devices = readDeviceMap(cfgdir / "apps/vdevmap");
+  config.diskLimits = readDiskLimits(cfgdir / "dlimits");
   config.hooks = readHooks(location);
   config.disabled = fileExists(cfgdir / "disabled");
   return config;

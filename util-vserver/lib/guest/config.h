@@ -31,6 +31,18 @@ class ConfigError : public Error {
   ConfigError(const std::filesystem::path& file, int line, const std::string& problem);
 };
 
+// Runs parse, a library parser that reports bad input as a usage Error
+// (number.h, capabilities.h), and turns that Error into a ConfigError at
+// file:line.
+template <typename Parse>
+auto parsedAt(const std::filesystem::path& file, int line, Parse&& parse) -> decltype(parse()) {
+  try {
+    return parse();
+  } catch (const Error& e) {
+    throw ConfigError(file, line, e.what());
+  }
+}
+
 // The context flags every guest has unless its cflags clear them: a view
 // of its own memory, load and CPUs, as util-vserver's base cflags give
 // new guests (virt_uptime, the fourth, is a time namespace, not a flag).
@@ -151,6 +163,17 @@ struct DeviceMapEntry {
   gid_t gid = 0;
 };
 
+// dlimits/<entry>/: a disk limit of the guest on the filesystem holding
+// directory, as a project quota whose project id is the guest's xid
+// (guest/disk_limits.h).
+struct DiskLimit {
+  std::string entry;                // the <entry> it came from
+  std::filesystem::path directory;  // absolute, lexically normal; existed when read
+  uint64_t spaceKiB = 0;            // space_total, in 1 KiB blocks
+  uint64_t inodes = 0;              // inodes_total
+  unsigned reserved = 0;            // percent, 0..100; project quotas reserve nothing
+};
+
 // The hook phases of scripts/, in the order they run.
 enum class HookPhase {
   Initialize,
@@ -197,6 +220,7 @@ struct GuestConfig {
   std::vector<std::string> shell;         // shell, .defaults/shell, else /bin/sh -l
   SpacesConfig spaces;
   std::vector<DeviceMapEntry> devices;         // apps/vdevmap/, in name order
+  std::vector<DiskLimit> diskLimits;           // dlimits/, in name order, disabled ones left out
   std::vector<std::vector<HookScript>> hooks;  // indexed by HookPhase
   bool disabled = false;
 
@@ -204,6 +228,11 @@ struct GuestConfig {
     return hooks[static_cast<size_t>(phase)];
   }
 };
+
+// The guest's bounding set of capabilities: the default one (with
+// CAP_NET_ADMIN for a guest of its own network namespace) changed by
+// bcapabilities.
+uint64_t boundingCapabilities(const GuestConfig& config);
 
 // Where guest roots go by default: .defaults/vdirbase (util-vserver uses
 // the path .defaults/vdirbase/NAME, so a link or a directory there both

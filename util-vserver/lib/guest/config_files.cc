@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
 #include <system_error>
@@ -55,6 +56,26 @@ std::optional<std::vector<ListItem>> readList(const fs::path& file, bool rawLine
     items.push_back({item, number});
   }
   return items;
+}
+
+bool isIgnoredFileName(const std::string& name) {
+  return name.empty() || name[0] == '.' || name.back() == '~';
+}
+
+std::vector<fs::directory_entry> sortedEntries(const fs::path& dir) {
+  std::error_code error;
+  fs::directory_iterator it(dir, error);
+  if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory)
+    return {};
+  std::vector<fs::directory_entry> entries;
+  while (!error && it != fs::directory_iterator()) {
+    entries.push_back(*it);
+    it.increment(error);
+  }
+  if (error) throw Error(error.value(), "cannot read " + dir.string() + ": " + error.message());
+  std::sort(entries.begin(), entries.end(),
+            [](const auto& a, const auto& b) { return a.path().filename() < b.path().filename(); });
+  return entries;
 }
 
 bool fileExists(const fs::path& file) {

@@ -27,6 +27,12 @@ std::optional<std::string> readScalar(const std::filesystem::path& file);
 std::optional<std::vector<ListItem>> readList(const std::filesystem::path& file,
                                               bool rawLines = false);
 
+// Hidden files and editors' backups ("pre-start~") are not configuration.
+bool isIgnoredFileName(const std::string& name);
+
+// The entries of dir sorted by name; none when dir does not exist.
+std::vector<std::filesystem::directory_entry> sortedEntries(const std::filesystem::path& dir);
+
 // Whether file exists (a dangling symlink counts).
 bool fileExists(const std::filesystem::path& file);
 

@@ -25,6 +25,13 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
     for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
     ignored("rlimits", counted(names.size(), "limit", "limits") + " (" + list + ")", "none is set");
   }
+  // util-vserver's dlimits kept a share back for the guest's root; a
+  // project quota has no such share, and configs commonly ask for 5%.
+  for (const DiskLimit& limit : config.diskLimits)
+    if (limit.reserved > 0)
+      lines.push_back((config.location.cfgdir / "dlimits" / limit.entry / "reserved").string() +
+                      ": project quotas reserve nothing for the guest's root; the " +
+                      std::to_string(limit.reserved) + "% are not kept back");
   return lines;
 }
 

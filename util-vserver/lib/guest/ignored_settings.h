@@ -1,5 +1,6 @@
 // Settings the configuration reader accepts and validates, but that start
-// does not apply (yet): the rlimits guest/limits.h maps to nothing.  A
+// does not apply: the rlimits guest/limits.h maps to nothing (yet), and
+// the reserved share of dlimits/, which project quotas do not have.  A
 // guest must not start silently without them: start warns once per setting.
 #pragma once
 

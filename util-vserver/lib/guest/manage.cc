@@ -10,6 +10,7 @@
 #include "../network_policy.h"
 #include "../remove_tree.h"
 #include "../vserver_client.h"
+#include "disk_limits.h"
 #include "limits.h"
 #include "lock.h"
 #include "paths.h"
@@ -70,6 +71,7 @@ int printStatus(const GuestConfig& config) {
     std::printf("%s\n", line.c_str());
   for (const std::string& line : countedLimitLines(context->limits))
     std::printf("%s\n", line.c_str());
+  for (const std::string& line : diskUsageLines(config)) std::printf("%s\n", line.c_str());
   std::printf("Uptime:              %s\n", vserver_info::formatUptime(context->uptimeNs).c_str());
   if (context->net)
     std::printf("Addresses:           %s\n", joinAddresses(context->net->addresses(), " ").c_str());

@@ -22,6 +22,7 @@
 #include "../system_log.h"
 #include "../time_namespace.h"
 #include "../vserver_client.h"
+#include "disk_limits.h"
 #include "hooks.h"
 #include "ignored_settings.h"
 #include "init.h"
@@ -52,10 +53,7 @@ constexpr size_t kFinalOutputLimit = 65536;
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
   policy.flags = applyChange(kDefaultGuestFlags, config.flags) & ~VSERVER_CF_STATE_SETUP;
-  // A guest administers a network namespace of its own, and the module
-  // lets it do so over that namespace alone.
-  const uint64_t ownNetworkCaps = config.spaces.net ? uint64_t{1} << CAP_NET_ADMIN : 0;
-  policy.bcaps = applyChange(VSERVER_BCAPS_DEFAULT | ownNetworkCaps, config.bcaps);
+  policy.bcaps = boundingCapabilities(config);
   policy.ccaps = applyChange(0, config.ccaps);
   for (const DeviceMapEntry& entry : config.devices) policy.devices.push_back(entry.rule);
   // Every guest on the shared stack is confined to its network set, given
@@ -432,6 +430,8 @@ int startGuest(const GuestConfig& config, const StartOptions& options) {
   refuseUsedXid(client, config);
   refuseMissingRoot(config);
   warnAboutIgnoredSettings(config);
+  // Before the first hook: a failure here leaves nothing to undo.
+  applyDiskLimits(config);
   clearStaleState(config);
   runHooks(config, HookPhase::Initialize, config.location.cfgdir);
   runHooks(config, HookPhase::PrepreStart, config.location.cfgdir);

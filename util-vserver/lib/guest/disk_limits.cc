@@ -1,0 +1,155 @@
+#include "disk_limits.h"
+
+#include <linux/capability.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <map>
+#include <system_error>
+
+#include "../error.h"
+#include "../number.h"
+#include "../project_quota.h"
+#include "config_files.h"
+
+namespace vs::guest {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string requiredScalar(const fs::path& file, const std::string& what) {
+  const auto text = readScalar(file);
+  if (!text) throw ConfigError(file.parent_path(), 0, "needs " + file.filename().string() + " (" +
+                                                          what + ")");
+  return *text;
+}
+
+// A limit of 0 would be no limit to the filesystem: a count from 1.
+uint64_t readCount(const fs::path& file, uint64_t max, const std::string& what) {
+  const std::string text = requiredScalar(file, what);
+  return parsedAt(file, 1, [&] { return parseUnsigned(text, 1, max, file.filename().string()); });
+}
+
+// The directory's last component must not be a link: start opens it
+// without following one (tagTree), as a guest could have made it one.
+fs::path readLimitDirectory(const fs::path& file) {
+  fs::path directory = requiredScalar(file, "the directory the limit is on");
+  if (!directory.is_absolute())
+    throw ConfigError(file, 1, "'" + directory.string() + "' is not an absolute path");
+  directory = directory.lexically_normal();
+  if (!directory.has_filename() && directory.has_relative_path()) directory = directory.parent_path();
+  std::error_code error;
+  const fs::file_status status = fs::symlink_status(directory, error);
+  if (!fs::exists(status))
+    throw ConfigError(file, 1, "'" + directory.string() + "' does not exist");
+  if (fs::is_symlink(status))
+    throw ConfigError(file, 1, "'" + directory.string() + "' is a symbolic link; name the directory itself");
+  if (!fs::is_directory(status))
+    throw ConfigError(file, 1, "'" + directory.string() + "' is not a directory");
+  return directory;
+}
+
+DiskLimit readDiskLimit(const fs::path& dir) {
+  DiskLimit limit;
+  limit.entry = dir.filename().string();
+  limit.directory = readLimitDirectory(dir / "directory");
+  limit.spaceKiB = readCount(dir / "space_total", kMaxQuotaKiB, "the limit in 1 KiB blocks");
+  limit.inodes = readCount(dir / "inodes_total", kMaxQuotaInodes, "the limit of inodes");
+  if (const auto reserved = readScalar(dir / "reserved"))
+    limit.reserved = static_cast<unsigned>(
+        parsedAt(dir / "reserved", 1, [&] { return parseUnsigned(*reserved, 0, 100, "reserved"); }));
+  return limit;
+}
+
+std::string entryName(const DiskLimit& limit) { return "dlimits/" + limit.entry; }
+
+// A project has one quota per filesystem: two entries on one would set
+// the same limits over each other.
+void refuseSharedFilesystems(const std::vector<DiskLimit>& limits) {
+  std::map<dev_t, const DiskLimit*> seen;
+  for (const DiskLimit& limit : limits) {
+    struct stat st {};
+    if (stat(limit.directory.c_str(), &st) != 0)
+      throwErrno(entryName(limit) + ": " + limit.directory.string());
+    const auto [other, added] = seen.emplace(st.st_dev, &limit);
+    if (!added)
+      throw Error(0, entryName(*other->second) + " and " + entryName(limit) +
+                         " are on one filesystem, where the guest has one project quota");
+  }
+}
+
+void applyDiskLimit(const DiskLimit& limit, uint32_t project) {
+  onFilesystemOf(limit.directory, [&](int fd) { requireEnforcedProjectQuotas(fd); });
+  tagTree(limit.directory, project);
+  onFilesystemOf(limit.directory,
+                 [&](int fd) { setProjectLimits(fd, project, limit.spaceKiB, limit.inodes); });
+}
+
+std::string usageLine(const DiskLimit& limit, uint32_t project) {
+  const std::string label = "Disk " + limit.directory.string() + ":";
+  const std::string padding(label.size() < 21 ? 21 - label.size() : 1, ' ');
+  try {
+    const ProjectQuota quota =
+        onFilesystemOf(limit.directory, [&](int fd) { return projectQuota(fd, project); });
+    const auto against = [](uint64_t used, uint64_t max, const char* unit) {
+      return std::to_string(used) + " of " +
+             (max == kNoQuotaLimit ? std::string("no limit") : std::to_string(max)) + " " + unit;
+    };
+    return label + padding + against(quota.spaceUsedKiB, quota.spaceLimitKiB, "KiB") + ", " +
+           against(quota.inodesUsed, quota.inodesLimit, "inodes");
+  } catch (const Error& e) {
+    return label + padding + "unknown (" + e.what() + ")";
+  }
+}
+
+}  // namespace
+
+std::vector<DiskLimit> readDiskLimits(const fs::path& dir) {
+  std::vector<DiskLimit> limits;
+  for (const auto& entry : sortedEntries(dir)) {
+    std::error_code error;
+    if (isIgnoredFileName(entry.path().filename().string()) || !entry.is_directory(error)) continue;
+    // An admin may disable an entry because it no longer reads.
+    if (fileExists(entry.path() / "disabled")) continue;
+    limits.push_back(readDiskLimit(entry.path()));
+  }
+  return limits;
+}
+
+void checkDiskLimits(const GuestConfig& config) {
+  if (config.diskLimits.empty()) return;
+  if (!config.xid)
+    throw Error(0, config.name + ": dlimits need a static context id (the file context)");
+  // ext4 and XFS let a task with CAP_SYS_RESOURCE allocate past any
+  // quota (dquot's ignore_hardlimit()).
+  if (boundingCapabilities(config) & (uint64_t{1} << CAP_SYS_RESOURCE))
+    throw Error(0, config.name + ": bcapabilities grant CAP_SYS_RESOURCE: the kernel lets "
+                                 "CAP_SYS_RESOURCE pass any quota, so dlimits cannot hold this "
+                                 "guest");
+}
+
+void applyDiskLimits(const GuestConfig& config) {
+  checkDiskLimits(config);
+  try {
+    refuseSharedFilesystems(config.diskLimits);
+  } catch (const Error& e) {
+    throw Error(e.errnum(), config.name + ": " + e.what());
+  }
+  for (const DiskLimit& limit : config.diskLimits) {
+    try {
+      applyDiskLimit(limit, *config.xid);
+    } catch (const Error& e) {
+      throw Error(e.errnum(), config.name + ": " + entryName(limit) + ": " + e.what());
+    }
+  }
+}
+
+std::vector<std::string> diskUsageLines(const GuestConfig& config) {
+  std::vector<std::string> lines;
+  if (!config.xid) return lines;
+  for (const DiskLimit& limit : config.diskLimits) lines.push_back(usageLine(limit, *config.xid));
+  return lines;
+}
+
+}  // namespace vs::guest
