@@ -32,7 +32,7 @@ shared_guest() {
 used() { vdlimit --xid "$2" "$fs/$1" | sed -n "s/^$3=//p"; }
 
 check "make a 96 MiB ext4 image with project quotas" \
-	sh -c "dd if=/dev/zero of=$img bs=1M count=96 2>/dev/null && mke2fs -q -t ext4 -O quota,project -I 256 $img"
+	sh -c "dd if=/dev/zero of=$img bs=1M count=96 2>/dev/null && /usr/sbin/mke2fs -q -t ext4 -O quota,project -I 256 $img"
 mkdir -p "$fs"
 check "mount it with project quotas enforced" mount -o loop,prjquota "$img" "$fs"
 
@@ -81,7 +81,7 @@ check_eq "d1 uses exactly its 300 inodes" 300 "$(used d1 781 inodes_used)"
 # --- vdlimit changes a running guest's limits ----------------------------
 check "vdlimit raises d1's space to 16 MiB" vdlimit --xid 781 --set space_total=16384 "$fs/d1"
 check_match "the inode limit is kept" "^inodes_total=300$" "$(vdlimit --xid 781 "$fs/d1")"
-check "d1 may write 4 MiB more" vserver d1 exec dd if=/dev/zero of=/more bs=64k count=64
+check "d1 may write 4 MiB more (into a file it has: no inode is left)" vserver d1 exec dd if=/dev/zero of=/f0 bs=64k count=64
 check_fails "vdlimit refuses to set what the filesystem counts" \
 	vdlimit --xid 781 --set space_used=0 "$fs/d1"
 check "vdlimit --remove lifts d2's limits" vdlimit --xid 782 --remove "$fs/d2"
@@ -91,6 +91,7 @@ inodes_total=-1" "$(vdlimit --xid 782 "$fs/d2")"
 
 # --- a restart keeps the count; the start applies the config again ------
 before=$(used d1 781 space_used)
+check_match "d1 uses some space before its restart" "^[0-9]+$" "$before"
 check "stop d1" vserver d1 stop
 check "start d1 again" vserver d1 start
 check_eq "its usage is what the filesystem counted, unchanged" "$before" "$(used d1 781 space_used)"
@@ -98,8 +99,7 @@ check_match "and the start set its limit from dlimits/ again" "^space_total=8192
 	"$(vdlimit --xid 781 "$fs/d1")"
 
 # --- limits that cannot be applied ----------------------------------------
-check "build d3 on the VM's root filesystem, which has no project quotas" \
-	sh -c "make_guest d3 783 >/dev/null"
+check "build d3 on the VM's root filesystem, which has no project quotas" make_guest d3 783
 dlimit d3 /vservers/d3 8192 300
 out=$(vserver d3 start 2>&1)
 check_match "its start fails with one clear line" "project quota" "$out"
