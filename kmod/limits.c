@@ -26,6 +26,7 @@ static_assert(VSERVER_LIMIT_NSOCK - 1 == VSERVER_COUNT_SOCKETS);
 static_assert(VSERVER_LIMIT_SEMARY - 1 == VSERVER_COUNT_SEM_SETS);
 static_assert(VSERVER_LIMIT_MSGQUEUE - 1 == VSERVER_COUNT_MSG_QUEUES);
 static_assert(VSERVER_LIMIT_NSEMS - 1 == VSERVER_COUNT_SEMS);
+static_assert(VSERVER_LIMIT_LOCKS - 1 == VSERVER_COUNT_LOCKS);
 
 static const struct nla_policy vs_limit_policy[VSERVER_A_LIMIT_ATTR_MAX + 1] = {
 	[VSERVER_A_LIMIT_HARD] = { .type = NLA_U64 },
@@ -39,6 +40,7 @@ const struct nla_policy vs_limits_policy[VSERVER_LIMIT_MAX + 1] = {
 	[VSERVER_LIMIT_SEMARY] = VS_POLICY_LIMIT,
 	[VSERVER_LIMIT_MSGQUEUE] = VS_POLICY_LIMIT,
 	[VSERVER_LIMIT_NSEMS] = VS_POLICY_LIMIT,
+	[VSERVER_LIMIT_LOCKS] = VS_POLICY_LIMIT,
 };
 
 /* Linux-VServer's names of the resources in /proc/virtual/<xid>/limit. */
@@ -48,6 +50,7 @@ static const char *const vs_limit_names[VSERVER_LIMIT_MAX + 1] = {
 	[VSERVER_LIMIT_SEMARY] = "SEMA",
 	[VSERVER_LIMIT_MSGQUEUE] = "MSGQ",
 	[VSERVER_LIMIT_NSEMS] = "SEMS",
+	[VSERVER_LIMIT_LOCKS] = "LOCKS",
 };
 
 /* The LSM's counter of a protocol resource, 1..VSERVER_LIMIT_MAX. */
