@@ -414,6 +414,8 @@ enum vserver_net_attr {
  * @VSERVER_LIMIT_MSGQUEUE: System V message queues, "msgqueue"; ENOSPC
  * @VSERVER_LIMIT_NSEMS: semaphores, summed over the context's semaphore
  *			 sets, "nsems"; ENOSPC
+ * @VSERVER_LIMIT_LOCKS: file locks held: POSIX, OFD and flock locks and
+ *			 leases, "locks"; ENOLCK
  * @__VSERVER_LIMIT_MAX: number of resources, for range checks
  */
 enum vserver_limit_resource {
@@ -423,6 +425,7 @@ enum vserver_limit_resource {
 	VSERVER_LIMIT_SEMARY,
 	VSERVER_LIMIT_MSGQUEUE,
 	VSERVER_LIMIT_NSEMS,
+	VSERVER_LIMIT_LOCKS,
 	__VSERVER_LIMIT_MAX,
 };
 
