@@ -1,10 +1,12 @@
 // vstest limits: each counted limit (open files, sockets, System V
-// semaphore sets, the semaphores in them and message queues) refuses the
-// request one past it with the errno a program expects, counts a hit, and
-// gives back what is freed: no drift after 10 000 opens across fork and
-// exit, and a context created again under the same xid counts from zero.
+// semaphore sets, the semaphores in them, message queues and file locks)
+// refuses the request one past it with the errno a program expects, counts
+// a hit, and gives back what is freed: no drift after 10 000 opens across
+// fork and exit, and a context created again under the same xid counts
+// from zero.
 #include <fcntl.h>
 #include <linux/vserver.h>
+#include <sys/file.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
@@ -38,6 +40,9 @@ constexpr uint64_t kFiles = 8;
 constexpr uint64_t kSockets = 4;
 constexpr uint64_t kSemaphoreSets = 2;
 constexpr uint64_t kMessageQueues = 2;
+constexpr uint64_t kLocks = 3;
+// The one file kLimitedXid locks: its open files are few.
+constexpr char kLockFile[] = "/tmp/vs-limits-locks";
 // kSemaphoresXid's limit (nsems), taken in sets of kSetSize.
 constexpr uint64_t kSemaphores = 10;
 constexpr int kSetSize = 4;
@@ -144,12 +149,133 @@ void expectRefusal(const std::string& what, uint64_t limit, int errnum,
          std::to_string(outcome.first) + " taken, then " + errnoName(outcome.second));
 }
 
+// A lock of type (F_WRLCK, F_UNLCK) on length bytes from start.
+struct flock byteRange(short type, off_t start, off_t length) {
+  struct flock lock {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = start;
+  lock.l_len = length;
+  return lock;
+}
+
+// fcntl(fd, cmd) of a POSIX (F_SETLK) or OFD (F_OFD_SETLK) lock of
+// byteRange(type, start, length): 0, or -1 and errno.
+int lockBytes(int fd, int cmd, short type, off_t start, off_t length) {
+  struct flock lock = byteRange(type, start, length);
+  return fcntl(fd, cmd, &lock);
+}
+
+// What another lock owner, a forked child, finds on byte at of fd's file:
+// F_WRLCK while the caller holds it, F_UNLCK once it is free, 255 when the
+// child could not tell.
+int lockSeenByAnother(int fd, off_t at) {
+  return isolated([&] {
+    struct flock lock = byteRange(F_WRLCK, at, 1);
+    return fcntl(fd, F_GETLK, &lock) == 0 ? lock.l_type : 255;
+  });
+}
+
+std::string lockTypeName(int type) {
+  return type == F_WRLCK ? "locked" : type == F_UNLCK ? "free" : "no answer";
+}
+
+// Inside kLimitedXid, limited to kLocks file locks, on one file: POSIX,
+// OFD and flock locks each count, a POSIX lock split in two by an unlock
+// needs room for its second part, ranges that merge count once, and a
+// process's exit and the file's close give the locks back.
+void exhaustLocks() {
+  const int fd = open(kLockFile, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  // flock and OFD locks belong to an open file description: a second one
+  // of the same file.
+  const int other = fd < 0 ? -1 : open(kLockFile, O_RDWR | O_CLOEXEC);
+  if (other < 0) {
+    report(false, std::string("open ") + kLockFile + " twice", errnoName(errno));
+    if (fd >= 0) close(fd);
+    return;
+  }
+  const auto held = [] { return rowOf(kLimitedXid, "LOCKS"); };
+
+  // A byte apart, so that no two merge.
+  off_t next = 0;
+  expectRefusal("POSIX locks", kLocks, ENOLCK, takeUntilRefused(
+      [&] {
+        const off_t at = next;
+        next += 2;
+        return lockBytes(fd, F_SETLK, F_WRLCK, at, 1) == 0 ? static_cast<int>(at) : -1;
+      },
+      [&](int at) { lockBytes(fd, F_SETLK, F_UNLCK, at, 1); }, kLocks));
+
+  // Unlocking the middle of bytes 0-9 leaves two locks: at the limit the
+  // second does not fit, and the lock stays whole.
+  lockBytes(fd, F_SETLK, F_WRLCK, 0, 10);
+  lockBytes(fd, F_SETLK, F_WRLCK, 20, 1);
+  lockBytes(fd, F_SETLK, F_WRLCK, 22, 1);
+  const Row three = held();
+  report(three.current == 3, "LOCKS: bytes 0-9, 20 and 22 are 3 locks", describe(three));
+  expect("unlock byte 5 of bytes 0-9 with 3 locks held (a split)", ENOLCK,
+         errnoOf(lockBytes(fd, F_SETLK, F_UNLCK, 5, 1)));
+  const int kept = lockSeenByAnother(fd, 5);
+  const Row whole = held();
+  report(kept == F_WRLCK && whole.current == 3 && whole.hits == 2,
+         "the refused unlock leaves byte 5 locked for another process, 3 locks, 2 hits",
+         "byte 5 " + lockTypeName(kept) + ", " + describe(whole));
+  lockBytes(fd, F_SETLK, F_UNLCK, 22, 1);
+  expect("the same split with 2 locks held", 0, errnoOf(lockBytes(fd, F_SETLK, F_UNLCK, 5, 1)));
+  const int freed = lockSeenByAnother(fd, 5);
+  const Row split = held();
+  report(freed == F_UNLCK && split.current == 3,
+         "byte 5 is free, bytes 0-4, 6-9 and 20 are 3 locks",
+         "byte 5 " + lockTypeName(freed) + ", " + describe(split));
+  lockBytes(fd, F_SETLK, F_UNLCK, 0, 0);  // the whole file
+
+  // Adjacent ranges of one owner and type are one lock.
+  int refused = 0;
+  for (const off_t at : {0, 1, 2})
+    if (lockBytes(fd, F_SETLK, F_WRLCK, at, 1) != 0) refused++;
+  const Row merged = held();
+  report(refused == 0 && merged.current == 1, "bytes 0, 1 and 2 locked one by one merge: 1 lock",
+         std::to_string(refused) + " refused, " + describe(merged));
+
+  // A child is another owner: its locks on the same open file go when it
+  // exits, though the file stays open here.
+  const int child = isolated([&] {
+    const bool took =
+        lockBytes(fd, F_SETLK, F_WRLCK, 10, 1) == 0 && lockBytes(fd, F_SETLK, F_WRLCK, 12, 1) == 0;
+    return took && held().current == 3 ? 0 : 1;
+  });
+  const Row afterChild = held();
+  report(child == 0 && afterChild.current == 1,
+         "a child's 2 locks (3 held) are given back when it exits holding them: 1 held",
+         (child == 0 ? "the child held 3, then " : "the child did not hold 3, then ") +
+             describe(afterChild));
+
+  // OFD and flock locks count as POSIX ones do.
+  expect("an OFD lock (2 of 3)", 0, errnoOf(lockBytes(fd, F_OFD_SETLK, F_WRLCK, 10, 1)));
+  expect("a POSIX lock of byte 20 (3 of 3)", 0, errnoOf(lockBytes(fd, F_SETLK, F_WRLCK, 20, 1)));
+  expect("flock at the limit", ENOLCK, errnoOf(flock(other, LOCK_EX | LOCK_NB)));
+  expect("an OFD lock at the limit", ENOLCK, errnoOf(lockBytes(fd, F_OFD_SETLK, F_WRLCK, 12, 1)));
+  lockBytes(fd, F_SETLK, F_UNLCK, 20, 1);
+  expect("flock with room for one (3 of 3)", 0, errnoOf(flock(other, LOCK_EX | LOCK_NB)));
+  const Row kinds = held();
+  report(kinds.current == 3, "LOCKS: the merged POSIX lock, the OFD lock and the flock lock are 3",
+         describe(kinds));
+
+  // Closing the file gives back every kind.
+  close(fd);
+  close(other);
+  const Row closed = held();
+  report(closed.current == 0, "after the file is closed no lock is held", describe(closed));
+  unlink(kLockFile);
+}
+
 // Inside kLimitedXid: each resource up to its limit, and one past it.
 void exhaustEach() {
   if (enterLimited(kLimitedXid, {{VSERVER_LIMIT_NOFILE, kFiles},
                                  {VSERVER_LIMIT_NSOCK, kSockets},
                                  {VSERVER_LIMIT_SEMARY, kSemaphoreSets},
-                                 {VSERVER_LIMIT_MSGQUEUE, kMessageQueues}}) != 0) {
+                                 {VSERVER_LIMIT_MSGQUEUE, kMessageQueues},
+                                 {VSERVER_LIMIT_LOCKS, kLocks}}) != 0) {
     report(false, "create the limited context", "refused");
     return;
   }
@@ -176,6 +302,7 @@ void exhaustEach() {
   expectRefusal("message queues", kMessageQueues, ENOSPC, takeUntilRefused(
       [] { return msgget(IPC_PRIVATE, IPC_CREAT | 0600); },
       [](int id) { msgctl(id, IPC_RMID, nullptr); }, kMessageQueues));
+  exhaustLocks();
 }
 
 int newSemaphoreSet(int nsems) { return semget(IPC_PRIVATE, nsems, IPC_CREAT | 0600); }
@@ -311,6 +438,9 @@ int probeLimits() {
   // Its sets had one semaphore each; the set refused for the set limit
   // was charged none.
   checkRow(kLimitedXid, limited, "SEMS", kSemaphoreSets, -1, 0);
+  // The fourth POSIX lock, the split at the limit, the flock and the OFD
+  // lock at it.
+  checkRow(kLimitedXid, limited, "LOCKS", kLocks, kLocks, 4);
 
   inChild(fillSemaphores);
   semaphoresOfTheHost();

@@ -16,8 +16,8 @@
 //                                do on the shared network stack
 //                                (testvm/probe/net_probe.cc)
 //   vstest limits                the counted limits: files, sockets, System V
-//                                semaphore sets, their semaphores and
-//                                message queues
+//                                semaphore sets, their semaphores,
+//                                message queues and file locks
 //   vstest projects DIR          a guest cannot leave its project quota
 //                                (DIR on ext4 with project quotas)
 //   vstest races [WHICH]         the module's lifetime and policy races,

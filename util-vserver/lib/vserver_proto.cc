@@ -65,7 +65,7 @@ constexpr auto kLimitAttributeTypes = typeTable<VSERVER_A_LIMIT_ATTR_MAX>({
 // util-vserver's names of the counted resources, indexed by enum
 // vserver_limit_resource.
 constexpr std::array<const char*, VSERVER_LIMIT_MAX + 1> kCountedResourceNames = {
-    nullptr, "nofile", "nsock", "semary", "msgqueue", "nsems"};
+    nullptr, "nofile", "nsock", "semary", "msgqueue", "nsems", "locks"};
 // A resource linux/vserver.h gains needs its name here: the tools print it.
 static_assert(std::all_of(kCountedResourceNames.begin() + 1, kCountedResourceNames.end(),
                           [](const char* name) { return name != nullptr; }));

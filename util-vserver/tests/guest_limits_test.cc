@@ -132,11 +132,11 @@ TEST(GuestLimits, MemoryPastTwoToTheSixtyFourIsRefused) {
 
 TEST(GuestLimits, ResourcesNothingEnforcesStayUnapplied) {
   GuestConfig config = guest();
-  config.rlimits = {all("nproc", 10), all("nofile", 100), all("rss", 10), all("nsock", 5),
-                    all("locks", 5), all("nsems", 32), all("memlock", 5)};
+  config.rlimits = {all("nproc", 10), all("nofile", 100), all("rss", 10),  all("nsock", 5),
+                    all("shmem", 5),  all("nsems", 32),   all("locks", 5), all("memlock", 5)};
   const auto names = vs::guest::unappliedRlimits(config);
   LONGS_EQUAL(2, names.size());
-  STRCMP_EQUAL("locks", names[0].c_str());
+  STRCMP_EQUAL("shmem", names[0].c_str());
   STRCMP_EQUAL("memlock", names[1].c_str());
 }
 
@@ -148,12 +148,14 @@ TEST(GuestLimits, CountedResourcesGiveTheirHardLimitToTheContext) {
                     {"nsock", std::nullopt, 5, kUnlimited},
                     {"semary", std::nullopt, std::nullopt, 3},
                     all("msgqueue", 0),
-                    {"nsems", std::nullopt, std::nullopt, 10}};
+                    {"nsems", std::nullopt, std::nullopt, 10},
+                    {"locks", std::nullopt, 20, 50}};
   const vs::HardLimits expected = {{VSERVER_LIMIT_NOFILE, 100},
                                    {VSERVER_LIMIT_NSOCK, VSERVER_LIMIT_INFINITY},
                                    {VSERVER_LIMIT_SEMARY, 3},
                                    {VSERVER_LIMIT_MSGQUEUE, 0},
-                                   {VSERVER_LIMIT_NSEMS, 10}};
+                                   {VSERVER_LIMIT_NSEMS, 10},
+                                   {VSERVER_LIMIT_LOCKS, 50}};
   CHECK(expected == vs::guest::countedLimitsOf(config));
   // No cgroup counts them, and nothing of them is left unapplied.
   CHECK(vs::guest::cgroupSettingsOf(config, kPage).empty());
@@ -164,35 +166,41 @@ TEST(GuestLimits, CountedResourcesWithoutAHardLimitStayUnapplied) {
   GuestConfig config = guest();
   config.rlimits = {{"nofile", std::nullopt, 50, std::nullopt},
                     {"msgqueue", 2, std::nullopt, std::nullopt},
-                    {"nsems", std::nullopt, 8, std::nullopt}};
+                    {"nsems", std::nullopt, 8, std::nullopt},
+                    {"locks", 4, 8, std::nullopt}};
   CHECK(vs::guest::countedLimitsOf(config).empty());
   const auto names = vs::guest::unappliedRlimits(config);
-  LONGS_EQUAL(3, names.size());
+  LONGS_EQUAL(4, names.size());
   STRCMP_EQUAL("nofile", names[0].c_str());
   STRCMP_EQUAL("msgqueue", names[1].c_str());
   STRCMP_EQUAL("nsems", names[2].c_str());
+  STRCMP_EQUAL("locks", names[3].c_str());
   // For the same reason as a soft nproc: only the hard limit has a meaning.
-  CHECK(vs::guest::unappliedBecause(config.rlimits[0]) == vs::guest::Unapplied::kHardOnly);
-  CHECK(vs::guest::unappliedBecause(config.rlimits[1]) == vs::guest::Unapplied::kHardOnly);
-  CHECK(vs::guest::unappliedBecause(config.rlimits[2]) == vs::guest::Unapplied::kHardOnly);
+  for (const auto& limit : config.rlimits)
+    CHECK(vs::guest::unappliedBecause(limit) == vs::guest::Unapplied::kHardOnly);
 }
 
-// The set count and the semaphores in the sets are two limits: either
-// alone goes to the context without the other.
-TEST(GuestLimits, NsemsIsACountedLimitOfItsOwn) {
-  GuestConfig config = guest();
-  config.rlimits = {all("nsems", 64)};
-  const vs::HardLimits semaphores = {{VSERVER_LIMIT_NSEMS, 64}};
-  CHECK(semaphores == vs::guest::countedLimitsOf(config));
-  CHECK_FALSE(vs::guest::unappliedBecause(config.rlimits[0]).has_value());
-  config.rlimits = {all("semary", 4)};
-  const vs::HardLimits sets = {{VSERVER_LIMIT_SEMARY, 4}};
-  CHECK(sets == vs::guest::countedLimitsOf(config));
+// The set count and the semaphores in the sets are two limits, and so
+// are the open files and the locks on them: each alone goes to the
+// context without the other.
+TEST(GuestLimits, RelatedCountedResourcesAreLimitsOfTheirOwn) {
+  const std::pair<const char*, vserver_limit_resource> resources[] = {
+      {"semary", VSERVER_LIMIT_SEMARY},
+      {"nsems", VSERVER_LIMIT_NSEMS},
+      {"nofile", VSERVER_LIMIT_NOFILE},
+      {"locks", VSERVER_LIMIT_LOCKS}};
+  for (const auto& [name, resource] : resources) {
+    GuestConfig config = guest();
+    config.rlimits = {all(name, 64)};
+    const vs::HardLimits alone = {{resource, 64}};
+    CHECK(alone == vs::guest::countedLimitsOf(config));
+    CHECK_FALSE(vs::guest::unappliedBecause(config.rlimits[0]).has_value());
+  }
 }
 
 TEST(GuestLimits, OtherResourcesGiveTheContextNoLimit) {
   GuestConfig config = guest();
-  config.rlimits = {all("nproc", 10), all("locks", 5), all("rss", 10)};
+  config.rlimits = {all("nproc", 10), all("memlock", 5), all("rss", 10)};
   CHECK(vs::guest::countedLimitsOf(config).empty());
 }
 
@@ -340,15 +348,17 @@ TEST(GuestLimits, CountedLinesShowLimitedOrUsedResourcesOnly) {
   CHECK(vs::guest::countedLimitLines({}).empty());
 }
 
-TEST(GuestLimits, CountedLinesShowTheSemaphoresAfterTheMessageQueues) {
+TEST(GuestLimits, CountedLinesShowTheSemaphoresAndFileLocksAfterTheMessageQueues) {
   const std::map<vserver_limit_resource, vs::CountedLimit> limits = {
       {VSERVER_LIMIT_SEMARY, {.hard = 4, .current = 3, .held = 3, .hits = 0}},
       {VSERVER_LIMIT_MSGQUEUE, {}},
-      {VSERVER_LIMIT_NSEMS, {.hard = 10, .current = 10, .held = 10, .hits = 2}}};
+      {VSERVER_LIMIT_NSEMS, {.hard = 10, .current = 10, .held = 10, .hits = 2}},
+      {VSERVER_LIMIT_LOCKS, {.hard = 50, .current = 50, .held = 50, .hits = 7}}};
   const auto lines = vs::guest::countedLimitLines(limits);
-  LONGS_EQUAL(2, lines.size());
+  LONGS_EQUAL(3, lines.size());
   STRCMP_EQUAL("Semaphore sets:      3 of 4, most 3, 0 refused", lines[0].c_str());
   STRCMP_EQUAL("Semaphores:          10 of 10, most 10, 2 refused", lines[1].c_str());
+  STRCMP_EQUAL("File locks:          50 of 50, most 50, 7 refused", lines[2].c_str());
   // Neither limited nor ever used: no line, as for the sets.
   CHECK(vs::guest::countedLimitLines(
             {{VSERVER_LIMIT_NSEMS, {.hard = VSERVER_LIMIT_INFINITY, .current = 0, .held = 0}}})

@@ -24,10 +24,10 @@ TEST(IgnoredSettings, NoneForAPlainGuest) {
 
 TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");
-  config.rlimits = {{"locks", 10, 10, 10}};
+  config.rlimits = {{"memlock", 10, 10, 10}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (locks) not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (memlock) not applied yet; none is set",
                lines[0].c_str());
 }
 
@@ -49,10 +49,10 @@ TEST(IgnoredSettings, CgroupBackedRlimitsAreNoLongerIgnored) {
   config.rlimits = {{"nproc", 10, 10, 10}, {"rss", 10, 10, 10}, {"as", 10, 10, 10}};
   CHECK(vs::guest::ignoredSettings(config).empty());
   config.rlimits.push_back({"memlock", 1, 1, 1});
-  config.rlimits.push_back({"locks", 1, 1, 1});
+  config.rlimits.push_back({"shmem", 1, 1, 1});
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (memlock, locks) not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (memlock, shmem) not applied yet; none is set",
                lines[0].c_str());
 }
 
@@ -64,7 +64,8 @@ TEST(IgnoredSettings, CountedRlimitsAreNoLongerIgnored) {
                     {"nsock", std::nullopt, std::nullopt, 5},
                     {"semary", 1, 1, 1},
                     {"msgqueue", 1, 1, 1},
-                    {"nsems", 10, 10, 10}};
+                    {"nsems", 10, 10, 10},
+                    {"locks", 10, 10, 10}};
   CHECK(vs::guest::ignoredSettings(config).empty());
   config.rlimits = {{"nofile", std::nullopt, 10, std::nullopt}};
   const auto lines = vs::guest::ignoredSettings(config);
@@ -80,9 +81,22 @@ TEST(IgnoredSettings, NsemsIsNoLongerIgnored) {
   config.rlimits = {{"semary", std::nullopt, std::nullopt, 4},
                     {"nsems", std::nullopt, std::nullopt, 64}};
   CHECK(vs::guest::ignoredSettings(config).empty());
-  config.rlimits = {{"nsems", std::nullopt, 64, std::nullopt}, {"locks", 1, 1, 1}};
+  config.rlimits = {{"nsems", std::nullopt, 64, std::nullopt}, {"memlock", 1, 1, 1}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsems, locks) not applied yet; none is set",
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsems, memlock) not applied yet; none is set",
+               lines[0].c_str());
+}
+
+// locks was validated only until the module counted file locks; now its
+// hard value is applied, a minimum alone still named.
+TEST(IgnoredSettings, LocksIsNoLongerIgnored) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.rlimits = {{"locks", std::nullopt, std::nullopt, 50}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.rlimits = {{"locks", 50, std::nullopt, std::nullopt}, {"memlock", 1, 1, 1}};
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (locks, memlock) not applied yet; none is set",
                lines[0].c_str());
 }

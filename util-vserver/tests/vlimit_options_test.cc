@@ -50,14 +50,16 @@ TEST(VlimitOptions, AResourceNamedTwiceIsOneChange) {
 
 TEST(VlimitOptions, EveryCountedResourceHasItsOption) {
   const auto o = parse(argv("vlimit", "-c", "42", "--nofile", "100", "--nsock", "8", "--semary",
-                            "2", "--msgqueue", "inf", "--nsems", "10"));
-  LONGS_EQUAL(5, o.changes.size());
+                            "2", "--msgqueue", "inf", "--nsems", "10", "--locks", "50"));
+  LONGS_EQUAL(6, o.changes.size());
   STRCMP_EQUAL("semary", o.changes[2].resource.c_str());
   UNSIGNED_LONGS_EQUAL(2, *o.changes[2].hard);
   STRCMP_EQUAL("nsems", o.changes[4].resource.c_str());
   UNSIGNED_LONGS_EQUAL(10, *o.changes[4].hard);
   CHECK_FALSE(o.changes[4].soft.has_value());
   CHECK_FALSE(o.changes[4].min.has_value());
+  STRCMP_EQUAL("locks", o.changes[5].resource.c_str());
+  UNSIGNED_LONGS_EQUAL(50, *o.changes[5].hard);
 }
 
 TEST(VlimitOptions, RefusesBadInput) {
@@ -78,9 +80,9 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
   // fail with a usage error on any host.
   const auto run = [](auto args) { return vs::vlimit::run(parse(args)); };
   STRCMP_EQUAL(
-      "--locks: not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
-      "msgqueue and nsems",
-      expectError([&] { run(argv("vlimit", "-c", "42", "--locks", "10")); }).what());
+      "--memlock: not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
+      "msgqueue, nsems and locks",
+      expectError([&] { run(argv("vlimit", "-c", "42", "--memlock", "10")); }).what());
   STRCMP_EQUAL("--nproc: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--nproc", "10")); }).what());
   // The module's counted limits have no soft one either.
@@ -90,6 +92,8 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
                }).what());
   STRCMP_EQUAL("--nsems: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--nsems", "10")); }).what());
+  STRCMP_EQUAL("--locks: only its hard limit (-H) applies",
+               expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--locks", "10")); }).what());
   STRCMP_EQUAL("--rss: only its soft (-S) and hard (-H) limits apply",
                expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--rss", "10")); }).what());
   STRCMP_EQUAL("rlimits/nproc: 0 leaves no room for the guest's init (at least 1)",

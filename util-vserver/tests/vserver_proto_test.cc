@@ -602,15 +602,19 @@ Reply replyWithLimits(const std::function<void(nlmsghdr*)>& putItems) {
 
 TEST(VserverRequests, CreateCarriesTheHardLimits) {
   vs::ContextPolicy policy;
-  policy.limits = {{VSERVER_LIMIT_MSGQUEUE, VSERVER_LIMIT_INFINITY}, {VSERVER_LIMIT_NOFILE, 100}};
+  policy.limits = {{VSERVER_LIMIT_LOCKS, 50},
+                   {VSERVER_LIMIT_MSGQUEUE, VSERVER_LIMIT_INFINITY},
+                   {VSERVER_LIMIT_NOFILE, 100}};
   const vs::GenlRequest request = vs::encodeContextCreate(kFamily, 42, "", policy);
   UNSIGNED_LONGS_EQUAL(2, attributes(request).size());
   // In the enum's order, whatever the order given.
   const std::map<uint16_t, uint64_t> expected = {{VSERVER_LIMIT_NOFILE, 100},
-                                                 {VSERVER_LIMIT_MSGQUEUE, VSERVER_LIMIT_INFINITY}};
+                                                 {VSERVER_LIMIT_MSGQUEUE, VSERVER_LIMIT_INFINITY},
+                                                 {VSERVER_LIMIT_LOCKS, 50}};
   CHECK(expected == hardLimitsSent(request));
-  UNSIGNED_LONGS_EQUAL(VSERVER_LIMIT_NOFILE,
-                       mnl_attr_get_type(nested(attributes(request).at(VSERVER_A_LIMITS))[0]));
+  const auto nests = nested(attributes(request).at(VSERVER_A_LIMITS));
+  UNSIGNED_LONGS_EQUAL(VSERVER_LIMIT_NOFILE, mnl_attr_get_type(nests.front()));
+  UNSIGNED_LONGS_EQUAL(VSERVER_LIMIT_LOCKS, mnl_attr_get_type(nests.back()));
 }
 
 TEST(VserverRequests, SetChangesOnlyTheLimitsNamed) {
@@ -674,6 +678,15 @@ TEST(VserverReplies, DecodesTheSemaphoresOfAContext) {
   CHECK(semaphores == info.limits.at(VSERVER_LIMIT_NSEMS));
 }
 
+TEST(VserverReplies, DecodesTheFileLocksOfAContext) {
+  const vs::CountedLimit locks{.hard = 3, .current = 3, .held = 3, .hits = 4};
+  const Reply reply =
+      replyWithLimits([&](nlmsghdr* nlh) { putLimit(nlh, VSERVER_LIMIT_LOCKS, locks); });
+  const vs::ContextInfo info = vs::decodeContext(reply.nlh);
+  LONGS_EQUAL(1, info.limits.size());
+  CHECK(locks == info.limits.at(VSERVER_LIMIT_LOCKS));
+}
+
 TEST(VserverReplies, RefusesAMalformedLimit) {
   const Reply noHits = replyWithLimits([](nlmsghdr* nlh) {
     nlattr* nest = mnl_attr_nest_start(nlh, VSERVER_LIMIT_SEMARY);
@@ -707,6 +720,8 @@ TEST(VserverCountedLimits, ResourcesHaveUtilVserversNames) {
   STRCMP_EQUAL("semary", vs::countedResourceName(VSERVER_LIMIT_SEMARY));
   STRCMP_EQUAL("nsems", vs::countedResourceName(VSERVER_LIMIT_NSEMS));
   CHECK(vs::countedResourceOf("nsems") == VSERVER_LIMIT_NSEMS);
+  STRCMP_EQUAL("locks", vs::countedResourceName(VSERVER_LIMIT_LOCKS));
+  CHECK(vs::countedResourceOf("locks") == VSERVER_LIMIT_LOCKS);
   CHECK(vs::countedResourceName(VSERVER_LIMIT_UNSPEC) == nullptr);
   CHECK_FALSE(vs::countedResourceOf("nproc").has_value());
 }

@@ -228,7 +228,8 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       {VSERVER_LIMIT_NSOCK, {.hard = VSERVER_LIMIT_INFINITY, .current = 6, .held = 9, .hits = 0}},
       {VSERVER_LIMIT_SEMARY, {.hard = VSERVER_LIMIT_INFINITY, .current = 0, .held = 0, .hits = 0}},
       {VSERVER_LIMIT_MSGQUEUE, {.hard = 0, .current = 0, .held = 0, .hits = 2}},
-      {VSERVER_LIMIT_NSEMS, {.hard = 10, .current = 6, .held = 10, .hits = 1}}};
+      {VSERVER_LIMIT_NSEMS, {.hard = 10, .current = 6, .held = 10, .hits = 1}},
+      {VSERVER_LIMIT_LOCKS, {.hard = 50, .current = 2, .held = 5, .hits = 0}}};
   guest.addresses = {*vs::parseIpAddress("192.0.2.7"), *vs::parseIpAddress("2001:db8::7")};
   STRCMP_EQUAL(
       "[\n"
@@ -247,7 +248,8 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "\"nsock\": {\"current\": 6, \"held\": 9, \"hard\": null, \"hits\": 0}, "
       "\"semary\": {\"current\": 0, \"held\": 0, \"hard\": null, \"hits\": 0}, "
       "\"msgqueue\": {\"current\": 0, \"held\": 0, \"hard\": 0, \"hits\": 2}, "
-      "\"nsems\": {\"current\": 6, \"held\": 10, \"hard\": 10, \"hits\": 1}}, "
+      "\"nsems\": {\"current\": 6, \"held\": 10, \"hard\": 10, \"hits\": 1}, "
+      "\"locks\": {\"current\": 2, \"held\": 5, \"hard\": 50, \"hits\": 0}}, "
       "\"addresses\": [\"192.0.2.7\", \"2001:db8::7\"]}\n"
       "]\n",
       formatJson({host, guest}).c_str());

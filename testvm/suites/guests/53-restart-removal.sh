@@ -9,14 +9,15 @@ check "build f3" make_guest f3 233
 # 19: settings not applied yet are named at start, one line each.
 # interfaces/, nflags (guests/70-network) and spaces/net (guests/72-netns)
 # are applied now, and so are the cgroup-backed rlimits such as nproc and
-# the counted ones such as nofile (guests/75-limits): locks is not.
+# the counted ones such as nofile and locks (guests/75-limits): memlock
+# is not.
 mkdir -p /etc/vservers/f2/rlimits
-echo 100 >/etc/vservers/f2/rlimits/locks
+echo 100 >/etc/vservers/f2/rlimits/memlock
 out=$(vserver f2 start 2>&1)
 check_eq "a guest with settings not applied still starts" 0 "$?"
 check_eq "with one warning per setting" 1 "$(echo "$out" | grep -c 'warning: .* not applied yet')"
 check_match "naming rlimits/ and the limit" \
-	"f2: warning: /etc/vservers/f2/rlimits: 1 limit \(locks\) not applied yet" "$out"
+	"f2: warning: /etc/vservers/f2/rlimits: 1 limit \(memlock\) not applied yet" "$out"
 check "stop f2" vserver f2 stop
 rm -r /etc/vservers/f2/rlimits
 check_eq "control: a plain guest starts without warnings" "" "$(vserver f2 start 2>&1 | grep warning)"

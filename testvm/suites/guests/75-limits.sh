@@ -1,11 +1,11 @@
 # Issue 11: a guest's limits are its cgroup's, written before its first
-# process, and the module's counted ones (nofile, nsock, nsems), given
-# with its context; its boot clock starts with it (virt_uptime).  rlimits/nproc
-# stops a fork bomb while the host goes on; rlimits/rss has a memory hog
-# OOM-killed inside its group; sched/, cpuset/ and nice give the values
-# asked for, and cpu.max throttles; a value the kernel or the mapping
-# refuses fails the start with one line and leaves nothing.  Contexts
-# 751-770.
+# process, and the module's counted ones (nofile, nsock, nsems, locks),
+# given with its context; its boot clock starts with it (virt_uptime).
+# rlimits/nproc stops a fork bomb while the host goes on; rlimits/rss has
+# a memory hog OOM-killed inside its group; sched/, cpuset/ and nice give
+# the values asked for, and cpu.max throttles; a value the kernel or the
+# mapping refuses fails the start with one line and leaves nothing.
+# Contexts 751-770.
 . /testvm/lib.sh
 
 IF=/etc/vservers
@@ -32,13 +32,14 @@ echo 100 >"$IF/l1/rlimits/nofile"
 echo 16 >"$IF/l1/rlimits/nsock"
 echo 64 >"$IF/l1/rlimits/nsems"
 echo 50 >"$IF/l1/rlimits/locks"
+echo 64 >"$IF/l1/rlimits/memlock"
 # pre-start runs in the guest's first process, already in its group.
 printf '#!/bin/sh\ncat %s/$2/pids.max >/tmp/l1-pre-start.pids\n' "$CG" >"$IF/l1/scripts/pre-start"
 chmod 755 "$IF/l1/scripts/pre-start"
 out=$(vserver l1 start 2>&1)
 check_eq "start l1" 0 "$?"
 check_eq "the only warning left names the rlimit that stays unapplied" \
-	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (locks) not applied yet; none is set" \
+	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (memlock) not applied yet; none is set" \
 	"$(echo "$out" | grep warning)"
 # limit_row XID NAME: current, held, soft/hard and hits of NAME in
 # /proc/virtual/XID/limit, one space between each.
@@ -47,6 +48,7 @@ check_match "rlimits/nofile is l1's counted file limit" '^[0-9]+ [0-9]+ -1 100 0
 	"$(limit_row 751 FILES)"
 check_match "rlimits/nsock its socket limit" '^[0-9]+ [0-9]+ -1 16 0$' "$(limit_row 751 SOCK)"
 check_match "rlimits/nsems its semaphore limit" '^[0-9]+ [0-9]+ -1 64 0$' "$(limit_row 751 SEMS)"
+check_match "rlimits/locks its file lock limit" '^[0-9]+ [0-9]+ -1 50 0$' "$(limit_row 751 LOCKS)"
 status=$(vserver l1 status)
 check_match "status shows l1's open files against nofile" \
 	'^Open files: +[1-9][0-9]* of 100, most [1-9][0-9]*, 0 refused$' "$status"
@@ -55,11 +57,15 @@ check "and no line for the semaphore sets it neither has nor is limited on" \
 	sh -c '! echo "$1" | grep -q "^Semaphore sets:"' - "$status"
 check_match "but one for the semaphores it is limited on" \
 	'^Semaphores: +[0-9]+ of 64, most [0-9]+, 0 refused$' "$status"
+check_match "and one for its file locks against locks" \
+	'^File locks: +[0-9]+ of 50, most [0-9]+, 0 refused$' "$status"
 check_match "vserver-stat --json has l1's counted limits" \
 	'"name": "l1".*"limits": \{"nofile": \{"current": [1-9][0-9]*, "held": [1-9][0-9]*, "hard": 100, "hits": 0\}, "nsock": \{[^}]*"hard": 16' \
 	"$(vserver-stat --json)"
 check_match "and its semaphore limit under nsems" \
 	'"name": "l1".*"nsems": \{[^}]*"hard": 64, "hits": 0\}' "$(vserver-stat --json)"
+check_match "and its file lock limit under locks" \
+	'"name": "l1".*"locks": \{[^}]*"hard": 50, "hits": 0\}' "$(vserver-stat --json)"
 # virt_uptime (on by default): l1's boot clock started with it.
 up() { cut -d. -f1 /proc/uptime; }
 btime() { sed -n 's/^btime //p' /proc/stat; }
@@ -148,7 +154,7 @@ check "vlimit -S sets a soft rss" vlimit -c 752 -S --rss 4K
 check_eq "which is memory.high (4096 pages)" 16777216 "$(cat $CG/l2/memory.high)"
 check_match "and shows it" '^rss +[0-9]+ +4096 +8192 ' "$(vlimit -c 752)"
 check_one_line "vlimit refuses a limit nothing enforces" \
-	'^vlimit: --locks: not enforced yet' "$(vlimit -c 752 --locks 10 2>&1)"
+	'^vlimit: --memlock: not enforced yet' "$(vlimit -c 752 --memlock 10 2>&1)"
 check "vlimit sets a counted limit: nofile" vlimit -c 752 --nofile 64
 check_match "which the kernel counts against" '^[0-9]+ [0-9]+ -1 64 ' \
 	"$(sed -n 's/^FILES:[[:space:]]*//p' /proc/virtual/752/limit | tr -s ' \t/' ' ')"

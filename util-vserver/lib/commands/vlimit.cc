@@ -94,7 +94,7 @@ std::string unappliedMessage(const std::string& resource, guest::Unapplied why) 
   }
   return "--" + resource +
          ": not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
-         "msgqueue and nsems";
+         "msgqueue, nsems and locks";
 }
 
 // What the changes become: writes to the guest's cgroup, and the module's

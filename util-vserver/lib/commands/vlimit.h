@@ -1,6 +1,6 @@
 // vlimit: show and change the limits of a running guest, as util-vserver's
 // vlimit does, on the guest's cgroup and, for the resources the module
-// counts (nofile, nsock, semary, msgqueue, nsems), on its context
+// counts (nofile, nsock, semary, msgqueue, nsems, locks), on its context
 // (guest/limits.h has the mapping).
 //
 //   vlimit -c XID [-a] [[-M|-S|-H]... --RESOURCE VALUE]...

@@ -134,7 +134,7 @@ std::string againstLimit(const std::string& used, std::optional<uint64_t> limit,
 // lines' are; indexed by vserver_limit_resource.
 constexpr std::array<const char*, VSERVER_LIMIT_MAX + 1> kCountedLabels = {
     nullptr, "Open files:          ", "Sockets:             ", "Semaphore sets:      ",
-    "Message queues:      ", "Semaphores:          "};
+    "Message queues:      ", "Semaphores:          ", "File locks:          "};
 static_assert(std::all_of(kCountedLabels.begin() + 1, kCountedLabels.end(),
                           [](const char* label) { return label != nullptr; }));
 
@@ -162,7 +162,7 @@ std::vector<std::string> countedLimitLines(
   std::vector<std::string> lines;
   for (const auto& [resource, limit] : limits) {
     // Every guest holds open files, but few ever make a System V
-    // semaphore set or message queue: five lines each time, zeros
+    // semaphore set or message queue: six lines each time, zeros
     // mostly, would bury the ones that say something.  A limit shows
     // even unused: it is what the admin asked for, and 0 is how a guest
     // is denied a resource.

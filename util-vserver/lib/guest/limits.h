@@ -9,7 +9,7 @@
 //   sched/priority-bias               cpu.weight: the weight of that nice value
 //   cpuset/cpus, cpuset/mems          cpuset.cpus, cpuset.mems
 //   rlimits/nofile, nsock, semary,    the module's counted limits (VSERVER_A_LIMITS):
-//     msgqueue, nsems (hard)          no cgroup controller counts these
+//     msgqueue, nsems, locks (hard)   no cgroup controller counts these
 //
 // cgroupSettingsOf() and countedLimitsOf() are pure, so the unit tests
 // check the mapping; applyCgroupSettings() writes the cgroup's before the
@@ -49,8 +49,8 @@ struct CgroupSetting {
 std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t pageSize);
 
 // The hard limits of config's counted resources (nofile, nsock, semary,
-// msgqueue, nsems), for the context's creation.  Their soft and minimum
-// values have no kernel equivalent.
+// msgqueue, nsems, locks), for the context's creation.  Their soft and
+// minimum values have no kernel equivalent.
 HardLimits countedLimitsOf(const GuestConfig& config);
 
 // Why a limit of rlimits/ becomes neither a cgroup setting nor a counted
@@ -60,7 +60,7 @@ HardLimits countedLimitsOf(const GuestConfig& config);
 enum class Unapplied { kHardOnly, kSoftOrHardOnly, kNotEnforced };
 std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
 
-// The rlimits/ resources of config that are not applied (locks, memlock
+// The rlimits/ resources of config that are not applied (memlock, openfd
 // and the rest nothing enforces yet; a soft-only nproc or nofile, which
 // has no equivalent), in config's order.
 std::vector<std::string> unappliedRlimits(const GuestConfig& config);
