@@ -171,28 +171,45 @@ static long long vs_limit_value(u64 limit)
 	return limit == VSERVER_LIMIT_INFINITY ? -1 : (long long)limit;
 }
 
+static void vs_limit_show(struct seq_file *m, const char *name,
+			  const struct vserver_count *count, u64 soft)
+{
+	seq_printf(m, "%s:\t%8llu\t%8llu\t%8lld/%8lld\t%6llu\n", name,
+		   count->current_use, count->held, vs_limit_value(soft),
+		   vs_limit_value(count->limit), count->hits);
+}
+
 /**
  * vs_limits_show - /proc/virtual/<xid>/limit
  * @m: the file
  * @xid: the context
  *
  * One line per resource, in Linux-VServer's layout: the current use, the
- * most held at once, the soft and hard limit (-1 for none; a counted
- * limit has no soft level) and the refusals.
+ * most held at once, the soft and hard limit (-1 for none) and the
+ * refusals.  Tasks (PROC) and memory (RSS, in pages) come first, from
+ * the cgroups that bound them, where the context has its own: pids.max,
+ * memory.high and memory.max are their limits, forks refused and the
+ * times memory reached memory.max their hits.  A counted limit has no
+ * soft level.
  */
 void vs_limits_show(struct seq_file *m, u32 xid)
 {
+	struct vserver_cgroup_usage usage;
 	struct vserver_count count;
 	unsigned int resource;
 
 	seq_puts(m, "Limit\t current\t    held\t    soft/hard\t\thits\n");
+	if (vserver_account_read_cgroups(xid, &usage))
+		return;
+	if (usage.has_tasks)
+		vs_limit_show(m, "PROC", &usage.tasks, VSERVER_LIMIT_INFINITY);
+	if (usage.has_memory)
+		vs_limit_show(m, "RSS", &usage.memory, usage.memory_high);
 	for (resource = VSERVER_LIMIT_NOFILE; resource <= VSERVER_LIMIT_MAX;
 	     resource++) {
 		if (vserver_account_read(xid, vs_limit_counted(resource), &count))
 			return;
-		seq_printf(m, "%s:\t%8llu\t%8llu\t%8d/%8lld\t%6llu\n",
-			   vs_limit_names[resource], count.current_use,
-			   count.held, -1, vs_limit_value(count.limit),
-			   count.hits);
+		vs_limit_show(m, vs_limit_names[resource], &count,
+			      VSERVER_LIMIT_INFINITY);
 	}
 }
