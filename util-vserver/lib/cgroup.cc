@@ -27,7 +27,7 @@ namespace {
 // Controllers a guest's group gets: what the limits are made of
 // (guest/limits.h).  Enabled for every guest, limits or not, so that
 // usage is counted from the first process on.
-const char* const kGuestControllers[] = {"memory", "pids", "cpu", "cpuset"};
+const char* const kGuestControllers[] = {"memory", "pids", "cpu", "cpuset", "io"};
 
 std::string readFirstLine(const fs::path& file) {
   std::ifstream stream(file);

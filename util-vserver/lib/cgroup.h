@@ -13,8 +13,8 @@
 
 namespace vs {
 
-// Creates group (and its parents), with the memory, pids, cpu and cpuset
-// controllers enabled for it where the parents offer them, and returns it
+// Creates group (and its parents), with the memory, pids, cpu, cpuset and
+// io controllers enabled for it where the parents offer them, and returns it
 // open as a directory (for CLONE_INTO_CGROUP).  An existing empty group is
 // taken over; one with processes in it is an error.
 UniqueFd createCgroup(const std::filesystem::path& group);

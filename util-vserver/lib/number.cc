@@ -8,8 +8,6 @@
 
 namespace vs {
 
-namespace {
-
 std::optional<uint64_t> unitOfSuffix(std::string_view suffix) {
   if (suffix.empty()) return 1;
   if (suffix.size() != 1) return std::nullopt;
@@ -30,8 +28,6 @@ std::optional<uint64_t> unitOfSuffix(std::string_view suffix) {
       return std::nullopt;
   }
 }
-
-}  // namespace
 
 uint64_t parseUnsigned(const std::string& text, uint64_t min, uint64_t max, const std::string& what) {
   uint64_t value = 0;

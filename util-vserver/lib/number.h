@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace vs {
 
@@ -15,6 +17,10 @@ uint32_t parseXid(const std::string& text, uint32_t min, uint32_t max);
 
 // What "inf" stands for in a limit.
 constexpr uint64_t kUnlimited = UINT64_MAX;
+
+// What a number's suffix multiplies it by: 1 for none, K, M, G powers of
+// 1024, k, m, g powers of 1000; nothing for any other suffix.
+std::optional<uint64_t> unitOfSuffix(std::string_view suffix);
 
 // A resource limit as util-vserver's lib/parselimit.c reads it: "inf"
 // (kUnlimited), or a number in C notation (0x hexadecimal, leading-0

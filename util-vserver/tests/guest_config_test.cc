@@ -786,6 +786,123 @@ TEST(GuestConfig, NiceInItsRange) {
   expectReadError("nice:1", "'20' is out of range (-20..19)");
 }
 
+// ---- cgroup/ (issue 11) -----------------------------------------------------
+
+namespace {
+
+// "DEVICE|SETTINGS@LINE" per line, one string, for whole-list checks.
+std::string describe(const std::vector<vs::guest::IoLine>& lines) {
+  std::string text;
+  for (const vs::guest::IoLine& line : lines)
+    text += line.device + "|" + line.settings + "@" + std::to_string(line.line) + "\n";
+  return text;
+}
+
+}  // namespace
+
+TEST(GuestConfig, CgroupIoMaxLinesWithSuffixesMadePlain) {
+  write("cgroup/io.max",
+        "# the data disk\n"
+        "\n"
+        "8:16 rbps=1M wbps=262144\n"
+        "/dev/vda riops=max wiops=100 \n"
+        "  253:0   wbps=10m\triops=2\n");
+  // The form only: /dev/vda need not exist until the guest starts.
+  STRCMP_EQUAL(
+      "8:16|rbps=1048576 wbps=262144@3\n"
+      "/dev/vda|riops=max wiops=100@4\n"
+      "253:0|wbps=10000000 riops=2@5\n",
+      describe(read().cgroup.ioMax).c_str());
+  CHECK(read().cgroup.ioWeight.empty());
+}
+
+TEST(GuestConfig, CgroupIoMaxRefusals) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"8:16", "expected DEVICE rbps=N wbps=N riops=N wiops=N (any of them)"},
+      {"8:16 wbsp=1M", "unknown key 'wbsp' (rbps, wbps, riops, wiops)"},
+      {"8:16 wbps", "'wbps' is not KEY=N (rbps, wbps, riops, wiops)"},
+      {"8:16 wbps=", "wbps '' is neither max nor a number (262144, 256K, 10M)"},
+      {"8:16 wbps=fast", "wbps 'fast' is neither max nor a number (262144, 256K, 10M)"},
+      {"8:16 wbps=1T", "wbps '1T' is neither max nor a number (262144, 256K, 10M)"},
+      {"8:16 wbps=-1", "wbps '-1' is neither max nor a number (262144, 256K, 10M)"},
+      {"8:16 wbps=0x10", "wbps '0x10' is neither max nor a number (262144, 256K, 10M)"},
+      {"8:16 wbps=1.5M", "wbps '1.5M' is neither max nor a number (262144, 256K, 10M)"},
+      {"8:16 wbps=18446744073709551616", "wbps '18446744073709551616' is too large"},
+      {"8:16 rbps=17179869184G", "rbps '17179869184G' is too large"},
+      {"8:16 wbps=0", "wbps '0' is below 2, the least io.max takes"},
+      {"8:16 riops=1", "riops '1' is below 2, the least io.max takes"},
+      {"sda wbps=1M",
+       "'sda' is not a device: MAJ:MIN (8:0) or the absolute path of a block device node "
+       "(/dev/sda)"},
+      {"8:x wbps=1M",
+       "'8:x' is not a device: MAJ:MIN (8:0) or the absolute path of a block device node "
+       "(/dev/sda)"},
+      {"dev/sda wbps=1M",
+       "'dev/sda' is not a device: MAJ:MIN (8:0) or the absolute path of a block device node "
+       "(/dev/sda)"}};
+  for (const auto& [line, problem] : cases) {
+    write("cgroup/io.max", "# a comment\n" + std::string(line) + "\n");
+    expectReadError("cgroup/io.max:2", problem);
+  }
+}
+
+TEST(GuestConfig, CgroupIoWeightLines) {
+  write("cgroup/io.weight", "default 50\n# comment\n100\n8:0 200\n/dev/vdb 10000\n");
+  STRCMP_EQUAL(
+      "|50@1\n"
+      "|100@3\n"
+      "8:0|200@4\n"
+      "/dev/vdb|10000@5\n",
+      describe(read().cgroup.ioWeight).c_str());
+}
+
+TEST(GuestConfig, CgroupIoWeightRefusals) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"0", "weight '0' is out of range (1..10000)"},
+      {"default 10001", "weight '10001' is out of range (1..10000)"},
+      {"8:0 fast", "weight 'fast' is not a number"},
+      {"default", "weight 'default' is not a number"},
+      {"8:0 50 60", "expected 'default N', 'N' or 'DEVICE N' (N 1..10000)"},
+      {"sda 50",
+       "'sda' is not a device: MAJ:MIN (8:0) or the absolute path of a block device node "
+       "(/dev/sda)"}};
+  for (const auto& [line, problem] : cases) {
+    write("cgroup/io.weight", std::string(line) + "\n");
+    expectReadError("cgroup/io.weight:1", problem);
+  }
+}
+
+// util-vserver wrote any file of cgroup/ into the group; here the other
+// controllers' limits have files of their own, and an unknown name is
+// refused rather than left unapplied.
+TEST(GuestConfig, CgroupRefusesOtherFilesNamingWhereTheyAreSet) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"memory.max", "not read here: memory limits are set in rlimits/ (rss, as, anon)"},
+      {"memory.limit_in_bytes", "not read here: memory limits are set in rlimits/ (rss, as, anon)"},
+      {"pids.max", "not read here: the task limit is set in rlimits/nproc"},
+      {"cpu.shares",
+       "not read here: CPU limits are set in sched/ (fill-rate, interval, priority-bias)"},
+      {"cpuset.cpus", "not read here: CPUs and memory nodes are set in cpuset/ (cpus, mems)"},
+      {"io.latency", "unknown setting; cgroup/ takes io.weight and io.max"},
+      {"blkio.weight", "unknown setting; cgroup/ takes io.weight and io.max"}};
+  for (const auto& [file, problem] : cases) {
+    const fs::path path = write("cgroup/" + std::string(file), "1\n");
+    expectReadError("cgroup/" + std::string(file), problem);
+    fs::remove(path);
+  }
+}
+
+TEST(GuestConfig, CgroupNameIsNotedAndBackupsSkipped) {
+  write("cgroup/io.max~", "junk\n");
+  write("cgroup/.io.weight.swp", "junk\n");
+  CHECK_FALSE(read().cgroup.name);
+  write("cgroup/name", "web\n");
+  const GuestConfig config = read();
+  CHECK(config.cgroup.name);
+  CHECK(config.cgroup.ioMax.empty());
+  CHECK(config.cgroup.ioWeight.empty());
+}
+
 // ---- apps/init/ -------------------------------------------------------------
 
 TEST(GuestConfig, InitStyles) {

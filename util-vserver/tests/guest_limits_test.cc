@@ -3,6 +3,7 @@
 #include "guest/limits.h"
 
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -273,6 +274,43 @@ TEST(GuestLimits, AllInOrderPidsMemoryCpuCpuset) {
       settingsOf(config).c_str());
 }
 
+// ---- cgroup/io.max, cgroup/io.weight ----------------------------------------
+
+TEST(GuestLimits, IoLinesAreOneWriteEachAfterTheRest) {
+  GuestConfig config = guest();
+  config.cgroup.ioMax = {{"8:16", "rbps=1048576 wbps=262144", 3}, {"253:0", "wiops=100", 4}};
+  config.cgroup.ioWeight = {{"", "50", 1}, {"8:0", "200", 2}};
+  config.cpuset.cpus = "1";
+  STRCMP_EQUAL(
+      "cpuset.cpus=1</etc/vservers/web/cpuset/cpus>\n"
+      "io.max=8:16 rbps=1048576 wbps=262144</etc/vservers/web/cgroup/io.max>\n"
+      "io.max=253:0 wiops=100</etc/vservers/web/cgroup/io.max>\n"
+      "io.weight=default 50</etc/vservers/web/cgroup/io.weight>\n"
+      "io.weight=8:0 200</etc/vservers/web/cgroup/io.weight>\n",
+      settingsOf(config).c_str());
+  const auto settings = vs::guest::cgroupSettingsOf(config, kPage);
+  LONGS_EQUAL(0, settings[0].line);
+  LONGS_EQUAL(3, settings[1].line);
+  LONGS_EQUAL(2, settings[4].line);
+}
+
+// A path is looked at when the guest starts: it must be a block device
+// node then (/dev/null is a character device).
+TEST(GuestLimits, AnIoDevicePathMustBeABlockDevice) {
+  GuestConfig config = guest();
+  config.cgroup.ioMax = {{"/dev/null", "wbps=262144", 2}};
+  STRCMP_EQUAL("/etc/vservers/web/cgroup/io.max:2: '/dev/null' is not a block device",
+               mappingError(config).c_str());
+  config.cgroup.ioMax = {{"/nonexistent/vs-test-disk", "wbps=262144", 1}};
+  STRCMP_EQUAL(
+      "/etc/vservers/web/cgroup/io.max:1: /nonexistent/vs-test-disk: No such file or directory",
+      mappingError(config).c_str());
+  config.cgroup.ioMax.clear();
+  config.cgroup.ioWeight = {{"", "50", 1}, {"/dev/null", "100", 3}};
+  STRCMP_EQUAL("/etc/vservers/web/cgroup/io.weight:3: '/dev/null' is not a block device",
+               mappingError(config).c_str());
+}
+
 // The kernel refusing a write or lacking a file is one line naming the
 // configuration file (here: a plain directory stands in for the group).
 TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
@@ -285,6 +323,24 @@ TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
       "/etc/vservers/web/rlimits/nproc: this kernel has no cgroup file pids.max (its controller "
       "or kernel option is missing)",
       message.c_str());
+}
+
+// A group without the io controller has no io.max: the line of the
+// configuration is named, as is the refusal of a line.
+TEST(GuestLimits, ApplyNamesTheLineOfAFailedIoWrite) {
+  vs::test::TempDir group;
+  GuestConfig config = guest();
+  config.cgroup.ioMax = {{"8:16", "wbps=262144", 2}};
+  STRCMP_EQUAL(
+      "/etc/vservers/web/cgroup/io.max:2: this kernel has no cgroup file io.max (its controller "
+      "or kernel option is missing)",
+      vs::test::expectError([&] { vs::guest::applyCgroupSettings(group.path(), config); }).what());
+  // A plain file takes the write, as the kernel's would.
+  std::ofstream(group.path() / "io.max").close();
+  vs::guest::applyCgroupSettings(group.path(), config);
+  std::ifstream written(group.path() / "io.max");
+  const std::string text((std::istreambuf_iterator<char>(written)), {});
+  STRCMP_EQUAL("8:16 wbps=262144", text.c_str());
 }
 
 // ---- usage against limits (vserver NAME status, vserver-stat --json) -----

@@ -100,3 +100,17 @@ TEST(IgnoredSettings, LocksIsNoLongerIgnored) {
   STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (locks, memlock) not applied yet; none is set",
                lines[0].c_str());
 }
+
+// util-vserver's cgroup/name named the guest's group, which is fixed here.
+TEST(IgnoredSettings, CgroupNameIsNotRead) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.cgroup.ioWeight = {{"", "50", 1}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.cgroup.name = true;
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/cgroup/name: not read: every guest's group is vserver/NAME, this one's "
+      "/sys/fs/cgroup/vserver/web",
+      lines[0].c_str());
+}

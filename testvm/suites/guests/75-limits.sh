@@ -3,8 +3,9 @@
 # given with its context; its boot clock starts with it (virt_uptime).
 # rlimits/nproc stops a fork bomb while the host goes on; rlimits/rss has
 # a memory hog OOM-killed inside its group; sched/, cpuset/ and nice give
-# the values asked for, and cpu.max throttles; a value the kernel or the
-# mapping refuses fails the start with one line and leaves nothing.
+# the values asked for, and cpu.max throttles; cgroup/io.max throttles a
+# guest's writes to the loop device its root is on; a value the kernel or
+# the mapping refuses fails the start with one line and leaves nothing.
 # Contexts 751-770.
 . /testvm/lib.sh
 
@@ -225,4 +226,60 @@ rm -r "$IF/l4/sched"
 check "with the bad values gone l4 starts" vserver l4 start
 check "stop l4" vserver l4 stop
 check_clean "l4 left nothing behind" l4 754
+
+# --- block I/O: cgroup/io.max, cgroup/io.weight on a loop device ----------
+img=/tmp/io-limits.img
+iofs=/srv/io-limits
+check "make a 32 MiB ext4 image" \
+	sh -c "dd if=/dev/zero of=$img bs=1M count=32 2>/dev/null && /usr/sbin/mke2fs -q -t ext4 $img"
+# busybox losetup has no --show: take the device -f names.
+loop=$(losetup -f)
+check "attach it to $loop" losetup "$loop" "$img"
+majmin=$(cat "/sys/block/${loop#/dev/}/dev")
+mkdir -p "$iofs"
+check "mount it" mount -t ext4 "$loop" "$iofs"
+check "build l5 with its root on it" make_guest l5 755 --rootdir "$iofs"
+mkdir -p "$IF/l5/cgroup"
+echo "$loop wbps=256K" >"$IF/l5/cgroup/io.max"
+printf '# half the default share\ndefault 50\n' >"$IF/l5/cgroup/io.weight"
+echo l5-group >"$IF/l5/cgroup/name"
+out=$(vserver l5 start 2>&1)
+check_eq "start l5" 0 "$?"
+check_eq "which warns that cgroup/name is not read" \
+	"vserver: l5: warning: $IF/l5/cgroup/name: not read: every guest's group is vserver/NAME, this one's $CG/l5" \
+	"$(echo "$out" | grep warning)"
+check_eq "io.max names $loop by its numbers, 256K written as 262144" \
+	"$majmin rbps=max wbps=262144 riops=max wiops=max" "$(cat $CG/l5/io.max)"
+check_eq "io.weight is cgroup/io.weight" "default 50" "$(cat $CG/l5/io.weight)"
+# The time the write takes by the guest's own clock, /proc/uptime.
+times=$(vserver l5 exec sh -c 'read a b </proc/uptime
+busybox dd if=/dev/zero of=/f bs=64k count=16 oflag=direct 2>/dev/null || exit 1
+read c d </proc/uptime; echo "$a $c"')
+check_eq "l5 writes 1 MiB with O_DIRECT" 0 "$?"
+# Unthrottled, 1 MiB takes well under a second even under emulation; at
+# 256 KiB/s it takes 4 s.
+tenths=$(echo "$times" | awk '{ printf "%d", ($2 - $1) * 10 }')
+check "and io.max makes it take at least 3 s: $tenths tenths" test "${tenths:-0}" -ge 30
+wbytes=$(sed -n "s/^$majmin .*wbytes=\([0-9]*\).*/\1/p" "$CG/l5/io.stat")
+check "io.stat counts the megabyte against l5 on $majmin: wbytes=$wbytes" \
+	test "${wbytes:-0}" -ge 1048576
+check "stop l5" vserver l5 stop
+check_clean "l5 left nothing behind" l5 755
+
+check "build l6" make_guest l6 756
+mkdir -p "$IF/l6/cgroup"
+echo "/dev/null wbps=1M" >"$IF/l6/cgroup/io.max"
+check_eq "an io.max device that is no block device: one line naming the file and line" \
+	"vserver: l6: $IF/l6/cgroup/io.max:1: '/dev/null' is not a block device" \
+	"$(vserver l6 start 2>&1)"
+check_clean "and leaves nothing" l6 756
+rm "$IF/l6/cgroup/io.max"
+echo 64M >"$IF/l6/cgroup/memory.max"
+check_eq "cgroup/memory.max is refused, pointing to rlimits/" \
+	"vserver: $IF/l6/cgroup/memory.max: not read here: memory limits are set in rlimits/ (rss, as, anon)" \
+	"$(vserver l6 start 2>&1)"
+check_clean "and leaves nothing" l6 756
+check "unmount the image" umount "$iofs"
+check "detach $loop" losetup -d "$loop"
+rm -f "$img"
 t_done

@@ -17,7 +17,6 @@
 #include <csignal>
 #include <limits>
 #include <span>
-#include <sstream>
 #include <string_view>
 #include <system_error>
 
@@ -27,6 +26,7 @@
 #include "config_files.h"
 #include "cpu_config.h"
 #include "disk_limits.h"
+#include "io_limits.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -67,13 +67,6 @@ std::string withoutClearPrefix(const std::string& item) {
 
 std::vector<ListItem> listItems(const fs::path& file) {
   return readList(file).value_or(std::vector<ListItem>{});
-}
-
-std::vector<std::string> splitBlanks(const std::string& text) {
-  std::istringstream stream(text);
-  std::vector<std::string> words;
-  for (std::string word; stream >> word;) words.push_back(word);
-  return words;
 }
 
 bool isDirectory(const fs::path& path) {
@@ -776,7 +769,7 @@ uint64_t boundingCapabilities(const GuestConfig& config) {
 
 // Files util-vserver knows that are not read here, and so never an error:
 // cache, ncontext, noncontext, tag, umask, personality,
-// ionice/, badness, schedule, cgroup/,
+// ionice/, badness, schedule,
 // sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
 // Nor is the directory walked for unknown names: admins keep notes there.
@@ -806,6 +799,7 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.rlimits = readRlimits(cfgdir / "rlimits");
   config.sched = readSched(cfgdir / "sched");
   config.cpuset = readCpuset(cfgdir / "cpuset");
+  config.cgroup = readCgroupDirectory(cfgdir / "cgroup");
   config.nice = readNice(cfgdir / "nice");
   config.init = readInit(location);
   config.fstab = readFstab(cfgdir / "fstab");

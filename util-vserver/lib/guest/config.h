@@ -141,6 +141,25 @@ struct CpusetConfig {
   std::optional<std::string> mems;  // cpuset/mems
 };
 
+// One line of cgroup/io.max or cgroup/io.weight (guest/io_limits.h): the
+// kernel's format, but the device may be a block device node's path,
+// which start turns into its MAJ:MIN, and numbers may carry the
+// suffixes rlimits/ takes (256K).
+struct IoLine {
+  std::string device;    // "MAJ:MIN", an absolute path, or empty: io.weight's default
+  std::string settings;  // io.max: "wbps=262144 riops=max", suffixes resolved; io.weight: "50"
+  int line = 0;          // in its file, for messages
+};
+
+// cgroup/: the io controller's limits.  util-vserver wrote every file
+// there into the guest's group; the other controllers' limits come from
+// rlimits/, sched/ and cpuset/ here.
+struct CgroupConfig {
+  std::vector<IoLine> ioMax;     // cgroup/io.max, in file order
+  std::vector<IoLine> ioWeight;  // cgroup/io.weight, in file order
+  bool name = false;             // cgroup/name is there: util-vserver's group name, not used
+};
+
 struct UtsConfig {
   std::optional<std::string> nodename, domainname, sysname, release, version, machine;
 };
@@ -214,6 +233,7 @@ struct GuestConfig {
   std::vector<RlimitConfig> rlimits;
   SchedConfig sched;
   CpusetConfig cpuset;
+  CgroupConfig cgroup;
   std::optional<int> nice;  // nice: the guest's init's nice value, -20..19
   InitConfig init;
   std::vector<FstabEntry> fstab;          // fstab; none when there is no file

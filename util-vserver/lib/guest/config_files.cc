@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <sstream>
 #include <system_error>
 
 #include "../error.h"
@@ -56,6 +57,13 @@ std::optional<std::vector<ListItem>> readList(const fs::path& file, bool rawLine
     items.push_back({item, number});
   }
   return items;
+}
+
+std::vector<std::string> splitBlanks(const std::string& text) {
+  std::istringstream stream(text);
+  std::vector<std::string> words;
+  for (std::string word; stream >> word;) words.push_back(word);
+  return words;
 }
 
 bool isIgnoredFileName(const std::string& name) {

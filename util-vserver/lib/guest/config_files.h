@@ -27,6 +27,10 @@ std::optional<std::string> readScalar(const std::filesystem::path& file);
 std::optional<std::vector<ListItem>> readList(const std::filesystem::path& file,
                                               bool rawLines = false);
 
+// The words of a line or scalar, split at blanks (fstab's fields,
+// killseq's steps, io.max's settings).
+std::vector<std::string> splitBlanks(const std::string& text);
+
 // Hidden files and editors' backups ("pre-start~") are not configuration.
 bool isIgnoredFileName(const std::string& name);
 

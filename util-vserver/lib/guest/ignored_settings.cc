@@ -1,6 +1,7 @@
 #include "ignored_settings.h"
 
 #include "limits.h"
+#include "paths.h"
 
 namespace vs::guest {
 
@@ -32,6 +33,12 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
       lines.push_back((config.location.cfgdir / "dlimits" / limit.entry / "reserved").string() +
                       ": project quotas reserve nothing for the guest's root; the " +
                       std::to_string(limit.reserved) + "% are not kept back");
+  // util-vserver named the guest's group after this file; here the name
+  // is fixed, and scripts that look for the group must use that one.
+  if (config.cgroup.name)
+    lines.push_back((config.location.cfgdir / "cgroup/name").string() +
+                    ": not read: every guest's group is vserver/NAME, this one's " +
+                    cgroupOf(config.name).string());
   return lines;
 }
 

@@ -1,6 +1,7 @@
 // Settings the configuration reader accepts and validates, but that start
-// does not apply: the rlimits guest/limits.h maps to nothing (yet), and
-// the reserved share of dlimits/, which project quotas do not have.  A
+// does not apply: the rlimits guest/limits.h maps to nothing (yet), the
+// reserved share of dlimits/, which project quotas do not have, and
+// util-vserver's cgroup/name, the group's name, which is fixed here.  A
 // guest must not start silently without them: start warns once per setting.
 #pragma once
 

@@ -10,6 +10,7 @@
 #include "../cgroup.h"
 #include "../commands/vserver_stat.h"
 #include "../error.h"
+#include "io_limits.h"
 
 namespace vs::guest {
 
@@ -116,6 +117,17 @@ void addCpuset(const GuestConfig& config, std::vector<CgroupSetting>& settings) 
   if (config.cpuset.mems) settings.push_back({"cpuset.mems", *config.cpuset.mems, dir / "mems"});
 }
 
+// One write per line: the kernel takes one device's settings per write.
+void addIo(const GuestConfig& config, std::vector<CgroupSetting>& settings) {
+  const fs::path dir = config.location.cfgdir / "cgroup";
+  const auto add = [&](const std::vector<IoLine>& lines, const std::string& file) {
+    for (const IoLine& line : lines)
+      settings.push_back({file, ioLineValue(line, dir / file), dir / file, line.line});
+  };
+  add(config.cgroup.ioMax, "io.max");
+  add(config.cgroup.ioWeight, "io.weight");
+}
+
 std::string counted(uint64_t count, const std::string& one, const std::string& many) {
   return std::to_string(count) + " " + (count == 1 ? one : many);
 }
@@ -187,6 +199,7 @@ std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t 
   addMemory(config, pageSize, settings);
   addCpu(config, settings);
   addCpuset(config, settings);
+  addIo(config, settings);
   return settings;
 }
 
@@ -222,7 +235,8 @@ void applyCgroupSettings(const fs::path& group, const GuestConfig& config) {
     try {
       setCgroupValue(group, setting.file, setting.value);
     } catch (const Error& e) {
-      throw Error(e.errnum(), setting.source.string() + ": " + e.what());
+      const std::string line = setting.line > 0 ? ":" + std::to_string(setting.line) : "";
+      throw Error(e.errnum(), setting.source.string() + line + ": " + e.what());
     }
   }
 }

@@ -8,13 +8,16 @@
 //   sched/fill-rate, sched/interval   cpu.max: fill-rate/interval of kCpuPeriodUsec
 //   sched/priority-bias               cpu.weight: the weight of that nice value
 //   cpuset/cpus, cpuset/mems          cpuset.cpus, cpuset.mems
+//   cgroup/io.max, cgroup/io.weight   io.max, io.weight: a write per line, a device path
+//                                     as its MAJ:MIN (guest/io_limits.h)
 //   rlimits/nofile, nsock, semary,    the module's counted limits (VSERVER_A_LIMITS):
 //     msgqueue, nsems, locks (hard)   no cgroup controller counts these
 //
-// cgroupSettingsOf() and countedLimitsOf() are pure, so the unit tests
-// check the mapping; applyCgroupSettings() writes the cgroup's before the
-// guest's first process exists, and the counted limits go into the
-// request that creates the context.  docs/config-reference.md documents
+// cgroupSettingsOf() and countedLimitsOf() are pure but for the stat()
+// of a device path in cgroup/, so the unit tests check the mapping;
+// applyCgroupSettings() writes the cgroup's before the guest's first
+// process exists, and the counted limits go into the request that
+// creates the context.  docs/config-reference.md documents
 // the same table.
 #pragma once
 
@@ -41,11 +44,13 @@ struct CgroupSetting {
   std::string file;              // "pids.max", relative to the group
   std::string value;             // what is written to it
   std::filesystem::path source;  // the configuration file it comes from
+  int line = 0;                  // its line there; 0: the whole file
 };
 
 // The settings config asks for, in the order they are written.  Throws
 // ConfigError naming the file whose value no cgroup can take (nproc 0, a
-// memory size past 2^64 bytes, a CPU share below 1 ms per period).
+// memory size past 2^64 bytes, a CPU share below 1 ms per period, a
+// device path in cgroup/ that is no disk).
 std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t pageSize);
 
 // The hard limits of config's counted resources (nofile, nsock, semary,
@@ -66,7 +71,7 @@ std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
 std::vector<std::string> unappliedRlimits(const GuestConfig& config);
 
 // Writes config's settings to group.  The first one the kernel does not
-// take ends it with an Error of one line: "SOURCE: why".
+// take ends it with an Error of one line: "SOURCE[:LINE]: why".
 void applyCgroupSettings(const std::filesystem::path& group, const GuestConfig& config);
 
 // nice: sets the calling process's nice value, which the guest's init and
