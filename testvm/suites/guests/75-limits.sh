@@ -50,6 +50,10 @@ check_match "rlimits/nofile is l1's counted file limit" '^[0-9]+ [0-9]+ -1 100 0
 check_match "rlimits/nsock its socket limit" '^[0-9]+ [0-9]+ -1 16 0$' "$(limit_row 751 SOCK)"
 check_match "rlimits/nsems its semaphore limit" '^[0-9]+ [0-9]+ -1 64 0$' "$(limit_row 751 SEMS)"
 check_match "rlimits/locks its file lock limit" '^[0-9]+ [0-9]+ -1 50 0$' "$(limit_row 751 LOCKS)"
+check_match "its tasks are the PROC line, against pids.max, none refused yet" \
+	'^[1-9][0-9]* [1-9][0-9]* -1 20 0$' "$(limit_row 751 PROC)"
+check_match "its memory the RSS line, in pages, with no limit" '^[1-9][0-9]* [1-9][0-9]* -1 -1 0$' \
+	"$(limit_row 751 RSS)"
 status=$(vserver l1 status)
 check_match "status shows l1's open files against nofile" \
 	'^Open files: +[1-9][0-9]* of 100, most [1-9][0-9]*, 0 refused$' "$status"
@@ -110,6 +114,11 @@ echo "# l1's most tasks seen during the bomb: $peak in the cgroup, $module_peak 
 check "while it runs, the cgroup never holds more than 20 forked and 1 moved in" \
 	test "$peak" -le 21
 check "and the bomb does fill it (at least 15 seen)" test "$peak" -ge 15
+check_match "/proc/virtual/751/limit counts the refused forks as PROC hits" \
+	'^[0-9]+ [0-9]+ -1 20 [1-9][0-9]*$' "$(limit_row 751 PROC)"
+proc_held=$(limit_row 751 PROC | cut -d' ' -f2)
+check "and PROC's most held ($proc_held) is at least the most seen in the group ($peak)" \
+	test "$proc_held" -ge "$peak"
 check_match "status shows l1's tasks against nproc and the refused forks" \
 	"^Tasks \(cgroup\): +[0-9]+ of 20, [1-9][0-9]* forks? refused$" "$(vserver l1 status)"
 check "a host command forking 50 times finishes meanwhile (within 60 s)" \
@@ -131,6 +140,8 @@ check_eq "memory.max is rlimits/rss in bytes (8192 pages of 4 KiB)" 33554432 \
 	"$(cat $CG/l2/memory.max)"
 check_eq "rss's soft value equals its hard one: no memory.high" max "$(cat $CG/l2/memory.high)"
 check_eq "no OOM kill yet" 0 "$(event l2 memory.events oom_kill)"
+check_match "l2's RSS line: its memory against memory.max, 8192 pages, no hit" \
+	'^[1-9][0-9]* [1-9][0-9]* -1 8192 0$' "$(limit_row 752 RSS)"
 # Doubles a shell string until it outgrows 32 MiB.  Nothing to swap to in
 # the VM, so the group's OOM killer must take it.
 vserver l2 exec sh -c 'x=a; while :; do x=$x$x; done' >/dev/null 2>&1
@@ -138,6 +149,10 @@ check_eq "the hog in l2 was killed by SIGKILL" 137 "$?"
 check "memory.events oom_kill moved" test "$(event l2 memory.events oom_kill)" -ge 1
 check "the group never went past memory.max" \
 	test "$(cat $CG/l2/memory.peak)" -le 33554432
+check_match "RSS counts the times the hog reached memory.max as hits" \
+	'^[0-9]+ [0-9]+ -1 8192 [1-9][0-9]*$' "$(limit_row 752 RSS)"
+check "and its most held stays within 8192 pages" \
+	test "$(limit_row 752 RSS | cut -d' ' -f2)" -le 8192
 check_match "status shows l2's memory against its limit and the OOM kill" \
 	"^Memory \(cgroup\): +.* of 32M, [1-9][0-9]* OOM kills?$" "$(vserver l2 status)"
 check_match "vserver-stat --json has l2's memory limit and OOM kills" \
@@ -154,6 +169,7 @@ check_eq "which is pids.max" 30 "$(cat $CG/l2/pids.max)"
 check "vlimit -S sets a soft rss" vlimit -c 752 -S --rss 4K
 check_eq "which is memory.high (4096 pages)" 16777216 "$(cat $CG/l2/memory.high)"
 check_match "and shows it" '^rss +[0-9]+ +4096 +8192 ' "$(vlimit -c 752)"
+check_match "as does the RSS line's soft limit" '^[0-9]+ [0-9]+ 4096 8192 ' "$(limit_row 752 RSS)"
 check_one_line "vlimit refuses a limit nothing enforces" \
 	'^vlimit: --memlock: not enforced yet' "$(vlimit -c 752 --memlock 10 2>&1)"
 check "vlimit sets a counted limit: nofile" vlimit -c 752 --nofile 64
