@@ -80,8 +80,8 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
   // fail with a usage error on any host.
   const auto run = [](auto args) { return vs::vlimit::run(parse(args)); };
   STRCMP_EQUAL(
-      "--memlock: not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
-      "msgqueue, nsems and locks",
+      "--memlock: not enforced yet; vlimit changes rss, nproc, nofile, as, locks, msgqueue, nsock, "
+      "anon, semary and nsems",
       expectError([&] { run(argv("vlimit", "-c", "42", "--memlock", "10")); }).what());
   STRCMP_EQUAL("--nproc: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--nproc", "10")); }).what());

@@ -92,9 +92,11 @@ std::string unappliedMessage(const std::string& resource, guest::Unapplied why) 
     case guest::Unapplied::kNotEnforced:
       break;
   }
-  return "--" + resource +
-         ": not enforced yet; vlimit changes nproc, rss, anon, as, nofile, nsock, semary, "
-         "msgqueue, nsems and locks";
+  const std::vector<std::string> enforced = guest::enforcedRlimits();
+  std::string list;
+  for (size_t i = 0; i < enforced.size(); ++i)
+    list += (i == 0 ? "" : i + 1 == enforced.size() ? " and " : ", ") + enforced[i];
+  return "--" + resource + ": not enforced yet; vlimit changes " + list;
 }
 
 // What the changes become: writes to the guest's cgroup, and the module's

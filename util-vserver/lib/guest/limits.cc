@@ -222,6 +222,14 @@ std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit) {
   return Unapplied::kNotEnforced;
 }
 
+std::vector<std::string> enforcedRlimits() {
+  std::vector<std::string> names;
+  for (const char* name : limitResourceNames())
+    if (unappliedBecause(RlimitConfig{name, std::nullopt, 1, 1}) != Unapplied::kNotEnforced)
+      names.emplace_back(name);
+  return names;
+}
+
 std::vector<std::string> unappliedRlimits(const GuestConfig& config) {
   std::vector<std::string> names;
   for (const RlimitConfig& limit : config.rlimits)

@@ -65,6 +65,9 @@ HardLimits countedLimitsOf(const GuestConfig& config);
 enum class Unapplied { kHardOnly, kSoftOrHardOnly, kNotEnforced };
 std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
 
+// The rlimits/ resources that something enforces, in util-vserver's order.
+std::vector<std::string> enforcedRlimits();
+
 // The rlimits/ resources of config that are not applied (memlock, openfd
 // and the rest nothing enforces yet; a soft-only nproc or nofile, which
 // has no equivalent), in config's order.
