@@ -52,11 +52,15 @@ check "context 122 ended" wait_gone /proc/virtual/122
 # vkill: every task of a context at once, or one of them.
 # The shell waits, so a killed sleep is reaped (and uncounted) at once.
 setsid vcontext --create --xid 123 -- sh -c 'sleep 1001 & sleep 1002 & wait' &
+leader=$!
 check "context 123 is up with three tasks" wait_for_tasks 123 3
 check "its sleeps run" wait_true '[ -n "$(pid_of "sleep 1001")" ]'
 check "vkill -s KILL of one process" vkill --xid 123 -s KILL "$(pid_of 'sleep 1001')"
 check "it leaves two tasks" wait_for_tasks 123 2
 check "vkill --xid 123 -s KILL of the whole context" vkill --xid 123 -s KILL
+# The killed shell is this shell's child: only this shell can reap it, and
+# a check's command substitution does not.
+wait "$leader" 2>/dev/null
 check "every task is gone and the context ended" wait_gone /proc/virtual/123
 check_fails "vkill of a context that is gone fails" vkill --xid 123
 
