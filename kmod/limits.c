@@ -186,11 +186,12 @@ static void vs_limit_show(struct seq_file *m, const char *name,
  *
  * One line per resource, in Linux-VServer's layout: the current use, the
  * most held at once, the soft and hard limit (-1 for none) and the
- * refusals.  Tasks (PROC) and memory (RSS, in pages) come first, from
- * the cgroups that bound them, where the context has its own: pids.max,
- * memory.high and memory.max are their limits, forks refused and the
- * times memory reached memory.max their hits.  A counted limit has no
- * soft level.
+ * refusals.  Tasks (PROC), memory (RSS, in pages) and CPU time (CPU, in
+ * microseconds) come first, from the cgroups that bound them, where the
+ * context has its own: pids.max, memory.high and memory.max and cpu.max's
+ * quota per period are their limits, forks refused, the times memory
+ * reached memory.max and the periods the quota ran out their hits.  A
+ * counted limit has no soft level.
  */
 void vs_limits_show(struct seq_file *m, u32 xid)
 {
@@ -205,6 +206,8 @@ void vs_limits_show(struct seq_file *m, u32 xid)
 		vs_limit_show(m, "PROC", &usage.tasks, VSERVER_LIMIT_INFINITY);
 	if (usage.has_memory)
 		vs_limit_show(m, "RSS", &usage.memory, usage.memory_high);
+	if (usage.has_cpu)
+		vs_limit_show(m, "CPU", &usage.cpu, VSERVER_LIMIT_INFINITY);
 	for (resource = VSERVER_LIMIT_NOFILE; resource <= VSERVER_LIMIT_MAX;
 	     resource++) {
 		if (vserver_account_read(xid, vs_limit_counted(resource), &count))

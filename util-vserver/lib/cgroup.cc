@@ -120,6 +120,15 @@ std::optional<uint64_t> parseCgroupLimit(std::string_view text) {
   return value;
 }
 
+std::optional<std::pair<uint64_t, uint64_t>> parseCpuMax(std::string_view text) {
+  const size_t blank = text.find(' ');
+  if (blank == std::string_view::npos) return std::nullopt;
+  const auto quota = parseCgroupLimit(text.substr(0, blank));
+  const auto period = parseCgroupLimit(text.substr(blank + 1));
+  if (!quota || !period || *period == 0 || *period == kNoCgroupLimit) return std::nullopt;
+  return std::pair(*quota, *period);
+}
+
 std::optional<uint64_t> parseKeyedCount(std::string_view text, std::string_view key) {
   while (!text.empty()) {
     const size_t newline = text.find('\n');
@@ -148,13 +157,21 @@ CgroupUsage readCgroupUsage(const fs::path& group) {
     const auto contents = text(file);
     return contents ? parseKeyedCount(*contents, key) : std::nullopt;
   };
+  const auto cpuMax = [&]() -> std::optional<std::pair<uint64_t, uint64_t>> {
+    const auto contents = text("cpu.max");
+    return contents ? parseCpuMax(*contents) : std::nullopt;
+  }();
   return CgroupUsage{.tasks = limit("pids.current"),
                      .tasksMax = limit("pids.max"),
                      .forksRefused = count("pids.events", "max"),
                      .memoryBytes = limit("memory.current"),
                      .memoryMax = limit("memory.max"),
                      .memoryHigh = limit("memory.high"),
-                     .oomKills = count("memory.events", "oom_kill")};
+                     .oomKills = count("memory.events", "oom_kill"),
+                     .cpuUsec = count("cpu.stat", "usage_usec"),
+                     .cpuQuotaUsec = cpuMax ? std::optional(cpuMax->first) : std::nullopt,
+                     .cpuPeriodUsec = cpuMax ? std::optional(cpuMax->second) : std::nullopt,
+                     .cpuThrottled = count("cpu.stat", "nr_throttled")};
 }
 
 void joinCgroup(const fs::path& group, pid_t pid) {

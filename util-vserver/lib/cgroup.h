@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "unique_fd.h"
 
@@ -45,12 +46,20 @@ struct CgroupUsage {
   std::optional<uint64_t> memoryMax;     // memory.max
   std::optional<uint64_t> memoryHigh;    // memory.high
   std::optional<uint64_t> oomKills;      // memory.events "oom_kill"
+  std::optional<uint64_t> cpuUsec;       // cpu.stat "usage_usec"
+  std::optional<uint64_t> cpuQuotaUsec;  // cpu.max's quota per period
+  std::optional<uint64_t> cpuPeriodUsec;  // cpu.max's period
+  std::optional<uint64_t> cpuThrottled;   // cpu.stat "nr_throttled"
 };
 CgroupUsage readCgroupUsage(const std::filesystem::path& group);
 
 // A limit file's text ("max" or a number, a newline after it); nothing
 // when it is neither.
 std::optional<uint64_t> parseCgroupLimit(std::string_view text);
+
+// cpu.max's "QUOTA PERIOD" (QUOTA "max" or a number); nothing when it is
+// not that.
+std::optional<std::pair<uint64_t, uint64_t>> parseCpuMax(std::string_view text);
 
 // The count of key in a flat-keyed file ("key value" lines: pids.events,
 // memory.events, cpu.stat); nothing when key is not there.

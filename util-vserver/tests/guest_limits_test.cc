@@ -363,6 +363,15 @@ TEST(GuestLimits, KeyedCountsFindTheirKeyOnly) {
   CHECK_EQUAL(3, vs::parseKeyedCount("max 3", "max").value());
 }
 
+TEST(GuestLimits, ParsesCpuMax) {
+  CHECK(vs::parseCpuMax("25000 100000\n") == std::make_pair(uint64_t{25000}, uint64_t{100000}));
+  CHECK(vs::parseCpuMax("max 100000\n") == std::make_pair(vs::kNoCgroupLimit, uint64_t{100000}));
+  CHECK_FALSE(vs::parseCpuMax("25000\n").has_value());
+  CHECK_FALSE(vs::parseCpuMax("25000 max\n").has_value());
+  CHECK_FALSE(vs::parseCpuMax("25000 0\n").has_value());
+  CHECK_FALSE(vs::parseCpuMax("x 100000\n").has_value());
+}
+
 TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
   vs::CgroupUsage usage{.tasks = 5,
                         .tasksMax = 20,
@@ -370,7 +379,11 @@ TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
                         .memoryBytes = 12 << 20,
                         .memoryMax = 32 << 20,
                         .memoryHigh = std::nullopt,
-                        .oomKills = 1};
+                        .oomKills = 1,
+                        .cpuUsec = std::nullopt,
+                        .cpuQuotaUsec = std::nullopt,
+                        .cpuPeriodUsec = std::nullopt,
+                        .cpuThrottled = std::nullopt};
   auto lines = vs::guest::cgroupUsageLines(usage);
   LONGS_EQUAL(2, lines.size());
   STRCMP_EQUAL("Tasks (cgroup):      5 of 20, 3 forks refused", lines[0].c_str());
@@ -381,6 +394,25 @@ TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
   STRCMP_EQUAL("Tasks (cgroup):      5, no limit", lines[0].c_str());
   STRCMP_EQUAL("Memory (cgroup):     12M, no limit", lines[1].c_str());
   CHECK(vs::guest::cgroupUsageLines({}).empty());
+}
+
+TEST(GuestLimits, CpuStatusLineShowsTimeShareAndThrottledPeriods) {
+  vs::CgroupUsage usage;
+  usage.cpuUsec = 8734310;
+  usage.cpuQuotaUsec = 25000;
+  usage.cpuPeriodUsec = 100000;
+  usage.cpuThrottled = 312;
+  auto lines = vs::guest::cgroupUsageLines(usage);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("CPU (cgroup):        8.73 s used, at most 0.25 CPU, 312 periods throttled",
+               lines[0].c_str());
+  usage.cpuQuotaUsec = 150000;
+  usage.cpuThrottled = 1;
+  STRCMP_EQUAL("CPU (cgroup):        8.73 s used, at most 1.50 CPU, 1 period throttled",
+               vs::guest::cgroupUsageLines(usage)[0].c_str());
+  usage.cpuQuotaUsec = vs::kNoCgroupLimit;
+  STRCMP_EQUAL("CPU (cgroup):        8.73 s used, no limit",
+               vs::guest::cgroupUsageLines(usage)[0].c_str());
 }
 
 TEST(GuestLimits, CountedLinesShowLimitedOrUsedResourcesOnly) {

@@ -132,18 +132,6 @@ TEST(VserverStatUsage, OneRowPerContextInXidOrder) {
   CHECK_FALSE(rows[3].cgroupMemoryBytes.has_value());
 }
 
-TEST_GROUP(VserverStatCgroup){};
-
-TEST(VserverStatCgroup, ReadsCounterAndCpuUsage) {
-  CHECK_EQUAL(1052672u, *parseCounter("1052672\n"));
-  CHECK_FALSE(parseCounter("max\n").has_value());
-  CHECK_FALSE(parseCounter("").has_value());
-  CHECK_EQUAL(123456u,
-              *parseCpuUsage("usage_usec 123456\nuser_usec 100000\nsystem_usec 23456\n"));
-  CHECK_EQUAL(7u, *parseCpuUsage("user_usec 5\nusage_usec 7\n"));
-  CHECK_FALSE(parseCpuUsage("user_usec 5\n").has_value());
-}
-
 TEST_GROUP(VserverStatFormat){};
 
 TEST(VserverStatFormat, SizesAsUtilVserver) {
@@ -223,6 +211,9 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
   guest.cgroupTasks = 3;
   guest.cgroupTasksMax = 20;
   guest.cgroupForksRefused = 0;
+  guest.cgroupCpuMaxUsec = 25000;
+  guest.cgroupCpuPeriodUsec = 100000;
+  guest.cgroupCpuThrottled = 312;
   guest.limits = {
       {VSERVER_LIMIT_NOFILE, {.hard = 4096, .current = 41, .held = 57, .hits = 0}},
       {VSERVER_LIMIT_NSOCK, {.hard = VSERVER_LIMIT_INFINITY, .current = 6, .held = 9, .hits = 0}},
@@ -236,12 +227,16 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "  {\"xid\": 0, \"name\": \"root server\", \"processes\": 2, \"vsz_bytes\": 8192, "
       "\"rss_bytes\": 4096, \"user_time_ms\": 10, \"system_time_ms\": 20, \"uptime_ms\": 30, "
       "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null, "
+      "\"cgroup_cpu_max_usec\": null, \"cgroup_cpu_period_usec\": null, "
+      "\"cgroup_cpu_throttled\": null, "
       "\"cgroup_memory_max_bytes\": null, \"cgroup_oom_kills\": null, \"cgroup_tasks\": null, "
       "\"cgroup_tasks_max\": null, \"cgroup_forks_refused\": null, \"limits\": null, "
       "\"addresses\": null},\n"
       "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
       "\"rss_bytes\": 0, \"user_time_ms\": 0, \"system_time_ms\": 0, \"uptime_ms\": 0, "
       "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456, "
+      "\"cgroup_cpu_max_usec\": 25000, \"cgroup_cpu_period_usec\": 100000, "
+      "\"cgroup_cpu_throttled\": 312, "
       "\"cgroup_memory_max_bytes\": 33554432, \"cgroup_oom_kills\": 1, \"cgroup_tasks\": 3, "
       "\"cgroup_tasks_max\": 20, \"cgroup_forks_refused\": 0, "
       "\"limits\": {\"nofile\": {\"current\": 41, \"held\": 57, \"hard\": 4096, \"hits\": 0}, "

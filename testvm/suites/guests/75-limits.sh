@@ -54,6 +54,8 @@ check_match "its tasks are the PROC line, against pids.max, none refused yet" \
 	'^[1-9][0-9]* [1-9][0-9]* -1 20 0$' "$(limit_row 751 PROC)"
 check_match "its memory the RSS line, in pages, with no limit" '^[1-9][0-9]* [1-9][0-9]* -1 -1 0$' \
 	"$(limit_row 751 RSS)"
+check_match "its CPU time the CPU line, in microseconds, without a quota" '^[0-9]+ [0-9]+ -1 -1 0$' \
+	"$(limit_row 751 CPU)"
 status=$(vserver l1 status)
 check_match "status shows l1's open files against nofile" \
 	'^Open files: +[1-9][0-9]* of 100, most [1-9][0-9]*, 0 refused$' "$status"
@@ -208,10 +210,34 @@ check_eq "the guest's init may run on CPU 1 only" 1 \
 check_eq "the guest's init has nice 7 (nice)" 7 "$(cut -d' ' -f19 /proc/$(init_pid l3)/stat)"
 check_eq "a soft rss alone is memory.high (16384 pages)" 67108864 "$(cat $CG/l3/memory.high)"
 check_eq "and memory.max stays unlimited" max "$(cat $CG/l3/memory.max)"
+check_match "the CPU line's limit is cpu.max's quota, 25000 us" '^[0-9]+ [0-9]+ -1 25000 [0-9]+$' \
+	"$(limit_row 753 CPU)"
 vserver l3 exec sh -c 'while :; do :; done' >/dev/null 2>&1 &
 spin=$!
 check "a busy loop in l3 is throttled (cpu.stat nr_throttled moves)" \
 	wait_true '[ "$(event l3 cpu.stat nr_throttled)" -gt 0 ]' 30
+# Read between two reads of cpu.stat, the line's time and hits lie
+# between theirs (the time within 20 ms: the scheduler's sum and the
+# cgroup's are kept apart).
+used_before=$(event l3 cpu.stat usage_usec) throttled_before=$(event l3 cpu.stat nr_throttled)
+cpu_row=$(limit_row 753 CPU)
+used_after=$(event l3 cpu.stat usage_usec) throttled_after=$(event l3 cpu.stat nr_throttled)
+echo "# cpu.stat usage_usec $used_before..$used_after nr_throttled" \
+	"$throttled_before..$throttled_after; CPU line: $cpu_row"
+check "the CPU line counts cpu.stat's throttled periods as hits" test \
+	"$(echo "$cpu_row" | cut -d' ' -f5)" -ge "$throttled_before" -a \
+	"$(echo "$cpu_row" | cut -d' ' -f5)" -le "$throttled_after"
+check "its time is cpu.stat's usage_usec" test \
+	"$(echo "$cpu_row" | cut -d' ' -f1)" -ge $((used_before - 20000)) -a \
+	"$(echo "$cpu_row" | cut -d' ' -f1)" -le $((used_after + 20000))
+check_eq "and its most held is that time" "$(echo "$cpu_row" | cut -d' ' -f1)" \
+	"$(echo "$cpu_row" | cut -d' ' -f2)"
+check_match "status shows l3's CPU time against its quarter of a CPU and the throttled periods" \
+	'^CPU \(cgroup\): +[0-9]+\.[0-9][0-9] s used, at most 0\.25 CPU, [1-9][0-9]* periods? throttled$' \
+	"$(vserver l3 status)"
+check_match "vserver-stat --json has its quota, period and throttled periods" \
+	'"cgroup_cpu_max_usec": 25000, "cgroup_cpu_period_usec": 100000, "cgroup_cpu_throttled": [1-9]' \
+	"$(vserver-stat --json)"
 check "stop l3" vserver l3 stop
 wait "$spin"
 check_clean "l3 left nothing behind" l3 753

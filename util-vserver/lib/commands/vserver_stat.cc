@@ -144,18 +144,6 @@ std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
   return ordered;
 }
 
-std::optional<uint64_t> parseCounter(std::string_view text) {
-  if (text.ends_with('\n')) text.remove_suffix(1);
-  return parseNumber(text);
-}
-
-std::optional<uint64_t> parseCpuUsage(std::string_view cpuStat) {
-  const std::vector<std::string_view> fields = splitBlanks(cpuStat);
-  for (size_t i = 0; i + 1 < fields.size(); i += 2)
-    if (fields[i] == "usage_usec") return parseNumber(fields[i + 1]);
-  return std::nullopt;
-}
-
 std::string formatSize(uint64_t bytes) {
   // 1024^6 * 1000 exceeds 64 bits: the loop ends by E at the latest.
   static constexpr const char* kSuffixes[] = {" ", "K", "M", "G", "T", "P", "E"};
@@ -283,6 +271,9 @@ std::string jsonObject(const Row& row) {
          ", \"uptime_ms\": " + std::to_string(row.uptimeMs) +
          ", \"cgroup_memory_bytes\": " + jsonNumber(row.cgroupMemoryBytes) +
          ", \"cgroup_cpu_usec\": " + jsonNumber(row.cgroupCpuUsec) +
+         ", \"cgroup_cpu_max_usec\": " + jsonNumber(row.cgroupCpuMaxUsec) +
+         ", \"cgroup_cpu_period_usec\": " + jsonNumber(row.cgroupCpuPeriodUsec) +
+         ", \"cgroup_cpu_throttled\": " + jsonNumber(row.cgroupCpuThrottled) +
          ", \"cgroup_memory_max_bytes\": " + jsonNumber(row.cgroupMemoryMaxBytes) +
          ", \"cgroup_oom_kills\": " + jsonNumber(row.cgroupOomKills) +
          ", \"cgroup_tasks\": " + jsonNumber(row.cgroupTasks) +
@@ -382,9 +373,9 @@ void addCgroupUsage(std::vector<Row>& rows) {
   for (Row& row : rows) {
     if (row.xid < VSERVER_GUEST_XID_MIN || row.name.empty()) continue;
     const std::filesystem::path cgroup = guest::cgroupOf(row.name);
-    row.cgroupMemoryBytes = readParsed((cgroup / "memory.current").string(), parseCounter);
-    row.cgroupCpuUsec = readParsed((cgroup / "cpu.stat").string(), parseCpuUsage);
     const CgroupUsage usage = readCgroupUsage(cgroup);
+    row.cgroupMemoryBytes = usage.memoryBytes;
+    row.cgroupCpuUsec = usage.cpuUsec;
     // null in the JSON: no limit, or no such file.
     const auto limit = [](std::optional<uint64_t> value) {
       return value == kNoCgroupLimit ? std::nullopt : value;
@@ -394,6 +385,9 @@ void addCgroupUsage(std::vector<Row>& rows) {
     row.cgroupTasks = usage.tasks;
     row.cgroupTasksMax = limit(usage.tasksMax);
     row.cgroupForksRefused = usage.forksRefused;
+    row.cgroupCpuMaxUsec = limit(usage.cpuQuotaUsec);
+    row.cgroupCpuPeriodUsec = usage.cpuPeriodUsec;
+    row.cgroupCpuThrottled = usage.cpuThrottled;
   }
 }
 

@@ -81,6 +81,9 @@ struct Row {
   std::optional<uint64_t> cgroupTasks;           // pids.current
   std::optional<uint64_t> cgroupTasksMax;        // pids.max; nothing for "max"
   std::optional<uint64_t> cgroupForksRefused;    // pids.events max
+  std::optional<uint64_t> cgroupCpuMaxUsec;      // cpu.max's quota; nothing for "max"
+  std::optional<uint64_t> cgroupCpuPeriodUsec;   // cpu.max's period
+  std::optional<uint64_t> cgroupCpuThrottled;    // cpu.stat nr_throttled
   std::optional<std::vector<IpAddress>> addresses;  // its network set's; empty: unconfined
   // The kernel's; empty for a context it did not list, which has none.
   std::map<vserver_limit_resource, CountedLimit> limits;
@@ -95,12 +98,6 @@ std::string contextName(uint32_t xid, const std::string& kernelName);
 std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
                            const std::vector<ContextInfo>& contexts, const Units& units,
                            uint64_t sinceBootMs);
-
-// A counter file of cgroup v2 (memory.current): one number and a newline.
-std::optional<uint64_t> parseCounter(std::string_view text);
-
-// usage_usec of a cgroup's cpu.stat.
-std::optional<uint64_t> parseCpuUsage(std::string_view cpuStat);
 
 // util-vserver's sizes: below 1000 of a unit, with tenths (truncated) when
 // not zero, and a suffix: " " for bytes, K, M, G, T, P, E (powers of 1024).

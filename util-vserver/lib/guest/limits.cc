@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <array>
+#include <iomanip>
 #include <optional>
+#include <sstream>
 
 #include "../cgroup.h"
 #include "../commands/vserver_stat.h"
@@ -142,6 +144,24 @@ std::string againstLimit(const std::string& used, std::optional<uint64_t> limit,
   return used + " of " + limitText + most + ", " + hits;
 }
 
+// "2 decimals", as the CPU line shows seconds and shares of a CPU.
+std::string twoDecimals(uint64_t numerator, uint64_t denominator) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(2)
+       << static_cast<double>(numerator) / static_cast<double>(denominator);
+  return text.str();
+}
+
+// "8.73 s used, no limit" or "8.73 s used, at most 0.25 CPU, 312 periods
+// throttled".
+std::string cpuUsage(const CgroupUsage& usage) {
+  const std::string used = twoDecimals(*usage.cpuUsec, 1000000) + " s used";
+  if (!usage.cpuQuotaUsec || *usage.cpuQuotaUsec == kNoCgroupLimit || !usage.cpuPeriodUsec)
+    return used + ", no limit";
+  return used + ", at most " + twoDecimals(*usage.cpuQuotaUsec, *usage.cpuPeriodUsec) + " CPU, " +
+         counted(usage.cpuThrottled.value_or(0), "period throttled", "periods throttled");
+}
+
 // The status line's label of each counted resource, padded as the other
 // lines' are; indexed by vserver_limit_resource.
 constexpr std::array<const char*, VSERVER_LIMIT_MAX + 1> kCountedLabels = {
@@ -166,6 +186,7 @@ std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage) {
                     againstLimit(formatSize(*usage.memoryBytes), usage.memoryMax,
                                  formatSize(usage.memoryMax.value_or(0)),
                                  counted(usage.oomKills.value_or(0), "OOM kill", "OOM kills")));
+  if (usage.cpuUsec) lines.push_back("CPU (cgroup):        " + cpuUsage(usage));
   return lines;
 }
 
