@@ -67,4 +67,8 @@ uint64_t parseLimit(const std::string& text) {
   return value;
 }
 
+std::string formatLimit(uint64_t value) {
+  return value == kUnlimited ? "inf" : std::to_string(value);
+}
+
 }  // namespace vs

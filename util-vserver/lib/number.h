@@ -28,4 +28,8 @@ std::optional<uint64_t> unitOfSuffix(std::string_view suffix);
 // 1000).  Throws a usage Error otherwise.
 uint64_t parseLimit(const std::string& text);
 
+// A limit as parseLimit reads it back: "inf" for kUnlimited, else the
+// number in decimal.
+std::string formatLimit(uint64_t value);
+
 }  // namespace vs

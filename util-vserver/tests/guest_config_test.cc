@@ -94,6 +94,7 @@ TEST(GuestConfig, EmptyDirectoryGivesUtilVserverDefaults) {
   CHECK_FALSE(config.uts.domainname.has_value());
   CHECK(config.interfaces.empty());
   CHECK(config.rlimits.empty());
+  CHECK(config.ulimits.empty());
   CHECK(config.init.style == vs::guest::InitStyle::Sysv);
   STRCMP_EQUAL("3", config.init.runlevelStart.c_str());
   STRCMP_EQUAL("6", config.init.runlevelStop.c_str());
@@ -626,6 +627,89 @@ TEST(GuestConfig, RlimitRefusesOverflow) {
   expectReadError("rlimits/as.hard:1", "'18446744073709551616' is too large");
   write("rlimits/as.hard", "18014398509481984K\n");
   expectReadError("rlimits/as.hard:1", "'18014398509481984K' is too large");
+}
+
+// ---- ulimits/ ---------------------------------------------------------------
+
+TEST(GuestConfig, UlimitSetsSoftAndHardAndSuffixedFilesOverride) {
+  write("ulimits/nofile", "64\n");
+  write("ulimits/core.soft", "0\n");
+  write("ulimits/core.hard", "inf\n");
+  write("ulimits/fsize", "1M\n");
+  write("ulimits/stack", "8M\n");
+  write("ulimits/stack.soft", "1M\n");
+  write("ulimits/nproc.soft", "100\n");
+  const auto limits = read().ulimits;
+  LONGS_EQUAL(5, limits.size());
+  // In exec-ulimit's order: core, fsize, nofile, nproc, stack.
+  STRCMP_EQUAL("core", limits[0].resource.c_str());
+  LONGS_EQUAL(RLIMIT_CORE, limits[0].rlimit);
+  CHECK_EQUAL(0, limits[0].soft.value());
+  CHECK_EQUAL(RLIM_INFINITY, limits[0].hard.value());
+  STRCMP_EQUAL("fsize", limits[1].resource.c_str());
+  LONGS_EQUAL(RLIMIT_FSIZE, limits[1].rlimit);
+  CHECK_EQUAL(1 << 20, limits[1].soft.value());
+  CHECK_EQUAL(1 << 20, limits[1].hard.value());
+  STRCMP_EQUAL("nofile", limits[2].resource.c_str());
+  LONGS_EQUAL(RLIMIT_NOFILE, limits[2].rlimit);
+  CHECK_EQUAL(64, limits[2].soft.value());
+  CHECK_EQUAL(64, limits[2].hard.value());
+  // A soft value alone keeps the inherited hard one.
+  STRCMP_EQUAL("nproc", limits[3].resource.c_str());
+  LONGS_EQUAL(RLIMIT_NPROC, limits[3].rlimit);
+  CHECK_EQUAL(100, limits[3].soft.value());
+  CHECK_FALSE(limits[3].hard.has_value());
+  STRCMP_EQUAL("stack", limits[4].resource.c_str());
+  CHECK_EQUAL(1 << 20, limits[4].soft.value());
+  CHECK_EQUAL(8 << 20, limits[4].hard.value());
+}
+
+// As exec-ulimit read them: C notation, K and M, k and m; and G and g,
+// as rlimits/ takes.
+TEST(GuestConfig, UlimitValuesAsInRlimits) {
+  const std::pair<const char*, rlim_t> cases[] = {{"0x10", 16},    {"010", 8},
+                                                  {"2K", 2048},    {"3m", 3000000},
+                                                  {"1G", 1 << 30}, {"inf", RLIM_INFINITY}};
+  for (const auto& [text, value] : cases) {
+    write("ulimits/data", std::string(text) + "\n");
+    CHECK_EQUAL(value, read().ulimits.at(0).hard.value());
+  }
+  write("ulimits/data", "lots\n");
+  expectReadError("ulimits/data:1", "'lots' is not a limit (NUMBER[K|M|G|k|m|g] or inf)");
+  write("ulimits/data", "-1\n");
+  expectReadError("ulimits/data:1", "'-1' is not a limit (NUMBER[K|M|G|k|m|g] or inf)");
+}
+
+// The soft value of RES is lowered to RES.hard, as exec-ulimit did.
+TEST(GuestConfig, UlimitSoftFromTheSharedFileIsClippedToTheHardOne) {
+  write("ulimits/nofile", "4096\n");
+  write("ulimits/nofile.hard", "1024\n");
+  const auto limit = read().ulimits.at(0);
+  CHECK_EQUAL(1024, limit.soft.value());
+  CHECK_EQUAL(1024, limit.hard.value());
+}
+
+TEST(GuestConfig, UlimitRefusesAnExplicitSoftAboveTheHard) {
+  write("ulimits/nofile.soft", "4096\n");
+  write("ulimits/nofile.hard", "1024\n");
+  expectReadError("ulimits/nofile.soft",
+                  "soft limit 4096 is above the hard limit 1024 (nofile.hard)");
+  fs::remove(cfgdir() / "ulimits/nofile.hard");
+  write("ulimits/nofile", "1K\n");
+  write("ulimits/nofile.soft", "inf\n");
+  expectReadError("ulimits/nofile.soft", "soft limit inf is above the hard limit 1024 (nofile)");
+}
+
+TEST(GuestConfig, UlimitRefusesUnknownFilesButNotBackups) {
+  write("ulimits/nofile~", "junk\n");
+  write("ulimits/.nofile.swp", "junk\n");
+  CHECK(read().ulimits.empty());
+  // rlimits/ has as, ulimits/ does not; nor has it a minimum.
+  write("ulimits/as", "10\n");
+  expectReadError("ulimits/as", "unknown resource limit 'as'");
+  fs::remove(cfgdir() / "ulimits/as");
+  write("ulimits/nofile.min", "10\n");
+  expectReadError("ulimits/nofile.min", "unknown resource limit 'nofile.min'");
 }
 
 // ---- dlimits/ ---------------------------------------------------------------

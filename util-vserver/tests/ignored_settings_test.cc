@@ -27,8 +27,10 @@ TEST(IgnoredSettings, OneLinePerSettingNamingItsFile) {
   config.rlimits = {{"memlock", 10, 10, 10}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 1 limit (memlock) not applied yet; none is set",
-               lines[0].c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits: 1 limit (memlock) not applied yet; none is set; per-process "
+      "limits (memlock) are set in ulimits/",
+      lines[0].c_str());
 }
 
 // Issue 10: interfaces/ and nflags are applied now.
@@ -52,8 +54,10 @@ TEST(IgnoredSettings, CgroupBackedRlimitsAreNoLongerIgnored) {
   config.rlimits.push_back({"shmem", 1, 1, 1});
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (memlock, shmem) not applied yet; none is set",
-               lines[0].c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits: 2 limits (memlock, shmem) not applied yet; none is set; "
+      "per-process limits (memlock) are set in ulimits/",
+      lines[0].c_str());
 }
 
 // The module's counted limits are applied, but only their hard value: a
@@ -84,8 +88,10 @@ TEST(IgnoredSettings, NsemsIsNoLongerIgnored) {
   config.rlimits = {{"nsems", std::nullopt, 64, std::nullopt}, {"memlock", 1, 1, 1}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (nsems, memlock) not applied yet; none is set",
-               lines[0].c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits: 2 limits (nsems, memlock) not applied yet; none is set; "
+      "per-process limits (memlock) are set in ulimits/",
+      lines[0].c_str());
 }
 
 // locks was validated only until the module counted file locks; now its
@@ -97,8 +103,32 @@ TEST(IgnoredSettings, LocksIsNoLongerIgnored) {
   config.rlimits = {{"locks", 50, std::nullopt, std::nullopt}, {"memlock", 1, 1, 1}};
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
-  STRCMP_EQUAL("/etc/vservers/web/rlimits: 2 limits (locks, memlock) not applied yet; none is set",
-               lines[0].c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits: 2 limits (locks, memlock) not applied yet; none is set; "
+      "per-process limits (memlock) are set in ulimits/",
+      lines[0].c_str());
+}
+
+// cpu, fsize, data, stack, core and memlock, which nothing enforces per
+// guest, point to ulimits/; a soft nofile alone, enforced with a hard
+// value, and those ulimits/ lacks do not.
+TEST(IgnoredSettings, UnenforcedRlimitsPointToUlimits) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.rlimits = {
+      {"nofile", std::nullopt, 10, std::nullopt}, {"openfd", 1, 1, 1}, {"shmem", 1, 1, 1}};
+  auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits: 3 limits (nofile, openfd, shmem) not applied yet; none is set",
+      lines[0].c_str());
+  config.rlimits = {{"cpu", 1, 1, 1},   {"fsize", 1, 1, 1}, {"data", 1, 1, 1},
+                    {"stack", 1, 1, 1}, {"core", 1, 1, 1},  {"dentry", 1, 1, 1}};
+  lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits: 6 limits (cpu, fsize, data, stack, core, dentry) not applied "
+      "yet; none is set; per-process limits (cpu, fsize, data, stack, core) are set in ulimits/",
+      lines[0].c_str());
 }
 
 // util-vserver's cgroup/name named the guest's group, which is fixed here.

@@ -4,8 +4,10 @@
 # rlimits/nproc stops a fork bomb while the host goes on; rlimits/rss has
 # a memory hog OOM-killed inside its group; sched/, cpuset/ and nice give
 # the values asked for, and cpu.max throttles; cgroup/io.max throttles a
-# guest's writes to the loop device its root is on; a value the kernel or
-# the mapping refuses fails the start with one line and leaves nothing.
+# guest's writes to the loop device its root is on; ulimits/ gives the
+# guest's init and what vserver exec runs the same per-process limits; a
+# value the kernel or the mapping refuses fails the start with one line
+# and leaves nothing.
 # Contexts 751-770.
 . /testvm/lib.sh
 
@@ -40,7 +42,7 @@ chmod 755 "$IF/l1/scripts/pre-start"
 out=$(vserver l1 start 2>&1)
 check_eq "start l1" 0 "$?"
 check_eq "the only warning left names the rlimit that stays unapplied" \
-	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (memlock) not applied yet; none is set" \
+	"vserver: l1: warning: $IF/l1/rlimits: 1 limit (memlock) not applied yet; none is set; per-process limits (memlock) are set in ulimits/" \
 	"$(echo "$out" | grep warning)"
 # limit_row XID NAME: current, held, soft/hard and hits of NAME in
 # /proc/virtual/XID/limit, one space between each.
@@ -324,4 +326,58 @@ check_clean "and leaves nothing" l6 756
 check "unmount the image" umount "$iofs"
 check "detach $loop" losetup -d "$loop"
 rm -f "$img"
+
+# --- per-process limits: ulimits/ (setrlimit) ------------------------------
+# rlimit_pair NAME: the soft and hard value of NAME ("Max open files") in
+# the /proc/PID/limits on stdin, one space between them.
+rlimit_pair() { sed -n "s/^$1  *//p" | tr -s ' ' | cut -d' ' -f1,2; }
+check "build l7" make_guest l7 757
+mkdir -p "$IF/l7/ulimits"
+echo 64 >"$IF/l7/ulimits/nofile"
+echo 0 >"$IF/l7/ulimits/core.soft"
+echo inf >"$IF/l7/ulimits/core.hard"
+echo 1M >"$IF/l7/ulimits/fsize"
+# Under a finite hard core limit (ulimit -c sets both), which only the
+# guest's core.hard raises; the other resources the guest names differ
+# from the host's too (nofile 1024 or more, fsize unlimited).
+check "start l7 under a 4 KiB core limit" sh -c 'ulimit -c 8 && vserver l7 start'
+init_limits=$(cat "/proc/$(init_pid l7)/limits")
+check_eq "l7's init has ulimits/nofile as soft and hard limit" "64 64" \
+	"$(echo "$init_limits" | rlimit_pair 'Max open files')"
+check_eq "core.soft and core.hard, the hard one raised past the starter's" "0 unlimited" \
+	"$(echo "$init_limits" | rlimit_pair 'Max core file size')"
+check_eq "and fsize, 1M in bytes" "1048576 1048576" \
+	"$(echo "$init_limits" | rlimit_pair 'Max file size')"
+exec_limits=$(sh -c 'ulimit -c 8 && vserver l7 exec cat /proc/self/limits')
+check_eq "a command vserver exec runs in l7 has nofile too" "64 64" \
+	"$(echo "$exec_limits" | rlimit_pair 'Max open files')"
+check_eq "and core" "0 unlimited" "$(echo "$exec_limits" | rlimit_pair 'Max core file size')"
+check_eq "and fsize" "1048576 1048576" "$(echo "$exec_limits" | rlimit_pair 'Max file size')"
+# echo is the shell's own: the shell is the writer SIGXFSZ kills.
+vserver l7 exec sh -c 'x=0123456789abcdef
+while [ ${#x} -lt 2097152 ]; do x=$x$x; done
+echo "$x" >/tmp/big' >/dev/null 2>&1
+check_eq "a shell in l7 writing 2 MiB to a file is killed by SIGXFSZ" 153 "$?"
+check_eq "which left the file at ulimits/fsize" 1048576 \
+	"$(vserver l7 exec sh -c 'wc -c </tmp/big' | tr -d ' ')"
+check "stop l7" vserver l7 stop
+check_clean "l7 left nothing behind" l7 757
+
+check "build l8" make_guest l8 758
+mkdir -p "$IF/l8/ulimits"
+echo 2000000000 >"$IF/l8/ulimits/nofile"
+check_eq "a nofile above fs.nr_open fails the start with one line naming ulimits/nofile" \
+	"vserver: l8: $IF/l8/ulimits/nofile: cannot set 2000000000: Operation not permitted" \
+	"$(vserver l8 start 2>&1)"
+check_clean "and leaves nothing" l8 758
+echo 1024 >"$IF/l8/ulimits/nofile"
+check "with nofile 1024 l8 starts" vserver l8 start
+echo 2000000000 >"$IF/l8/ulimits/nofile"
+out=$(vserver l8 exec echo ran 2>&1)
+check_eq "then vserver exec fails as start did" 255 "$?"
+check_eq "with the same line, the command not run" \
+	"vserver: l8: $IF/l8/ulimits/nofile: cannot set 2000000000: Operation not permitted" "$out"
+echo 1024 >"$IF/l8/ulimits/nofile"
+check "stop l8" vserver l8 stop
+check_clean "l8 left nothing behind" l8 758
 t_done

@@ -424,23 +424,79 @@ std::optional<RlimitConfig> readRlimit(const fs::path& dir, const std::string& r
 }
 
 // util-vserver only looks for the names it knows, so a misspelt file
-// would be silently ignored; we refuse it instead.
-void checkRlimitFileNames(const fs::path& dir) {
+// would be silently ignored; we refuse it instead.  Every file of dir is
+// RES or RES.KIND.
+void checkLimitFileNames(const fs::path& dir, bool (*isResource)(std::string_view),
+                         std::span<const char* const> kinds) {
   for (const auto& entry : sortedEntries(dir)) {
     const std::string name = entry.path().filename().string();
     if (isIgnoredFileName(name)) continue;
     const auto dot = name.find('.');
-    const bool known = contains(kLimitResources, std::string_view(name).substr(0, dot)) &&
-                       (dot == std::string::npos || contains(kLimitKinds, name.substr(dot + 1)));
+    const bool known = isResource(std::string_view(name).substr(0, dot)) &&
+                       (dot == std::string::npos || contains(kinds, name.substr(dot + 1)));
     if (!known) throw ConfigError(entry.path(), 0, "unknown resource limit '" + name + "'");
   }
 }
 
+bool isRlimitResource(std::string_view name) { return contains(kLimitResources, name); }
+
 std::vector<RlimitConfig> readRlimits(const fs::path& dir) {
-  checkRlimitFileNames(dir);
+  checkLimitFileNames(dir, isRlimitResource, kLimitKinds);
   std::vector<RlimitConfig> limits;
   for (const char* resource : kLimitResources)
     if (auto limit = readRlimit(dir, resource)) limits.push_back(std::move(*limit));
+  return limits;
+}
+
+// ---- ulimits/ -----------------------------------------------------------
+
+struct UlimitResource {
+  const char* name;
+  int rlimit;
+};
+
+// util-vserver's exec-ulimit resources, in its order.
+constexpr std::array<UlimitResource, 10> kUlimitResources = {{
+    {"core", RLIMIT_CORE}, {"cpu", RLIMIT_CPU}, {"data", RLIMIT_DATA}, {"fsize", RLIMIT_FSIZE},
+    {"locks", RLIMIT_LOCKS}, {"memlock", RLIMIT_MEMLOCK}, {"nofile", RLIMIT_NOFILE},
+    {"nproc", RLIMIT_NPROC}, {"rss", RLIMIT_RSS}, {"stack", RLIMIT_STACK}}};
+
+constexpr std::array<const char*, 2> kUlimitKinds = {"soft", "hard"};
+
+// "inf" is setrlimit()'s no limit.
+static_assert(kUnlimited == RLIM_INFINITY);
+
+// ulimits/RES sets the soft and the hard limit; RES.soft and RES.hard
+// override one.  A soft limit from RES above RES.hard is lowered to it,
+// as exec-ulimit did; RES.soft above the hard limit asks for what the
+// kernel refuses, and is refused here.
+std::optional<UlimitConfig> readUlimit(const fs::path& dir, const UlimitResource& resource) {
+  UlimitConfig limit{resource.name, resource.rlimit, std::nullopt, std::nullopt};
+  const fs::path both = dir / resource.name;
+  const fs::path softFile = dir / (limit.resource + ".soft");
+  const fs::path hardFile = dir / (limit.resource + ".hard");
+  if (const auto value = readLimitFile(both)) limit.soft = limit.hard = value;
+  const auto soft = readLimitFile(softFile);
+  if (soft) limit.soft = soft;
+  const auto hard = readLimitFile(hardFile);
+  if (hard) limit.hard = hard;
+  if (!limit.soft && !limit.hard) return std::nullopt;
+  if (limit.soft && limit.hard && *limit.soft > *limit.hard) {
+    if (soft)
+      throw ConfigError(softFile, 0,
+                        "soft limit " + formatLimit(*limit.soft) + " is above the hard limit " +
+                            formatLimit(*limit.hard) + " (" +
+                            (hard ? hardFile : both).filename().string() + ")");
+    limit.soft = limit.hard;
+  }
+  return limit;
+}
+
+std::vector<UlimitConfig> readUlimits(const fs::path& dir) {
+  checkLimitFileNames(dir, isUlimitResource, kUlimitKinds);
+  std::vector<UlimitConfig> limits;
+  for (const UlimitResource& resource : kUlimitResources)
+    if (auto limit = readUlimit(dir, resource)) limits.push_back(std::move(*limit));
   return limits;
 }
 
@@ -726,6 +782,11 @@ void requireDirectory(const fs::path& cfgdir) {
 
 std::span<const char* const> limitResourceNames() { return kLimitResources; }
 
+bool isUlimitResource(std::string_view resource) {
+  return std::any_of(kUlimitResources.begin(), kUlimitResources.end(),
+                     [resource](const UlimitResource& r) { return resource == r.name; });
+}
+
 ConfigError::ConfigError(const fs::path& file, int line, const std::string& problem)
     : Error(0, configMessage(file, line, problem)) {}
 
@@ -770,7 +831,7 @@ uint64_t boundingCapabilities(const GuestConfig& config) {
 // Files util-vserver knows that are not read here, and so never an error:
 // cache, ncontext, noncontext, tag, umask, personality,
 // ionice/, badness, schedule,
-// sysctl/, netns/, ulimits/, fstab.remote, namespace, nonamespace, keepfds,
+// sysctl/, netns/, fstab.remote, namespace, nonamespace, keepfds,
 // noisy, apps/vshelper/, apps/vunify/, apps/init/{sync,tty,mtab,cmd.*-sync}.
 // Nor is the directory walked for unknown names: admins keep notes there.
 GuestConfig readGuestConfig(const ConfigLocation& location) {
@@ -797,6 +858,7 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   if (config.spaces.net) refuseNetworkSetFiles(cfgdir);
   config.interfaces = readInterfaces(cfgdir / "interfaces", config.spaces.net);
   config.rlimits = readRlimits(cfgdir / "rlimits");
+  config.ulimits = readUlimits(cfgdir / "ulimits");
   config.sched = readSched(cfgdir / "sched");
   config.cpuset = readCpuset(cfgdir / "cpuset");
   config.cgroup = readCgroupDirectory(cfgdir / "cgroup");

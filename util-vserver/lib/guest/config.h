@@ -8,6 +8,7 @@
 // whose message names the file, the line and what is wrong.
 #pragma once
 
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../capabilities.h"
@@ -125,6 +127,20 @@ struct RlimitConfig {
   std::optional<uint64_t> min, soft, hard;
 };
 
+// Whether ulimits/ takes resource: util-vserver's exec-ulimit list, core,
+// cpu, data, fsize, locks, memlock, nofile, nproc, rss and stack.
+bool isUlimitResource(std::string_view resource);
+
+// ulimits/<resource>[.soft|.hard]: a per-process limit (setrlimit(2)) of
+// every process of the guest (guest/ulimits.h).  nullopt where not given:
+// the process keeps the value it inherits; RLIM_INFINITY for "inf".  A
+// soft value is never above a hard one given with it.
+struct UlimitConfig {
+  std::string resource;  // "nofile", "core", ...
+  int rlimit = 0;        // RLIMIT_NOFILE, RLIMIT_CORE, ...
+  std::optional<rlim_t> soft, hard;
+};
+
 // sched/: util-vserver's token bucket, of which a cgroup keeps the rate
 // (fill-rate tokens every interval ticks) and the priority bias.
 struct SchedConfig {
@@ -231,6 +247,7 @@ struct GuestConfig {
   UtsConfig uts;
   std::vector<InterfaceConfig> interfaces;
   std::vector<RlimitConfig> rlimits;
+  std::vector<UlimitConfig> ulimits;  // in util-vserver's order
   SchedConfig sched;
   CpusetConfig cpuset;
   CgroupConfig cgroup;

@@ -19,6 +19,7 @@
 #include "paths.h"
 #include "passwd.h"
 #include "state.h"
+#include "ulimits.h"
 
 namespace vs::guest {
 
@@ -108,6 +109,10 @@ void forwardSignalsTo(pid_t pid) {
       if (!procs) throw Error(EIO, "cannot join the guest's cgroup " + cgroup.string());
     }
     joinNamespaces(initPidfd, kGuestNamespaces);
+    // The limits the guest's init started with, for the command and all
+    // it starts; set outside the context, whose bounding set may lack the
+    // CAP_SYS_RESOURCE a raised hard limit needs.
+    applyUlimits(config);
     client.migrate(record.xid);
     const pid_t pid = fork();
     if (pid < 0) throwErrno("fork");

@@ -11,6 +11,22 @@ std::string counted(size_t count, const std::string& one, const std::string& man
   return std::to_string(count) + " " + (count == 1 ? one : many);
 }
 
+std::string joined(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
+  return list;
+}
+
+// The rlimits/ nothing enforces per guest for which ulimits/ has a limit
+// per process: not the same, but often what such a file was meant for.
+std::vector<std::string> perProcessInstead(const GuestConfig& config) {
+  std::vector<std::string> names;
+  for (const RlimitConfig& limit : config.rlimits)
+    if (unappliedBecause(limit) == Unapplied::kNotEnforced && isUlimitResource(limit.resource))
+      names.push_back(limit.resource);
+  return names;
+}
+
 }  // namespace
 
 std::vector<std::string> ignoredSettings(const GuestConfig& config) {
@@ -22,9 +38,11 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
   };
   // Those guest/limits.h turns into cgroup settings are applied.
   if (const auto names = unappliedRlimits(config); !names.empty()) {
-    std::string list;
-    for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
-    ignored("rlimits", counted(names.size(), "limit", "limits") + " (" + list + ")", "none is set");
+    std::string instead = "none is set";
+    if (const auto perProcess = perProcessInstead(config); !perProcess.empty())
+      instead += "; per-process limits (" + joined(perProcess) + ") are set in ulimits/";
+    ignored("rlimits", counted(names.size(), "limit", "limits") + " (" + joined(names) + ")",
+            instead);
   }
   // util-vserver's dlimits kept a share back for the guest's root; a
   // project quota has no such share, and configs commonly ask for 5%.

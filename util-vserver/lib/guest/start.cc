@@ -35,6 +35,7 @@
 #include "run_file.h"
 #include "state.h"
 #include "stop.h"
+#include "ulimits.h"
 #include "veth.h"
 
 namespace vs::guest {
@@ -111,6 +112,7 @@ void setUtsNames(const GuestConfig& config) {
     pivotIntoGuestRoot(config.vdir);
     setUtsNames(config);
     applyNice(config);  // while we may still lower it: not yet in the context
+    applyUlimits(config);  // likewise: a raised hard limit needs CAP_SYS_RESOURCE
     const InitPlan plan = startPlan(config, options.rescue ? &options.rescueCommand : nullptr);
     try {
       client->createContext(requireXid(config), config.name, policyOf(config));
