@@ -112,7 +112,7 @@ void forwardSignalsTo(pid_t pid) {
     // The limits the guest's init started with, for the command and all
     // it starts; set outside the context, whose bounding set may lack the
     // CAP_SYS_RESOURCE a raised hard limit needs.
-    applyUlimits(config);
+    if (command.perProcessLimits) applyUlimits(config);
     client.migrate(record.xid);
     const pid_t pid = fork();
     if (pid < 0) throwErrno("fork");

@@ -29,6 +29,10 @@ struct GuestCommand {
   // the command gets /dev/null: guest code never holds a host terminal.
   std::array<int, 3> stdio{-1, -1, -1};
   bool controllingTerminal = false;  // stdio is a pty's terminal side, to make the command's
+  // ulimits/ (guest/ulimits.h), which a stop command goes without: a
+  // file broken since the start must not keep the guest's own shutdown
+  // from running.
+  bool perProcessLimits = true;
 };
 
 // Starts command in the guest; returns the pid of our child, whose exit

@@ -50,6 +50,7 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   if (!record || !hasStopCommand(config)) return false;
   GuestCommand command;
   command.plan = [&config] { return stopPlan(config); };
+  command.perProcessLimits = false;
   const pid_t pid = spawnInGuest(client, config, *record, command);
   bool ended = false;
   for (int waited = 0; waited < kStopCommandTimeoutMs && !ended; waited += kPollMs) {
