@@ -38,7 +38,7 @@ TEST(DiskLimits, NothingToCheckWithoutLimits) {
   config.bcaps = {uint64_t{1} << CAP_SYS_RESOURCE, uint64_t{1} << CAP_SYS_RESOURCE};
   vs::guest::checkDiskLimits(config);
   vs::guest::applyDiskLimits(config);
-  CHECK(vs::guest::diskUsageLines(config).empty());
+  CHECK(vs::guest::readDiskUsage(config).empty());
 }
 
 TEST(DiskLimits, NeedAStaticXid) {
@@ -106,4 +106,39 @@ TEST(DiskLimits, TagTreeFollowsNoLinkAtTheTop) {
                    .c_str(),
                e.what());
   LONGS_EQUAL(ELOOP, e.errnum());
+}
+
+TEST(DiskLimits, StatusLinesFromTheUsage) {
+  std::vector<vs::guest::DiskUsage> usage(3);
+  usage[0].directory = "/vservers/web1";
+  usage[0].quota = vs::ProjectQuota{.spaceUsedKiB = 1234, .spaceLimitKiB = 65536,
+                                    .inodesUsed = 56, .inodesLimit = 1000};
+  usage[1].directory = "/v";
+  usage[1].quota = vs::ProjectQuota{.spaceUsedKiB = 0, .spaceLimitKiB = vs::kNoQuotaLimit,
+                                    .inodesUsed = 1, .inodesLimit = vs::kNoQuotaLimit};
+  usage[2].directory = "/srv/shared/guests/web1";
+  usage[2].problem = "/srv/shared/guests/web1: No such file or directory";
+  const auto lines = vs::guest::diskUsageLines(usage);
+  LONGS_EQUAL(3, lines.size());
+  STRCMP_EQUAL("Disk /vservers/web1: 1234 of 65536 KiB, 56 of 1000 inodes", lines[0].c_str());
+  STRCMP_EQUAL("Disk /v:             0 of no limit KiB, 1 of no limit inodes", lines[1].c_str());
+  STRCMP_EQUAL("Disk /srv/shared/guests/web1: unknown (/srv/shared/guests/web1: No such file or "
+               "directory)",
+               lines[2].c_str());
+}
+
+// The quota itself needs a filesystem with project quotas (the testvm
+// suite); an entry whose directory is gone keeps its place, with why.
+TEST(DiskLimits, UsageOfAnEntryThatCannotBeReadSaysWhy) {
+  vs::test::TempDir temp;
+  vs::guest::GuestConfig config = guestWithDiskLimit();
+  config.diskLimits[0].directory = temp.path() / "gone";
+  const auto usage = vs::guest::readDiskUsage(config);
+  LONGS_EQUAL(1, usage.size());
+  STRCMP_EQUAL((temp.path() / "gone").c_str(), usage[0].directory.c_str());
+  CHECK_FALSE(usage[0].quota.has_value());
+  STRCMP_EQUAL(((temp.path() / "gone").string() + ": No such file or directory").c_str(),
+               usage[0].problem.c_str());
+  config.xid.reset();
+  CHECK(vs::guest::readDiskUsage(config).empty());
 }

@@ -1,7 +1,11 @@
 #include "commands/vserver_stat.h"
 
+#include <filesystem>
+#include <fstream>
+
 #include "test_helpers.h"
 
+namespace fs = std::filesystem;
 using vs::test::argv;
 using vs::test::expectError;
 using namespace vs::vserver_stat;
@@ -221,6 +225,10 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       {VSERVER_LIMIT_MSGQUEUE, {.hard = 0, .current = 0, .held = 0, .hits = 2}},
       {VSERVER_LIMIT_NSEMS, {.hard = 10, .current = 6, .held = 10, .hits = 1}},
       {VSERVER_LIMIT_LOCKS, {.hard = 50, .current = 2, .held = 5, .hits = 0}}};
+  guest.dlimits = std::vector<vs::guest::DiskUsage>(1);
+  (*guest.dlimits)[0].directory = "/vservers/web1";
+  (*guest.dlimits)[0].quota = vs::ProjectQuota{.spaceUsedKiB = 1234, .spaceLimitKiB = 65536,
+                                               .inodesUsed = 56, .inodesLimit = 1000};
   guest.addresses = {*vs::parseIpAddress("192.0.2.7"), *vs::parseIpAddress("2001:db8::7")};
   STRCMP_EQUAL(
       "[\n"
@@ -231,7 +239,7 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "\"cgroup_cpu_throttled\": null, "
       "\"cgroup_memory_max_bytes\": null, \"cgroup_oom_kills\": null, \"cgroup_tasks\": null, "
       "\"cgroup_tasks_max\": null, \"cgroup_forks_refused\": null, \"limits\": null, "
-      "\"addresses\": null},\n"
+      "\"dlimits\": null, \"addresses\": null},\n"
       "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
       "\"rss_bytes\": 0, \"user_time_ms\": 0, \"system_time_ms\": 0, \"uptime_ms\": 0, "
       "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456, "
@@ -245,8 +253,114 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "\"msgqueue\": {\"current\": 0, \"held\": 0, \"hard\": 0, \"hits\": 2}, "
       "\"nsems\": {\"current\": 6, \"held\": 10, \"hard\": 10, \"hits\": 1}, "
       "\"locks\": {\"current\": 2, \"held\": 5, \"hard\": 50, \"hits\": 0}}, "
+      "\"dlimits\": [{\"directory\": \"/vservers/web1\", \"space_used_kib\": 1234, "
+      "\"space_total_kib\": 65536, \"inodes_used\": 56, \"inodes_total\": 1000}], "
       "\"addresses\": [\"192.0.2.7\", \"2001:db8::7\"]}\n"
       "]\n",
       formatJson({host, guest}).c_str());
   STRCMP_EQUAL("[]\n", formatJson({}).c_str());
+}
+
+namespace {
+
+vs::guest::DiskUsage diskUsage(const std::string& directory, uint64_t spaceLimitKiB,
+                               uint64_t inodesLimit) {
+  vs::guest::DiskUsage usage;
+  usage.directory = directory;
+  usage.quota = vs::ProjectQuota{.spaceUsedKiB = 20, .spaceLimitKiB = spaceLimitKiB,
+                                 .inodesUsed = 3, .inodesLimit = inodesLimit};
+  return usage;
+}
+
+// The "dlimits" member of row's JSON object, up to "addresses".
+std::string jsonDiskLimitsOf(const Row& row) {
+  const std::string json = formatJson({row});
+  const size_t begin = json.find("\"dlimits\": ");
+  return json.substr(begin, json.find(", \"addresses\"") - begin);
+}
+
+}  // namespace
+
+TEST(VserverStatFormat, JsonDiskLimitsAreAnArrayOrNull) {
+  Row row;
+  row.xid = 42;
+  row.name = "web1";
+  STRCMP_EQUAL("\"dlimits\": null", jsonDiskLimitsOf(row).c_str());
+  row.dlimits.emplace();
+  STRCMP_EQUAL("\"dlimits\": []", jsonDiskLimitsOf(row).c_str());
+  row.dlimits = {diskUsage("/vservers/web1", 65536, 1000),
+                 diskUsage("/srv/\"quoted\"", vs::kNoQuotaLimit, vs::kNoQuotaLimit)};
+  STRCMP_EQUAL(
+      "\"dlimits\": [{\"directory\": \"/vservers/web1\", \"space_used_kib\": 20, "
+      "\"space_total_kib\": 65536, \"inodes_used\": 3, \"inodes_total\": 1000}, "
+      "{\"directory\": \"/srv/\\\"quoted\\\"\", \"space_used_kib\": 20, "
+      "\"space_total_kib\": null, \"inodes_used\": 3, \"inodes_total\": null}]",
+      jsonDiskLimitsOf(row).c_str());
+  // One quota that could not be read: the list would look complete.
+  row.dlimits->emplace_back();
+  row.dlimits->back().directory = "/srv/gone";
+  row.dlimits->back().problem = "/srv/gone: No such file or directory";
+  STRCMP_EQUAL("\"dlimits\": null", jsonDiskLimitsOf(row).c_str());
+}
+
+// Guests configured under root/, as a start gives them to the kernel:
+// the context's name is the guest's name (its name file, else its
+// directory's), its xid the guest's context.
+TEST_GROUP(VserverStatDiskUsage) {
+  vs::test::TempDir temp;
+  fs::path root = temp.path();
+
+  void write(const fs::path& relative, const std::string& content) {
+    fs::create_directories((root / relative).parent_path());
+    std::ofstream(root / relative) << content;
+  }
+
+  // A dlimits/ entry whose directory does not exist: its quota cannot be
+  // read (the quotas themselves are the testvm suite's).
+  void dlimit(const std::string& guest) {
+    write(guest + "/dlimits/0/directory", (root / "gone").string() + "\n");
+    write(guest + "/dlimits/0/space_total", "65536\n");
+    write(guest + "/dlimits/0/inodes_total", "1000\n");
+  }
+};
+
+TEST(VserverStatDiskUsage, OnlyAGuestsOwnContextHasItsConfiguration) {
+  write("web1/context", "42\n");
+  write("shop-dir/name", "shop\n");
+  write("shop-dir/context", "43\n");
+  write("broken/context", "44\n");
+  write("broken/dlimits/0/directory", "/vservers/broken\n");  // no space_total
+  write("disk/context", "45\n");
+  dlimit("disk");
+  write(".defaults/context", "46\n");
+  const std::vector<vs::ContextInfo> contexts = {
+      kernelContext(42, "web1", 0), kernelContext(43, "shop", 0),
+      kernelContext(44, "broken", 0), kernelContext(45, "disk", 0),
+      // vcontext --create --name: a guest's name on another xid, another
+      // name on a guest's xid, and a name no guest has.
+      kernelContext(50, "web1", 0), kernelContext(51, "shop-dir", 0),
+      kernelContext(52, "foo", 0), kernelContext(46, ".defaults", 0)};
+
+  const DiskUsageByContext usage = diskUsageByContext(contexts, root);
+  LONGS_EQUAL(3, usage.size());
+  CHECK(usage.at({42, "web1"}).empty());
+  CHECK(usage.at({43, "shop"}).empty());
+  LONGS_EQUAL(1, usage.at({45, "disk"}).size());
+  CHECK_FALSE(usage.at({45, "disk"})[0].quota.has_value());
+
+  std::vector<Row> rows =
+      buildRows({{0, Usage{}}, {1, Usage{}}}, contexts, Units{}, 0);
+  addDiskUsage(rows, usage);
+  LONGS_EQUAL(10, rows.size());
+  for (const Row& row : rows) {
+    const bool configured = (row.xid == 42 || row.xid == 43 || row.xid == 45);
+    CHECK_EQUAL_TEXT(configured, row.dlimits.has_value(), row.name.c_str());
+  }
+  STRCMP_EQUAL("\"dlimits\": []", jsonDiskLimitsOf(rows[2]).c_str());  // 42
+  STRCMP_EQUAL("\"dlimits\": null", jsonDiskLimitsOf(rows[5]).c_str());  // 45: no quota
+  STRCMP_EQUAL("\"dlimits\": null", jsonDiskLimitsOf(rows[0]).c_str());  // the host
+}
+
+TEST(VserverStatDiskUsage, NoConfigurationRootNoUsage) {
+  CHECK(diskUsageByContext({kernelContext(42, "web1", 0)}, root / "missing").empty());
 }

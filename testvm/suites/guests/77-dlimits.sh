@@ -4,9 +4,10 @@
 # vserver start applies as the quota of the project named by its context
 # id.  dd stops at the space limit and touch at the inode limit with
 # EDQUOT, df in the guest shows its limit, the other guest is unaffected,
-# vdlimit shows and changes the limits, and a start whose limit cannot be
-# applied fails with one line and leaves nothing running.  What a guest may
-# not do to its projects and quotas: vstest projects (quota_probe.cc).
+# vdlimit shows and changes the limits, vserver-stat --json has them, and
+# a start whose limit cannot be applied fails with one line and leaves
+# nothing running.  What a guest may not do to its projects and quotas:
+# vstest projects (quota_probe.cc).
 # Contexts 781-784 (4801 in the probe).
 . /testvm/lib.sh
 
@@ -98,6 +99,18 @@ check_eq "its usage is what the filesystem counted, unchanged" "$before" "$(used
 check_match "and the start set its limit from dlimits/ again" "^space_total=8192$" \
 	"$(vdlimit --xid 781 "$fs/d1")"
 
+# --- vserver-stat --json: the same figures, from the same quotas ---------
+stat_json=$(vserver-stat --json)
+check_match "vserver-stat --json has d1's dlimits entry: directory, limits and use" \
+	"\"name\": \"d1\".*\"dlimits\": \[\{\"directory\": \"$fs/d1\", \"space_used_kib\": [0-9]+, \"space_total_kib\": 8192, \"inodes_used\": [0-9]+, \"inodes_total\": 300\}\]" \
+	"$stat_json"
+d1_json_used=$(echo "$stat_json" | sed -n 's/.*"name": "d1".*"space_used_kib": \([0-9]*\),.*/\1/p')
+check "and its space used is over 1 MiB, as vdlimit counts it" test "$d1_json_used" -gt 1024
+check_match "d2's totals, which vdlimit removed, are null" \
+	"\"name\": \"d2\".*\"dlimits\": \[\{\"directory\": \"$fs/d2\", \"space_used_kib\": [0-9]+, \"space_total_kib\": null, \"inodes_used\": [0-9]+, \"inodes_total\": null\}\]" \
+	"$stat_json"
+check_match "the host has no dlimits: null" '"name": "root server".*"dlimits": null' "$stat_json"
+
 # --- limits that cannot be applied ----------------------------------------
 check "build d3 on the VM's root filesystem, which has no project quotas" make_guest d3 783
 dlimit d3 /vservers/d3 8192 300
@@ -113,8 +126,13 @@ echo SYS_RESOURCE >"$IF/d4/bcapabilities"
 check_match "a guest with CAP_SYS_RESOURCE (which passes any quota) is refused dlimits" \
 	"SYS_RESOURCE" "$(vserver d4 start 2>&1)"
 check_fails "and d4 is not running" vserver d4 running
+# A guest without dlimits/ has an empty list, not null.
+rm -r "$IF/d3/dlimits"
+check "d3 without dlimits/ starts" vserver d3 start
+check_match "vserver-stat --json has an empty dlimits for it" '"name": "d3".*"dlimits": \[\]' \
+	"$(vserver-stat --json)"
 
-for name in d1 d2; do check "stop $name" vserver "$name" stop; done
+for name in d1 d2 d3; do check "stop $name" vserver "$name" stop; done
 check "unmount the shared filesystem" umount "$fs"
 rm -f "$img"
 t_done

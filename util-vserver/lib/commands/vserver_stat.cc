@@ -16,6 +16,7 @@
 #include "../cgroup.h"
 #include "../error.h"
 #include "../guest/paths.h"
+#include "../guest/registry.h"
 #include "../network_policy.h"
 #include "../popt_parser.h"
 #include "../tool.h"
@@ -144,6 +145,54 @@ std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
   return ordered;
 }
 
+namespace {
+
+// The guest registered as running as ctx: the registry's name and xid are
+// what a start gives the kernel.
+const guest::RegisteredGuest* guestOf(const ContextInfo& ctx,
+                                      const std::vector<guest::RegisteredGuest>& guests) {
+  const auto it = std::find_if(guests.begin(), guests.end(), [&](const guest::RegisteredGuest& g) {
+    return g.xid == ctx.xid && g.name == ctx.name;
+  });
+  return it == guests.end() ? nullptr : &*it;
+}
+
+// The dlimits/ usage of the guest configured in cfgdir, running as ctx;
+// nothing when its configuration does not read (vserver NAME status says
+// why), so that one broken guest costs no other its figures.
+std::optional<std::vector<guest::DiskUsage>> diskUsageOf(const std::filesystem::path& cfgdir,
+                                                         const ContextInfo& ctx) {
+  try {
+    const guest::GuestConfig config = guest::readGuestConfig(guest::locateGuest(cfgdir.string()));
+    // The registry reads name and context leniently; these are checked.
+    if (config.xid != ctx.xid || config.name != ctx.name) return std::nullopt;
+    return guest::readDiskUsage(config);
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+DiskUsageByContext diskUsageByContext(const std::vector<ContextInfo>& contexts,
+                                      const std::filesystem::path& configRoot) {
+  DiskUsageByContext usage;
+  const std::vector<guest::RegisteredGuest> guests = guest::registeredGuests(configRoot);
+  for (const ContextInfo& ctx : contexts) {
+    if (ctx.xid < VSERVER_GUEST_XID_MIN) continue;
+    const guest::RegisteredGuest* registered = guestOf(ctx, guests);
+    if (!registered) continue;
+    if (auto disks = diskUsageOf(registered->cfgdir, ctx))
+      usage.emplace(std::pair(ctx.xid, ctx.name), std::move(*disks));
+  }
+  return usage;
+}
+
+void addDiskUsage(std::vector<Row>& rows, const DiskUsageByContext& usage) {
+  for (Row& row : rows)
+    if (const auto it = usage.find({row.xid, row.name}); it != usage.end()) row.dlimits = it->second;
+}
+
 std::string formatSize(uint64_t bytes) {
   // 1024^6 * 1000 exceeds 64 bits: the loop ends by E at the latest.
   static constexpr const char* kSuffixes[] = {" ", "K", "M", "G", "T", "P", "E"};
@@ -261,6 +310,29 @@ std::string jsonLimits(const std::map<vserver_limit_resource, CountedLimit>& lim
   return json.empty() ? "null" : json + "}";
 }
 
+// [{"directory": "/vservers/web1", "space_used_kib": 1234,
+// "space_total_kib": 65536, "inodes_used": 56, "inodes_total": 1000}, ...],
+// a total null for no limit.  null for a context without a guest's
+// configuration, and for one with a quota that could not be read: a list
+// missing an entry would look complete.
+std::string jsonDiskLimits(const std::optional<std::vector<guest::DiskUsage>>& dlimits) {
+  if (!dlimits) return "null";
+  const auto total = [](uint64_t limit) {
+    return jsonNumber(limit == kNoQuotaLimit ? std::nullopt : std::optional(limit));
+  };
+  std::string json = "[";
+  for (size_t i = 0; i < dlimits->size(); i++) {
+    const guest::DiskUsage& entry = (*dlimits)[i];
+    if (!entry.quota) return "null";
+    json += (i ? ", " : "") + std::string("{\"directory\": ") + jsonString(entry.directory.string()) +
+            ", \"space_used_kib\": " + std::to_string(entry.quota->spaceUsedKiB) +
+            ", \"space_total_kib\": " + total(entry.quota->spaceLimitKiB) +
+            ", \"inodes_used\": " + std::to_string(entry.quota->inodesUsed) +
+            ", \"inodes_total\": " + total(entry.quota->inodesLimit) + "}";
+  }
+  return json + "]";
+}
+
 std::string jsonObject(const Row& row) {
   return "{\"xid\": " + std::to_string(row.xid) + ", \"name\": " + jsonString(row.name) +
          ", \"processes\": " + std::to_string(row.processes) +
@@ -280,6 +352,7 @@ std::string jsonObject(const Row& row) {
          ", \"cgroup_tasks_max\": " + jsonNumber(row.cgroupTasksMax) +
          ", \"cgroup_forks_refused\": " + jsonNumber(row.cgroupForksRefused) +
          ", \"limits\": " + jsonLimits(row.limits) +
+         ", \"dlimits\": " + jsonDiskLimits(row.dlimits) +
          ", \"addresses\": " + jsonAddresses(row.addresses) + "}";
 }
 
@@ -391,10 +464,24 @@ void addCgroupUsage(std::vector<Row>& rows) {
   }
 }
 
+// Each guest's dlimits/, read while still in the host context: the
+// spectator holds no capability, and quotactl(2) reads another's quota
+// only with CAP_SYS_ADMIN.  A failure here fails no report: the rows say
+// null, and a kernel that lists no contexts fails the move into the
+// spectator next, which says why.
+DiskUsageByContext guestDiskUsage(VserverClient& client) {
+  try {
+    return diskUsageByContext(client.contexts(), guest::kConfigRoot);
+  } catch (const Error&) {
+    return {};
+  }
+}
+
 }  // namespace
 
 int run(const Options& options) {
   VserverClient client;
+  const DiskUsageByContext disks = options.json ? guestDiskUsage(client) : DiskUsageByContext();
   // The host sees no process of a guest; the spectator sees them all.
   client.migrate(VSERVER_SPECTATOR_XID);
   const std::map<uint32_t, Usage> usage = usageByContext(client);
@@ -406,6 +493,7 @@ int run(const Options& options) {
     return 0;
   }
   addCgroupUsage(rows);
+  addDiskUsage(rows, disks);
   std::fputs(formatJson(rows).c_str(), stdout);
   return 0;
 }

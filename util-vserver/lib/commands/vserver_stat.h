@@ -8,20 +8,25 @@
 // time.  Contexts and names come from the kernel; context 0 is the "root
 // server", 1 the "monitoring server", as in util-vserver.  With --json it
 // also reports each guest's cgroup v2 memory, CPU and task usage, its
-// memory and task limits and how often they were hit, and the counted
-// limits of each context the kernel lists, with their use.
+// memory and task limits and how often they were hit, the counted
+// limits of each context the kernel lists, with their use, and the use of
+// each guest's dlimits/ against their project quotas.
 //
 // The formatting and adding up below are pure, so the unit tests cover
-// them; only run() reads /proc and the cgroups.
+// them; only run() reads /proc and the cgroups, and diskUsageByContext()
+// the guests' configurations and quotas.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "../guest/disk_limits.h"
 #include "../vserver_proto.h"
 
 namespace vs::vserver_stat {
@@ -87,6 +92,9 @@ struct Row {
   std::optional<std::vector<IpAddress>> addresses;  // its network set's; empty: unconfined
   // The kernel's; empty for a context it did not list, which has none.
   std::map<vserver_limit_resource, CountedLimit> limits;
+  // Its guest's dlimits/; nothing for a context that is no guest's, or
+  // whose configuration could not be read.
+  std::optional<std::vector<guest::DiskUsage>> dlimits;
 };
 
 // "root server" for 0, "monitoring server" for 1, else the kernel's name.
@@ -98,6 +106,23 @@ std::string contextName(uint32_t xid, const std::string& kernelName);
 std::vector<Row> buildRows(const std::map<uint32_t, Usage>& usage,
                            const std::vector<ContextInfo>& contexts, const Units& units,
                            uint64_t sinceBootMs);
+
+// The dlimits/ usage of guest contexts, by xid and the context's name.
+using DiskUsageByContext =
+    std::map<std::pair<uint32_t, std::string>, std::vector<guest::DiskUsage>>;
+
+// The dlimits/ usage of each context among contexts that runs a guest
+// configured under configRoot: the guest whose name and static xid are
+// the context's, as its start gave them to the kernel (a context made by
+// hand may carry a guest's name, not its xid too).  The host, the
+// spectator, a context that is no guest's and a guest whose configuration
+// cannot be read are left out.  Reading another's quota takes
+// CAP_SYS_ADMIN.
+DiskUsageByContext diskUsageByContext(const std::vector<ContextInfo>& contexts,
+                                      const std::filesystem::path& configRoot);
+
+// Gives each row the usage of its context, if it has one.
+void addDiskUsage(std::vector<Row>& rows, const DiskUsageByContext& usage);
 
 // util-vserver's sizes: below 1000 of a unit, with tenths (truncated) when
 // not zero, and a suffix: " " for bytes, K, M, G, T, P, E (powers of 1024).

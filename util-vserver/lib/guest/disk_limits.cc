@@ -79,21 +79,27 @@ void applyDiskLimit(const DiskLimit& limit, uint32_t project) {
                  [&](int fd) { setProjectLimits(fd, project, limit.spaceKiB, limit.inodes); });
 }
 
-std::string usageLine(const DiskLimit& limit, uint32_t project) {
-  const std::string label = "Disk " + limit.directory.string() + ":";
-  const std::string padding(label.size() < 21 ? 21 - label.size() : 1, ' ');
+DiskUsage usageOf(const DiskLimit& limit, uint32_t project) {
+  DiskUsage usage;
+  usage.directory = limit.directory;
   try {
-    const ProjectQuota quota =
-        onFilesystemOf(limit.directory, [&](int fd) { return projectQuota(fd, project); });
-    const auto against = [](uint64_t used, uint64_t max, const char* unit) {
-      return std::to_string(used) + " of " +
-             (max == kNoQuotaLimit ? std::string("no limit") : std::to_string(max)) + " " + unit;
-    };
-    return label + padding + against(quota.spaceUsedKiB, quota.spaceLimitKiB, "KiB") + ", " +
-           against(quota.inodesUsed, quota.inodesLimit, "inodes");
+    usage.quota = onFilesystemOf(limit.directory, [&](int fd) { return projectQuota(fd, project); });
   } catch (const Error& e) {
-    return label + padding + "unknown (" + e.what() + ")";
+    usage.problem = e.what();
   }
+  return usage;
+}
+
+std::string usageLine(const DiskUsage& usage) {
+  const std::string label = "Disk " + usage.directory.string() + ":";
+  const std::string padding(label.size() < 21 ? 21 - label.size() : 1, ' ');
+  if (!usage.quota) return label + padding + "unknown (" + usage.problem + ")";
+  const auto against = [](uint64_t used, uint64_t max, const char* unit) {
+    return std::to_string(used) + " of " +
+           (max == kNoQuotaLimit ? std::string("no limit") : std::to_string(max)) + " " + unit;
+  };
+  return label + padding + against(usage.quota->spaceUsedKiB, usage.quota->spaceLimitKiB, "KiB") +
+         ", " + against(usage.quota->inodesUsed, usage.quota->inodesLimit, "inodes");
 }
 
 }  // namespace
@@ -138,10 +144,16 @@ void applyDiskLimits(const GuestConfig& config) {
   }
 }
 
-std::vector<std::string> diskUsageLines(const GuestConfig& config) {
+std::vector<DiskUsage> readDiskUsage(const GuestConfig& config) {
+  std::vector<DiskUsage> usage;
+  if (!config.xid) return usage;
+  for (const DiskLimit& limit : config.diskLimits) usage.push_back(usageOf(limit, *config.xid));
+  return usage;
+}
+
+std::vector<std::string> diskUsageLines(const std::vector<DiskUsage>& usage) {
   std::vector<std::string> lines;
-  if (!config.xid) return lines;
-  for (const DiskLimit& limit : config.diskLimits) lines.push_back(usageLine(limit, *config.xid));
+  for (const DiskUsage& entry : usage) lines.push_back(usageLine(entry));
   return lines;
 }
 

@@ -11,9 +11,11 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "../project_quota.h"
 #include "config.h"
 
 namespace vs::guest {
@@ -34,9 +36,22 @@ void checkDiskLimits(const GuestConfig& config);
 // failure.
 void applyDiskLimits(const GuestConfig& config);
 
+// What the filesystem counts against one entry: its project's usage and
+// limits, or why they could not be read.
+struct DiskUsage {
+  std::filesystem::path directory;
+  std::optional<ProjectQuota> quota;
+  std::string problem;  // why, when there is no quota
+};
+
+// The usage of each entry, as vserver NAME status and vserver-stat --json
+// show it; nothing for a guest without a static xid.  An entry whose
+// quota cannot be read does not hide the others: it carries the reason.
+std::vector<DiskUsage> readDiskUsage(const GuestConfig& config);
+
 // What vserver NAME status shows, one line per entry: "Disk
 // /vservers/web1:     1234 of 65536 KiB, 56 of 1000 inodes", or why the
 // quota could not be read.
-std::vector<std::string> diskUsageLines(const GuestConfig& config);
+std::vector<std::string> diskUsageLines(const std::vector<DiskUsage>& usage);
 
 }  // namespace vs::guest

@@ -71,7 +71,8 @@ int printStatus(const GuestConfig& config) {
     std::printf("%s\n", line.c_str());
   for (const std::string& line : countedLimitLines(context->limits))
     std::printf("%s\n", line.c_str());
-  for (const std::string& line : diskUsageLines(config)) std::printf("%s\n", line.c_str());
+  for (const std::string& line : diskUsageLines(readDiskUsage(config)))
+    std::printf("%s\n", line.c_str());
   std::printf("Uptime:              %s\n", vserver_info::formatUptime(context->uptimeNs).c_str());
   if (context->net)
     std::printf("Addresses:           %s\n", joinAddresses(context->net->addresses(), " ").c_str());

@@ -18,17 +18,25 @@ std::optional<uint32_t> contextOf(const fs::path& cfgdir) {
   return xid;
 }
 
-std::vector<RegisteredGuest> otherGuests(const fs::path& configRoot, const fs::path& exclude) {
+std::vector<RegisteredGuest> registeredGuests(const fs::path& configRoot) {
   std::vector<RegisteredGuest> guests;
   std::error_code error;
-  const fs::path self = fs::weakly_canonical(exclude, error);
   for (const auto& entry : fs::directory_iterator(configRoot, error)) {
     const std::string dirName = entry.path().filename().string();
     if (dirName[0] == '.' || !entry.is_directory(error)) continue;
-    if (fs::weakly_canonical(entry.path(), error) == self) continue;
     guests.push_back({entry.path(), readScalar(entry.path() / "name").value_or(dirName),
                       contextOf(entry.path())});
   }
+  return guests;
+}
+
+std::vector<RegisteredGuest> otherGuests(const fs::path& configRoot, const fs::path& exclude) {
+  std::error_code error;
+  const fs::path self = fs::weakly_canonical(exclude, error);
+  std::vector<RegisteredGuest> guests = registeredGuests(configRoot);
+  std::erase_if(guests, [&](const RegisteredGuest& guest) {
+    return fs::weakly_canonical(guest.cfgdir, error) == self;
+  });
   return guests;
 }
 

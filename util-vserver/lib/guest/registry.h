@@ -3,7 +3,8 @@
 // directory's name) and their static context id.  Two guests sharing
 // either would share a lock, a cgroup, a run file or a context, so that
 // one's stop kills the other: build and start refuse a guest whose name or
-// xid another directory already holds.
+// xid another directory already holds.  By both, vserver-stat finds the
+// configuration of the guest a context runs.
 #pragma once
 
 #include <cstdint>
@@ -23,7 +24,10 @@ struct RegisteredGuest {
 // The context id in cfgdir/context, when it holds one.
 std::optional<uint32_t> contextOf(const std::filesystem::path& cfgdir);
 
-// Every guest directory under configRoot but exclude (no dot directories).
+// Every guest directory under configRoot (no dot directories).
+std::vector<RegisteredGuest> registeredGuests(const std::filesystem::path& configRoot);
+
+// Every guest directory under configRoot but exclude.
 std::vector<RegisteredGuest> otherGuests(const std::filesystem::path& configRoot,
                                          const std::filesystem::path& exclude);
 
