@@ -46,6 +46,9 @@ struct CgroupUsage {
   std::optional<uint64_t> memoryMax;     // memory.max
   std::optional<uint64_t> memoryHigh;    // memory.high
   std::optional<uint64_t> oomKills;      // memory.events "oom_kill"
+  std::optional<uint64_t> swapBytes;     // memory.swap.current
+  std::optional<uint64_t> swapMax;       // memory.swap.max
+  std::optional<uint64_t> swapRefused;   // memory.swap.events "max"
   std::optional<uint64_t> cpuUsec;       // cpu.stat "usage_usec"
   std::optional<uint64_t> cpuQuotaUsec;  // cpu.max's quota per period
   std::optional<uint64_t> cpuPeriodUsec;  // cpu.max's period
@@ -62,7 +65,8 @@ std::optional<uint64_t> parseCgroupLimit(std::string_view text);
 std::optional<std::pair<uint64_t, uint64_t>> parseCpuMax(std::string_view text);
 
 // The count of key in a flat-keyed file ("key value" lines: pids.events,
-// memory.events, cpu.stat); nothing when key is not there.
+// memory.events, memory.swap.events, cpu.stat); nothing when key is not
+// there.
 std::optional<uint64_t> parseKeyedCount(std::string_view text, std::string_view key);
 
 // Moves process pid into group.

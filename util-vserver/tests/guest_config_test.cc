@@ -602,6 +602,22 @@ TEST(GuestConfig, RlimitSetsAllThreeAndSuffixedFilesOverride) {
   CHECK_EQUAL(vs::kUnlimited, limits[2].hard.value());
 }
 
+// util-vserver has no swap file; ours is read as its resources are.
+TEST(GuestConfig, RlimitSwapIsReadAfterUtilVserversResources) {
+  write("rlimits/swap", "4K\n");
+  write("rlimits/swap.hard", "8K\n");
+  write("rlimits/rss", "16K\n");
+  const auto limits = read().rlimits;
+  LONGS_EQUAL(2, limits.size());
+  STRCMP_EQUAL("rss", limits[0].resource.c_str());
+  STRCMP_EQUAL("swap", limits[1].resource.c_str());
+  CHECK_EQUAL(4096, limits[1].min.value());
+  CHECK_EQUAL(4096, limits[1].soft.value());
+  CHECK_EQUAL(8192, limits[1].hard.value());
+  write("rlimits/swaps", "1\n");
+  expectReadError("rlimits/swaps", "unknown resource limit 'swaps'");
+}
+
 TEST(GuestConfig, RlimitValuesInCNotationWithUnits) {
   const std::pair<const char*, uint64_t> cases[] = {
       {"0", 0},           {"42", 42},          {"0x10", 16},
@@ -961,8 +977,11 @@ TEST(GuestConfig, CgroupIoWeightRefusals) {
 // refused rather than left unapplied.
 TEST(GuestConfig, CgroupRefusesOtherFilesNamingWhereTheyAreSet) {
   const std::pair<const char*, const char*> cases[] = {
-      {"memory.max", "not read here: memory limits are set in rlimits/ (rss, as, anon)"},
-      {"memory.limit_in_bytes", "not read here: memory limits are set in rlimits/ (rss, as, anon)"},
+      {"memory.max", "not read here: memory limits are set in rlimits/ (rss, as, anon, swap)"},
+      {"memory.limit_in_bytes",
+       "not read here: memory limits are set in rlimits/ (rss, as, anon, swap)"},
+      {"memory.swap.max",
+       "not read here: memory limits are set in rlimits/ (rss, as, anon, swap)"},
       {"pids.max", "not read here: the task limit is set in rlimits/nproc"},
       {"cpu.shares",
        "not read here: CPU limits are set in sched/ (fill-rate, interval, priority-bias)"},

@@ -2,6 +2,8 @@
 // and the module's counted limits.
 #include "guest/limits.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -129,6 +131,63 @@ TEST(GuestLimits, MemoryPastTwoToTheSixtyFourIsRefused) {
   STRCMP_EQUAL(
       "/etc/vservers/web/rlimits/rss: 1152921504606846976 pages are more memory than 2^64 bytes",
       mappingError(config).c_str());
+}
+
+TEST(GuestLimits, SwapPagesBecomeSwapMaxBytes) {
+  GuestConfig config = guest();
+  config.rlimits = {all("swap", 4096)};
+  STRCMP_EQUAL("memory.swap.max=16777216</etc/vservers/web/rlimits/swap>\n",
+               settingsOf(config).c_str());
+  STRCMP_EQUAL("memory.swap.max=268435456</etc/vservers/web/rlimits/swap>\n",
+               describe(vs::guest::cgroupSettingsOf(config, 65536)).c_str());
+  config.rlimits = {all("swap", kUnlimited)};
+  STRCMP_EQUAL("memory.swap.max=max</etc/vservers/web/rlimits/swap>\n", settingsOf(config).c_str());
+  // 0 is no swap at all: the guest's memory stays in memory.
+  config.rlimits = {all("swap", 0)};
+  STRCMP_EQUAL("memory.swap.max=0</etc/vservers/web/rlimits/swap>\n", settingsOf(config).c_str());
+  CHECK(vs::guest::unappliedRlimits(config).empty());
+}
+
+TEST(GuestLimits, SwapIsWrittenAfterTheMemoryLimitsAndBoundsNothingElse) {
+  GuestConfig config = guest();
+  config.rlimits = {{"rss", std::nullopt, 500, 1000}, all("swap", 100)};
+  STRCMP_EQUAL(
+      "memory.max=4096000</etc/vservers/web/rlimits/rss>\n"
+      "memory.high=2048000</etc/vservers/web/rlimits/rss>\n"
+      "memory.swap.max=409600</etc/vservers/web/rlimits/swap>\n",
+      settingsOf(config).c_str());
+  // A swap limit below rss does not lower memory.max.
+  config.rlimits = {all("rss", 1000), all("swap", 10)};
+  STRCMP_EQUAL(
+      "memory.max=4096000</etc/vservers/web/rlimits/rss>\n"
+      "memory.swap.max=40960</etc/vservers/web/rlimits/swap>\n",
+      settingsOf(config).c_str());
+}
+
+TEST(GuestLimits, SwapHasAHardLimitOnly) {
+  GuestConfig config = guest();
+  config.rlimits = {{"swap", 10, 100, std::nullopt}};
+  CHECK(vs::guest::cgroupSettingsOf(config, kPage).empty());
+  STRCMP_EQUAL("swap", vs::guest::unappliedRlimits(config).at(0).c_str());
+  CHECK(vs::guest::unappliedBecause(config.rlimits[0]) == vs::guest::Unapplied::kHardOnly);
+  // A soft value beside the hard one is not memory.swap.high.
+  config.rlimits = {{"swap", std::nullopt, 100, 200}};
+  STRCMP_EQUAL("memory.swap.max=819200</etc/vservers/web/rlimits/swap>\n",
+               settingsOf(config).c_str());
+  CHECK(vs::guest::unappliedRlimits(config).empty());
+}
+
+TEST(GuestLimits, SwapPastTwoToTheSixtyFourIsRefused) {
+  GuestConfig config = guest();
+  config.rlimits = {all("swap", uint64_t{1} << 52)};
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits/swap: 4503599627370496 pages are more memory than 2^64 bytes",
+      mappingError(config).c_str());
+}
+
+TEST(GuestLimits, SwapIsEnforcedAfterUtilVserversResources) {
+  const auto names = vs::guest::enforcedRlimits();
+  STRCMP_EQUAL("swap", names.back().c_str());
 }
 
 TEST(GuestLimits, ResourcesNothingEnforcesStayUnapplied) {
@@ -325,6 +384,25 @@ TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
       message.c_str());
 }
 
+// A kernel that does not count swap per cgroup (no CONFIG_SWAP) has no
+// memory.swap.max: the start fails rather than run the guest unbounded.
+TEST(GuestLimits, ApplyFailsWithoutSwapAccounting) {
+  vs::test::TempDir group;
+  std::ofstream(group.path() / "memory.max").close();
+  GuestConfig config = guest();
+  config.rlimits = {all("rss", 8192), all("swap", 4096)};
+  STRCMP_EQUAL(
+      "/etc/vservers/web/rlimits/swap: this kernel has no cgroup file memory.swap.max (its "
+      "controller or kernel option is missing)",
+      vs::test::expectError([&] { vs::guest::applyCgroupSettings(group.path(), config); }).what());
+  std::ofstream(group.path() / "memory.swap.max").close();
+  vs::guest::applyCgroupSettings(group.path(), config);
+  std::ifstream written(group.path() / "memory.swap.max");
+  const std::string text((std::istreambuf_iterator<char>(written)), {});
+  const auto pageSize = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+  STRCMP_EQUAL(std::to_string(4096 * pageSize).c_str(), text.c_str());
+}
+
 // A group without the io controller has no io.max: the line of the
 // configuration is named, as is the refusal of a line.
 TEST(GuestLimits, ApplyNamesTheLineOfAFailedIoWrite) {
@@ -380,6 +458,9 @@ TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
                         .memoryMax = 32 << 20,
                         .memoryHigh = std::nullopt,
                         .oomKills = 1,
+                        .swapBytes = std::nullopt,
+                        .swapMax = std::nullopt,
+                        .swapRefused = std::nullopt,
                         .cpuUsec = std::nullopt,
                         .cpuQuotaUsec = std::nullopt,
                         .cpuPeriodUsec = std::nullopt,
@@ -394,6 +475,47 @@ TEST(GuestLimits, StatusLinesShowUsageAgainstLimitsAndHits) {
   STRCMP_EQUAL("Tasks (cgroup):      5, no limit", lines[0].c_str());
   STRCMP_EQUAL("Memory (cgroup):     12M, no limit", lines[1].c_str());
   CHECK(vs::guest::cgroupUsageLines({}).empty());
+}
+
+TEST(GuestLimits, SwapStatusLineShowsUseAgainstTheLimitAndRefusals) {
+  vs::CgroupUsage usage;
+  usage.swapBytes = 3 << 20;
+  usage.swapMax = 16 << 20;
+  usage.swapRefused = 2;
+  auto lines = vs::guest::cgroupUsageLines(usage);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL("Swap (cgroup):       3M of 16M, 2 swap-outs refused", lines[0].c_str());
+  usage.swapRefused = 1;
+  STRCMP_EQUAL("Swap (cgroup):       3M of 16M, 1 swap-out refused",
+               vs::guest::cgroupUsageLines(usage)[0].c_str());
+  // Limited, none used: the limit shows, 0 being how swap is denied.
+  usage.swapBytes = 0;
+  usage.swapMax = 0;
+  usage.swapRefused = 0;
+  STRCMP_EQUAL("Swap (cgroup):       0 of 0, 0 swap-outs refused",
+               vs::guest::cgroupUsageLines(usage)[0].c_str());
+  // Used without a limit.
+  usage.swapBytes = 1 << 20;
+  usage.swapMax = vs::kNoCgroupLimit;
+  STRCMP_EQUAL("Swap (cgroup):       1M, no limit", vs::guest::cgroupUsageLines(usage)[0].c_str());
+  // Neither: every group has the files where the kernel counts swap.
+  usage.swapBytes = 0;
+  CHECK(vs::guest::cgroupUsageLines(usage).empty());
+}
+
+TEST(GuestLimits, SwapStatusLineComesAfterMemory) {
+  vs::CgroupUsage usage;
+  usage.memoryBytes = 12 << 20;
+  usage.memoryMax = 32 << 20;
+  usage.oomKills = 0;
+  usage.swapBytes = 0;
+  usage.swapMax = 16 << 20;
+  usage.cpuUsec = 1000000;
+  const auto lines = vs::guest::cgroupUsageLines(usage);
+  LONGS_EQUAL(3, lines.size());
+  STRCMP_EQUAL("Memory (cgroup):     12M of 32M, 0 OOM kills", lines[0].c_str());
+  STRCMP_EQUAL("Swap (cgroup):       0 of 16M, 0 swap-outs refused", lines[1].c_str());
+  STRCMP_EQUAL("CPU (cgroup):        1.00 s used, no limit", lines[2].c_str());
 }
 
 TEST(GuestLimits, CpuStatusLineShowsTimeShareAndThrottledPeriods) {
@@ -466,6 +588,9 @@ TEST(GuestLimits, UsageOfAGroupReadsItsFiles) {
   put("pids.max", "max\n");
   put("pids.events", "max 0\n");
   put("memory.events", "low 0\nhigh 0\nmax 9\noom 1\noom_kill 1\n");
+  put("memory.swap.current", "8192\n");
+  put("memory.swap.max", "16777216\n");
+  put("memory.swap.events", "high 0\nmax 3\nfail 5\n");
   const vs::CgroupUsage usage = vs::readCgroupUsage(group.path());
   CHECK_EQUAL(4, usage.tasks.value());
   CHECK_EQUAL(vs::kNoCgroupLimit, usage.tasksMax.value());
@@ -473,4 +598,8 @@ TEST(GuestLimits, UsageOfAGroupReadsItsFiles) {
   CHECK_FALSE(usage.memoryBytes.has_value());
   CHECK_FALSE(usage.memoryMax.has_value());
   CHECK_EQUAL(1, usage.oomKills.value());
+  CHECK_EQUAL(8192, usage.swapBytes.value());
+  CHECK_EQUAL(16777216, usage.swapMax.value());
+  // The limit's refusals, not the failures for want of swap on the host.
+  CHECK_EQUAL(3, usage.swapRefused.value());
 }

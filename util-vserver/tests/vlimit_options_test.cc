@@ -62,6 +62,16 @@ TEST(VlimitOptions, EveryCountedResourceHasItsOption) {
   UNSIGNED_LONGS_EQUAL(50, *o.changes[5].hard);
 }
 
+TEST(VlimitOptions, SwapHasItsOptionInPages) {
+  const auto o = parse(argv("vlimit", "-c", "42", "--swap", "4K", "--rss", "8K"));
+  LONGS_EQUAL(2, o.changes.size());
+  STRCMP_EQUAL("swap", o.changes[0].resource.c_str());
+  UNSIGNED_LONGS_EQUAL(4096, *o.changes[0].hard);
+  CHECK_FALSE(o.changes[0].soft.has_value());
+  const auto unlimited = parse(argv("vlimit", "-c", "42", "--swap", "inf"));
+  CHECK_EQUAL(vs::kUnlimited, *unlimited.changes[0].hard);
+}
+
 TEST(VlimitOptions, RefusesBadInput) {
   STRCMP_EQUAL("name the guest's context: -c XID",
                expectError([] { parse(argv("vlimit", "--nproc", "3")); }).what());
@@ -81,7 +91,7 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
   const auto run = [](auto args) { return vs::vlimit::run(parse(args)); };
   STRCMP_EQUAL(
       "--memlock: not enforced yet; vlimit changes rss, nproc, nofile, as, locks, msgqueue, nsock, "
-      "anon, semary and nsems",
+      "anon, semary, nsems and swap",
       expectError([&] { run(argv("vlimit", "-c", "42", "--memlock", "10")); }).what());
   STRCMP_EQUAL("--nproc: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--nproc", "10")); }).what());
@@ -94,6 +104,12 @@ TEST(VlimitOptions, RefusesWhatNothingLimitsBeforeTouchingTheGuest) {
                expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--nsems", "10")); }).what());
   STRCMP_EQUAL("--locks: only its hard limit (-H) applies",
                expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--locks", "10")); }).what());
+  // memory.swap.high is no soft swap limit: it throttles, not reclaims.
+  STRCMP_EQUAL("--swap: only its hard limit (-H) applies",
+               expectError([&] { run(argv("vlimit", "-c", "42", "-S", "--swap", "10")); }).what());
+  STRCMP_EQUAL("rlimits/swap: 4503599627370496 pages are more memory than 2^64 bytes",
+               expectError([&] { run(argv("vlimit", "-c", "42", "--swap", "4503599627370496")); })
+                   .what());
   STRCMP_EQUAL("--rss: only its soft (-S) and hard (-H) limits apply",
                expectError([&] { run(argv("vlimit", "-c", "42", "-M", "--rss", "10")); }).what());
   STRCMP_EQUAL("rlimits/nproc: 0 leaves no room for the guest's init (at least 1)",

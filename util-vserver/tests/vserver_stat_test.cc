@@ -212,6 +212,8 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
   guest.cgroupCpuUsec = 123456;
   guest.cgroupMemoryMaxBytes = 33554432;
   guest.cgroupOomKills = 1;
+  guest.cgroupSwapBytes = 8192;
+  guest.cgroupSwapMaxBytes = 16777216;
   guest.cgroupTasks = 3;
   guest.cgroupTasksMax = 20;
   guest.cgroupForksRefused = 0;
@@ -237,7 +239,8 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "\"cgroup_memory_bytes\": null, \"cgroup_cpu_usec\": null, "
       "\"cgroup_cpu_max_usec\": null, \"cgroup_cpu_period_usec\": null, "
       "\"cgroup_cpu_throttled\": null, "
-      "\"cgroup_memory_max_bytes\": null, \"cgroup_oom_kills\": null, \"cgroup_tasks\": null, "
+      "\"cgroup_memory_max_bytes\": null, \"cgroup_oom_kills\": null, "
+      "\"cgroup_swap_bytes\": null, \"cgroup_swap_max_bytes\": null, \"cgroup_tasks\": null, "
       "\"cgroup_tasks_max\": null, \"cgroup_forks_refused\": null, \"limits\": null, "
       "\"dlimits\": null, \"addresses\": null},\n"
       "  {\"xid\": 42, \"name\": \"web1\", \"processes\": 0, \"vsz_bytes\": 0, "
@@ -245,7 +248,8 @@ TEST(VserverStatFormat, JsonHasOneObjectPerRow) {
       "\"cgroup_memory_bytes\": 1052672, \"cgroup_cpu_usec\": 123456, "
       "\"cgroup_cpu_max_usec\": 25000, \"cgroup_cpu_period_usec\": 100000, "
       "\"cgroup_cpu_throttled\": 312, "
-      "\"cgroup_memory_max_bytes\": 33554432, \"cgroup_oom_kills\": 1, \"cgroup_tasks\": 3, "
+      "\"cgroup_memory_max_bytes\": 33554432, \"cgroup_oom_kills\": 1, "
+      "\"cgroup_swap_bytes\": 8192, \"cgroup_swap_max_bytes\": 16777216, \"cgroup_tasks\": 3, "
       "\"cgroup_tasks_max\": 20, \"cgroup_forks_refused\": 0, "
       "\"limits\": {\"nofile\": {\"current\": 41, \"held\": 57, \"hard\": 4096, \"hits\": 0}, "
       "\"nsock\": {\"current\": 6, \"held\": 9, \"hard\": null, \"hits\": 0}, "

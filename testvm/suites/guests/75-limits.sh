@@ -7,7 +7,8 @@
 # guest's writes to the loop device its root is on; ulimits/ gives the
 # guest's init and what vserver exec runs the same per-process limits; a
 # value the kernel or the mapping refuses fails the start with one line
-# and leaves nothing.
+# and leaves nothing; rlimits/swap bounds what a guest swaps out to a RAM
+# disk, and 0 lets it swap nothing.
 # Contexts 751-770.
 . /testvm/lib.sh
 
@@ -320,7 +321,7 @@ check_clean "and leaves nothing" l6 756
 rm "$IF/l6/cgroup/io.max"
 echo 64M >"$IF/l6/cgroup/memory.max"
 check_eq "cgroup/memory.max is refused, pointing to rlimits/" \
-	"vserver: $IF/l6/cgroup/memory.max: not read here: memory limits are set in rlimits/ (rss, as, anon)" \
+	"vserver: $IF/l6/cgroup/memory.max: not read here: memory limits are set in rlimits/ (rss, as, anon, swap)" \
 	"$(vserver l6 start 2>&1)"
 check_clean "and leaves nothing" l6 756
 check "unmount the image" umount "$iofs"
@@ -381,4 +382,116 @@ check_eq "with the same line, the command not run" \
 check "stop l8 with the broken ulimits/nofile" vserver l8 stop
 check_eq "and l8's rc 6 ran to its end" "rc 6 finished" "$(tail -n 1 /vservers/l8/etc/rc.log)"
 check_clean "l8 left nothing behind" l8 758
+
+# --- swap: rlimits/swap (pages) -> memory.swap.max ---------------------------
+# The VM has no swap: its RAM disk (brd, configs/kernel/base.config) is
+# made one.  Not a loop device over a file in /tmp: the loop worker
+# writes for the cgroup of the page swapped out, which would be charged
+# the page again in the tmpfs file.
+swapdev=/dev/ram0
+# swap_total: SwapTotal in kB of the meminfo on stdin.
+swap_total() { sed -n 's/^SwapTotal:[[:space:]]*\([0-9]*\) kB$/\1/p'; }
+# sample_swap GUEST / stop_sampling GUEST: samples GUEST's
+# memory.swap.current every 0.1 s in the background; stop_sampling stops
+# that and sets most to the most seen.
+sample_swap() {
+	: >"/tmp/$1-swap.run"
+	echo 0 >"/tmp/$1-swap.most"
+	(most=0
+	while [ -e "/tmp/$1-swap.run" ]; do
+		n=$(cat "$CG/$1/memory.swap.current" 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt "$most" ] && most=$n && echo "$most" >"/tmp/$1-swap.most"
+		sleep 0.1
+	done) &
+	sampler=$!
+}
+stop_sampling() { rm -f "/tmp/$1-swap.run"; wait "$sampler"; most=$(cat "/tmp/$1-swap.most"); }
+check "the VM has a RAM disk to swap to" test -b "$swapdev"
+check "mkswap it" mkswap "$swapdev"
+check "swapon it" swapon "$swapdev"
+host_swap=$(swap_total </proc/meminfo)
+check "the host has about 64 MiB of swap now: $host_swap kB" test "${host_swap:-0}" -gt 60000
+check "build l9" make_guest l9 759
+mkdir -p "$IF/l9/rlimits"
+echo 8192 >"$IF/l9/rlimits/rss"
+echo 4096 >"$IF/l9/rlimits/swap"
+out=$(vserver l9 start 2>&1)
+check_eq "start l9" 0 "$?"
+check_eq "without a warning: rlimits/swap is applied" "" "$(echo "$out" | grep warning)"
+check_eq "memory.swap.max is rlimits/swap in bytes (4096 pages of 4 KiB)" 16777216 \
+	"$(cat $CG/l9/memory.swap.max)"
+check_eq "beside memory.max, rlimits/rss's" 33554432 "$(cat $CG/l9/memory.max)"
+check_eq "SwapTotal in l9 is its swap limit, 16 MiB (virt_mem)" 16384 \
+	"$(vserver l9 exec cat /proc/meminfo | swap_total)"
+# dd reads 36 MiB from /dev/zero into one buffer, then blocks writing to
+# a pipe nobody reads, until /hold goes.  Of the 36 MiB at most 32 fit in
+# memory.max, so 4 or more must be swapped out, and memory.swap.max leaves
+# room for what else l9 holds.
+touch /vservers/l9/hold
+rm -f /tmp/l9-hold.done
+(vserver l9 exec sh -c 'busybox dd if=/dev/zero bs=37748736 count=1 2>/dev/null |
+	while [ -e /hold ]; do sleep 0.2; done' >/dev/null 2>&1
+echo $? >/tmp/l9-hold.done) &
+holder=$!
+check "a hog holding 36 MiB in l9 swaps: memory.swap.current rises past 4 MiB" \
+	wait_true '[ "$(cat $CG/l9/memory.swap.current)" -ge 4194304 ]' 60
+sample_swap l9
+sleep 2
+stop_sampling l9
+echo "# l9 holding 36 MiB: most swap seen $most bytes, memory.current $(cat $CG/l9/memory.current)"
+check "and stays within memory.swap.max, 16 MiB: $most bytes" test "$most" -le 16777216
+check_eq "the hog fits in memory and swap: no OOM kill" 0 "$(event l9 memory.events oom_kill)"
+check_match "status shows l9's swap against its limit" \
+	'^Swap \(cgroup\): +[0-9.]+[KM] of 16M, [0-9]+ swap-outs? refused$' "$(vserver l9 status)"
+check_match "vlimit -a shows l9's swap in pages against 4096" \
+	'^swap +[1-9][0-9]* +- +4096 +[0-9]+$' "$(vlimit -c 759 -a)"
+check_match "vserver-stat --json has l9's swap and its limit" \
+	'"name": "l9".*"cgroup_swap_bytes": [1-9][0-9]*, "cgroup_swap_max_bytes": 16777216' \
+	"$(vserver-stat --json)"
+check "vlimit raises l9's swap limit" vlimit -c 759 --swap 8192
+check_eq "which is memory.swap.max (8192 pages)" 33554432 "$(cat $CG/l9/memory.swap.max)"
+check_match "and vlimit shows it" '^swap +[0-9]+ +- +8192 ' "$(vlimit -c 759)"
+check_one_line "a soft swap limit is refused" '^vlimit: --swap: only its hard limit \(-H\) applies$' \
+	"$(vlimit -c 759 -S --swap 100 2>&1)"
+check "vlimit puts it back" vlimit -c 759 --swap 4096
+check_eq "memory.swap.max is 16 MiB again" 16777216 "$(cat $CG/l9/memory.swap.max)"
+rm -f /vservers/l9/hold
+check "the hog lets go when /hold goes" wait_true '[ -e /tmp/l9-hold.done ]' 30
+[ -e /tmp/l9-hold.done ] || kill "$holder"
+wait "$holder"
+# 64 MiB fit neither in 32 MiB of memory and 16 of swap, though the RAM
+# disk has room: the group's OOM killer takes the hog.  Whether
+# memory.swap.events counts a refused swap-out on the way depends on
+# reclaim's batches: one that fills the limit exactly is refused nothing.
+sample_swap l9
+vserver l9 exec busybox dd if=/dev/zero of=/dev/null bs=67108864 count=1 >/dev/null 2>&1
+check_eq "a 64 MiB hog in l9 is killed by SIGKILL" 137 "$?"
+stop_sampling l9
+echo "# l9's 64 MiB hog: most swap seen $most bytes; memory.swap.events:" \
+	"$(tr '\n' ' ' <$CG/l9/memory.swap.events)"
+check "by the OOM killer of l9's group" test "$(event l9 memory.events oom_kill)" -ge 1
+check "its swap stayed within memory.swap.max: $most bytes" test "$most" -le 16777216
+check "vlimit lifts l9's swap limit (inf)" vlimit -c 759 --swap inf
+check_eq "memory.swap.max is max" max "$(cat $CG/l9/memory.swap.max)"
+check "then the same hog runs to its end, swapped out: the limit was what killed it" \
+	vserver l9 exec busybox dd if=/dev/zero of=/dev/null bs=67108864 count=1
+check "stop l9" vserver l9 stop
+check_clean "l9 left nothing behind" l9 759
+echo 0 >"$IF/l9/rlimits/swap"
+check "start l9 with rlimits/swap 0" vserver l9 start
+check_eq "memory.swap.max is 0" 0 "$(cat $CG/l9/memory.swap.max)"
+check_eq "SwapTotal in l9 is 0" 0 "$(vserver l9 exec cat /proc/meminfo | swap_total)"
+sample_swap l9
+vserver l9 exec busybox dd if=/dev/zero of=/dev/null bs=37748736 count=1 >/dev/null 2>&1
+check_eq "without swap, the 36 MiB held before are killed by SIGKILL" 137 "$?"
+stop_sampling l9
+check_eq "and nothing of l9 was ever swapped out" 0 "$most"
+check_match "status shows the swap limit of 0" \
+	'^Swap \(cgroup\): +0 of 0, [0-9]+ swap-outs? refused$' "$(vserver l9 status)"
+check "stop l9" vserver l9 stop
+check_clean "l9 left nothing behind" l9 759
+rm -f /tmp/l9-swap.most /tmp/l9-hold.done
+check "swapoff the RAM disk" swapoff "$swapdev"
+check_eq "the host has no swap again, as the tests after this one expect" 0 \
+	"$(swap_total </proc/meminfo)"
 t_done

@@ -127,10 +127,11 @@ fs::path groupOf(const ContextInfo& context) {
 
 // The value file holds now, to put back; vlimit writes no other file.
 std::optional<std::string> currentValue(const CgroupUsage& usage, const std::string& file) {
-  const std::optional<uint64_t> value = file == "pids.max"      ? usage.tasksMax
-                                        : file == "memory.max"  ? usage.memoryMax
-                                        : file == "memory.high" ? usage.memoryHigh
-                                                                : std::nullopt;
+  const std::optional<uint64_t> value = file == "pids.max"          ? usage.tasksMax
+                                        : file == "memory.max"      ? usage.memoryMax
+                                        : file == "memory.high"     ? usage.memoryHigh
+                                        : file == "memory.swap.max" ? usage.swapMax
+                                                                    : std::nullopt;
   if (!value) return std::nullopt;
   return *value == kNoCgroupLimit ? "max" : std::to_string(*value);
 }
@@ -210,6 +211,10 @@ void printLimits(const fs::path& group, const ContextInfo& context) {
   if (usage.memoryBytes)
     row("rss", limitText(usage.memoryBytes, pageSize), limitText(usage.memoryHigh, pageSize),
         limitText(usage.memoryMax, pageSize), limitText(usage.oomKills, 1));
+  // Swap is counted apart from memory, in pages too; it has no soft limit.
+  if (usage.swapBytes)
+    row("swap", limitText(usage.swapBytes, pageSize), "-", limitText(usage.swapMax, pageSize),
+        limitText(usage.swapRefused, 1));
   // The module's counted resources have a hard limit only.
   for (const auto& [resource, limit] : context.limits)
     row(countedResourceName(resource), limitText(limit.current, 1), "-", limitText(limit.hard, 1),

@@ -348,6 +348,8 @@ std::string jsonObject(const Row& row) {
          ", \"cgroup_cpu_throttled\": " + jsonNumber(row.cgroupCpuThrottled) +
          ", \"cgroup_memory_max_bytes\": " + jsonNumber(row.cgroupMemoryMaxBytes) +
          ", \"cgroup_oom_kills\": " + jsonNumber(row.cgroupOomKills) +
+         ", \"cgroup_swap_bytes\": " + jsonNumber(row.cgroupSwapBytes) +
+         ", \"cgroup_swap_max_bytes\": " + jsonNumber(row.cgroupSwapMaxBytes) +
          ", \"cgroup_tasks\": " + jsonNumber(row.cgroupTasks) +
          ", \"cgroup_tasks_max\": " + jsonNumber(row.cgroupTasksMax) +
          ", \"cgroup_forks_refused\": " + jsonNumber(row.cgroupForksRefused) +
@@ -455,6 +457,8 @@ void addCgroupUsage(std::vector<Row>& rows) {
     };
     row.cgroupMemoryMaxBytes = limit(usage.memoryMax);
     row.cgroupOomKills = usage.oomKills;
+    row.cgroupSwapBytes = usage.swapBytes;
+    row.cgroupSwapMaxBytes = limit(usage.swapMax);
     row.cgroupTasks = usage.tasks;
     row.cgroupTasksMax = limit(usage.tasksMax);
     row.cgroupForksRefused = usage.forksRefused;

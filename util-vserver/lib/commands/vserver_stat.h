@@ -7,10 +7,11 @@
 // /proc: their number, virtual and resident memory, and user and system CPU
 // time.  Contexts and names come from the kernel; context 0 is the "root
 // server", 1 the "monitoring server", as in util-vserver.  With --json it
-// also reports each guest's cgroup v2 memory, CPU and task usage, its
-// memory and task limits and how often they were hit, the counted
-// limits of each context the kernel lists, with their use, and the use of
-// each guest's dlimits/ against their project quotas.
+// also reports each guest's cgroup v2 memory, swap, CPU and task usage,
+// its memory, swap and task limits, how often the memory and task limits
+// were hit, the counted limits of each context the kernel lists, with
+// their use, and the use of each guest's dlimits/ against their project
+// quotas.
 //
 // The formatting and adding up below are pure, so the unit tests cover
 // them; only run() reads /proc and the cgroups, and diskUsageByContext()
@@ -83,6 +84,8 @@ struct Row {
   std::optional<uint64_t> cgroupCpuUsec;      // cpu.stat usage_usec
   std::optional<uint64_t> cgroupMemoryMaxBytes;  // memory.max; nothing for "max"
   std::optional<uint64_t> cgroupOomKills;        // memory.events oom_kill
+  std::optional<uint64_t> cgroupSwapBytes;       // memory.swap.current
+  std::optional<uint64_t> cgroupSwapMaxBytes;    // memory.swap.max; nothing for "max"
   std::optional<uint64_t> cgroupTasks;           // pids.current
   std::optional<uint64_t> cgroupTasksMax;        // pids.max; nothing for "max"
   std::optional<uint64_t> cgroupForksRefused;    // pids.events max

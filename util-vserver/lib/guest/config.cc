@@ -397,10 +397,12 @@ void refuseNetworkSetFiles(const fs::path& cfgdir) {
 
 // ---- rlimits/ -----------------------------------------------------------
 
-// util-vserver's resource names (src/vlimit.c), in its order.
-constexpr std::array<const char*, 19> kLimitResources = {
+// util-vserver's resource names (src/vlimit.c), in its order, and swap,
+// ours: util-vserver had no swap limit, and memory.swap.max is a cgroup's
+// to give (issue 11).
+constexpr std::array<const char*, 20> kLimitResources = {
     "cpu",   "fsize",    "data",  "stack",  "core", "rss",   "nproc",  "nofile", "memlock", "as",
-    "locks", "msgqueue", "nsock", "openfd", "anon", "shmem", "semary", "nsems",  "dentry"};
+    "locks", "msgqueue", "nsock", "openfd", "anon", "shmem", "semary", "nsems",  "dentry", "swap"};
 
 constexpr std::array<const char*, 3> kLimitKinds = {"min", "soft", "hard"};
 

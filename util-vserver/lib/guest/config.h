@@ -116,7 +116,8 @@ struct InterfaceConfig {
   bool shared = false;  // "shared": may be the host's or another guest's too
 };
 
-// util-vserver's resource names, as rlimits/ and vlimit take them.
+// util-vserver's resource names and our swap, as rlimits/ and vlimit take
+// them.
 std::span<const char* const> limitResourceNames();
 
 // rlimits/<resource>[.min|.soft|.hard] (guest/limits.h says which become

@@ -31,7 +31,7 @@ struct ReadElsewhere {
   const char* where;
 };
 constexpr std::array<ReadElsewhere, 4> kReadElsewhere = {{
-    {"memory.", "memory limits are set in rlimits/ (rss, as, anon)"},
+    {"memory.", "memory limits are set in rlimits/ (rss, as, anon, swap)"},
     {"pids.", "the task limit is set in rlimits/nproc"},
     {"cpuset.", "CPUs and memory nodes are set in cpuset/ (cpus, mems)"},
     {"cpu.", "CPU limits are set in sched/ (fill-rate, interval, priority-bias)"},

@@ -79,13 +79,19 @@ void addPids(const GuestConfig& config, std::vector<CgroupSetting>& settings) {
 // page the guest is charged for, so each hard limit bounds the group:
 // the smallest is memory.max.  rss and anon have a soft limit, which
 // becomes memory.high (reclaim and throttling, no OOM kill) where it is
-// below memory.max; as has none in util-vserver either.
+// below memory.max; as has none in util-vserver either.  swap, in pages
+// too, is memory.swap.max, which the group's swap is counted against
+// apart from its memory.  It has no soft limit: memory.swap.high
+// throttles every allocation of the group past it, for an OOM handler of
+// its own to step in, where memory.high merely reclaims.
 void addMemory(const GuestConfig& config, uint64_t pageSize, std::vector<CgroupSetting>& settings) {
   const auto hard = smallestInBytes(config, {"rss", "anon", "as"}, &RlimitConfig::hard, pageSize);
   const auto soft = smallestInBytes(config, {"rss", "anon"}, &RlimitConfig::soft, pageSize);
+  const auto swap = smallestInBytes(config, {"swap"}, &RlimitConfig::hard, pageSize);
   if (hard) settings.push_back({"memory.max", limitText(hard->value), hard->source});
   if (soft && soft->value < (hard ? hard->value : kUnlimited))
     settings.push_back({"memory.high", limitText(soft->value), soft->source});
+  if (swap) settings.push_back({"memory.swap.max", limitText(swap->value), swap->source});
 }
 
 // The bucket gains fill-rate tokens every interval ticks and a running
@@ -144,6 +150,14 @@ std::string againstLimit(const std::string& used, std::optional<uint64_t> limit,
   return used + " of " + limitText + most + ", " + hits;
 }
 
+// "12.5M", "0": vserver-stat's size, without the blank that its columns
+// give a size below 1000 bytes, which swap often is.
+std::string sizeText(uint64_t bytes) {
+  std::string text = vserver_stat::formatSize(bytes);
+  if (text.ends_with(' ')) text.pop_back();
+  return text;
+}
+
 // "2 decimals", as the CPU line shows seconds and shares of a CPU.
 std::string twoDecimals(uint64_t numerator, uint64_t denominator) {
   std::ostringstream text;
@@ -162,6 +176,14 @@ std::string cpuUsage(const CgroupUsage& usage) {
          counted(usage.cpuThrottled.value_or(0), "period throttled", "periods throttled");
 }
 
+// Every group has memory.swap.current where the kernel counts swap, on a
+// host with no swap device too: a line of "0, no limit" for each guest
+// would say nothing.
+bool usesOrLimitsSwap(const CgroupUsage& usage) {
+  return usage.swapBytes &&
+         (*usage.swapBytes > 0 || (usage.swapMax && *usage.swapMax != kNoCgroupLimit));
+}
+
 // The status line's label of each counted resource, padded as the other
 // lines' are; indexed by vserver_limit_resource.
 constexpr std::array<const char*, VSERVER_LIMIT_MAX + 1> kCountedLabels = {
@@ -173,7 +195,6 @@ static_assert(std::all_of(kCountedLabels.begin() + 1, kCountedLabels.end(),
 }  // namespace
 
 std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage) {
-  using vserver_stat::formatSize;
   std::vector<std::string> lines;
   if (usage.tasks)
     lines.push_back("Tasks (cgroup):      " +
@@ -183,9 +204,15 @@ std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage) {
                                          "forks refused")));
   if (usage.memoryBytes)
     lines.push_back("Memory (cgroup):     " +
-                    againstLimit(formatSize(*usage.memoryBytes), usage.memoryMax,
-                                 formatSize(usage.memoryMax.value_or(0)),
+                    againstLimit(sizeText(*usage.memoryBytes), usage.memoryMax,
+                                 sizeText(usage.memoryMax.value_or(0)),
                                  counted(usage.oomKills.value_or(0), "OOM kill", "OOM kills")));
+  if (usesOrLimitsSwap(usage))
+    lines.push_back("Swap (cgroup):       " +
+                    againstLimit(sizeText(*usage.swapBytes), usage.swapMax,
+                                 sizeText(usage.swapMax.value_or(0)),
+                                 counted(usage.swapRefused.value_or(0), "swap-out refused",
+                                         "swap-outs refused")));
   if (usage.cpuUsec) lines.push_back("CPU (cgroup):        " + cpuUsage(usage));
   return lines;
 }
@@ -236,7 +263,8 @@ HardLimits countedLimitsOf(const GuestConfig& config) {
 }
 
 std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit) {
-  if (limit.resource == "nproc" || limit.resource == "as" || countedResourceOf(limit.resource))
+  if (limit.resource == "nproc" || limit.resource == "as" || limit.resource == "swap" ||
+      countedResourceOf(limit.resource))
     return limit.hard ? std::nullopt : std::optional(Unapplied::kHardOnly);
   if (limit.resource == "rss" || limit.resource == "anon")
     return limit.hard || limit.soft ? std::nullopt : std::optional(Unapplied::kSoftOrHardOnly);

@@ -5,6 +5,7 @@
 //   rlimits/nproc (hard)              pids.max
 //   rlimits/rss, anon, as (hard)      memory.max: the smallest, pages x page size
 //   rlimits/rss, anon (soft)          memory.high, where below memory.max
+//   rlimits/swap (hard; ours)         memory.swap.max: pages x page size
 //   sched/fill-rate, sched/interval   cpu.max: fill-rate/interval of kCpuPeriodUsec
 //   sched/priority-bias               cpu.weight: the weight of that nice value
 //   cpuset/cpus, cpuset/mems          cpuset.cpus, cpuset.mems
@@ -59,8 +60,8 @@ std::vector<CgroupSetting> cgroupSettingsOf(const GuestConfig& config, uint64_t 
 HardLimits countedLimitsOf(const GuestConfig& config);
 
 // Why a limit of rlimits/ becomes neither a cgroup setting nor a counted
-// limit: a kind of its that neither takes (nproc, as and the counted
-// resources: hard only; rss and anon: soft or hard), or a resource
+// limit: a kind of its that neither takes (nproc, as, swap and the
+// counted resources: hard only; rss and anon: soft or hard), or a resource
 // nothing enforces yet.
 enum class Unapplied { kHardOnly, kSoftOrHardOnly, kNotEnforced };
 std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
@@ -69,8 +70,8 @@ std::optional<Unapplied> unappliedBecause(const RlimitConfig& limit);
 std::vector<std::string> enforcedRlimits();
 
 // The rlimits/ resources of config that are not applied (memlock, openfd
-// and the rest nothing enforces yet; a soft-only nproc or nofile, which
-// has no equivalent), in config's order.
+// and the rest nothing enforces yet; a soft-only nproc, nofile or swap,
+// which has no equivalent), in config's order.
 std::vector<std::string> unappliedRlimits(const GuestConfig& config);
 
 // Writes config's settings to group.  The first one the kernel does not
@@ -82,8 +83,10 @@ void applyCgroupSettings(const std::filesystem::path& group, const GuestConfig& 
 void applyNice(const GuestConfig& config);
 
 // What vserver NAME status shows of usage: "Tasks (cgroup):      5 of 20,
-// 3 forks refused", "Memory (cgroup):     12.5M of 32M, 1 OOM kill";
-// a line only where the group has the controller.
+// 3 forks refused", "Memory (cgroup):     12.5M of 32M, 1 OOM kill",
+// "Swap (cgroup):       3.2M of 16M, 2 swap-outs refused"; a line only
+// where the group has the controller, and for swap only where the guest
+// has a swap limit or some of its memory is swapped out.
 std::vector<std::string> cgroupUsageLines(const CgroupUsage& usage);
 
 // What it shows of its context's counted resources: "Open files:
