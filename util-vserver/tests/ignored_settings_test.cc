@@ -131,6 +131,25 @@ TEST(IgnoredSettings, UnenforcedRlimitsPointToUlimits) {
       lines[0].c_str());
 }
 
+// RLIMIT_RSS and RLIMIT_LOCKS are set, but bound nothing.
+TEST(IgnoredSettings, UlimitsTheKernelIgnoresPointToRlimits) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.ulimits = {{"nofile", RLIMIT_NOFILE, 64, 64}, {"core", RLIMIT_CORE, 0, std::nullopt}};
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.ulimits.push_back({"locks", RLIMIT_LOCKS, 10, 10});
+  config.ulimits.push_back({"rss", RLIMIT_RSS, std::nullopt, 1000});
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(2, lines.size());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/ulimits/locks: set, but the kernel enforces no per-process locks limit; "
+      "rlimits/locks bounds the guest's file locks",
+      lines[0].c_str());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/ulimits/rss: set, but the kernel enforces no per-process rss limit; "
+      "rlimits/rss bounds the guest's memory",
+      lines[1].c_str());
+}
+
 // util-vserver's cgroup/name named the guest's group, which is fixed here.
 TEST(IgnoredSettings, CgroupNameIsNotRead) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");

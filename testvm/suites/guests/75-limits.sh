@@ -341,7 +341,13 @@ echo 1M >"$IF/l7/ulimits/fsize"
 # Under a finite hard core limit (ulimit -c sets both), which only the
 # guest's core.hard raises; the other resources the guest names differ
 # from the host's too (nofile 1024 or more, fsize unlimited).
-check "start l7 under a 4 KiB core limit" sh -c 'ulimit -c 8 && vserver l7 start'
+# RLIMIT_LOCKS is set but bounds nothing: warned about.
+echo 100 >"$IF/l7/ulimits/locks"
+out=$(sh -c 'ulimit -c 8 && vserver l7 start' 2>&1)
+check_eq "start l7 under a 4 KiB core limit" 0 "$?"
+check_match "ulimits/locks, which the kernel ignores, is warned about" \
+	"^vserver: l7: warning: $IF/l7/ulimits/locks: set, but the kernel enforces no per-process locks limit; rlimits/locks bounds the guest's file locks$" \
+	"$out"
 init_limits=$(cat "/proc/$(init_pid l7)/limits")
 check_eq "l7's init has ulimits/nofile as soft and hard limit" "64 64" \
 	"$(echo "$init_limits" | rlimit_pair 'Max open files')"

@@ -51,6 +51,15 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
       lines.push_back((config.location.cfgdir / "dlimits" / limit.entry / "reserved").string() +
                       ": project quotas reserve nothing for the guest's root; the " +
                       std::to_string(limit.reserved) + "% are not kept back");
+  // exec-ulimit set these too, but Linux has ignored RLIMIT_RSS since 2.6
+  // and RLIMIT_LOCKS since 2.4: a guest given them would be bounded by
+  // nothing.  Their per-guest counterparts in rlimits/ are enforced.
+  for (const UlimitConfig& limit : config.ulimits)
+    if (limit.resource == "rss" || limit.resource == "locks")
+      lines.push_back((config.location.cfgdir / "ulimits" / limit.resource).string() +
+                      ": set, but the kernel enforces no per-process " + limit.resource +
+                      " limit; rlimits/" + limit.resource + " bounds the guest's " +
+                      (limit.resource == "rss" ? "memory" : "file locks"));
   // util-vserver named the guest's group after this file; here the name
   // is fixed, and scripts that look for the group must use that one.
   if (config.cgroup.name)
