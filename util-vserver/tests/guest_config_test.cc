@@ -834,11 +834,13 @@ TEST(GuestConfig, SchedReadsRateAndBias) {
   write("sched/fill-rate", "1\n");
   write("sched/interval", "4\n");
   write("sched/priority-bias", "-5\n");
-  write("sched/tokens-max", "500\n");  // not read, not an error
+  write("sched/tokens-max", "500\n");  // not read, not an error: named at start
+  write("sched/interval2", "8\n");
   const GuestConfig config = read();
   CHECK_EQUAL(1, config.sched.fillRate.value());
   CHECK_EQUAL(4, config.sched.interval.value());
   LONGS_EQUAL(-5, config.sched.priorityBias.value());
+  CHECK(config.sched.bucketFiles == std::vector<std::string>({"tokens-max", "interval2"}));
 }
 
 TEST(GuestConfig, SchedRateNeedsBothFiles) {

@@ -322,7 +322,7 @@ TEST(GuestLimits, CpusetListsPassThrough) {
 TEST(GuestLimits, AllInOrderPidsMemoryCpuCpuset) {
   GuestConfig config = guest();
   config.rlimits = {all("rss", 256), all("nproc", 50)};
-  config.sched = {.fillRate = 1, .interval = 2, .priorityBias = 10};
+  config.sched = {.fillRate = 1, .interval = 2, .priorityBias = 10, .bucketFiles = {}};
   config.cpuset.cpus = "1";
   STRCMP_EQUAL(
       "pids.max=50</etc/vservers/web/rlimits/nproc>\n"

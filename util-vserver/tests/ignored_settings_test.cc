@@ -131,6 +131,21 @@ TEST(IgnoredSettings, UnenforcedRlimitsPointToUlimits) {
       lines[0].c_str());
 }
 
+// util-vserver's bucket has no cgroup counterpart beyond its rate.
+TEST(IgnoredSettings, BucketFilesOfSchedAreNamed) {
+  vs::guest::GuestConfig config = configAt("/etc/vservers/web");
+  config.sched.fillRate = 1;
+  config.sched.interval = 4;
+  CHECK(vs::guest::ignoredSettings(config).empty());
+  config.sched.bucketFiles = {"tokens-max", "idle-time"};
+  const auto lines = vs::guest::ignoredSettings(config);
+  LONGS_EQUAL(1, lines.size());
+  STRCMP_EQUAL(
+      "/etc/vservers/web/sched: tokens-max, idle-time not read: a cgroup keeps the rate "
+      "(fill-rate/interval), not the bucket",
+      lines[0].c_str());
+}
+
 // RLIMIT_RSS and RLIMIT_LOCKS are set, but bound nothing.
 TEST(IgnoredSettings, UlimitsTheKernelIgnoresPointToRlimits) {
   vs::guest::GuestConfig config = configAt("/etc/vservers/web");

@@ -201,7 +201,12 @@ echo 1 >"$IF/l3/cpuset/cpus"
 echo 0 >"$IF/l3/cpuset/mems"
 echo 7 >"$IF/l3/nice"
 echo 16384 >"$IF/l3/rlimits/rss.soft"
-check "start l3" vserver l3 start
+echo 500 >"$IF/l3/sched/tokens-max"
+out=$(vserver l3 start 2>&1)
+check_eq "start l3" 0 "$?"
+check_match "naming the bucket's file a cgroup has no place for" \
+	"^vserver: l3: warning: $IF/l3/sched: tokens-max not read: a cgroup keeps the rate \\(fill-rate/interval\\), not the bucket$" \
+	"$out"
 check_eq "cpu.max: fill-rate/interval (1/4) of the 100 ms period" "25000 100000" \
 	"$(cat $CG/l3/cpu.max)"
 check_eq "cpu.weight: the kernel's weight of nice 5" 33 "$(cat $CG/l3/cpu.weight)"

@@ -148,6 +148,10 @@ struct SchedConfig {
   std::optional<uint64_t> fillRate;     // sched/fill-rate, >= 1
   std::optional<uint64_t> interval;     // sched/interval, >= 1
   std::optional<int> priorityBias;      // sched/priority-bias, -20..19
+  // The bucket's other files that are there: a cgroup has no bucket
+  // (tokens, tokens-min, tokens-max) and no idle-time rate (fill-rate2,
+  // interval2, idle-time), so they are named at start, not applied.
+  std::vector<std::string> bucketFiles;
 };
 
 // cpuset/: the CPUs and memory nodes the guest may use, in the kernel's

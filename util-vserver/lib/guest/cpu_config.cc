@@ -83,6 +83,8 @@ SchedConfig readSched(const fs::path& dir) {
     throw ConfigError(dir / given, 0, std::string("needs sched/") + missing + " too");
   }
   sched.priorityBias = readSignedFile(dir / "priority-bias", -20, 19);
+  for (const char* name : {"tokens", "tokens-min", "tokens-max", "fill-rate2", "interval2", "idle-time"})
+    if (fileExists(dir / name)) sched.bucketFiles.emplace_back(name);
   return sched;
 }
 

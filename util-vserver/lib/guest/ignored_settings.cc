@@ -51,6 +51,9 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
       lines.push_back((config.location.cfgdir / "dlimits" / limit.entry / "reserved").string() +
                       ": project quotas reserve nothing for the guest's root; the " +
                       std::to_string(limit.reserved) + "% are not kept back");
+  if (const auto& files = config.sched.bucketFiles; !files.empty())
+    lines.push_back((config.location.cfgdir / "sched").string() + ": " + joined(files) +
+                    " not read: a cgroup keeps the rate (fill-rate/interval), not the bucket");
   // exec-ulimit set these too, but Linux has ignored RLIMIT_RSS since 2.6
   // and RLIMIT_LOCKS since 2.4: a guest given them would be bounded by
   // nothing.  Their per-guest counterparts in rlimits/ are enforced.
