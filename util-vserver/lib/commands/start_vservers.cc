@@ -13,6 +13,7 @@
 #include "../number.h"
 #include "../popt_parser.h"
 #include "../system_log.h"
+#include "../text.h"
 #include "../tool.h"
 
 namespace vs::start_vservers {
@@ -24,12 +25,6 @@ constexpr unsigned kMaxJobs = 1024;
 constexpr unsigned kMaxTimeout = 86400;
 
 enum OptionCode { kStart = 1, kStop, kStatus, kMark, kJobs, kTimeout };
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string text;
-  for (const std::string& name : names) text += (text.empty() ? "" : ", ") + name;
-  return text;
-}
 
 std::string marked(const Options& options) { return "marked '" + options.mark + "'"; }
 
@@ -59,7 +54,7 @@ int runAction(const Options& options, const boot::GuestSet& set, const SystemLog
     log.info(summary);
     return 0;
   }
-  log.error(summary + "; failed: " + joined(failed));
+  log.error(summary + "; failed: " + joined(failed, ", "));
   return kExitSomeFailed;
 }
 

@@ -10,6 +10,7 @@
 #include "../network_policy.h"
 #include "../number.h"
 #include "../popt_parser.h"
+#include "../text.h"
 #include "../tool.h"
 #include "../vserver_client.h"
 
@@ -18,12 +19,6 @@ namespace vs::vattribute {
 namespace {
 
 enum OptionId { kBcap = 1, kCcap, kFlag, kSecure };
-
-std::string joined(const std::vector<std::string>& items, const char* separator = " ") {
-  std::string line;
-  for (const std::string& item : items) line += (line.empty() ? "" : separator) + item;
-  return line;
-}
 
 // "c 10:200 open,create", "b 7:* open".
 std::string describeDeviceRule(const DeviceRule& rule) {
@@ -47,8 +42,8 @@ std::string describeDevices(const std::vector<DeviceRule>& rules) {
 std::string describeNetwork(const std::optional<NetworkSet>& net) {
   if (!net)
     return "network: no network set (the host's stack, or a network namespace of its own)\n";
-  return "nflags: " + joined(namesOfBits(BitSet::NetworkFlags, net->flags)) + "\n" +
-         "ncaps: " + joined(namesOfBits(BitSet::NetworkCapabilities, net->caps)) + "\n" +
+  return "nflags: " + joined(namesOfBits(BitSet::NetworkFlags, net->flags), " ") + "\n" +
+         "ncaps: " + joined(namesOfBits(BitSet::NetworkCapabilities, net->caps), " ") + "\n" +
          "lback: " + (net->lback ? net->lback->str() : std::string()) + "\n" +
          "addresses: " + joinAddresses(net->addresses(), " ") + "\n";
 }
@@ -103,9 +98,9 @@ Options parseOptions(int argc, const char** argv) {
 }
 
 std::string describe(const ContextInfo& info) {
-  return "flags: " + joined(namesOfBits(BitSet::Flags, info.flags)) + "\n" +
-         "bcaps: " + joined(namesOfBits(BitSet::Capabilities, info.bcaps)) + "\n" +
-         "ccaps: " + joined(namesOfBits(BitSet::ContextCapabilities, info.ccaps)) + "\n" +
+  return "flags: " + joined(namesOfBits(BitSet::Flags, info.flags), " ") + "\n" +
+         "bcaps: " + joined(namesOfBits(BitSet::Capabilities, info.bcaps), " ") + "\n" +
+         "ccaps: " + joined(namesOfBits(BitSet::ContextCapabilities, info.ccaps), " ") + "\n" +
          "devices: " + describeDevices(info.devices) + "\n" + describeNetwork(info.net);
 }
 

@@ -17,6 +17,7 @@
 #include "../guest/paths.h"
 #include "../number.h"
 #include "../popt_parser.h"
+#include "../text.h"
 #include "../tool.h"
 #include "../vserver_client.h"
 
@@ -92,11 +93,11 @@ std::string unappliedMessage(const std::string& resource, guest::Unapplied why) 
     case guest::Unapplied::kNotEnforced:
       break;
   }
-  const std::vector<std::string> enforced = guest::enforcedRlimits();
-  std::string list;
-  for (size_t i = 0; i < enforced.size(); ++i)
-    list += (i == 0 ? "" : i + 1 == enforced.size() ? " and " : ", ") + enforced[i];
-  return "--" + resource + ": not enforced yet; vlimit changes " + list;
+  std::vector<std::string> enforced = guest::enforcedRlimits();
+  const std::string last = enforced.back();
+  enforced.pop_back();
+  return "--" + resource + ": not enforced yet; vlimit changes " + joined(enforced, ", ") +
+         " and " + last;
 }
 
 // What the changes become: writes to the guest's cgroup, and the module's

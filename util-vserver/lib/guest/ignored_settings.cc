@@ -1,5 +1,6 @@
 #include "ignored_settings.h"
 
+#include "../text.h"
 #include "limits.h"
 #include "paths.h"
 
@@ -9,12 +10,6 @@ namespace {
 
 std::string counted(size_t count, const std::string& one, const std::string& many) {
   return std::to_string(count) + " " + (count == 1 ? one : many);
-}
-
-std::string joined(const std::vector<std::string>& names) {
-  std::string list;
-  for (const std::string& name : names) list += (list.empty() ? "" : ", ") + name;
-  return list;
 }
 
 // The rlimits/ nothing enforces per guest for which ulimits/ has a limit
@@ -40,9 +35,9 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
   if (const auto names = unappliedRlimits(config); !names.empty()) {
     std::string instead = "none is set";
     if (const auto perProcess = perProcessInstead(config); !perProcess.empty())
-      instead += "; per-process limits (" + joined(perProcess) + ") are set in ulimits/";
-    ignored("rlimits", counted(names.size(), "limit", "limits") + " (" + joined(names) + ")",
-            instead);
+      instead += "; per-process limits (" + joined(perProcess, ", ") + ") are set in ulimits/";
+    ignored("rlimits",
+            counted(names.size(), "limit", "limits") + " (" + joined(names, ", ") + ")", instead);
   }
   // util-vserver's dlimits kept a share back for the guest's root; a
   // project quota has no such share, and configs commonly ask for 5%.
@@ -52,7 +47,7 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
                       ": project quotas reserve nothing for the guest's root; the " +
                       std::to_string(limit.reserved) + "% are not kept back");
   if (const auto& files = config.sched.bucketFiles; !files.empty())
-    lines.push_back((config.location.cfgdir / "sched").string() + ": " + joined(files) +
+    lines.push_back((config.location.cfgdir / "sched").string() + ": " + joined(files, ", ") +
                     " not read: a cgroup keeps the rate (fill-rate/interval), not the bucket");
   // exec-ulimit set these too, but Linux has ignored RLIMIT_RSS since 2.6
   // and RLIMIT_LOCKS since 2.4: a guest given them would be bounded by
