@@ -23,10 +23,26 @@
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
 BUILD := $(CURDIR)/build
-KERNEL := $(BUILD)/kernel
 USERLAND := $(BUILD)/userland
+# The kernel make kmod, initramfs, check and demo build on: the test kernel,
+# or with KERNEL=distro the distribution kernel (make kernel-deb), each with
+# its own module and VM image.
+KERNEL ?= test
+ifeq ($(KERNEL),test)
+KERNEL_DIR := $(BUILD)/kernel
+KERNEL_FLAVOUR :=
 KMOD := $(BUILD)/kmod
 TESTVM := $(BUILD)/testvm
+else ifeq ($(KERNEL),distro)
+KERNEL_DIR := $(BUILD)/kernel-distro
+KERNEL_FLAVOUR := --distro
+KMOD := $(BUILD)/kmod-distro
+TESTVM := $(BUILD)/testvm-distro
+else
+$(error KERNEL=$(KERNEL): the kernels are "test" (the default) and "distro")
+endif
+KERNEL_DISTRO := $(BUILD)/kernel-distro
+KERNEL_DEB := $(BUILD)/kernel-deb
 KERNEL_BENCH := $(BUILD)/kernel-bench
 KERNEL_BENCH_UNPATCHED := $(BUILD)/kernel-bench-unpatched
 KMOD_BENCH := $(BUILD)/kmod-bench
@@ -71,31 +87,31 @@ $(MAN5): docs/config-reference.md scripts/md2man
 	mv $@.tmp $@
 
 kernel:
-	scripts/build-kernel $(KERNEL)
+	scripts/build-kernel $(KERNEL_FLAVOUR) $(KERNEL_DIR)
 
 # The module is built in a copy of kmod/ so the source tree stays clean.
 KMOD_COPY = rsync -a --delete $(foreach p,*.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order,--filter='P $(p)') kmod/
 kmod: kernel
 	@mkdir -p $(KMOD)
 	$(KMOD_COPY) $(KMOD)/
-	$(MAKE) -s -j$(JOBS) -C $(KERNEL)/linux M=$(KMOD) modules
+	$(MAKE) -s -j$(JOBS) -C $(KERNEL_DIR)/linux M=$(KMOD) modules
 
 vstest: userland
 	$(MAKE) -j$(JOBS) -C testvm/probe O=$(TESTVM) USERLAND=$(USERLAND)
 
 initramfs: userland kmod vstest
-	testvm/build-initramfs $(TESTVM)/initramfs.cpio.gz $(KERNEL)/linux \
+	testvm/build-initramfs $(TESTVM)/initramfs.cpio.gz $(KERNEL_DIR)/linux \
 		$(KMOD)/vserver.ko $(USERLAND)/bin $(TESTVM)/vstest
 
 check: initramfs
-	scripts/check
+	scripts/check $(KERNEL_DIR) $(TESTVM)
 
 check-debootstrap: initramfs
-	testvm/check-debootstrap $(KERNEL)/bzImage $(TESTVM)/initramfs.cpio.gz $(USERLAND)/bin \
+	testvm/check-debootstrap $(KERNEL_DIR)/bzImage $(TESTVM)/initramfs.cpio.gz $(USERLAND)/bin \
 		$(BUILD)/debootstrap
 
 demo: initramfs
-	testvm/run --demo $(KERNEL)/bzImage $(TESTVM)/initramfs.cpio.gz $(TESTVM)
+	testvm/run --demo $(KERNEL_DIR)/bzImage $(TESTVM)/initramfs.cpio.gz $(TESTVM)
 
 # The benchmark's kernels: the test kernel's configuration without
 # configs/kernel/debug.config, patched and unpatched (docs/testing.md).
@@ -120,7 +136,7 @@ bench: initramfs-bench
 		$(KERNEL_BENCH_UNPATCHED)/bzImage $(BENCH)/unpatched/initramfs.cpio.gz $(BENCH)
 
 checkpatch: kernel
-	scripts/checkpatch $(KERNEL)/linux
+	scripts/checkpatch $(KERNEL_DIR)/linux
 
 install: userland man
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 \
@@ -169,12 +185,18 @@ deb:
 check-deb: deb
 	lintian --fail-on error $(DEB)/*.changes
 
+# The distribution kernel as Debian packages (docs/admin-guide.md).
+kernel-deb:
+	scripts/build-kernel --distro $(KERNEL_DISTRO)
+	scripts/kernel-deb $(KERNEL_DISTRO) $(KERNEL_DEB)
+
 clean:
-	rm -rf $(USERLAND) $(KMOD) $(TESTVM) $(KMOD_BENCH) $(BENCH) $(DEB)
+	rm -rf $(USERLAND) $(BUILD)/kmod $(BUILD)/kmod-distro $(BUILD)/testvm $(BUILD)/testvm-distro \
+		$(KMOD_BENCH) $(BENCH) $(DEB) $(KERNEL_DEB)
 
 distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps userland kernel kmod vstest initramfs check check-debootstrap demo kernel-bench \
-	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb man clean \
+	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb man clean \
 	distclean
