@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "error.h"
 #include "kernel_file.h"
@@ -63,6 +64,26 @@ void makeDirectory(const fs::path& dir) {
   if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) throwErrno("cannot create cgroup " + dir.string());
 }
 
+// How often makeParentCgroup() looks for processes that came into the
+// group while it moved those it saw: each pass moves what forked during
+// the last, so a few passes empty it unless something keeps adding.
+constexpr int kEmptyingPasses = 100;
+
+// Moves every process in group into to; true when there was none.  One
+// that exits meanwhile is not there to move.
+bool moveProcesses(const fs::path& group, const fs::path& to) {
+  std::ifstream procs(group / "cgroup.procs");
+  const std::vector<pid_t> pids{std::istream_iterator<pid_t>(procs), {}};
+  for (const pid_t pid : pids) {
+    try {
+      joinCgroup(to, pid);
+    } catch (const Error& e) {
+      if (e.errnum() != ESRCH) throw;
+    }
+  }
+  return pids.empty();
+}
+
 }  // namespace
 
 bool cgroupPopulated(const fs::path& group) {
@@ -74,8 +95,8 @@ bool cgroupPopulated(const fs::path& group) {
   return false;
 }
 
-UniqueFd createCgroup(const fs::path& group) {
-  fs::path dir = cgroupMountOf(group);
+UniqueFd createCgroup(const fs::path& group, const std::optional<fs::path>& top) {
+  fs::path dir = top ? *top : cgroupMountOf(group);
   for (const auto& part : group.lexically_relative(dir)) {
     delegateControllers(dir);
     dir /= part;
@@ -85,6 +106,29 @@ UniqueFd createCgroup(const fs::path& group) {
   UniqueFd fd(open(group.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!fd) throwErrno("cannot open cgroup " + group.string());
   return fd;
+}
+
+bool cgroupWritable(const fs::path& dir) {
+  struct statfs info {};
+  return statfs(dir.c_str(), &info) == 0 && info.f_type == CGROUP2_SUPER_MAGIC &&
+         access(dir.c_str(), W_OK) == 0;
+}
+
+void makeParentCgroup(const fs::path& group, const std::string& leaf) {
+  const fs::path leafGroup = group / leaf;
+  makeDirectory(leafGroup);
+  for (int pass = 0; pass < kEmptyingPasses; ++pass) {
+    if (!moveProcesses(group, leafGroup)) continue;
+    try {
+      delegateControllers(group);
+      return;
+    } catch (const Error& e) {
+      // A process came in after the group was seen empty.
+      if (e.errnum() != EBUSY) throw;
+    }
+  }
+  throw Error(EBUSY, "cannot empty cgroup " + group.string() + " into " + leafGroup.string() +
+                         ": processes keep coming into it");
 }
 
 void removeCgroup(const fs::path& group) {

@@ -17,8 +17,23 @@ namespace vs {
 // Creates group (and its parents), with the memory, pids, cpu, cpuset and
 // io controllers enabled for it where the parents offer them, and returns it
 // open as a directory (for CLONE_INTO_CGROUP).  An existing empty group is
-// taken over; one with processes in it is an error.
-UniqueFd createCgroup(const std::filesystem::path& group);
+// taken over; one with processes in it is an error.  With top, an existing
+// group above group, nothing above top is changed: a systemd unit's
+// delegated group may have its tree changed, not systemd's groups above it.
+UniqueFd createCgroup(const std::filesystem::path& group,
+                      const std::optional<std::filesystem::path>& top = std::nullopt);
+
+// Whether dir is a cgroup v2 group that we may change (make groups in,
+// move processes into).
+bool cgroupWritable(const std::filesystem::path& dir);
+
+// Makes group, which processes run in (a systemd unit's delegated group),
+// able to have groups with the guest controllers below it: cgroup v2 lets
+// no group both hold processes and enable controllers for its children
+// (EBUSY).  Its processes move into its child leaf (created), those that
+// fork meanwhile too, then the controllers it has are enabled for its
+// children.  Harmless to repeat, also by several processes at once.
+void makeParentCgroup(const std::filesystem::path& group, const std::string& leaf);
 
 // Removes group, killing what is still in it first (cgroup.kill) and
 // waiting for it to empty.  A missing group is fine.
