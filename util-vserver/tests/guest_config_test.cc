@@ -1355,7 +1355,7 @@ TEST_GROUP(GuestPaths){};
 
 TEST(GuestPaths, LockAndCgroupOfAGuest) {
   STRCMP_EQUAL("/run/vservers/.lock.web", vs::guest::lockFileOf("web").c_str());
-  STRCMP_EQUAL("/sys/fs/cgroup/vserver/web", vs::guest::cgroupOf("web").c_str());
+  STRCMP_EQUAL("/sys/fs/cgroup/vserver/web", vs::guest::defaultCgroupOf("web").c_str());
   STRCMP_EQUAL("/vservers", vs::guest::kDefaultVdirBase);
   STRCMP_EQUAL("/run/vservers", vs::guest::kRunDir);
 }

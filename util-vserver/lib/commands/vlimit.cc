@@ -120,7 +120,7 @@ Plan planOf(const std::vector<guest::RlimitConfig>& changes) {
 fs::path groupOf(const ContextInfo& context) {
   const std::string which = "context " + std::to_string(context.xid);
   if (context.name.empty()) throw Error(ENOENT, which + " is no guest of vserver: it has no cgroup");
-  const fs::path group = guest::cgroupOf(context.name);
+  const fs::path group = guest::defaultCgroupOf(context.name);
   if (!fs::is_directory(group))
     throw Error(ENOENT, which + " (" + context.name + ") has no cgroup " + group.string());
   return group;

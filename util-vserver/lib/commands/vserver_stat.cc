@@ -447,7 +447,7 @@ uint64_t msSinceBoot() {
 void addCgroupUsage(std::vector<Row>& rows) {
   for (Row& row : rows) {
     if (row.xid < VSERVER_GUEST_XID_MIN || row.name.empty()) continue;
-    const std::filesystem::path cgroup = guest::cgroupOf(row.name);
+    const std::filesystem::path cgroup = guest::defaultCgroupOf(row.name);
     const CgroupUsage usage = readCgroupUsage(cgroup);
     row.cgroupMemoryBytes = usage.memoryBytes;
     row.cgroupCpuUsec = usage.cpuUsec;

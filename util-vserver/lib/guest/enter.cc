@@ -102,7 +102,7 @@ void forwardSignalsTo(pid_t pid) {
     if (prctl(PR_SET_DUMPABLE, 0) != 0) throwErrno("prctl(PR_SET_DUMPABLE)");
     initPidfd = takeStandardStreams(command, initPidfd);
     VserverClient client;
-    const auto cgroup = cgroupOf(config.name);
+    const auto cgroup = defaultCgroupOf(config.name);
     if (std::filesystem::exists(cgroup)) {
       std::ofstream procs(cgroup / "cgroup.procs");
       procs << getpid() << std::endl;

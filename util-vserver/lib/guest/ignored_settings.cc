@@ -63,7 +63,7 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
   if (config.cgroup.name)
     lines.push_back((config.location.cfgdir / "cgroup/name").string() +
                     ": not read: every guest's group is vserver/NAME, this one's " +
-                    cgroupOf(config.name).string());
+                    defaultCgroupOf(config.name).string());
   return lines;
 }
 

@@ -67,7 +67,7 @@ int printStatus(const GuestConfig& config) {
   }
   std::printf("Vserver '%s' is running at context '%u'\n", config.name.c_str(), context->xid);
   std::printf("Number of processes: %u\n", context->tasks);
-  for (const std::string& line : cgroupUsageLines(readCgroupUsage(cgroupOf(config.name))))
+  for (const std::string& line : cgroupUsageLines(readCgroupUsage(defaultCgroupOf(config.name))))
     std::printf("%s\n", line.c_str());
   for (const std::string& line : countedLimitLines(context->limits))
     std::printf("%s\n", line.c_str());

@@ -4,6 +4,7 @@ namespace vs::guest {
 
 const char* const kDefaultVdirBase = "/vservers";
 const char* const kRunDir = "/run/vservers";
+const char* const kCgroupRoot = "/sys/fs/cgroup";
 const char* const kCgroupBase = "/sys/fs/cgroup/vserver";
 
 std::filesystem::path lockFileOf(const std::string& name, const std::filesystem::path& dir) {
@@ -22,7 +23,7 @@ std::filesystem::path addressRecordOf(const std::string& name, const std::filesy
   return dir / (".addresses." + name);
 }
 
-std::filesystem::path cgroupOf(const std::string& name) {
+std::filesystem::path defaultCgroupOf(const std::string& name) {
   return std::filesystem::path(kCgroupBase) / name;
 }
 

@@ -10,7 +10,11 @@ namespace vs::guest {
 extern const char* const kDefaultVdirBase;  // /vservers
 // Run files: one per running guest, holding its xid.
 extern const char* const kRunDir;  // /run/vservers
-// The cgroup v2 directory under which every guest gets NAME/.
+// Where the host's cgroup v2 hierarchy is mounted: every guest's group
+// is below it.
+extern const char* const kCgroupRoot;  // /sys/fs/cgroup
+// The cgroup v2 directory under which a guest started outside a systemd
+// unit of ours gets NAME/ (see cgroup_place.h for the other place).
 extern const char* const kCgroupBase;  // /sys/fs/cgroup/vserver
 
 // The lock a build, start, stop or delete of guest name holds, in dir.
@@ -30,7 +34,8 @@ std::filesystem::path interfacesLockFile(const std::filesystem::path& dir = kRun
 std::filesystem::path addressRecordOf(const std::string& name,
                                       const std::filesystem::path& dir = kRunDir);  // /run/vservers/.addresses.NAME
 
-// The cgroup of guest name.
-std::filesystem::path cgroupOf(const std::string& name);
+// The group of guest name when it was not started by a systemd unit of
+// ours, or by a version that did not record its group in the run file.
+std::filesystem::path defaultCgroupOf(const std::string& name);  // /sys/fs/cgroup/vserver/NAME
 
 }  // namespace vs::guest

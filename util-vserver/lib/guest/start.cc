@@ -176,9 +176,9 @@ std::optional<std::string> Monitor::startGuestProcess(int networkNamespaceFd) {
   if (pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
   output_.reset(pipeFds[0]);
   UniqueFd outputWrite(pipeFds[1]);
-  const UniqueFd cgroup = createCgroup(cgroupOf(config_.name));
+  const UniqueFd cgroup = createCgroup(defaultCgroupOf(config_.name));
   // Before the first process: the guest never runs unlimited.
-  applyCgroupSettings(cgroupOf(config_.name), config_);
+  applyCgroupSettings(defaultCgroupOf(config_.name), config_);
   init_ = cloneProcess(kGuestNamespacesAtClone, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -269,7 +269,7 @@ void Monitor::rollBack() {
     signalPidfd(init_.pidfd.get(), SIGKILL);
     waitForExitStatus(init_.pid);
   });
-  steps.run([&] { removeCgroup(cgroupOf(config_.name)); });
+  steps.run([&] { removeCgroup(defaultCgroupOf(config_.name)); });
   steps.run([&] { removeGuestAddresses(config_); });
   steps.run([&] { removeGuestNetwork(config_); });
   steps.throwFirstFailure();

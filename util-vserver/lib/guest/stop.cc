@@ -86,7 +86,7 @@ void killGuest(VserverClient& client, const GuestConfig& config) {
 void finishStoppedGuest(const GuestConfig& config) {
   EveryStep steps;
   steps.run([&] { runHooks(config, HookPhase::PostStop, config.vdir); });
-  steps.run([&] { removeCgroup(cgroupOf(config.name)); });
+  steps.run([&] { removeCgroup(defaultCgroupOf(config.name)); });
   steps.run([&] { removeGuestAddresses(config); });
   steps.run([&] { removeGuestNetwork(config); });
   steps.run([&] { removeRunFile(config.runFile); });
@@ -96,7 +96,7 @@ void finishStoppedGuest(const GuestConfig& config) {
 
 void clearStaleState(const GuestConfig& config) {
   removeRunFile(config.runFile);
-  removeCgroup(cgroupOf(config.name));
+  removeCgroup(defaultCgroupOf(config.name));
   removeGuestAddresses(config);
   removeGuestNetwork(config);
 }
