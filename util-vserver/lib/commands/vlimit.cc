@@ -13,8 +13,8 @@
 
 #include "../cgroup.h"
 #include "../error.h"
+#include "../guest/context_cgroup.h"
 #include "../guest/limits.h"
-#include "../guest/paths.h"
 #include "../number.h"
 #include "../popt_parser.h"
 #include "../text.h"
@@ -120,7 +120,7 @@ Plan planOf(const std::vector<guest::RlimitConfig>& changes) {
 fs::path groupOf(const ContextInfo& context) {
   const std::string which = "context " + std::to_string(context.xid);
   if (context.name.empty()) throw Error(ENOENT, which + " is no guest of vserver: it has no cgroup");
-  const fs::path group = guest::defaultCgroupOf(context.name);
+  const fs::path group = guest::contextCgroupOf(context.xid, context.name);
   if (!fs::is_directory(group))
     throw Error(ENOENT, which + " (" + context.name + ") has no cgroup " + group.string());
   return group;

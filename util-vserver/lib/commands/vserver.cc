@@ -110,7 +110,7 @@ int build(const Invocation& invocation) {
 // is stopped as its run file says, with the default kill sequence.
 int stopDespiteConfigError(const guest::ConfigLocation& location, const Error& configError) {
   guest::GuestConfig config = guest::readStopEssentials(location);
-  const auto record = guest::readRunFile(config.runFile);
+  const auto record = guest::readRunFile(config.runFile, config.name);
   if (!record) throw configError;
   std::fprintf(stderr,
                "vserver: %s\nvserver: %s: stopping it anyway, with the default kill sequence and "

@@ -15,7 +15,7 @@
 
 #include "../cgroup.h"
 #include "../error.h"
-#include "../guest/paths.h"
+#include "../guest/context_cgroup.h"
 #include "../guest/registry.h"
 #include "../network_policy.h"
 #include "../popt_parser.h"
@@ -441,14 +441,35 @@ uint64_t msSinceBoot() {
   return static_cast<uint64_t>(now.tv_sec) * 1000 + static_cast<uint64_t>(now.tv_nsec) / 1000000;
 }
 
-// Each guest's cgroup, where it has one.  The kernel allows only
-// [A-Za-z0-9._-] in names, not starting with '.', so a name is one path
-// component.
-void addCgroupUsage(std::vector<Row>& rows) {
+// Each guest context's group, by xid and name.
+using CgroupByContext = std::map<std::pair<uint32_t, std::string>, std::filesystem::path>;
+
+// Found while still in the host context, as the guests' disk usage is:
+// from their configurations and run files.  A guest whose run file is
+// broken has no figures; the others keep theirs.
+CgroupByContext guestCgroups(VserverClient& client) {
+  CgroupByContext groups;
+  try {
+    for (const ContextInfo& ctx : client.contexts()) {
+      if (ctx.xid < VSERVER_GUEST_XID_MIN || ctx.name.empty()) continue;
+      try {
+        groups.emplace(std::pair(ctx.xid, ctx.name), guest::contextCgroupOf(ctx.xid, ctx.name));
+      } catch (const Error&) {
+        // Its run file is broken: vserver NAME status says so.
+      }
+    }
+  } catch (const Error&) {
+    // As in guestDiskUsage(): the move into the spectator says why.
+  }
+  return groups;
+}
+
+// Each guest's cgroup usage, where it has a group.
+void addCgroupUsage(std::vector<Row>& rows, const CgroupByContext& groups) {
   for (Row& row : rows) {
-    if (row.xid < VSERVER_GUEST_XID_MIN || row.name.empty()) continue;
-    const std::filesystem::path cgroup = guest::defaultCgroupOf(row.name);
-    const CgroupUsage usage = readCgroupUsage(cgroup);
+    const auto group = groups.find({row.xid, row.name});
+    if (group == groups.end()) continue;
+    const CgroupUsage usage = readCgroupUsage(group->second);
     row.cgroupMemoryBytes = usage.memoryBytes;
     row.cgroupCpuUsec = usage.cpuUsec;
     // null in the JSON: no limit, or no such file.
@@ -486,6 +507,7 @@ DiskUsageByContext guestDiskUsage(VserverClient& client) {
 int run(const Options& options) {
   VserverClient client;
   const DiskUsageByContext disks = options.json ? guestDiskUsage(client) : DiskUsageByContext();
+  const CgroupByContext cgroups = options.json ? guestCgroups(client) : CgroupByContext();
   // The host sees no process of a guest; the spectator sees them all.
   client.migrate(VSERVER_SPECTATOR_XID);
   const std::map<uint32_t, Usage> usage = usageByContext(client);
@@ -496,7 +518,7 @@ int run(const Options& options) {
     std::fputs(formatTable(rows).c_str(), stdout);
     return 0;
   }
-  addCgroupUsage(rows);
+  addCgroupUsage(rows, cgroups);
   addDiskUsage(rows, disks);
   std::fputs(formatJson(rows).c_str(), stdout);
   return 0;

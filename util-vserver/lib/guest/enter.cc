@@ -16,7 +16,6 @@
 #include "../pty.h"
 #include "../signals.h"
 #include "../stdio_relay.h"
-#include "paths.h"
 #include "passwd.h"
 #include "state.h"
 #include "ulimits.h"
@@ -102,7 +101,7 @@ void forwardSignalsTo(pid_t pid) {
     if (prctl(PR_SET_DUMPABLE, 0) != 0) throwErrno("prctl(PR_SET_DUMPABLE)");
     initPidfd = takeStandardStreams(command, initPidfd);
     VserverClient client;
-    const auto cgroup = defaultCgroupOf(config.name);
+    const auto& cgroup = record.cgroup;
     if (std::filesystem::exists(cgroup)) {
       std::ofstream procs(cgroup / "cgroup.procs");
       procs << getpid() << std::endl;

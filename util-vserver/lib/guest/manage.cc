@@ -13,7 +13,6 @@
 #include "disk_limits.h"
 #include "limits.h"
 #include "lock.h"
-#include "paths.h"
 #include "registry.h"
 #include "root_guard.h"
 #include "state.h"
@@ -67,7 +66,9 @@ int printStatus(const GuestConfig& config) {
   }
   std::printf("Vserver '%s' is running at context '%u'\n", config.name.c_str(), context->xid);
   std::printf("Number of processes: %u\n", context->tasks);
-  for (const std::string& line : cgroupUsageLines(readCgroupUsage(defaultCgroupOf(config.name))))
+  const std::filesystem::path cgroup = recordedCgroupOf(config);
+  std::printf("Cgroup:              %s\n", cgroup.c_str());
+  for (const std::string& line : cgroupUsageLines(readCgroupUsage(cgroup)))
     std::printf("%s\n", line.c_str());
   for (const std::string& line : countedLimitLines(context->limits))
     std::printf("%s\n", line.c_str());

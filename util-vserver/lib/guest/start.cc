@@ -287,7 +287,11 @@ void Monitor::run() {
       addGuestAddresses(config_, client_);
     // The guest's processes hold its namespace from here on.
     failure = startGuestProcess(netns ? netns.get() : -1);
-    if (!failure) writeRunFile(config_.runFile, {*config_.xid, init_.pid, getpid()});
+    if (!failure)
+      writeRunFile(config_.runFile, {.xid = *config_.xid,
+                                     .initPid = init_.pid,
+                                     .monitorPid = getpid(),
+                                     .cgroup = defaultCgroupOf(config_.name)});
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -320,7 +324,7 @@ void Monitor::superviseUntilEnd() {
   waitForExitStatus(init_.pid);
 
   GuestLock lock(config_.name);
-  const auto record = readRunFile(config_.runFile);
+  const auto record = readRunFile(config_.runFile, config_.name);
   if (!record || record->monitorPid != getpid()) return;
   const bool restart = askedForRestart();
   try {

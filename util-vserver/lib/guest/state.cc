@@ -3,6 +3,7 @@
 #include <cerrno>
 
 #include "../error.h"
+#include "paths.h"
 
 namespace vs::guest {
 
@@ -37,7 +38,7 @@ bool contextExists(uint32_t xid) {
 
 RunRecord runningRecord(VserverClient& client, const GuestConfig& config) {
   if (!runningContext(client, config)) throw Error(ESRCH, "guest " + config.name + " is not running", 1);
-  const auto record = readRunFile(config.runFile);
+  const auto record = readRunFile(config.runFile, config.name);
   if (!record || record->xid != *config.xid)
     throw Error(ENOENT, "guest " + config.name + " runs but its run file " +
                             config.runFile.string() + " is missing or stale");
@@ -48,6 +49,11 @@ RunRecord runningRecord(VserverClient& client, const GuestConfig& config) {
   }
   throw Error(ESRCH, "guest " + config.name + ": its init (pid " +
                          std::to_string(record->initPid) + ") is gone");
+}
+
+std::filesystem::path recordedCgroupOf(const GuestConfig& config) {
+  const auto record = readRunFile(config.runFile, config.name);
+  return record ? record->cgroup : defaultCgroupOf(config.name);
 }
 
 }  // namespace vs::guest

@@ -6,6 +6,7 @@
 #include <sched.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 
 #include "../vserver_client.h"
@@ -42,5 +43,10 @@ uint32_t requireXid(const GuestConfig& config);
 // The running guest's run record, checked against the kernel: its init
 // still exists and is in the guest's context.  Throws naming what is wrong.
 RunRecord runningRecord(VserverClient& client, const GuestConfig& config);
+
+// The guest's group as its run file records it; without a run file (it
+// was lost, or the guest never ran), the default group, which is where a
+// guest of this host had its group before run files recorded it.
+std::filesystem::path recordedCgroupOf(const GuestConfig& config);
 
 }  // namespace vs::guest

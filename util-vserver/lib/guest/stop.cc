@@ -17,7 +17,6 @@
 #include "init.h"
 #include "lock.h"
 #include "networking.h"
-#include "paths.h"
 #include "registry.h"
 #include "run_file.h"
 #include "state.h"
@@ -46,7 +45,7 @@ bool signalAndWait(VserverClient& client, uint32_t xid, int signal, int waitMs) 
 // Runs the stop command inside the guest, giving it a bounded time; the
 // kill sequence deals with whatever it leaves.  True when the guest ended.
 bool runStopCommand(VserverClient& client, const GuestConfig& config) {
-  const auto record = readRunFile(config.runFile);
+  const auto record = readRunFile(config.runFile, config.name);
   if (!record || !hasStopCommand(config)) return false;
   GuestCommand command;
   command.plan = [&config] { return stopPlan(config); };
@@ -86,7 +85,7 @@ void killGuest(VserverClient& client, const GuestConfig& config) {
 void finishStoppedGuest(const GuestConfig& config) {
   EveryStep steps;
   steps.run([&] { runHooks(config, HookPhase::PostStop, config.vdir); });
-  steps.run([&] { removeCgroup(defaultCgroupOf(config.name)); });
+  steps.run([&] { removeCgroup(recordedCgroupOf(config)); });
   steps.run([&] { removeGuestAddresses(config); });
   steps.run([&] { removeGuestNetwork(config); });
   steps.run([&] { removeRunFile(config.runFile); });
@@ -95,8 +94,9 @@ void finishStoppedGuest(const GuestConfig& config) {
 }
 
 void clearStaleState(const GuestConfig& config) {
+  const std::filesystem::path group = recordedCgroupOf(config);
   removeRunFile(config.runFile);
-  removeCgroup(defaultCgroupOf(config.name));
+  removeCgroup(group);
   removeGuestAddresses(config);
   removeGuestNetwork(config);
 }

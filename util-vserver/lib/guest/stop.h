@@ -21,8 +21,8 @@ int stopGuest(const GuestConfig& config, const GuestLock& held);
 void killGuest(VserverClient& client, const GuestConfig& config);
 
 // What is left once the guest's processes are gone: post-stop hooks, the
-// cgroup, the addresses start added to the host, the run file,
-// postpost-stop hooks.  Every step is tried; the
+// cgroup the run file records, the addresses start added to the host, the
+// run file, postpost-stop hooks.  Every step is tried; the
 // first failure is thrown at the end.
 void finishStoppedGuest(const GuestConfig& config);
 
@@ -31,7 +31,8 @@ void finishStoppedGuest(const GuestConfig& config);
 void allowContextToEnd(VserverClient& client, uint32_t xid);
 
 // Removes what a crashed monitor may have left for a guest that is not
-// running: its run file, (empty) cgroup and the host addresses it added.
+// running: its run file, the (empty) cgroup that records and the host
+// addresses it added.
 void clearStaleState(const GuestConfig& config);
 
 }  // namespace vs::guest
