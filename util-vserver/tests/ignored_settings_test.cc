@@ -174,7 +174,8 @@ TEST(IgnoredSettings, CgroupNameIsNotRead) {
   const auto lines = vs::guest::ignoredSettings(config);
   LONGS_EQUAL(1, lines.size());
   STRCMP_EQUAL(
-      "/etc/vservers/web/cgroup/name: not read: every guest's group is vserver/NAME, this one's "
-      "/sys/fs/cgroup/vserver/web",
+      "/etc/vservers/web/cgroup/name: not read: a guest's group is named after the guest, web in "
+      "/sys/fs/cgroup/vserver or in the group of the systemd unit that started it (vserver web "
+      "status names it)",
       lines[0].c_str());
 }

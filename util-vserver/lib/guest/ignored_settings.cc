@@ -62,8 +62,10 @@ std::vector<std::string> ignoredSettings(const GuestConfig& config) {
   // is fixed, and scripts that look for the group must use that one.
   if (config.cgroup.name)
     lines.push_back((config.location.cfgdir / "cgroup/name").string() +
-                    ": not read: every guest's group is vserver/NAME, this one's " +
-                    defaultCgroupOf(config.name).string());
+                    ": not read: a guest's group is named after the guest, " + config.name +
+                    " in " + kCgroupBase +
+                    " or in the group of the systemd unit that started it (vserver " +
+                    config.name + " status names it)");
   return lines;
 }
 

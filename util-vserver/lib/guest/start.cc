@@ -22,6 +22,7 @@
 #include "../system_log.h"
 #include "../time_namespace.h"
 #include "../vserver_client.h"
+#include "cgroup_place.h"
 #include "disk_limits.h"
 #include "hooks.h"
 #include "ignored_settings.h"
@@ -30,7 +31,6 @@
 #include "lock.h"
 #include "mounts.h"
 #include "networking.h"
-#include "paths.h"
 #include "registry.h"
 #include "run_file.h"
 #include "state.h"
@@ -136,8 +136,9 @@ void setUtsNames(const GuestConfig& config) {
 
 class Monitor {
  public:
-  Monitor(const GuestConfig& config, const StartOptions& options, int reportFd, int lockFd)
-      : config_(config), options_(options), reportFd_(reportFd), lockFd_(lockFd) {}
+  Monitor(const GuestConfig& config, const StartOptions& options, const CgroupPlace& cgroup,
+          int reportFd, int lockFd)
+      : config_(config), options_(options), cgroup_(cgroup), reportFd_(reportFd), lockFd_(lockFd) {}
 
   // Starts the guest and reports to the caller; returns once the guest
   // has ended.
@@ -154,6 +155,7 @@ class Monitor {
 
   const GuestConfig& config_;
   const StartOptions& options_;
+  const CgroupPlace& cgroup_;
   bool askedForRestart();
 
   int reportFd_;
@@ -176,9 +178,9 @@ std::optional<std::string> Monitor::startGuestProcess(int networkNamespaceFd) {
   if (pipe2(pipeFds, O_CLOEXEC) != 0) throwErrno("pipe");
   output_.reset(pipeFds[0]);
   UniqueFd outputWrite(pipeFds[1]);
-  const UniqueFd cgroup = createCgroup(defaultCgroupOf(config_.name));
+  const UniqueFd cgroup = createCgroup(cgroup_.group, cgroup_.unitGroup);
   // Before the first process: the guest never runs unlimited.
-  applyCgroupSettings(defaultCgroupOf(config_.name), config_);
+  applyCgroupSettings(cgroup_.group, config_);
   init_ = cloneProcess(kGuestNamespacesAtClone, cgroup.get());
   if (init_.pid == 0) {
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -269,7 +271,9 @@ void Monitor::rollBack() {
     signalPidfd(init_.pidfd.get(), SIGKILL);
     waitForExitStatus(init_.pid);
   });
-  steps.run([&] { removeCgroup(defaultCgroupOf(config_.name)); });
+  // The guest's group only: a unit's group and its supervisor leaf hold
+  // the unit's other processes, and systemd removes them with the unit.
+  steps.run([&] { removeCgroup(cgroup_.group); });
   steps.run([&] { removeGuestAddresses(config_); });
   steps.run([&] { removeGuestNetwork(config_); });
   steps.throwFirstFailure();
@@ -291,7 +295,7 @@ void Monitor::run() {
       writeRunFile(config_.runFile, {.xid = *config_.xid,
                                      .initPid = init_.pid,
                                      .monitorPid = getpid(),
-                                     .cgroup = defaultCgroupOf(config_.name)});
+                                     .cgroup = cgroup_.group});
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -442,6 +446,10 @@ int startGuest(const GuestConfig& config, const StartOptions& options) {
   runHooks(config, HookPhase::Initialize, config.location.cfgdir);
   runHooks(config, HookPhase::PrepreStart, config.location.cfgdir);
 
+  // Here, not in the monitor: a unit's group that cannot take the guest's
+  // fails the start plainly, before anything is set up to be undone.
+  const CgroupPlace cgroup = placeGuestCgroup(config.name);
+
   int reportFds[2];
   if (pipe2(reportFds, O_CLOEXEC) != 0) throwErrno("pipe");
   UniqueFd reportRead(reportFds[0]), reportWrite(reportFds[1]);
@@ -453,7 +461,7 @@ int startGuest(const GuestConfig& config, const StartOptions& options) {
     reportRead.reset();
     signal(SIGPIPE, SIG_IGN);
     try {
-      Monitor(config, options, reportWrite.get(), lock.fd()).run();
+      Monitor(config, options, cgroup, reportWrite.get(), lock.fd()).run();
     } catch (...) {
     }
     _exit(0);
