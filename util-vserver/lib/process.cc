@@ -2,6 +2,7 @@
 
 #include <linux/close_range.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -56,6 +57,15 @@ bool signalPidfd(int pidfd, int signal) {
   if (syscall(SYS_pidfd_send_signal, pidfd, signal, nullptr, 0) == 0) return true;
   if (errno == ESRCH) return false;
   throwErrno("cannot signal the guest");
+}
+
+bool awaitPidfd(int pidfd, int timeoutMs) {
+  pollfd fd{pidfd, POLLIN, 0};
+  int ready = 0;
+  while ((ready = poll(&fd, 1, timeoutMs)) < 0) {
+    if (errno != EINTR) throwErrno("poll");
+  }
+  return ready > 0;
 }
 
 int waitForExitStatus(pid_t pid) {

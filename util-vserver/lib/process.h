@@ -33,6 +33,10 @@ void joinNamespaces(int pidfd, uint64_t namespaceFlags);
 // Sends signal to the process of pidfd; false when it is already gone.
 bool signalPidfd(int pidfd, int signal);
 
+// Waits up to timeoutMs for the process of pidfd (not necessarily our
+// child) to end; true when it has.
+bool awaitPidfd(int pidfd, int timeoutMs);
+
 // Waits for child pid and returns its exit status, or 128 + signal.
 int waitForExitStatus(pid_t pid);
 

@@ -1,5 +1,7 @@
 #include "process.h"
 
+#include <unistd.h>
+
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -30,4 +32,22 @@ TEST(Process, DescribesAnExitStatusOrASignal) {
   STRCMP_EQUAL("killed by signal KILL", vs::describeStatus(128 + 9).c_str());
   // A tool's failure status, which no signal number gives.
   STRCMP_EQUAL("exit status 255", vs::describeStatus(255).c_str());
+}
+
+// stop waits so for the guest's monitor, which is not its child.
+TEST(Process, AwaitsAProcessByItsPidfdForATimeAtMost) {
+  int gate[2];
+  CHECK(pipe(gate) == 0);
+  const pid_t child = fork();
+  if (child == 0) {
+    close(gate[1]);
+    char byte;
+    _exit(read(gate[0], &byte, 1) == 0 ? 0 : 1);  // until the gate closes
+  }
+  close(gate[0]);
+  const vs::UniqueFd pidfd = vs::openPidfd(child);
+  CHECK_FALSE(vs::awaitPidfd(pidfd.get(), 50));
+  close(gate[1]);
+  CHECK(vs::awaitPidfd(pidfd.get(), 5000));
+  LONGS_EQUAL(0, vs::waitForExitStatus(child));
 }

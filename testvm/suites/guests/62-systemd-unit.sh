@@ -50,7 +50,7 @@ children() {
 # monitor_pid NAME: the host pid of guest NAME's monitor, from its run file.
 monitor_pid() { sed -n 3p "/run/vservers/$1" 2>/dev/null; }
 recorded_group() { sed -n 4p "/run/vservers/$1" 2>/dev/null; }
-# remove_group GROUP: once the monitors in it have ended.
+# remove_group GROUP: once what is in it has ended.
 remove_group() { wait_true "rmdir '$CGR/$1' 2>/dev/null || [ ! -e '$CGR/$1' ]" 10; }
 
 delegate .
@@ -104,6 +104,8 @@ check "stop u1" vserver u1 stop
 check "the stop removed u1's group" test ! -e "$CGR/$U1/u1"
 check "and left the unit's group and its .supervisor leaf to systemd" \
 	test -d "$CGR/$U1" -a -d "$CGR/$U1/.supervisor"
+check_eq "the stop returned once the monitor had ended: the leaf is empty" "" \
+	"$(cat "$CGR/$U1/.supervisor/cgroup.procs")"
 check_clean "u1 left nothing" u1 621
 
 # --- a failed start inside the unit leaves no group ------------------------
@@ -145,6 +147,7 @@ for g in u2:622 u3:623 u4:624; do
 	check_clean "${g%:*} left nothing" ${g%:*} ${g#*:}
 done
 check "vservers.service's group is left" test -d "$CGR/$S"
+check_eq "with no monitor left in its .supervisor" "" "$(cat "$CGR/$S/.supervisor/cgroup.procs")"
 
 # --- any other group: the default -------------------------------------------
 check "start u2 from $SESSION" in_group $SESSION vserver u2 start

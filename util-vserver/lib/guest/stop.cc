@@ -12,6 +12,8 @@
 #include "../cgroup.h"
 #include "../error.h"
 #include "../every_step.h"
+#include "../process.h"
+#include "../unique_fd.h"
 #include "enter.h"
 #include "hooks.h"
 #include "init.h"
@@ -40,6 +42,21 @@ bool signalAndWait(VserverClient& client, uint32_t xid, int signal, int waitMs) 
     throw;
   }
   return client.waitForExit(xid, waitMs).has_value();
+}
+
+// How long a stop, once it let go of the lock, waits for the guest's
+// monitor to end; a monitor that does not is another process by now.
+constexpr int kMonitorExitTimeoutMs = 5000;
+
+// A pidfd for the guest's monitor, when its run file names one that runs.
+UniqueFd monitorOf(const GuestConfig& config) {
+  const auto record = readRunFile(config.runFile, config.name);
+  if (!record) return {};
+  try {
+    return openPidfd(record->monitorPid);
+  } catch (const Error&) {
+    return {};
+  }
 }
 
 // Runs the stop command inside the guest, giving it a bounded time; the
@@ -104,8 +121,20 @@ void clearStaleState(const GuestConfig& config) {
 int stopGuest(const GuestConfig& config) {
   // Before the lock, which the name keys: another guest's, if it is shared.
   refuseSharedIdentity(config.location.cfgdir, config.name, config.xid);
-  const GuestLock lock(config.name);
-  return stopGuest(config, lock);
+  UniqueFd monitor;
+  int status = 0;
+  {
+    const GuestLock lock(config.name);
+    monitor = monitorOf(config);
+    status = stopGuest(config, lock);
+  }
+  // The monitor sees the guest's end once it has the lock, and ends.  We
+  // return after it, so that nothing of the guest is left in a systemd
+  // unit's group when its ExecStop= is done: systemd then removes the
+  // group, whose controllers start enabled (cgroup_place.h).  A group it
+  // kept would refuse the unit's next ExecStart= (EBUSY).
+  if (monitor) awaitPidfd(monitor.get(), kMonitorExitTimeoutMs);
+  return status;
 }
 
 int stopGuest(const GuestConfig& config, const GuestLock& /*held*/) {
