@@ -296,7 +296,7 @@ echo l5-group >"$IF/l5/cgroup/name"
 out=$(vserver l5 start 2>&1)
 check_eq "start l5" 0 "$?"
 check_eq "which warns that cgroup/name is not read" \
-	"vserver: l5: warning: $IF/l5/cgroup/name: not read: every guest's group is vserver/NAME, this one's $CG/l5" \
+	"vserver: l5: warning: $IF/l5/cgroup/name: not read: a guest's group is named after the guest, l5 in $CG or in the group of the systemd unit that started it (vserver l5 status names it)" \
 	"$(echo "$out" | grep warning)"
 check_eq "io.max names $loop by its numbers, 256K written as 262144" \
 	"$majmin rbps=max wbps=262144 riops=max wiops=max" "$(cat $CG/l5/io.max)"
