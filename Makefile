@@ -20,6 +20,9 @@
 #   make deb       Debian packages util-vserver and vserver-dkms (build/deb)
 #   make check-deb make deb, then lintian on the packages (not part of
 #                  make check)
+#   make kernel-deb  Debian's kernel configuration with the series, as
+#                  linux-image and linux-headers packages (build/kernel-deb)
+#   KERNEL=distro  make kmod, initramfs, check or demo on that kernel
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
 BUILD := $(CURDIR)/build
