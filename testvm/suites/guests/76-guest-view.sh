@@ -94,8 +94,10 @@ uptime_load1() {
 	echo "$1" | sed -n 's/.*load average: \([0-9]*\)\.\([0-9][0-9]\),.*/\1\2/p' |
 		sed 's/^0*//;s/^$/0/'
 }
+# sysinfo's loads are rounded down where /proc/loadavg rounds to nearest,
+# so 0.30 there may still be 0.29 here until the next sample raises it.
 check "uptime in v1 (sysinfo) shows v1's load, 0.30 or more" \
-	test "$(uptime_load1 "$(vserver v1 exec uptime)")" -ge 30
+	wait_true '[ "$(uptime_load1 "$(vserver v1 exec uptime)")" -ge 30 ]' 15
 check "uptime in v2 shows v2's, below v1's" \
 	test "$(uptime_load1 "$(vserver v2 exec uptime)")" -lt "$(load1 "$v1_load")"
 kill "$spin"
