@@ -21,7 +21,8 @@
 #   make check-deb make deb, then lintian on the packages (not part of
 #                  make check)
 #   make kernel-deb  Debian's kernel configuration with the series, as
-#                  linux-image and linux-headers packages (build/kernel-deb)
+#                  linux-image and linux-headers packages (build/kernel-deb);
+#                  make check-kernel-deb runs lintian on them
 #   KERNEL=distro  make kmod, initramfs, check or demo on that kernel
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
@@ -193,6 +194,9 @@ kernel-deb:
 	scripts/build-kernel --distro $(KERNEL_DISTRO)
 	scripts/kernel-deb $(KERNEL_DISTRO) $(KERNEL_DEB)
 
+check-kernel-deb: kernel-deb
+	lintian --fail-on error $(KERNEL_DEB)/*.deb
+
 clean:
 	rm -rf $(USERLAND) $(BUILD)/kmod $(BUILD)/kmod-distro $(BUILD)/testvm $(BUILD)/testvm-distro \
 		$(KMOD_BENCH) $(BENCH) $(DEB) $(KERNEL_DEB)
@@ -201,5 +205,5 @@ distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps userland kernel kmod vstest initramfs check check-debootstrap demo kernel-bench \
-	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb man clean \
+	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb check-kernel-deb man clean \
 	distclean
