@@ -159,6 +159,10 @@ check_clean() {
 
 # init_pid NAME: the host pid of guest NAME's init, from its run file.
 init_pid() { sed -n 2p "/run/vservers/$1" 2>/dev/null; }
+# restarted NAME PID: whether guest NAME runs again, with an init other than
+# PID.  The run file is read once: a restart removes it and writes it anew,
+# and two reads could straddle the removal.
+restarted() { local pid; pid=$(init_pid "$1"); [ -n "$pid" ] && [ "$pid" != "$2" ]; }
 
 # slow_pre_start NAME SECONDS: gives guest NAME a pre-start hook that
 # touches /tmp/NAME-hook.started and then sleeps, so that a test can act

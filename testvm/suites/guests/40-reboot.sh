@@ -11,7 +11,7 @@ first=$(init_pid r1)
 check "r1 has an init" test -n "$first"
 
 vserver r1 exec reboot -f >/dev/null 2>&1
-check "r1 restarted after its reboot" wait_true '[ -n "$(init_pid r1)" ] && [ "$(init_pid r1)" != "$first" ]' 20
+check "r1 restarted after its reboot" wait_true 'restarted r1 "$first"' 20
 check "r1 runs again" wait_true "vserver r1 running" 10
 check "the restarted r1 runs its init" wait_true '[ -n "$(pid_of "/bin/sleep 100005")" ]' 10
 

@@ -201,7 +201,7 @@ check "start t60r" vserver t60r start
 first=$(init_pid t60r)
 vserver t60r exec reboot -f >/dev/null 2>&1
 check "t60r came back after its reboot" \
-	wait_true '[ -n "$(init_pid t60r)" ] && [ "$(init_pid t60r)" != "$first" ]' 20
+	wait_true 'restarted t60r "$first"' 20
 check "its restart reached syslog" \
 	wait_true "grep -q 'daemon.info vserver\[[0-9]*\]: t60r: restarted after its reboot' $t/syslog" 10
 touch $t/fail-t60r

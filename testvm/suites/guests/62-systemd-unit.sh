@@ -87,7 +87,7 @@ check_match "vserver-stat --json has u1's group's tasks and limit" \
 first=$(init_pid u1)
 vserver u1 exec reboot -f >/dev/null 2>&1
 check "u1 came back after its reboot" \
-	wait_true '[ -n "$(init_pid u1)" ] && [ "$(init_pid u1)" != "$first" ]' 20
+	wait_true 'restarted u1 "$first"' 20
 check_eq "the restarted u1's init is in the unit's group u1" "/$U1/u1" \
 	"$(group_of "$(init_pid u1)")"
 check_eq "and its new monitor in .supervisor" "/$U1/.supervisor" "$(group_of "$(monitor_pid u1)")"
