@@ -35,7 +35,7 @@ used() { vdlimit --xid "$2" "$fs/$1" | sed -n "s/^$3=//p"; }
 check "make a 96 MiB ext4 image with project quotas" \
 	sh -c "dd if=/dev/zero of=$img bs=1M count=96 2>/dev/null && /usr/sbin/mke2fs -q -t ext4 -O quota,project -I 256 $img"
 mkdir -p "$fs"
-check "mount it with project quotas enforced" mount -o loop,prjquota "$img" "$fs"
+check "mount it with project quotas enforced" mount -t ext4 -o loop,prjquota "$img" "$fs"
 
 vstest projects "$fs/probe" >/tmp/projects.out 2>&1
 relay_checks "vstest projects" 21 </tmp/projects.out
