@@ -450,10 +450,12 @@ using CgroupByContext = std::map<std::pair<uint32_t, std::string>, std::filesyst
 CgroupByContext guestCgroups(VserverClient& client) {
   CgroupByContext groups;
   try {
+    const std::vector<guest::RegisteredGuest> guests = guest::registeredGuests(guest::kConfigRoot);
     for (const ContextInfo& ctx : client.contexts()) {
       if (ctx.xid < VSERVER_GUEST_XID_MIN || ctx.name.empty()) continue;
       try {
-        groups.emplace(std::pair(ctx.xid, ctx.name), guest::contextCgroupOf(ctx.xid, ctx.name));
+        groups.emplace(std::pair(ctx.xid, ctx.name),
+                       guest::contextCgroupOf(ctx.xid, ctx.name, guests));
       } catch (const Error&) {
         // Its run file is broken: vserver NAME status says so.
       }

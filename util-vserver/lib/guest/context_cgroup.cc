@@ -1,7 +1,6 @@
 #include "context_cgroup.h"
 
 #include "paths.h"
-#include "registry.h"
 #include "run_file.h"
 
 namespace vs::guest {
@@ -10,8 +9,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path runFileOf(uint32_t xid, const std::string& name, const fs::path& configRoot) {
-  for (const RegisteredGuest& guest : registeredGuests(configRoot))
+fs::path runFileOf(uint32_t xid, const std::string& name,
+                   const std::vector<RegisteredGuest>& guests, const fs::path& configRoot) {
+  for (const RegisteredGuest& guest : guests)
     if (guest.xid == xid && guest.name == name)
       return readStopEssentials(locateGuest(guest.cfgdir.string(), configRoot)).runFile;
   return fs::path(kRunDir) / name;
@@ -20,7 +20,12 @@ fs::path runFileOf(uint32_t xid, const std::string& name, const fs::path& config
 }  // namespace
 
 fs::path contextCgroupOf(uint32_t xid, const std::string& name, const fs::path& configRoot) {
-  const auto record = readRunFile(runFileOf(xid, name, configRoot), name);
+  return contextCgroupOf(xid, name, registeredGuests(configRoot), configRoot);
+}
+
+fs::path contextCgroupOf(uint32_t xid, const std::string& name,
+                         const std::vector<RegisteredGuest>& guests, const fs::path& configRoot) {
+  const auto record = readRunFile(runFileOf(xid, name, guests, configRoot), name);
   return record && record->xid == xid ? record->cgroup : defaultCgroupOf(name);
 }
 

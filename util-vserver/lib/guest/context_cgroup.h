@@ -8,7 +8,10 @@
 #include <filesystem>
 #include <string>
 
+#include <vector>
+
 #include "config.h"
+#include "registry.h"
 
 namespace vs::guest {
 
@@ -18,6 +21,12 @@ namespace vs::guest {
 // no guest there has them); the default group when that run file is
 // missing or another context's.
 std::filesystem::path contextCgroupOf(uint32_t xid, const std::string& name,
+                                      const std::filesystem::path& configRoot = kConfigRoot);
+
+// The same, among guests listed once by registeredGuests(configRoot): a
+// tool asking for every context reads the configuration root once.
+std::filesystem::path contextCgroupOf(uint32_t xid, const std::string& name,
+                                      const std::vector<RegisteredGuest>& guests,
                                       const std::filesystem::path& configRoot = kConfigRoot);
 
 }  // namespace vs::guest
