@@ -23,6 +23,11 @@
 #   make kernel-deb  Debian's kernel configuration with the series, as
 #                  linux-image and linux-headers packages (build/kernel-deb);
 #                  make check-kernel-deb runs lintian on them
+#   make check-host  a Debian 12 host with systemd, the kernel, util-vserver
+#                  and vserver-dkms installed, booted twice in QEMU: guests
+#                  marked default start at boot in dependency order and stop
+#                  in reverse at the reboot (needs the Debian archive; not
+#                  part of make check)
 #   KERNEL=distro  make kmod, initramfs, check or demo on that kernel
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
@@ -65,6 +70,7 @@ sbindir := $(PREFIX)/sbin
 mandir := $(PREFIX)/share/man
 unitdir := $(PREFIX)/lib/systemd/system
 completiondir := $(PREFIX)/share/bash-completion/completions
+modulesloaddir := $(PREFIX)/lib/modules-load.d
 initdir := $(sysconfdir)/init.d
 TOOLS = $(shell $(MAKE) -s --no-print-directory -C util-vserver print-tools)
 UNITS := vservers.service vserver@.service vservers.slice
@@ -145,7 +151,8 @@ checkpatch: kernel
 install: userland man
 	install -d $(DESTDIR)$(sbindir) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(mandir)/man5 \
 		$(DESTDIR)$(initdir) \
-		$(DESTDIR)$(unitdir) $(DESTDIR)$(completiondir) $(DESTDIR)$(sysconfdir)/default \
+		$(DESTDIR)$(unitdir) $(DESTDIR)$(completiondir) $(DESTDIR)$(modulesloaddir) \
+		$(DESTDIR)$(sysconfdir)/default \
 		$(DESTDIR)$(sysconfdir)/vservers/.defaults
 	install -m 755 $(addprefix $(USERLAND)/bin/,$(TOOLS)) $(DESTDIR)$(sbindir)/
 	install -m 644 $(MAN8) $(DESTDIR)$(mandir)/man8/
@@ -157,6 +164,7 @@ install: userland man
 		chmod 644 $(DESTDIR)$(unitdir)/$$unit; \
 	done
 	install -m 644 initscripts/bash-completion/vserver $(DESTDIR)$(completiondir)/vserver
+	install -m 644 initscripts/modules-load.d/vserver.conf $(DESTDIR)$(modulesloaddir)/vserver.conf
 	# bash-completion loads a command's completion by the command's name.
 	for tool in $(filter-out vserver vps,$(TOOLS)); do \
 		ln -sf vserver $(DESTDIR)$(completiondir)/$$tool || exit; \
@@ -174,6 +182,7 @@ uninstall:
 		$(DESTDIR)$(mandir)/man5/$(notdir $(MAN5)) \
 		$(DESTDIR)$(initdir)/vservers-default \
 		$(addprefix $(DESTDIR)$(unitdir)/,$(UNITS)) \
+		$(DESTDIR)$(modulesloaddir)/vserver.conf \
 		$(addprefix $(DESTDIR)$(completiondir)/,$(filter-out vps,$(TOOLS)))
 
 # dpkg-buildpackage works in a copy of the tree (without build/ and .git)
@@ -197,6 +206,10 @@ kernel-deb:
 check-kernel-deb: kernel-deb
 	lintian --fail-on error $(KERNEL_DEB)/*.deb
 
+# The packages on a real Debian host: testvm/check-host (docs/testing.md).
+check-host: kernel-deb deb
+	testvm/check-host $(KERNEL_DEB) $(DEB) $(BUILD)/check-host
+
 clean:
 	rm -rf $(USERLAND) $(BUILD)/kmod $(BUILD)/kmod-distro $(BUILD)/testvm $(BUILD)/testvm-distro \
 		$(KMOD_BENCH) $(BENCH) $(DEB) $(KERNEL_DEB)
@@ -205,5 +218,5 @@ distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps userland kernel kmod vstest initramfs check check-debootstrap demo kernel-bench \
-	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb check-kernel-deb man clean \
+	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb check-kernel-deb check-host man clean \
 	distclean
