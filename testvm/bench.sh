@@ -9,8 +9,15 @@
 #   ROUND ... | MEDIAN ...   as vstest bench prints them
 #   EXIT STATUS              vstest bench's
 #   DONE
+#   CONTEXTMEM N HOST_KB CONTEXTS_KB   (patched VM) unreclaimable slab that N
+#                            host processes, and N processes each in a
+#                            context of its own, added
+#   DENSITY TARGET RAN AVAIL_BEFORE_KB AVAIL_AFTER_KB REASON
+#                            (patched VM) how many busybox guests ran at once
+#   STATTIME GUESTS NS       (patched VM) vserver-stat's median time over them
 # vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS[,UDPS,CONNECTS,
-# STREAMS[,READDIRS]] on the kernel command line override the probe's counts.
+# STREAMS[,READDIRS]] on the kernel command line override the probe's counts;
+# vstest.density=N the number of guests and contexts (1000; 0: none).
 results=${1:?results channel}
 . /testvm/lib.sh
 
@@ -35,6 +42,7 @@ mount -t securityfs securityfs /sys/kernel/security
 echo "LSM $(cat /sys/kernel/security/lsm)" >"$results"
 echo "KERNEL $(uname -r)" >"$results"
 
+density=1000
 args="--root $root"
 if [ -e /testvm/vserver.ko ]; then
 	insmod /testvm/vserver.ko || echo "bench: insmod vserver.ko failed"
@@ -51,6 +59,7 @@ for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vstest.rounds=*) args="$args --rounds ${arg#*=}" ;;
 	vstest.iterations=*) args="$args --iterations ${arg#*=}" ;;
+	vstest.density=*) density=${arg#*=} ;;
 	esac
 done
 echo "bench: vstest bench $args"
@@ -64,5 +73,70 @@ status=$?
 sleep 1; kill $follower; wait $follower 2>/dev/null
 cat /tmp/bench.out >"$results"
 echo "bench: exit $status after $(($(cut -d. -f1 /proc/uptime) - started)) s"
+
+meminfo_kb() { awk -v key="$1:" '$1 == key { print $2 }' /proc/meminfo; }
+# Freed slab objects and dentries settle before a reading.
+settled_kb() { sync; echo 2 >/proc/sys/vm/drop_caches; sleep 2; meminfo_kb "$1"; }
+
+# kernel memory per context: N host processes against N processes each in
+# a context of its own (vcontext, no namespaces), the same busybox sleep.
+# Slab pages stay once grown, so each kind runs twice, the first round
+# growing the caches both need.
+sleepers_kb() {
+	local n=$1 kind=$2 i before grown
+	before=$(settled_kb SUnreclaim)
+	for i in $(seq "$n"); do
+		if [ "$kind" = host ]; then sleep 100000 >/dev/null &
+		else vcontext --create --xid $((20000 + i)) -- sleep 100000 >/dev/null & fi
+	done
+	[ "$kind" = host ] ||
+		wait_true "[ \$(ls -d /proc/virtual/2???? 2>/dev/null | wc -l) -ge $n ]" 600 ||
+		echo "bench: only $(ls -d /proc/virtual/2???? | wc -l) of $n contexts came up" >&2
+	grown=$(($(settled_kb SUnreclaim) - before))
+	kill $(jobs -p) 2>/dev/null; wait
+	# A context ends after its last task: none may be left for the next round.
+	wait_true "! ls -d /proc/virtual/2???? >/dev/null 2>&1" 600
+	echo "$grown"
+}
+context_memory() {
+	local n=$1 host contexts
+	sleepers_kb "$n" host >/dev/null
+	sleepers_kb "$n" context >/dev/null
+	host=$(sleepers_kb "$n" host)
+	contexts=$(sleepers_kb "$n" context)
+	echo "CONTEXTMEM $n $host $contexts" >"$results"
+}
+
+# Density: busybox guests (init and one sleeping daemon each, their roots
+# hard links to one template on the same file system) started one after the other until TARGET run,
+# a start fails, or less than 64 MiB is available; then vserver-stat over
+# them.
+density() {
+	local target=$1 template=/vservers/.density-template i ran=0 reason="target reached" before
+	busybox_root "$template"
+	sysv_rc "$template"
+	before=$(meminfo_kb MemAvailable)
+	for i in $(seq "$target"); do
+		if [ "$(meminfo_kb MemAvailable)" -lt 65536 ]; then
+			reason="less than 64 MiB available"; break
+		fi
+		if ! vserver "d$i" build -m skeleton --context $((30000 + i)) \
+			-- cp -alf "$template/." . >/tmp/density.log 2>&1 ||
+			! vserver "d$i" start >>/tmp/density.log 2>&1; then
+			reason="guest $i: $(tail -n 1 /tmp/density.log)"; break
+		fi
+		ran=$i
+		[ $((i % 100)) = 0 ] && echo "bench: $i guests running, $(meminfo_kb MemAvailable) kB available"
+	done
+	echo "DENSITY $target $ran $before $(settled_kb MemAvailable) $reason" >"$results"
+	echo "STATTIME $ran $(vstest time-command 5 vserver-stat)" >"$results"
+}
+
+if [ -e /testvm/vserver.ko ] && [ "$density" -gt 0 ]; then
+	echo "bench: kernel memory per context, $density contexts"
+	context_memory "$density"
+	echo "bench: density, up to $density guests"
+	density "$density"
+fi
 echo "EXIT $status" >"$results"
 echo DONE >"$results"

@@ -539,6 +539,29 @@ bool parse(int argc, char** argv, Options& options) {
 
 }  // namespace
 
+int runTimeCommand(int argc, char** argv) {
+  char* end = nullptr;
+  const long rounds = argc > 1 ? std::strtol(argv[0], &end, 10) : 0;
+  if (rounds < 1 || rounds > 1000 || *end) {
+    std::fprintf(stderr, "usage: vstest time-command ROUNDS CMD [ARG...]\n");
+    return 2;
+  }
+  const std::vector<std::string> command(argv + 1, argv + argc);
+  std::vector<double> times;
+  for (long round = 0; round < rounds; round++) {
+    const uint64_t start = nowNs();
+    const int err = runTimedCommand(command);
+    if (err) {
+      std::printf("# time-command: %s failed: %s\n", argv[1],
+                  err == -ECHILD ? "non-zero exit" : std::strerror(-err));
+      return 1;
+    }
+    times.push_back(static_cast<double>(nowNs() - start));
+  }
+  std::printf("%.1f\n", median(times));
+  return 0;
+}
+
 int runBench(int argc, char** argv) {
   Options options;
   if (!parse(argc, argv, options)) {

@@ -74,6 +74,10 @@ int probeRaces(const std::string& which);
 // vstest bench ARGS...: times open, stat and exec in the host context and
 // in a guest (testvm/probe/bench_probe.cc); argv holds the ARGS only.
 int runBench(int argc, char** argv);
+// vstest time-command ROUNDS CMD...: runs CMD to its end ROUNDS times and
+// prints the median time in nanoseconds (bench.sh: vserver-stat over many
+// guests).
+int runTimeCommand(int argc, char** argv);
 
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();
