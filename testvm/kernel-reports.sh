@@ -24,3 +24,13 @@ without_memcg_oom() {
 		{ print }
 		END { for (i = 1; i <= n; i++) print buf[i] }'
 }
+
+# kernel_reports CONSOLE: each kind of report line in a console log once,
+# with its count, the most frequent first (at most 20); nothing, and
+# success, when clean (callers run under set -e and pipefail).
+kernel_reports() {
+	{ without_memcg_oom "$1" | grep -aE "$splats" || true; } | sort | uniq -c | sort -rn | head -n 20
+}
+
+# first_kernel_report CONSOLE: the console around the first report.
+first_kernel_report() { without_memcg_oom "$1" | grep -aE -B 30 -A 60 -m 1 "$splats"; }
