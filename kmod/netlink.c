@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
@@ -516,6 +517,56 @@ static struct task_struct *vs_get_task(const struct genl_info *info)
 	return task;
 }
 
+/*
+ * One message per visible process, in pid order of the caller's PID
+ * namespace, so that vserver-stat learns every process's context in a few
+ * reads rather than a round trip each.  cb->args[0]: the pid to resume
+ * from.  Processes, not threads: a thread's pid names no process.
+ */
+static int vs_task_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	const u32 viewer = vs_current_xid();
+	int nr = cb->args[0];
+	struct task_struct *task;
+	struct pid *pid;
+	int err = 0;
+	void *hdr;
+	u32 xid;
+
+	rcu_read_lock();
+	for (; (pid = find_ge_pid(nr, ns)); nr++) {
+		nr = pid_nr_ns(pid, ns);
+		task = pid_task(pid, PIDTYPE_TGID);
+		xid = task ? vserver_task_xid(task) : 0;
+		/* A guest skips every other process: let others run. */
+		cond_resched_rcu();
+		if (!task || !vs_context_visible(viewer, xid))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &vs_genl_family,
+				  NLM_F_MULTI, VSERVER_CMD_TASK_GET);
+		if (!hdr) {
+			err = -EMSGSIZE;
+			break;
+		}
+		if (nla_put_u32(skb, VSERVER_A_PID, nr) ||
+		    nla_put_u32(skb, VSERVER_A_XID, xid)) {
+			genlmsg_cancel(skb, hdr);
+			err = -EMSGSIZE;
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+	cb->args[0] = nr;
+
+	/* A full skb ends this part; the dump resumes from nr. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ? err : skb->len;
+}
+
 static int vs_task_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct task_struct *task;
@@ -605,6 +656,7 @@ static const struct genl_ops vs_genl_ops[] = {
 	{
 		.cmd = VSERVER_CMD_TASK_GET,
 		.doit = vs_task_get_doit,
+		.dumpit = vs_task_get_dumpit,
 		.policy = vs_task_get_policy,
 		.maxattr = VSERVER_A_MAX,
 	},

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "error.h"
 #include "genl_socket.h"
 #include "probe.h"
+#include "vserver_client.h"
 
 namespace probe {
 
@@ -32,6 +34,10 @@ using vs::GenlRequest;
 constexpr uint32_t kGuestXid = 4242;
 constexpr uint32_t kBusyXid = 4343;
 constexpr uint32_t kAbsentXid = 4444;
+constexpr uint32_t kDumpXid = 4545;
+// More processes than one part of a dump holds (32 KiB at most, 36 bytes
+// a process), so that the dump must resume.
+constexpr int kDumpChildren = 1000;
 constexpr uid_t kNobody = 65534;
 
 // A socket on the vserver family, opened by the calling process (the kernel
@@ -353,6 +359,132 @@ std::vector<Case> malformedCases() {
   };
 }
 
+// Children that wait until readyFd's peer closes: the first in context
+// kDumpXid, the others in the caller's.  Returns their pids; the first
+// has entered its context when this returns.
+std::vector<pid_t> startWaiters(int count, int (&gate)[2]) {
+  std::vector<pid_t> pids;
+  for (int i = 0; i < count; i++) {
+    int entered[2];
+    if (pipe(entered) != 0) break;
+    std::fflush(stdout);
+    const pid_t pid = fork();
+    if (pid == 0) {
+      close(gate[1]);
+      close(entered[0]);
+      const char status = i == 0 && enterNewContext(kDumpXid, "") != 0 ? 'n' : 'y';
+      (void)!write(entered[1], &status, 1);
+      close(entered[1]);
+      char byte;
+      (void)!read(gate[0], &byte, 1);
+      _exit(0);
+    }
+    close(entered[1]);
+    char status = 'n';
+    if (pid > 0 && read(entered[0], &status, 1) == 1 && status == 'y') pids.push_back(pid);
+    close(entered[0]);
+    if (pid < 0 || status != 'y') break;
+  }
+  return pids;
+}
+
+// What the dump of TASK_GET said of pid, or nothing if it left pid out.
+std::optional<uint32_t> dumpedXid(const std::vector<vs::TaskContext>& tasks, pid_t pid) {
+  const auto it = std::find_if(tasks.begin(), tasks.end(),
+                               [pid](const vs::TaskContext& t) { return t.pid == pid; });
+  if (it == tasks.end()) return std::nullopt;
+  return it->xid;
+}
+
+// The host sees every process once, in pid order, with its context, and
+// no thread; the dump resumes across parts without a gap or a repeat.
+void checkHostTaskDump() {
+  int gate[2];
+  if (pipe(gate) != 0) return report(false, "pipe", std::strerror(errno));
+  const std::vector<pid_t> waiters = startWaiters(kDumpChildren, gate);
+  close(gate[0]);
+  report(waiters.size() == static_cast<size_t>(kDumpChildren), "start 1000 processes, the first in context 4545");
+  pid_t tid = 0;
+  std::vector<vs::TaskContext> tasks;
+  std::string error;
+  {
+    int started[2];
+    if (pipe(started) != 0) return report(false, "pipe", std::strerror(errno));
+    std::thread thread([&] {
+      tid = static_cast<pid_t>(syscall(SYS_gettid));
+      (void)!write(started[1], "x", 1);
+      char byte;
+      (void)!read(started[0], &byte, 1);
+    });
+    char byte;
+    (void)!read(started[0], &byte, 1);
+    try {
+      tasks = vs::VserverClient().processes();
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    (void)!write(started[1], "x", 1);
+    thread.join();
+    close(started[0]);
+    close(started[1]);
+  }
+  close(gate[1]);
+  for (const pid_t pid : waiters) waitpid(pid, nullptr, 0);
+  report(error.empty(), "host root dumps every process", error);
+
+  const bool ordered = std::adjacent_find(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
+                         return a.pid >= b.pid;
+                       }) == tasks.end();
+  report(ordered, "the dump is in pid order, each process once",
+         std::to_string(tasks.size()) + " processes");
+  int missing = 0;
+  for (size_t i = 1; i < waiters.size(); i++)
+    if (dumpedXid(tasks, waiters[i]) != VSERVER_HOST_XID) missing++;
+  report(!waiters.empty() && missing == 0, "each of 999 host processes is in it, in context 0",
+         std::to_string(missing) + " missing or in another context");
+  report(!waiters.empty() && dumpedXid(tasks, waiters[0]) == kDumpXid,
+         "the guest's process is in it with its context 4545");
+  report(dumpedXid(tasks, getpid()) == VSERVER_HOST_XID && dumpedXid(tasks, 1) == VSERVER_HOST_XID,
+         "so are the caller and process 1 (control)");
+  report(tid != 0 && tid != getpid() && !dumpedXid(tasks, tid), "a thread is not a process of it");
+}
+
+// A guest's dump holds its own processes and nothing else.
+void checkGuestTaskDump() {
+  inChild([] {
+    if (enterNewContext(kDumpXid, "") != 0) return report(false, "create context 4545");
+    int gate[2];
+    if (pipe(gate) != 0) return report(false, "pipe", std::strerror(errno));
+    std::fflush(stdout);
+    const pid_t sibling = fork();
+    if (sibling == 0) {
+      close(gate[1]);
+      char byte;
+      (void)!read(gate[0], &byte, 1);
+      _exit(0);
+    }
+    std::vector<vs::TaskContext> tasks;
+    std::string error;
+    try {
+      tasks = vs::VserverClient().processes();
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    close(gate[1]);
+    waitpid(sibling, nullptr, 0);
+    report(error.empty(), "guest root dumps its processes", error);
+    const std::vector<pid_t> expected = {std::min(getpid(), sibling), std::max(getpid(), sibling)};
+    std::vector<pid_t> got;
+    bool ownContext = true;
+    for (const vs::TaskContext& t : tasks) {
+      got.push_back(t.pid);
+      ownContext = ownContext && t.xid == kDumpXid;
+    }
+    report(got == expected && ownContext, "the guest's dump holds its own two processes only",
+           std::to_string(tasks.size()) + " processes");
+  });
+}
+
 bool dropCapability(int cap) {
   __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   __user_cap_data_struct data[2]{};
@@ -479,6 +611,9 @@ int probeNetlink() {
     runCases("host root", {{"create 4343 again right after its last task was reaped", 0,
                             [](const Family& f) { return createOf(f, kBusyXid); }}});
   });
+
+  inChild(checkHostTaskDump);
+  checkGuestTaskDump();
 
   return failures() ? 1 : 0;
 }

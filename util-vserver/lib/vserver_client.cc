@@ -153,6 +153,15 @@ uint32_t VserverClient::taskXid(std::optional<pid_t> pid) {
   return *xid;
 }
 
+std::vector<TaskContext> VserverClient::processes() {
+  GenlRequest request = encodeTaskDump(family_.id);
+  std::vector<TaskContext> all;
+  withContext("list processes", [&] {
+    socket_.transact(request, [&all](const nlmsghdr* nlh) { all.push_back(decodeTaskContext(nlh)); });
+  });
+  return all;
+}
+
 ContextInfo requireRunningContext(VserverClient& client, uint32_t xid) {
   try {
     return client.context(xid);

@@ -32,6 +32,10 @@ class VserverClient {
   // The context of process pid, or of the caller when pid is empty.
   uint32_t taskXid(std::optional<pid_t> pid = std::nullopt);
 
+  // Every process the caller can see, with its context, in pid order: one
+  // request where taskXid() per process would cost a round trip each.
+  std::vector<TaskContext> processes();
+
   // Changes a context's flags and capability sets.
   void setPolicy(uint32_t xid, const PolicyChange& change);
 

@@ -6,6 +6,7 @@
 #include <array>
 #include <cerrno>
 #include <initializer_list>
+#include <limits>
 #include <span>
 #include <utility>
 
@@ -355,6 +356,10 @@ GenlRequest encodeTaskGet(uint16_t family, std::optional<pid_t> pid) {
   return request;
 }
 
+GenlRequest encodeTaskDump(uint16_t family) {
+  return makeRequest(family, VSERVER_CMD_TASK_GET, NLM_F_DUMP);
+}
+
 ContextInfo decodeContext(const nlmsghdr* nlh) {
   requireCommand(nlh, VSERVER_CMD_CTX_GET);
   const Attributes table = parse(nlh);
@@ -375,6 +380,16 @@ ContextInfo decodeContext(const nlmsghdr* nlh) {
 uint32_t decodeTaskXid(const nlmsghdr* nlh) {
   requireCommand(nlh, VSERVER_CMD_TASK_GET);
   return mnl_attr_get_u32(require(parse(nlh), VSERVER_A_XID, "context id"));
+}
+
+TaskContext decodeTaskContext(const nlmsghdr* nlh) {
+  requireCommand(nlh, VSERVER_CMD_TASK_GET);
+  const Attributes table = parse(nlh);
+  const uint32_t pid = mnl_attr_get_u32(require(table, VSERVER_A_PID, "process id"));
+  if (pid == 0 || pid > static_cast<uint32_t>(std::numeric_limits<pid_t>::max()))
+    throw Error(EPROTO, "the kernel sent process id " + std::to_string(pid));
+  return TaskContext{.pid = static_cast<pid_t>(pid),
+                     .xid = mnl_attr_get_u32(require(table, VSERVER_A_XID, "context id"))};
 }
 
 std::optional<ExitEvent> decodeExitEvent(const nlmsghdr* nlh) {

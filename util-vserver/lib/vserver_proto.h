@@ -130,11 +130,18 @@ GenlRequest encodeContextMigrate(uint16_t family, uint32_t xid);
 GenlRequest encodeContextGet(uint16_t family, uint32_t xid);
 GenlRequest encodeContextDump(uint16_t family);
 GenlRequest encodeTaskGet(uint16_t family, std::optional<pid_t> pid);
+GenlRequest encodeTaskDump(uint16_t family);
 
 // Replies; a malformed reply, or a message of another command (an exit
 // notification, say), throws Error(EPROTO).
 ContextInfo decodeContext(const nlmsghdr* nlh);
 uint32_t decodeTaskXid(const nlmsghdr* nlh);
+// A process and its context, from the dump of TASK_GET.
+struct TaskContext {
+  pid_t pid = 0;
+  uint32_t xid = 0;
+};
+TaskContext decodeTaskContext(const nlmsghdr* nlh);
 // Returns an empty optional for other messages of the family.
 std::optional<ExitEvent> decodeExitEvent(const nlmsghdr* nlh);
 

@@ -140,6 +140,13 @@ TEST(VserverRequests, TaskGetOfSelfSendsNoPid) {
   UNSIGNED_LONGS_EQUAL(1234, mnl_attr_get_u32(attributes(request).at(VSERVER_A_PID)));
 }
 
+TEST(VserverRequests, TaskDumpAsksForEveryProcess) {
+  const vs::GenlRequest dump = vs::encodeTaskDump(kFamily);
+  UNSIGNED_LONGS_EQUAL(VSERVER_CMD_TASK_GET, genlHeader(dump)->cmd);
+  UNSIGNED_LONGS_EQUAL(NLM_F_REQUEST | NLM_F_DUMP, dump.header()->nlmsg_flags);
+  CHECK(attributes(dump).empty());
+}
+
 TEST_GROUP(VserverReplies){};
 
 TEST(VserverReplies, DecodesAContext) {
@@ -192,6 +199,26 @@ TEST(VserverReplies, DecodesATaskXid) {
   mnl_attr_put_u32(reply.nlh, VSERVER_A_PID, 77);
   mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
   UNSIGNED_LONGS_EQUAL(42, vs::decodeTaskXid(reply.nlh));
+}
+
+TEST(VserverReplies, DecodesAProcessOfTheDump) {
+  Reply reply(VSERVER_CMD_TASK_GET);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_PID, 77);
+  mnl_attr_put_u32(reply.nlh, VSERVER_A_XID, 42);
+  const vs::TaskContext task = vs::decodeTaskContext(reply.nlh);
+  LONGS_EQUAL(77, task.pid);
+  UNSIGNED_LONGS_EQUAL(42, task.xid);
+}
+
+TEST(VserverReplies, RefusesADumpedProcessWithoutPidOrOutOfRange) {
+  Reply missing(VSERVER_CMD_TASK_GET);
+  mnl_attr_put_u32(missing.nlh, VSERVER_A_XID, 42);
+  LONGS_EQUAL(EPROTO, vs::test::expectError([&] { vs::decodeTaskContext(missing.nlh); }).errnum());
+  Reply huge(VSERVER_CMD_TASK_GET);
+  mnl_attr_put_u32(huge.nlh, VSERVER_A_PID, 0x80000000u);
+  mnl_attr_put_u32(huge.nlh, VSERVER_A_XID, 42);
+  checkProtocolError([&] { vs::decodeTaskContext(huge.nlh); },
+                     "the kernel sent process id 2147483648");
 }
 
 TEST(VserverRequests, CreateCarriesThePolicyGiven) {

@@ -72,12 +72,15 @@
  *   confined to a network set; its loopback address always included),
  *   VSERVER_A_LIMITS (every counted resource, with its use).
  *
- * VSERVER_CMD_TASK_GET - the context of a task
+ * VSERVER_CMD_TASK_GET - the context of a task, or of every process
  *   doit, visible.  Request: VSERVER_A_PID (u32, optional: the caller when
  *   absent), a pid in the caller's PID namespace.
  *   Reply: VSERVER_A_PID, VSERVER_A_XID.
  *   Errors:  EINVAL, ERANGE; ESRCH when there is no such task visible to
  *            the caller.
+ *   dump: one message per visible process (thread-group leader), in pid
+ *         order of the caller's PID namespace: VSERVER_A_PID,
+ *         VSERVER_A_XID.
  *
  * VSERVER_CMD_CTX_SET - change a context's flags and capability sets
  *   doit, setup.  Each set is changed as "new = (old & ~mask) | (value &
@@ -474,7 +477,8 @@ enum vserver_exit_reason {
  * @VSERVER_CMD_CTX_CREATE: create a context and move the caller in
  * @VSERVER_CMD_CTX_MIGRATE: move the caller into a context
  * @VSERVER_CMD_CTX_GET: describe a context (doit) or all of them (dump)
- * @VSERVER_CMD_TASK_GET: tell the context of a task
+ * @VSERVER_CMD_TASK_GET: tell the context of a task (doit) or of every
+ *	process (dump)
  * @VSERVER_CMD_CTX_SET: change a context's flags and capability sets
  * @VSERVER_CMD_CTX_KILL: signal the tasks of a context
  * @VSERVER_CMD_CTX_EXIT: notification that a context has ended
