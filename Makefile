@@ -9,10 +9,11 @@
 #                  archive, so not part of make check) and run it in the VM
 #   make demo      boot the VM: two guests built, started as at boot with
 #                  their addresses and limits, looked into, stopped
-#   make bench     what the patches cost: open, stat, exec, reading /proc,
-#                  UDP, TCP connect and stream, and the tools' start-up, in a
-#                  guest and on the host, patched and unpatched kernels
-#                  without the debug options, in QEMU (not part of make check)
+#   make bench     what the patches cost: open, stat, fork, exec, reading
+#                  /proc, socket, UDP, TCP connect and stream, and the tools'
+#                  start-up, in a guest and on the host, patched and
+#                  unpatched kernels without the debug options, in QEMU
+#                  (not part of make check)
 #   make man       docs/config-reference.md as vserver-config(5) (build/man)
 #   make install   tools, man pages, init script, systemd units, completion
 #                  and the /etc/vservers skeleton (DESTDIR, PREFIX=/usr/local,

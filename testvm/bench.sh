@@ -16,8 +16,9 @@
 #                            (patched VM) how many busybox guests ran at once
 #   STATTIME GUESTS NS       (patched VM) vserver-stat's median time over them
 # vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS[,UDPS,CONNECTS,
-# STREAMS[,READDIRS]] on the kernel command line override the probe's counts;
-# vstest.density=N the number of guests and contexts (1000; 0: none).
+# STREAMS[,READDIRS[,FORKS,SOCKETS]]] on the kernel command line override
+# the probe's counts; vstest.density=N the number of guests and contexts
+# (1000; 0: none).
 results=${1:?results channel}
 . /testvm/lib.sh
 

@@ -1,24 +1,33 @@
 // vstest bench: what the root barrier, the hiding of processes, the
-// network set and the tools cost.  The vserver LSM checks on every open,
-// stat and exec of a guest that the path lies below the guest's root
-// (path_is_under_rcu()); this times open+close and stat of a file six
-// directories deep, and fork+execve+wait of busybox true, in the host
-// context and in a guest context sealed at the same root, so both walk
-// the same path from the same root and differ only in their context.
+// accounting, the network set and the tools cost.  The vserver LSM checks
+// on every open, stat and exec of a guest that the path lies below the
+// guest's root (path_is_under_rcu()); this times open+close and stat of a
+// file six directories deep, and fork+execve+wait of busybox true, in the
+// host context and in a guest context sealed at the same root, so both
+// walk the same path from the same root and differ only in their context.
 // "readdir" reads /proc to its end, as ps does: every process is asked
-// whether the reader may see it.  The guest is confined to a network set
-// (kBenchGuestAddr on the shared stack), which turns every network check
-// on for the host too; the network ops time a UDP socket bound to the
-// wildcard, connected and sent from ("udp"), a TCP connection set up and
-// closed ("connect"), and 64 KiB written down one TCP connection
-// ("stream"), each to a sink the host keeps on kBenchHostAddr.  Host and
-// guest rounds alternate, each op's order flipping every round, so
-// whatever else the machine does weighs on both alike; the medians of the
-// rounds are what testvm/bench tabulates.  Benchmarks are not tests:
-// nothing here passes or fails on a time.
+// whether the reader may see it.  A guest is accounted for what it
+// holds: a fork counts the new task in the guest's context until it is
+// reaped, an open or a socket() charges a file or a socket to the
+// context's account until it is freed (the host's are counted in
+// neither).  "fork" times fork and wait of a child that exits at once
+// (exec is that and an execve), "socket" a UDP socket made and closed,
+// never bound, so that open+close, fork and socket show what the
+// accounting costs a guest against the unpatched kernel.  The guest
+// is confined to a network set (kBenchGuestAddr on the shared stack),
+// which turns every network check on for the host too; the network ops
+// time a UDP socket bound to the wildcard, connected and sent from
+// ("udp"), a TCP connection set up and closed ("connect"), and 64 KiB
+// written down one TCP connection ("stream"), each to a sink the host
+// keeps on kBenchHostAddr.  Host and guest rounds alternate, which of
+// them goes first flipping every round for each op, so whatever else the
+// machine does weighs on both alike; the medians of the rounds are what
+// testvm/bench tabulates.  Benchmarks are not tests: nothing here passes
+// or fails on a time.
 //
 //   vstest bench [--host-only] [--root DIR] [--rounds N]
-//                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS]]]
+//                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS
+//                              [,FORKS,SOCKETS]]]]
 //
 // --host-only, for a kernel without the vserver LSM, times a second host
 // worker ("host2") where the guest's would be.  Otherwise a third worker,
@@ -100,15 +109,19 @@ constexpr uint16_t kUdpSinkPort = 7001;
 constexpr uint16_t kTcpSinkPort = 7000;
 constexpr size_t kStreamChunk = 64 * 1024;
 
-enum Op : int { kOpen, kStat, kExec, kUdp, kConnect, kStream, kReaddir, kOpCount };
-constexpr const char* kOpNames[kOpCount] = {"open",    "stat",   "exec",   "udp",
-                                            "connect", "stream", "readdir"};
+// In the order --iterations lists them: new ops go last, so that an older
+// list still means what it did.
+enum Op : int { kOpen, kStat, kExec, kUdp, kConnect, kStream, kReaddir, kFork, kSocket, kOpCount };
+constexpr const char* kOpNames[kOpCount] = {"open",   "stat",    "exec", "udp",   "connect",
+                                            "stream", "readdir", "fork", "socket"};
 
 struct Options {
   bool hostOnly = false;
   std::string root = "/tmp/bench-root";
   int rounds = 7;
-  long iterations[kOpCount] = {50000, 50000, 500, 20000, 2000, 2000, 2000};
+  // fork costs a fraction of exec's million emulated instructions, socket
+  // about what udp does without its bind, connect and send.
+  long iterations[kOpCount] = {50000, 50000, 500, 20000, 2000, 2000, 2000, 2000, 20000};
 };
 
 sockaddr_in sinkAddress(uint16_t port) {
@@ -163,6 +176,26 @@ int stream(const sockaddr_in& sink, long n) {
   }
   close(fd);
   return err;
+}
+
+// fork, the child exiting at once, and wait: 0, or -errno (-ECHILD when
+// the child did not exit 0).
+int forkOnce() {
+  const pid_t pid = fork();
+  if (pid < 0) return -errno;
+  if (pid == 0) _exit(0);
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -errno;
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+// A UDP socket made and closed, never bound: what socket() and its
+// release cost (udpOnce() adds bind, connect and send).
+int socketOnce() {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  close(fd);
+  return 0;
 }
 
 // Reads /proc to its end, as ls or ps does; the entries, or -1.
@@ -229,6 +262,16 @@ int64_t timeOp(Op op, long n) {
       case kReaddir:
         if (listProc() < 0) return -errno;
         break;
+      case kFork: {
+        const int err = forkOnce();
+        if (err) return err;
+        break;
+      }
+      case kSocket: {
+        const int err = socketOnce();
+        if (err) return err;
+        break;
+      }
       case kOpCount:
         break;
     }
@@ -524,10 +567,13 @@ bool parse(int argc, char** argv, Options& options) {
       options.rounds = std::atoi(argv[++i]);
       if (options.rounds < 1) return false;
     } else if (arg == "--iterations" && hasValue) {
+      // The lists of older versions (3, 6 or 7 counts) still parse; the
+      // ops they leave out keep their defaults.
       long* it = options.iterations;
-      const int given = std::sscanf(argv[++i], "%ld,%ld,%ld,%ld,%ld,%ld,%ld", &it[0], &it[1],
-                                    &it[2], &it[3], &it[4], &it[5], &it[6]);
-      if (given != 3 && given != 6 && given != kOpCount) return false;
+      static_assert(kOpCount == 9, "the format below names every op");
+      const int given = std::sscanf(argv[++i], "%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld", &it[0],
+                                    &it[1], &it[2], &it[3], &it[4], &it[5], &it[6], &it[7], &it[8]);
+      if (given != 3 && given != 6 && given != 7 && given != kOpCount) return false;
       for (int op = 0; op < given; op++)
         if (it[op] < 1) return false;
     } else {
@@ -567,7 +613,8 @@ int runBench(int argc, char** argv) {
   if (!parse(argc, argv, options)) {
     std::fprintf(stderr,
                  "usage: vstest bench [--host-only] [--root DIR] [--rounds N]"
-                 " [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS]]]\n");
+                 " [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS"
+                 "[,FORKS,SOCKETS]]]]\n");
     return 2;
   }
   // One CPU for the workers and what they fork, so that no round pays for
@@ -606,10 +653,13 @@ int runBench(int argc, char** argv) {
     ok = spawn(workers[i], {workers.begin(), workers.begin() + static_cast<long>(i)}, options);
   std::printf(
       "# bench: %d rounds of %ld opens, %ld stats, %ld execs, %ld udp sends, %ld connects, %ld "
-      "stream chunks, %ld readdirs of /proc (%ld entries) per context (%s)\n",
+      "stream chunks, %ld readdirs of /proc (%ld entries), %ld forks, %ld sockets per context "
+      "(%s)\n",
       options.rounds, options.iterations[kOpen], options.iterations[kStat],
       options.iterations[kExec], options.iterations[kUdp], options.iterations[kConnect],
-      options.iterations[kStream], options.iterations[kReaddir], listProc(), options.hostOnly ? "host and host2" : "host, guest and veth");
+      options.iterations[kStream], options.iterations[kReaddir], listProc(),
+      options.iterations[kFork], options.iterations[kSocket],
+      options.hostOnly ? "host and host2" : "host, guest and veth");
   std::fflush(stdout);
 
   std::map<std::string, std::vector<double>> results[kOpCount];

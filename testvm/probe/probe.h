@@ -71,8 +71,9 @@ int probeProjects(const std::string& dir);
 // which: "recreate", "seal", "host-seal", "forkbomb", "dying" or "all".
 int probeRaces(const std::string& which);
 
-// vstest bench ARGS...: times open, stat and exec in the host context and
-// in a guest (testvm/probe/bench_probe.cc); argv holds the ARGS only.
+// vstest bench ARGS...: times open, stat, fork, exec, /proc, sockets and
+// TCP in the host context and in a guest (testvm/probe/bench_probe.cc);
+// argv holds the ARGS only.
 int runBench(int argc, char** argv);
 // vstest time-command ROUNDS CMD...: runs CMD to its end ROUNDS times and
 // prints the median time in nanoseconds (bench.sh: vserver-stat over many

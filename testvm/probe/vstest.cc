@@ -23,8 +23,9 @@
 //   vstest races [WHICH]         the module's lifetime and policy races,
 //                                stressed; one kill of a forking guest
 //                                (testvm/probe/race_probe.cc)
-//   vstest bench [OPTIONS]       times open, stat and exec of the host
-//                                context and of a guest, for make bench
+//   vstest bench [OPTIONS]       times open, stat, fork, exec, /proc,
+//                                sockets and TCP of the host context and
+//                                of a guest, for make bench
 //                                (testvm/probe/bench_probe.cc)
 //   vstest show-caps             prints its effective and permitted sets
 //   vstest fail-closed           waits for a line on stdin, then shows that
@@ -102,7 +103,7 @@ int main(int argc, char** argv) {
                "fail-closed |"
                " vstest projects DIR |"
                " vstest races [WHICH] |"
-               " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E] |"
+               " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E,...] |"
                " vstest time-command ROUNDS CMD... |"
                " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");
