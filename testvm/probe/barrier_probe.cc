@@ -227,6 +227,14 @@ void attackFromRootedGuest(int outside, int inside, const file_handle& outsideHa
            const int fd = open_by_handle_at(root, const_cast<file_handle*>(&insideHandle), O_RDONLY);
            return errnoOf(fd);
          }));
+  // Made inside, then linked outside: the inode's newest dentry, the one a
+  // check that had only the inode would pick, is the outside one.
+  expect("rooted guest: access(2) to its file also linked outside its root", 0,
+         isolated([] { return errnoOf(faccessat(AT_FDCWD, "/inside/shared", R_OK, 0)); }));
+  expect("rooted guest: open of that file (control)", 0,
+         isolated([] { return openAtErrno(AT_FDCWD, "/inside/shared", O_RDONLY); }));
+  expect("rooted guest: access(2) to the outside link through a held fd", EACCES,
+         isolated([outside] { return errnoOf(faccessat(outside, "shared", R_OK, 0)); }));
   expect("rooted guest: chroot in chroot, then ..", EACCES, isolated(chrootInChroot));
   expect("rooted guest: open through the host's /proc/1/root", ENOENT,
          isolated([] { return openAtErrno(AT_FDCWD, "/proc/1/root/tmp/vs-outside/file", O_RDONLY); }));
@@ -247,6 +255,11 @@ void checkBarrier() {
   mkdir((std::string(kRoot) + "/proc").c_str(), 0755);
   fillDirectory(kInside, tool);
   fillDirectory(kOutside, tool);
+  writeFile(std::string(kInside) + "/shared", "data\n");
+  unlink((std::string(kOutside) + "/shared").c_str());
+  report(link((std::string(kInside) + "/shared").c_str(),
+              (std::string(kOutside) + "/shared").c_str()) == 0,
+         "host: a file of the guest's hard-linked outside its root", std::strerror(errno));
   if (mount("proc", (std::string(kRoot) + "/proc").c_str(), "proc", 0, nullptr) != 0) {
     report(false, "mount proc inside the guest root", std::strerror(errno));
     return;
