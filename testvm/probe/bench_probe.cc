@@ -555,6 +555,27 @@ bool timeToolStart(const Options& options) {
   return timed;
 }
 
+// COUNT,COUNT,... in the order of kOpNames, every count positive: the
+// lists of older versions (3, 6 or 7 counts) still parse, the ops they
+// leave out keeping their defaults; anything else is refused.
+bool parseIterations(const char* list, long (&iterations)[kOpCount]) {
+  long parsed[kOpCount];
+  int given = 0;
+  for (const char* p = list;; p++) {
+    char* end = nullptr;
+    errno = 0;
+    const long count = std::strtol(p, &end, 10);
+    if (given == kOpCount || end == p || errno || count < 1) return false;
+    parsed[given++] = count;
+    p = end;
+    if (*p == '\0') break;
+    if (*p != ',') return false;
+  }
+  if (given != 3 && given != 6 && given != 7 && given != kOpCount) return false;
+  std::copy(parsed, parsed + given, iterations);
+  return true;
+}
+
 bool parse(int argc, char** argv, Options& options) {
   for (int i = 0; i < argc; i++) {
     const std::string arg = argv[i];
@@ -569,13 +590,7 @@ bool parse(int argc, char** argv, Options& options) {
     } else if (arg == "--iterations" && hasValue) {
       // The lists of older versions (3, 6 or 7 counts) still parse; the
       // ops they leave out keep their defaults.
-      long* it = options.iterations;
-      static_assert(kOpCount == 9, "the format below names every op");
-      const int given = std::sscanf(argv[++i], "%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld,%ld", &it[0],
-                                    &it[1], &it[2], &it[3], &it[4], &it[5], &it[6], &it[7], &it[8]);
-      if (given != 3 && given != 6 && given != 7 && given != kOpCount) return false;
-      for (int op = 0; op < given; op++)
-        if (it[op] < 1) return false;
+      if (!parseIterations(argv[++i], options.iterations)) return false;
     } else {
       return false;
     }
