@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/vserver.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <thread>
@@ -370,6 +372,9 @@ std::vector<pid_t> startWaiters(int count, int (&gate)[2]) {
     std::fflush(stdout);
     const pid_t pid = fork();
     if (pid == 0) {
+      // Gone with the probe, should it be killed: a waiter left in its
+      // context would pin the module for the suites after this one.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       close(gate[1]);
       close(entered[0]);
       const char status = i == 0 && enterNewContext(kDumpXid, "") != 0 ? 'n' : 'y';
@@ -403,38 +408,33 @@ void checkHostTaskDump() {
   if (pipe(gate) != 0) return report(false, "pipe", std::strerror(errno));
   const std::vector<pid_t> waiters = startWaiters(kDumpChildren, gate);
   close(gate[0]);
-  report(waiters.size() == static_cast<size_t>(kDumpChildren), "start 1000 processes, the first in context 4545");
-  pid_t tid = 0;
+  report(waiters.size() == static_cast<size_t>(kDumpChildren),
+         "start 1000 processes, the first in context 4545");
+  // A second thread of ours, alive during the dump.
+  std::promise<pid_t> threadId;
+  std::promise<void> dumped;
+  std::thread thread([&threadId, done = dumped.get_future()] {
+    threadId.set_value(static_cast<pid_t>(syscall(SYS_gettid)));
+    done.wait();
+  });
+  const pid_t tid = threadId.get_future().get();
   std::vector<vs::TaskContext> tasks;
   std::string error;
-  {
-    int started[2];
-    if (pipe(started) != 0) return report(false, "pipe", std::strerror(errno));
-    std::thread thread([&] {
-      tid = static_cast<pid_t>(syscall(SYS_gettid));
-      (void)!write(started[1], "x", 1);
-      char byte;
-      (void)!read(started[0], &byte, 1);
-    });
-    char byte;
-    (void)!read(started[0], &byte, 1);
-    try {
-      tasks = vs::VserverClient().processes();
-    } catch (const Error& e) {
-      error = e.what();
-    }
-    (void)!write(started[1], "x", 1);
-    thread.join();
-    close(started[0]);
-    close(started[1]);
+  try {
+    tasks = vs::VserverClient().processes();
+  } catch (const Error& e) {
+    error = e.what();
   }
+  dumped.set_value();
+  thread.join();
   close(gate[1]);
   for (const pid_t pid : waiters) waitpid(pid, nullptr, 0);
   report(error.empty(), "host root dumps every process", error);
 
-  const bool ordered = std::adjacent_find(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
-                         return a.pid >= b.pid;
-                       }) == tasks.end();
+  const auto outOfOrder = [](const vs::TaskContext& a, const vs::TaskContext& b) {
+    return a.pid >= b.pid;
+  };
+  const bool ordered = std::adjacent_find(tasks.begin(), tasks.end(), outOfOrder) == tasks.end();
   report(ordered, "the dump is in pid order, each process once",
          std::to_string(tasks.size()) + " processes");
   int missing = 0;
@@ -458,6 +458,7 @@ void checkGuestTaskDump() {
     std::fflush(stdout);
     const pid_t sibling = fork();
     if (sibling == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       close(gate[1]);
       char byte;
       (void)!read(gate[0], &byte, 1);
