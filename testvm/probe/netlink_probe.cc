@@ -393,6 +393,17 @@ std::vector<pid_t> startWaiters(int count, int (&gate)[2]) {
   return pids;
 }
 
+// The dump of TASK_GET as the caller sees it; empty, with error set to
+// why, when it fails.
+std::vector<vs::TaskContext> dumpProcesses(std::string& error) {
+  try {
+    return vs::VserverClient().processes();
+  } catch (const Error& e) {
+    error = e.what();
+    return {};
+  }
+}
+
 // What the dump of TASK_GET said of pid, or nothing if it left pid out.
 std::optional<uint32_t> dumpedXid(const std::vector<vs::TaskContext>& tasks, pid_t pid) {
   const auto it = std::find_if(tasks.begin(), tasks.end(),
@@ -418,13 +429,8 @@ void checkHostTaskDump() {
     done.wait();
   });
   const pid_t tid = threadId.get_future().get();
-  std::vector<vs::TaskContext> tasks;
   std::string error;
-  try {
-    tasks = vs::VserverClient().processes();
-  } catch (const Error& e) {
-    error = e.what();
-  }
+  const std::vector<vs::TaskContext> tasks = dumpProcesses(error);
   dumped.set_value();
   thread.join();
   close(gate[1]);
@@ -464,13 +470,8 @@ void checkGuestTaskDump() {
       (void)!read(gate[0], &byte, 1);
       _exit(0);
     }
-    std::vector<vs::TaskContext> tasks;
     std::string error;
-    try {
-      tasks = vs::VserverClient().processes();
-    } catch (const Error& e) {
-      error = e.what();
-    }
+    const std::vector<vs::TaskContext> tasks = dumpProcesses(error);
     close(gate[1]);
     waitpid(sibling, nullptr, 0);
     report(error.empty(), "guest root dumps its processes", error);
