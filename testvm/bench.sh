@@ -7,6 +7,7 @@
 #   LSM LIST                 the kernel's active security modules
 #   KERNEL RELEASE
 #   ROUND ... | MEDIAN ...   as vstest bench prints them
+#   PROFILETOTAL ... | PROFILE ...   with vstest.profile, the same
 #   EXIT STATUS              vstest bench's
 #   DONE
 #   CONTEXTMEM N HOST_KB CONTEXTS_KB   (patched VM) unreclaimable slab that N
@@ -18,7 +19,9 @@
 # vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS[,UDPS,CONNECTS,
 # STREAMS[,READDIRS[,FORKS,SOCKETS]]] on the kernel command line override
 # the probe's counts; vstest.density=N the number of guests and contexts
-# (1000; 0: none).
+# (1000; 0: none); vstest.profile=OP[,OP...], vstest.profile_period=NS and
+# vstest.profile_scope=task|system profile those ops after the timed
+# rounds (vstest bench --profile, --profile-period, --profile-scope).
 results=${1:?results channel}
 . /testvm/lib.sh
 
@@ -61,6 +64,9 @@ for arg in $(cat /proc/cmdline); do
 	vstest.rounds=*) args="$args --rounds ${arg#*=}" ;;
 	vstest.iterations=*) args="$args --iterations ${arg#*=}" ;;
 	vstest.density=*) density=${arg#*=} ;;
+	vstest.profile=*) args="$args --profile ${arg#*=}" ;;
+	vstest.profile_period=*) args="$args --profile-period ${arg#*=}" ;;
+	vstest.profile_scope=*) args="$args --profile-scope ${arg#*=}" ;;
 	esac
 done
 echo "bench: vstest bench $args"

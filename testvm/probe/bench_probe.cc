@@ -28,6 +28,8 @@
 //   vstest bench [--host-only] [--root DIR] [--rounds N]
 //                [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS
 //                              [,FORKS,SOCKETS]]]]
+//                [--profile OP[,OP...]|all [--profile-period NS]
+//                 [--profile-scope task|system]]
 //
 // --host-only, for a kernel without the vserver LSM, times a second host
 // worker ("host2") where the guest's would be.  Otherwise a third worker,
@@ -49,6 +51,21 @@
 //   MEDIAN OP CONTEXT NS       the median over the rounds
 // and exits non-zero, saying why, when a worker could not be set up or an
 // operation failed.
+//
+// --profile: after the timed rounds (which it leaves as they were), each
+// OP listed runs once more in every worker, one round's calls, with the
+// CPU clock sampled every NS ns (20000 by default, 10000 at least): under
+// -icount an instruction profile (profile.h).  The samples are the
+// worker's and its children's (task, the default) or the whole CPU's
+// (system; profile.cc says what each leaves out).  Printed once all are
+// taken, each context's functions, most samples first, every one:
+//   PROFILETOTAL OP CONTEXT SAMPLES LOST THROTTLED CALLS PERIOD NS
+//   PROFILE OP CONTEXT SAMPLES FUNCTION
+// FUNCTION is a kernel function ("name[module]" for a module's) or
+// [user] for every user-mode sample; SAMPLES * PERIOD / CALLS is the
+// instructions per call spent in it, NS the profiled run's time per call.
+// A profile that could not be taken is said in a comment; it does not
+// change the exit status, which is the timings'.
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -74,6 +91,7 @@
 #include "guest/networking.h"
 #include "guest/veth.h"
 #include "probe.h"
+#include "profile.h"
 #include "subprocess.h"
 #include "vserver_client.h"
 
@@ -122,6 +140,11 @@ struct Options {
   // fork costs a fraction of exec's million emulated instructions, socket
   // about what udp does without its bind, connect and send.
   long iterations[kOpCount] = {50000, 50000, 500, 20000, 2000, 2000, 2000, 2000, 20000};
+  // --profile: the ops profiled after the rounds, the sampling period,
+  // and whether the whole CPU is sampled rather than the worker's tasks.
+  std::vector<Op> profile;
+  long profilePeriod = 20000;
+  bool profileSystem = false;
 };
 
 sockaddr_in sinkAddress(uint16_t port) {
@@ -395,19 +418,31 @@ bool spawn(Worker& worker, const std::vector<Worker>& others, const Options& opt
   return true;
 }
 
+// Says that op failed in worker; returns the negative errno.
+double failed(const Worker& worker, Op op, int64_t err) {
+  std::printf("# bench: %s in the %s context failed: %s\n", kOpNames[op], worker.context.c_str(),
+              std::strerror(static_cast<int>(-err)));
+  return static_cast<double>(err);
+}
+
+// Asks worker to run op iterations times.
+bool sendRequest(const Worker& worker, Op op, long iterations) {
+  const Request request{op, iterations};
+  return write(worker.requests, &request, sizeof(request)) == sizeof(request);
+}
+
+// The worker's reply: the ns per call, or a negative errno.
+double awaitReply(const Worker& worker, Op op, long iterations) {
+  int64_t elapsed = -EPIPE;
+  if (read(worker.replies, &elapsed, sizeof(elapsed)) != sizeof(elapsed)) elapsed = -EPIPE;
+  if (elapsed < 0) return failed(worker, op, elapsed);
+  return static_cast<double>(elapsed) / static_cast<double>(iterations);
+}
+
 // The ns per call of one round, or a negative errno.
 double run(const Worker& worker, Op op, long iterations) {
-  const Request request{op, iterations};
-  int64_t elapsed = -EPIPE;
-  if (write(worker.requests, &request, sizeof(request)) != sizeof(request) ||
-      read(worker.replies, &elapsed, sizeof(elapsed)) != sizeof(elapsed))
-    elapsed = -EPIPE;
-  if (elapsed < 0) {
-    std::printf("# bench: %s in the %s context failed: %s\n", kOpNames[op],
-                worker.context.c_str(), std::strerror(static_cast<int>(-elapsed)));
-    return static_cast<double>(elapsed);
-  }
-  return static_cast<double>(elapsed) / static_cast<double>(iterations);
+  if (!sendRequest(worker, op, iterations)) return failed(worker, op, -EPIPE);
+  return awaitReply(worker, op, iterations);
 }
 
 void stop(Worker& worker) {
@@ -422,6 +457,85 @@ double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   const size_t n = values.size();
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// One op's profile in one worker.
+struct OpProfile {
+  Op op;
+  const Worker* worker;
+  double ns;  // per call, profiled
+  Profile profile;
+};
+
+// Runs op in worker, one round's calls, with the CPU clock sampled; false
+// when the op failed.  The sampler sleeps while the worker runs, waking
+// only to empty a ring half full, so that its own work stays out of a
+// system profile as far as it can.
+bool profileOp(const Worker& worker, Op op, const Options& options, const KernelSymbols& symbols,
+               std::vector<OpProfile>& profiles) {
+  CpuClockSampler sampler(options.profileSystem ? -1 : worker.pid, options.profilePeriod);
+  const long calls = options.iterations[op];
+  sampler.start();
+  if (!sendRequest(worker, op, calls)) {
+    failed(worker, op, -EPIPE);
+    return false;
+  }
+  sampler.drainUntilReadable(worker.replies);
+  Profile profile = sampler.stop(symbols);
+  const double ns = awaitReply(worker, op, calls);
+  if (ns < 0) return false;
+  profiles.push_back({op, &worker, ns, std::move(profile)});
+  return true;
+}
+
+void printProfile(const OpProfile& p, const Options& options) {
+  const char* const op = kOpNames[p.op];
+  const char* const context = p.worker->context.c_str();
+  std::printf("PROFILETOTAL %s %s %ld %ld %ld %ld %ld %.1f\n", op, context, p.profile.samples,
+              p.profile.lost, p.profile.throttled, options.iterations[p.op], options.profilePeriod,
+              p.ns);
+  for (const auto& [function, samples] : p.profile.functions)
+    std::printf("PROFILE %s %s %ld %s\n", op, context, samples, function.c_str());
+}
+
+// Profiles every op of options.profile in every worker, up to the first
+// failure, and prints the profiles taken; false, said, after a failure.
+bool takeProfiles(const std::vector<Worker>& workers, const Options& options) {
+  std::vector<OpProfile> profiles;
+  bool taken = true;
+  try {
+    const KernelSymbols symbols;
+    for (const Op op : options.profile)
+      for (const Worker& worker : workers)
+        taken = taken && profileOp(worker, op, options, symbols, profiles);
+  } catch (const vs::Error& e) {
+    std::printf("# bench: profiling failed: %s\n", e.what());
+    taken = false;
+  }
+  // Only now: the console echoes this output (bench.sh), which would
+  // otherwise run beside the next op sampled.
+  for (const OpProfile& profile : profiles) printProfile(profile, options);
+  return taken;
+}
+
+// takeProfiles() in a child process: the symbol table and the rings then
+// leave this process's memory as it was, for the tool timings after the
+// rounds fork this process and would copy the page tables of a grown heap.
+bool profileOps(const std::vector<Worker>& workers, const Options& options) {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const bool taken = takeProfiles(workers, options);
+    std::fflush(stdout);
+    _exit(taken ? 0 : 1);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0) {
+    std::printf("# bench: no profile: the profiler failed\n");
+    return false;
+  }
+  return true;
 }
 
 // A guest configuration with one address: on bench0 (shared), or on a
@@ -576,6 +690,24 @@ bool parseIterations(const char* list, long (&iterations)[kOpCount]) {
   return true;
 }
 
+// OP,OP,... of kOpNames, or "all".
+bool parseOps(const std::string& list, std::vector<Op>& ops) {
+  if (list == "all") {
+    for (int op = 0; op < kOpCount; op++) ops.push_back(static_cast<Op>(op));
+    return true;
+  }
+  size_t start = 0;
+  for (;;) {
+    const size_t end = std::min(list.find(',', start), list.size());
+    const auto name = list.substr(start, end - start);
+    const auto* const found = std::find(kOpNames, kOpNames + kOpCount, name);
+    if (found == kOpNames + kOpCount) return false;
+    ops.push_back(static_cast<Op>(found - kOpNames));
+    if (end == list.size()) return true;
+    start = end + 1;
+  }
+}
+
 bool parse(int argc, char** argv, Options& options) {
   for (int i = 0; i < argc; i++) {
     const std::string arg = argv[i];
@@ -591,6 +723,15 @@ bool parse(int argc, char** argv, Options& options) {
       // The lists of older versions (3, 6 or 7 counts) still parse; the
       // ops they leave out keep their defaults.
       if (!parseIterations(argv[++i], options.iterations)) return false;
+    } else if (arg == "--profile" && hasValue) {
+      if (!parseOps(argv[++i], options.profile)) return false;
+    } else if (arg == "--profile-period" && hasValue) {
+      options.profilePeriod = std::atol(argv[++i]);
+      if (options.profilePeriod < kMinSamplePeriodNs) return false;
+    } else if (arg == "--profile-scope" && hasValue) {
+      const std::string scope = argv[++i];
+      if (scope != "task" && scope != "system") return false;
+      options.profileSystem = scope == "system";
     } else {
       return false;
     }
@@ -629,7 +770,8 @@ int runBench(int argc, char** argv) {
     std::fprintf(stderr,
                  "usage: vstest bench [--host-only] [--root DIR] [--rounds N]"
                  " [--iterations OPENS,STATS,EXECS[,UDPS,CONNECTS,STREAMS[,READDIRS"
-                 "[,FORKS,SOCKETS]]]]\n");
+                 "[,FORKS,SOCKETS]]]] [--profile OP[,OP...]|all [--profile-period NS]"
+                 " [--profile-scope task|system]]\n");
     return 2;
   }
   // One CPU for the workers and what they fork, so that no round pays for
@@ -697,6 +839,9 @@ int runBench(int argc, char** argv) {
       }
     }
   }
+  // After the rounds, so that they are timed as without it; a profile
+  // that fails leaves the timings standing.
+  if (ok && !options.profile.empty()) profileOps(workers, options);
   for (Worker& worker : workers) stop(worker);
   if (ok && !options.hostOnly) ok = timeNetworkSetup();
   if (ok && !options.hostOnly) ok = timeToolStart(options);

@@ -26,7 +26,9 @@
 //   vstest bench [OPTIONS]       times open, stat, fork, exec, /proc,
 //                                sockets and TCP of the host context and
 //                                of a guest, for make bench
-//                                (testvm/probe/bench_probe.cc)
+//                                (testvm/probe/bench_probe.cc); with
+//                                --profile, where their instructions go
+//                                (testvm/probe/profile.cc)
 //   vstest show-caps             prints its effective and permitted sets
 //   vstest fail-closed           waits for a line on stdin, then shows that
 //                                the caller (the spectator, with the module
@@ -103,7 +105,8 @@ int main(int argc, char** argv) {
                "fail-closed |"
                " vstest projects DIR |"
                " vstest races [WHICH] |"
-               " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E,...] |"
+               " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E,...]"
+               " [--profile OPS [--profile-period NS] [--profile-scope task|system]] |"
                " vstest time-command ROUNDS CMD... |"
                " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");

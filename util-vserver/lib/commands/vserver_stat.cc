@@ -46,14 +46,18 @@ std::optional<uint64_t> parseNumber(std::string_view text) {
   return value;
 }
 
-std::vector<std::string_view> splitBlanks(std::string_view text) {
+// The first count blank-separated fields of text, or fewer if it has
+// fewer: a /proc/PID/stat line has 52, of which we need the first 22.
+std::vector<std::string_view> splitBlanks(std::string_view text, size_t count) {
   std::vector<std::string_view> fields;
-  for (size_t pos = 0;;) {
+  fields.reserve(count);
+  for (size_t pos = 0; fields.size() < count;) {
     const size_t start = text.find_first_not_of(" \n", pos);
     if (start == std::string_view::npos) return fields;
     pos = std::min(text.find_first_of(" \n", start), text.size());
     fields.push_back(text.substr(start, pos - start));
   }
+  return fields;
 }
 
 // Fields of /proc/PID/stat counted from the state, the first after the
@@ -75,7 +79,7 @@ std::optional<ProcStat> parseProcStat(std::string_view text) {
   // kernel ends it with the last ')'.
   const size_t nameEnd = text.rfind(')');
   if (nameEnd == std::string_view::npos) return std::nullopt;
-  const std::vector<std::string_view> fields = splitBlanks(text.substr(nameEnd + 1));
+  const std::vector<std::string_view> fields = splitBlanks(text.substr(nameEnd + 1), kRss + 1);
   if (fields.size() <= kRss) return std::nullopt;
   std::array<uint64_t, kRss + 1> value{};
   for (const StatField field : {kUtime, kStime, kCutime, kCstime, kStartTime, kVsize, kRss}) {
@@ -369,35 +373,30 @@ std::string formatJson(const std::vector<Row>& rows) {
 
 namespace {
 
-// Nothing when the file read or opened has gone (for a /proc file: its
-// process has), else the error.
+// Nothing when the file read or opened has gone (its process has), else
+// the error.
 std::optional<std::string> goneOrThrow(const std::string& path) {
   if (errno == ENOENT || errno == ESRCH) return std::nullopt;
   throwErrno("cannot read " + path);
 }
 
-// The contents of path, or nothing when it does not exist.
-std::optional<std::string> readIfExists(const std::string& path) {
-  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) return goneOrThrow(path);
+// /proc/PID/stat of pid, read through proc (an fd of /proc), or nothing
+// when the process has gone.  One read() unless the line fills the
+// buffer: procfs makes the whole line at the first read, so a short read
+// is its end, and a read() to see the end costs a system call for each
+// of thousands of processes.
+std::optional<std::string> readProcessStat(int proc, pid_t pid) {
+  const std::string name = std::to_string(pid) + "/stat";
+  const UniqueFd fd(::openat(proc, name.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return goneOrThrow("/proc/" + name);
   std::string text;
-  char buffer[4096];
-  for (ssize_t count; (count = ::read(fd.get(), buffer, sizeof(buffer))) != 0;) {
-    if (count < 0) return goneOrThrow(path);
+  char buffer[1024];
+  for (;;) {
+    const ssize_t count = ::read(fd.get(), buffer, sizeof(buffer));
+    if (count < 0) return goneOrThrow("/proc/" + name);
     text.append(buffer, static_cast<size_t>(count));
+    if (static_cast<size_t>(count) < sizeof(buffer)) return text;
   }
-  return text;
-}
-
-// What parse makes of the file at path, if it exists; a file it cannot
-// make sense of is an error.
-template <typename Parse>
-auto readParsed(const std::string& path, Parse parse) -> decltype(parse(std::string_view())) {
-  const std::optional<std::string> text = readIfExists(path);
-  if (!text) return std::nullopt;
-  auto parsed = parse(*text);
-  if (!parsed) throw Error(EPROTO, "unexpected contents in " + path);
-  return parsed;
 }
 
 // Adds up the processes (not their threads) of every context but this
@@ -407,10 +406,16 @@ auto readParsed(const std::string& path, Parse parse) -> decltype(parse(std::str
 std::map<uint32_t, Usage> usageByContext(VserverClient& client) {
   std::map<uint32_t, Usage> usage;
   const pid_t self = ::getpid();
+  const UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!proc) throwErrno("cannot open /proc");
   for (const TaskContext& task : client.processes()) {
     if (task.pid == self) continue;
-    const auto process = readParsed("/proc/" + std::to_string(task.pid) + "/stat", parseProcStat);
-    if (process) addProcess(usage[task.xid], *process);
+    const std::optional<std::string> text = readProcessStat(proc.get(), task.pid);
+    if (!text) continue;
+    const std::optional<ProcStat> process = parseProcStat(*text);
+    if (!process)
+      throw Error(EPROTO, "unexpected contents in /proc/" + std::to_string(task.pid) + "/stat");
+    addProcess(usage[task.xid], *process);
   }
   return usage;
 }
