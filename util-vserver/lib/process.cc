@@ -35,7 +35,7 @@ ChildProcess cloneProcess(uint64_t namespaceFlags, int cgroupFd) {
     args.cgroup = static_cast<uint64_t>(cgroupFd);
   }
   const long pid = syscall(SYS_clone3, &args, sizeof(args));
-  if (pid < 0) throwErrno("cannot create the guest's first process (clone3)");
+  if (pid < 0) throwErrno("cannot create a process (clone3)");
   ChildProcess child;
   child.pid = static_cast<pid_t>(pid);
   if (pid > 0) child.pidfd.reset(pidfd);

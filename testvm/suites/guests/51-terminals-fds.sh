@@ -22,13 +22,25 @@ vserver f1 exec sleep 1501 7</testvm/lib.sh &
 exec_job=$!
 check "the exec'd command runs" wait_true '[ -n "$(pid_of "sleep 1501")" ]'
 sleeper=$(pid_of "sleep 1501")
-joiner=$(sed -n 's/^PPid:\t*//p' "/proc/$sleeper/status")
 check_eq "the command holds only its three streams" "0 1 2" "$(ls "/proc/$sleeper/fd" | sort -n | tr '\n' ' ' | sed 's/ $//')"
-check "the joining process does not hold the admin's fd 7" \
-	sh -c "! ls -l /proc/$joiner/fd | grep -q /testvm/lib.sh"
-check "control: vserver itself was given it" \
-	sh -c "ls -l /proc/\$(sed -n 's/^PPid:\t*//p' /proc/$joiner/status)/fd | grep -q /testvm/lib.sh"
+check_eq "and is vserver's own child, made in the guest's PID namespace" "$exec_job" \
+	"$(sed -n 's/^PPid:\t*//p' "/proc/$sleeper/status")"
+check "control: vserver itself was given fd 7" \
+	sh -c "ls -l /proc/$exec_job/fd | grep -q /testvm/lib.sh"
+check_eq "vserver stays in the host's PID namespace for its children" \
+	"$(readlink /proc/self/ns/pid)" "$(readlink "/proc/$exec_job/ns/pid_for_children")"
 kill "$sleeper"; wait "$exec_job"
+
+# The command has a session of its own, so a signal for vserver does not
+# reach it unless vserver passes it on; its exit status comes back.
+vserver f1 exec sh -c 'trap "echo caught; exit 7" TERM; echo ready; while :; do sleep 1; done' \
+	</dev/null >/tmp/forward.out 2>&1 &
+exec_job=$!
+check "the trapping command runs" wait_true 'grep -q ready /tmp/forward.out'
+kill -TERM "$exec_job"
+wait "$exec_job"
+check_eq "SIGTERM to vserver exec reaches the command, whose status comes back" 7 "$?"
+check_match "the command's trap ran" "^caught$" "$(cat /tmp/forward.out)"
 
 check "stop f1" vserver f1 stop
 check_clean "f1 left nothing behind" f1 231

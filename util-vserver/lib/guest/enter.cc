@@ -9,7 +9,7 @@
 
 #include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstdlib>
 
 #include "../error.h"
 #include "../process.h"
@@ -74,26 +74,25 @@ int takeStandardStreams(const GuestCommand& command, int keep) {
   execPlan(plan);
 }
 
-volatile sig_atomic_t forwardedTo = 0;
-
-void forwardSignal(int signal) { kill(forwardedTo, signal); }
-
-// The command has a session of its own, so what the caller's terminal
-// sends (Ctrl-C, hang-up) reaches only us: pass it on.
-void forwardSignalsTo(pid_t pid) {
-  forwardedTo = pid;
-  struct sigaction action {};
-  action.sa_handler = forwardSignal;
-  sigemptyset(&action.sa_mask);
-  for (const int signal : kInterruptSignals) sigaction(signal, &action, nullptr);
+// The guest's cgroup directory, or none when the guest has no group of
+// its own (the run file of an older version may name one that is gone).
+// The child that joins the guest is made in it by clone3, as a write to
+// cgroup.procs would cost a grace period of RCU on most hosts
+// (cgroup_threadgroup_rwsem, unless cgroup2 is mounted favordynmods).
+UniqueFd openGuestCgroup(const RunRecord& record) {
+  UniqueFd group(::open(record.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!group && errno != ENOENT)
+    throwErrno("cannot open the guest's cgroup " + record.cgroup.string());
+  return group;
 }
 
-// Our child: joins the guest, then forks the command into its PID
-// namespace and passes its exit status on.  It talks to the module over
-// a socket of its own: the parent may be reading the one it inherited
-// (stop waits for exit events on it) and would swallow the replies.
-[[noreturn]] void joinGuestAndRun(const GuestConfig& config, const RunRecord& record,
-                                  int initPidfd, const GuestCommand& command) {
+// Our child, made in the guest's PID namespace: joins the guest's other
+// namespaces and its context, and becomes the command.  It talks to the
+// module over a socket of its own: the parent may be reading the one it
+// inherited (stop waits for exit events on it) and would swallow the
+// replies.
+[[noreturn]] void joinGuestAndExec(const GuestConfig& config, const RunRecord& record,
+                                   int initPidfd, const GuestCommand& command) {
   try {
     // Not dumpable from here on: once in the guest's context and
     // namespaces, guest root must not read our memory or take our
@@ -101,28 +100,38 @@ void forwardSignalsTo(pid_t pid) {
     if (prctl(PR_SET_DUMPABLE, 0) != 0) throwErrno("prctl(PR_SET_DUMPABLE)");
     initPidfd = takeStandardStreams(command, initPidfd);
     VserverClient client;
-    const auto& cgroup = record.cgroup;
-    if (std::filesystem::exists(cgroup)) {
-      std::ofstream procs(cgroup / "cgroup.procs");
-      procs << getpid() << std::endl;
-      if (!procs) throw Error(EIO, "cannot join the guest's cgroup " + cgroup.string());
-    }
     joinNamespaces(initPidfd, kGuestNamespaces);
     // The limits the guest's init started with, for the command and all
     // it starts; set outside the context, whose bounding set may lack the
     // CAP_SYS_RESOURCE a raised hard limit needs.
     if (command.perProcessLimits) applyUlimits(config);
     client.migrate(record.xid);
-    const pid_t pid = fork();
-    if (pid < 0) throwErrno("fork");
-    if (pid == 0) execCommandInGuest(command);
-    forwardSignalsTo(pid);
-    _exit(waitForExitStatus(pid));
+    execCommandInGuest(command);
   } catch (const Error& e) {
     std::fprintf(stderr, "vserver: %s: %s\n", config.name.c_str(), e.what());
     _exit(e.exitStatus());
   }
 }
+
+// While one lives, our children are made in the PID namespace of the
+// process pidfd refers to; then in ours again.  So the command is made
+// in the guest's PID namespace at once, where joining it after the fork
+// would take a second fork.
+class ChildrenInPidNamespaceOf {
+ public:
+  explicit ChildrenInPidNamespaceOf(int pidfd) : ours_(openPidfd(getpid())) {
+    joinNamespaces(pidfd, CLONE_NEWPID);
+  }
+  ~ChildrenInPidNamespaceOf() {
+    // Back to our own: the kernel allows it always.
+    if (setns(ours_.get(), CLONE_NEWPID) != 0) std::abort();
+  }
+  ChildrenInPidNamespaceOf(const ChildrenInPidNamespaceOf&) = delete;
+  ChildrenInPidNamespaceOf& operator=(const ChildrenInPidNamespaceOf&) = delete;
+
+ private:
+  UniqueFd ours_;
+};
 
 }  // namespace
 
@@ -133,14 +142,33 @@ pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRe
   if (client.taskXid(record.initPid) != record.xid)
     throw Error(ESRCH, config.name + ": its init (pid " + std::to_string(record.initPid) +
                            ") is gone");
+  const UniqueFd cgroup = openGuestCgroup(record);
   std::fflush(nullptr);
-  const pid_t pid = fork();
-  if (pid < 0) throwErrno("fork");
-  if (pid == 0) joinGuestAndRun(config, record, initPidfd.get(), command);
-  return pid;
+  const ChildrenInPidNamespaceOf inGuest(initPidfd.get());
+  const ChildProcess child = cloneProcess(0, cgroup.get());
+  // The child never returns here, so never leaves the guest's namespace
+  // for its own children.
+  if (child.pid == 0) joinGuestAndExec(config, record, initPidfd.get(), command);
+  return child.pid;
 }
 
 namespace {
+
+volatile sig_atomic_t forwardedTo = 0;
+
+void forwardSignal(int signal) { kill(forwardedTo, signal); }
+
+// The command has a session of its own, so what the caller's terminal
+// sends (Ctrl-C, hang-up) reaches only us: pass it on.
+pid_t forwardSignalsTo(pid_t pid) {
+  forwardedTo = pid;
+  struct sigaction action {};
+  action.sa_handler = forwardSignal;
+  action.sa_flags = SA_RESTART;
+  sigemptyset(&action.sa_mask);
+  for (const int signal : kInterruptSignals) sigaction(signal, &action, nullptr);
+  return pid;
+}
 
 // Some of our streams are terminals, not both input and output: a pipe
 // in place of each, relayed.
@@ -148,7 +176,7 @@ int runWithPipesForTerminals(VserverClient& client, const GuestConfig& config,
                              const RunRecord& record, GuestCommand command) {
   StdioRelay relay;
   command.stdio = relay.commandSide();
-  const pid_t pid = spawnInGuest(client, config, record, command);
+  const pid_t pid = forwardSignalsTo(spawnInGuest(client, config, record, command));
   const UniqueFd pidfd = openPidfd(pid);
   relay.relay(pidfd.get());
   return waitForExitStatus(pid);
@@ -159,7 +187,7 @@ int runWithPty(VserverClient& client, const GuestConfig& config, const RunRecord
   PtyRelay pty("/proc/" + std::to_string(record.initPid) + "/root");
   command.stdio = {pty.commandSide(), pty.commandSide(), pty.commandSide()};
   command.controllingTerminal = true;
-  const pid_t pid = spawnInGuest(client, config, record, command);
+  const pid_t pid = forwardSignalsTo(spawnInGuest(client, config, record, command));
   pty.relay();
   return waitForExitStatus(pid);
 }
@@ -173,7 +201,7 @@ int runInGuest(const GuestConfig& config, GuestCommand command) {
     return runWithPty(client, config, record, std::move(command));
   if (isatty(STDERR_FILENO) || isatty(STDIN_FILENO) || isatty(STDOUT_FILENO))
     return runWithPipesForTerminals(client, config, record, std::move(command));
-  return waitForExitStatus(spawnInGuest(client, config, record, command));
+  return waitForExitStatus(forwardSignalsTo(spawnInGuest(client, config, record, command)));
 }
 
 }  // namespace vs::guest
