@@ -16,6 +16,7 @@
 #include <charconv>
 #include <csignal>
 #include <limits>
+#include <set>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -427,26 +428,33 @@ std::optional<RlimitConfig> readRlimit(const fs::path& dir, const std::string& r
 
 // util-vserver only looks for the names it knows, so a misspelt file
 // would be silently ignored; we refuse it instead.  Every file of dir is
-// RES or RES.KIND.
-void checkLimitFileNames(const fs::path& dir, bool (*isResource)(std::string_view),
-                         std::span<const char* const> kinds) {
+// RES or RES.KIND.  Returns the RESs that have a file, so that only their
+// files are opened: every command reads the configuration, and most
+// guests set few limits or none.
+std::set<std::string> limitsWithFiles(const fs::path& dir, bool (*isResource)(std::string_view),
+                                      std::span<const char* const> kinds) {
+  std::set<std::string> resources;
   for (const auto& entry : sortedEntries(dir)) {
     const std::string name = entry.path().filename().string();
     if (isIgnoredFileName(name)) continue;
     const auto dot = name.find('.');
-    const bool known = isResource(std::string_view(name).substr(0, dot)) &&
-                       (dot == std::string::npos || contains(kinds, name.substr(dot + 1)));
+    const std::string resource = name.substr(0, dot);
+    const bool known =
+        isResource(resource) && (dot == std::string::npos || contains(kinds, name.substr(dot + 1)));
     if (!known) throw ConfigError(entry.path(), 0, "unknown resource limit '" + name + "'");
+    resources.insert(resource);
   }
+  return resources;
 }
 
 bool isRlimitResource(std::string_view name) { return contains(kLimitResources, name); }
 
 std::vector<RlimitConfig> readRlimits(const fs::path& dir) {
-  checkLimitFileNames(dir, isRlimitResource, kLimitKinds);
+  const std::set<std::string> withFiles = limitsWithFiles(dir, isRlimitResource, kLimitKinds);
   std::vector<RlimitConfig> limits;
   for (const char* resource : kLimitResources)
-    if (auto limit = readRlimit(dir, resource)) limits.push_back(std::move(*limit));
+    if (withFiles.contains(resource))
+      if (auto limit = readRlimit(dir, resource)) limits.push_back(std::move(*limit));
   return limits;
 }
 
@@ -495,10 +503,11 @@ std::optional<UlimitConfig> readUlimit(const fs::path& dir, const UlimitResource
 }
 
 std::vector<UlimitConfig> readUlimits(const fs::path& dir) {
-  checkLimitFileNames(dir, isUlimitResource, kUlimitKinds);
+  const std::set<std::string> withFiles = limitsWithFiles(dir, isUlimitResource, kUlimitKinds);
   std::vector<UlimitConfig> limits;
   for (const UlimitResource& resource : kUlimitResources)
-    if (auto limit = readUlimit(dir, resource)) limits.push_back(std::move(*limit));
+    if (withFiles.contains(resource.name))
+      if (auto limit = readUlimit(dir, resource)) limits.push_back(std::move(*limit));
   return limits;
 }
 
