@@ -58,6 +58,21 @@ TEST(VserverStatProcStat, ReadsAfterTheLastParenthesis) {
   CHECK_EQUAL(300u, stat->rssPages);
 }
 
+// A kernel worker's name is up to 63 bytes; a process may name itself
+// like the fields that follow, and its name still ends at the last ')'.
+TEST(VserverStatProcStat, TakesTheLongestNameAndOneThatMimicsFields) {
+  const std::string fields =
+      " S 1 812 812 0 -1 4194560 120 0 0 0 150 30 7 3 20 0 1 0 500 4404019 300 "
+      "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+  const auto longest = parseProcStat("4194304 (" + std::string(63, 'w') + ")" + fields);
+  CHECK(longest.has_value());
+  CHECK_EQUAL(157u, longest->userTicks);
+  const auto mimic = parseProcStat("812 (x) S 1 2 3 4 5 6 7 8 9 99 99)" + fields);
+  CHECK(mimic.has_value());
+  CHECK_EQUAL(157u, mimic->userTicks);
+  CHECK_EQUAL(300u, mimic->rssPages);
+}
+
 TEST(VserverStatProcStat, RefusesMalformedText) {
   CHECK_FALSE(parseProcStat("").has_value());
   CHECK_FALSE(parseProcStat("812 no parenthesis S 1 2 3").has_value());
