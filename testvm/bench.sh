@@ -16,12 +16,17 @@
 #   DENSITY TARGET RAN AVAIL_BEFORE_KB AVAIL_AFTER_KB REASON
 #                            (patched VM) how many busybox guests ran at once
 #   STATTIME GUESTS NS       (patched VM) vserver-stat's median time over them
+#   TOOLPROFILETOTAL ... | TOOLPROFILE ...   (patched VM) with vserver-exec or
+#                            vserver-stat in vstest.profile, vstest
+#                            profile-command's profile of that tool
 # vstest.rounds=N and vstest.iterations=OPENS,STATS,EXECS[,UDPS,CONNECTS,
 # STREAMS[,READDIRS[,FORKS,SOCKETS]]] on the kernel command line override
 # the probe's counts; vstest.density=N the number of guests and contexts
 # (1000; 0: none); vstest.profile=OP[,OP...], vstest.profile_period=NS and
 # vstest.profile_scope=task|system profile those ops after the timed
-# rounds (vstest bench --profile, --profile-period, --profile-scope).
+# rounds (vstest bench --profile, --profile-period, --profile-scope);
+# vserver-exec and vserver-stat among the OPs profile those tools, the
+# whole CPU, where they are timed.
 results=${1:?results channel}
 . /testvm/lib.sh
 
@@ -48,6 +53,16 @@ echo "KERNEL $(uname -r)" >"$results"
 
 density=1000
 args="--root $root"
+profile_ops= profile_tools= profile_period=
+# Whether TOOL (vserver-exec, vserver-stat) is to be profiled.
+profiling() { case " $profile_tools " in *" $1 "*) return 0 ;; esac; return 1; }
+# profile_command NAME CALLS CMD...: vstest profile-command's lines to the
+# channel.
+profile_command() {
+	vstest profile-command $profile_period "$@" >/tmp/profile.out 2>&1 ||
+		echo "bench: profiling $1 failed: $(tail -n 1 /tmp/profile.out)"
+	cat /tmp/profile.out >"$results"
+}
 if [ -e /testvm/vserver.ko ]; then
 	insmod /testvm/vserver.ko || echo "bench: insmod vserver.ko failed"
 	# The guest "vserver benchtool exec /bin/true" is timed in; vstest
@@ -64,11 +79,20 @@ for arg in $(cat /proc/cmdline); do
 	vstest.rounds=*) args="$args --rounds ${arg#*=}" ;;
 	vstest.iterations=*) args="$args --iterations ${arg#*=}" ;;
 	vstest.density=*) density=${arg#*=} ;;
-	vstest.profile=*) args="$args --profile ${arg#*=}" ;;
-	vstest.profile_period=*) args="$args --profile-period ${arg#*=}" ;;
+	vstest.profile=*)
+		for what in $(echo "${arg#*=}" | tr , ' '); do
+			case "$what" in
+			vserver-exec | vserver-stat) profile_tools="$profile_tools $what" ;;
+			*) profile_ops="$profile_ops,$what" ;;
+			esac
+		done ;;
+	vstest.profile_period=*)
+		args="$args --profile-period ${arg#*=}"
+		profile_period="--period ${arg#*=}" ;;
 	vstest.profile_scope=*) args="$args --profile-scope ${arg#*=}" ;;
 	esac
 done
+[ -n "$profile_ops" ] && args="$args --profile ${profile_ops#,}"
 echo "bench: vstest bench $args"
 started=$(cut -d. -f1 /proc/uptime)
 # Through a file, followed on the console as it runs.
@@ -80,6 +104,11 @@ status=$?
 sleep 1; kill $follower; wait $follower 2>/dev/null
 cat /tmp/bench.out >"$results"
 echo "bench: exit $status after $(($(cut -d. -f1 /proc/uptime) - started)) s"
+if [ -e /testvm/vserver.ko ] && profiling vserver-exec; then
+	vserver benchtool start >/dev/null &&
+		profile_command vserver-exec 40 vserver benchtool exec /bin/true
+	vserver benchtool stop >/dev/null
+fi
 
 meminfo_kb() { awk -v key="$1:" '$1 == key { print $2 }' /proc/meminfo; }
 # Freed slab objects and dentries settle before a reading.
@@ -137,6 +166,7 @@ density() {
 	done
 	echo "DENSITY $target $ran $before $(settled_kb MemAvailable) $reason" >"$results"
 	echo "STATTIME $ran $(vstest time-command 5 vserver-stat)" >"$results"
+	! profiling vserver-stat || profile_command vserver-stat 5 vserver-stat
 }
 
 if [ -e /testvm/vserver.ko ] && [ "$density" -gt 0 ]; then

@@ -85,12 +85,14 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "guest/networking.h"
 #include "guest/veth.h"
 #include "probe.h"
+#include "process.h"
 #include "profile.h"
 #include "subprocess.h"
 #include "vserver_client.h"
@@ -588,11 +590,9 @@ bool timeNetworkSetup() {
   return true;
 }
 
-// Runs a command to its end with fork, execvp and wait, its output
-// discarded; 0 when it exited 0, else -errno or -ECHILD.  The timed calls
-// use this rather than vs::runCommand(), which also opens a pidfd for
-// every child: the bare exec they are compared with has nothing else.
-int runTimedCommand(const std::vector<std::string>& args) {
+// Starts a command with fork and execvp, its output discarded; its pid,
+// or -errno.
+pid_t spawnQuietly(const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -604,9 +604,23 @@ int runTimedCommand(const std::vector<std::string>& args) {
     execvp(argv[0], argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Waits for our child pid: 0 when it exited 0, else -errno or -ECHILD.
+int awaitSuccess(pid_t pid) {
   int status = 0;
   if (waitpid(pid, &status, 0) != pid) return -errno;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -ECHILD;
+}
+
+// Runs a command to its end with fork, execvp and wait, its output
+// discarded; 0 when it exited 0, else -errno or -ECHILD.  The timed calls
+// use this rather than vs::runCommand(), which also opens a pidfd for
+// every child: the bare exec they are compared with has nothing else.
+int runTimedCommand(const std::vector<std::string>& args) {
+  const pid_t pid = spawnQuietly(args);
+  return pid < 0 ? pid : awaitSuccess(pid);
 }
 
 // The command lines whose start-up is timed: a bare /bin/true; the floor
@@ -761,6 +775,73 @@ int runTimeCommand(int argc, char** argv) {
     times.push_back(static_cast<double>(nowNs() - start));
   }
   std::printf("%.1f\n", median(times));
+  return 0;
+}
+
+namespace {
+
+// The CALLS, PERIOD and CMD of profile-command, or false.
+bool parseProfileCommand(int argc, char** argv, long& calls, long& period,
+                         std::vector<std::string>& command) {
+  int first = 0;
+  if (argc > 2 && std::string(argv[0]) == "--period") {
+    period = std::atol(argv[1]);
+    if (period < kMinSamplePeriodNs) return false;
+    first = 2;
+  }
+  if (argc - first < 3) return false;
+  char* end = nullptr;
+  calls = std::strtol(argv[first + 1], &end, 10);
+  if (calls < 1 || calls > 1000 || *end) return false;
+  command.assign(argv + first + 2, argv + argc);
+  return true;
+}
+
+// Runs command calls times, one after the other, sampling every CPU
+// while each runs; the failure said, or the profile.
+std::optional<Profile> profileCommandRuns(const std::vector<std::string>& command, long calls,
+                                          long period, double& ns) {
+  const KernelSymbols symbols;
+  CpuClockSampler sampler(-1, period);
+  sampler.start();
+  const uint64_t start = nowNs();
+  for (long call = 0; call < calls; call++) {
+    const pid_t pid = spawnQuietly(command);
+    if (pid < 0) {
+      std::printf("# profile-command: %s: %s\n", command[0].c_str(), std::strerror(-pid));
+      return std::nullopt;
+    }
+    {
+      const vs::UniqueFd pidfd = vs::openPidfd(pid);
+      sampler.drainUntilReadable(pidfd.get());
+    }
+    if (const int err = awaitSuccess(pid)) {
+      std::printf("# profile-command: %s failed: %s\n", command[0].c_str(),
+                  err == -ECHILD ? "non-zero exit" : std::strerror(-err));
+      return std::nullopt;
+    }
+  }
+  ns = static_cast<double>(nowNs() - start) / static_cast<double>(calls);
+  return sampler.stop(symbols);
+}
+
+}  // namespace
+
+int runProfileCommand(int argc, char** argv) {
+  long calls = 0, period = 20000;
+  std::vector<std::string> command;
+  if (!parseProfileCommand(argc, argv, calls, period, command)) {
+    std::fprintf(stderr, "usage: vstest profile-command [--period NS] NAME CALLS CMD [ARG...]\n");
+    return 2;
+  }
+  const char* const name = argv[argc - static_cast<int>(command.size()) - 2];
+  double ns = 0;
+  const std::optional<Profile> profile = profileCommandRuns(command, calls, period, ns);
+  if (!profile) return 1;
+  std::printf("TOOLPROFILETOTAL %s %ld %ld %ld %ld %ld %.1f\n", name, profile->samples,
+              profile->lost, profile->throttled, calls, period, ns);
+  for (const auto& [function, samples] : profile->functions)
+    std::printf("TOOLPROFILE %s %ld %s\n", name, samples, function.c_str());
   return 0;
 }
 

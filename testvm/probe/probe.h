@@ -79,6 +79,12 @@ int runBench(int argc, char** argv);
 // prints the median time in nanoseconds (bench.sh: vserver-stat over many
 // guests).
 int runTimeCommand(int argc, char** argv);
+// vstest profile-command [--period NS] NAME CALLS CMD...: runs CMD to its
+// end CALLS times with every CPU's clock sampled (profile.h), the system
+// scope, as a tool's cost is also in what it forks and wakes; prints
+// TOOLPROFILETOTAL NAME SAMPLES LOST THROTTLED CALLS PERIOD NS (NS per
+// call, sampled) and TOOLPROFILE NAME SAMPLES FUNCTION lines.
+int runProfileCommand(int argc, char** argv);
 
 // Part of probeEscape: a guest held below its root tries to get out.
 void checkBarrier();

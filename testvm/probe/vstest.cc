@@ -92,6 +92,7 @@ int main(int argc, char** argv) {
     if (command == "races" && argc <= 3) return probe::probeRaces(argc == 3 ? argv[2] : "all");
     if (command == "bench") return probe::runBench(argc - 2, argv + 2);
     if (command == "time-command") return probe::runTimeCommand(argc - 2, argv + 2);
+    if (command == "profile-command") return probe::runProfileCommand(argc - 2, argv + 2);
     if (command == "show-caps" && argc == 2) return probe::showCapabilities();
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
@@ -108,6 +109,7 @@ int main(int argc, char** argv) {
                " vstest bench [--host-only] [--root DIR] [--rounds N] [--iterations O,S,E,...]"
                " [--profile OPS [--profile-period NS] [--profile-scope task|system]] |"
                " vstest time-command ROUNDS CMD... |"
+               " vstest profile-command [--period NS] NAME CALLS CMD... |"
                " vstest delete-module NAME |"
                " vstest on-terminal CMD...\n");
   return 2;
