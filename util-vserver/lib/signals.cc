@@ -23,6 +23,32 @@ int parseSignal(const std::string& text) {
   throwUsage("unknown signal '" + text + "'");
 }
 
+const sigset_t& interruptSignals() {
+  static const sigset_t set = [] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    for (const int signal : kInterruptSignals) sigaddset(&signals, signal);
+    return signals;
+  }();
+  return set;
+}
+
+InterruptSignalsTo::InterruptSignalsTo(void (*handler)(int), int flags) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  action.sa_flags = flags;
+  sigemptyset(&action.sa_mask);
+  for (size_t i = 0; i < kInterruptSignals.size(); ++i) {
+    sigaction(kInterruptSignals[i], nullptr, &saved_[i]);
+    if (saved_[i].sa_handler != SIG_IGN) sigaction(kInterruptSignals[i], &action, nullptr);
+  }
+}
+
+InterruptSignalsTo::~InterruptSignalsTo() {
+  for (size_t i = 0; i < kInterruptSignals.size(); ++i)
+    sigaction(kInterruptSignals[i], &saved_[i], nullptr);
+}
+
 namespace {
 
 volatile sig_atomic_t deferredSignal = 0;
@@ -31,23 +57,17 @@ void noteSignal(int signal) {
   if (deferredSignal == 0) deferredSignal = signal;
 }
 
+// noteSignal, from a clean slate.
+void (*freshNoting())(int) {
+  deferredSignal = 0;
+  return noteSignal;
+}
+
 }  // namespace
 
-DeferredInterruption::DeferredInterruption() {
-  deferredSignal = 0;
-  struct sigaction action {};
-  action.sa_handler = noteSignal;
-  sigemptyset(&action.sa_mask);
-  for (size_t i = 0; i < kInterruptSignals.size(); ++i) {
-    sigaction(kInterruptSignals[i], nullptr, &saved_[i]);
-    // Ignored stays ignored (nohup).
-    if (saved_[i].sa_handler != SIG_IGN) sigaction(kInterruptSignals[i], &action, nullptr);
-  }
-}
-
-DeferredInterruption::~DeferredInterruption() {
-  for (size_t i = 0; i < kInterruptSignals.size(); ++i) sigaction(kInterruptSignals[i], &saved_[i], nullptr);
-}
+// No SA_RESTART: a wait the signal cuts short returns EINTR, so the owner
+// gets to its next check.
+DeferredInterruption::DeferredInterruption() : noting_(freshNoting(), 0) {}
 
 void DeferredInterruption::check(const std::string& what) const {
   const int caught = deferredSignal;

@@ -16,6 +16,23 @@ int parseSignal(const std::string& text);
 // hang-up, Ctrl-\.
 inline constexpr std::array<int, 4> kInterruptSignals = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 
+// kInterruptSignals as a set, for sigprocmask().
+const sigset_t& interruptSignals();
+
+// While one lives, the kInterruptSignals go to handler (with the
+// sigaction flags given), those ignored (nohup) staying ignored; then
+// back to what they were.
+class InterruptSignalsTo {
+ public:
+  InterruptSignalsTo(void (*handler)(int), int flags);
+  ~InterruptSignalsTo();
+  InterruptSignalsTo(const InterruptSignalsTo&) = delete;
+  InterruptSignalsTo& operator=(const InterruptSignalsTo&) = delete;
+
+ private:
+  std::array<struct sigaction, kInterruptSignals.size()> saved_{};
+};
+
 // While one lives, the kInterruptSignals are noted instead of ending the
 // process (those ignored stay ignored), so that work which must be undone
 // when cut short can be: the owner checks between its steps and unwinds.
@@ -25,7 +42,6 @@ inline constexpr std::array<int, 4> kInterruptSignals = {SIGINT, SIGTERM, SIGHUP
 class DeferredInterruption {
  public:
   DeferredInterruption();
-  ~DeferredInterruption();
   DeferredInterruption(const DeferredInterruption&) = delete;
   DeferredInterruption& operator=(const DeferredInterruption&) = delete;
 
@@ -34,7 +50,7 @@ class DeferredInterruption {
   void check(const std::string& what) const;
 
  private:
-  std::array<struct sigaction, kInterruptSignals.size()> saved_{};
+  InterruptSignalsTo noting_;
 };
 
 }  // namespace vs

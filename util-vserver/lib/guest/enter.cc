@@ -5,11 +5,13 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "../error.h"
 #include "../process.h"
@@ -94,6 +96,9 @@ UniqueFd openGuestCgroup(const RunRecord& record) {
 [[noreturn]] void joinGuestAndExec(const GuestConfig& config, const RunRecord& record,
                                    int initPidfd, const GuestCommand& command) {
   try {
+    // Blocked by the caller across the clone (InterruptSignalsBlocked);
+    // the command takes them.
+    sigprocmask(SIG_UNBLOCK, &interruptSignals(), nullptr);
     // Not dumpable from here on: once in the guest's context and
     // namespaces, guest root must not read our memory or take our
     // descriptors through /proc (ptrace, /proc/PID/fd).
@@ -110,6 +115,11 @@ UniqueFd openGuestCgroup(const RunRecord& record) {
   } catch (const Error& e) {
     std::fprintf(stderr, "vserver: %s: %s\n", config.name.c_str(), e.what());
     _exit(e.exitStatus());
+  } catch (...) {
+    // Never unwound into the caller's frames, which would restore its
+    // PID namespace for our children.
+    std::fprintf(stderr, "vserver: %s: cannot run the command\n", config.name.c_str());
+    _exit(255);
   }
 }
 
@@ -135,8 +145,8 @@ class ChildrenInPidNamespaceOf {
 
 }  // namespace
 
-pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRecord& record,
-                   const GuestCommand& command) {
+ChildProcess spawnInGuest(VserverClient& client, const GuestConfig& config,
+                          const RunRecord& record, const GuestCommand& command) {
   // The pidfd first, then the check: the pid cannot be reused in between.
   const UniqueFd initPidfd = openPidfd(record.initPid);
   if (client.taskXid(record.initPid) != record.xid)
@@ -145,30 +155,62 @@ pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRe
   const UniqueFd cgroup = openGuestCgroup(record);
   std::fflush(nullptr);
   const ChildrenInPidNamespaceOf inGuest(initPidfd.get());
-  const ChildProcess child = cloneProcess(0, cgroup.get());
+  ChildProcess child = cloneProcess(0, cgroup.get());
   // The child never returns here, so never leaves the guest's namespace
   // for its own children.
   if (child.pid == 0) joinGuestAndExec(config, record, initPidfd.get(), command);
-  return child.pid;
+  return child;
 }
 
 namespace {
 
-volatile sig_atomic_t forwardedTo = 0;
+// While one lives, the kInterruptSignals wait: none is lost, and none
+// ends us, before the command is there to take it.  Then what came is
+// delivered.
+class InterruptSignalsBlocked {
+ public:
+  InterruptSignalsBlocked() { sigprocmask(SIG_BLOCK, &interruptSignals(), &before_); }
+  ~InterruptSignalsBlocked() { sigprocmask(SIG_SETMASK, &before_, nullptr); }
+  InterruptSignalsBlocked(const InterruptSignalsBlocked&) = delete;
+  InterruptSignalsBlocked& operator=(const InterruptSignalsBlocked&) = delete;
 
-void forwardSignal(int signal) { kill(forwardedTo, signal); }
+ private:
+  sigset_t before_{};
+};
 
-// The command has a session of its own, so what the caller's terminal
-// sends (Ctrl-C, hang-up) reaches only us: pass it on.
-pid_t forwardSignalsTo(pid_t pid) {
-  forwardedTo = pid;
-  struct sigaction action {};
-  action.sa_handler = forwardSignal;
-  action.sa_flags = SA_RESTART;
-  sigemptyset(&action.sa_mask);
-  for (const int signal : kInterruptSignals) sigaction(signal, &action, nullptr);
-  return pid;
+volatile sig_atomic_t forwardedPidfd = -1;
+
+void forwardSignal(int signal) {
+  syscall(SYS_pidfd_send_signal, forwardedPidfd, signal, nullptr, 0);
 }
+
+// The command started, and the caller's interrupt signals passed on to it
+// while this lives: it has a session of its own, so what the caller's
+// terminal sends (Ctrl-C, hang-up) reaches only us.  By pidfd, which
+// cannot reach another process once the command has been reaped.
+class ForwardingChild {
+ public:
+  ForwardingChild(VserverClient& client, const GuestConfig& config, const RunRecord& record,
+                  const GuestCommand& command) {
+    const InterruptSignalsBlocked untilForwarding;
+    child_ = spawnInGuest(client, config, record, command);
+    forwardedPidfd = child_.pidfd.get();
+    forwarding_.emplace(forwardSignal, SA_RESTART);
+  }
+  ~ForwardingChild() {
+    forwarding_.reset();
+    forwardedPidfd = -1;
+  }
+  ForwardingChild(const ForwardingChild&) = delete;
+  ForwardingChild& operator=(const ForwardingChild&) = delete;
+
+  int pidfd() const { return child_.pidfd.get(); }
+  int waitForExit() const { return waitForExitStatus(child_.pid); }
+
+ private:
+  ChildProcess child_;
+  std::optional<InterruptSignalsTo> forwarding_;
+};
 
 // Some of our streams are terminals, not both input and output: a pipe
 // in place of each, relayed.
@@ -176,10 +218,9 @@ int runWithPipesForTerminals(VserverClient& client, const GuestConfig& config,
                              const RunRecord& record, GuestCommand command) {
   StdioRelay relay;
   command.stdio = relay.commandSide();
-  const pid_t pid = forwardSignalsTo(spawnInGuest(client, config, record, command));
-  const UniqueFd pidfd = openPidfd(pid);
-  relay.relay(pidfd.get());
-  return waitForExitStatus(pid);
+  const ForwardingChild child(client, config, record, command);
+  relay.relay(child.pidfd());
+  return child.waitForExit();
 }
 
 int runWithPty(VserverClient& client, const GuestConfig& config, const RunRecord& record,
@@ -187,9 +228,9 @@ int runWithPty(VserverClient& client, const GuestConfig& config, const RunRecord
   PtyRelay pty("/proc/" + std::to_string(record.initPid) + "/root");
   command.stdio = {pty.commandSide(), pty.commandSide(), pty.commandSide()};
   command.controllingTerminal = true;
-  const pid_t pid = forwardSignalsTo(spawnInGuest(client, config, record, command));
+  const ForwardingChild child(client, config, record, command);
   pty.relay();
-  return waitForExitStatus(pid);
+  return child.waitForExit();
 }
 
 }  // namespace
@@ -201,7 +242,7 @@ int runInGuest(const GuestConfig& config, GuestCommand command) {
     return runWithPty(client, config, record, std::move(command));
   if (isatty(STDERR_FILENO) || isatty(STDIN_FILENO) || isatty(STDOUT_FILENO))
     return runWithPipesForTerminals(client, config, record, std::move(command));
-  return waitForExitStatus(forwardSignalsTo(spawnInGuest(client, config, record, command)));
+  return ForwardingChild(client, config, record, command).waitForExit();
 }
 
 }  // namespace vs::guest

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../process.h"
 #include "../vserver_client.h"
 #include "config.h"
 #include "init.h"
@@ -35,10 +36,10 @@ struct GuestCommand {
   bool perProcessLimits = true;
 };
 
-// Starts command in the guest; returns the pid of our child, whose exit
-// status is the command's.
-pid_t spawnInGuest(VserverClient& client, const GuestConfig& config, const RunRecord& record,
-                   const GuestCommand& command);
+// Starts command in the guest: our child, which becomes the command.
+// Throws when it cannot be made (the guest's init gone, its cgroup full).
+ChildProcess spawnInGuest(VserverClient& client, const GuestConfig& config,
+                          const RunRecord& record, const GuestCommand& command);
 
 // exec/suexec/enter: runs command and returns its exit status.  With
 // terminals on standard input and output, the command gets a new pty of

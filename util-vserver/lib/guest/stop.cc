@@ -67,7 +67,17 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   GuestCommand command;
   command.plan = [&config] { return stopPlan(config); };
   command.perProcessLimits = false;
-  const pid_t pid = spawnInGuest(client, config, *record, command);
+  pid_t pid = 0;
+  try {
+    pid = spawnInGuest(client, config, *record, command).pid;
+  } catch (const Error& e) {
+    // A guest whose cgroup is full (a fork bomb) has no room for its
+    // stop command, and its init may be ending: the kill sequence does
+    // the stopping then.
+    std::fprintf(stderr, "vserver: %s: warning: the stop command did not start: %s\n",
+                 config.name.c_str(), e.what());
+    return false;
+  }
   bool ended = false;
   for (int waited = 0; waited < kStopCommandTimeoutMs && !ended; waited += kPollMs) {
     ended = client.waitForExit(*config.xid, kPollMs).has_value();
