@@ -531,6 +531,7 @@ static int vs_task_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	struct task_struct *task;
 	struct pid *pid;
 	int err = 0;
+	u64 start;
 	void *hdr;
 	u32 xid;
 
@@ -539,6 +540,7 @@ static int vs_task_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		nr = pid_nr_ns(pid, ns);
 		task = pid_task(pid, PIDTYPE_TGID);
 		xid = task ? vserver_task_xid(task) : 0;
+		start = task ? task->start_boottime : 0;
 		/* A guest skips every other process: let others run. */
 		cond_resched_rcu();
 		if (!task || !vs_context_visible(viewer, xid))
@@ -551,7 +553,9 @@ static int vs_task_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		}
 		if (nla_put_u32(skb, VSERVER_A_PID, nr) ||
-		    nla_put_u32(skb, VSERVER_A_XID, xid)) {
+		    nla_put_u32(skb, VSERVER_A_XID, xid) ||
+		    nla_put_u64_64bit(skb, VSERVER_A_START_NS, start,
+				      VSERVER_A_PAD)) {
 			genlmsg_cancel(skb, hdr);
 			err = -EMSGSIZE;
 			break;

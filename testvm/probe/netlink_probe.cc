@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <future>
 #include <optional>
@@ -20,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "commands/vserver_stat.h"
 #include "error.h"
 #include "genl_socket.h"
 #include "probe.h"
@@ -405,11 +407,30 @@ std::vector<vs::TaskContext> dumpProcesses(std::string& error) {
 }
 
 // What the dump of TASK_GET said of pid, or nothing if it left pid out.
-std::optional<uint32_t> dumpedXid(const std::vector<vs::TaskContext>& tasks, pid_t pid) {
+std::optional<vs::TaskContext> dumpedTask(const std::vector<vs::TaskContext>& tasks, pid_t pid) {
   const auto it = std::find_if(tasks.begin(), tasks.end(),
                                [pid](const vs::TaskContext& t) { return t.pid == pid; });
   if (it == tasks.end()) return std::nullopt;
-  return it->xid;
+  return *it;
+}
+
+std::optional<uint32_t> dumpedXid(const std::vector<vs::TaskContext>& tasks, pid_t pid) {
+  const auto task = dumpedTask(tasks, pid);
+  return task ? std::optional(task->xid) : std::nullopt;
+}
+
+// The dump's start time of a process is the one /proc/PID/stat shows, so
+// vserver-stat tells it from a later process that reused its pid.
+void checkDumpedStartTimes(const std::vector<vs::TaskContext>& tasks) {
+  std::ifstream file("/proc/self/stat");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  const auto own = vs::vserver_stat::parseProcStat(text);
+  const auto self = dumpedTask(tasks, getpid()), init = dumpedTask(tasks, 1);
+  const auto ticks = static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
+  report(own && self && self->startNs && vs::vserver_stat::sameProcess(*self, *own, ticks),
+         "the dump's start time of the caller is its /proc/self/stat starttime");
+  report(own && init && init->startNs && !vs::vserver_stat::sameProcess(*init, *own, ticks),
+         "and process 1's is told apart from it (control)");
 }
 
 // The host sees every process once, in pid order, with its context, and
@@ -453,6 +474,7 @@ void checkHostTaskDump() {
   report(dumpedXid(tasks, getpid()) == VSERVER_HOST_XID && dumpedXid(tasks, 1) == VSERVER_HOST_XID,
          "so are the caller and process 1 (control)");
   report(tid != 0 && tid != getpid() && !dumpedXid(tasks, tid), "a thread is not a process of it");
+  checkDumpedStartTimes(tasks);
 }
 
 // A guest's dump holds its own processes and nothing else.

@@ -45,6 +45,7 @@ constexpr auto kAttributeTypes = typeTable<VSERVER_A_MAX>({
     {VSERVER_A_DEVICES, MNL_TYPE_NESTED},
     {VSERVER_A_NET, MNL_TYPE_NESTED},
     {VSERVER_A_LIMITS, MNL_TYPE_NESTED},
+    {VSERVER_A_START_NS, MNL_TYPE_U64},
 });
 
 // The type of every attribute of a device map rule.
@@ -389,7 +390,10 @@ TaskContext decodeTaskContext(const nlmsghdr* nlh) {
   if (pid == 0 || pid > static_cast<uint32_t>(std::numeric_limits<pid_t>::max()))
     throw Error(EPROTO, "the kernel sent process id " + std::to_string(pid));
   return TaskContext{.pid = static_cast<pid_t>(pid),
-                     .xid = mnl_attr_get_u32(require(table, VSERVER_A_XID, "context id"))};
+                     .xid = mnl_attr_get_u32(require(table, VSERVER_A_XID, "context id")),
+                     .startNs = table[VSERVER_A_START_NS]
+                                    ? std::optional(mnl_attr_get_u64(table[VSERVER_A_START_NS]))
+                                    : std::nullopt};
 }
 
 std::optional<ExitEvent> decodeExitEvent(const nlmsghdr* nlh) {

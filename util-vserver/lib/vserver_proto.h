@@ -140,6 +140,9 @@ uint32_t decodeTaskXid(const nlmsghdr* nlh);
 struct TaskContext {
   pid_t pid = 0;
   uint32_t xid = 0;
+  // When it started, in ns of CLOCK_BOOTTIME; only in a dump, and not
+  // from a module older than the attribute.
+  std::optional<uint64_t> startNs;
 };
 TaskContext decodeTaskContext(const nlmsghdr* nlh);
 // Returns an empty optional for other messages of the family.

@@ -208,6 +208,9 @@ TEST(VserverReplies, DecodesAProcessOfTheDump) {
   const vs::TaskContext task = vs::decodeTaskContext(reply.nlh);
   LONGS_EQUAL(77, task.pid);
   UNSIGNED_LONGS_EQUAL(42, task.xid);
+  CHECK_FALSE(task.startNs.has_value());
+  mnl_attr_put_u64(reply.nlh, VSERVER_A_START_NS, 123456789012ULL);
+  CHECK_EQUAL(123456789012ULL, vs::decodeTaskContext(reply.nlh).startNs.value());
 }
 
 TEST(VserverReplies, RefusesADumpedProcessWithoutPidOrOutOfRange) {

@@ -73,6 +73,19 @@ TEST(VserverStatProcStat, TakesTheLongestNameAndOneThatMimicsFields) {
   CHECK_EQUAL(300u, mimic->rssPages);
 }
 
+// The dump's start in ns against /proc's in ticks, as the kernel divides.
+TEST(VserverStatProcStat, SameProcessWhenTheStartTimesAgree) {
+  const ProcStat process{.startTicks = 500};
+  const auto task = [](std::optional<uint64_t> startNs) {
+    return vs::TaskContext{.pid = 812, .xid = 42, .startNs = startNs};
+  };
+  CHECK(sameProcess(task(5000000000ULL), process, 100));
+  CHECK(sameProcess(task(5009999999ULL), process, 100));
+  CHECK_FALSE(sameProcess(task(5010000000ULL), process, 100));
+  CHECK_FALSE(sameProcess(task(4990000000ULL), process, 100));
+  CHECK(sameProcess(task(std::nullopt), process, 100));
+}
+
 TEST(VserverStatProcStat, RefusesMalformedText) {
   CHECK_FALSE(parseProcStat("").has_value());
   CHECK_FALSE(parseProcStat("812 no parenthesis S 1 2 3").has_value());

@@ -104,6 +104,12 @@ std::optional<ProcStat> parseProcStat(std::string_view text) {
                   .rssPages = value[kRss]};
 }
 
+bool sameProcess(const TaskContext& task, const ProcStat& process, uint64_t ticksPerSecond) {
+  // As the kernel's nsec_to_clock_t() divides.
+  constexpr uint64_t kNsPerSecond = 1000000000;
+  return !task.startNs || *task.startNs / (kNsPerSecond / ticksPerSecond) == process.startTicks;
+}
+
 void addProcess(Usage& usage, const ProcStat& process) {
   usage.processes++;
   usage.vszBytes += process.vszBytes;
@@ -413,7 +419,7 @@ std::optional<std::string> readProcessStat(int proc, pid_t pid) {
 // one of vserver-stat, which would make the spectator appear in every
 // report.  One dump names them all: a question per process was most of
 // the time over a thousand guests.
-std::map<uint32_t, Usage> usageByContext(VserverClient& client) {
+std::map<uint32_t, Usage> usageByContext(VserverClient& client, const Units& units) {
   std::map<uint32_t, Usage> usage;
   const pid_t self = ::getpid();
   const UniqueFd proc(::open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -425,6 +431,8 @@ std::map<uint32_t, Usage> usageByContext(VserverClient& client) {
     const std::optional<ProcStat> process = parseProcStat(*text);
     if (!process)
       throw Error(EPROTO, "unexpected contents in /proc/" + std::to_string(task.pid) + "/stat");
+    // Its pid now names another process, maybe of another context.
+    if (!sameProcess(task, *process, units.ticksPerSecond)) continue;
     addProcess(usage[task.xid], *process);
   }
   return usage;
@@ -513,10 +521,11 @@ int run(const Options& options) {
   const CgroupByContext cgroups = options.json ? guestCgroups(client) : CgroupByContext();
   // The host sees no process of a guest; the spectator sees them all.
   client.migrate(VSERVER_SPECTATOR_XID);
-  const std::map<uint32_t, Usage> usage = usageByContext(client);
+  const Units units = systemUnits();
+  const std::map<uint32_t, Usage> usage = usageByContext(client, units);
   // Listed after /proc, so that a guest whose processes were counted has
   // its name, unless it has ended since.
-  std::vector<Row> rows = buildRows(usage, client.contexts(), systemUnits(), msSinceBoot());
+  std::vector<Row> rows = buildRows(usage, client.contexts(), units, msSinceBoot());
   if (!options.json) {
     std::fputs(formatTable(rows).c_str(), stdout);
     return 0;

@@ -64,6 +64,12 @@ struct Usage {
 
 void addProcess(Usage& usage, const ProcStat& process);
 
+// Whether process, read from /proc/PID/stat after the module's dump named
+// task, is that task and not a later process that reused its pid: their
+// start times agree (the dump's in ns, /proc's in ticks).  A dump without
+// start times (an older module) is taken at its word.
+bool sameProcess(const TaskContext& task, const ProcStat& process, uint64_t ticksPerSecond);
+
 // The units of /proc's figures.
 struct Units {
   uint64_t pageSize = 4096;

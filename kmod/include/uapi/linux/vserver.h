@@ -80,7 +80,9 @@
  *            the caller.
  *   dump: one message per visible process (thread-group leader), in pid
  *         order of the caller's PID namespace: VSERVER_A_PID,
- *         VSERVER_A_XID.
+ *         VSERVER_A_XID, VSERVER_A_START_NS (so that a reader of
+ *         /proc/PID/stat can tell the process from a later one that reused
+ *         its pid).
  *
  * VSERVER_CMD_CTX_SET - change a context's flags and capability sets
  *   doit, setup.  Each set is changed as "new = (old & ~mask) | (value &
@@ -522,6 +524,8 @@ enum vserver_cmd {
  * @VSERVER_A_NET: nested, the network set (enum vserver_net_attr)
  * @VSERVER_A_LIMITS: nested, the counted limits (enum
  *		      vserver_limit_resource)
+ * @VSERVER_A_START_NS: u64, when a process started, in nanoseconds of
+ *	CLOCK_BOOTTIME: the clock /proc/PID/stat's starttime counts in ticks
  * @__VSERVER_A_MAX: number of attributes, for range checks
  */
 enum vserver_attr {
@@ -543,6 +547,7 @@ enum vserver_attr {
 	VSERVER_A_DEVICES,
 	VSERVER_A_NET,
 	VSERVER_A_LIMITS,
+	VSERVER_A_START_NS,
 	__VSERVER_A_MAX,
 };
 
