@@ -145,7 +145,7 @@ struct Options {
   // --profile: the ops profiled after the rounds, the sampling period,
   // and whether the whole CPU is sampled rather than the worker's tasks.
   std::vector<Op> profile;
-  long profilePeriod = 20000;
+  long profilePeriod = kDefaultSamplePeriodNs;
   bool profileSystem = false;
 };
 
@@ -607,6 +607,9 @@ pid_t spawnQuietly(const std::vector<std::string>& args) {
   return pid;
 }
 
+// What awaitSuccess() or spawnQuietly() said, for a failure line.
+const char* failureText(int err) { return err == -ECHILD ? "non-zero exit" : std::strerror(-err); }
+
 // Waits for our child pid: 0 when it exited 0, else -errno or -ECHILD.
 int awaitSuccess(pid_t pid) {
   int status = 0;
@@ -655,8 +658,7 @@ bool timeToolCommands(const Options& options) {
       for (long call = 0; call < kToolCalls; call++) {
         const int err = runTimedCommand(toolCommand(kind, call));
         if (err) {
-          std::printf("# bench: %s failed: %s\n", kinds[kind],
-                      err == -ECHILD ? "non-zero exit" : std::strerror(-err));
+          std::printf("# bench: %s failed: %s\n", kinds[kind], failureText(err));
           return false;
         }
       }
@@ -768,8 +770,7 @@ int runTimeCommand(int argc, char** argv) {
     const uint64_t start = nowNs();
     const int err = runTimedCommand(command);
     if (err) {
-      std::printf("# time-command: %s failed: %s\n", argv[1],
-                  err == -ECHILD ? "non-zero exit" : std::strerror(-err));
+      std::printf("# time-command: %s failed: %s\n", argv[1], failureText(err));
       return 1;
     }
     times.push_back(static_cast<double>(nowNs() - start));
@@ -780,8 +781,8 @@ int runTimeCommand(int argc, char** argv) {
 
 namespace {
 
-// The CALLS, PERIOD and CMD of profile-command, or false.
-bool parseProfileCommand(int argc, char** argv, long& calls, long& period,
+// The NAME, CALLS, PERIOD and CMD of profile-command, or false.
+bool parseProfileCommand(int argc, char** argv, std::string& name, long& calls, long& period,
                          std::vector<std::string>& command) {
   int first = 0;
   if (argc > 2 && std::string(argv[0]) == "--period") {
@@ -790,6 +791,7 @@ bool parseProfileCommand(int argc, char** argv, long& calls, long& period,
     first = 2;
   }
   if (argc - first < 3) return false;
+  name = argv[first];
   char* end = nullptr;
   calls = std::strtol(argv[first + 1], &end, 10);
   if (calls < 1 || calls > 1000 || *end) return false;
@@ -808,7 +810,7 @@ std::optional<Profile> profileCommandRuns(const std::vector<std::string>& comman
   for (long call = 0; call < calls; call++) {
     const pid_t pid = spawnQuietly(command);
     if (pid < 0) {
-      std::printf("# profile-command: %s: %s\n", command[0].c_str(), std::strerror(-pid));
+      std::printf("# profile-command: %s: %s\n", command[0].c_str(), failureText(pid));
       return std::nullopt;
     }
     {
@@ -816,8 +818,7 @@ std::optional<Profile> profileCommandRuns(const std::vector<std::string>& comman
       sampler.drainUntilReadable(pidfd.get());
     }
     if (const int err = awaitSuccess(pid)) {
-      std::printf("# profile-command: %s failed: %s\n", command[0].c_str(),
-                  err == -ECHILD ? "non-zero exit" : std::strerror(-err));
+      std::printf("# profile-command: %s failed: %s\n", command[0].c_str(), failureText(err));
       return std::nullopt;
     }
   }
@@ -828,20 +829,20 @@ std::optional<Profile> profileCommandRuns(const std::vector<std::string>& comman
 }  // namespace
 
 int runProfileCommand(int argc, char** argv) {
-  long calls = 0, period = 20000;
+  long calls = 0, period = kDefaultSamplePeriodNs;
+  std::string name;
   std::vector<std::string> command;
-  if (!parseProfileCommand(argc, argv, calls, period, command)) {
+  if (!parseProfileCommand(argc, argv, name, calls, period, command)) {
     std::fprintf(stderr, "usage: vstest profile-command [--period NS] NAME CALLS CMD [ARG...]\n");
     return 2;
   }
-  const char* const name = argv[argc - static_cast<int>(command.size()) - 2];
   double ns = 0;
   const std::optional<Profile> profile = profileCommandRuns(command, calls, period, ns);
   if (!profile) return 1;
-  std::printf("TOOLPROFILETOTAL %s %ld %ld %ld %ld %ld %.1f\n", name, profile->samples,
+  std::printf("TOOLPROFILETOTAL %s %ld %ld %ld %ld %ld %.1f\n", name.c_str(), profile->samples,
               profile->lost, profile->throttled, calls, period, ns);
   for (const auto& [function, samples] : profile->functions)
-    std::printf("TOOLPROFILE %s %ld %s\n", name, samples, function.c_str());
+    std::printf("TOOLPROFILE %s %ld %s\n", name.c_str(), samples, function.c_str());
   return 0;
 }
 

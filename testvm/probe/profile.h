@@ -29,6 +29,9 @@ namespace probe {
 // the CPU whole (with the limit doubled, a 10 us period made a run crawl
 // past its timeout on a machine whose hrtimer interrupt took 11 us).
 constexpr long kMinSamplePeriodNs = 10000;
+// The period a profile takes unless told: 20 us, a sample per 20000
+// instructions under -icount.
+constexpr long kDefaultSamplePeriodNs = 20000;
 
 // The running kernel's functions and their start, from /proc/kallsyms,
 // the modules' included.
