@@ -1,8 +1,8 @@
 // Running a command inside a running guest (enter, exec, suexec and the
-// stop command): a child of ours joins the guest's cgroup, namespaces and
-// context, then forks the command, which is in the guest's PID namespace.
-// We stay on the host, outside the guest, so nothing of the host's is
-// reachable from the guest through us.
+// stop command): a child of ours, made in the guest's cgroup and PID
+// namespace, joins its other namespaces and its context and becomes the
+// command.  We stay on the host, outside the guest, so nothing of the
+// host's is reachable from the guest through us.
 #pragma once
 
 #include <sys/types.h>
