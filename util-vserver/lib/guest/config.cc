@@ -71,11 +71,13 @@ std::vector<ListItem> listItems(const fs::path& file) {
 }
 
 bool isDirectory(const fs::path& path) {
+  if (ConfigSnapshot::knownMissing(path)) return false;
   std::error_code error;
   return fs::is_directory(path, error);
 }
 
 bool isRegularFile(const fs::path& path) {
+  if (ConfigSnapshot::knownMissing(path)) return false;
   std::error_code error;
   return fs::is_regular_file(path, error);
 }
@@ -848,6 +850,7 @@ uint64_t boundingCapabilities(const GuestConfig& config) {
 GuestConfig readGuestConfig(const ConfigLocation& location) {
   const fs::path& cfgdir = location.cfgdir;
   requireDirectory(cfgdir);
+  const ConfigSnapshot snapshot;
   GuestConfig config;
   config.location = location;
   config.name = readName(cfgdir);

@@ -1,15 +1,22 @@
 #include "config_files.h"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <string_view>
 #include <sstream>
 #include <system_error>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
 
 #include "../error.h"
+#include "../unique_fd.h"
 
 namespace vs::guest {
 
@@ -24,30 +31,114 @@ std::string trimmed(const std::string& text) {
   return text.substr(begin, end - begin + 1);
 }
 
-// Opens file, or returns false when it does not exist.
-bool openIfExists(const fs::path& file, std::ifstream& stream) {
-  stream.open(file);
-  if (stream) return true;
-  if (errno == ENOENT || errno == ENOTDIR) return false;
-  throwErrno("cannot read " + file.string());
+// The names in dir, or nothing when dir does not exist (or is no
+// directory); throws on other errors.
+std::optional<std::unordered_set<std::string>> namesIn(const std::string& dir) {
+  DIR* stream = opendir(dir.c_str());
+  if (!stream) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throwErrno("cannot read " + dir);
+  }
+  std::unordered_set<std::string> names;
+  while (const dirent* entry = readdir(stream)) names.insert(entry->d_name);
+  closedir(stream);
+  return names;
 }
+
+// The whole of file, or nothing when it does not exist.
+std::optional<std::string> readIfExists(const fs::path& file) {
+  if (ConfigSnapshot::knownMissing(file)) return std::nullopt;
+  const UniqueFd fd(open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+    throwErrno("cannot read " + file.string());
+  }
+  std::string text;
+  char buffer[4096];
+  ssize_t got;
+  while ((got = read(fd.get(), buffer, sizeof(buffer))) != 0) {
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throwErrno("cannot read " + file.string());
+    text.append(buffer, static_cast<size_t>(got));
+  }
+  return text;
+}
+
+// The lines of text as getline() gives them: no empty last one after a
+// final newline.
+std::vector<std::string> linesOf(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return lines;
+}
+
+thread_local ConfigSnapshot* liveSnapshot = nullptr;
 
 }  // namespace
 
+// Per directory (its path as given): its names, or nothing when it does
+// not exist.  Strings, not paths: comparing paths splits them into their
+// components every time.
+struct ConfigSnapshot::Listings {
+  using Names = std::optional<std::unordered_set<std::string>>;
+  std::unordered_map<std::string, Names> byDirectory;
+
+  // Whether name is missing from dir's listing; nothing when dir has
+  // not been listed.
+  std::optional<bool> listedMissing(const std::string& dir, std::string_view name) const {
+    const auto listing = byDirectory.find(dir);
+    if (listing == byDirectory.end()) return std::nullopt;
+    return !listing->second || !listing->second->contains(std::string(name));
+  }
+
+  bool missing(std::string_view file) {
+    const auto [dir, name] = splitLast(file);
+    if (dir.empty() || name.empty() || name == "." || name == "..") return false;
+    if (const auto known = listedMissing(dir, name)) return *known;
+    // A directory its parent's listing (when taken) lacks costs no
+    // opendir; otherwise it is listed itself, not its parents up to /.
+    const auto [parent, dirName] = splitLast(dir);
+    const auto dirMissing = parent.empty() ? std::nullopt : listedMissing(parent, dirName);
+    byDirectory.emplace(dir, dirMissing.value_or(false) ? Names{} : namesIn(dir));
+    return *listedMissing(dir, name);
+  }
+
+  // "a/b/c" as "a/b" and "c"; no directory for "c" or "/c".
+  static std::pair<std::string, std::string_view> splitLast(std::string_view path) {
+    const size_t slash = path.rfind('/');
+    if (slash == std::string_view::npos || slash == 0) return {{}, {}};
+    return {std::string(path.substr(0, slash)), path.substr(slash + 1)};
+  }
+};
+
+ConfigSnapshot::ConfigSnapshot()
+    : listings_(std::make_unique<Listings>()), previous_(std::exchange(liveSnapshot, this)) {}
+
+ConfigSnapshot::~ConfigSnapshot() { liveSnapshot = previous_; }
+
+bool ConfigSnapshot::knownMissing(const fs::path& file) {
+  return liveSnapshot && liveSnapshot->listings_->missing(file.native());
+}
+
 std::optional<std::string> readScalar(const fs::path& file) {
-  std::ifstream stream;
-  if (!openIfExists(file, stream)) return std::nullopt;
-  std::string line;
-  std::getline(stream, line);
-  return trimmed(line);
+  const auto text = readIfExists(file);
+  if (!text) return std::nullopt;
+  return trimmed(text->substr(0, text->find('\n')));
 }
 
 std::optional<std::vector<ListItem>> readList(const fs::path& file, bool rawLines) {
-  std::ifstream stream;
-  if (!openIfExists(file, stream)) return std::nullopt;
+  const auto text = readIfExists(file);
+  if (!text) return std::nullopt;
   std::vector<ListItem> items;
-  std::string line;
-  for (int number = 1; std::getline(stream, line); ++number) {
+  int number = 0;
+  for (const std::string& line : linesOf(*text)) {
+    ++number;
     if (rawLines) {
       items.push_back({line, number});
       continue;
@@ -71,6 +162,7 @@ bool isIgnoredFileName(const std::string& name) {
 }
 
 std::vector<fs::directory_entry> sortedEntries(const fs::path& dir) {
+  if (ConfigSnapshot::knownMissing(dir)) return {};
   std::error_code error;
   fs::directory_iterator it(dir, error);
   if (error == std::errc::no_such_file_or_directory || error == std::errc::not_a_directory)
@@ -87,11 +179,13 @@ std::vector<fs::directory_entry> sortedEntries(const fs::path& dir) {
 }
 
 bool fileExists(const fs::path& file) {
+  if (ConfigSnapshot::knownMissing(file)) return false;
   std::error_code error;
   return fs::exists(fs::symlink_status(file, error));
 }
 
 std::optional<fs::path> readLink(const fs::path& file) {
+  if (ConfigSnapshot::knownMissing(file)) return std::nullopt;
   std::error_code error;
   fs::path target = fs::read_symlink(file, error);
   if (!error) return target;

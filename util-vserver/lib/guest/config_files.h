@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,29 @@ namespace vs::guest {
 struct ListItem {
   std::string text;
   int line = 0;
+};
+
+// While one lives, the readers below take a file as missing when the
+// listing of its directory (read once, then kept) lacks it, instead of
+// trying to open it: a guest's configuration names some ninety files,
+// most of them absent, and each failed open cost a path walk (a sixth of
+// "vserver NAME exec").  For reading one configuration, which nothing
+// writes meanwhile; per thread, the newest live one counts.
+class ConfigSnapshot {
+ public:
+  ConfigSnapshot();
+  ~ConfigSnapshot();
+  ConfigSnapshot(const ConfigSnapshot&) = delete;
+  ConfigSnapshot& operator=(const ConfigSnapshot&) = delete;
+
+  // True when a live snapshot's listings show that file does not exist;
+  // false when it may (or no snapshot lives).
+  static bool knownMissing(const std::filesystem::path& file);
+
+ private:
+  struct Listings;
+  std::unique_ptr<Listings> listings_;
+  ConfigSnapshot* previous_;
 };
 
 // The first line of file, without its newline and surrounding blanks.

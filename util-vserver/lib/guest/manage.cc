@@ -1,7 +1,8 @@
 #include "manage.h"
 
 #include <cstdio>
-#include <iostream>
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,17 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// By stdio: <iostream> would cost every vserver command the construction
+// of the standard streams at its start.
 bool confirmed(const std::string& question) {
-  std::cout << question << " (y/N) " << std::flush;
-  std::string answer;
-  std::getline(std::cin, answer);
+  std::printf("%s (y/N) ", question.c_str());
+  std::fflush(stdout);
+  char* line = nullptr;
+  size_t size = 0;
+  const ssize_t length = getline(&line, &size, stdin);
+  const std::unique_ptr<char, decltype(&std::free)> owned(line, std::free);
+  std::string answer = length > 0 ? std::string(line, static_cast<size_t>(length)) : "";
+  if (!answer.empty() && answer.back() == '\n') answer.pop_back();
   return answer == "y" || answer == "Y" || answer == "yes";
 }
 
