@@ -15,6 +15,8 @@
 #include <memory>
 #include <vector>
 
+#include "dir_stream.h"
+
 namespace vs {
 
 namespace fs = std::filesystem;
@@ -36,11 +38,6 @@ constexpr char kNoProjectIds[] =
 constexpr char kNotEnabled[] =
     "project quotas are not enabled on its filesystem (mkfs.ext4 -O quota,project, or tune2fs "
     "-O quota,project and remount; XFS: mount with prjquota)";
-
-struct DirCloser {
-  void operator()(DIR* dir) const { closedir(dir); }
-};
-using DirStream = std::unique_ptr<DIR, DirCloser>;
 
 // A directory being walked, and its name in its parent's (the top's is
 // empty): paths are only put together for a message, so a deep tree

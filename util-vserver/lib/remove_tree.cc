@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dir_stream.h"
 #include "error.h"
 #include "unique_fd.h"
 
@@ -49,10 +50,6 @@ UniqueFd openDirectory(int dirFd, const char* name, const std::string& shown) {
   return fd;
 }
 
-struct DirCloser {
-  void operator()(DIR* dir) const { closedir(dir); }
-};
-
 // The walk: the directory it is in, open, and the names and identities of
 // those above it up to the top.  Only the current directory is open.
 class TreeRemoval {
@@ -87,7 +84,7 @@ std::string TreeRemoval::shown(const std::string& name) const {
 std::optional<std::string> TreeRemoval::removeEntriesUntilSubdirectory() {
   const int fd = dup(current_.get());
   if (fd < 0) throwErrno("cannot remove " + shown());
-  const std::unique_ptr<DIR, DirCloser> dir(fdopendir(fd));
+  const DirStream dir(fdopendir(fd));
   if (!dir) {
     close(fd);
     throwErrno("cannot remove " + shown());

@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "../dir_stream.h"
 #include "../error.h"
 #include "../unique_fd.h"
 
@@ -34,14 +35,13 @@ std::string trimmed(const std::string& text) {
 // The names in dir, or nothing when dir does not exist (or is no
 // directory); throws on other errors.
 std::optional<std::unordered_set<std::string>> namesIn(const std::string& dir) {
-  DIR* stream = opendir(dir.c_str());
+  const DirStream stream(opendir(dir.c_str()));
   if (!stream) {
     if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
     throwErrno("cannot read " + dir);
   }
   std::unordered_set<std::string> names;
-  while (const dirent* entry = readdir(stream)) names.insert(entry->d_name);
-  closedir(stream);
+  while (const dirent* entry = readdir(stream.get())) names.insert(entry->d_name);
   return names;
 }
 
