@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -25,144 +24,23 @@
 
 namespace vs {
 
-namespace {
-
-// SIGCHLD when the child ends, a pidfd for it in *pidfd.
-clone_args childArgs(uint64_t flags, int cgroupFd, int* pidfd) {
+ChildProcess cloneProcess(uint64_t namespaceFlags, int cgroupFd) {
+  int pidfd = -1;
   clone_args args{};
-  args.flags = flags | CLONE_PIDFD;
-  args.pidfd = reinterpret_cast<uintptr_t>(pidfd);
+  args.flags = namespaceFlags | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uintptr_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   if (cgroupFd >= 0) {
     args.flags |= CLONE_INTO_CGROUP;
     args.cgroup = static_cast<uint64_t>(cgroupFd);
   }
-  return args;
-}
-
-ChildProcess madeChild(long pid, int pidfd) {
+  const long pid = syscall(SYS_clone3, &args, sizeof(args));
   if (pid < 0) throwErrno("cannot create a process (clone3)");
   ChildProcess child;
   child.pid = static_cast<pid_t>(pid);
   if (pid > 0) child.pidfd.reset(pidfd);
   return child;
 }
-
-}  // namespace
-
-ChildProcess cloneProcess(uint64_t namespaceFlags, int cgroupFd) {
-  int pidfd = -1;
-  clone_args args = childArgs(namespaceFlags, cgroupFd, &pidfd);
-  const long pid = syscall(SYS_clone3, &args, sizeof(args));
-  return madeChild(pid, pidfd);
-}
-
-#if defined(__x86_64__)
-
-// clone3 on a new stack, which glibc does not offer: the child, whose
-// stack pointer the kernel set to the stack's top, calls body(arg) and
-// exits (127) should it return.  body and arg wait in r8 and r9, which the
-// system call keeps.  Returns what the system call does: the child's pid,
-// or -errno.
-extern "C" long vs_clone3_call(clone_args* args, size_t size, void (*body)(void*), void* arg);
-asm(R"(
-	.text
-	.globl vs_clone3_call
-	.hidden vs_clone3_call
-	.type vs_clone3_call, @function
-vs_clone3_call:
-	mov %rdx, %r8
-	mov %rcx, %r9
-	mov $435, %eax
-	syscall
-	test %rax, %rax
-	jz 1f
-	ret
-1:	xor %ebp, %ebp
-	mov %r9, %rdi
-	call *%r8
-	mov $127, %edi
-	mov $60, %eax
-	syscall
-	hlt
-	.size vs_clone3_call, .-vs_clone3_call
-)");
-static_assert(SYS_clone3 == 435 && SYS_exit == 60);
-
-namespace {
-
-// The child's stack: mapped for the one clone, a guard page below it.
-class ChildStack {
- public:
-  ChildStack() {
-    base_ = mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-                 -1, 0);
-    if (base_ == MAP_FAILED) throwErrno("cannot map a stack for a child process");
-    if (mprotect(base_, kGuard, PROT_NONE) != 0) {
-      munmap(base_, kSize);
-      throwErrno("cannot map a stack for a child process");
-    }
-  }
-  ~ChildStack() { munmap(base_, kSize); }
-  ChildStack(const ChildStack&) = delete;
-  ChildStack& operator=(const ChildStack&) = delete;
-
-  uint64_t base() const { return reinterpret_cast<uintptr_t>(base_); }
-  static constexpr size_t kSize = 1 << 20;  // a child touches only the pages it uses
-
- private:
-  static constexpr size_t kGuard = 4096;
-  void* base_ = nullptr;
-};
-
-struct SharingChild {
-  void (*body)(void*);
-  void* arg;
-};
-
-// First in the child: a handler of ours would run on our memory.
-void runSharingChild(void* sharing) {
-  for (int signal = 1; signal < NSIG; ++signal) {
-    struct sigaction action {};
-    if (sigaction(signal, nullptr, &action) == 0 && action.sa_handler != SIG_DFL &&
-        action.sa_handler != SIG_IGN)
-      ::signal(signal, SIG_DFL);
-  }
-  const auto* child = static_cast<const SharingChild*>(sharing);
-  child->body(child->arg);
-  _exit(127);
-}
-
-}  // namespace
-
-ChildProcess cloneSharingMemory(int cgroupFd, void (*body)(void*), void* arg) {
-  const ChildStack stack;
-  SharingChild sharing{body, arg};
-  int pidfd = -1;
-  clone_args args = childArgs(CLONE_VM | CLONE_VFORK, cgroupFd, &pidfd);
-  args.stack = stack.base();
-  args.stack_size = ChildStack::kSize;
-  long pid = vs_clone3_call(&args, sizeof(args), runSharingChild, &sharing);
-  // The system call's own return: -errno on failure.
-  if (pid < 0) {
-    errno = static_cast<int>(-pid);
-    pid = -1;
-  }
-  return madeChild(pid, pidfd);
-}
-
-#else
-
-ChildProcess cloneSharingMemory(int cgroupFd, void (*body)(void*), void* arg) {
-  ChildProcess child = cloneProcess(0, cgroupFd);
-  if (child.pid == 0) {
-    body(arg);
-    _exit(127);
-  }
-  return child;
-}
-
-#endif
 
 UniqueFd openPidfd(pid_t pid) {
   const long fd = syscall(SYS_pidfd_open, pid, 0);

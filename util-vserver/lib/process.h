@@ -23,17 +23,6 @@ struct ChildProcess {
 // open (none when negative), so it never runs outside it.
 ChildProcess cloneProcess(uint64_t namespaceFlags, int cgroupFd = -1);
 
-// A child in the cgroup of cgroupFd that runs body(arg) on a stack of its
-// own while sharing our memory, as vfork does: we are suspended until it
-// execs or exits, and its exec is all it costs (no page tables copied, no
-// copy-on-write faults in either process, no address space torn down).
-// body must end in exec or _exit and handle all it throws: anything it
-// changes in memory changes ours.  Before body runs, the child's signal
-// handlers are back to their defaults, so that no handler of ours runs
-// in it.  Where no such clone exists (only x86-64 has one here), a
-// copying clone.
-ChildProcess cloneSharingMemory(int cgroupFd, void (*body)(void*), void* arg);
-
 // A pidfd for pid; throws Error(ESRCH) when it is gone.
 UniqueFd openPidfd(pid_t pid);
 

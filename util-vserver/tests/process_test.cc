@@ -1,6 +1,5 @@
 #include "process.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -14,23 +13,6 @@ namespace {
 std::string contentsOf(const char* file) {
   std::ifstream stream(file);
   return {std::istreambuf_iterator<char>(stream), {}};
-}
-
-// What a child sharing our memory saw, written where we read it.
-struct SeenInChild {
-  pid_t pid = 0;
-  bool ownHandlerGone = false;
-};
-
-void handleNothing(int) {}
-
-void noteAndExit(void* seen) {
-  auto* note = static_cast<SeenInChild*>(seen);
-  note->pid = getpid();
-  struct sigaction action {};
-  sigaction(SIGUSR1, nullptr, &action);
-  note->ownHandlerGone = action.sa_handler == SIG_DFL;
-  _exit(7);
 }
 
 }  // namespace
@@ -69,24 +51,3 @@ TEST(Process, AwaitsAProcessByItsPidfdForATimeAtMost) {
   CHECK(vs::awaitPidfd(pidfd.get(), 5000));
   LONGS_EQUAL(0, vs::waitForExitStatus(child));
 }
-
-#if defined(__x86_64__)
-// vserver exec's command: the child runs in our memory, we go on only
-// once it has exited (or exec'd), and no handler of ours runs in it.
-TEST(Process, ACloneSharingMemoryWritesOursAndHoldsUsUntilItEnds) {
-  struct sigaction handler {}, before {};
-  handler.sa_handler = handleNothing;
-  sigaction(SIGUSR1, &handler, &before);
-  SeenInChild seen;
-  const vs::ChildProcess child = vs::cloneSharingMemory(-1, noteAndExit, &seen);
-  sigaction(SIGUSR1, &before, nullptr);
-  CHECK(child.pid > 0);
-  CHECK(child.pidfd.get() >= 0);
-  LONGS_EQUAL(child.pid, seen.pid);
-  CHECK(seen.ownHandlerGone);
-  struct sigaction now {};
-  sigaction(SIGUSR1, nullptr, &now);
-  CHECK(now.sa_handler == before.sa_handler);
-  LONGS_EQUAL(7, vs::waitForExitStatus(child.pid));
-}
-#endif

@@ -53,11 +53,6 @@ int takeStandardStreams(const GuestCommand& command, int keep) {
   return 3;
 }
 
-// The namespaces our child joins by itself; the other two we take for it
-// (ParentInNamespacesOf).
-constexpr uint64_t kNamespacesChildJoins =
-    kGuestNamespaces & ~uint64_t{CLONE_NEWPID | CLONE_NEWTIME};
-
 // In the guest: become the user, take the terminal, run the command.
 [[noreturn]] void execCommandInGuest(const GuestCommand& command) {
   InitPlan plan = command.plan();
@@ -106,12 +101,11 @@ UniqueFd openGuestCgroup(const RunRecord& record) {
     sigprocmask(SIG_UNBLOCK, &interruptSignals(), nullptr);
     // Not dumpable from here on: once in the guest's context and
     // namespaces, guest root must not read our memory or take our
-    // descriptors through /proc (ptrace, /proc/PID/fd).  A child sharing
-    // our memory makes the caller so too, for good: it is the memory's.
+    // descriptors through /proc (ptrace, /proc/PID/fd).
     if (prctl(PR_SET_DUMPABLE, 0) != 0) throwErrno("prctl(PR_SET_DUMPABLE)");
     initPidfd = takeStandardStreams(command, initPidfd);
     VserverClient client;
-    joinNamespaces(initPidfd, kNamespacesChildJoins);
+    joinNamespaces(initPidfd, kGuestNamespaces);
     // The limits the guest's init started with, for the command and all
     // it starts; set outside the context, whose bounding set may lack the
     // CAP_SYS_RESOURCE a raised hard limit needs.
@@ -130,60 +124,29 @@ UniqueFd openGuestCgroup(const RunRecord& record) {
 }
 
 // While one lives, our children are made in the PID namespace of the
-// process pidfd refers to, and we and they are in its time namespace;
-// then we are back in ours.  So the command is made in the guest's PID
-// namespace at once, where joining it after the fork would take a second
-// fork; and a child sharing our memory, which may not join a time
-// namespace itself (the namespace's clocks are in the memory's vDSO data),
-// is made in the guest's.
-class ParentInNamespacesOf {
+// process pidfd refers to; then in ours again.  So the command is made
+// in the guest's PID namespace at once, where joining it after the fork
+// would take a second fork.
+class ChildrenInPidNamespaceOf {
  public:
-  explicit ParentInNamespacesOf(int pidfd)
-      : ourProcess_(openPidfd(getpid())),
-        ourTime_(::open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC)) {
-    if (!ourTime_) throwErrno("cannot open our time namespace");
-    joinNamespaces(pidfd, CLONE_NEWPID | CLONE_NEWTIME);
+  explicit ChildrenInPidNamespaceOf(int pidfd) : ours_(openPidfd(getpid())) {
+    joinNamespaces(pidfd, CLONE_NEWPID);
   }
-  ~ParentInNamespacesOf() {
-    // Back to our own: the kernel allows it always, our memory being ours
-    // alone again once the child has exec'd or exited.  (Through our
-    // pidfd, the PID namespace we are in; but the time namespace we are
-    // in is the guest's now.)
-    if (setns(ourTime_.get(), CLONE_NEWTIME) != 0 ||
-        setns(ourProcess_.get(), CLONE_NEWPID) != 0)
-      std::abort();
+  ~ChildrenInPidNamespaceOf() {
+    // Back to our own: the kernel allows it always.
+    if (setns(ours_.get(), CLONE_NEWPID) != 0) std::abort();
   }
-  ParentInNamespacesOf(const ParentInNamespacesOf&) = delete;
-  ParentInNamespacesOf& operator=(const ParentInNamespacesOf&) = delete;
+  ChildrenInPidNamespaceOf(const ChildrenInPidNamespaceOf&) = delete;
+  ChildrenInPidNamespaceOf& operator=(const ChildrenInPidNamespaceOf&) = delete;
 
  private:
-  UniqueFd ourProcess_;
-  UniqueFd ourTime_;
+  UniqueFd ours_;
 };
 
-// What the joining child needs, behind the one pointer a clone passes.
-struct JoiningChild {
-  const GuestConfig& config;
-  const RunRecord& record;
-  int initPidfd;
-  const GuestCommand& command;
-};
+}  // namespace
 
-void joinGuestAndExecChild(void* joining) {
-  const auto* child = static_cast<const JoiningChild*>(joining);
-  joinGuestAndExec(child->config, child->record, child->initPidfd, child->command);
-}
-
-// How the command's process is made: a copy of ours, or one sharing our
-// memory until its exec (process.h: cloneSharingMemory), which spares a
-// tenth of "vserver NAME exec" (no page tables copied, no copy-on-write
-// faults, one address space fewer to tear down) but keeps us from running
-// until that exec, signals to us included.
-enum class ChildMemory { kCopied, kShared };
-
-ChildProcess spawnJoiningChild(VserverClient& client, const GuestConfig& config,
-                               const RunRecord& record, const GuestCommand& command,
-                               ChildMemory memory) {
+ChildProcess spawnInGuest(VserverClient& client, const GuestConfig& config,
+                          const RunRecord& record, const GuestCommand& command) {
   // The pidfd first, then the check: the pid cannot be reused in between.
   const UniqueFd initPidfd = openPidfd(record.initPid);
   if (client.taskXid(record.initPid) != record.xid)
@@ -191,24 +154,12 @@ ChildProcess spawnJoiningChild(VserverClient& client, const GuestConfig& config,
                            ") is gone");
   const UniqueFd cgroup = openGuestCgroup(record);
   std::fflush(nullptr);
-  const ParentInNamespacesOf inGuest(initPidfd.get());
-  JoiningChild joining{config, record, initPidfd.get(), command};
-  if (memory == ChildMemory::kShared)
-    return cloneSharingMemory(cgroup.get(), joinGuestAndExecChild, &joining);
+  const ChildrenInPidNamespaceOf inGuest(initPidfd.get());
   ChildProcess child = cloneProcess(0, cgroup.get());
   // The child never returns here, so never leaves the guest's namespace
   // for its own children.
-  if (child.pid == 0) joinGuestAndExecChild(&joining);
+  if (child.pid == 0) joinGuestAndExec(config, record, initPidfd.get(), command);
   return child;
-}
-
-}  // namespace
-
-// A copy: the stop command must not hold up the stop's kill sequence,
-// which a guest stopping (SIGSTOP) a child that shares our memory would.
-ChildProcess spawnInGuest(VserverClient& client, const GuestConfig& config,
-                          const RunRecord& record, const GuestCommand& command) {
-  return spawnJoiningChild(client, config, record, command, ChildMemory::kCopied);
 }
 
 namespace {
@@ -242,7 +193,7 @@ class ForwardingChild {
   ForwardingChild(VserverClient& client, const GuestConfig& config, const RunRecord& record,
                   const GuestCommand& command) {
     const InterruptSignalsBlocked untilForwarding;
-    child_ = spawnJoiningChild(client, config, record, command, ChildMemory::kShared);
+    child_ = spawnInGuest(client, config, record, command);
     forwardedPidfd = child_.pidfd.get();
     forwarding_.emplace(forwardSignal, SA_RESTART);
   }
