@@ -24,6 +24,7 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
+#include <linux/sched/coredump.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -335,10 +336,27 @@ static void vs_context_abandon(struct vs_context *ctx)
 	spin_unlock_irqrestore(&ctx->lock, flags);
 }
 
-static int vs_check_single_threaded(struct netlink_ext_ack *extack)
+/*
+ * A task entering a context must have its memory to itself.  Threads
+ * share it (and a context is per process, credentials per thread); so
+ * do a vfork child before its exec and a CLONE_VM clone, with a process
+ * that stays outside: guest root could reach into that process (ptrace,
+ * /proc/<pid>/mem) through the task that joined.  Refused here, not at
+ * each access: the kernel wakes a vfork parent before its child has left
+ * the shared memory, which would leave a check on ->vfork_done a gap.
+ * Only current changes these for itself (a killed vfork parent clears
+ * ->vfork_done, after which its memory is the child's alone).
+ */
+static int vs_check_memory_alone(struct netlink_ext_ack *extack)
 {
 	if (get_nr_threads(current) != 1) {
 		NL_SET_ERR_MSG(extack, "the caller must be single-threaded");
+		return -EBUSY;
+	}
+	if (READ_ONCE(current->vfork_done) ||
+	    (current->mm && test_bit(MMF_MULTIPROCESS, &current->mm->flags))) {
+		NL_SET_ERR_MSG(extack,
+			       "the caller shares its memory with another process (vfork, CLONE_VM)");
 		return -EBUSY;
 	}
 	return 0;
@@ -440,7 +458,7 @@ int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 	struct vs_context *ctx;
 	int err;
 
-	err = vs_check_single_threaded(extack);
+	err = vs_check_memory_alone(extack);
 	if (err)
 		return err;
 
@@ -498,7 +516,7 @@ int vs_context_migrate(u32 xid, struct netlink_ext_ack *extack)
 	struct vs_context *ctx;
 	int err;
 
-	err = vs_check_single_threaded(extack);
+	err = vs_check_memory_alone(extack);
 	if (err)
 		return err;
 

@@ -446,143 +446,60 @@ void tracemeAcrossContexts() {
   expect("guest: PTRACE_TRACEME to a parent in its own context (control)", 0, within);
 }
 
-// A process that joined a guest while it shares a host process's memory:
-// a launcher's child made as vfork makes one (vserver exec's way of
-// starting a command), or with CLONE_VM alone.  Root in that guest holds
-// CAP_SYS_PTRACE (the default bounding set), and must still not reach
-// into it, as that reaches into the host launcher.  The control: a forked
-// child that joined the same context.
-struct JoiningChild {
-  uint32_t xid;
-  bool create;  // creates the context, or joins it
-  int ready;    // write end: the child's pid once it is in the context
-  int go;       // read end: a byte, or EOF, lets it exit
-};
-
+// A task that shares its memory with a process outside cannot join a
+// guest: a host launcher's vfork child before its exec, its CLONE_VM
+// child, a process that ever made one.  Guest root (CAP_SYS_PTRACE in the
+// default bounding set) could reach into the outside process through it.
+// The control: a forked child joins.
 int migrateErrno(uint32_t xid) {
   try {
     vs::VserverClient().migrate(xid);
+  } catch (const vs::Error& e) {
+    return e.errnum();
   } catch (const std::exception&) {
     return 254;
   }
   return 0;
 }
 
-int joinAndWait(void* joining) {
-  const auto* child = static_cast<const JoiningChild*>(joining);
-  const int joined = child->create ? enterNewContext(child->xid, "shared-memory")
-                                   : migrateErrno(child->xid);
-  if (joined != 0) return 1;
-  const pid_t pid = getpid();
-  char byte;
-  if (write(child->ready, &pid, sizeof(pid)) != sizeof(pid)) return 1;
-  (void)!read(child->go, &byte, 1);
-  return 0;
-}
+int joinAndExit(void* xid) { return migrateErrno(*static_cast<const uint32_t*>(xid)); }
 
-struct Joined {
-  pid_t pid = -1;       // the child in the context
-  pid_t launcher = -1;  // whom we wait for: the child's parent, or the child
-  int go = -1;
-};
-
-// cloneFlags 0: a forked child; else a host launcher's clone() with those
-// flags, on a stack in the launcher's memory.
-Joined spawnJoined(uint32_t xid, bool create, int cloneFlags) {
-  int ready[2], go[2];
-  Joined joined;
-  if (pipe2(ready, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) return joined;
-  std::fflush(stdout);
-  joined.launcher = fork();
-  if (joined.launcher == 0) {
-    // Only the parent may hold the write end: its close is the go.
-    close(go[1]);
-    close(ready[0]);
-    JoiningChild child{xid, create, ready[1], go[0]};
-    if (cloneFlags == 0) _exit(joinAndWait(&child));
+// What a child the launcher makes with clone(cloneFlags) gets when it
+// joins xid; the launcher is a fork of ours.
+int joinFromChild(uint32_t xid, int cloneFlags) {
+  return isolated([xid, cloneFlags] {
     alignas(16) static char stack[256 * 1024];
-    const pid_t pid = clone(joinAndWait, stack + sizeof(stack), cloneFlags | SIGCHLD, &child);
-    int status = 1;
-    if (pid > 0) waitpid(pid, &status, 0);
-    _exit(pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-  }
-  close(ready[1]);
-  close(go[0]);
-  joined.go = go[1];
-  if (joined.launcher < 0 || read(ready[0], &joined.pid, sizeof(joined.pid)) != sizeof(joined.pid))
-    joined.pid = -1;
-  close(ready[0]);
-  return joined;
+    uint32_t target = xid;
+    const pid_t pid = clone(joinAndExit, stack + sizeof(stack), cloneFlags | SIGCHLD, &target);
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) return 253;
+    return WEXITSTATUS(status);
+  });
 }
 
-bool finishJoined(const Joined& joined) {
-  close(joined.go);
-  int status = 1;
-  return joined.launcher > 0 && waitpid(joined.launcher, &status, 0) == joined.launcher &&
-         WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
-int pidfdGetfd(pid_t pid) {
-  const long pidfd = syscall(SYS_pidfd_open, pid, 0);
-  if (pidfd < 0) return errno;
-  const long fd = syscall(SYS_pidfd_getfd, pidfd, 0, 0);
-  const int result = errnoOf(fd);
-  if (fd >= 0) close(static_cast<int>(fd));
-  close(static_cast<int>(pidfd));
-  return result;
-}
-
-// Each way into another process's memory, and what it answers when the
-// ptrace check refuses.
-struct MemoryReach {
-  const char* what;
-  int refused;
-  int (*act)(pid_t);
-};
-
-constexpr MemoryReach kMemoryReaches[] = {
-    {"ptrace attach", EPERM, ptraceAttach},
-    {"process_vm_readv", EPERM, vmRead},
-    {"process_vm_writev", EPERM, vmWrite},
-    {"open /proc/PID/mem", EACCES,
-     [](pid_t pid) { return openErrno(procPath(pid, "/mem"), O_RDWR); }},
-    {"open /proc/PID/environ", EACCES,
-     [](pid_t pid) { return openErrno(procPath(pid, "/environ"), O_RDONLY); }},
-    {"pidfd_getfd", EPERM, pidfdGetfd},
-};
-
-void reachJoined(uint32_t xid, const Joined& joined, const std::string& label, bool allowed) {
-  for (const MemoryReach& reach : kMemoryReaches) {
-    const int got = isolated([&] {
-      const int migrated = migrateErrno(xid);
-      return migrated != 0 ? migrated : reach.act(joined.pid);
-    });
-    expect("guest with CAP_SYS_PTRACE: " + std::string(reach.what) + " of " + label,
-           allowed ? 0 : reach.refused, got);
-  }
-}
-
-void sharedMemoryChildren() {
+void sharedMemoryJoins() {
   constexpr uint32_t kXid = kAttackerXid + 12;
-  const Joined copied = spawnJoined(kXid, true, 0);
-  const std::string control = "a forked child of the host that joined it (control)";
-  report(copied.pid > 0, "spawn " + control, "it did not join");
-  if (copied.pid <= 0) return;
-  reachJoined(kXid, copied, control, true);
-  const std::pair<int, std::string> sharing[] = {
-      {CLONE_VM | CLONE_VFORK, "a host launcher's vfork child that joined it"},
-      {CLONE_VM, "a host launcher's CLONE_VM child that joined it"},
-  };
-  for (const auto& [flags, label] : sharing) {
-    const Joined shared = spawnJoined(kXid, false, flags);
-    report(shared.pid > 0, "spawn " + label, "it did not join");
-    if (shared.pid > 0) {
-      reachJoined(kXid, shared, label, false);
-      expect("host: process_vm_readv of " + label + " (control)", 0, vmRead(shared.pid));
-    }
-    report(finishJoined(shared), label + ": it and its launcher exit 0", "they did not");
-  }
-  report(finishJoined(copied), control + ": it exits 0", "it did not");
+  const Target guest = spawnTarget("shared-memory-guest", kXid);
+  if (guest.tid <= 0) return;
+  expect("a host launcher's forked child joins a guest (control)", 0, joinFromChild(kXid, 0));
+  expect("a host launcher's vfork child cannot join a guest", EBUSY,
+         joinFromChild(kXid, CLONE_VM | CLONE_VFORK));
+  expect("a host launcher's CLONE_VM child cannot join a guest", EBUSY,
+         joinFromChild(kXid, CLONE_VM));
+  expect("nor can a process that made a CLONE_VM child", EBUSY, isolated([] {
+           alignas(16) static char stack[64 * 1024];
+           const pid_t pid =
+               clone(+[](void*) { return 0; }, stack + sizeof(stack), CLONE_VM | SIGCHLD, nullptr);
+           if (pid < 0 || waitpid(pid, nullptr, 0) != pid) return 253;
+           return migrateErrno(kXid);
+         }));
+  expect("a process that made a forked child joins (control)", 0, isolated([] {
+           const pid_t pid = fork();
+           if (pid == 0) _exit(0);
+           if (pid < 0 || waitpid(pid, nullptr, 0) != pid) return 253;
+           return migrateErrno(kXid);
+         }));
+  stopTarget(guest);
 }
 
 // The spectator sees every process but may act on none.
@@ -762,7 +679,7 @@ int probeEscape() {
   for (const Reach& reach : reaches())
     checkReach(reach, otherGuest, reach.hostErrno == 0, "host", reach.hostErrno);
   tracemeAcrossContexts();
-  sharedMemoryChildren();
+  sharedMemoryJoins();
   spectate(otherGuest);
   checkPrivileged();
   checkBarrier();
