@@ -452,14 +452,7 @@ void tracemeAcrossContexts() {
 // default bounding set) could reach into the outside process through it.
 // The control: a forked child joins.
 int migrateErrno(uint32_t xid) {
-  try {
-    vs::VserverClient().migrate(xid);
-  } catch (const vs::Error& e) {
-    return e.errnum();
-  } catch (const std::exception&) {
-    return 254;
-  }
-  return 0;
+  return errnoOfCall([xid] { vs::VserverClient().migrate(xid); });
 }
 
 int joinAndExit(void* xid) { return migrateErrno(*static_cast<const uint32_t*>(xid)); }

@@ -4,9 +4,11 @@
 
 #include <sys/types.h>
 
+#include <cerrno>
 #include <functional>
 #include <string>
 
+#include "error.h"
 #include "vserver_proto.h"
 
 namespace probe {
@@ -22,6 +24,17 @@ void expect(const std::string& what, int expected, int got);
 
 // The errno of a call returning -1 on failure, or 0.
 int errnoOf(long result);
+
+// The errno of a call that throws vs::Error (the family's), or 0.
+template <typename Fn>
+int errnoOfCall(Fn&& fn) {
+  try {
+    fn();
+    return 0;
+  } catch (const vs::Error& e) {
+    return e.errnum() ? e.errnum() : EINVAL;
+  }
+}
 
 // Number of failed checks so far in this process.
 int failures();

@@ -69,17 +69,6 @@ int reapAll() {
   return n;
 }
 
-// The errno of a call to the family, or 0.
-template <typename Fn>
-int errnoOfCall(Fn&& fn) {
-  try {
-    fn();
-    return 0;
-  } catch (const vs::Error& e) {
-    return e.errnum() ? e.errnum() : EINVAL;
-  }
-}
-
 bool contextExists(vs::VserverClient& client, uint32_t xid) {
   return errnoOfCall([&] { client.context(xid); }) == 0;
 }
