@@ -382,6 +382,15 @@ echo "$x" >/tmp/big' >/dev/null 2>&1
 check_eq "a shell in l7 writing 2 MiB to a file is killed by SIGXFSZ" 153 "$?"
 check_eq "which left the file at ulimits/fsize" 1048576 \
 	"$(vserver l7 exec sh -c 'wc -c </tmp/big' | tr -d ' ')"
+# A running guest's group cannot be removed while its init is in it; an
+# empty mount over the groups, in a mount namespace of the test's own,
+# makes l7's look gone.  The command must not run outside the limits.
+out=$(unshare -m sh -c "mount --make-rprivate / && mount -t tmpfs none $CG &&
+	vserver l7 exec echo ran" 2>&1)
+check_eq "vserver exec into a guest whose group is gone fails with one line, the command not run" \
+	"vserver: l7: its cgroup $CG/l7 is gone; not running a command outside its limits" \
+	"$out"
+check_eq "and in the group it runs" ran "$(vserver l7 exec echo ran)"
 check "stop l7" vserver l7 stop
 check_clean "l7 left nothing behind" l7 757
 

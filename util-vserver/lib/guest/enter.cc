@@ -76,15 +76,18 @@ int takeStandardStreams(const GuestCommand& command, int keep) {
   execPlan(plan);
 }
 
-// The guest's cgroup directory, or none when the guest has no group of
-// its own (the run file of an older version may name one that is gone).
-// The child that joins the guest is made in it by clone3, as a write to
-// cgroup.procs would cost a grace period of RCU on most hosts
-// (cgroup_threadgroup_rwsem, unless cgroup2 is mounted favordynmods).
-UniqueFd openGuestCgroup(const RunRecord& record) {
+// The guest's cgroup directory.  The child that joins the guest is made
+// in it by clone3, as a write to cgroup.procs would cost a grace period
+// of RCU on most hosts (cgroup_threadgroup_rwsem, unless cgroup2 is
+// mounted favordynmods).  A running guest's group cannot be removed while
+// its init is in it, so a missing one means the run file is wrong: the
+// command would run outside the guest's limits, and is refused.
+UniqueFd openGuestCgroup(const std::string& name, const RunRecord& record) {
   UniqueFd group(::open(record.cgroup.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!group && errno != ENOENT)
-    throwErrno("cannot open the guest's cgroup " + record.cgroup.string());
+  if (!group && errno == ENOENT)
+    throw Error(ENOENT, name + ": its cgroup " + record.cgroup.string() +
+                            " is gone; not running a command outside its limits");
+  if (!group) throwErrno("cannot open the guest's cgroup " + record.cgroup.string());
   return group;
 }
 
@@ -152,7 +155,7 @@ ChildProcess spawnInGuest(VserverClient& client, const GuestConfig& config,
   if (client.taskXid(record.initPid) != record.xid)
     throw Error(ESRCH, config.name + ": its init (pid " + std::to_string(record.initPid) +
                            ") is gone");
-  const UniqueFd cgroup = openGuestCgroup(record);
+  const UniqueFd cgroup = openGuestCgroup(config.name, record);
   std::fflush(nullptr);
   const ChildrenInPidNamespaceOf inGuest(initPidfd.get());
   ChildProcess child = cloneProcess(0, cgroup.get());
