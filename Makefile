@@ -28,7 +28,8 @@
 #                  and vserver-dkms installed, booted twice in QEMU: guests
 #                  marked default start at boot in dependency order and stop
 #                  in reverse at the reboot (needs the Debian archive; not
-#                  part of make check)
+#                  part of make check); make check-host-sysv: the same with
+#                  sysvinit and /etc/init.d/vservers-default
 #   KERNEL=distro  make kmod, initramfs, check or demo on that kernel
 #   make clean     remove build/ except the kernel tree (make distclean: all)
 
@@ -211,6 +212,10 @@ check-kernel-deb: kernel-deb
 check-host: kernel-deb deb
 	testvm/check-host $(KERNEL_DEB) $(DEB) $(BUILD)/check-host
 
+# The same host with sysvinit instead of systemd.
+check-host-sysv: kernel-deb deb
+	testvm/check-host --sysv $(KERNEL_DEB) $(DEB) $(BUILD)/check-host-sysv
+
 clean:
 	rm -rf $(USERLAND) $(BUILD)/kmod $(BUILD)/kmod-distro $(BUILD)/testvm $(BUILD)/testvm-distro \
 		$(KMOD_BENCH) $(BENCH) $(DEB) $(KERNEL_DEB)
@@ -219,5 +224,5 @@ distclean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps userland kernel kmod vstest initramfs check check-debootstrap demo kernel-bench \
-	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb check-kernel-deb check-host man clean \
+	kmod-bench initramfs-bench bench checkpatch install uninstall deb check-deb kernel-deb check-kernel-deb check-host check-host-sysv man clean \
 	distclean
