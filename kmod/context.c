@@ -2,7 +2,8 @@
 /*
  * vserver module - the table of contexts
  *
- * Contexts live in an xarray indexed by xid.  Readers (the LSM callbacks,
+ * Contexts live in an xarray indexed by xid, and in a hash table for the
+ * lookups by xid (see vs_context_hash).  Readers (the LSM callbacks,
  * which may run in atomic context, and the netlink and /proc readers) look
  * contexts up under RCU; creation and removal are serialised by
  * vs_table_mutex.  vs_policy_mutex serialises everything that reads a
@@ -21,6 +22,7 @@
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs_struct.h>
+#include <linux/hashtable.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/pid.h>
@@ -47,7 +49,17 @@
  */
 #define VS_KILL_PASSES 16
 
+/*
+ * The contexts by xid: the xarray keeps them in order for the walks
+ * (/proc/virtual, the netlink dumps), the hash table answers the lookups
+ * the LSM makes on a guest's every open() and stat(): an xarray holding
+ * any xid past 4095 is three levels deep.  Both change under
+ * vs_table_mutex, one after the other, so a walk may list a context a
+ * lookup does not find yet; no task can join it before it is found.
+ */
+#define VS_CONTEXT_HASH_BITS 10
 static DEFINE_XARRAY(vs_contexts);
+static DEFINE_HASHTABLE(vs_context_hash, VS_CONTEXT_HASH_BITS);
 static DEFINE_MUTEX(vs_table_mutex);
 static DEFINE_MUTEX(vs_policy_mutex);
 static struct workqueue_struct *vs_release_wq;
@@ -119,6 +131,7 @@ static void vs_context_release(struct work_struct *work)
 	mutex_unlock(&vs_policy_mutex);
 	mutex_lock(&vs_table_mutex);
 	xa_erase(&vs_contexts, ctx->xid);
+	hash_del_rcu(&ctx->hash_node);
 	mutex_unlock(&vs_table_mutex);
 	vs_netlink_notify_exit(ctx);
 	/*
@@ -142,6 +155,18 @@ static void vs_context_end_locked(struct vs_context *ctx)
 	queue_work(vs_release_wq, &ctx->release_work);
 }
 
+/* The context in the table under @xid, dead or not; RCU or the mutex. */
+static struct vs_context *vs_context_find(u32 xid)
+{
+	struct vs_context *ctx;
+
+	hash_for_each_possible_rcu(vs_context_hash, ctx, hash_node, xid,
+				   lockdep_is_held(&vs_table_mutex))
+		if (ctx->xid == xid)
+			return ctx;
+	return NULL;
+}
+
 /**
  * vs_context_lookup_rcu - find a live context
  * @xid: the context id
@@ -153,7 +178,7 @@ struct vs_context *vs_context_lookup_rcu(u32 xid)
 	struct vs_context *ctx;
 
 	RCU_LOCKDEP_WARN(!rcu_read_lock_held(), "vserver: lookup without RCU");
-	ctx = xa_load(&vs_contexts, xid);
+	ctx = vs_context_find(xid);
 	if (ctx && READ_ONCE(ctx->dead))
 		return NULL;
 	return ctx;
@@ -292,7 +317,7 @@ static int vs_context_publish(struct vs_context *ctx,
 
 	for (retries = 0; retries < VS_CREATE_RETRIES; retries++) {
 		mutex_lock(&vs_table_mutex);
-		old = xa_load(&vs_contexts, ctx->xid);
+		old = vs_context_find(ctx->xid);
 		if (!old)
 			break;
 		/* The release work needs the mutex to remove @old. */
@@ -319,6 +344,8 @@ static int vs_context_publish(struct vs_context *ctx,
 		vs_proc_remove_context(ctx);
 		goto out;
 	}
+	/* Only after xa_insert(), which keeps an xid to one context. */
+	hash_add_rcu(vs_context_hash, &ctx->hash_node, ctx->xid);
 	refcount_inc(&ctx->usage);
 out:
 	mutex_unlock(&vs_table_mutex);
@@ -916,7 +943,7 @@ int vs_task_attach(u32 xid)
 	int err = -ESRCH;
 
 	rcu_read_lock();
-	ctx = xa_load(&vs_contexts, xid);
+	ctx = vs_context_find(xid);
 	if (ctx) {
 		spin_lock_irqsave(&ctx->lock, flags);
 		if (!ctx->dead && !ctx->dying) {
@@ -943,7 +970,7 @@ void vs_task_detach(u32 xid)
 	unsigned long flags;
 
 	rcu_read_lock();
-	ctx = xa_load(&vs_contexts, xid);
+	ctx = vs_context_find(xid);
 	if (!WARN_ON_ONCE(!ctx)) {
 		spin_lock_irqsave(&ctx->lock, flags);
 		if (!WARN_ON_ONCE(!ctx->tasks) && !--ctx->tasks) {
@@ -967,4 +994,5 @@ void vs_contexts_exit(void)
 	/* Every context is gone, but its release work may still be running. */
 	destroy_workqueue(vs_release_wq);
 	WARN_ON_ONCE(!xa_empty(&vs_contexts));
+	WARN_ON_ONCE(!hash_empty(vs_context_hash));
 }

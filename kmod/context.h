@@ -53,6 +53,7 @@ struct vs_device_map {
 /**
  * struct vs_context - a guest context
  * @xid: context id; set at creation, never changed
+ * @hash_node: in vs_context_hash while in the context table
  * @name: optional name, "" when none; set at creation, never changed
  * @created_ns: boot-time clock at creation
  * @lock: protects @tasks, @dying, @dead, @flags, @bcaps, @ccaps and
@@ -95,6 +96,7 @@ struct vs_device_map {
  */
 struct vs_context {
 	u32 xid;
+	struct hlist_node hash_node;
 	char name[VSERVER_NAME_MAX + 1];
 	u64 created_ns;
 	spinlock_t lock; /* see above */
