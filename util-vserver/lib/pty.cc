@@ -80,25 +80,32 @@ PtyRelay::PtyRelay(const std::filesystem::path& root) : primary_(openPtmxUnder(r
   copyWindowSize(STDIN_FILENO, primary_.get());
 }
 
-void PtyRelay::relay() {
+void PtyRelay::relay(int pidfd) {
   replica_.reset();
   const UniqueFd resized = windowChanges();
   const RawTerminal raw(STDIN_FILENO);
-  pollfd fds[3] = {{primary_.get(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}, {resized.get(), POLLIN, 0}};
+  pollfd fds[4] = {{primary_.get(), POLLIN, 0},
+                   {STDIN_FILENO, POLLIN, 0},
+                   {resized.get(), POLLIN, 0},
+                   {pidfd, POLLIN, 0}};
   for (;;) {
-    if (poll(fds, 3, -1) < 0) {
+    if (poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[0].revents && !copyAvailable(primary_.get(), STDOUT_FILENO)) break;
-    if (fds[1].revents && !copyAvailable(STDIN_FILENO, primary_.get())) fds[1].fd = -1;
+    if (fds[0].revents && copyAvailable(primary_.get(), STDOUT_FILENO) < 0) return;
+    if (fds[1].revents && copyAvailable(STDIN_FILENO, primary_.get()) < 0) fds[1].fd = -1;
     if (fds[2].revents) {
       signalfd_siginfo info;
       while (read(resized.get(), &info, sizeof(info)) > 0) {
       }
       copyWindowSize(STDIN_FILENO, primary_.get());
     }
+    // Not a keystroke more once the command has ended, even when a
+    // process it left behind still holds the pty.
+    if (fds[3].revents) break;
   }
+  copyWhatIsLeft({{primary_.get(), STDOUT_FILENO}});
 }
 
 }  // namespace vs

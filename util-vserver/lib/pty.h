@@ -22,9 +22,10 @@ class PtyRelay {
   int commandSide() const { return replica_.get(); }
 
   // Closes our copy of the command side, puts our terminal in raw mode
-  // and relays both ways, the window size included, until every process
+  // and relays both ways, the window size included, until the process of
+  // pidfd has ended (and its output has been passed on) or every process
   // holding the command side has closed it; then restores the terminal.
-  void relay();
+  void relay(int pidfd);
 
  private:
   UniqueFd primary_;

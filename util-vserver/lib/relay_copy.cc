@@ -1,23 +1,48 @@
 #include "relay_copy.h"
 
+#include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <vector>
 
 namespace vs {
 
-bool copyAvailable(int from, int to) {
+ssize_t copyAvailable(int from, int to) {
   char buffer[4096];
   const ssize_t n = read(from, buffer, sizeof(buffer));
-  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return true;
-  if (n <= 0) return false;
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+  if (n <= 0) return -1;
   for (ssize_t done = 0; done < n;) {
     const ssize_t written = write(to, buffer + done, static_cast<size_t>(n - done));
     if (written < 0 && errno == EINTR) continue;
-    if (written < 0) return false;
+    if (written < 0) return -1;
     done += written;
   }
-  return true;
+  return n;
+}
+
+void copyWhatIsLeft(std::initializer_list<RelayPath> paths) {
+  std::vector<pollfd> fds;
+  for (const RelayPath& path : paths) fds.push_back({path.from, POLLIN, 0});
+  size_t budget = kLeftOverBudget;
+  while (budget > 0) {
+    const int ready = poll(fds.data(), fds.size(), 0);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return;
+    size_t i = 0;
+    for (const RelayPath& path : paths) {
+      pollfd& fd = fds[i++];
+      if (!fd.revents) continue;
+      const ssize_t copied = copyAvailable(path.from, path.to);
+      if (copied <= 0) {
+        fd.fd = -1;
+        continue;
+      }
+      budget -= std::min(budget, static_cast<size_t>(copied));
+    }
+  }
 }
 
 }  // namespace vs

@@ -1,10 +1,30 @@
 // One step of a relay between two descriptors (a pty, a pipe, a terminal).
 #pragma once
 
+#include <sys/types.h>
+
+#include <initializer_list>
+
 namespace vs {
 
-// Copies what from has to to, all of it; false at from's end or when to
-// is gone, true when from merely had nothing (EINTR, EAGAIN).
-bool copyAvailable(int from, int to);
+// Copies what from has to to, all of it: the bytes copied, 0 when from
+// merely had nothing (EINTR, EAGAIN), -1 at from's end or when to is gone.
+ssize_t copyAvailable(int from, int to);
+
+struct RelayPath {
+  int from;
+  int to;
+};
+
+// The most copyWhatIsLeft copies in all.
+inline constexpr size_t kLeftOverBudget = 1 << 20;
+
+// Once the command has ended: copies what each path's source holds
+// already, until none has anything (polling a pty flushes what is on its
+// way to it) or kLeftOverBudget bytes have been copied.  The command's own
+// output is in the pipe or the pty by then; a process it left behind that
+// holds the other end (a guest's background job on its terminal) could
+// write for ever, and must not keep us relaying.
+void copyWhatIsLeft(std::initializer_list<RelayPath> paths);
 
 }  // namespace vs

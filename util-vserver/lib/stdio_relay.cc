@@ -38,26 +38,20 @@ void StdioRelay::relay(int pidfd) {
                    {ours_[1].get(), POLLIN, 0},
                    {ours_[2].get(), POLLIN, 0},
                    {pidfd, POLLIN, 0}};
-  const auto outputOpen = [&fds] { return fds[1].fd >= 0 || fds[2].fd >= 0; };
-  bool ended = false;
-  while (!ended || outputOpen()) {
-    // Once the process has ended only what is already in the pipes is left.
-    if (poll(fds, 4, ended ? 0 : -1) <= 0) {
-      if (ended) break;
+  for (;;) {
+    if (poll(fds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       throwErrno("poll");
     }
-    if (fds[0].revents && !copyAvailable(STDIN_FILENO, ours_[0].get())) {
+    if (fds[0].revents && copyAvailable(STDIN_FILENO, ours_[0].get()) < 0) {
       fds[0].fd = -1;
       ours_[0].reset();  // the command sees the end of its input
     }
     for (int out = 1; out < 3; ++out)
-      if (fds[out].revents && !copyAvailable(ours_[out].get(), out)) fds[out].fd = -1;
-    if (fds[3].revents) {
-      ended = true;
-      fds[0].fd = fds[3].fd = -1;
-    }
+      if (fds[out].revents && copyAvailable(ours_[out].get(), out) < 0) fds[out].fd = -1;
+    if (fds[3].revents) break;
   }
+  copyWhatIsLeft({{fds[1].fd, STDOUT_FILENO}, {fds[2].fd, STDERR_FILENO}});
 }
 
 }  // namespace vs

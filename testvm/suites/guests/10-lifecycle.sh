@@ -73,6 +73,19 @@ check_match "enter from a terminal gives the shell the guest's /dev/pts/N" "^/de
 	"$(echo "$term_out" | grep '^/dev/')"
 check "a new terminal, not the caller's ($caller_tty)" \
 	test -n "$caller_tty" -a -n "$guest_tty" -a "$guest_tty" != "$caller_tty"
+# A job the guest leaves on the shell's terminal must not keep enter
+# relaying the caller's keystrokes to it once the shell has exited: the
+# caller's terminal would stay raw, and what they type next (a host
+# password) would go to the guest.
+printf '(trap "" HUP; exec sleep 1203) &\nexit\n' |
+	vstest on-terminal vserver alpha enter >/tmp/enter-left.out 2>&1 &
+left_job=$!
+check "a job left on the entered shell's terminal runs" wait_true '[ -n "$(pid_of "sleep 1203")" ]' 20
+check "enter returns once the shell exits, though the job holds the terminal" \
+	wait_true "! kill -0 $left_job 2>/dev/null" 20
+check "control: the job still holds the guest's terminal" \
+	sh -c "ls -l /proc/$(pid_of "sleep 1203")/fd/1 | grep -q pts/"
+kill "$(pid_of "sleep 1203")"; kill "$left_job" 2>/dev/null; wait "$left_job"
 # exec with the caller's terminal as input but not as output gets no pty:
 # the command must still not get that terminal as its controlling one.
 ctty_probe='(exec 3</dev/tty) 2>/dev/null && echo has-ctty || echo no-ctty'

@@ -232,7 +232,7 @@ int runWithPty(VserverClient& client, const GuestConfig& config, const RunRecord
   command.stdio = {pty.commandSide(), pty.commandSide(), pty.commandSide()};
   command.controllingTerminal = true;
   const ForwardingChild child(client, config, record, command);
-  pty.relay();
+  pty.relay(child.pidfd());
   return child.waitForExit();
 }
 
