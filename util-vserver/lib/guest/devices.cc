@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "../error.h"
+#include "../text.h"
 #include "config_files.h"
 
 namespace vs::guest {
@@ -108,7 +109,7 @@ void dropDeviceNodesOutsideDev(const fs::path& root, const std::string& guest) {
     std::fprintf(stderr,
                  "vserver: %s: warning: %s is a %s device (%u:%u) outside /dev: not copied "
                  "into the guest\n",
-                 guest.c_str(), node.c_str(), S_ISBLK(info.st_mode) ? "block" : "character",
+                 guest.c_str(), printable(node.string()).c_str(), S_ISBLK(info.st_mode) ? "block" : "character",
                  major(info.st_rdev), minor(info.st_rdev));
     if (unlink(node.c_str()) != 0) throwErrno("cannot remove the device node " + node.string());
   }

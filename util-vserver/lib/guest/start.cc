@@ -20,6 +20,7 @@
 #include "../process.h"
 #include "../subprocess.h"
 #include "../system_log.h"
+#include "../text.h"
 #include "../time_namespace.h"
 #include "../vserver_client.h"
 #include "cgroup_place.h"
@@ -50,6 +51,11 @@ constexpr int kOutputReadFd = 5;
 // What the monitor passes on once the start command has ended: what it
 // wrote before, not what its daemons keep writing.
 constexpr size_t kFinalOutputLimit = 65536;
+// The longest verdict read from the status pipe.  Guest code can write to
+// it (the reaper of a foreground command holds it while the command runs,
+// and guest root may open /proc/1/fd/N): what it sends must not grow our
+// memory without bound.
+constexpr size_t kVerdictLimit = 4096;
 
 ContextPolicy policyOf(const GuestConfig& config) {
   ContextPolicy policy;
@@ -213,6 +219,7 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
   // Until a verdict line or the pipe's end: a foreground command's reaper
   // keeps its end open until we close ours.
   for (bool statusOpen = true; statusOpen && status.find('\n') == std::string::npos;) {
+    if (status.size() > kVerdictLimit) return "the guest's first process sent an overlong status";
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
       throwErrno("poll");
@@ -228,10 +235,15 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
   output_.reset();
   const std::string verdict = firstLine(status);
   if (verdict.rfind(kCommandExitPrefix, 0) == 0) {
-    commandStatus_ = std::stoi(verdict.substr(kCommandExitPrefix.size()));
+    const std::string exitStatus = verdict.substr(kCommandExitPrefix.size());
+    if (exitStatus.empty() || exitStatus.size() > 3 ||
+        exitStatus.find_first_not_of("0123456789") != std::string::npos || std::stoi(exitStatus) > 255)
+      return "the guest's first process sent a bad exit status '" + printable(exitStatus) + "'";
+    commandStatus_ = std::stoi(exitStatus);
     return std::nullopt;
   }
-  if (!verdict.empty()) return verdict;
+  // Our own first process's message, unless guest code wrote it.
+  if (!verdict.empty()) return printable(verdict);
   if (waitpid(init_.pid, nullptr, WNOHANG) == init_.pid) {
     init_.pid = 0;
     return "the guest's first process died while starting";
