@@ -11,4 +11,10 @@ namespace vs {
 // added.  Invalid with errno set on failure.
 UniqueFd openInRoot(int rootFd, const char* path, int flags);
 
+// openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS: path, relative,
+// must name something below rootFd through no symlink at all (ELOOP); for
+// a path the tree's owner must not point elsewhere, even inside the tree.
+// O_CLOEXEC is added.  Invalid with errno set on failure.
+UniqueFd openBeneathWithoutLinks(int rootFd, const char* path, int flags);
+
 }  // namespace vs

@@ -177,18 +177,11 @@ long quotactl(int fsFd, unsigned command, uint32_t id, void* data) {
 
 }  // namespace
 
-void tagTree(const fs::path& dir, uint32_t project) {
-  // O_NOFOLLOW here too: a guest may have made a directory named in
-  // dlimits/ a link to some host directory.
-  UniqueFd top(open(dir.c_str(), kOpenFlags | O_DIRECTORY));
+void tagTree(int dirFd, const fs::path& dir, uint32_t project) {
+  // A descriptor of the walk's own, with its own position in the listing.
+  UniqueFd top(openat(dirFd, ".", kOpenFlags | O_DIRECTORY));
   struct stat st {};
-  if (!top) {
-    const int errnum = errno;  // ENOTDIR for a link: O_DIRECTORY is checked first
-    if (lstat(dir.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
-      throw Error(ELOOP, dir.string() + ": is a symbolic link; name the directory itself");
-    throw Error(errnum, errnoMessage(dir.string(), errnum));
-  }
-  if (fstat(top.get(), &st) != 0) throwErrno(dir.string());
+  if (!top || fstat(top.get(), &st) != 0) throwErrno(dir.string());
   TreeTagger tagger(dir, project, st.st_dev);
   // The top is tagged last: tagged, it marks a walk that completed.
   if (isTagged(tagger.attributes(top.get(), dir), project, true)) return;

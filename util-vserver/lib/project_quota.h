@@ -26,16 +26,17 @@ constexpr uint64_t kNoQuotaLimit = 0;
 constexpr uint64_t kMaxQuotaKiB = (UINT64_C(1) << 63) / 1024 - 1;
 constexpr uint64_t kMaxQuotaInodes = (UINT64_C(1) << 63) - 1;
 
-// Gives every directory and regular file below dir, and dir itself last,
-// the project id project; directories also get PROJINHERIT, so that what
-// is created in them later inherits it.  Stays on dir's filesystem (a
-// mount point below is neither entered nor tagged) and follows no symlink:
-// the tree may be a guest's, with hostile names and links.  Symlinks,
-// devices, fifos and sockets are skipped: their blocks are nil, and a
-// device is never opened.  dir already tagged so (the mark of a walk that
-// completed) makes it return at once.  Throws Error naming the path and
-// the errno; a filesystem without project ids says so in one line.
-void tagTree(const std::filesystem::path& dir, uint32_t project);
+// Gives every directory and regular file below the directory dirFd, and
+// that directory itself last, the project id project; directories also get
+// PROJINHERIT, so that what is created in them later inherits it.  Stays
+// on its filesystem (a mount point below is neither entered nor tagged)
+// and follows no symlink: the tree may be a guest's, with hostile names
+// and links.  Symlinks, devices, fifos and sockets are skipped: their
+// blocks are nil, and a device is never opened.  The top already tagged so
+// (the mark of a walk that completed) makes it return at once.  Throws
+// Error naming the path (dir is the top's, for messages) and the errno; a
+// filesystem without project ids says so in one line.
+void tagTree(int dirFd, const std::filesystem::path& dir, uint32_t project);
 
 // An fd for the quotactl calls below: any file of the filesystem, opened
 // O_PATH (quotactl_fd takes one, and nothing is opened for reading).

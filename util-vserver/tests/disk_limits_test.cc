@@ -3,6 +3,7 @@
 // need ext4 or XFS and root: the testvm suite covers them.
 #include "guest/disk_limits.h"
 
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/magic.h>
 #include <sys/vfs.h>
@@ -90,7 +91,8 @@ TEST(DiskLimits, TagTreeSaysWhenTheFilesystemHasNoProjectIds) {
   const vs::test::TempDir temp("/dev/shm");
   fs::create_directories(temp.path() / "a/b");
   fs::create_directory_symlink("/", temp.path() / "a/link");
-  const vs::Error e = expectError([&] { vs::tagTree(temp.path(), 1001); });
+  const vs::UniqueFd dir(open(temp.path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  const vs::Error e = expectError([&] { vs::tagTree(dir.get(), temp.path(), 1001); });
   STRCMP_EQUAL((temp.path().string() + ": this filesystem has no project quotas (ext4 needs -O "
                                        "quota,project, XFS the prjquota mount option)")
                    .c_str(),
@@ -98,11 +100,68 @@ TEST(DiskLimits, TagTreeSaysWhenTheFilesystemHasNoProjectIds) {
   LONGS_EQUAL(EOPNOTSUPP, e.errnum());
 }
 
-TEST(DiskLimits, TagTreeFollowsNoLinkAtTheTop) {
+// The guest may make any directory of its tree a link, to have a host
+// directory (or another guest's) tagged and limited as its own.
+TEST(DiskLimits, NoLinkIsFollowedBelowTheGuestsRoot) {
+  vs::test::TempDir temp;
+  fs::create_directories(temp.path() / "host/www");
+  fs::create_directories(temp.path() / "guest/srv");
+  fs::create_directory_symlink(temp.path() / "host", temp.path() / "guest/var");
+  fs::create_directory_symlink(temp.path() / "host/www", temp.path() / "guest/srv/www");
+  vs::guest::GuestConfig config = guestWithDiskLimit();
+  config.vdir = temp.path() / "guest";
+  for (const char* below : {"var/www", "srv/www"}) {
+    config.diskLimits[0].directory = config.vdir / below;
+    const vs::Error e = expectError([&] { vs::guest::applyDiskLimits(config); });
+    STRCMP_EQUAL(("web: dlimits/0: " + config.diskLimits[0].directory.string() +
+                  ": a symbolic link in the guest's tree (below " + config.vdir.string() +
+                  ") leads there; name the directory itself")
+                     .c_str(),
+                 e.what());
+    LONGS_EQUAL(ELOOP, e.errnum());
+  }
+}
+
+// Nor when the limit names the guest's root by the real path of a vdir
+// reached through a link of the host's.
+TEST(DiskLimits, NoLinkIsFollowedBelowTheRealPathOfTheRoot) {
+  vs::test::TempDir temp;
+  fs::create_directories(temp.path() / "srv/guest");
+  fs::create_directory(temp.path() / "host");
+  fs::create_directory_symlink(temp.path() / "host", temp.path() / "srv/guest/var");
+  fs::create_directory_symlink(temp.path() / "srv", temp.path() / "vservers");
+  vs::guest::GuestConfig config = guestWithDiskLimit();
+  config.vdir = temp.path() / "vservers/guest";
+  config.diskLimits[0].directory = temp.path() / "srv/guest/var";
+  const vs::Error e = expectError([&] { vs::guest::applyDiskLimits(config); });
+  LONGS_EQUAL(ELOOP, e.errnum());
+}
+
+// Control: the host's links on the way to the root are followed, and the
+// start gets as far as the filesystem's quotas.
+TEST(DiskLimits, TheWayToTheRootIsTheHosts) {
+  const vs::test::TempDir temp("/dev/shm");
+  fs::create_directories(temp.path() / "srv/guest/var/www");
+  fs::create_directory_symlink(temp.path() / "srv", temp.path() / "vservers");
+  vs::guest::GuestConfig config = guestWithDiskLimit();
+  config.vdir = temp.path() / "vservers/guest";
+  for (const char* below : {"", "var/www"}) {
+    config.diskLimits[0].directory = config.vdir / below;
+    const vs::Error e = expectError([&] { vs::guest::applyDiskLimits(config); });
+    CHECK_TEXT(e.errnum() != ELOOP && std::string(e.what()).find("link") == std::string::npos,
+               e.what());
+  }
+}
+
+TEST(DiskLimits, OutsideTheRootTheLastComponentIsNoLink) {
   vs::test::TempDir temp;
   fs::create_directory_symlink("/", temp.path() / "link");
-  const vs::Error e = expectError([&] { vs::tagTree(temp.path() / "link", 1001); });
-  STRCMP_EQUAL(((temp.path() / "link").string() + ": is a symbolic link; name the directory itself")
+  vs::guest::GuestConfig config = guestWithDiskLimit();
+  config.vdir = temp.path() / "guest";
+  config.diskLimits[0].directory = temp.path() / "link";
+  const vs::Error e = expectError([&] { vs::guest::applyDiskLimits(config); });
+  STRCMP_EQUAL(("web: dlimits/0: " + (temp.path() / "link").string() +
+                ": is a symbolic link; name the directory itself")
                    .c_str(),
                e.what());
   LONGS_EQUAL(ELOOP, e.errnum());

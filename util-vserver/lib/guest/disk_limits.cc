@@ -1,7 +1,9 @@
 #include "disk_limits.h"
 
+#include <fcntl.h>
 #include <linux/capability.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <map>
@@ -9,6 +11,7 @@
 
 #include "../error.h"
 #include "../number.h"
+#include "../open_in_root.h"
 #include "../project_quota.h"
 #include "config_files.h"
 
@@ -32,8 +35,8 @@ uint64_t readCount(const fs::path& file, uint64_t max, const std::string& what) 
 }
 
 // Whether it exists, is a directory and no link is checked at start
-// (tagTree): a guest's configuration stays readable, for status and
-// stop, while its filesystem is not mounted.
+// (openLimitDirectory): a guest's configuration stays readable, for
+// status and stop, while its filesystem is not mounted.
 fs::path readLimitDirectory(const fs::path& file) {
   fs::path directory = requiredScalar(file, "the directory the limit is on");
   if (!directory.is_absolute())
@@ -57,33 +60,76 @@ DiskLimit readDiskLimit(const fs::path& dir) {
 
 std::string entryName(const DiskLimit& limit) { return "dlimits/" + limit.entry; }
 
+// A limit's directory, opened for reading.  Below the guest's root no
+// component may be a symbolic link: the guest may have made one a link to
+// a host directory, or to another guest's, to have that tagged with its
+// project id and counted against its limits.  The way to the root is the
+// host's (a /vservers linked to /srv/vservers is the admin's), and so is a
+// directory outside it, but for its last component.
+UniqueFd openLimitDirectory(const fs::path& directory, const fs::path& vdir) {
+  constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
+  std::error_code error;
+  for (const fs::path& root : {vdir.lexically_normal(), fs::weakly_canonical(vdir, error)}) {
+    const fs::path below = directory.lexically_relative(root);
+    if (root.empty() || below.empty() || *below.begin() == "..") continue;
+    const UniqueFd rootFd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!rootFd) throwErrno(root.string());
+    UniqueFd fd = openBeneathWithoutLinks(rootFd.get(), below.c_str(), kFlags);
+    if (!fd && errno == ELOOP)
+      throw Error(ELOOP, directory.string() + ": a symbolic link in the guest's tree (below " +
+                             root.string() + ") leads there; name the directory itself");
+    if (!fd) throwErrno(directory.string());
+    return fd;
+  }
+  UniqueFd fd(open(directory.c_str(), kFlags | O_NOFOLLOW));
+  if (!fd) {
+    const int errnum = errno;  // ENOTDIR for a link: O_DIRECTORY is checked first
+    struct stat st {};
+    if (lstat(directory.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+      throw Error(ELOOP, directory.string() + ": is a symbolic link; name the directory itself");
+    throw Error(errnum, errnoMessage(directory.string(), errnum));
+  }
+  return fd;
+}
+
+// An Error from fn gets "DIRECTORY: " in front, as the quota calls do not
+// know the path.
+template <typename Fn>
+auto aboutDirectory(const fs::path& directory, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Error& e) {
+    throw Error(e.errnum(), directory.string() + ": " + e.what(), e.exitStatus());
+  }
+}
+
 // A project has one quota per filesystem: two entries on one would set
 // the same limits over each other.
-void refuseSharedFilesystems(const std::vector<DiskLimit>& limits) {
+void refuseSharedFilesystems(const std::vector<DiskLimit>& limits, const std::vector<UniqueFd>& fds) {
   std::map<dev_t, const DiskLimit*> seen;
-  for (const DiskLimit& limit : limits) {
+  for (size_t i = 0; i < limits.size(); ++i) {
     struct stat st {};
-    if (stat(limit.directory.c_str(), &st) != 0)
-      throwErrno(entryName(limit) + ": " + limit.directory.string());
-    const auto [other, added] = seen.emplace(st.st_dev, &limit);
+    if (fstat(fds[i].get(), &st) != 0) throwErrno(entryName(limits[i]) + ": " + limits[i].directory.string());
+    const auto [other, added] = seen.emplace(st.st_dev, &limits[i]);
     if (!added)
-      throw Error(0, entryName(*other->second) + " and " + entryName(limit) +
+      throw Error(0, entryName(*other->second) + " and " + entryName(limits[i]) +
                          " are on one filesystem, where the guest has one project quota");
   }
 }
 
-void applyDiskLimit(const DiskLimit& limit, uint32_t project) {
-  onFilesystemOf(limit.directory, [&](int fd) { requireEnforcedProjectQuotas(fd); });
-  tagTree(limit.directory, project);
-  onFilesystemOf(limit.directory,
-                 [&](int fd) { setProjectLimits(fd, project, limit.spaceKiB, limit.inodes); });
+void applyDiskLimit(const DiskLimit& limit, int fd, uint32_t project) {
+  aboutDirectory(limit.directory, [&] { requireEnforcedProjectQuotas(fd); });
+  tagTree(fd, limit.directory, project);
+  aboutDirectory(limit.directory,
+                 [&] { setProjectLimits(fd, project, limit.spaceKiB, limit.inodes); });
 }
 
-DiskUsage usageOf(const DiskLimit& limit, uint32_t project) {
+DiskUsage usageOf(const DiskLimit& limit, const fs::path& vdir, uint32_t project) {
   DiskUsage usage;
   usage.directory = limit.directory;
   try {
-    usage.quota = onFilesystemOf(limit.directory, [&](int fd) { return projectQuota(fd, project); });
+    const UniqueFd fd = openLimitDirectory(limit.directory, vdir);
+    usage.quota = aboutDirectory(limit.directory, [&] { return projectQuota(fd.get(), project); });
   } catch (const Error& e) {
     usage.problem = e.what();
   }
@@ -130,14 +176,23 @@ void checkDiskLimits(const GuestConfig& config) {
 
 void applyDiskLimits(const GuestConfig& config) {
   checkDiskLimits(config);
+  std::vector<UniqueFd> fds;
+  for (const DiskLimit& limit : config.diskLimits) {
+    try {
+      fds.push_back(openLimitDirectory(limit.directory, config.vdir));
+    } catch (const Error& e) {
+      throw Error(e.errnum(), config.name + ": " + entryName(limit) + ": " + e.what());
+    }
+  }
   try {
-    refuseSharedFilesystems(config.diskLimits);
+    refuseSharedFilesystems(config.diskLimits, fds);
   } catch (const Error& e) {
     throw Error(e.errnum(), config.name + ": " + e.what());
   }
-  for (const DiskLimit& limit : config.diskLimits) {
+  for (size_t i = 0; i < fds.size(); ++i) {
+    const DiskLimit& limit = config.diskLimits[i];
     try {
-      applyDiskLimit(limit, *config.xid);
+      applyDiskLimit(limit, fds[i].get(), *config.xid);
     } catch (const Error& e) {
       throw Error(e.errnum(), config.name + ": " + entryName(limit) + ": " + e.what());
     }
@@ -147,7 +202,8 @@ void applyDiskLimits(const GuestConfig& config) {
 std::vector<DiskUsage> readDiskUsage(const GuestConfig& config) {
   std::vector<DiskUsage> usage;
   if (!config.xid) return usage;
-  for (const DiskLimit& limit : config.diskLimits) usage.push_back(usageOf(limit, *config.xid));
+  for (const DiskLimit& limit : config.diskLimits)
+    usage.push_back(usageOf(limit, config.vdir, *config.xid));
   return usage;
 }
 
