@@ -75,6 +75,8 @@ void checkHostFiles() {
   report(mount("vstest", "/tmp/vs-cgroup1", "cgroup", 0, "none,name=vstest") == 0,
          "host: mount a named cgroup v1 hierarchy", std::strerror(errno));
   mountOrReport("nfsd", "/tmp/vs-nfsd");
+  // Limits for the delegated guest's group, which it must not write.
+  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+pids +memory");
   mkdir(kCgroupA, 0755);
   mkdir(kCgroupB, 0755);
   mkdir((std::string(kCgroupA) + "/child").c_str(), 0755);
@@ -111,6 +113,19 @@ void checkHostFiles() {
            writeErrno(std::string(kCgroupB) + "/cgroup.kill"));
     expect("delegated guest: write the root group's cgroup.procs", EACCES,
            writeErrno("/sys/fs/cgroup/cgroup.procs"));
+    // Its own group, the namespace's root, holds its limits: as under
+    // nsdelegate (the suites mount cgroup2 without it), only the files
+    // that delegate are the guest's to write there.
+    for (const char* file : {"cgroup.max.descendants", "cgroup.max.depth", "cgroup.freeze",
+                             "pids.max", "memory.max"})
+      expect(std::string("delegated guest: write its own group's ") + file, EACCES,
+             writeErrno(std::string(kCgroupA) + "/" + file));
+    for (const char* file : {"cgroup.max.descendants", "cgroup.max.depth", "cgroup.freeze"})
+      expect(std::string("delegated guest: write ") + file + " below its own group (control)", 0,
+             writeErrno(std::string(kCgroupA) + "/child/" + file));
+    for (const char* file : {"cgroup.procs", "cgroup.subtree_control", "cgroup.threads"})
+      expect(std::string("delegated guest: write its own group's ") + file + " (control)", 0,
+             writeErrno(std::string(kCgroupA) + "/" + file));
   });
   rmdir((std::string(kCgroupA) + "/child").c_str());
   rmdir(kCgroupA);

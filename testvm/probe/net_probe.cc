@@ -92,6 +92,8 @@ constexpr uint32_t kXidUnconfined = 6510;  // CAP_NET_RAW, no network set
 constexpr uint32_t kXidLback = 6511;    // holds lback 127.9.9.9
 constexpr uint32_t kXidSetup = 6512;    // created in the setup state
 constexpr uint32_t kXidOwnNet = 6513;   // CAP_NET_ADMIN, a network namespace of its own
+constexpr uint32_t kXidShareC = 6514;   // shares 10.70.0.6 with D, owns 10.70.0.7
+constexpr uint32_t kXidShareD = 6515;   // shares 10.70.0.6 with C, owns 10.70.0.8
 constexpr uint32_t kXidValid = 6520;    // validation: creates that must work
 constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
 
@@ -564,7 +566,8 @@ struct Bound {
   int error = 0;
 };
 
-Bound listenOn(int type, const std::string& text, uint16_t port, bool v6only = true) {
+Bound listenOn(int type, const std::string& text, uint16_t port, bool v6only = true,
+               bool reusePort = false) {
   const int family = familyOf(text);
   Bound b{Socket(family, type), 0};
   if (!b.socket.ok()) {
@@ -572,6 +575,7 @@ Bound listenOn(int type, const std::string& text, uint16_t port, bool v6only = t
     return b;
   }
   b.socket.setInt(SOL_SOCKET, SO_REUSEADDR, 1);
+  if (reusePort) b.socket.setInt(SOL_SOCKET, SO_REUSEPORT, 1);
   if (family == AF_INET6) b.socket.setInt(IPPROTO_IPV6, IPV6_V6ONLY, v6only ? 1 : 0);
   b.error = b.socket.bindTo(makeAddress(text, port));
   if (!b.error && type == SOCK_STREAM) b.error = errnoOf(listen(b.socket.fd(), 16));
@@ -629,6 +633,7 @@ struct Listen {
   int type;
   std::string addr;
   uint16_t port;
+  bool reusePort = false;
 };
 
 std::string readLine(int fd, int timeoutMs) {
@@ -760,7 +765,7 @@ bool startServer(const std::string& name, uint32_t xid, const vs::ContextPolicy&
     }
     std::vector<Bound> sockets;
     for (const Listen& l : specs) {
-      sockets.push_back(listenOn(l.type, l.addr, l.port));
+      sockets.push_back(listenOn(l.type, l.addr, l.port, true, l.reusePort));
       Bound& b = sockets.back();
       if (b.error)
         fail(std::string(l.type == SOCK_STREAM ? "tcp " : "udp ") + l.addr + ":" +
@@ -786,6 +791,18 @@ bool startServer(const std::string& name, uint32_t xid, const vs::ContextPolicy&
   }
   servers.push_back({name, pid, toServer[1], fromServer[0]});
   return true;
+}
+
+void stopServer(const std::string& name) {
+  for (auto s = servers.begin(); s != servers.end(); ++s) {
+    if (s->name != name) continue;
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, nullptr, 0);
+    close(s->toServer);
+    close(s->fromServer);
+    servers.erase(s);
+    return;
+  }
 }
 
 void stopServers() {
@@ -1395,19 +1412,17 @@ void checkListeners() {
 
 // --- 2. source addresses ---
 
-// Sends token from a fresh UDP socket to to, with an IP_PKTINFO or
-// IPV6_PKTINFO source; prepare runs first.  0 or sendmsg's errno.
-int sendWithSource(const std::string& to, uint16_t port, const std::string& source,
-                   const std::string& token, const std::function<void(Socket&)>& prepare = {},
-                   int socketFamily = 0) {
-  const Address dst = makeAddress(to, port);
-  Socket s(socketFamily ? socketFamily : dst.family(), SOCK_DGRAM);
-  if (prepare) prepare(s);
+// Sends token on fd (to dst, or to its peer when dst is null) with an
+// IP_PKTINFO or IPV6_PKTINFO source; 0 or sendmsg's errno.
+int sendmsgWithSource(int fd, const Address* dst, const std::string& source,
+                      const std::string& token) {
   alignas(cmsghdr) char buffer[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
   iovec iov{const_cast<char*>(token.data()), token.size()};
   msghdr msg{};
-  msg.msg_name = const_cast<sockaddr*>(dst.get());
-  msg.msg_namelen = dst.length;
+  if (dst) {
+    msg.msg_name = const_cast<sockaddr*>(dst->get());
+    msg.msg_namelen = dst->length;
+  }
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   msg.msg_control = buffer;
@@ -1429,7 +1444,18 @@ int sendWithSource(const std::string& to, uint16_t port, const std::string& sour
     std::memcpy(CMSG_DATA(c), &info, sizeof(info));
     msg.msg_controllen = CMSG_SPACE(sizeof(info));
   }
-  return errnoOf(sendmsg(s.fd(), &msg, 0));
+  return errnoOf(sendmsg(fd, &msg, 0));
+}
+
+// Sends token from a fresh UDP socket to to, with an IP_PKTINFO or
+// IPV6_PKTINFO source; prepare runs first.  0 or sendmsg's errno.
+int sendWithSource(const std::string& to, uint16_t port, const std::string& source,
+                   const std::string& token, const std::function<void(Socket&)>& prepare = {},
+                   int socketFamily = 0) {
+  const Address dst = makeAddress(to, port);
+  Socket s(socketFamily ? socketFamily : dst.family(), SOCK_DGRAM);
+  if (prepare) prepare(s);
+  return sendmsgWithSource(s.fd(), &dst, source, token);
 }
 
 void freebind(Socket& s) {
@@ -1520,6 +1546,26 @@ void checkSources() {
     for (const char* source : {"fd70::1", "fd70::4", "fd71::1"})
       expectForeignSourceFails(std::string("guest A: UDP with IPV6_PKTINFO ") + source, "fd70::1",
                                5300, source);
+    {
+      // A connected socket reuses the route it cached: the source a
+      // control message names must still be checked.
+      Socket s(AF_INET6, SOCK_DGRAM);
+      freebind(s);
+      const Address dst = makeAddress("fd70::1", 5300);
+      expect("guest A: connect a UDP socket with IPV6_FREEBIND to fd70::1:5300", 0,
+             errnoOf(connect(s.fd(), dst.get(), dst.length)));
+      const std::string warm = newToken();
+      expect("guest A: send on it, caching its route (control)", 0,
+             errnoOf(send(s.fd(), warm.data(), warm.size(), 0)));
+      expectReceiver("guest A: the datagram on the connected socket", warm, "host", {"fd70::2"});
+      for (const char* source : {"fd70::1", "fd70::4"}) {
+        const std::string token = newToken();
+        const std::string what =
+            std::string("guest A: connected UDP with IPV6_PKTINFO ") + source + " on a cached route";
+        expect(what, EADDRNOTAVAIL, sendmsgWithSource(s.fd(), nullptr, source, token));
+        expectReceiver(what + ": the datagram", token, "");
+      }
+    }
     expectForeignSourceFails("guest A: v4-mapped UDP with IPV6_PKTINFO ::ffff:10.70.0.1",
                              "::ffff:10.70.0.1", 5300, "::ffff:10.70.0.1", dualStack, AF_INET6);
     expectForeignSourceFails("guest A: v4-mapped UDP with IP_PKTINFO 10.70.0.1",
@@ -1685,6 +1731,27 @@ void checkLoopback() {
     udpCheck("guest A: UDP to ::1:5301 (host wildcard)", "::1", 5301, "");
     expectForeignSourceFails("guest A: UDP with IP_PKTINFO 127.0.0.1 to 10.70.0.1", "10.70.0.1",
                              5300, "127.0.0.1");
+    // Bound to its own address first: the native loopback stays the
+    // host's, whatever the source.
+    for (const char* to : {"::1", "::"}) {
+      const std::string where = std::string("[") + to + "]";
+      const std::string token = newToken();
+      Socket tcp(AF_INET6, SOCK_STREAM);
+      expect("guest A: bind TCP to fd70::2 before connecting to " + where, 0,
+             tcp.bindTo(makeAddress("fd70::2", 0)));
+      const std::string what = "guest A: TCP from fd70::2 to " + where + ":3306 (the host's ::1)";
+      expect(what, ENETUNREACH, tcpSend(tcp, makeAddress(to, 3306), token));
+      expectReceiver(what, token, "");
+      const std::string datagram = newToken();
+      Socket udp(AF_INET6, SOCK_DGRAM);
+      expect("guest A: bind UDP to fd70::2 before sending to " + where, 0,
+             udp.bindTo(makeAddress("fd70::2", 0)));
+      const Address dst = makeAddress(to, 5301);
+      const std::string udpWhat = "guest A: UDP from fd70::2 to " + where + ":5301 (host wildcard)";
+      expect(udpWhat, ENETUNREACH,
+             errnoOf(sendto(udp.fd(), datagram.data(), datagram.size(), 0, dst.get(), dst.length)));
+      expectReceiver(udpWhat, datagram, "");
+    }
   });
   inGuest(kXidB, [] {
     expectBoundTo("guest B: bind 127.0.0.1 gives its explicit lback", SOCK_STREAM, "127.0.0.1", kLbackB);
@@ -1943,6 +2010,80 @@ void checkVisibility() {
   checkLinks("host", false);
 }
 
+// --- notifications and shared ports ---
+
+// The errno of joining group of bus by NETLINK_ADD_MEMBERSHIP, or by
+// bind() with it in the group mask (group 0: none).
+int joinErrno(int bus, unsigned group, bool byBind) {
+  Socket s(AF_NETLINK, SOCK_RAW, bus);
+  if (!s.ok()) return s.error();
+  if (!byBind) return s.setInt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, static_cast<int>(group));
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;
+  addr.nl_groups = group ? 1u << (group - 1) : 0;
+  return errnoOf(bind(s.fd(), reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)));
+}
+
+// The notification groups announce every context's links, addresses,
+// routes and closed sockets, unfiltered: a confined guest joins none.
+void checkNotifications() {
+  struct Group {
+    const char* what;
+    int bus;
+    unsigned group;
+  };
+  const std::vector<Group> groups = {
+      {"RTNLGRP_LINK", NETLINK_ROUTE, RTNLGRP_LINK},
+      {"RTNLGRP_IPV4_IFADDR", NETLINK_ROUTE, RTNLGRP_IPV4_IFADDR},
+      {"RTNLGRP_IPV6_IFADDR", NETLINK_ROUTE, RTNLGRP_IPV6_IFADDR},
+      {"RTNLGRP_IPV4_ROUTE", NETLINK_ROUTE, RTNLGRP_IPV4_ROUTE},
+      {"SKNLGRP_INET_TCP_DESTROY", NETLINK_SOCK_DIAG, SKNLGRP_INET_TCP_DESTROY},
+      {"SKNLGRP_INET6_UDP_DESTROY", NETLINK_SOCK_DIAG, SKNLGRP_INET6_UDP_DESTROY}};
+  for (const Group& g : groups)
+    expect(std::string("host: join ") + g.what + " (control)", 0, joinErrno(g.bus, g.group, false));
+  inGuest(kXidA, [&groups] {
+    for (const Group& g : groups) {
+      expect(std::string("guest A: join ") + g.what, EPERM, joinErrno(g.bus, g.group, false));
+      expect(std::string("guest A: bind to ") + g.what, EPERM, joinErrno(g.bus, g.group, true));
+    }
+    expect("guest A: bind a route netlink socket to no group (control)", 0,
+           joinErrno(NETLINK_ROUTE, 0, true));
+  });
+}
+
+// Two guests sharing 10.70.0.6, each with SO_REUSEPORT wildcard sockets
+// on one port: both run as root, and a SO_REUSEPORT group of the two
+// would hand one's connections and datagrams to the other.  Each must
+// get all that is sent to its own address.
+void checkReusePortGroups() {
+  const std::vector<Listen> listens = {{"tcp", SOCK_STREAM, "0.0.0.0", 82, true},
+                                       {"udp", SOCK_DGRAM, "0.0.0.0", 5302, true}};
+  if (startServer("C", kXidShareC, {}, NetSet{0, 0, {}, {"10.70.0.6", "10.70.0.7"}}, listens) &&
+      startServer("D", kXidShareD, {}, NetSet{0, 0, {}, {"10.70.0.6", "10.70.0.8"}}, listens)) {
+    for (const auto& [addr, owner] :
+         {std::pair<std::string, std::string>{"10.70.0.7", "C"}, {"10.70.0.8", "D"}}) {
+      for (const bool tcp : {true, false}) {
+        std::string stray;
+        for (int i = 0; i < 8 && stray.empty(); i++) {
+          const std::string token = newToken();
+          const int err = tcp ? tcpSendTo(addr, 82, token) : udpSendTo(addr, 5302, token);
+          const auto got = receivers(token, true);
+          if (err)
+            stray = errnoName(err);
+          else if (got.size() != 1 || !got.count(owner))
+            stray = "received by " + describe(got);
+        }
+        report(stray.empty(),
+               std::string("host: 8 ") + (tcp ? "TCP connections to " : "UDP datagrams to ") +
+                   addr + " reach " + owner + "'s SO_REUSEPORT socket",
+               stray);
+      }
+    }
+  }
+  stopServer("C");
+  stopServer("D");
+}
+
 // --- 5. raw and packet sockets, ping sockets ---
 
 uint16_t checksum(const void* data, size_t len) {
@@ -2027,6 +2168,27 @@ const std::vector<SocketKind> kPacketSockets = {
 
 int socketErrno(const SocketKind& k) { return Socket(k.family, k.type, k.protocol).error(); }
 
+// The families and IP protocols the network set is not checked on: AF_XDP
+// writes frames to a device, MPTCP opens subflows from a kernel thread.
+// A confined guest gets them as from a kernel without them; the sockets
+// it needs are the control.
+void checkOtherSockets(const std::string& who, bool confined) {
+  const std::vector<SocketKind> refused = {{"AF_XDP", AF_XDP, SOCK_RAW, 0},
+                                           {"MPTCP", AF_INET, SOCK_STREAM, IPPROTO_MPTCP},
+                                           {"IPv6 MPTCP", AF_INET6, SOCK_STREAM, IPPROTO_MPTCP}};
+  for (const SocketKind& k : refused) {
+    const int expected = !confined ? 0 : k.family == AF_XDP ? EAFNOSUPPORT : EPROTONOSUPPORT;
+    expect(who + ": " + k.what + (confined ? "" : " (control)"), expected, socketErrno(k));
+  }
+  const std::vector<SocketKind> allowed = {{"unix", AF_UNIX, SOCK_STREAM, 0},
+                                           {"netlink", AF_NETLINK, SOCK_RAW, NETLINK_ROUTE},
+                                           {"TCP", AF_INET, SOCK_STREAM, IPPROTO_TCP},
+                                           {"IPv6 UDP", AF_INET6, SOCK_DGRAM, IPPROTO_UDP},
+                                           {"UDP-Lite", AF_INET, SOCK_DGRAM, IPPROTO_UDPLITE}};
+  for (const SocketKind& k : allowed)
+    expect(who + ": " + k.what + " (control)", 0, socketErrno(k));
+}
+
 // IP_HDRINCL is refused (EPERM); were it not, a datagram with a forged
 // header (from the host's 10.70.0.1) must still reach nobody.
 void checkHeaderIncluded(const std::string& who, int fd) {
@@ -2063,6 +2225,7 @@ void checkHeaderIncluded6(const std::string& who, int protocol) {
     return;
   }
   expect(who + ": IPV6_HDRINCL", EPERM, s.setInt(IPPROTO_IPV6, kIpv6HdrIncl, 1));
+  expect(who + ": IPV6_HDRINCL at SOL_RAW", EPERM, s.setInt(SOL_RAW, kIpv6HdrIncl, 1));
 }
 
 void checkRaw() {
@@ -2074,10 +2237,12 @@ void checkRaw() {
            socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_ICMP}));
     expect("unconfined guest with CAP_NET_RAW: IPPROTO_RAW (control)", 0,
            socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_RAW}));
+    checkOtherSockets("unconfined guest with CAP_NET_RAW", false);
   });
   inNewGuest(kXidNoNcap, "net-noncap", policyWith(withRaw), NetSet{0, 0, {}, {"10.70.0.9"}}, [] {
     for (const SocketKind& k : kPacketSockets)
       expectRefused(std::string("guest without ncaps: ") + k.what, kRefusals, socketErrno(k));
+    checkOtherSockets("guest with CAP_NET_RAW", true);
     for (const SocketKind& k : {SocketKind{"raw ICMP", AF_INET, SOCK_RAW, IPPROTO_ICMP},
                                 SocketKind{"raw ICMPv6", AF_INET6, SOCK_RAW, IPPROTO_ICMPV6},
                                 SocketKind{"raw UDP", AF_INET, SOCK_RAW, IPPROTO_UDP},
@@ -2593,6 +2758,8 @@ int probeNetwork() {
     checkSources();
     checkLoopback();
     checkVisibility();
+    checkNotifications();
+    checkReusePortGroups();
     checkRaw();
     checkReplace();
     checkContextGet();
