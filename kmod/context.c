@@ -285,8 +285,13 @@ static struct vs_context *vs_context_alloc(u32 xid, const char *name,
 /* Frees a context that never made it into the table. */
 static void vs_context_free_unpublished(struct vs_context *ctx)
 {
+	struct path *root = rcu_dereference_protected(ctx->root, true);
+
 	path_put(&ctx->creator_root);
-	kfree(rcu_dereference_protected(ctx->root, true));
+	/* Set by a sealed create, with a reference of its own. */
+	if (root)
+		path_put(root);
+	kfree(root);
 	kfree(rcu_dereference_protected(ctx->devices, true));
 	kfree(ctx);
 }

@@ -145,6 +145,26 @@ static int vs_root_check(u32 xid, vs_below_fn below, const void *object)
 }
 
 /*
+ * Whether a path's dentry lies in its mount's tree.  One that a lookup
+ * reached always does; open_by_handle_at() gives any dentry of the
+ * superblock with the mount of the descriptor it was passed, so a handle
+ * through a bind mount of a host directory would name the host's whole
+ * filesystem as if it were below that mount.
+ */
+static bool vs_dentry_in_mount(const struct path *path,
+			       const struct path *root)
+{
+	struct dentry *mnt_root = path->mnt->mnt_root;
+
+	if (mnt_root == path->mnt->mnt_sb->s_root)
+		return true;
+	/* path_is_under_rcu() compares the dentry with the root itself. */
+	if (path->mnt == root->mnt)
+		return true;
+	return is_subdir(path->dentry, mnt_root);
+}
+
+/*
  * A path reached through the mounts the guest was given is answered
  * without a lock.  One reached otherwise (a mount namespace the guest
  * made after it was sealed holds copies of those mounts) is below the
@@ -154,7 +174,8 @@ static bool vs_path_below(const void *object, const struct path *root)
 {
 	const struct path *path = object;
 
-	return path_is_under_rcu(path, root) ||
+	return (vs_dentry_in_mount(path, root) &&
+		path_is_under_rcu(path, root)) ||
 	       dentry_is_visible_under(path->dentry, root);
 }
 

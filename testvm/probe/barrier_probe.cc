@@ -247,6 +247,45 @@ void attackFromRootedGuest(int outside, int inside, const file_handle& outsideHa
          isolated([] { return errnoOf(syscall(SYS_pivot_root, ".", ".")); }));
 }
 
+// A bind mount of a host directory in the guest's tree: a file handle
+// opened through it may name any file of that filesystem, with the bind
+// mount as its mount, whose place is inside the guest's root.
+void checkHandleThroughBindMount(const file_handle& outsideHandle) {
+  const std::string source = "/tmp/vs-bind-source";
+  const std::string target = std::string(kInside) + "/bound";
+  mkdir(source.c_str(), 0755);
+  writeFile(source + "/file", "data\n");
+  mkdir(target.c_str(), 0755);
+  if (mount(source.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+    report(false, "host: bind-mount a directory into the guest's tree", std::strerror(errno));
+    return;
+  }
+  const auto boundHandle = handleOf(source + "/file");
+  report(static_cast<bool>(boundHandle), "host: a file handle of the bind mount's file",
+         std::strerror(errno));
+  if (boundHandle)
+    inChild([&] {
+      if (chroot(kRoot) != 0 || chdir("/") != 0 ||
+          enterNewContext(kRootedXid + 2, "rooted-bind") != 0) {
+        report(false, "enter a rooted context", std::strerror(errno));
+        return;
+      }
+      const int bound = open("/inside/bound", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      expect("rooted guest: open_by_handle_at through its bind mount, of a file outside it",
+             EACCES, isolated([&] {
+               return errnoOf(open_by_handle_at(bound, const_cast<file_handle*>(&outsideHandle),
+                                                O_RDONLY));
+             }));
+      expect("rooted guest: open_by_handle_at through its bind mount, of the mount's file "
+             "(control)",
+             0, isolated([&] {
+               return errnoOf(
+                   open_by_handle_at(bound, const_cast<file_handle*>(boundHandle.get()), O_RDONLY));
+             }));
+    });
+  umount(target.c_str());
+}
+
 }  // namespace
 
 void checkBarrier() {
@@ -305,6 +344,7 @@ void checkBarrier() {
            errnoOf(fstatat(debugfs, "fault_around_bytes", &st, 0)));
   });
   close(debugfs);
+  if (outsideHandle) checkHandleThroughBindMount(*outsideHandle);
   close(outside);
   close(inside);
   close(outsideSocket);
