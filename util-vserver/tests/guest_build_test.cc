@@ -474,6 +474,20 @@ TEST(GuestBuild, CloneFromAGuestOrADirectory) {
   STRCMP_EQUAL("40002\n", readFile(configRoot / "bydir/context").c_str());
 }
 
+// cp walks a running source by path, which its guest could turn into a
+// link to a host directory under it.
+TEST(GuestBuild, CloneOfARunningGuestIsRefused) {
+  build("source", options(BuildMethod::Skeleton, {"touch", "marker"}));
+  const std::string xid = readFile(configRoot / "source/context");
+  runningXids.insert(static_cast<uint32_t>(std::stoul(xid)));
+  checkLeavesNothing(options(BuildMethod::Clone, {"--source", "source"}),
+                     "clone source source is running (context " + xid.substr(0, xid.size() - 1) +
+                         "); stop it before cloning it");
+  runningXids.clear();
+  build("copy", options(BuildMethod::Clone, {"--source", "source"}));
+  CHECK(fs::exists(vservers / "copy/marker"));
+}
+
 TEST(GuestBuild, FailedBuildsLeaveNothing) {
   writeFile(defaults / "context.next", "40100\n");
   checkLeavesNothing(options(BuildMethod::Template, {"-t", (base / "missing.tar").string()}),

@@ -32,9 +32,10 @@
 #include "config_files.h"
 #include "devices.h"
 #include "lock.h"
-#include "root_guard.h"
 #include "paths.h"
 #include "registry.h"
+#include "root_guard.h"
+#include "run_file.h"
 
 namespace vs::guest {
 
@@ -484,12 +485,27 @@ void verifySha256(int tarballFd, const fs::path& tarball, const std::string& exp
   if (lseek(tarballFd, 0, SEEK_SET) != 0) throwErrno("cannot rewind " + tarball.string());
 }
 
+// cp walks the source by path: a guest running meanwhile could turn a
+// directory it is about to enter into a link to a host directory, whose
+// files (/etc/shadow, ssh keys) the new guest would get.
+void refuseRunningSource(const std::string& source, const fs::path& cfgdir,
+                         const ContextCheck& contextRuns) {
+  std::optional<uint32_t> xid = contextOf(cfgdir);
+  if (!xid)
+    if (const auto record = readRunFile(runFileOf(cfgdir, source), source)) xid = record->xid;
+  if (xid && contextRuns(*xid))
+    throw Error(EBUSY, "clone source " + source + " is running (context " + std::to_string(*xid) +
+                           "); stop it before cloning it");
+}
+
 // A guest's root when source names a guest under configRoot, else source
 // as a directory.
-fs::path cloneSource(const fs::path& configRoot, const std::string& source) {
+fs::path cloneSource(const fs::path& configRoot, const std::string& source,
+                     const ContextCheck& contextRuns) {
   std::error_code error;
   if (source.find('/') == std::string::npos) {
     if (const auto vdir = linkTarget(configRoot / source / "vdir")) {
+      refuseRunningSource(source, configRoot / source, contextRuns);
       if (!fs::is_directory(*vdir, error))
         throw Error(ENOENT, "the root " + vdir->string() + " of clone source '" + source +
                                 "' is not a directory");
@@ -502,7 +518,7 @@ fs::path cloneSource(const fs::path& configRoot, const std::string& source) {
 }
 
 // The checks and look-ups each method needs before the build starts.
-void prepareMethod(BuildMethod method, Plan& plan) {
+void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRuns) {
   const MethodArguments& args = plan.checked.method;
   switch (method) {
     case BuildMethod::Skeleton:
@@ -512,7 +528,7 @@ void prepareMethod(BuildMethod method, Plan& plan) {
       if (args.sha256) verifySha256(plan.tarball.get(), args.tarball, *args.sha256);
       return;
     case BuildMethod::Clone:
-      plan.cloneSource = cloneSource(plan.configRoot, args.source);
+      plan.cloneSource = cloneSource(plan.configRoot, args.source, contextRuns);
       return;
     case BuildMethod::Debootstrap:
       if (!inPath("debootstrap"))
@@ -538,7 +554,7 @@ Plan makePlan(const ConfigLocation& location, const BuildOptions& options,
   plan.root = rootOf(options, plan.defaults, plan.name);
   plan.replaced = inTheWay(plan, options.force, contextRuns);
   chooseXid(options, plan);
-  prepareMethod(options.method, plan);
+  prepareMethod(options.method, plan, contextRuns);
   return plan;
 }
 

@@ -152,6 +152,10 @@ fs::path vdirBase(const fs::path& defaults) {
   return *text;
 }
 
+fs::path runFileOf(const fs::path& cfgdir, const std::string& name) {
+  return linkTarget(cfgdir / "run").value_or(fs::path(kRunDir) / name);
+}
+
 namespace {
 
 // vdir is a link to the guest's root, or (less usual) the root itself.
@@ -162,9 +166,6 @@ fs::path readVdir(const ConfigLocation& location, const std::string& name) {
   return vdirBase(location.defaults) / name;
 }
 
-fs::path readRunFile(const fs::path& cfgdir, const std::string& name) {
-  return linkTarget(cfgdir / "run").value_or(fs::path(kRunDir) / name);
-}
 
 // ---- Capabilities and flags --------------------------------------------
 
@@ -856,7 +857,7 @@ GuestConfig readGuestConfig(const ConfigLocation& location) {
   config.name = readName(cfgdir);
   config.xid = readXid(cfgdir);
   config.vdir = readVdir(location, config.name);
-  config.runFile = readRunFile(cfgdir, config.name);
+  config.runFile = runFileOf(cfgdir, config.name);
   config.bcaps = readBitList(cfgdir / "bcapabilities", BitSet::Capabilities, {});
   config.ccaps = readBitList(cfgdir / "ccapabilities", BitSet::ContextCapabilities,
                              kImplicitContextCapabilities);
@@ -891,7 +892,7 @@ GuestConfig readStopEssentials(const ConfigLocation& location) {
   GuestConfig config;
   config.location = location;
   config.name = readName(location.cfgdir);
-  config.runFile = readRunFile(location.cfgdir, config.name);
+  config.runFile = runFileOf(location.cfgdir, config.name);
   // plain: the style without a stop command of its own.
   config.init.style = InitStyle::Plain;
   config.init.killSequence = defaultKillSequence();

@@ -281,6 +281,10 @@ uint64_t boundingCapabilities(const GuestConfig& config);
 // work; we also take a scalar file), else /vservers.
 std::filesystem::path vdirBase(const std::filesystem::path& defaults);
 
+// The run file of the guest in cfgdir: where its run link points
+// (util-vserver's cfgdir/run), else /run/vservers/NAME.
+std::filesystem::path runFileOf(const std::filesystem::path& cfgdir, const std::string& name);
+
 // Reads and validates everything; throws ConfigError (or Error when the
 // directory is missing).
 GuestConfig readGuestConfig(const ConfigLocation& location);

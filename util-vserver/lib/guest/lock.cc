@@ -66,7 +66,7 @@ void GuestLock::handDownForExec() {
 GuestLock GuestLock::onFile(const std::filesystem::path& file) {
   std::error_code ignored;
   std::filesystem::create_directories(file.parent_path(), ignored);
-  UniqueFd fd(open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  UniqueFd fd(open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) throwErrno("cannot open the lock " + file.string());
   lockExclusively(fd.get(), file);
   return GuestLock(std::move(fd));

@@ -31,7 +31,7 @@ IpAddress addressOf(const GuestConfig& config, const InterfaceConfig& iface) {
 void appendToRecord(const fs::path& record, const HostAddress& address) {
   std::error_code ignored;
   fs::create_directories(record.parent_path(), ignored);
-  const UniqueFd fd(open(record.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  const UniqueFd fd(open(record.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644));
   if (!fd) throwErrno("cannot record the guest's addresses in " + record.string());
   const std::string line = formatAddressRecord(address) + "\n";
   if (write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size()))
