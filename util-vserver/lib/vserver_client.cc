@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <climits>
+#include <cstdint>
 
 #include "error.h"
 
@@ -101,7 +103,7 @@ void VserverClient::watchExits() {
   });
 }
 
-std::optional<ExitEvent> VserverClient::waitForExit(uint32_t xid, int timeoutMs) {
+std::optional<ExitEvent> VserverClient::waitForExit(uint32_t xid, int64_t timeoutMs) {
   if (!events_) throw Error(EINVAL, "waiting for context exits without watching them");
   std::optional<ExitEvent> found;
   // A deadline rather than a per-message time-out: other contexts' exits
@@ -112,14 +114,16 @@ std::optional<ExitEvent> VserverClient::waitForExit(uint32_t xid, int timeoutMs)
     if (timeoutMs >= 0) {
       const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(
           deadline - std::chrono::steady_clock::now());
-      left = std::max(0, static_cast<int>(remaining.count()));
+      // poll() takes an int: a longer wait goes on after it.
+      left = static_cast<int>(std::clamp<int64_t>(remaining.count(), 0, INT_MAX));
     }
     const bool received = events_->receive(left, [&](const nlmsghdr* nlh) {
       if (nlh->nlmsg_type != family_.id) return;
       std::optional<ExitEvent> event = decodeExitEvent(nlh);
       if (event && event->xid == xid) found = event;
     });
-    if (!received) return std::nullopt;
+    if (!received && (timeoutMs < 0 || std::chrono::steady_clock::now() >= deadline))
+      return std::nullopt;
   }
   return found;
 }

@@ -54,7 +54,7 @@ class VserverClient {
   // Waits up to timeoutMs (-1: forever) for context xid to end; returns
   // its notification, or nothing on time-out.
   // Throws Error(EINVAL) unless watchExits() came first.
-  std::optional<ExitEvent> waitForExit(uint32_t xid, int timeoutMs);
+  std::optional<ExitEvent> waitForExit(uint32_t xid, int64_t timeoutMs);
 
   // Readable when notifications wait: drain them with waitForExit(xid, 0)
   // so that the socket's buffer never overflows and loses one.  -1 before

@@ -41,7 +41,8 @@ int run(const Options& options) {
       throw Error(ESRCH, "context " + std::to_string(options.xid) + " is not running");
     throw;
   }
-  const int timeoutMs = options.timeoutSeconds ? static_cast<int>(*options.timeoutSeconds * 1000) : -1;
+  const int64_t timeoutMs =
+      options.timeoutSeconds ? static_cast<int64_t>(*options.timeoutSeconds) * 1000 : -1;
   const auto event = client.waitForExit(options.xid, timeoutMs);
   if (!event) {
     std::puts("TIMEOUT");
