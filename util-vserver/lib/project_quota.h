@@ -61,16 +61,23 @@ ProjectQuota projectQuota(int fsFd, uint32_t project);
 // soft limits.
 void setProjectLimits(int fsFd, uint32_t project, uint64_t spaceKiB, uint64_t inodes);
 
-// Runs fn with an fd on path's filesystem (openForQuotas); an Error from
-// it gets "PATH: " in front, as the errors above do not know the path.
+// Runs fn; an Error from it gets "NAME: " in front (the path, say, as the
+// errors above do not know it).
+template <typename Fn>
+auto withErrorsNamed(const std::string& name, Fn&& fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const Error& e) {
+    throw Error(e.errnum(), name + ": " + e.what(), e.exitStatus());
+  }
+}
+
+// Runs fn with an fd on path's filesystem (openForQuotas), its errors
+// named by the path.
 template <typename Fn>
 auto onFilesystemOf(const std::filesystem::path& path, Fn&& fn) -> decltype(fn(0)) {
   const UniqueFd fd = openForQuotas(path);
-  try {
-    return fn(fd.get());
-  } catch (const Error& e) {
-    throw Error(e.errnum(), path.string() + ": " + e.what(), e.exitStatus());
-  }
+  return withErrorsNamed(path.string(), [&] { return fn(fd.get()); });
 }
 
 }  // namespace vs

@@ -23,10 +23,9 @@ ssize_t copyAvailable(int from, int to) {
   return n;
 }
 
-void copyWhatIsLeft(std::initializer_list<RelayPath> paths) {
+void copyWhatIsLeft(std::initializer_list<RelayPath> paths, size_t budget) {
   std::vector<pollfd> fds;
   for (const RelayPath& path : paths) fds.push_back({path.from, POLLIN, 0});
-  size_t budget = kLeftOverBudget;
   while (budget > 0) {
     const int ready = poll(fds.data(), fds.size(), 0);
     if (ready < 0 && errno == EINTR) continue;

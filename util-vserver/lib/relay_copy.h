@@ -16,15 +16,15 @@ struct RelayPath {
   int to;
 };
 
-// The most copyWhatIsLeft copies in all.
+// What copyWhatIsLeft copies at most unless told otherwise.
 inline constexpr size_t kLeftOverBudget = 1 << 20;
 
 // Once the command has ended: copies what each path's source holds
 // already, until none has anything (polling a pty flushes what is on its
-// way to it) or kLeftOverBudget bytes have been copied.  The command's own
-// output is in the pipe or the pty by then; a process it left behind that
-// holds the other end (a guest's background job on its terminal) could
-// write for ever, and must not keep us relaying.
-void copyWhatIsLeft(std::initializer_list<RelayPath> paths);
+// way to it) or budget bytes have been copied.  The command's own output
+// is in the pipe or the pty by then; a process it left behind that holds
+// the other end (a guest's background job on its terminal, a daemon its
+// start command left) could write for ever, and must not keep us relaying.
+void copyWhatIsLeft(std::initializer_list<RelayPath> paths, size_t budget = kLeftOverBudget);
 
 }  // namespace vs

@@ -92,24 +92,15 @@ UniqueFd openLimitDirectory(const fs::path& directory, const fs::path& vdir) {
   return fd;
 }
 
-// An Error from fn gets "DIRECTORY: " in front, as the quota calls do not
-// know the path.
-template <typename Fn>
-auto aboutDirectory(const fs::path& directory, Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const Error& e) {
-    throw Error(e.errnum(), directory.string() + ": " + e.what(), e.exitStatus());
-  }
-}
-
 // A project has one quota per filesystem: two entries on one would set
 // the same limits over each other.
-void refuseSharedFilesystems(const std::vector<DiskLimit>& limits, const std::vector<UniqueFd>& fds) {
+void refuseSharedFilesystems(const std::vector<DiskLimit>& limits,
+                             const std::vector<UniqueFd>& fds) {
   std::map<dev_t, const DiskLimit*> seen;
   for (size_t i = 0; i < limits.size(); ++i) {
     struct stat st {};
-    if (fstat(fds[i].get(), &st) != 0) throwErrno(entryName(limits[i]) + ": " + limits[i].directory.string());
+    if (fstat(fds[i].get(), &st) != 0)
+      throwErrno(entryName(limits[i]) + ": " + limits[i].directory.string());
     const auto [other, added] = seen.emplace(st.st_dev, &limits[i]);
     if (!added)
       throw Error(0, entryName(*other->second) + " and " + entryName(limits[i]) +
@@ -118,10 +109,10 @@ void refuseSharedFilesystems(const std::vector<DiskLimit>& limits, const std::ve
 }
 
 void applyDiskLimit(const DiskLimit& limit, int fd, uint32_t project) {
-  aboutDirectory(limit.directory, [&] { requireEnforcedProjectQuotas(fd); });
+  withErrorsNamed(limit.directory.string(), [&] { requireEnforcedProjectQuotas(fd); });
   tagTree(fd, limit.directory, project);
-  aboutDirectory(limit.directory,
-                 [&] { setProjectLimits(fd, project, limit.spaceKiB, limit.inodes); });
+  withErrorsNamed(limit.directory.string(),
+                  [&] { setProjectLimits(fd, project, limit.spaceKiB, limit.inodes); });
 }
 
 DiskUsage usageOf(const DiskLimit& limit, const fs::path& vdir, uint32_t project) {
@@ -129,7 +120,8 @@ DiskUsage usageOf(const DiskLimit& limit, const fs::path& vdir, uint32_t project
   usage.directory = limit.directory;
   try {
     const UniqueFd fd = openLimitDirectory(limit.directory, vdir);
-    usage.quota = aboutDirectory(limit.directory, [&] { return projectQuota(fd.get(), project); });
+    usage.quota = withErrorsNamed(limit.directory.string(),
+                                  [&] { return projectQuota(fd.get(), project); });
   } catch (const Error& e) {
     usage.problem = e.what();
   }
@@ -176,27 +168,16 @@ void checkDiskLimits(const GuestConfig& config) {
 
 void applyDiskLimits(const GuestConfig& config) {
   checkDiskLimits(config);
+  const auto ofEntry = [&config](const DiskLimit& limit, const auto& step) {
+    return withErrorsNamed(config.name + ": " + entryName(limit), step);
+  };
   std::vector<UniqueFd> fds;
-  for (const DiskLimit& limit : config.diskLimits) {
-    try {
-      fds.push_back(openLimitDirectory(limit.directory, config.vdir));
-    } catch (const Error& e) {
-      throw Error(e.errnum(), config.name + ": " + entryName(limit) + ": " + e.what());
-    }
-  }
-  try {
-    refuseSharedFilesystems(config.diskLimits, fds);
-  } catch (const Error& e) {
-    throw Error(e.errnum(), config.name + ": " + e.what());
-  }
-  for (size_t i = 0; i < fds.size(); ++i) {
-    const DiskLimit& limit = config.diskLimits[i];
-    try {
-      applyDiskLimit(limit, fds[i].get(), *config.xid);
-    } catch (const Error& e) {
-      throw Error(e.errnum(), config.name + ": " + entryName(limit) + ": " + e.what());
-    }
-  }
+  for (const DiskLimit& limit : config.diskLimits)
+    fds.push_back(ofEntry(limit, [&] { return openLimitDirectory(limit.directory, config.vdir); }));
+  withErrorsNamed(config.name, [&] { refuseSharedFilesystems(config.diskLimits, fds); });
+  for (size_t i = 0; i < fds.size(); ++i)
+    ofEntry(config.diskLimits[i],
+            [&] { applyDiskLimit(config.diskLimits[i], fds[i].get(), *config.xid); });
 }
 
 std::vector<DiskUsage> readDiskUsage(const GuestConfig& config) {

@@ -18,6 +18,7 @@
 #include "../error.h"
 #include "../every_step.h"
 #include "../process.h"
+#include "../relay_copy.h"
 #include "../subprocess.h"
 #include "../system_log.h"
 #include "../text.h"
@@ -154,7 +155,6 @@ class Monitor {
   std::optional<std::string> startGuestProcess(int networkNamespaceFd);
   std::optional<std::string> awaitGuestInit(int statusFd);
   bool relayOutput();
-  void relayFinalOutput();
   void rollBack();
   void superviseUntilEnd();
   void restartAfterReboot(GuestLock& lock);
@@ -231,13 +231,14 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
     if (fds[1].revents && !relayOutput()) fds[1].fd = -1;
     if (fds[0].revents) statusOpen = readSome(statusFd, status);
   }
-  relayFinalOutput();
+  copyWhatIsLeft({{output_.get(), STDOUT_FILENO}}, kFinalOutputLimit);
   output_.reset();
   const std::string verdict = firstLine(status);
   if (verdict.rfind(kCommandExitPrefix, 0) == 0) {
     const std::string exitStatus = verdict.substr(kCommandExitPrefix.size());
     if (exitStatus.empty() || exitStatus.size() > 3 ||
-        exitStatus.find_first_not_of("0123456789") != std::string::npos || std::stoi(exitStatus) > 255)
+        exitStatus.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(exitStatus) > 255)
       return "the guest's first process sent a bad exit status '" + printable(exitStatus) + "'";
     commandStatus_ = std::stoi(exitStatus);
     return std::nullopt;
@@ -260,15 +261,6 @@ bool Monitor::relayOutput() {
   if (n == 0) return false;
   (void)!write(STDOUT_FILENO, buffer, static_cast<size_t>(n));
   return true;
-}
-
-// What is left in the pipe when the start command ended, bounded: its
-// daemons may go on writing.
-void Monitor::relayFinalOutput() {
-  pollfd fd{output_.get(), POLLIN, 0};
-  for (size_t passed = 0; passed < kFinalOutputLimit; passed += 4096) {
-    if (poll(&fd, 1, 0) <= 0 || !(fd.revents & POLLIN) || !relayOutput()) return;
-  }
 }
 
 // Each step runs whatever became of the one before: a context that cannot
