@@ -4,19 +4,29 @@
 // a hit, and gives back what is freed: no drift after 10 000 opens across
 // fork and exit, and a context created again under the same xid counts
 // from zero.
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/vserver.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/file.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -35,6 +45,8 @@ namespace {
 constexpr uint32_t kLimitedXid = 4545;
 constexpr uint32_t kUnlimitedXid = 4546;
 constexpr uint32_t kSemaphoresXid = 4547;
+constexpr uint32_t kConnectionsXid = 4548;
+constexpr uint32_t kUserCountsXid = 4549;
 
 constexpr uint64_t kFiles = 8;
 constexpr uint64_t kSockets = 4;
@@ -46,6 +58,17 @@ constexpr char kLockFile[] = "/tmp/vs-limits-locks";
 // kSemaphoresXid's limit (nsems), taken in sets of kSetSize.
 constexpr uint64_t kSemaphores = 10;
 constexpr int kSetSize = 4;
+// kConnectionsXid's socket limit, and the unix listener it binds.
+constexpr uint64_t kListenerSockets = 4;
+constexpr char kUnixListener[] = "/tmp/vs-limits-listener";
+// The kernel's per-user limits as the probe sets them: inotify instances
+// per user (a sysctl), and the RLIMIT_SIGPENDING and RLIMIT_NPROC of the
+// processes that count; kCountedUid is a uid no one else uses.
+constexpr int kInotifyInstances = 8;
+constexpr rlim_t kSignals = 4;
+constexpr rlim_t kProcesses = 3;
+constexpr uid_t kCountedUid = 4550;
+constexpr char kMaxInotifyInstances[] = "/proc/sys/fs/inotify/max_user_instances";
 
 // One line of /proc/virtual/<xid>/limit.
 struct Row {
@@ -305,6 +328,286 @@ void exhaustEach() {
   exhaustLocks();
 }
 
+// Sets link up by SIOCSIFFLAGS: 0 or the errno.
+int linkUpErrno(const char* link) {
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ifreq request{};
+  std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", link);
+  int result = fd < 0 ? -1 : ioctl(fd, SIOCGIFFLAGS, &request);
+  if (result == 0) {
+    request.ifr_flags |= IFF_UP;
+    result = ioctl(fd, SIOCSIFFLAGS, &request);
+  }
+  const int err = result == 0 ? 0 : errno;
+  if (fd >= 0) close(fd);
+  return err;
+}
+
+sockaddr_un unixListenerAddress() {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", kUnixListener);
+  return address;
+}
+
+// A listening socket: TCP on 127.0.0.1 (port set to the one it got) or
+// unix on kUnixListener; -1 if it could not be made.
+int listenTcp(uint16_t& port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(fd, 8) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
+int listenUnix() {
+  unlink(kUnixListener);
+  const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  const sockaddr_un address = unixListenerAddress();
+  if (fd < 0 || bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      listen(fd, 8) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Starts a nonblocking connect to 127.0.0.1:port: 0 or the errno.
+int startConnect(int fd, uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  const int result = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  return result == 0 || errno == EINPROGRESS ? 0 : errno;
+}
+
+int connectUnix(int fd) {
+  const sockaddr_un address = unixListenerAddress();
+  return errnoOf(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address));
+}
+
+// A connection from listener's queue, waiting up to wait_ms for one; -1
+// and errno if none came.
+int acceptWithin(int listener, int wait_ms) {
+  pollfd ready{listener, POLLIN, 0};
+  if (poll(&ready, 1, wait_ms) != 1) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return accept4(listener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+}
+
+// The row once its hits are at least hits (a SYN is handled in softirq),
+// waiting up to 5 s, or as last read.
+Row rowOnceHit(uint32_t xid, const std::string& name, long long hits) {
+  Row row;
+  for (int tries = 0; tries < 50; tries++) {
+    row = rowOf(xid, name);
+    if (row.hits >= hits) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return row;
+}
+
+// Inside kConnectionsXid, limited to kListenerSockets sockets: the
+// connections its listeners take are its sockets, whoever made the other
+// end.  The clients are made by the host, before the child enters, so
+// that they are charged to no one.
+void fillWithConnections() {
+  expect("host: set lo up", 0, linkUpErrno("lo"));
+  int tcpClients[3], unixClients[2];
+  for (int& fd : tcpClients) fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  for (int& fd : unixClients) fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (enterLimited(kConnectionsXid, {{VSERVER_LIMIT_NSOCK, kListenerSockets}}) != 0) {
+    report(false, "create the context limited on sockets", "refused");
+    return;
+  }
+  const auto sockets = [] { return rowOf(kConnectionsXid, "SOCK"); };
+  uint16_t port = 0;
+  const int tcpListener = listenTcp(port);
+  report(tcpListener >= 0, "a TCP listener on 127.0.0.1", errnoName(errno));
+  const int first = startConnect(tcpClients[0], port) == 0 ? acceptWithin(tcpListener, 5000) : -1;
+  const int second = startConnect(tcpClients[1], port) == 0 ? acceptWithin(tcpListener, 5000) : -1;
+  const Row accepted = sockets();
+  report(tcpListener >= 0 && first >= 0 && second >= 0 && accepted.current == 3,
+         "SOCK: a TCP listener and the 2 connections it accepted from the host are 3",
+         std::string(first < 0 || second < 0 ? "a connection failed, " : "") + describe(accepted));
+
+  const int unixListener = listenUnix();
+  report(unixListener >= 0, "a unix listener, the 4th of 4 sockets",
+         std::string("refused: ") + errnoName(errno));
+  expect("a host's unix connect to the listener at its limit", ENOBUFS,
+         connectUnix(unixClients[0]));
+  expect("the host starts a TCP connect at the limit", 0, startConnect(tcpClients[2], port));
+  const Row turnedAway = rowOnceHit(kConnectionsXid, "SOCK", 2);
+  const int third = acceptWithin(tcpListener, 500);
+  report(third < 0 && turnedAway.current == 4 && turnedAway.hits >= 2,
+         "its SYN is dropped: no connection to accept, 4 held, at least 2 hits",
+         (third >= 0 ? "a connection came, " : "") + describe(turnedAway));
+  if (third >= 0) close(third);
+  close(tcpClients[2]);
+
+  // The host's end first, so that the guest's closes at once.
+  close(tcpClients[0]);
+  close(first);
+  const Row closed = rowOnceAt(kConnectionsXid, "SOCK", 3);
+  report(closed.current == 3, "a closed connection gives its socket back: 3 held", describe(closed));
+  expect("with room for one, a unix connect", 0, connectUnix(unixClients[1]));
+  const int unixServer = acceptWithin(unixListener, 5000);
+  const Row full = sockets();
+  report(unixServer >= 0 && full.current == 4,
+         "the accepted unix connection was charged at the connect: 4 held", describe(full));
+
+  for (const int fd : {second, tcpClients[1], unixServer, unixClients[0], unixClients[1],
+                       unixListener, tcpListener})
+    if (fd >= 0) close(fd);
+  unlink(kUnixListener);
+}
+
+// Takes inotify instances until one is refused; they stay open.
+std::pair<uint64_t, int> takeInotifyInstances() {
+  uint64_t taken = 0;
+  while (taken <= kInotifyInstances) {
+    if (inotify_init1(IN_CLOEXEC) < 0) return {taken, errno};
+    taken++;
+  }
+  return {taken, 0};
+}
+
+// Blocks SIGRTMIN, sets RLIMIT_SIGPENDING to limit and queues SIGRTMIN to
+// itself until refused; the signals stay pending.
+std::pair<uint64_t, int> queueSignals(rlim_t limit) {
+  sigset_t rt;
+  sigemptyset(&rt);
+  sigaddset(&rt, SIGRTMIN);
+  const rlimit bound{limit, limit};
+  if (sigprocmask(SIG_BLOCK, &rt, nullptr) != 0 || setrlimit(RLIMIT_SIGPENDING, &bound) != 0)
+    return {0, errno};
+  uint64_t queued = 0;
+  while (queued <= limit) {
+    if (sigqueue(getpid(), SIGRTMIN, sigval{}) != 0) return {queued, errno};
+    queued++;
+  }
+  return {queued, 0};
+}
+
+// Becomes kCountedUid with RLIMIT_NPROC limit (this process counts 1) and
+// forks children that wait until killed, until a fork is refused; returns
+// their pids and the refusal's errno.
+std::pair<std::vector<pid_t>, int> forkAsCountedUser(rlim_t limit) {
+  const rlimit bound{limit, limit};
+  if (setrlimit(RLIMIT_NPROC, &bound) != 0 || setgid(kCountedUid) != 0 ||
+      setuid(kCountedUid) != 0)
+    return {{}, errno};
+  std::vector<pid_t> children;
+  while (children.size() <= limit) {
+    const pid_t pid = fork();
+    if (pid < 0) return {children, errno};
+    if (pid == 0) {
+      pause();
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  return {children, 0};
+}
+
+void endChildren(const std::vector<pid_t>& children) {
+  for (const pid_t pid : children) kill(pid, SIGKILL);
+  for (const pid_t pid : children) waitpid(pid, nullptr, 0);
+}
+
+// Runs guestSide() in a child that entered xid and, while that child holds
+// what it took, hostSide() here; then the child ends the processes
+// guestSide() returned.  The child's checks print their own lines; one
+// that failed or died fails here too.
+void whileGuestHolds(uint32_t xid, const std::function<std::vector<pid_t>()>& guestSide,
+                     const std::function<void()>& hostSide) {
+  int held[2], done[2];
+  if (pipe2(held, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
+    report(false, "pipes for the guest side", errnoName(errno));
+    return;
+  }
+  const int failedBefore = failures();
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(held[0]);
+    close(done[1]);
+    std::vector<pid_t> children;
+    if (enterLimited(xid, {}) == 0)
+      children = guestSide();
+    else
+      report(false, "create context " + std::to_string(xid), "refused");
+    std::fflush(stdout);
+    char byte = 0;
+    if (write(held[1], &byte, 1) != 1 || read(done[0], &byte, 1) < 0)
+      report(false, "the guest side waits for the host's checks", errnoName(errno));
+    endChildren(children);
+    _exit(failures() > failedBefore ? 1 : 0);
+  }
+  close(held[1]);
+  close(done[0]);
+  char byte = 0;
+  if (pid > 0 && read(held[0], &byte, 1) == 1) hostSide();
+  close(done[1]);
+  close(held[0]);
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0)
+    report(false, "the guest side of the per-user counts",
+           pid < 0 ? errnoName(errno) : "failed or died (see above)");
+}
+
+// The kernel's per-user counts are per context: a guest's root and its
+// uids are the host's, but what they hold of their uid's inotify
+// instances, queued signals and processes neither uses up the host's
+// nor is held by them.  The guest's own limits still hold.
+void checkPerUserCounts() {
+  const std::string savedInstances = readFile(kMaxInotifyInstances);
+  writeFile(kMaxInotifyInstances, std::to_string(kInotifyInstances) + "\n");
+  whileGuestHolds(
+      kUserCountsXid,
+      [] {
+        expectRefusal("guest root: inotify instances", kInotifyInstances, EMFILE,
+                      takeInotifyInstances());
+        expectRefusal("guest root: RT signals queued to itself", kSignals, EAGAIN,
+                      queueSignals(kSignals));
+        const auto [children, refusal] = forkAsCountedUser(kProcesses);
+        // The process itself is one of kProcesses.
+        report(children.size() == kProcesses - 1 && refusal == EAGAIN,
+               "guest uid 4550: 2 children under RLIMIT_NPROC 3, the next fork -> EAGAIN",
+               std::to_string(children.size()) + " forked, then " + errnoName(refusal));
+        return children;
+      },
+      [] {
+        const int instance = inotify_init1(IN_CLOEXEC);
+        report(instance >= 0, "host root: an inotify instance while guest root holds its uid's 8",
+               errnoName(errno));
+        if (instance >= 0) close(instance);
+        expect("host root: an RT signal queued while guest root has its uid's 4 pending", 0,
+               isolated([] {
+                 const auto [queued, refusal] = queueSignals(kSignals);
+                 return queued >= 1 ? 0 : refusal;
+               }));
+        expect("host uid 4550: a fork while guest uid 4550 runs 3 processes", 0, isolated([] {
+                 const auto [children, refusal] = forkAsCountedUser(kProcesses);
+                 endChildren(children);
+                 return children.empty() ? refusal : 0;
+               }));
+      });
+  writeFile(kMaxInotifyInstances, savedInstances);
+}
+
 int newSemaphoreSet(int nsems) { return semget(IPC_PRIVATE, nsems, IPC_CREAT | 0600); }
 
 // The errno of making a set of nsems semaphores, or 0; a set made where a
@@ -448,6 +751,13 @@ int probeLimits() {
   // The third set of 4 and the set of 1 at the limit.
   checkRow(kSemaphoresXid, semaphores, "SEMS", kSemaphores, kSemaphores, 2);
 
+  inChild(fillWithConnections);
+  const auto connections = settledLimits(kConnectionsXid);
+  // The unix connect and the SYN at the limit.
+  checkRow(kConnectionsXid, connections, "SOCK", kListenerSockets, kListenerSockets, 2);
+
+  checkPerUserCounts();
+
   inChild(churnFiles);
   const auto churned = settledLimits(kUnlimitedXid);
   const auto files = churned.find("FILES");
@@ -459,6 +769,8 @@ int probeLimits() {
   endPersistent(kLimitedXid);
   endPersistent(kUnlimitedXid);
   endPersistent(kSemaphoresXid);
+  endPersistent(kConnectionsXid);
+  endPersistent(kUserCountsXid);
   inChild([] {
     if (enterLimited(kLimitedXid, {}) != 0) report(false, "create 4545 again", "refused");
   });

@@ -37,6 +37,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
+#include <linux/ethtool_netlink.h>
 #include <linux/genetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
@@ -53,6 +54,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <optional>
@@ -469,12 +471,13 @@ std::vector<std::string> dumpAddresses(int family, int* err) {
   return out;
 }
 
-std::vector<std::string> dumpLinks(int* err) {
+// The links an RTM_GETLINK dump of family (AF_INET6: IPv6's own) names.
+std::vector<std::string> dumpLinks(int* err, uint8_t family = AF_UNSPEC) {
   std::vector<std::string> out;
   Rtnl rtnl;
   nlmsghdr* nlh = rtnl.start(RTM_GETLINK, NLM_F_DUMP);
   auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_family = family;
   *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
     if (reply->nlmsg_type != RTM_NEWLINK) return;
     forEachAttribute(reply, sizeof(ifinfomsg), [&](const nlattr* attr) {
@@ -516,7 +519,7 @@ std::set<uint64_t> procInodes(const std::string& table) {
   std::istringstream in(readFile("/proc/net/" + table));
   std::string line;
   std::getline(in, line);  // the header
-  const size_t column = table == "unix" ? 6 : 9;
+  const size_t column = table == "unix" ? 6 : table == "packet" ? 8 : 9;
   while (std::getline(in, line)) {
     std::istringstream fields(line);
     std::vector<std::string> tokens;
@@ -549,7 +552,9 @@ class Socket {
   int error() const { return err_; }  // socket()'s errno
   bool ok() const { return fd_ >= 0; }
 
-  int setInt(int level, int name, int value) {
+  int setInt(int level, int name, int value) { return setOption(level, name, value); }
+  template <typename T>
+  int setOption(int level, int name, const T& value) {
     return errnoOf(setsockopt(fd_, level, name, &value, sizeof(value)));
   }
   int bindTo(const Address& a) { return errnoOf(bind(fd_, a.get(), a.length)); }
@@ -2051,6 +2056,203 @@ void checkNotifications() {
   });
 }
 
+// Whether /proc/net/<file> names link (a whitespace-separated word).
+bool procNetNames(const std::string& file, const std::string& link) {
+  std::istringstream words(readFile("/proc/net/" + file));
+  std::string word;
+  while (words >> word)
+    if (word == link) return true;
+  return false;
+}
+
+// The index SIOCGIFINDEX gives link, or the errno's name.
+std::string ifIndexIoctl(const char* link) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  if (ioctl(s.fd(), SIOCGIFINDEX, &req) != 0) return errnoName(errno);
+  return std::to_string(req.ifr_ifindex);
+}
+
+// The name SIOCGIFNAME gives index, or the errno's name.
+std::string ifNameIoctl(unsigned index) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  req.ifr_ifindex = static_cast<int>(index);
+  if (ioctl(s.fd(), SIOCGIFNAME, &req) != 0) return errnoName(errno);
+  return req.ifr_name;
+}
+
+int hardwareAddressErrno(const char* link) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req{};
+  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  return errnoOf(ioctl(s.fd(), SIOCGIFHWADDR, &req));
+}
+
+// The errno of ethtool's netlink ETHTOOL_MSG_LINKSTATE_GET of link, or 0.
+int linkStateErrno(const std::string& link) {
+  return errnoOfCall([&] {
+    vs::GenlSocket socket;
+    const vs::GenlFamily family = socket.resolveFamily(ETHTOOL_GENL_NAME);
+    vs::GenlRequest request(family.id, ETHTOOL_MSG_LINKSTATE_GET, ETHTOOL_GENL_VERSION, 0);
+    const size_t header = request.beginNest(ETHTOOL_A_LINKSTATE_HEADER);
+    request.putString(ETHTOOL_A_HEADER_DEV_NAME, link);
+    request.endNest(header);
+    socket.transact(request, [](const nlmsghdr*) {});
+  });
+}
+
+// The per-interface tables of /proc/net that name vsnet1 to the host once
+// it joined a source-specific group and an anycast address there (the
+// test kernel has no IPv4 multicast, for igmp and mcfilter, and vsnet1 no
+// ARP, for arp).
+const char* const kInterfaceTables[] = {"igmp6", "mcfilter6", "anycast6", "dev_mcast", "route",
+                                        "ipv6_route"};
+
+// Whether the other views name vsnet1: the IPv6 link dump and
+// /proc/net/dev_snmp6, listed and looked up.
+struct OtherLinkViews {
+  bool ipv6LinkDump = false, snmp6Listed = false, snmp6Found = false;
+};
+
+OtherLinkViews otherLinkViews() {
+  OtherLinkViews views;
+  int err = 0;
+  views.ipv6LinkDump = contains(dumpLinks(&err, AF_INET6), "vsnet1");
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/net/dev_snmp6", ignored))
+    views.snmp6Listed = views.snmp6Listed || entry.path().filename() == "vsnet1";
+  views.snmp6Found = access("/proc/net/dev_snmp6/vsnet1", F_OK) == 0;
+  return views;
+}
+
+void checkOtherLinkViews(const std::string& who, bool shown) {
+  const OtherLinkViews views = otherLinkViews();
+  const std::string verb = shown ? " names vsnet1" : " names no vsnet1";
+  report(views.ipv6LinkDump == shown, who + ": the AF_INET6 RTM_GETLINK dump" + verb,
+         views.ipv6LinkDump ? "it does" : "it does not");
+  report(views.snmp6Listed == shown, who + ": /proc/net/dev_snmp6's listing" + verb,
+         views.snmp6Listed ? "it does" : "it does not");
+  report(views.snmp6Found == shown, who + ": /proc/net/dev_snmp6/vsnet1 " + (shown ? "is" : "is not") + " there",
+         views.snmp6Found ? "it is" : "it is not");
+}
+
+// Joins group ff15::1 from fd71::5 on vsnet1 (index link): 0 or the errno.
+int joinSourceGroup(Socket& s, unsigned link) {
+  group_source_req join{};
+  join.gsr_interface = link;
+  auto* group = reinterpret_cast<sockaddr_in6*>(&join.gsr_group);
+  auto* source = reinterpret_cast<sockaddr_in6*>(&join.gsr_source);
+  group->sin6_family = source->sin6_family = AF_INET6;
+  inet_pton(AF_INET6, "ff15::1", &group->sin6_addr);
+  inet_pton(AF_INET6, "fd71::5", &source->sin6_addr);
+  return s.setOption(IPPROTO_IPV6, MCAST_JOIN_SOURCE_GROUP, join);
+}
+
+// Joins anycast address fd71::99 on vsnet1 (index link): 0 or the errno.
+int joinAnycast(Socket& s, unsigned link) {
+  ipv6_mreq join{};
+  inet_pton(AF_INET6, "fd71::99", &join.ipv6mr_multiaddr);
+  join.ipv6mr_interface = link;
+  return s.setOption(IPPROTO_IPV6, IPV6_JOIN_ANYCAST, join);
+}
+
+// A guest's own view of the rest of /proc/net and of interfaces by name
+// or index: guest A (hide_netif) finds vsnet1 nowhere, guest B (without
+// it) and the host find it everywhere; neither guest sees the host's
+// ping, netlink or packet sockets, each sees its own.
+void checkOtherViews() {
+  Socket hostPing(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  Socket hostPing6(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
+  Socket hostNetlink(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  Socket hostPacket(AF_PACKET, SOCK_DGRAM, 0);
+  sockaddr_nl autobind{};
+  autobind.nl_family = AF_NETLINK;
+  expect("host: bind a ping socket to 10.70.0.1", 0, hostPing.bindTo(makeAddress("10.70.0.1", 0)));
+  expect("host: bind an ICMPv6 ping socket to fd70::1", 0,
+         hostPing6.bindTo(makeAddress("fd70::1", 0)));
+  expect("host: bind a route netlink socket", 0,
+         errnoOf(bind(hostNetlink.fd(), reinterpret_cast<const sockaddr*>(&autobind),
+                      sizeof autobind)));
+  const std::map<std::string, uint64_t> host = {{"icmp", inodeOf(hostPing.fd())},
+                                                {"icmp6", inodeOf(hostPing6.fd())},
+                                                {"netlink", inodeOf(hostNetlink.fd())},
+                                                {"packet", inodeOf(hostPacket.fd())}};
+  for (const auto& [table, inode] : host)
+    report(procInodes(table).count(inode) == 1, "host: /proc/net/" + table + " shows its socket",
+           "inode " + std::to_string(inode) + " missing");
+  const std::string index = ifIndexIoctl("vsnet1");
+  report(!index.empty() && index.find_first_not_of("0123456789") == std::string::npos,
+         "host: SIOCGIFINDEX of vsnet1", "got " + index);
+  const unsigned vsnet1 = index.empty() || !std::isdigit(index[0]) ? 0 : std::stoul(index);
+  Socket sourceGroup(AF_INET6, SOCK_DGRAM);
+  Socket anycast(AF_INET6, SOCK_DGRAM);
+  expect("host: join ff15::1 from fd71::5 on vsnet1", 0, joinSourceGroup(sourceGroup, vsnet1));
+  expect("host: join anycast fd71::99 on vsnet1", 0, joinAnycast(anycast, vsnet1));
+  for (const char* table : kInterfaceTables)
+    report(procNetNames(table, "vsnet1"), std::string("host: /proc/net/") + table + " names vsnet1",
+           "it does not");
+  expect("host: uevent group 1 (control)", 0, joinErrno(NETLINK_KOBJECT_UEVENT, 1, true));
+  checkOtherLinkViews("host", true);
+
+  inGuest(kXidA, [&host, vsnet1] {
+    Socket ping(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+    Socket netlink(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    sockaddr_nl own{};
+    own.nl_family = AF_NETLINK;
+    expect("guest A: bind a ping socket to 10.70.0.2", 0, ping.bindTo(makeAddress("10.70.0.2", 0)));
+    expect("guest A: bind a route netlink socket", 0,
+           errnoOf(bind(netlink.fd(), reinterpret_cast<const sockaddr*>(&own), sizeof own)));
+    report(procInodes("icmp").count(inodeOf(ping.fd())) == 1,
+           "guest A: /proc/net/icmp shows its ping socket", "missing");
+    report(procInodes("netlink").count(inodeOf(netlink.fd())) == 1,
+           "guest A: /proc/net/netlink shows its socket", "missing");
+    for (const auto& [table, inode] : host)
+      report(procInodes(table).count(inode) == 0,
+             "guest A: /proc/net/" + table + " hides the host's socket",
+             "shows inode " + std::to_string(inode));
+    for (const char* table : kInterfaceTables)
+      report(!procNetNames(table, "vsnet1"),
+             std::string("guest A (hide_netif): /proc/net/") + table + " names no vsnet1",
+             "it does");
+    report(procNetNames("igmp6", "vsnet0"), "guest A: /proc/net/igmp6 names vsnet0 (control)",
+           "it does not");
+    checkOtherLinkViews("guest A (hide_netif)", false);
+    report(ifIndexIoctl("vsnet1") == "ENODEV", "guest A (hide_netif): SIOCGIFINDEX of vsnet1 -> ENODEV",
+           "got " + ifIndexIoctl("vsnet1"));
+    report(ifNameIoctl(vsnet1) == "ENODEV", "guest A (hide_netif): SIOCGIFNAME of vsnet1's index -> ENODEV",
+           "got " + ifNameIoctl(vsnet1));
+    expect("guest A (hide_netif): SIOCGIFHWADDR of vsnet1", ENODEV, hardwareAddressErrno("vsnet1"));
+    expect("guest A (hide_netif): ethtool LINKSTATE_GET of vsnet1", ENODEV, linkStateErrno("vsnet1"));
+    report(linkStateErrno("vsnet0") != ENODEV, "guest A: ethtool LINKSTATE_GET of vsnet0 (control)",
+           errnoName(linkStateErrno("vsnet0")));
+    expect("guest A: bind to uevent group 1", EPERM, joinErrno(NETLINK_KOBJECT_UEVENT, 1, true));
+    expect("guest A: join uevent group 1", EPERM, joinErrno(NETLINK_KOBJECT_UEVENT, 1, false));
+    expect("guest A: join uevent group 2, where udev passes events on", EPERM,
+           joinErrno(NETLINK_KOBJECT_UEVENT, 2, false));
+    expect("guest A: a uevent socket without a group (control)", 0,
+           joinErrno(NETLINK_KOBJECT_UEVENT, 0, true));
+  });
+  inGuest(kXidB, [&host, vsnet1] {
+    for (const auto& [table, inode] : host)
+      report(procInodes(table).count(inode) == 0,
+             "guest B: /proc/net/" + table + " hides the host's socket",
+             "shows inode " + std::to_string(inode));
+    for (const char* table : kInterfaceTables)
+      report(procNetNames(table, "vsnet1"),
+             std::string("guest B (no hide_netif): /proc/net/") + table + " names vsnet1",
+             "it does not");
+    report(ifNameIoctl(vsnet1) == "vsnet1", "guest B (no hide_netif): SIOCGIFNAME of vsnet1's index",
+           "got " + ifNameIoctl(vsnet1));
+    checkOtherLinkViews("guest B (no hide_netif)", true);
+    expect("guest B (no hide_netif): SIOCGIFHWADDR of vsnet1", 0, hardwareAddressErrno("vsnet1"));
+    report(linkStateErrno("vsnet1") != ENODEV,
+           "guest B (no hide_netif): ethtool LINKSTATE_GET of vsnet1 finds it",
+           errnoName(linkStateErrno("vsnet1")));
+  });
+}
+
 void reusePort(Socket& s) { s.setInt(SOL_SOCKET, SO_REUSEPORT, 1); }
 void reuseAddress(Socket& s) { s.setInt(SOL_SOCKET, SO_REUSEADDR, 1); }
 
@@ -2769,6 +2971,7 @@ int probeNetwork() {
     checkLoopback();
     checkVisibility();
     checkNotifications();
+    checkOtherViews();
     checkSharedPorts();
     checkRaw();
     checkReplace();
