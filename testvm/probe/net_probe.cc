@@ -96,6 +96,7 @@ constexpr uint32_t kXidSetup = 6512;    // created in the setup state
 constexpr uint32_t kXidOwnNet = 6513;   // CAP_NET_ADMIN, a network namespace of its own
 constexpr uint32_t kXidShareC = 6514;   // shares 10.70.0.6 with D, owns 10.70.0.7
 constexpr uint32_t kXidShareD = 6515;   // shares 10.70.0.6 with C, owns 10.70.0.8
+constexpr uint32_t kXidRemoved = 6516;  // loses 10.70.0.10 and fd70::a, bound to them
 constexpr uint32_t kXidValid = 6520;    // validation: creates that must work
 constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
 
@@ -2103,6 +2104,17 @@ int linkStateErrno(const std::string& link) {
   });
 }
 
+// The group id of ethtool's "monitor" multicast group, or 0.
+unsigned ethtoolMonitorGroup() {
+  try {
+    const vs::GenlFamily family = vs::GenlSocket().resolveFamily(ETHTOOL_GENL_NAME);
+    const auto found = family.multicastGroups.find(ETHTOOL_MCGRP_MONITOR_NAME);
+    return found == family.multicastGroups.end() ? 0 : found->second;
+  } catch (const vs::Error&) {
+    return 0;
+  }
+}
+
 // The per-interface tables of /proc/net that name vsnet1 to the host once
 // it joined a source-specific group and an anycast address there (the
 // test kernel has no IPv4 multicast, for igmp and mcfilter, and vsnet1 no
@@ -2194,9 +2206,13 @@ void checkOtherViews() {
     report(procNetNames(table, "vsnet1"), std::string("host: /proc/net/") + table + " names vsnet1",
            "it does not");
   expect("host: uevent group 1 (control)", 0, joinErrno(NETLINK_KOBJECT_UEVENT, 1, true));
+  const unsigned monitor = ethtoolMonitorGroup();
+  report(monitor != 0, "host: ethtool's monitor group is there", "not found");
+  expect("host: join ethtool's monitor group (control)", 0,
+         joinErrno(NETLINK_GENERIC, monitor, false));
   checkOtherLinkViews("host", true);
 
-  inGuest(kXidA, [&host, vsnet1] {
+  inGuest(kXidA, [&host, vsnet1, monitor] {
     Socket ping(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
     Socket netlink(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
     sockaddr_nl own{};
@@ -2233,6 +2249,7 @@ void checkOtherViews() {
            joinErrno(NETLINK_KOBJECT_UEVENT, 2, false));
     expect("guest A: a uevent socket without a group (control)", 0,
            joinErrno(NETLINK_KOBJECT_UEVENT, 0, true));
+    expect("guest A: join ethtool's monitor group", EPERM, joinErrno(NETLINK_GENERIC, monitor, false));
   });
   inGuest(kXidB, [&host, vsnet1] {
     for (const auto& [table, inode] : host)
@@ -2605,6 +2622,55 @@ void checkRaw() {
 
 // CTX_GET describes a confined context's network set, its loopback
 // address always included.
+// Guest E binds its servers to 10.70.0.10 and fd70::a, then the host
+// takes both out of its set: its sockets, still bound to them, take
+// nothing more sent there (the host may give them to another guest).
+// Its wildcard UDP sockets on port 5305, which no one else has, take
+// nothing sent to the host's addresses, whichever lookup the stack
+// falls back to.
+void checkRemovedAddresses() {
+  const std::vector<std::string> addresses = {"10.70.0.10", "fd70::a"};
+  for (const std::string& a : addresses)
+    expect("host: add " + a + " to vsnet0", 0,
+           changeAddress(RTM_NEWADDR, "vsnet0", a, familyOf(a) == AF_INET ? 24 : 64));
+  if (!startServer("E", kXidRemoved, {}, NetSet{0, 0, {}, addresses},
+                   {{"tcp", SOCK_STREAM, "10.70.0.10", 84},
+                    {"udp", SOCK_DGRAM, "10.70.0.10", 5304},
+                    {"tcp6", SOCK_STREAM, "fd70::a", 84},
+                    {"udp6", SOCK_DGRAM, "fd70::a", 5304},
+                    {"udp", SOCK_DGRAM, "0.0.0.0", 5305},
+                    {"udp6", SOCK_DGRAM, "::", 5305}})) {
+    report(false, "guest E: its servers on 10.70.0.10 and fd70::a", "did not start");
+    return;
+  }
+  for (const std::string& a : addresses) {
+    const std::string udp = newToken();
+    expect("host: UDP to " + a + ":5304", 0, udpSendTo(a, 5304, udp));
+    expectReceiver("host: UDP to " + a + ":5304 (control)", udp, "E");
+    const std::string tcp = newToken();
+    expect("host: TCP to " + a + ":84", 0, tcpSendTo(a, 84, tcp));
+    expectReceiver("host: TCP to " + a + ":84 (control)", tcp, "E");
+    const std::string wildcard = newToken();
+    expect("host: UDP to " + a + ":5305", 0, udpSendTo(a, 5305, wildcard));
+    expectReceiver("host: UDP to " + a + ":5305, E's wildcard (control)", wildcard, "E");
+  }
+  for (const std::string a : {"10.70.0.1", "fd70::1"}) {
+    const std::string token = newToken();
+    expect("host: UDP to its " + a + ":5305", 0, udpSendTo(a, 5305, token));
+    expectReceiver("host: UDP to its " + a + ":5305, where only E has a socket", token, "");
+  }
+  expect("host: take 10.70.0.10 and fd70::a out of guest E's set", 0,
+         setNetSet(kXidRemoved, {}));
+  for (const std::string& a : addresses) {
+    const std::string udp = newToken();
+    expect("host: UDP to " + a + ":5304 once E lost it", 0, udpSendTo(a, 5304, udp));
+    expectReceiver("host: UDP to " + a + ":5304 once E lost it", udp, "");
+    const std::string tcp = newToken();
+    expect("host: TCP to " + a + ":84 once E lost it", ECONNREFUSED, tcpSendTo(a, 84, tcp));
+    expectReceiver("host: TCP to " + a + ":84 once E lost it", tcp, "");
+  }
+}
+
 void checkContextGet() {
   for (const auto& [xid, lback, addrs, flags] :
        {std::tuple<uint32_t, std::string, std::vector<std::string>, uint64_t>{
@@ -2975,6 +3041,7 @@ int probeNetwork() {
     checkSharedPorts();
     checkRaw();
     checkReplace();
+    checkRemovedAddresses();
     checkContextGet();
     // Last: were the guest to get CAP_NET_ADMIN, it would break the network.
     checkAdmin();
