@@ -483,6 +483,11 @@ TEST(GuestBuild, CloneOfARunningGuestIsRefused) {
   checkLeavesNothing(options(BuildMethod::Clone, {"--source", "source"}),
                      "clone source source is running (context " + xid.substr(0, xid.size() - 1) +
                          "); stop it before cloning it");
+  // By its root's path, a directory in it or one holding it.
+  for (const fs::path& path : {vservers / "source", vservers / "source/etc", vservers})
+    checkLeavesNothing(options(BuildMethod::Clone, {"--source", path.string()}),
+                       "clone source source is running (context " + xid.substr(0, xid.size() - 1) +
+                           "); stop it before cloning it");
   runningXids.clear();
   build("copy", options(BuildMethod::Clone, {"--source", "source"}));
   CHECK(fs::exists(vservers / "copy/marker"));

@@ -17,16 +17,21 @@ namespace vs::vps {
 
 namespace {
 
-// [start, end) of the column-th whitespace-separated field of line.
-std::optional<std::pair<size_t, size_t>> fieldBounds(const std::string& line, size_t column) {
-  size_t pos = 0;
-  for (size_t field = 0;; field++) {
-    const size_t start = line.find_first_not_of(" \t", pos);
-    if (start == std::string::npos) return std::nullopt;
-    const size_t end = std::min(line.find_first_of(" \t", start), line.size());
-    if (field == column) return std::make_pair(start, end);
-    pos = end;
-  }
+// [start, end) of the first whitespace-separated field of line at or
+// after pos, or nothing.
+std::optional<std::pair<size_t, size_t>> nextField(const std::string& line, size_t pos) {
+  const size_t start = line.find_first_not_of(" \t", pos);
+  if (start == std::string::npos) return std::nullopt;
+  return std::make_pair(start, std::min(line.find_first_of(" \t", start), line.size()));
+}
+
+// [start, end) of the field of line that overlaps column: ps aligns a
+// number to the right of its column, text to the left.
+std::optional<std::pair<size_t, size_t>> fieldUnder(const std::string& line, ColumnSpan column) {
+  for (auto field = nextField(line, 0); field && field->first < column.end;
+       field = nextField(line, field->second))
+    if (field->second > column.start) return field;
+  return std::nullopt;
 }
 
 std::vector<std::string> splitLines(const std::string& text) {
@@ -46,26 +51,29 @@ std::string contextLabel(std::optional<uint32_t> xid, const std::map<uint32_t, s
   return named != names.end() && !named->second.empty() ? named->second : std::to_string(*xid);
 }
 
-std::optional<size_t> pidColumn(const std::string& header) {
-  for (size_t column = 0;; column++) {
-    const auto bounds = fieldBounds(header, column);
-    if (!bounds) return std::nullopt;
-    if (header.compare(bounds->first, bounds->second - bounds->first, "PID") == 0) return column;
+std::optional<ColumnSpan> pidColumn(const std::string& header) {
+  for (auto field = nextField(header, 0); field; field = nextField(header, field->second)) {
+    if (header.compare(field->first, field->second - field->first, "PID") != 0) continue;
+    // busybox prints the word at the left of the column, its pids at the
+    // right: the column runs to the next word.
+    const auto next = nextField(header, field->second);
+    return ColumnSpan{field->first, next ? next->first : std::string::npos};
   }
+  return std::nullopt;
 }
 
-std::optional<long> pidOfLine(const std::string& line, size_t column) {
-  const auto bounds = fieldBounds(line, column);
+std::optional<long> pidOfLine(const std::string& line, ColumnSpan column) {
+  const auto bounds = fieldUnder(line, column);
   if (!bounds) return std::nullopt;
   const std::string field = line.substr(bounds->first, bounds->second - bounds->first);
-  if (field.empty() || field.find_first_not_of("0123456789") != std::string::npos)
+  if (field.empty() || field.size() > 10 || field.find_first_not_of("0123456789") != std::string::npos)
     return std::nullopt;
   return std::stol(field);
 }
 
-std::string insertColumn(const std::string& line, size_t column, const std::string& label,
+std::string insertColumn(const std::string& line, ColumnSpan column, const std::string& label,
                          size_t width) {
-  const auto bounds = fieldBounds(line, column);
+  const auto bounds = fieldUnder(line, column);
   if (!bounds) return line;
   std::string padded = label;
   padded.resize(std::max(width, label.size()), ' ');
@@ -89,7 +97,7 @@ int run(int argc, const char** argv) {
   command.insert(command.end(), argv + 1, argv + argc);
   const CapturedOutput ps = runCapturingOutput(command);
   const std::vector<std::string> lines = splitLines(ps.output);
-  const std::optional<size_t> column = lines.empty() ? std::nullopt : pidColumn(lines[0]);
+  const std::optional<ColumnSpan> column = lines.empty() ? std::nullopt : pidColumn(lines[0]);
   if (!column) {
     std::fputs(ps.output.c_str(), stdout);
     return ps.status;

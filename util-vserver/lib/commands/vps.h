@@ -21,14 +21,22 @@ namespace vs::vps {
 // The label of a context, as in util-vserver.
 std::string contextLabel(std::optional<uint32_t> xid, const std::map<uint32_t, std::string>& names);
 
-// Index of the PID column in ps's header line, or nothing.
-std::optional<size_t> pidColumn(const std::string& header);
+// Where ps's header line has its PID column: the characters [start, end)
+// from the word PID to the next word (npos when it is the last).
+struct ColumnSpan {
+  size_t start = 0, end = 0;
+};
 
-// The pid in column column of line, if it has one.
-std::optional<long> pidOfLine(const std::string& line, size_t column);
+// The PID column of ps's header line, or nothing.
+std::optional<ColumnSpan> pidColumn(const std::string& header);
 
-// line with label inserted after its column-th field, padded to width.
-std::string insertColumn(const std::string& line, size_t column, const std::string& label,
+// The pid line has under column, if it has one.  The field is found by
+// where it is, not by counting fields: a process's name or arguments (a
+// guest's to choose) may hold spaces, and ps may print them before it.
+std::optional<long> pidOfLine(const std::string& line, ColumnSpan column);
+
+// line with label inserted after its field under column, padded to width.
+std::string insertColumn(const std::string& line, ColumnSpan column, const std::string& label,
                          size_t width);
 
 int main(int argc, const char** argv);

@@ -498,6 +498,27 @@ void refuseRunningSource(const std::string& source, const fs::path& cfgdir,
                            "); stop it before cloning it");
 }
 
+// One of a and b lies in the other (or they are one directory).
+bool nested(const fs::path& a, const fs::path& b) {
+  const auto shorter = std::distance(a.begin(), a.end()) <= std::distance(b.begin(), b.end());
+  const fs::path& inner = shorter ? b : a;
+  const fs::path& outer = shorter ? a : b;
+  return std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first == outer.end();
+}
+
+// A directory given by its path may be a guest's root, lie in one or hold
+// one: the same race as a guest named.
+void refuseRunningRootsAround(const fs::path& configRoot, const fs::path& directory,
+                              const ContextCheck& contextRuns) {
+  for (const RegisteredGuest& guest : registeredGuests(configRoot)) {
+    std::error_code error;
+    const auto vdir = linkTarget(guest.cfgdir / "vdir");
+    const fs::path root = vdir ? fs::canonical(*vdir, error) : fs::path();
+    if (!root.empty() && !error && nested(root, directory))
+      refuseRunningSource(guest.name, guest.cfgdir, contextRuns);
+  }
+}
+
 // A guest's root when source names a guest under configRoot, else source
 // as a directory.
 fs::path cloneSource(const fs::path& configRoot, const std::string& source,
@@ -514,7 +535,10 @@ fs::path cloneSource(const fs::path& configRoot, const std::string& source,
   }
   if (!fs::is_directory(source, error))
     throw Error(ENOENT, "clone source '" + source + "' is neither a guest nor a directory");
-  return fs::absolute(source);
+  const fs::path directory = fs::canonical(source, error);
+  if (error) throw Error(error.value(), "cannot resolve clone source '" + source + "'");
+  refuseRunningRootsAround(configRoot, directory, contextRuns);
+  return directory;
 }
 
 // The checks and look-ups each method needs before the build starts.
