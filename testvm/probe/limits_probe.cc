@@ -7,12 +7,10 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/vserver.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/inotify.h>
-#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/file.h>
 #include <sys/ipc.h>
@@ -328,21 +326,6 @@ void exhaustEach() {
   exhaustLocks();
 }
 
-// Sets link up by SIOCSIFFLAGS: 0 or the errno.
-int linkUpErrno(const char* link) {
-  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  ifreq request{};
-  std::snprintf(request.ifr_name, sizeof request.ifr_name, "%s", link);
-  int result = fd < 0 ? -1 : ioctl(fd, SIOCGIFFLAGS, &request);
-  if (result == 0) {
-    request.ifr_flags |= IFF_UP;
-    result = ioctl(fd, SIOCSIFFLAGS, &request);
-  }
-  const int err = result == 0 ? 0 : errno;
-  if (fd >= 0) close(fd);
-  return err;
-}
-
 sockaddr_un unixListenerAddress() {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -423,7 +406,7 @@ Row rowOnceHit(uint32_t xid, const std::string& name, long long hits) {
 // end.  The clients are made by the host, before the child enters, so
 // that they are charged to no one.
 void fillWithConnections() {
-  expect("host: set lo up", 0, linkUpErrno("lo"));
+  expect("host: set lo up", 0, setLinkUpErrno("lo", true));
   int tcpClients[3], unixClients[2];
   for (int& fd : tcpClients) fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   for (int& fd : unixClients) fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

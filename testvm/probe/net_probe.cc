@@ -1875,10 +1875,8 @@ std::vector<std::string> ifconfList() {
 
 // SIOCGIFADDR of link: the address, or the errno's name.
 std::string ifAddress(const char* link) {
-  Socket s(AF_INET, SOCK_DGRAM);
-  ifreq req{};
-  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
-  if (ioctl(s.fd(), SIOCGIFADDR, &req) != 0) return errnoName(errno);
+  ifreq req = interfaceRequest(link);
+  if (const int err = interfaceIoctl(SIOCGIFADDR, req)) return errnoName(err);
   return hostOf(&req.ifr_addr);
 }
 
@@ -2069,27 +2067,22 @@ bool procNetNames(const std::string& file, const std::string& link) {
 
 // The index SIOCGIFINDEX gives link, or the errno's name.
 std::string ifIndexIoctl(const char* link) {
-  Socket s(AF_INET, SOCK_DGRAM);
-  ifreq req{};
-  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
-  if (ioctl(s.fd(), SIOCGIFINDEX, &req) != 0) return errnoName(errno);
+  ifreq req = interfaceRequest(link);
+  if (const int err = interfaceIoctl(SIOCGIFINDEX, req)) return errnoName(err);
   return std::to_string(req.ifr_ifindex);
 }
 
 // The name SIOCGIFNAME gives index, or the errno's name.
 std::string ifNameIoctl(unsigned index) {
-  Socket s(AF_INET, SOCK_DGRAM);
   ifreq req{};
   req.ifr_ifindex = static_cast<int>(index);
-  if (ioctl(s.fd(), SIOCGIFNAME, &req) != 0) return errnoName(errno);
+  if (const int err = interfaceIoctl(SIOCGIFNAME, req)) return errnoName(err);
   return req.ifr_name;
 }
 
 int hardwareAddressErrno(const char* link) {
-  Socket s(AF_INET, SOCK_DGRAM);
-  ifreq req{};
-  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
-  return errnoOf(ioctl(s.fd(), SIOCGIFHWADDR, &req));
+  ifreq req = interfaceRequest(link);
+  return interfaceIoctl(SIOCGIFHWADDR, req);
 }
 
 // The errno of ethtool's netlink ETHTOOL_MSG_LINKSTATE_GET of link, or 0.
@@ -2733,25 +2726,11 @@ bool effectiveCap(int cap) {
   return false;
 }
 
-int ifFlagsIoctl(const char* link, bool up) {
-  Socket s(AF_INET, SOCK_DGRAM);
-  ifreq req{};
-  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
-  if (ioctl(s.fd(), SIOCGIFFLAGS, &req) != 0) return errno;
-  if (up)
-    req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
-  else
-    req.ifr_flags = static_cast<short>(req.ifr_flags & ~IFF_UP);
-  return errnoOf(ioctl(s.fd(), SIOCSIFFLAGS, &req));
-}
-
 int ifAddrIoctl(const char* link, const std::string& addr) {
-  Socket s(AF_INET, SOCK_DGRAM);
-  ifreq req{};
-  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  ifreq req = interfaceRequest(link);
   const Address a = makeAddress(addr, 0);
   std::memcpy(&req.ifr_addr, a.get(), sizeof(sockaddr_in));
-  return errnoOf(ioctl(s.fd(), SIOCSIFADDR, &req));
+  return interfaceIoctl(SIOCSIFADDR, req);
 }
 
 int rcvbufForce() {
@@ -2794,7 +2773,7 @@ void checkAdmin() {
                expect("admin guest: set vsnet0 down", EPERM, setLinkUp("vsnet0", false));
                expect("admin guest: add a link", EPERM, addDummy("vsnet9"));
                expect("admin guest: delete vsnet1", EPERM, deleteLink("vsnet1"));
-               expect("admin guest: SIOCSIFFLAGS vsnet1 down", EPERM, ifFlagsIoctl("vsnet1", false));
+               expect("admin guest: SIOCSIFFLAGS vsnet1 down", EPERM, setLinkUpErrno("vsnet1", false));
                expect("admin guest: SIOCSIFADDR vsnet1", EPERM, ifAddrIoctl("vsnet1", "10.70.0.6"));
                expect("admin guest: SO_RCVBUFFORCE", EPERM, rcvbufForce());
                for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range",
@@ -2821,10 +2800,8 @@ void checkAdmin() {
                                     "10.70.0.1", 5300, "10.70.0.6", "10.70.0.6", transparent);
              });
   // Nothing changed.
-  Socket s(AF_INET, SOCK_DGRAM);
-  ifreq req{};
-  std::strncpy(req.ifr_name, "vsnet1", IFNAMSIZ - 1);
-  ioctl(s.fd(), SIOCGIFFLAGS, &req);
+  ifreq req = interfaceRequest("vsnet1");
+  interfaceIoctl(SIOCGIFFLAGS, req);
   report(req.ifr_flags & IFF_UP, "host: vsnet1 is still up", "it is down");
   int err = 0;
   const auto v4 = dumpAddresses(AF_INET, &err);
@@ -2955,7 +2932,7 @@ void checkOwnNamespace() {
     expect("own-namespace guest: add a link", 0, addDummy("vsown9"));
     expect("own-namespace guest: delete it", 0, deleteLink("vsown9"));
     expect("own-namespace guest: SIOCSIFFLAGS eth0 down and up", 0,
-           ifFlagsIoctl("eth0", false) + ifFlagsIoctl("eth0", true));
+           setLinkUpErrno("eth0", false) + setLinkUpErrno("eth0", true));
     // The kernel checks this one against the initial user namespace.
     expect("own-namespace guest: SO_RCVBUFFORCE (a global check)", EPERM, rcvbufForce());
     // The host's namespace has an id in the guest's (the veth's peer is

@@ -1,6 +1,8 @@
 #include "probe.h"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +15,7 @@
 #include <sstream>
 
 #include "error.h"
+#include "unique_fd.h"
 #include "vserver_client.h"
 
 namespace probe {
@@ -97,6 +100,28 @@ int setTimeOfDayToNow() {
   timeval now{};
   gettimeofday(&now, nullptr);
   return errnoOf(settimeofday(&now, nullptr));
+}
+
+ifreq interfaceRequest(const char* link) {
+  ifreq req{};
+  std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);
+  return req;
+}
+
+int interfaceIoctl(unsigned long request, ifreq& req) {
+  const vs::UniqueFd socketFd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!socketFd) return errno;
+  return errnoOf(ioctl(socketFd.get(), request, &req));
+}
+
+int setLinkUpErrno(const char* link, bool up) {
+  ifreq req = interfaceRequest(link);
+  if (const int err = interfaceIoctl(SIOCGIFFLAGS, req)) return err;
+  if (up)
+    req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP);
+  else
+    req.ifr_flags = static_cast<short>(req.ifr_flags & ~IFF_UP);
+  return interfaceIoctl(SIOCSIFFLAGS, req);
 }
 
 int openErrno(const std::string& path, int flags) {

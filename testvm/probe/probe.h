@@ -2,6 +2,7 @@
 // line per check on stdout, exact errnos, child processes.
 #pragma once
 
+#include <net/if.h>
 #include <sys/types.h>
 
 #include <cerrno>
@@ -56,6 +57,14 @@ int isolated(const std::function<int()>& fn);
 // current name and settimeofday() to now.  Each returns 0 or the errno.
 int setSameHostname();
 int setTimeOfDayToNow();
+
+// An interface request naming link, and ioctl(request, &req) on a socket
+// of its own: 0 or the errno.
+ifreq interfaceRequest(const char* link);
+int interfaceIoctl(unsigned long request, ifreq& req);
+
+// Sets link up or down by SIOCSIFFLAGS: 0 or the errno.
+int setLinkUpErrno(const char* link, bool up);
 
 // Opens path with flags and closes it at once: 0 or the errno.
 int openErrno(const std::string& path, int flags);
