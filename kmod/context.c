@@ -120,6 +120,8 @@ static void vs_context_release(struct work_struct *work)
 	 * the old directory still registered.
 	 */
 	vs_proc_remove_context(ctx);
+	/* Before the xid is free: the next context of it gets none of them. */
+	vserver_keys_end(ctx->xid);
 	/*
 	 * Before the xid is free for a new context, whose set must not be
 	 * dropped; under vs_policy_mutex, after any change of the set that
