@@ -69,6 +69,30 @@ std::vector<HostFile> hostFiles(pid_t self) {
   };
 }
 
+// Files of the host's network namespace a guest must not read, whose
+// lines name the peers of the host and of the other guests, with a file
+// filtered per reader as the control.
+std::vector<HostFile> hostPeerLists(pid_t self) {
+  const std::string pid = std::to_string(self);
+  return {
+      {"a sunrpc cache's content through /proc/net", "/proc/net/rpc/auth.unix.ip/content", EACCES},
+      {"a sunrpc cache's content through /proc/self/net",
+       "/proc/self/net/rpc/auth.unix.ip/content", EACCES},
+      {"a sunrpc cache's content through /proc/PID/task/TID/net",
+       "/proc/self/task/" + pid + "/net/rpc/auth.unix.ip/content", EACCES},
+      {"xt_recent's tables", "/proc/net/xt_recent", EACCES},
+      {"/proc/net/tcp, filtered per reader (control)", "/proc/net/tcp", 0},
+  };
+}
+
+// The thread path of a HostFile names the caller's own thread.
+std::string ownThreadPath(std::string path, pid_t host) {
+  const std::string hostPid = "/" + std::to_string(host) + "/";
+  if (const auto at = path.find(hostPid); at != std::string::npos)
+    path.replace(at, hostPid.size(), "/" + std::to_string(getpid()) + "/");
+  return path;
+}
+
 void checkHostFiles() {
   mountOrReport("binfmt_misc", "/tmp/vs-binfmt");
   mkdir("/tmp/vs-cgroup1", 0755);
@@ -84,16 +108,17 @@ void checkHostFiles() {
   const pid_t self = getpid();
   for (const HostFile& file : hostFiles(self))
     expect(std::string("host: write ") + file.what + " (control)", 0, writeErrno(file.path));
+  for (const HostFile& file : hostPeerLists(self))
+    expect(std::string("host: read ") + file.what + " (control)", 0,
+           openErrno(file.path, O_RDONLY));
   inChild([self] {
     if (enterNewContext(kPlainXid, "fs-plain") != 0) return;
-    for (const HostFile& file : hostFiles(self)) {
-      // The thread path names the caller's own thread.
-      std::string path = file.path;
-      const std::string hostPid = "/" + std::to_string(self) + "/";
-      if (const auto at = path.find(hostPid); at != std::string::npos)
-        path.replace(at, hostPid.size(), "/" + std::to_string(getpid()) + "/");
-      expect(std::string("guest: write ") + file.what, file.guestErrno, writeErrno(path));
-    }
+    for (const HostFile& file : hostFiles(self))
+      expect(std::string("guest: write ") + file.what, file.guestErrno,
+             writeErrno(ownThreadPath(file.path, self)));
+    for (const HostFile& file : hostPeerLists(self))
+      expect(std::string("guest: read ") + file.what, file.guestErrno,
+             openErrno(ownThreadPath(file.path, self), O_RDONLY));
     expect("guest without a cgroup namespace: write a cgroup's cgroup.procs", EACCES,
            writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
   });

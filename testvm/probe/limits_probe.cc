@@ -6,10 +6,13 @@
 // from zero.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/keyctl.h>
 #include <linux/vserver.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/file.h>
@@ -67,6 +70,16 @@ constexpr rlim_t kSignals = 4;
 constexpr rlim_t kProcesses = 3;
 constexpr uid_t kCountedUid = 4550;
 constexpr char kMaxInotifyInstances[] = "/proc/sys/fs/inotify/max_user_instances";
+// The kernel's per-user limits kept in struct user_struct and struct
+// key_user, as the probe sets them: epoll watches, the pipe pages past
+// which a user's new pipes get two pages (two default pipes of 16), and
+// the keys of every user but the host's root.
+constexpr uint64_t kEpollWatches = 8;
+constexpr int kPipePagesSoft = 32;
+constexpr long long kKeys = 5;
+constexpr char kMaxEpollWatches[] = "/proc/sys/fs/epoll/max_user_watches";
+constexpr char kMaxPipePagesSoft[] = "/proc/sys/fs/pipe-user-pages-soft";
+constexpr char kMaxKeys[] = "/proc/sys/kernel/keys/maxkeys";
 
 // One line of /proc/virtual/<xid>/limit.
 struct Row {
@@ -483,14 +496,18 @@ std::pair<uint64_t, int> queueSignals(rlim_t limit) {
   return {queued, 0};
 }
 
+// Becomes kCountedUid: 0 or the errno.
+int becomeCountedUser() {
+  return setgid(kCountedUid) == 0 && setuid(kCountedUid) == 0 ? 0 : errno;
+}
+
 // Becomes kCountedUid with RLIMIT_NPROC limit (this process counts 1) and
 // forks children that wait until killed, until a fork is refused; returns
 // their pids and the refusal's errno.
 std::pair<std::vector<pid_t>, int> forkAsCountedUser(rlim_t limit) {
   const rlimit bound{limit, limit};
-  if (setrlimit(RLIMIT_NPROC, &bound) != 0 || setgid(kCountedUid) != 0 ||
-      setuid(kCountedUid) != 0)
-    return {{}, errno};
+  if (setrlimit(RLIMIT_NPROC, &bound) != 0) return {{}, errno};
+  if (const int refusal = becomeCountedUser(); refusal != 0) return {{}, refusal};
   std::vector<pid_t> children;
   while (children.size() <= limit) {
     const pid_t pid = fork();
@@ -502,6 +519,86 @@ std::pair<std::vector<pid_t>, int> forkAsCountedUser(rlim_t limit) {
     children.push_back(pid);
   }
   return {children, 0};
+}
+
+// Watches eventfds with one epoll instance until a watch is refused; all
+// stay open.
+std::pair<uint64_t, int> takeEpollWatches() {
+  const int instance = epoll_create1(EPOLL_CLOEXEC);
+  if (instance < 0) return {0, errno};
+  uint64_t taken = 0;
+  while (taken <= kEpollWatches) {
+    const int watched = eventfd(0, EFD_CLOEXEC);
+    epoll_event event{};
+    event.events = EPOLLIN;
+    if (watched < 0 || epoll_ctl(instance, EPOLL_CTL_ADD, watched, &event) != 0)
+      return {taken, errno};
+    taken++;
+  }
+  return {taken, 0};
+}
+
+int oneEpollWatchErrno() {
+  const auto [taken, refusal] = takeEpollWatches();
+  return taken >= 1 ? 0 : refusal;
+}
+
+// The size of a new pipe (F_GETPIPE_SZ), which stays open; -1 if refused.
+int newPipeSize() {
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) return -1;
+  return fcntl(ends[0], F_GETPIPE_SZ);
+}
+
+// Adds keys to the process keyring until one is refused: the refusal's
+// errno.  The keys stay.  Their names are the caller's uid's: a key of the
+// name already there would be updated, not added.
+int takeKeys() {
+  for (long long taken = 0; taken <= kKeys; taken++) {
+    const std::string description =
+        "vs-quota-" + std::to_string(getuid()) + "-" + std::to_string(taken);
+    if (addKey(description.c_str(), "x", KEY_SPEC_PROCESS_KEYRING) < 0) return errno;
+  }
+  return 0;
+}
+
+// What /proc/key-users shows the caller of uid: its lines, and the keys
+// and key quota of the last.
+struct KeyQuota {
+  int lines = 0;
+  long long keys = -1, maxKeys = -1;
+};
+
+KeyQuota keyQuotaOf(uid_t uid) {
+  KeyQuota quota;
+  std::istringstream lines(readFile("/proc/key-users"));
+  std::string line;
+  while (std::getline(lines, line)) {
+    unsigned shown = 0;
+    long long keys = 0, maxKeys = 0;
+    if (std::sscanf(line.c_str(), "%u: %*d %*d/%*d %lld/%lld", &shown, &keys, &maxKeys) == 3 &&
+        shown == uid) {
+      quota.lines++;
+      quota.keys = keys;
+      quota.maxKeys = maxKeys;
+    }
+  }
+  return quota;
+}
+
+std::string describe(const KeyQuota& quota) {
+  return std::to_string(quota.lines) + " line(s), " + std::to_string(quota.keys) + "/" +
+         std::to_string(quota.maxKeys) + " keys";
+}
+
+// Takes keys until refused and checks that the refusal is the quota's and
+// that /proc/key-users shows the caller its own record, full.
+void expectKeysRefusedAtQuota(const std::string& who, uid_t uid) {
+  const int refusal = takeKeys();
+  const KeyQuota quota = keyQuotaOf(uid);
+  report(refusal == EDQUOT && quota.lines == 1 && quota.keys == kKeys && quota.maxKeys == kKeys,
+         who + ": keys until EDQUOT at the users' quota (/proc/key-users: its own 5/5)",
+         std::string(errnoName(refusal)) + ", " + describe(quota));
 }
 
 void endChildren(const std::vector<pid_t>& children) {
@@ -553,11 +650,20 @@ void whileGuestHolds(uint32_t xid, const std::function<std::vector<pid_t>()>& gu
 
 // The kernel's per-user counts are per context: a guest's root and its
 // uids are the host's, but what they hold of their uid's inotify
-// instances, queued signals and processes neither uses up the host's
-// nor is held by them.  The guest's own limits still hold.
+// instances, queued signals, processes, epoll watches, pipe pages and keys
+// neither uses up the host's nor is held by them.  The guest's own limits
+// still hold, and a guest's root has the key quota of the other users.
 void checkPerUserCounts() {
-  const std::string savedInstances = readFile(kMaxInotifyInstances);
-  writeFile(kMaxInotifyInstances, std::to_string(kInotifyInstances) + "\n");
+  const std::map<std::string, std::string> limits = {
+      {kMaxInotifyInstances, std::to_string(kInotifyInstances)},
+      {kMaxEpollWatches, std::to_string(kEpollWatches)},
+      {kMaxPipePagesSoft, std::to_string(kPipePagesSoft)},
+      {kMaxKeys, std::to_string(kKeys)}};
+  std::map<std::string, std::string> saved;
+  for (const auto& [file, value] : limits) {
+    saved[file] = readFile(file);
+    writeFile(file, value + "\n");
+  }
   whileGuestHolds(
       kUserCountsXid,
       [] {
@@ -565,11 +671,20 @@ void checkPerUserCounts() {
                       takeInotifyInstances());
         expectRefusal("guest root: RT signals queued to itself", kSignals, EAGAIN,
                       queueSignals(kSignals));
+        expectRefusal("guest root: epoll watches", kEpollWatches, ENOSPC, takeEpollWatches());
+        expectKeysRefusedAtQuota("guest root", 0);
         const auto [children, refusal] = forkAsCountedUser(kProcesses);
         // The process itself is one of kProcesses.
         report(children.size() == kProcesses - 1 && refusal == EAGAIN,
                "guest uid 4550: 2 children under RLIMIT_NPROC 3, the next fork -> EAGAIN",
                std::to_string(children.size()) + " forked, then " + errnoName(refusal));
+        const int sizes[] = {newPipeSize(), newPipeSize(), newPipeSize()};
+        // Past the soft limit a pipe gets PIPE_MIN_DEF_BUFFERS, 2 pages.
+        report(sizes[0] == 65536 && sizes[1] == 65536 && sizes[2] == 8192,
+               "guest uid 4550: two pipes of 16 pages, then one of 2 pages (soft limit 32)",
+               std::to_string(sizes[0]) + ", " + std::to_string(sizes[1]) + ", " +
+                   std::to_string(sizes[2]) + " bytes");
+        expectKeysRefusedAtQuota("guest uid 4550", kCountedUid);
         return children;
       },
       [] {
@@ -587,8 +702,24 @@ void checkPerUserCounts() {
                  endChildren(children);
                  return children.empty() ? refusal : 0;
                }));
+        expect("host root: an epoll watch while guest root holds its uid's 8", 0,
+               oneEpollWatchErrno());
+        const KeyQuota guestUsers = keyQuotaOf(kCountedUid);
+        report(guestUsers.lines == 0, "host: /proc/key-users does not list guest uid 4550",
+               describe(guestUsers));
+        const int pipePages = isolated([] {
+          return becomeCountedUser() == 0 ? newPipeSize() / 4096 : -1;
+        });
+        report(pipePages == 16,
+               "host uid 4550: a pipe of 16 pages while guest uid 4550 is past the soft limit",
+               std::to_string(pipePages) + " pages");
+        expect("host uid 4550: a key while guest uid 4550 holds its 5", 0, isolated([] {
+                 const int refusal = becomeCountedUser();
+                 if (refusal != 0) return refusal;
+                 return addKey("vs-quota-host", "x", KEY_SPEC_PROCESS_KEYRING) < 0 ? errno : 0;
+               }));
       });
-  writeFile(kMaxInotifyInstances, savedInstances);
+  for (const auto& [file, value] : saved) writeFile(file, value);
 }
 
 int newSemaphoreSet(int nsems) { return semget(IPC_PRIVATE, nsems, IPC_CREAT | 0600); }

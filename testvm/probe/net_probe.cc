@@ -46,6 +46,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp_metrics.h>
 #include <linux/unix_diag.h>
 #include <linux/vserver.h>
 
@@ -71,6 +72,7 @@
 #include "network.h"
 #include "network_namespace.h"
 #include "probe.h"
+#include "unique_fd.h"
 #include "vserver_client.h"
 #include "vserver_proto.h"
 
@@ -2168,6 +2170,102 @@ int joinAnycast(Socket& s, unsigned link) {
 // or index: guest A (hide_netif) finds vsnet1 nowhere, guest B (without
 // it) and the host find it everywhere; neither guest sees the host's
 // ping, netlink or packet sockets, each sees its own.
+std::string ipv4Text(uint32_t networkOrder) {
+  char text[INET_ADDRSTRLEN];
+  inet_ntop(AF_INET, &networkOrder, text, sizeof(text));
+  return text;
+}
+
+// The IPv4 entries of the TCP metrics cache the caller sees, each as
+// "SOURCE>DESTINATION", and the dump's errno.
+std::pair<std::set<std::string>, int> tcpMetricsDump() {
+  std::set<std::string> entries;
+  const int err = errnoOfCall([&] {
+    vs::GenlSocket socket;
+    const vs::GenlFamily family = socket.resolveFamily(TCP_METRICS_GENL_NAME);
+    vs::GenlRequest request(family.id, TCP_METRICS_CMD_GET, TCP_METRICS_GENL_VERSION,
+                            NLM_F_DUMP);
+    socket.transact(request, [&](const nlmsghdr* nlh) {
+      std::string source, destination;
+      forEachAttribute(nlh, GENL_HDRLEN, [&](const nlattr* a) {
+        if (mnl_attr_get_type(a) == TCP_METRICS_ATTR_ADDR_IPV4)
+          destination = ipv4Text(mnl_attr_get_u32(a));
+        else if (mnl_attr_get_type(a) == TCP_METRICS_ATTR_SADDR_IPV4)
+          source = ipv4Text(mnl_attr_get_u32(a));
+      });
+      if (!source.empty()) entries.insert(source + ">" + destination);
+    });
+  });
+  return {entries, err};
+}
+
+// The errno of looking up the TCP metrics entry of source and destination,
+// or 0.
+int tcpMetricsGetErrno(const std::string& source, const std::string& destination) {
+  return errnoOfCall([&] {
+    vs::GenlSocket socket;
+    const vs::GenlFamily family = socket.resolveFamily(TCP_METRICS_GENL_NAME);
+    vs::GenlRequest request(family.id, TCP_METRICS_CMD_GET, TCP_METRICS_GENL_VERSION, 0);
+    in_addr from{}, to{};
+    inet_pton(AF_INET, source.c_str(), &from);
+    inet_pton(AF_INET, destination.c_str(), &to);
+    request.putU32(TCP_METRICS_ATTR_ADDR_IPV4, to.s_addr);
+    request.putU32(TCP_METRICS_ATTR_SADDR_IPV4, from.s_addr);
+    socket.transact(request, [](const nlmsghdr*) {});
+  });
+}
+
+// Connects an unbound socket to listener, sends a byte and closes first:
+// the connection passes TIME_WAIT, where the kernel records the peer in
+// its TCP metrics cache.  0 or the errno.
+int connectAndClose(const Address& listener) {
+  Socket client(AF_INET, SOCK_STREAM);
+  if (connect(client.fd(), listener.get(), listener.length) != 0) return errno;
+  return send(client.fd(), "m", 1, 0) == 1 ? 0 : errno;
+}
+
+// The TCP metrics cache (`ip tcp_metrics`) names each recent peer with the
+// local address that talked to it: a confined guest sees the entries of
+// its own addresses only, by dump and by lookup.
+void checkTcpMetrics() {
+  const Address listener = makeAddress("10.70.0.1", 5391);
+  Socket server(AF_INET, SOCK_STREAM);
+  expect("host: a listener on 10.70.0.1:5391", 0, server.bindTo(listener));
+  expect("host: listen", 0, errnoOf(listen(server.fd(), 8)));
+  expect("host: a connection from 10.70.0.1, closed first", 0, connectAndClose(listener));
+  inGuest(kXidA, [&] {
+    expect("guest A: a connection to the host's listener, closed first", 0,
+           connectAndClose(listener));
+  });
+  const std::string hostEntry = "10.70.0.1>10.70.0.1", guestEntry = "10.70.0.2>10.70.0.1";
+  std::set<std::string> host;
+  for (int tries = 0; tries < 20; tries++) {
+    host = tcpMetricsDump().first;
+    if (host.count(hostEntry) && host.count(guestEntry)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  report(host.count(hostEntry) && host.count(guestEntry),
+         "host: its TCP metrics show both connections' peers (control)",
+         "shows " + join(std::vector<std::string>(host.begin(), host.end())));
+  inGuest(kXidA, [&] {
+    const auto [seen, err] = tcpMetricsDump();
+    expect("guest A: dump the TCP metrics", 0, err);
+    report(seen.count(guestEntry) == 1, "guest A: its TCP metrics show its own connection's peer",
+           "missing");
+    std::vector<std::string> foreign;
+    for (const std::string& entry : seen) {
+      const std::string source = entry.substr(0, entry.find('>'));
+      if (!contains(kAddrsA, source) && source != kLbackA) foreign.push_back(entry);
+    }
+    report(foreign.empty(), "guest A: its TCP metrics show no entry of another's address",
+           "shows " + join(foreign));
+    expect("guest A: look up the entry of its own connection (control)", 0,
+           tcpMetricsGetErrno("10.70.0.2", "10.70.0.1"));
+    expect("guest A: look up the host's entry from 10.70.0.1", ESRCH,
+           tcpMetricsGetErrno("10.70.0.1", "10.70.0.1"));
+  });
+}
+
 void checkOtherViews() {
   Socket hostPing(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
   Socket hostPing6(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
@@ -2310,12 +2408,18 @@ uint16_t checksum(const void* data, size_t len) {
   return htons(static_cast<uint16_t>(~sum));
 }
 
-// Sends an ICMP or ICMPv6 echo request carrying token; 0 or the errno.
-int sendEcho(int fd, const std::string& to, const std::string& token) {
+// Sends an ICMP or ICMPv6 echo request (or reply) with ident, carrying
+// token; 0 or the errno.  An ICMPv6 socket fills in the checksum itself.
+int sendEcho(int fd, const std::string& to, const std::string& token, bool reply = false,
+             uint16_t ident = 1) {
   std::vector<uint8_t> packet(8 + token.size());
   const bool v6 = familyOf(to) == AF_INET6;
-  packet[0] = v6 ? ICMP6_ECHO_REQUEST : ICMP_ECHO;
-  packet[5] = 1;  // id
+  if (v6)
+    packet[0] = reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO_REQUEST;
+  else
+    packet[0] = reply ? ICMP_ECHOREPLY : ICMP_ECHO;
+  packet[4] = static_cast<uint8_t>(ident >> 8);
+  packet[5] = static_cast<uint8_t>(ident);
   packet[7] = 1;  // sequence
   std::memcpy(packet.data() + 8, token.data(), token.size());
   if (!v6) {
@@ -2324,6 +2428,79 @@ int sendEcho(int fd, const std::string& to, const std::string& token) {
   }
   const Address dst = makeAddress(to, 0);
   return errnoOf(sendto(fd, packet.data(), packet.size(), 0, dst.get(), dst.length));
+}
+
+// Everything queued on fd, waiting up to waitMs for the first datagram.
+std::string drainDatagrams(int fd, int waitMs = 1000) {
+  std::string out;
+  pollfd p{fd, POLLIN, 0};
+  while (poll(&p, 1, waitMs) == 1) {
+    char buffer[2048];
+    const ssize_t n = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT);
+    if (n <= 0) break;
+    out.append(buffer, static_cast<size_t>(n));
+    waitMs = 100;
+  }
+  return out;
+}
+
+// A socket made in a child moved into xid and set up there by setUp (0 or
+// an errno), handed back over a unix socket: it keeps the context it was
+// made in.  The fd is -1 if it could not be made, and the errno is
+// socket()'s or setUp's.
+std::pair<vs::UniqueFd, int> socketOfGuest(uint32_t xid, int family, int type, int protocol,
+                                           const std::function<int(int)>& setUp) {
+  int ends[2];
+  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, ends) != 0) return {vs::UniqueFd(-1), errno};
+  vs::UniqueFd parentEnd(ends[0]), childEnd(ends[1]);
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    int result = EPERM;
+    vs::UniqueFd made(-1);
+    try {
+      vs::VserverClient().migrate(xid);
+      made = vs::UniqueFd(socket(family, type | SOCK_CLOEXEC, protocol));
+      result = made ? setUp(made.get()) : errno;
+    } catch (const vs::Error& e) {
+      std::printf("# enter context %u: %s\n", xid, e.what());
+    }
+    iovec iov{&result, sizeof(result)};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr message{};
+    message.msg_iov = &iov;
+    message.msg_iovlen = 1;
+    if (made) {
+      message.msg_control = control;
+      message.msg_controllen = sizeof(control);
+      cmsghdr* c = CMSG_FIRSTHDR(&message);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(sizeof(int));
+      const int fd = made.get();
+      std::memcpy(CMSG_DATA(c), &fd, sizeof(fd));
+    }
+    _exit(sendmsg(childEnd.get(), &message, 0) < 0 ? 1 : 0);
+  }
+  childEnd.reset();
+  int result = EPERM;
+  iovec iov{&result, sizeof(result)};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr message{};
+  message.msg_iov = &iov;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  vs::UniqueFd received(-1);
+  if (pid > 0 && recvmsg(parentEnd.get(), &message, MSG_CMSG_CLOEXEC) > 0)
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c))
+      if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        int fd = -1;
+        std::memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+        received = vs::UniqueFd(fd);
+      }
+  if (pid > 0) waitpid(pid, nullptr, 0);
+  return {std::move(received), result};
 }
 
 // What a raw socket of the host has queued: for each packet carrying
@@ -2614,8 +2791,72 @@ void checkRaw() {
   report(from6 == "fd70::2", "host: guest A's ICMPv6 ping came from fd70::2", "from " + from6);
 }
 
-// CTX_GET describes a confined context's network set, its loopback
-// address always included.
+// Echo replies reach a ping socket at its context's addresses only:
+// guest A's ping socket bound to the wildcard takes those sent to its
+// addresses and not those sent to the host's, and a host ping socket bound
+// to the wildcard not those sent to guest A's.  The host sends the replies
+// through a raw socket, each with the ident of the socket it is for.
+void checkPingReplies() {
+  constexpr uint16_t kGuestIdent = 4711, kHostIdent = 4712;
+  for (const bool v6 : {false, true}) {
+    const int family = v6 ? AF_INET6 : AF_INET;
+    const int protocol = v6 ? static_cast<int>(IPPROTO_ICMPV6) : static_cast<int>(IPPROTO_ICMP);
+    const std::string wildcard = v6 ? "::" : "0.0.0.0";
+    const std::string hostAddress = v6 ? "fd70::1" : "10.70.0.1";
+    const std::string guestAddress = v6 ? "fd70::3" : "10.70.0.3";
+    const std::string kind = v6 ? "ICMPv6 ping socket" : "ping socket";
+    const auto [guestPing, bound] =
+        socketOfGuest(kXidA, family, SOCK_DGRAM, protocol, [&](int fd) {
+          const Address any = makeAddress(wildcard, kGuestIdent);
+          return errnoOf(bind(fd, any.get(), any.length));
+        });
+    expect("guest A: bind a " + kind + " to the wildcard, ident 4711", 0, bound);
+    Socket hostPing(family, SOCK_DGRAM, protocol);
+    expect("host: bind a " + kind + " to the wildcard, ident 4712", 0,
+           hostPing.bindTo(makeAddress(wildcard, kHostIdent)));
+    Socket raw(family, SOCK_RAW, protocol);
+    const std::string guestOwn = newToken(), guestToHost = newToken();
+    const std::string hostOwn = newToken(), hostToGuest = newToken();
+    for (const auto& [to, ident, token] :
+         {std::tuple{guestAddress, kGuestIdent, guestOwn},
+          std::tuple{hostAddress, kGuestIdent, guestToHost},
+          std::tuple{hostAddress, kHostIdent, hostOwn},
+          std::tuple{guestAddress, kHostIdent, hostToGuest}})
+      expect("host: raw echo reply with ident " + std::to_string(ident) + " to " + to, 0,
+             sendEcho(raw.fd(), to, token, true, ident));
+    if (!guestPing) continue;
+    const auto expectTaken = [&](const std::string& who, const std::string& got,
+                                 const std::string& token, bool taken, const std::string& to) {
+      report((got.find(token) != std::string::npos) == taken,
+             who + ": its " + kind + (taken ? " takes" : " does not take") +
+                 " the reply sent to " + to + (taken ? " (control)" : ""),
+             taken ? "not received" : "received");
+    };
+    const std::string guestGot = drainDatagrams(guestPing.get());
+    expectTaken("guest A", guestGot, guestOwn, true, guestAddress);
+    expectTaken("guest A", guestGot, guestToHost, false, "the host's " + hostAddress);
+    const std::string hostGot = drainDatagrams(hostPing.fd());
+    expectTaken("host", hostGot, hostOwn, true, hostAddress);
+    expectTaken("host", hostGot, hostToGuest, false, "guest A's " + guestAddress);
+  }
+
+  // SO_REUSEADDR lets ping sockets share an ident, within a context only.
+  constexpr uint16_t kSharedIdent = 4713;
+  const Address shared = makeAddress("0.0.0.0", kSharedIdent);
+  Socket first(AF_INET, SOCK_DGRAM, IPPROTO_ICMP), second(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+  for (Socket* s : {&first, &second}) s->setInt(SOL_SOCKET, SO_REUSEADDR, 1);
+  expect("host: bind a ping socket with SO_REUSEADDR, ident 4713", 0, first.bindTo(shared));
+  expect("host: a second one shares the ident (control)", 0, second.bindTo(shared));
+  const auto [guestShared, sharedBind] =
+      socketOfGuest(kXidA, AF_INET, SOCK_DGRAM, IPPROTO_ICMP, [&](int fd) {
+        const int on = 1;
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0) return errno;
+        return errnoOf(bind(fd, shared.get(), shared.length));
+      });
+  expect("guest A: bind a ping socket with SO_REUSEADDR to the host's ident 4713", EADDRINUSE,
+         sharedBind);
+}
+
 // Guest E binds its servers to 10.70.0.10 and fd70::a, then the host
 // takes both out of its set: its sockets, still bound to them, take
 // nothing more sent there (the host may give them to another guest).
@@ -2663,6 +2904,8 @@ void checkRemovedAddresses() {
   });
 }
 
+// CTX_GET describes a confined context's network set, its loopback
+// address always included.
 void checkContextGet() {
   for (const auto& [xid, lback, addrs, flags] :
        {std::tuple<uint32_t, std::string, std::vector<std::string>, uint64_t>{
@@ -3014,8 +3257,10 @@ int probeNetwork() {
     checkVisibility();
     checkNotifications();
     checkOtherViews();
+    checkTcpMetrics();
     checkSharedPorts();
     checkRaw();
+    checkPingReplies();
     checkReplace();
     checkRemovedAddresses();
     checkContextGet();

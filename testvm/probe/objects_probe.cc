@@ -1,25 +1,34 @@
 // vstest objects: kernel objects that are told apart by uid alone, or by
 // a name in a table the host shares with its guests, are kept per
-// context: keys and keyrings, System V IPC objects in a shared IPC
+// context: keys and keyrings (which end with their context, run no
+// request-key helper for a guest and are charged to its memory cgroup),
+// System V IPC objects in a shared IPC
 // namespace, abstract unix socket names, the pids behind file locks and
 // the tasks priority calls look at.  Each refusal comes with its exact
 // errno and a control on the guest's own object or from the host.
 #include <fcntl.h>
 #include <linux/keyctl.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstddef>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <string>
+#include <thread>
 
 #include "probe.h"
 
@@ -31,10 +40,15 @@ constexpr uint32_t kKeysXid = 4800;
 constexpr uint32_t kIpcXid = 4801;
 constexpr uint32_t kNamesXid = 4802;
 constexpr uint32_t kLocksXid = 4803;
+constexpr uint32_t kKeyMemoryXid = 4805;
 
-long addKey(const char* description, const char* payload, long keyring) {
-  return syscall(SYS_add_key, "user", description, payload, std::strlen(payload), keyring);
-}
+// A request-key helper that only records that it ran.
+constexpr char kRequestKeyHelper[] = "/sbin/request-key";
+constexpr char kUpcallRecord[] = "/tmp/vs-upcall-ran";
+// A core dump helper that reads the core and records that it ran.
+constexpr char kCoreHelper[] = "/sbin/vs-core-helper";
+constexpr char kCoreRecord[] = "/tmp/vs-core-ran";
+constexpr char kCorePattern[] = "/proc/sys/kernel/core_pattern";
 
 int readKey(long key) {
   char buffer[64];
@@ -53,7 +67,19 @@ int sessionToParent() {
   return errnoOf(syscall(SYS_keyctl, KEYCTL_SESSION_TO_PARENT));
 }
 
+// request_key() of a key nobody has, with callout information: the kernel
+// runs the request-key helper, which makes nothing; 0 or the errno.
+int requestKey(const char* description) {
+  return errnoOf(syscall(SYS_request_key, "user", description, "vs-callout",
+                         KEY_SPEC_PROCESS_KEYRING));
+}
+
 void checkKeys() {
+  int serials[2];
+  if (pipe2(serials, O_CLOEXEC) != 0) {
+    report(false, "a pipe for the guest's key id", std::strerror(errno));
+    return;
+  }
   const long hostKeyring = keyringId(KEY_SPEC_USER_KEYRING);
   const long hostKey = addKey("vs-host-secret", "s3cret", KEY_SPEC_USER_KEYRING);
   report(hostKey > 0, "host: a key in root's user keyring", std::strerror(errno));
@@ -73,12 +99,150 @@ void checkKeys() {
            searchKey(KEY_SPEC_USER_KEYRING, "vs-host-secret"));
     const long ownKey = addKey("vs-guest-secret", "mine", KEY_SPEC_USER_KEYRING);
     expect("guest: read a key of its own (control)", 0, ownKey > 0 ? readKey(ownKey) : errno);
+    if (write(serials[1], &ownKey, sizeof(ownKey)) != sizeof(ownKey))
+      report(false, "guest: pass its key's id on", std::strerror(errno));
     expect("guest: hand a session keyring to a parent in its own context (control)", 0,
            isolated(sessionToParent));
     // This process joined the guest; its parent is the host's probe.
     expect("guest: hand a session keyring to its host parent", EPERM, sessionToParent());
   });
+  close(serials[1]);
+  long lastKey = 0;
+  if (read(serials[0], &lastKey, sizeof(lastKey)) != sizeof(lastKey)) lastKey = 0;
+  close(serials[0]);
+  // The context ended with its child; the next one given the xid finds
+  // nothing the last one left.
+  inChild([=] {
+    if (enterNewContext(kKeysXid, "keys-again") != 0) return;
+    expect("next guest of the xid: find the last one's key in its user keyring", ENOKEY,
+           searchKey(KEY_SPEC_USER_KEYRING, "vs-guest-secret"));
+    expect("next guest of the xid: read the last one's key by its id", ENOKEY,
+           lastKey > 0 ? readKey(lastKey) : EINVAL);
+    const long ownKey = addKey("vs-guest-secret", "new", KEY_SPEC_USER_KEYRING);
+    expect("next guest of the xid: a key of its own of that name (control)", 0,
+           ownKey > 0 ? readKey(ownKey) : errno);
+  });
   syscall(SYS_keyctl, KEYCTL_UNLINK, hostKey, KEY_SPEC_USER_KEYRING);
+}
+
+// Lines in a helper's record: how often it ran.
+size_t runsOf(const char* record) {
+  const std::string lines = readFile(record);
+  return static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+}
+
+size_t upcalls() { return runsOf(kUpcallRecord); }
+
+// The request-key helper runs as the host's root, in the host's
+// namespaces: it runs for the host's requests and never for a guest's.
+void checkUpcalls() {
+  writeFile(kRequestKeyHelper, std::string("#!/bin/sh\necho \"$@\" >> ") + kUpcallRecord + "\n",
+            0755);
+  expect("host: request_key of a key nobody has, with a callout (the helper makes none)", ENOKEY,
+         requestKey("vs-upcall-host"));
+  report(upcalls() == 1, "host: the kernel ran the request-key helper (control)",
+         std::to_string(upcalls()) + " runs");
+  inChild([] {
+    if (enterNewContext(kKeysXid, "upcalls") != 0) return;
+    expect("guest: request_key with a callout", ENOKEY, requestKey("vs-upcall-guest"));
+    report(upcalls() == 1, "guest: the kernel ran no request-key helper for it",
+           std::to_string(upcalls()) + " runs in all");
+  });
+  unlink(kRequestKeyHelper);
+  unlink(kUpcallRecord);
+}
+
+// Forks a child that dies of SIGSEGV with RLIMIT_CORE at its hard limit:
+// 1 if the kernel says it dumped its core (WCOREDUMP), 0 if not, -1 if
+// it did not die so.
+int crashDumpsCore() {
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    rlimit core{};
+    getrlimit(RLIMIT_CORE, &core);
+    core.rlim_cur = core.rlim_max;
+    setrlimit(RLIMIT_CORE, &core);
+    signal(SIGSEGV, SIG_DFL);
+    raise(SIGSEGV);
+    _exit(0);
+  }
+  int status = 0;
+  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status) ||
+      WTERMSIG(status) != SIGSEGV)
+    return -1;
+  return WCOREDUMP(status) ? 1 : 0;
+}
+
+// The helper's runs once they reach want, or after 3 s.
+size_t coreHelperRuns(size_t want) {
+  for (int tries = 0; tries < 30 && runsOf(kCoreRecord) < want; tries++)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return runsOf(kCoreRecord);
+}
+
+// A core_pattern piping to a helper runs it as the host's root, in the
+// host's namespaces: a host process's crash is handed to it, a guest's is
+// not dumped at all.
+void checkCoreDumpHelper() {
+  const std::string savedPattern = readFile(kCorePattern);
+  writeFile(kCoreHelper,
+            std::string("#!/bin/sh\ncat > /dev/null\necho \"$1\" >> ") + kCoreRecord + "\n", 0755);
+  writeFile(kCorePattern, std::string("|") + kCoreHelper + " %p\n");
+  const int hostDumped = crashDumpsCore();
+  report(hostDumped == 1, "host: a crash dumps its core through the helper (control)",
+         "WCOREDUMP " + std::to_string(hostDumped));
+  report(coreHelperRuns(1) == 1, "host: the helper ran for the host's crash (control)",
+         std::to_string(runsOf(kCoreRecord)) + " runs");
+  inChild([] {
+    if (enterNewContext(kKeysXid, "core-dump") != 0) return;
+    const int dumped = crashDumpsCore();
+    report(dumped == 0, "guest: a crash dumps no core", "WCOREDUMP " + std::to_string(dumped));
+  });
+  report(coreHelperRuns(2) == 1, "guest: the kernel ran no core dump helper for its crash",
+         std::to_string(runsOf(kCoreRecord)) + " runs in all");
+  writeFile(kCorePattern, savedPattern);
+  unlink(kCoreHelper);
+  unlink(kCoreRecord);
+}
+
+long long memoryCurrent(const std::string& cgroup) {
+  return std::atoll(readFile(cgroup + "/memory.current").c_str());
+}
+
+// A guest's keys are charged to its memory cgroup: 64 user keys of 16000
+// bytes, under key quotas the probe raises for them, raise its
+// memory.current by at least their payloads.
+void checkKeyMemory() {
+  constexpr int kCount = 64, kPayload = 16000;
+  const std::map<std::string, std::string> quotas = {
+      {"/proc/sys/kernel/keys/maxkeys", "1000"}, {"/proc/sys/kernel/keys/maxbytes", "4000000"}};
+  std::map<std::string, std::string> saved;
+  for (const auto& [file, value] : quotas) {
+    saved[file] = readFile(file);
+    writeFile(file, value + "\n");
+  }
+  const std::string cgroup = "/sys/fs/cgroup/vs-key-memory";
+  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
+    report(false, "make " + cgroup, std::strerror(errno));
+  inChild([&] {
+    writeFile(cgroup + "/cgroup.procs", "0");
+    if (enterNewContext(kKeyMemoryXid, "key-memory") != 0) return;
+    const std::string payload(kPayload, 'k');
+    const long long before = memoryCurrent(cgroup);
+    int added = 0;
+    for (; added < kCount; added++) {
+      const std::string description = "vs-memory-" + std::to_string(added);
+      if (addKey(description.c_str(), payload.c_str(), KEY_SPEC_PROCESS_KEYRING) < 0) break;
+    }
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(added == kCount && grown >= static_cast<long long>(kCount) * kPayload,
+           "guest: 64 keys of 16000 bytes raise its memory.current by at least 1024000",
+           std::to_string(added) + " keys added, memory.current grew by " + std::to_string(grown));
+  });
+  rmdir(cgroup.c_str());
+  for (const auto& [file, value] : saved) writeFile(file, value);
 }
 
 void checkIpc() {
@@ -260,6 +424,9 @@ void checkPriorityLoops() {
 
 int probeObjects() {
   checkKeys();
+  checkUpcalls();
+  checkCoreDumpHelper();
+  checkKeyMemory();
   checkIpc();
   checkAbstractNames();
   checkLocks();

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,6 +123,10 @@ int setLinkUpErrno(const char* link, bool up) {
   else
     req.ifr_flags = static_cast<short>(req.ifr_flags & ~IFF_UP);
   return interfaceIoctl(SIOCSIFFLAGS, req);
+}
+
+long addKey(const char* description, const char* payload, long keyring) {
+  return syscall(SYS_add_key, "user", description, payload, std::strlen(payload), keyring);
 }
 
 int openErrno(const std::string& path, int flags) {

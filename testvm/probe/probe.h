@@ -66,6 +66,10 @@ int interfaceIoctl(unsigned long request, ifreq& req);
 // Sets link up or down by SIOCSIFFLAGS: 0 or the errno.
 int setLinkUpErrno(const char* link, bool up);
 
+// Adds a key of type "user" to keyring (a KEY_SPEC_* or an id): its serial,
+// or -1 with errno set.
+long addKey(const char* description, const char* payload, long keyring);
+
 // Opens path with flags and closes it at once: 0 or the errno.
 int openErrno(const std::string& path, int flags);
 
