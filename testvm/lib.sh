@@ -105,7 +105,8 @@ busybox_root() {
 }
 
 # sysv_rc DIR [chatty]: an /etc/init.d/rc that starts one daemon at
-# runlevel 3, saying so, and stops it at runlevel 6, logging to
+# runlevel 3, saying so, and stops it at runlevel 6, saying so too and
+# recording what its standard streams give it in /etc/rc6.streams, logging to
 # /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).  With
 # "chatty", runlevel 3 also leaves /bin/chatty writing 64 KiB (a pipe's
 # worth) a second to the output it inherited, counting the rounds it got
@@ -119,7 +120,11 @@ case "$1" in
 	setsid sleep 100003 </dev/null >/dev/null 2>&1 &
 	[ -x /bin/chatty ] && setsid /bin/chatty &
 	;;
-6)	kill $(pidof sleep)
+6)	echo "Stopping the daemon."
+	streams=$(if read -r _; then printf 'input '; else printf 'eof '; fi
+		for fd in 1 2; do readlink /proc/$$/fd/$fd; done | sed 's/:.*//' | tr '\n' ' ')
+	echo "$streams" >/etc/rc6.streams
+	kill $(pidof sleep)
 	sleep 1
 	echo "rc 6 finished" >>/etc/rc.log
 	;;

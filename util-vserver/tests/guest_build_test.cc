@@ -514,6 +514,23 @@ TEST(GuestBuild, FailedBuildsLeaveNothing) {
   STRCMP_EQUAL("40100\n", readFile(defaults / "context.next").c_str());
 }
 
+TEST(GuestBuild, MakesTheBaseOfTheRootsRootsAlone) {
+  auto o = options(BuildMethod::Skeleton);
+  o.rootDir = base / "new/roots";
+  build("web", o);
+  UNSIGNED_LONGS_EQUAL(0700, modeOf(base / "new/roots"));
+  UNSIGNED_LONGS_EQUAL(0755, modeOf(base / "new/roots/web"));
+
+  // A base that is there already is the admin's to set.
+  fs::create_directories(base / "shared");
+  fs::permissions(base / "shared", fs::perms::owner_all | fs::perms::group_read |
+                                       fs::perms::group_exec | fs::perms::others_read |
+                                       fs::perms::others_exec);
+  o.rootDir = base / "shared";
+  build("mail", o);
+  UNSIGNED_LONGS_EQUAL(0755, modeOf(base / "shared"));
+}
+
 TEST(GuestBuild, FailureRemovesTheParentsItMade) {
   auto o = options(BuildMethod::Skeleton, {"false"});
   o.rootDir = base / "new/roots";

@@ -42,7 +42,13 @@ wait "$exec_job"
 check_eq "SIGTERM to vserver exec reaches the command, whose status comes back" 7 "$?"
 check_match "the command's trap ran" "^caught$" "$(cat /tmp/forward.out)"
 
-check "stop f1" vserver f1 stop
+# The stop command holds none of our descriptors either: with our input a
+# file and our output another, it reads nothing and writes to pipes, and
+# what it says reaches our output.
+check "stop f1, its input and output files" sh -c 'vserver f1 stop </testvm/lib.sh >/tmp/stop.out 2>&1'
+check_eq "the stop command read no input and wrote to two pipes, none of ours" "eof pipe pipe " \
+	"$(cat /vservers/f1/etc/rc6.streams)"
+check_match "what it said reached our output" "^Stopping the daemon\.$" "$(cat /tmp/stop.out)"
 check_clean "f1 left nothing behind" f1 231
 check "delete f1" vserver f1 delete --force
 t_done

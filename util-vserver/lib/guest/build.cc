@@ -647,8 +647,17 @@ void emptyDirectory(const fs::path& dir) {
   for (const auto& entry : fs::directory_iterator(dir, error)) removeTree(entry.path());
 }
 
+// The directory of the guest roots that build makes is root's alone, as
+// util-vserver's setup made /vservers: a guest's root makes setuid
+// programs and device nodes in its tree, which no host user may reach.
+constexpr mode_t kRootsBaseMode = 0700;
+
 void createRoot(const fs::path& root, Rollback& rollback) {
-  makeParents(root.parent_path(), rollback);
+  const fs::path base = root.parent_path();
+  const bool newBase = !fileExists(base);
+  makeParents(base, rollback);
+  if (newBase && chmod(base.c_str(), kRootsBaseMode) != 0)
+    throwErrno("cannot make " + base.string() + " root's alone");
   if (fileExists(root)) {
     rollback.onFailure([root] { emptyDirectory(root); });
     return;

@@ -1,10 +1,12 @@
 #include "stop.h"
 
+#include <fcntl.h>
 #include <linux/vserver.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -13,6 +15,7 @@
 #include "../error.h"
 #include "../every_step.h"
 #include "../process.h"
+#include "../relay_copy.h"
 #include "../unique_fd.h"
 #include "enter.h"
 #include "hooks.h"
@@ -59,14 +62,67 @@ UniqueFd monitorOf(const GuestConfig& config) {
   }
 }
 
+// The stop command's streams: /dev/null for input, and a pipe for output
+// and one for errors, which we pass on to ours.  Guest code holds none of
+// our descriptors: not a file our output goes to (which it could
+// truncate), not the journal's socket, not the caller's input.
+class StopCommandStreams {
+ public:
+  StopCommandStreams() : input_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {
+    if (!input_) throwErrno("cannot open /dev/null");
+    for (size_t i = 0; i < ours_.size(); i++) {
+      int ends[2];
+      if (pipe2(ends, O_CLOEXEC) != 0) throwErrno("cannot make a pipe");
+      ours_[i] = UniqueFd(ends[0]);
+      theirs_[i] = UniqueFd(ends[1]);
+      if (fcntl(ends[0], F_SETFL, O_NONBLOCK) != 0) throwErrno("cannot set O_NONBLOCK");
+    }
+  }
+
+  std::array<int, 3> commandSide() const {
+    return {input_.get(), theirs_[0].get(), theirs_[1].get()};
+  }
+
+  // Once the command has been made: the pipes end with it.
+  void closeCommandSide() {
+    input_.reset();
+    for (UniqueFd& fd : theirs_) fd.reset();
+  }
+
+  // Passes on what the command wrote so far, up to a budget in all: a
+  // guest writing for ever must not fill our log.
+  void passOn() {
+    for (size_t i = 0; i < ours_.size() && passed_ < kLeftOverBudget; i++) {
+      const ssize_t copied = copyAvailable(ours_[i].get(), kOurs[i]);
+      if (copied > 0) passed_ += static_cast<size_t>(copied);
+    }
+  }
+
+  // Once the command has ended: what is left in the pipes.
+  void passOnTheRest() {
+    if (passed_ < kLeftOverBudget)
+      copyWhatIsLeft({{ours_[0].get(), STDOUT_FILENO}, {ours_[1].get(), STDERR_FILENO}},
+                     kLeftOverBudget - passed_);
+  }
+
+ private:
+  static constexpr std::array<int, 2> kOurs{STDOUT_FILENO, STDERR_FILENO};
+  UniqueFd input_;
+  std::array<UniqueFd, 2> ours_;    // our end of the output and error pipes
+  std::array<UniqueFd, 2> theirs_;  // the command's end
+  size_t passed_ = 0;
+};
+
 // Runs the stop command inside the guest, giving it a bounded time; the
 // kill sequence deals with whatever it leaves.  True when the guest ended.
 bool runStopCommand(VserverClient& client, const GuestConfig& config) {
   const auto record = readRunFile(config.runFile, config.name);
   if (!record || !hasStopCommand(config)) return false;
+  StopCommandStreams streams;
   GuestCommand command;
   command.plan = [&config] { return stopPlan(config); };
   command.perProcessLimits = false;
+  command.stdio = streams.commandSide();
   pid_t pid = 0;
   try {
     pid = spawnInGuest(client, config, *record, command).pid;
@@ -78,13 +134,19 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
                  config.name.c_str(), e.what());
     return false;
   }
+  streams.closeCommandSide();
   bool ended = false;
   for (int waited = 0; waited < kStopCommandTimeoutMs && !ended; waited += kPollMs) {
     ended = client.waitForExit(*config.xid, kPollMs).has_value();
-    if (!ended && waitpid(pid, nullptr, WNOHANG) == pid) return false;
+    streams.passOn();
+    if (!ended && waitpid(pid, nullptr, WNOHANG) == pid) {
+      streams.passOnTheRest();
+      return false;
+    }
   }
   kill(pid, SIGKILL);
   waitpid(pid, nullptr, 0);
+  streams.passOnTheRest();
   return ended;
 }
 
