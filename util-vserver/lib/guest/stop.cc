@@ -65,7 +65,10 @@ UniqueFd monitorOf(const GuestConfig& config) {
 // The stop command's streams: /dev/null for input, and a pipe for output
 // and one for errors, which we pass on to ours.  Guest code holds none of
 // our descriptors: not a file our output goes to (which it could
-// truncate), not the journal's socket, not the caller's input.
+// truncate), not the journal's socket, not the caller's input.  A reader
+// of ours that went away (vserver stop | head -1) must not end us
+// half-way through the stop: once the command is made (with SIGPIPE as
+// it was), SIGPIPE is ignored while we pass its output on.
 class StopCommandStreams {
  public:
   StopCommandStreams() : input_(open("/dev/null", O_RDONLY | O_CLOEXEC)) {
@@ -79,14 +82,23 @@ class StopCommandStreams {
     }
   }
 
+  ~StopCommandStreams() {
+    if (ignoringSigpipe_) sigaction(SIGPIPE, &savedSigpipe_, nullptr);
+  }
+  StopCommandStreams(const StopCommandStreams&) = delete;
+  StopCommandStreams& operator=(const StopCommandStreams&) = delete;
+
   std::array<int, 3> commandSide() const {
     return {input_.get(), theirs_[0].get(), theirs_[1].get()};
   }
 
   // Once the command has been made: the pipes end with it.
-  void closeCommandSide() {
+  void commandMade() {
     input_.reset();
     for (UniqueFd& fd : theirs_) fd.reset();
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    ignoringSigpipe_ = sigaction(SIGPIPE, &ignore, &savedSigpipe_) == 0;
   }
 
   // Passes on what the command wrote so far, up to a budget in all: a
@@ -107,6 +119,8 @@ class StopCommandStreams {
 
  private:
   static constexpr std::array<int, 2> kOurs{STDOUT_FILENO, STDERR_FILENO};
+  struct sigaction savedSigpipe_ {};
+  bool ignoringSigpipe_ = false;
   UniqueFd input_;
   std::array<UniqueFd, 2> ours_;    // our end of the output and error pipes
   std::array<UniqueFd, 2> theirs_;  // the command's end
@@ -134,7 +148,7 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
                  config.name.c_str(), e.what());
     return false;
   }
-  streams.closeCommandSide();
+  streams.commandMade();
   bool ended = false;
   for (int waited = 0; waited < kStopCommandTimeoutMs && !ended; waited += kPollMs) {
     ended = client.waitForExit(*config.xid, kPollMs).has_value();
