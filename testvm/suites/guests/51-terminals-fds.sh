@@ -50,5 +50,11 @@ check_eq "the stop command read no input and wrote to two pipes, none of ours" "
 	"$(cat /vservers/f1/etc/rc6.streams)"
 check_match "what it said reached our output" "^Stopping the daemon\.$" "$(cat /tmp/stop.out)"
 check_clean "f1 left nothing behind" f1 231
+# A reader of stop's output that went away does not end the stop half-way.
+check "start f1 again" vserver f1 start
+sh -c 'vserver f1 stop | true'
+check_eq "stop whose reader went away still stops f1 (status 3)" 3 \
+	"$(vserver f1 status >/dev/null; echo $?)"
+vserver f1 stop >/dev/null 2>&1
 check "delete f1" vserver f1 delete --force
 t_done
