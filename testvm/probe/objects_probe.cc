@@ -131,8 +131,6 @@ size_t runsOf(const char* record) {
   return static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
 }
 
-size_t upcalls() { return runsOf(kUpcallRecord); }
-
 // The request-key helper runs as the host's root, in the host's
 // namespaces: it runs for the host's requests and never for a guest's.
 void checkUpcalls() {
@@ -140,13 +138,13 @@ void checkUpcalls() {
             0755);
   expect("host: request_key of a key nobody has, with a callout (the helper makes none)", ENOKEY,
          requestKey("vs-upcall-host"));
-  report(upcalls() == 1, "host: the kernel ran the request-key helper (control)",
-         std::to_string(upcalls()) + " runs");
+  report(runsOf(kUpcallRecord) == 1, "host: the kernel ran the request-key helper (control)",
+         std::to_string(runsOf(kUpcallRecord)) + " runs");
   inChild([] {
     if (enterNewContext(kKeysXid, "upcalls") != 0) return;
     expect("guest: request_key with a callout", ENOKEY, requestKey("vs-upcall-guest"));
-    report(upcalls() == 1, "guest: the kernel ran no request-key helper for it",
-           std::to_string(upcalls()) + " runs in all");
+    report(runsOf(kUpcallRecord) == 1, "guest: the kernel ran no request-key helper for it",
+           std::to_string(runsOf(kUpcallRecord)) + " runs in all");
   });
   unlink(kRequestKeyHelper);
   unlink(kUpcallRecord);
