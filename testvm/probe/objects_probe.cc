@@ -42,6 +42,11 @@ constexpr uint32_t kNamesXid = 4802;
 constexpr uint32_t kLocksXid = 4803;
 constexpr uint32_t kKeyMemoryXid = 4805;
 
+// ioprio_set(2) and ioprio_get(2): <linux/ioprio.h> does not build as C++.
+constexpr int kIoprioWhoProcess = 1, kIoprioWhoUser = 3;
+// Best effort (class 2, shifted by 13), its lowest level.
+constexpr long kLowestBestEffort = (2 << 13) | 7;
+
 // A request-key helper that only records that it ran.
 constexpr char kRequestKeyHelper[] = "/sbin/request-key";
 constexpr char kUpcallRecord[] = "/tmp/vs-upcall-ran";
@@ -409,13 +414,21 @@ void checkPriorityLoops() {
   const int hostView = getpriority(PRIO_USER, 0);
   report(hostView <= -15, "host: getpriority(PRIO_USER) sees its favoured task (control)",
          "got " + std::to_string(hostView));
+  const long hostIoprio = syscall(SYS_ioprio_get, kIoprioWhoProcess, 0);
   inChild([] {
     if (enterNewContext(kLocksXid + 1, "priority") != 0) return;
     errno = 0;
     const int guestView = getpriority(PRIO_USER, 0);
     report(guestView == 0, "guest: getpriority(PRIO_USER) sees only its own tasks",
            "got " + std::to_string(guestView));
+    // The host's tasks of its uid are not the guest's to refuse.
+    expect("guest: ioprio_set(IOPRIO_WHO_USER) of its own uid", 0,
+           errnoOf(syscall(SYS_ioprio_set, kIoprioWhoUser, 0, kLowestBestEffort)));
+    report(syscall(SYS_ioprio_get, kIoprioWhoProcess, 0) == kLowestBestEffort,
+           "guest: its own task got that I/O priority", "it did not");
   });
+  report(syscall(SYS_ioprio_get, kIoprioWhoProcess, 0) == hostIoprio,
+         "host: its task of that uid kept its I/O priority", "it changed");
   kill(favoured, SIGKILL);
   waitpid(favoured, nullptr, 0);
 }
