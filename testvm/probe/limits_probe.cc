@@ -654,16 +654,10 @@ void whileGuestHolds(uint32_t xid, const std::function<std::vector<pid_t>()>& gu
 // neither uses up the host's nor is held by them.  The guest's own limits
 // still hold, and a guest's root has the key quota of the other users.
 void checkPerUserCounts() {
-  const std::map<std::string, std::string> limits = {
-      {kMaxInotifyInstances, std::to_string(kInotifyInstances)},
-      {kMaxEpollWatches, std::to_string(kEpollWatches)},
-      {kMaxPipePagesSoft, std::to_string(kPipePagesSoft)},
-      {kMaxKeys, std::to_string(kKeys)}};
-  std::map<std::string, std::string> saved;
-  for (const auto& [file, value] : limits) {
-    saved[file] = readFile(file);
-    writeFile(file, value + "\n");
-  }
+  const FilesSetForNow limits({{kMaxInotifyInstances, std::to_string(kInotifyInstances) + "\n"},
+                               {kMaxEpollWatches, std::to_string(kEpollWatches) + "\n"},
+                               {kMaxPipePagesSoft, std::to_string(kPipePagesSoft) + "\n"},
+                               {kMaxKeys, std::to_string(kKeys) + "\n"}});
   whileGuestHolds(
       kUserCountsXid,
       [] {
@@ -719,7 +713,6 @@ void checkPerUserCounts() {
                  return addKey("vs-quota-host", "x", KEY_SPEC_PROCESS_KEYRING) < 0 ? errno : 0;
                }));
       });
-  for (const auto& [file, value] : saved) writeFile(file, value);
 }
 
 int newSemaphoreSet(int nsems) { return semget(IPC_PRIVATE, nsems, IPC_CREAT | 0600); }

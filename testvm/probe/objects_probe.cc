@@ -26,7 +26,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <map>
 #include <string>
 #include <thread>
 
@@ -188,10 +187,9 @@ size_t coreHelperRuns(size_t want) {
 // host's namespaces: a host process's crash is handed to it, a guest's is
 // not dumped at all.
 void checkCoreDumpHelper() {
-  const std::string savedPattern = readFile(kCorePattern);
   writeFile(kCoreHelper,
             std::string("#!/bin/sh\ncat > /dev/null\necho \"$1\" >> ") + kCoreRecord + "\n", 0755);
-  writeFile(kCorePattern, std::string("|") + kCoreHelper + " %p\n");
+  const FilesSetForNow pattern({{kCorePattern, std::string("|") + kCoreHelper + " %p\n"}});
   const int hostDumped = crashDumpsCore();
   report(hostDumped == 1, "host: a crash dumps its core through the helper (control)",
          "WCOREDUMP " + std::to_string(hostDumped));
@@ -204,7 +202,6 @@ void checkCoreDumpHelper() {
   });
   report(coreHelperRuns(2) == 1, "guest: the kernel ran no core dump helper for its crash",
          std::to_string(runsOf(kCoreRecord)) + " runs in all");
-  writeFile(kCorePattern, savedPattern);
   unlink(kCoreHelper);
   unlink(kCoreRecord);
 }
@@ -218,13 +215,8 @@ long long memoryCurrent(const std::string& cgroup) {
 // memory.current by at least their payloads.
 void checkKeyMemory() {
   constexpr int kCount = 64, kPayload = 16000;
-  const std::map<std::string, std::string> quotas = {
-      {"/proc/sys/kernel/keys/maxkeys", "1000"}, {"/proc/sys/kernel/keys/maxbytes", "4000000"}};
-  std::map<std::string, std::string> saved;
-  for (const auto& [file, value] : quotas) {
-    saved[file] = readFile(file);
-    writeFile(file, value + "\n");
-  }
+  const FilesSetForNow quotas({{"/proc/sys/kernel/keys/maxkeys", "1000\n"},
+                               {"/proc/sys/kernel/keys/maxbytes", "4000000\n"}});
   const std::string cgroup = "/sys/fs/cgroup/vs-key-memory";
   writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
   if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
@@ -245,7 +237,6 @@ void checkKeyMemory() {
            std::to_string(added) + " keys added, memory.current grew by " + std::to_string(grown));
   });
   rmdir(cgroup.c_str());
-  for (const auto& [file, value] : saved) writeFile(file, value);
 }
 
 void checkIpc() {

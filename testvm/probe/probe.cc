@@ -145,6 +145,17 @@ void writeFile(const std::string& path, const std::string& content, mode_t mode)
   close(fd);
 }
 
+FilesSetForNow::FilesSetForNow(const std::map<std::string, std::string>& values) {
+  for (const auto& [file, value] : values) {
+    saved_[file] = readFile(file);
+    writeFile(file, value);
+  }
+}
+
+FilesSetForNow::~FilesSetForNow() {
+  for (const auto& [file, value] : saved_) writeFile(file, value);
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream content;

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "error.h"
@@ -78,6 +79,19 @@ std::string readFile(const std::string& path);
 
 // Writes a whole file, or dies.
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
+
+// Writes each file (a sysctl a check sets for its own run) its value, and
+// gives it back what it held when this goes out of scope.
+class FilesSetForNow {
+ public:
+  explicit FilesSetForNow(const std::map<std::string, std::string>& values);
+  ~FilesSetForNow();
+  FilesSetForNow(const FilesSetForNow&) = delete;
+  FilesSetForNow& operator=(const FilesSetForNow&) = delete;
+
+ private:
+  std::map<std::string, std::string> saved_;
+};
 
 // The probes, one per vstest subcommand; each returns the exit status.
 int probeNetlink();
