@@ -107,7 +107,8 @@ busybox_root() {
 # sysv_rc DIR [chatty]: an /etc/init.d/rc that starts one daemon at
 # runlevel 3, saying so, and stops it at runlevel 6, saying so too and
 # recording what its standard streams give it in /etc/rc6.streams, logging to
-# /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).  With
+# /etc/rc.log in the guest (not /tmp: fstab puts a tmpfs there).  At both
+# runlevels it also prints /etc/rc.says if there is one.  With
 # "chatty", runlevel 3 also leaves /bin/chatty writing 64 KiB (a pipe's
 # worth) a second to the output it inherited, counting the rounds it got
 # through in /var/chatty.count.
@@ -129,6 +130,7 @@ case "$1" in
 	echo "rc 6 finished" >>/etc/rc.log
 	;;
 esac
+[ -f /etc/rc.says ] && cat /etc/rc.says
 RC
 	chmod 755 "$1/etc/init.d/rc"
 	if [ "$2" = chatty ]; then

@@ -5,20 +5,26 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 #include <vector>
+
+#include "text.h"
 
 namespace vs {
 
-ssize_t copyAvailable(int from, int to) {
+ssize_t copyAvailable(int from, int to, TerminalText* terminal) {
   char buffer[4096];
   const ssize_t n = read(from, buffer, sizeof(buffer));
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
   if (n <= 0) return -1;
-  for (ssize_t done = 0; done < n;) {
-    const ssize_t written = write(to, buffer + done, static_cast<size_t>(n - done));
+  std::string shown;
+  std::string_view out(buffer, static_cast<size_t>(n));
+  if (terminal) out = shown = terminal->pass(out);
+  for (size_t done = 0; done < out.size();) {
+    const ssize_t written = write(to, out.data() + done, out.size() - done);
     if (written < 0 && errno == EINTR) continue;
     if (written < 0) return -1;
-    done += written;
+    done += static_cast<size_t>(written);
   }
   return n;
 }
@@ -34,7 +40,7 @@ void copyWhatIsLeft(std::initializer_list<RelayPath> paths, size_t budget) {
     for (const RelayPath& path : paths) {
       pollfd& fd = fds[i++];
       if (!fd.revents) continue;
-      const ssize_t copied = copyAvailable(path.from, path.to);
+      const ssize_t copied = copyAvailable(path.from, path.to, path.terminal);
       if (copied <= 0) {
         fd.fd = -1;
         continue;

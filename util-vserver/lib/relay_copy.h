@@ -7,13 +7,17 @@
 
 namespace vs {
 
-// Copies what from has to to, all of it: the bytes copied, 0 when from
-// merely had nothing (EINTR, EAGAIN), -1 at from's end or when to is gone.
-ssize_t copyAvailable(int from, int to);
+class TerminalText;
+
+// Copies what from has to to, all of it, through terminal unless it is
+// null: the bytes read, 0 when from merely had nothing (EINTR, EAGAIN),
+// -1 at from's end or when to is gone.
+ssize_t copyAvailable(int from, int to, TerminalText* terminal = nullptr);
 
 struct RelayPath {
   int from;
   int to;
+  TerminalText* terminal = nullptr;  // how to passes guest output on, if a terminal
 };
 
 // What copyWhatIsLeft copies at most unless told otherwise.

@@ -17,4 +17,19 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
 // a new log line.
 std::string printable(std::string_view text);
 
+// What a guest writes on its way to the caller's terminal (its start and
+// stop output), made printable as printable() makes text, piece by piece:
+// line ends, tabs and carriage returns pass, and so do colour settings
+// (ESC [ digits and semicolons m), which boot scripts print; every other
+// escape sequence, which could move the cursor, retitle the window or
+// make the terminal answer into its input, does not.  A UTF-8 or colour
+// sequence cut by the end of a piece waits for the next one.
+class TerminalText {
+ public:
+  std::string pass(std::string_view piece);
+
+ private:
+  std::string held_;  // an unfinished sequence, shorter than kLongestHeld
+};
+
 }  // namespace vs

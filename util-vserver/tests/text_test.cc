@@ -24,3 +24,29 @@ TEST(Text, PrintableEscapesC1ControlsAndBadUtf8) {
   // byte at the end.
   STRCMP_EQUAL("\\xc2\\x9b1m\\x9b\\xc0\\xaf\\xe2", vs::printable("\xc2\x9b" "1m\x9b\xc0\xaf\xe2").c_str());
 }
+
+TEST(Text, TerminalTextPassesLinesTabsReturnsAndColours) {
+  vs::TerminalText terminal;
+  const std::string boot = "[\x1b[32m ok \x1b[39;49m] Starting\tcron\r\ncaf\xc3\xa9\n";
+  STRCMP_EQUAL(boot.c_str(), terminal.pass(boot).c_str());
+}
+
+TEST(Text, TerminalTextEscapesOtherSequences) {
+  vs::TerminalText terminal;
+  // Clear the screen, a window title, a request for the terminal's
+  // answer, a raw 8-bit CSI, U+009B in UTF-8, a colour setting too long
+  // to be one.
+  const std::string longColour = "\x1b[" + std::string(40, '1') + "m";
+  STRCMP_EQUAL(("\\x1b[2J\\x1b]0;x\\x07\\x1b[6n\\x9b1m\\xc2\\x9b\\x1b[" + std::string(40, '1') + "m").c_str(),
+               terminal.pass("\x1b[2J\x1b]0;x\x07\x1b[6n\x9b" "1m\xc2\x9b" + longColour).c_str());
+}
+
+TEST(Text, TerminalTextJoinsSequencesCutBetweenPieces) {
+  vs::TerminalText terminal;
+  STRCMP_EQUAL("a", terminal.pass("a\x1b[3").c_str());
+  STRCMP_EQUAL("\x1b[31mb", terminal.pass("1mb\xe2").c_str());
+  STRCMP_EQUAL("", terminal.pass("\x82").c_str());
+  STRCMP_EQUAL("\xe2\x82\xac", terminal.pass("\xac").c_str());
+  STRCMP_EQUAL("", terminal.pass("\x1b").c_str());
+  STRCMP_EQUAL("\\x1bH", terminal.pass("H").c_str());
+}

@@ -56,5 +56,23 @@ sh -c 'vserver f1 stop | true'
 check_eq "stop whose reader went away still stops f1 (status 3)" 3 \
 	"$(vserver f1 status >/dev/null; echo $?)"
 vserver f1 stop >/dev/null 2>&1
+
+# What guest code says at start and stop reaches our terminal with its
+# colours, but no other escape sequence reaches it as one (clearing the
+# screen, setting the title, asking the terminal to answer into our input).
+esc=$(printf '\033')
+printf 'colour \033[32mgreen\033[0m, then \033[2J\033]0;owned\007\033[6n.\n' \
+	>/vservers/f1/etc/rc.says
+shown='then \\x1b\[2J\\x1b]0;owned\\x07\\x1b\[6n\.$'
+out=$(vstest on-terminal vserver f1 start </dev/null 2>&1 | tr -d '\r')
+check_match "start's guest output on a terminal keeps its colours" \
+	"^colour ${esc}\[32mgreen${esc}\[0m, then" "$out"
+check_match "and shows other escape sequences as text" "$shown" "$out"
+out=$(vstest on-terminal vserver f1 stop </dev/null 2>&1 | tr -d '\r')
+check_match "so does stop's" "$shown" "$out"
+vserver f1 start >/tmp/start.out 2>&1
+check "control: to a file, start passes on what the guest wrote as it is" \
+	grep -q "then ${esc}\[2J${esc}]0;owned" /tmp/start.out
+vserver f1 stop >/dev/null 2>&1
 check "delete f1" vserver f1 delete --force
 t_done

@@ -169,6 +169,10 @@ class Monitor {
   VserverClient client_;
   ChildProcess init_;
   UniqueFd output_;  // the start command's output and errors, while it runs
+  TerminalText outputText_;
+  const bool outputToTerminal_ = isatty(STDOUT_FILENO) == 1;
+  // How guest output reaches our caller's terminal; null if ours is none.
+  TerminalText* outputTerminal() { return outputToTerminal_ ? &outputText_ : nullptr; }
   std::optional<int> commandStatus_;  // how a foreground start command ended
   std::optional<ExitEvent> exit_;     // the context's exit notification
   void drainExitEvents();
@@ -231,7 +235,7 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
     if (fds[1].revents && !relayOutput()) fds[1].fd = -1;
     if (fds[0].revents) statusOpen = readSome(statusFd, status);
   }
-  copyWhatIsLeft({{output_.get(), STDOUT_FILENO}}, kFinalOutputLimit);
+  copyWhatIsLeft({{output_.get(), STDOUT_FILENO, outputTerminal()}}, kFinalOutputLimit);
   output_.reset();
   const std::string verdict = firstLine(status);
   if (verdict.rfind(kCommandExitPrefix, 0) == 0) {
@@ -259,7 +263,10 @@ bool Monitor::relayOutput() {
   const ssize_t n = read(output_.get(), buffer, sizeof(buffer));
   if (n < 0) return errno == EINTR || errno == EAGAIN;
   if (n == 0) return false;
-  (void)!write(STDOUT_FILENO, buffer, static_cast<size_t>(n));
+  std::string shown;
+  std::string_view out(buffer, static_cast<size_t>(n));
+  if (TerminalText* terminal = outputTerminal()) out = shown = terminal->pass(out);
+  (void)!write(STDOUT_FILENO, out.data(), out.size());
   return true;
 }
 

@@ -16,6 +16,7 @@
 #include "../every_step.h"
 #include "../process.h"
 #include "../relay_copy.h"
+#include "../text.h"
 #include "../unique_fd.h"
 #include "enter.h"
 #include "hooks.h"
@@ -105,7 +106,7 @@ class StopCommandStreams {
   // guest writing for ever must not fill our log.
   void passOn() {
     for (size_t i = 0; i < ours_.size() && passed_ < kLeftOverBudget; i++) {
-      const ssize_t copied = copyAvailable(ours_[i].get(), kOurs[i]);
+      const ssize_t copied = copyAvailable(ours_[i].get(), kOurs[i], terminal(i));
       if (copied > 0) passed_ += static_cast<size_t>(copied);
     }
   }
@@ -113,12 +114,17 @@ class StopCommandStreams {
   // Once the command has ended: what is left in the pipes.
   void passOnTheRest() {
     if (passed_ < kLeftOverBudget)
-      copyWhatIsLeft({{ours_[0].get(), STDOUT_FILENO}, {ours_[1].get(), STDERR_FILENO}},
+      copyWhatIsLeft({{ours_[0].get(), STDOUT_FILENO, terminal(0)},
+                      {ours_[1].get(), STDERR_FILENO, terminal(1)}},
                      kLeftOverBudget - passed_);
   }
 
  private:
   static constexpr std::array<int, 2> kOurs{STDOUT_FILENO, STDERR_FILENO};
+  // How stream i reaches our caller's, if that is a terminal.
+  TerminalText* terminal(size_t i) { return toTerminal_[i] ? &text_[i] : nullptr; }
+  const std::array<bool, 2> toTerminal_{isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1};
+  std::array<TerminalText, 2> text_;
   struct sigaction savedSigpipe_ {};
   bool ignoringSigpipe_ = false;
   UniqueFd input_;
