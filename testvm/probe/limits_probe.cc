@@ -66,10 +66,12 @@ constexpr char kUnixListener[] = "/tmp/vs-limits-listener";
 // per user (a sysctl), and the RLIMIT_SIGPENDING and RLIMIT_NPROC of the
 // processes that count; kCountedUid is a uid no one else uses.
 constexpr int kInotifyInstances = 8;
+constexpr uint64_t kInotifyWatches = 8;
 constexpr rlim_t kSignals = 4;
 constexpr rlim_t kProcesses = 3;
 constexpr uid_t kCountedUid = 4550;
 constexpr char kMaxInotifyInstances[] = "/proc/sys/fs/inotify/max_user_instances";
+constexpr char kMaxInotifyWatches[] = "/proc/sys/fs/inotify/max_user_watches";
 // The kernel's per-user limits kept in struct user_struct and struct
 // key_user, as the probe sets them: epoll watches, the pipe pages past
 // which a user's new pipes get two pages (two default pipes of 16), and
@@ -479,6 +481,30 @@ std::pair<uint64_t, int> takeInotifyInstances() {
   return {taken, 0};
 }
 
+// Watches files of a new directory under /tmp with one inotify instance
+// until a watch is refused (each file an inode of its own: a second watch
+// of one inode is the first one changed); all stay.
+std::pair<uint64_t, int> takeInotifyWatches() {
+  char directory[] = "/tmp/vs-watches-XXXXXX";
+  const int instance = inotify_init1(IN_CLOEXEC);
+  if (instance < 0 || !mkdtemp(directory)) return {0, errno};
+  uint64_t taken = 0;
+  while (taken <= kInotifyWatches) {
+    const std::string file = std::string(directory) + "/" + std::to_string(taken);
+    const int made = open(file.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    if (made < 0) return {taken, errno};
+    close(made);
+    if (inotify_add_watch(instance, file.c_str(), IN_MODIFY) < 0) return {taken, errno};
+    taken++;
+  }
+  return {taken, 0};
+}
+
+int oneInotifyWatchErrno() {
+  const auto [taken, refusal] = takeInotifyWatches();
+  return taken >= 1 ? 0 : refusal;
+}
+
 // Blocks SIGRTMIN, sets RLIMIT_SIGPENDING to limit and queues SIGRTMIN to
 // itself until refused; the signals stay pending.
 std::pair<uint64_t, int> queueSignals(rlim_t limit) {
@@ -650,11 +676,12 @@ void whileGuestHolds(uint32_t xid, const std::function<std::vector<pid_t>()>& gu
 
 // The kernel's per-user counts are per context: a guest's root and its
 // uids are the host's, but what they hold of their uid's inotify
-// instances, queued signals, processes, epoll watches, pipe pages and keys
+// instances and watches, queued signals, processes, epoll watches, pipe pages and keys
 // neither uses up the host's nor is held by them.  The guest's own limits
 // still hold, and a guest's root has the key quota of the other users.
 void checkPerUserCounts() {
   const FilesSetForNow limits({{kMaxInotifyInstances, std::to_string(kInotifyInstances) + "\n"},
+                               {kMaxInotifyWatches, std::to_string(kInotifyWatches) + "\n"},
                                {kMaxEpollWatches, std::to_string(kEpollWatches) + "\n"},
                                {kMaxPipePagesSoft, std::to_string(kPipePagesSoft) + "\n"},
                                {kMaxKeys, std::to_string(kKeys) + "\n"}});
@@ -679,6 +706,9 @@ void checkPerUserCounts() {
                std::to_string(sizes[0]) + ", " + std::to_string(sizes[1]) + ", " +
                    std::to_string(sizes[2]) + " bytes");
         expectKeysRefusedAtQuota("guest uid 4550", kCountedUid);
+        // Its own uid: guest root's inotify instances are all taken.
+        expectRefusal("guest uid 4550: inotify watches", kInotifyWatches, ENOSPC,
+                      takeInotifyWatches());
         return children;
       },
       [] {
@@ -707,6 +737,11 @@ void checkPerUserCounts() {
         report(pipePages == 16,
                "host uid 4550: a pipe of 16 pages while guest uid 4550 is past the soft limit",
                std::to_string(pipePages) + " pages");
+        expect("host uid 4550: an inotify watch while guest uid 4550 holds its 8", 0,
+               isolated([] {
+                 const int refusal = becomeCountedUser();
+                 return refusal != 0 ? refusal : oneInotifyWatchErrno();
+               }));
         expect("host uid 4550: a key while guest uid 4550 holds its 5", 0, isolated([] {
                  const int refusal = becomeCountedUser();
                  if (refusal != 0) return refusal;
