@@ -227,6 +227,18 @@ void attackFromRootedGuest(int outside, int inside, const file_handle& outsideHa
            const int fd = open_by_handle_at(root, const_cast<file_handle*>(&insideHandle), O_RDONLY);
            return errnoOf(fd);
          }));
+  // An O_PATH open passes no open hook, and its descriptor is authority
+  // still (clone3's CLONE_INTO_CGROUP takes one).
+  expect("rooted guest: open_by_handle_at O_PATH of a file outside its root", EACCES,
+         isolated([&] {
+           return errnoOf(
+               open_by_handle_at(root, const_cast<file_handle*>(&outsideHandle), O_PATH));
+         }));
+  expect("rooted guest: open_by_handle_at O_PATH of a file inside its root (control)", 0,
+         isolated([&] {
+           return errnoOf(
+               open_by_handle_at(root, const_cast<file_handle*>(&insideHandle), O_PATH));
+         }));
   // Made inside, then linked outside: the inode's newest dentry, the one a
   // check that had only the inode would pick, is the outside one.
   expect("rooted guest: access(2) to its file also linked outside its root", 0,
@@ -275,6 +287,11 @@ void checkHandleThroughBindMount(const file_handle& outsideHandle) {
              EACCES, isolated([&] {
                return errnoOf(open_by_handle_at(bound, const_cast<file_handle*>(&outsideHandle),
                                                 O_RDONLY));
+             }));
+      expect("rooted guest: open_by_handle_at O_PATH through its bind mount, of a file outside it",
+             EACCES, isolated([&] {
+               return errnoOf(open_by_handle_at(bound, const_cast<file_handle*>(&outsideHandle),
+                                                O_PATH));
              }));
       expect("rooted guest: open_by_handle_at through its bind mount, of the mount's file "
              "(control)",

@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -32,10 +33,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -311,6 +314,23 @@ int capGet(pid_t pid) {
   return errnoOf(syscall(SYS_capget, &header, data));
 }
 
+// clock_gettime() of pid's process CPU clock (MAKE_PROCESS_CPUCLOCK with
+// CPUCLOCK_SCHED, as <linux/posix-timers.h> builds it): 0 or the errno,
+// EINVAL for a pid no process has.
+int readCpuClock(pid_t pid) {
+  const clockid_t clock = static_cast<clockid_t>((~static_cast<unsigned>(pid) << 3) | 2);
+  timespec now{};
+  return errnoOf(clock_gettime(clock, &now));
+}
+
+// pidfd_open() of a thread that leads no process answers EINVAL when the
+// thread is there (ESRCH when it is not): the EINVAL counts as reaching it.
+int pidfdOpenOfThread(pid_t tid) {
+  const long fd = syscall(SYS_pidfd_open, tid, 0);
+  if (fd >= 0) close(static_cast<int>(fd));
+  return fd >= 0 || errno == EINVAL ? 0 : errno;
+}
+
 std::vector<Reach> reaches() {
   return {
       {"kill", ESRCH, [](const Target& t) { return errnoOf(kill(t.pid, SIGUSR1)); }, true},
@@ -336,6 +356,8 @@ std::vector<Reach> reaches() {
          if (fd >= 0) close(static_cast<int>(fd));
          return errnoOf(fd);
        }},
+      {"pidfd_open of a thread", ESRCH, [](const Target& t) { return pidfdOpenOfThread(t.tid); }},
+      {"clock_gettime of its CPU clock", EINVAL, [](const Target& t) { return readCpuClock(t.pid); }},
       {"pidfd_getfd on a pidfd passed in", EPERM,
        [](const Target& t) {
          const long fd = syscall(SYS_pidfd_getfd, t.pidfd, 0, 0);
@@ -492,6 +514,60 @@ void sharedMemoryJoins() {
            if (pid < 0 || waitpid(pid, nullptr, 0) != pid) return 253;
            return migrateErrno(kXid);
          }));
+  stopTarget(guest);
+}
+
+// A host tool that joined a guest (vserver exec, the guest's first
+// process) holds the host's memory, environment and session until it
+// execs the guest's code: guest root may not trace it nor read it through
+// /proc, its CAP_SYS_PTRACE getting past the tool's being undumpable
+// notwithstanding.  Once the tool has exec'd, the guest may (the control).
+void joinedToolUntilExec() {
+  constexpr uint32_t kXid = kAttackerXid + 13;
+  const Target guest = spawnTarget("joined-tool-guest", kXid);
+  int joined[2], go[2];
+  if (guest.tid <= 0 || pipe2(joined, O_CLOEXEC) != 0 || pipe2(go, O_CLOEXEC) != 0) return;
+  std::fflush(stdout);
+  const pid_t tool = fork();
+  if (tool == 0) {
+    prctl(PR_SET_DUMPABLE, 0);
+    const int joinedErrno = migrateErrno(kXid);
+    (void)!write(joined[1], &joinedErrno, sizeof(joinedErrno));
+    char byte;
+    if (read(go[0], &byte, 1) == 1) execl("/bin/sleep", "sleep", "1501", nullptr);
+    _exit(127);
+  }
+  close(joined[1]);
+  close(go[0]);
+  int joinedErrno = -1;
+  if (tool < 0 || read(joined[0], &joinedErrno, sizeof(joinedErrno)) != sizeof(joinedErrno))
+    joinedErrno = -1;
+  expect("an undumpable host tool joins a guest", 0, joinedErrno);
+  const auto fromGuest = [](const std::function<int()>& act) {
+    return isolated([&] { return migrateErrno(kXid) == 0 ? act() : 254; });
+  };
+  const std::string environ = procPath(tool, "/environ");
+  expect("guest: ptrace attach to the joined tool before its exec", EPERM,
+         fromGuest([tool] { return ptraceAttach(tool); }));
+  expect("guest: open its /proc/PID/environ before its exec", EACCES,
+         fromGuest([&environ] { return openErrno(environ, O_RDONLY); }));
+  (void)!write(go[1], "x", 1);
+  bool execd = false;
+  for (int i = 0; i < 200 && !execd; i++) {
+    execd = readFile(procPath(tool, "/comm")) == "sleep\n";
+    if (!execd) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  report(execd, "the joined tool execs sleep", "it did not");
+  expect("guest: ptrace attach to it once it has exec'd (control)", 0,
+         fromGuest([tool] { return ptraceAttach(tool); }));
+  expect("guest: open its /proc/PID/environ then (control)", 0,
+         fromGuest([&environ] { return openErrno(environ, O_RDONLY); }));
+  close(joined[0]);
+  close(go[1]);
+  if (tool > 0) {
+    kill(tool, SIGKILL);
+    waitpid(tool, nullptr, 0);
+  }
   stopTarget(guest);
 }
 
@@ -673,6 +749,7 @@ int probeEscape() {
     checkReach(reach, otherGuest, reach.hostErrno == 0, "host", reach.hostErrno);
   tracemeAcrossContexts();
   sharedMemoryJoins();
+  joinedToolUntilExec();
   spectate(otherGuest);
   checkPrivileged();
   checkBarrier();

@@ -6,6 +6,7 @@
 // from zero.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/vserver.h>
 #include <netinet/in.h>
@@ -20,6 +21,8 @@
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,6 +30,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <sstream>
@@ -870,6 +875,49 @@ void checkRow(uint32_t xid, const std::map<std::string, Row>& rows, const std::s
          describe(row));
 }
 
+// The CPUs the task tid of this process may run on (Cpus_allowed_list).
+std::string allowedCpus(pid_t tid) {
+  std::istringstream status(readFile("/proc/self/task/" + std::to_string(tid) + "/status"));
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("Cpus_allowed_list:", 0) == 0) return line.substr(line.find_first_not_of(" \t", 18));
+  return "";
+}
+
+// The id of this process's io_uring SQPOLL thread (iou-sqp-PID), or 0.
+pid_t sqpollThread() {
+  const std::string name = "iou-sqp-" + std::to_string(getpid()) + "\n";
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task"))
+    if (readFile(task.path() / "comm") == name) return std::stoi(task.path().filename());
+  return 0;
+}
+
+// An io_uring's SQPOLL thread, with no CPU asked for, stays within its
+// creator's cpuset: one ring each must not spin on the CPUs a cpuset
+// keeps for others.
+void checkSqpollCpuset() {
+  const std::string cgroup = "/sys/fs/cgroup/vs-sqpoll";
+  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset");
+  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
+    report(false, "make " + cgroup, std::strerror(errno));
+  writeFile(cgroup + "/cpuset.cpus", "1");
+  writeFile(cgroup + "/cpuset.mems", "0");
+  inChild([&] {
+    writeFile(cgroup + "/cgroup.procs", "0");
+    report(allowedCpus(getpid()) == "1", "a process in a cpuset of CPU 1 runs on CPU 1 only",
+           allowedCpus(getpid()));
+    io_uring_params params{};
+    params.flags = IORING_SETUP_SQPOLL;
+    params.sq_thread_idle = 1000;
+    const long ring = syscall(SYS_io_uring_setup, 4, &params);
+    report(ring >= 0, "it sets up an io_uring with an SQPOLL thread", std::strerror(errno));
+    const pid_t poller = ring >= 0 ? sqpollThread() : 0;
+    report(poller > 0 && allowedCpus(poller) == "1", "the SQPOLL thread runs on CPU 1 only",
+           poller > 0 ? allowedCpus(poller) : "no iou-sqp thread");
+    if (ring >= 0) close(static_cast<int>(ring));
+  });
+  rmdir(cgroup.c_str());
+}
+
 }  // namespace
 
 int probeLimits() {
@@ -899,6 +947,7 @@ int probeLimits() {
   checkRow(kConnectionsXid, connections, "SOCK", kListenerSockets, kListenerSockets, 2);
 
   checkPerUserCounts();
+  checkSqpollCpuset();
 
   inChild(churnFiles);
   const auto churned = settledLimits(kUnlimitedXid);

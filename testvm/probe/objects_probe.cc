@@ -2,13 +2,20 @@
 // a name in a table the host shares with its guests, are kept per
 // context: keys and keyrings (which end with their context, run no
 // request-key helper for a guest and are charged to its memory cgroup),
+// netlink queues (charged to it too), userfaultfds (user-mode faults only),
+// the module loads the crypto manager makes for it (none),
 // System V IPC objects in a shared IPC
 // namespace, abstract unix socket names, the pids behind file locks and
 // the tasks priority calls look at.  Each refusal comes with its exact
 // errno and a control on the guest's own object or from the host.
 #include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/if_alg.h>
 #include <linux/keyctl.h>
+#include <linux/netlink.h>
+#include <linux/userfaultfd.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
@@ -26,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -40,6 +48,9 @@ constexpr uint32_t kIpcXid = 4801;
 constexpr uint32_t kNamesXid = 4802;
 constexpr uint32_t kLocksXid = 4803;
 constexpr uint32_t kKeyMemoryXid = 4805;
+constexpr uint32_t kNetlinkMemoryXid = 4806;
+constexpr uint32_t kUserfaultfdXid = 4807;
+constexpr uint32_t kCryptoXid = 4808;
 
 // ioprio_set(2) and ioprio_get(2): <linux/ioprio.h> does not build as C++.
 constexpr int kIoprioWhoProcess = 1, kIoprioWhoUser = 3;
@@ -210,6 +221,18 @@ long long memoryCurrent(const std::string& cgroup) {
   return std::atoll(readFile(cgroup + "/memory.current").c_str());
 }
 
+// Runs fn in a child in cgroup, a memory cgroup of its own, removed after.
+void inMemoryCgroup(const std::string& cgroup, const std::function<void()>& fn) {
+  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
+  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
+    report(false, "make " + cgroup, std::strerror(errno));
+  inChild([&] {
+    writeFile(cgroup + "/cgroup.procs", "0");
+    fn();
+  });
+  rmdir(cgroup.c_str());
+}
+
 // A guest's keys are charged to its memory cgroup: 64 user keys of 16000
 // bytes, under key quotas the probe raises for them, raise its
 // memory.current by at least their payloads.
@@ -218,11 +241,7 @@ void checkKeyMemory() {
   const FilesSetForNow quotas({{"/proc/sys/kernel/keys/maxkeys", "1000\n"},
                                {"/proc/sys/kernel/keys/maxbytes", "4000000\n"}});
   const std::string cgroup = "/sys/fs/cgroup/vs-key-memory";
-  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
-    report(false, "make " + cgroup, std::strerror(errno));
-  inChild([&] {
-    writeFile(cgroup + "/cgroup.procs", "0");
+  inMemoryCgroup(cgroup, [&] {
     if (enterNewContext(kKeyMemoryXid, "key-memory") != 0) return;
     const std::string payload(kPayload, 'k');
     const long long before = memoryCurrent(cgroup);
@@ -236,7 +255,158 @@ void checkKeyMemory() {
            "guest: 64 keys of 16000 bytes raise its memory.current by at least 1024000",
            std::to_string(added) + " keys added, memory.current grew by " + std::to_string(grown));
   });
-  rmdir(cgroup.c_str());
+}
+
+// Sends 16000-byte NETLINK_USERSOCK messages from sender to receiver,
+// without waiting, until its queue is full: the bytes sent.
+long long fillNetlinkQueue(int sender, int receiver) {
+  sockaddr_nl address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(receiver, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  const std::string message(16000, 'n');
+  long long sent = 0;
+  for (int i = 0; i < 1000; i++) {
+    if (sendto(sender, message.data(), message.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&address), sizeof(address)) < 0)
+      break;
+    sent += static_cast<long long>(message.size());
+  }
+  return sent;
+}
+
+// What a guest's netlink sockets hold in their queues is charged to its
+// memory cgroup: a NETLINK_USERSOCK socket whose queue (SO_RCVBUF, 416 KiB
+// at most) another of its sockets fills raises its memory.current by at
+// least 256 KiB, and gives that back once closed.
+void checkNetlinkQueueMemory() {
+  constexpr long long kAtLeast = 256 * 1024;
+  const std::string cgroup = "/sys/fs/cgroup/vs-netlink-memory";
+  inMemoryCgroup(cgroup, [&] {
+    if (enterNewContext(kNetlinkMemoryXid, "netlink-memory") != 0) return;
+    const int receiver = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+    const int sender = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
+    sockaddr_nl any{};
+    any.nl_family = AF_NETLINK;
+    const int size = 1 << 20;
+    if (receiver < 0 || sender < 0 ||
+        bind(receiver, reinterpret_cast<const sockaddr*>(&any), sizeof(any)) != 0 ||
+        setsockopt(receiver, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) != 0) {
+      report(false, "guest: two NETLINK_USERSOCK sockets", std::strerror(errno));
+      return;
+    }
+    const long long before = memoryCurrent(cgroup);
+    const long long sent = fillNetlinkQueue(sender, receiver);
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(sent >= kAtLeast && grown >= kAtLeast,
+           "guest: a netlink socket's full queue raises its memory.current by at least 256 KiB",
+           std::to_string(sent) + " bytes queued, memory.current grew by " +
+               std::to_string(grown));
+    close(receiver);
+    // The socket, and its queue, are freed after an RCU grace period.
+    long long kept = grown;
+    for (int i = 0; i < 100 && kept >= kAtLeast / 4; i++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      kept = memoryCurrent(cgroup) - before;
+    }
+    report(kept < kAtLeast / 4, "guest: closing the socket gives that back",
+           "memory.current still " + std::to_string(kept) + " above where it was");
+    close(sender);
+  });
+}
+
+// Whether the caller holds CAP_SYS_PTRACE: reading the environment of a
+// child that made itself undumpable takes it.
+bool readsUndumpableChild() {
+  int ready[2];
+  if (pipe(ready) != 0) return false;
+  const pid_t child = fork();
+  if (child == 0) {
+    prctl(PR_SET_DUMPABLE, 0);
+    close(ready[0]);
+    (void)!write(ready[1], "r", 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char byte;
+  const bool started = child > 0 && read(ready[0], &byte, 1) == 1;
+  close(ready[0]);
+  const int fd = started ? open(("/proc/" + std::to_string(child) + "/environ").c_str(),
+                                O_RDONLY | O_CLOEXEC)
+                         : -1;
+  if (fd >= 0) close(fd);
+  if (child > 0) {
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+  }
+  return fd >= 0;
+}
+
+// A guest handles no kernel-mode page fault (it could stall the kernel
+// copying from its memory with RTNL held), even with CAP_SYS_PTRACE, which
+// lets the host's root make such a userfaultfd; user-mode only ones work.
+void checkUserfaultfd() {
+  const int host = static_cast<int>(syscall(SYS_userfaultfd, O_CLOEXEC));
+  report(host >= 0, "host: a userfaultfd handling kernel-mode faults (control)",
+         std::strerror(errno));
+  if (host >= 0) close(host);
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | (1ULL << CAP_SYS_PTRACE);
+    if (enterNewContext(kUserfaultfdXid, "userfaultfd", policy) != 0) return;
+    report(readsUndumpableChild(), "guest: holds CAP_SYS_PTRACE (reads an undumpable child's environ)",
+           "it does not");
+    expect("guest: a userfaultfd handling kernel-mode faults", EPERM,
+           errnoOf(syscall(SYS_userfaultfd, O_CLOEXEC)));
+    const int userOnly = static_cast<int>(syscall(SYS_userfaultfd, O_CLOEXEC | UFFD_USER_MODE_ONLY));
+    report(userOnly >= 0, "guest: a userfaultfd handling user-mode faults only", std::strerror(errno));
+  });
+}
+
+// Binds an AF_ALG socket to the hash name: 0 or the errno.
+int bindHash(const std::string& name) {
+  const int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  sockaddr_alg address{};
+  address.salg_family = AF_ALG;
+  std::strncpy(reinterpret_cast<char*>(address.salg_type), "hash", sizeof(address.salg_type) - 1);
+  std::strncpy(reinterpret_cast<char*>(address.salg_name), name.c_str(),
+               sizeof(address.salg_name) - 1);
+  const int result = errnoOf(bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)));
+  close(fd);
+  return result;
+}
+
+// For a name no algorithm has, such as hmac(NAME), the crypto manager
+// builds the instance in a kernel thread that loads the modules of the
+// template and of what it wraps: for a guest's name, with the guest's
+// credentials, so that no modprobe runs as the host's root.  A modprobe
+// that records its runs shows the host's request (the control) reaching
+// it from that thread, and the guest's not at all.
+void checkCryptoModuleLoads() {
+  constexpr char kModprobeHelper[] = "/sbin/vs-modprobe";
+  constexpr char kModprobeRecord[] = "/tmp/vs-modprobe-ran";
+  writeFile(kModprobeHelper, std::string("#!/bin/sh\necho \"$*\" >>") + kModprobeRecord + "\nexit 1\n");
+  chmod(kModprobeHelper, 0755);
+  unlink(kModprobeRecord);
+  const FilesSetForNow modprobe({{"/proc/sys/kernel/modprobe", std::string(kModprobeHelper) + "\n"}});
+  const int hostBind = bindHash("hmac(vshostnosuch)");
+  report(hostBind != 0, "host: bind AF_ALG to hash hmac(vshostnosuch) fails", "it succeeded");
+  const std::string hostRuns = readFile(kModprobeRecord);
+  report(hostRuns.find("-- crypto-vshostnosuch") != std::string::npos,
+         "host: the crypto manager ran modprobe crypto-vshostnosuch (control)",
+         "modprobe ran for: " + hostRuns);
+  inChild([] {
+    if (enterNewContext(kCryptoXid, "crypto") != 0) return;
+    const int guestBind = bindHash("hmac(vsguestnosuch)");
+    report(guestBind != 0, "guest: bind AF_ALG to hash hmac(vsguestnosuch) fails", "it succeeded");
+  });
+  const std::string allRuns = readFile(kModprobeRecord);
+  report(allRuns.find("vsguestnosuch") == std::string::npos,
+         "guest: no modprobe ran for its names, in its context or the crypto manager's",
+         "modprobe ran for: " + allRuns);
+  unlink(kModprobeHelper);
+  unlink(kModprobeRecord);
 }
 
 void checkIpc() {
@@ -431,6 +601,9 @@ int probeObjects() {
   checkUpcalls();
   checkCoreDumpHelper();
   checkKeyMemory();
+  checkNetlinkQueueMemory();
+  checkUserfaultfd();
+  checkCryptoModuleLoads();
   checkIpc();
   checkAbstractNames();
   checkLocks();
