@@ -370,10 +370,37 @@ TEST(GuestLimits, AnIoDevicePathMustBeABlockDevice) {
                mappingError(config).c_str());
 }
 
+namespace {
+
+// The interface files every cgroup2 group has, in a plain directory that
+// stands in for a group.
+void addCoreFiles(const std::filesystem::path& group) {
+  std::ofstream(group / "cgroup.max.descendants").close();
+  std::ofstream(group / "cgroup.max.depth").close();
+}
+
+std::string writtenTo(const std::filesystem::path& file) {
+  std::ifstream written(file);
+  return std::string((std::istreambuf_iterator<char>(written)), {});
+}
+
+}  // namespace
+
+// Whatever the configuration, a guest's group bounds the groups the guest
+// may make below it.
+TEST(GuestLimits, ApplyBoundsTheGroupsBelow) {
+  vs::test::TempDir group;
+  addCoreFiles(group.path());
+  vs::guest::applyCgroupSettings(group.path(), guest());
+  STRCMP_EQUAL("1000", writtenTo(group.path() / "cgroup.max.descendants").c_str());
+  STRCMP_EQUAL("16", writtenTo(group.path() / "cgroup.max.depth").c_str());
+}
+
 // The kernel refusing a write or lacking a file is one line naming the
 // configuration file (here: a plain directory stands in for the group).
 TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
   vs::test::TempDir group;
+  addCoreFiles(group.path());
   GuestConfig config = guest();
   config.rlimits = {all("nproc", 5)};
   const std::string message =
@@ -388,6 +415,7 @@ TEST(GuestLimits, ApplyNamesTheConfigurationFileOfAFailedWrite) {
 // memory.swap.max: the start fails rather than run the guest unbounded.
 TEST(GuestLimits, ApplyFailsWithoutSwapAccounting) {
   vs::test::TempDir group;
+  addCoreFiles(group.path());
   std::ofstream(group.path() / "memory.max").close();
   GuestConfig config = guest();
   config.rlimits = {all("rss", 8192), all("swap", 4096)};
@@ -397,16 +425,16 @@ TEST(GuestLimits, ApplyFailsWithoutSwapAccounting) {
       vs::test::expectError([&] { vs::guest::applyCgroupSettings(group.path(), config); }).what());
   std::ofstream(group.path() / "memory.swap.max").close();
   vs::guest::applyCgroupSettings(group.path(), config);
-  std::ifstream written(group.path() / "memory.swap.max");
-  const std::string text((std::istreambuf_iterator<char>(written)), {});
   const auto pageSize = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-  STRCMP_EQUAL(std::to_string(4096 * pageSize).c_str(), text.c_str());
+  STRCMP_EQUAL(std::to_string(4096 * pageSize).c_str(),
+               writtenTo(group.path() / "memory.swap.max").c_str());
 }
 
 // A group without the io controller has no io.max: the line of the
 // configuration is named, as is the refusal of a line.
 TEST(GuestLimits, ApplyNamesTheLineOfAFailedIoWrite) {
   vs::test::TempDir group;
+  addCoreFiles(group.path());
   GuestConfig config = guest();
   config.cgroup.ioMax = {{"8:16", "wbps=262144", 2}};
   STRCMP_EQUAL(

@@ -96,6 +96,19 @@ check_match "a remap rule fails the start with one line" "device remapping is no
 	"$(vserver f1 start 2>&1)"
 rm -rf /etc/vservers/f1/apps/vdevmap
 check_clean "f1 left nothing behind" f1 231
+
+# A bind line's mount point that guest root made a symlink to / is the
+# guest's root itself: mounting there would start the guest in the bind
+# source, writable.
+mv /vservers/f1/mnt/rw /vservers/f1/mnt/rw.old
+ln -s / /vservers/f1/mnt/rw
+check_match "a mount point that is the guest's root fails the start with one line" \
+	"fstab:[0-9]+: cannot mount /tmp/bindsrc on /mnt/rw: it is the guest.s root directory" \
+	"$(vserver f1 start 2>&1)"
+check_clean "and leaves nothing behind" f1 231
+check "the guest's root is no mount point" sh -c '! grep -q " /vservers/f1 " /proc/mounts'
+rm /vservers/f1/mnt/rw
+mv /vservers/f1/mnt/rw.old /vservers/f1/mnt/rw
 check "delete f1" vserver f1 delete --force
 rm -rf /tmp/bindsrc /tmp/bindfile
 t_done

@@ -94,6 +94,8 @@ check "which counts as a hit" test "$(limit_row 751 FILES | cut -d' ' -f5)" -ge 
 check "with the limit lifted (inf) it runs" sh -c 'vlimit -c 751 --nofile inf && vserver l1 exec /bin/echo'
 check_eq "the guest's first process already finds pids.max set" 20 "$(cat /tmp/l1-pre-start.pids)"
 check_eq "pids.max is rlimits/nproc" 20 "$(cat $CG/l1/pids.max)"
+check_eq "the groups l1 may make below its own: 1000, 16 deep" "1000 16" \
+	"$(cat $CG/l1/cgroup.max.descendants) $(cat $CG/l1/cgroup.max.depth)"
 hits=$(event l1 pids.events max)
 check_eq "no fork was refused yet" 0 "$hits"
 # A shell that cannot fork exits, so a bomb can die out all at once when

@@ -12,12 +12,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <string>
 
 #include "../error.h"
 #include "../process.h"
 #include "../pty.h"
 #include "../signals.h"
 #include "../stdio_relay.h"
+#include "init.h"
 #include "passwd.h"
 #include "state.h"
 #include "ulimits.h"
@@ -53,8 +55,10 @@ int takeStandardStreams(const GuestCommand& command, int keep) {
   return 3;
 }
 
-// In the guest: become the user, take the terminal, run the command.
-[[noreturn]] void execCommandInGuest(const GuestCommand& command) {
+// In the guest: become the user, take the terminal, run the command
+// with term (the caller's TERM) if there is one.
+[[noreturn]] void execCommandInGuest(const GuestCommand& command,
+                                     const std::optional<std::string>& term) {
   InitPlan plan = command.plan();
   std::string home = "/root";
   if (command.user) {
@@ -65,10 +69,7 @@ int takeStandardStreams(const GuestCommand& command, int keep) {
     setEnvironment(plan, "LOGNAME", user.name);
   }
   setEnvironment(plan, "HOME", home);
-  if (const char* term = getenv("TERM")) setEnvironment(plan, "TERM", term);
-  // Never in the caller's session: guest code must not get the caller's
-  // terminal as its controlling terminal (TIOCSTI, /dev/tty).
-  if (setsid() < 0) throwErrno("setsid");
+  if (term) setEnvironment(plan, "TERM", *term);
   if (command.controllingTerminal && ioctl(STDIN_FILENO, TIOCSCTTY, 0) != 0)
     throwErrno("cannot take the new terminal");
   closeDescriptorsFrom(3);
@@ -104,8 +105,17 @@ UniqueFd openGuestCgroup(const std::string& name, const RunRecord& record) {
     sigprocmask(SIG_UNBLOCK, &interruptSignals(), nullptr);
     // Not dumpable from here on: once in the guest's context and
     // namespaces, guest root must not read our memory or take our
-    // descriptors through /proc (ptrace, /proc/PID/fd).
+    // descriptors through /proc (ptrace, /proc/PID/fd).  Its
+    // CAP_SYS_PTRACE gets past that; the kernel keeps a guest from
+    // tracing a process that joined it until it execs.  Without that
+    // kernel, or before it: out of the caller's session (whose terminal
+    // /dev/tty would open) and without its environment before we join.
     if (prctl(PR_SET_DUMPABLE, 0) != 0) throwErrno("prctl(PR_SET_DUMPABLE)");
+    if (setsid() < 0) throwErrno("setsid");
+    const char* callerTerm = getenv("TERM");
+    const std::optional<std::string> term =
+        callerTerm ? std::optional<std::string>(callerTerm) : std::nullopt;
+    scrubEnvironment();
     initPidfd = takeStandardStreams(command, initPidfd);
     VserverClient client;
     joinNamespaces(initPidfd, kGuestNamespaces);
@@ -114,7 +124,7 @@ UniqueFd openGuestCgroup(const std::string& name, const RunRecord& record) {
     // CAP_SYS_RESOURCE a raised hard limit needs.
     if (command.perProcessLimits) applyUlimits(config);
     client.migrate(record.xid);
-    execCommandInGuest(command);
+    execCommandInGuest(command, term);
   } catch (const Error& e) {
     std::fprintf(stderr, "vserver: %s: %s\n", config.name.c_str(), e.what());
     _exit(e.exitStatus());

@@ -47,13 +47,6 @@ constexpr int kOthersPollMs = 200;
 // reaches every one of them but pid 1.
 bool othersRemain() { return kill(-1, 0) == 0; }
 
-// The environment pid 1 inherited is the caller's; the guest can read it
-// in /proc/1/environ, which shows the original strings, not environ.
-void scrubEnvironment() {
-  for (char** var = environ; var && *var; ++var) std::memset(*var, 0, std::strlen(*var));
-  clearenv();
-}
-
 // The reaper's child: the plan's command, its output to outputFd when it
 // runs in the foreground.
 [[noreturn]] void execCommand(const InitPlan& plan, const sigset_t& childExit, int statusFd,
@@ -143,6 +136,11 @@ class Reaper {
 
 }  // namespace
 
+void scrubEnvironment() {
+  for (char** var = environ; var && *var; ++var) std::memset(*var, 0, std::strlen(*var));
+  clearenv();
+}
+
 InitPlan startPlan(const GuestConfig& config, const std::vector<std::string>* rescueCommand) {
   InitPlan plan{{}, config.init.environment, true, false};
   if (rescueCommand) {
@@ -207,6 +205,7 @@ void execPlan(const InitPlan& plan) {
 void runReaper(const InitPlan& plan, int statusFd, int outputFd, int outputReadFd) {
   // Before the command can run: it must not find our caller's environment
   // or command line in /proc/1.
+  // The environment pid 1 inherited is the caller's.
   scrubEnvironment();
   setProcessTitle("init");
   prctl(PR_SET_DUMPABLE, 0);

@@ -54,6 +54,10 @@ constexpr std::string_view kCommandExitPrefix = "exit ";
 // so that they neither block nor get SIGPIPE.  Pid 1 shows as "init".
 [[noreturn]] void runReaper(const InitPlan& plan, int statusFd, int outputFd, int outputReadFd);
 
+// Wipes our environment, the strings too: /proc/PID/environ shows the
+// original strings, not environ, so clearenv() alone leaves them readable.
+void scrubEnvironment();
+
 // execve()s plan.command with exactly plan.environment.
 [[noreturn]] void execPlan(const InitPlan& plan);
 

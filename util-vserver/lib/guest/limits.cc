@@ -287,6 +287,12 @@ std::vector<std::string> unappliedRlimits(const GuestConfig& config) {
 }
 
 void applyCgroupSettings(const fs::path& group, const GuestConfig& config) {
+  // A guest that mounts cgroup2 can make groups below its own, each at
+  // the kernel's cost (a cfs_rq per CPU, a memory cgroup) outside its
+  // memory limit, under a mutex all share, and taking one of the 65535
+  // memory cgroup ids of the host: so many and so deep, no more.
+  setCgroupValue(group, "cgroup.max.descendants", std::to_string(kGuestCgroupDescendants));
+  setCgroupValue(group, "cgroup.max.depth", std::to_string(kGuestCgroupDepth));
   const auto pageSize = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
   for (const CgroupSetting& setting : cgroupSettingsOf(config, pageSize)) {
     try {

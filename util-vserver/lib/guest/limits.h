@@ -74,7 +74,12 @@ std::vector<std::string> enforcedRlimits();
 // which has no equivalent), in config's order.
 std::vector<std::string> unappliedRlimits(const GuestConfig& config);
 
-// Writes config's settings to group.  The first one the kernel does not
+// The groups a guest may make below its own, and how deep.
+inline constexpr int kGuestCgroupDescendants = 1000;
+inline constexpr int kGuestCgroupDepth = 16;
+
+// Bounds the groups below group (kGuestCgroupDescendants, kGuestCgroupDepth),
+// then writes config's settings to it.  The first one the kernel does not
 // take ends it with an Error of one line: "SOURCE[:LINE]: why".
 void applyCgroupSettings(const std::filesystem::path& group, const GuestConfig& config);
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -73,10 +74,27 @@ const FlagOption* flagOption(const std::string& name) {
 // The mount point open as fd, for mount(2), which takes only paths.
 std::string procFdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
-// The mount point of entry, opened inside the guest root.
+// Whether a and b are one directory on one mount.
+bool sameMountedFile(int a, int b) {
+  struct statx first {}, second {};
+  const unsigned mask = STATX_INO | STATX_MNT_ID;
+  return statx(a, "", AT_EMPTY_PATH, mask, &first) == 0 &&
+         statx(b, "", AT_EMPTY_PATH, mask, &second) == 0 && first.stx_ino == second.stx_ino &&
+         first.stx_dev_major == second.stx_dev_major &&
+         first.stx_dev_minor == second.stx_dev_minor && first.stx_mnt_id == second.stx_mnt_id;
+}
+
+// The mount point of entry, opened inside the guest root.  Never the root
+// itself, as a symlink in the guest's tree to / makes it: a mount there
+// would cover the guest's root, a remount meant for it would change the
+// root's mount, and the guest would start in what was mounted.
 UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fstab) {
   UniqueFd target = openInRoot(rootFd, entry.target.c_str(), O_PATH);
   if (!target) throwMountError(entry, fstab);
+  if (sameMountedFile(target.get(), rootFd))
+    throw Error(EINVAL, fstab.string() + ":" + std::to_string(entry.line) + ": cannot mount " +
+                            entry.source + " on " + entry.target +
+                            ": it is the guest's root directory");
   return target;
 }
 
