@@ -12,10 +12,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "dir_stream.h"
+#include "text.h"
 
 namespace vs {
 
@@ -62,15 +65,20 @@ class TreeTagger {
   // Walks the tree of top, an fd on top_.
   void walk(UniqueFd top);
 
-  // The project id of fd, whose path is path().
-  fsxattr attributes(int fd, const fs::path& path) const;
+  // How an error names a file: built only when there is one, as a path
+  // for every file would cost time in the depth of the guest's tree.
+  using Shown = std::function<std::string()>;
+
+  // The project id of fd, which shown() names.
+  fsxattr attributes(int fd, const Shown& shown) const;
 
  private:
   void enter(UniqueFd fd, const char* name);
   void visit(const dirent& entry);
-  void tag(int fd, const fs::path& path, bool directory) const;
+  void tag(int fd, const char* name, bool directory) const;
   fs::path pathOf(const char* name) const;
-  [[noreturn]] void throwAttributeError(const fs::path& path, const char* what) const;
+  std::string shownPath(const char* name) const;
+  [[noreturn]] void throwAttributeError(const std::string& shown, const char* what) const;
 
   fs::path top_;
   uint32_t project_;
@@ -87,20 +95,19 @@ void TreeTagger::walk(UniqueFd top) {
       visit(*entry);
       continue;
     }
-    if (errno != 0) throwErrno(pathOf(nullptr).string() + ": cannot read the directory");
-    tag(dirfd(stream), pathOf(nullptr), true);
+    if (errno != 0) throwErrno(shownPath(nullptr) + ": cannot read the directory");
+    tag(dirfd(stream), nullptr, true);
     levels_.pop_back();
   }
 }
 
 // name: the directory's in the one being walked ("" for the top).
 void TreeTagger::enter(UniqueFd fd, const char* name) {
-  const auto path = [&] { return levels_.empty() ? top_ : pathOf(name); };
+  const auto path = [&] { return levels_.empty() ? top_.string() : shownPath(name); };
   if (levels_.size() == kMaxDepth)
-    throw Error(ELOOP, path().string() + ": more than " + std::to_string(kMaxDepth) +
-                           " directories deep");
+    throw Error(ELOOP, path() + ": more than " + std::to_string(kMaxDepth) + " directories deep");
   DIR* stream = fdopendir(fd.get());
-  if (!stream) throwErrno(path().string());
+  if (!stream) throwErrno(path());
   fd.release();  // the stream owns it now
   levels_.push_back({DirStream(stream), name});
 }
@@ -112,46 +119,48 @@ void TreeTagger::visit(const dirent& entry) {
   unsigned char type = entry.d_type;
   if (type == DT_UNKNOWN) {
     struct stat st {};
-    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0) throwErrno(pathOf(name).string());
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0) throwErrno(shownPath(name));
     type = S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
   }
   // Only files and directories own blocks worth counting; a device must
   // never be opened.
   if (type != DT_DIR && type != DT_REG) return;
   UniqueFd fd(openat(parent, name, kOpenFlags | (type == DT_DIR ? O_DIRECTORY : 0)));
-  if (!fd) throwErrno(pathOf(name).string());
+  if (!fd) throwErrno(shownPath(name));
   struct stat st {};
-  if (fstat(fd.get(), &st) != 0) throwErrno(pathOf(name).string());
+  if (fstat(fd.get(), &st) != 0) throwErrno(shownPath(name));
   // Another filesystem mounted here: its quotas are not this one's.
   if (st.st_dev != device_) return;
   if (S_ISREG(st.st_mode)) {
-    tag(fd.get(), pathOf(name), false);
+    tag(fd.get(), name, false);
   } else if (S_ISDIR(st.st_mode)) {
     enter(std::move(fd), name);
   }
 }
 
-fsxattr TreeTagger::attributes(int fd, const fs::path& path) const {
+fsxattr TreeTagger::attributes(int fd, const Shown& shown) const {
   fsxattr attr{};
-  if (ioctl(fd, FS_IOC_FSGETXATTR, &attr) != 0) throwAttributeError(path, "cannot read");
+  if (ioctl(fd, FS_IOC_FSGETXATTR, &attr) != 0) throwAttributeError(shown(), "cannot read");
   return attr;
 }
 
-void TreeTagger::tag(int fd, const fs::path& path, bool directory) const {
-  fsxattr attr = attributes(fd, path);
+// name: in the directory being walked; nullptr: that directory itself.
+void TreeTagger::tag(int fd, const char* name, bool directory) const {
+  const Shown shown = [&] { return shownPath(name); };
+  fsxattr attr = attributes(fd, shown);
   if (isTagged(attr, project_, directory)) return;
   attr.fsx_projid = project_;
   if (directory) attr.fsx_xflags |= FS_XFLAG_PROJINHERIT;
-  if (ioctl(fd, FS_IOC_FSSETXATTR, &attr) != 0) throwAttributeError(path, "cannot set");
+  if (ioctl(fd, FS_IOC_FSSETXATTR, &attr) != 0) throwAttributeError(shown(), "cannot set");
 }
 
 // ENOTTY: no fileattr at all; EOPNOTSUPP: fileattr without project ids
 // (tmpfs), or ext4 without the project feature.
-void TreeTagger::throwAttributeError(const fs::path& path, const char* what) const {
+void TreeTagger::throwAttributeError(const std::string& shown, const char* what) const {
   const int errnum = errno;
   if (errnum == ENOTTY || errnum == EOPNOTSUPP)
     throw Error(errnum, top_.string() + ": " + kNoProjectIds);
-  throw Error(errnum, errnoMessage(path.string() + ": " + what + " its project id", errnum));
+  throw Error(errnum, errnoMessage(shown + ": " + what + " its project id", errnum));
 }
 
 // The path of name in the directory being walked; nullptr: of that
@@ -161,6 +170,11 @@ fs::path TreeTagger::pathOf(const char* name) const {
   for (size_t i = 1; i < levels_.size(); ++i) path /= levels_[i].name;
   if (name) path /= name;
   return path;
+}
+
+// pathOf(name) made printable: the names are the guest's.
+std::string TreeTagger::shownPath(const char* name) const {
+  return printable(pathOf(name).string());
 }
 
 long quotactl(int fsFd, unsigned command, uint32_t id, void* data) {
@@ -184,7 +198,7 @@ void tagTree(int dirFd, const fs::path& dir, uint32_t project) {
   if (!top || fstat(top.get(), &st) != 0) throwErrno(dir.string());
   TreeTagger tagger(dir, project, st.st_dev);
   // The top is tagged last: tagged, it marks a walk that completed.
-  if (isTagged(tagger.attributes(top.get(), dir), project, true)) return;
+  if (isTagged(tagger.attributes(top.get(), [&] { return dir.string(); }), project, true)) return;
   tagger.walk(std::move(top));
 }
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "dir_stream.h"
 #include "error.h"
+#include "text.h"
 #include "unique_fd.h"
 
 namespace vs {
@@ -31,22 +33,27 @@ struct Identity {
   }
 };
 
+// How an error names what it was about: built only when there is one, as
+// building a path for every entry would cost time quadratic in the depth
+// of a tree a guest made as deep as it liked.
+using Shown = std::function<std::string()>;
+
 // The entry name in dirFd (or dirFd itself when name is empty), without
 // following a symlink or triggering an automount; nothing when it is gone.
-std::optional<Identity> identify(int dirFd, const char* name, const std::string& shown) {
+std::optional<Identity> identify(int dirFd, const char* name, const Shown& shown) {
   struct statx info {};
   const int flags = AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | (*name ? 0 : AT_EMPTY_PATH);
   if (statx(dirFd, name, flags, STATX_TYPE | STATX_INO | STATX_MNT_ID, &info) != 0) {
     if (errno == ENOENT) return std::nullopt;
-    throwErrno("cannot remove " + shown);
+    throwErrno("cannot remove " + shown());
   }
   return Identity{info.stx_dev_major, info.stx_dev_minor, info.stx_ino, info.stx_mnt_id,
                   S_ISDIR(info.stx_mode)};
 }
 
-UniqueFd openDirectory(int dirFd, const char* name, const std::string& shown) {
+UniqueFd openDirectory(int dirFd, const char* name, const Shown& shown) {
   UniqueFd fd(openat(dirFd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd) throwErrno("cannot remove " + shown);
+  if (!fd) throwErrno("cannot remove " + shown());
   return fd;
 }
 
@@ -73,10 +80,11 @@ class TreeRemoval {
   std::vector<Identity> ancestors_;      // of current_, the top first
 };
 
+// The path of name in current_, printable: the names are the guest's.
 std::string TreeRemoval::shown(const std::string& name) const {
   std::string path = shownTop_;
   for (const std::string& part : names_) path += "/" + part;
-  return name.empty() ? path : path + "/" + name;
+  return printable(name.empty() ? path : path + "/" + name);
 }
 
 // Unlinks what in current_ is no directory; returns the first directory
@@ -92,7 +100,7 @@ std::optional<std::string> TreeRemoval::removeEntriesUntilSubdirectory() {
   while (const dirent* entry = readdir(dir.get())) {
     const std::string name = entry->d_name;
     if (name == "." || name == "..") continue;
-    const auto identity = identify(current_.get(), name.c_str(), shown(name));
+    const auto identity = identify(current_.get(), name.c_str(), [&] { return shown(name); });
     if (!identity) continue;
     if (identity->isDirectory) {
       if (identity->mountId != mountId_)
@@ -106,13 +114,13 @@ std::optional<std::string> TreeRemoval::removeEntriesUntilSubdirectory() {
 }
 
 void TreeRemoval::descendInto(const std::string& name) {
-  UniqueFd child = openDirectory(current_.get(), name.c_str(), shown(name));
+  UniqueFd child = openDirectory(current_.get(), name.c_str(), [&] { return shown(name); });
   // Checked on the open directory: between the look and the open, a
   // directory could have been swapped for a mount's.
-  const auto identity = identify(child.get(), "", shown(name));
+  const auto identity = identify(child.get(), "", [&] { return shown(name); });
   if (!identity || identity->mountId != mountId_)
     throw Error(EBUSY, "cannot remove " + shown(name) + ": a mount point");
-  ancestors_.push_back(*identify(current_.get(), "", shown()));
+  ancestors_.push_back(*identify(current_.get(), "", [&] { return shown(); }));
   names_.push_back(name);
   current_ = std::move(child);
 }
@@ -120,8 +128,8 @@ void TreeRemoval::descendInto(const std::string& name) {
 // Back to the parent of current_, which must be the directory we came
 // from: one moved elsewhere meanwhile would take ".." out of the tree.
 void TreeRemoval::ascend() {
-  UniqueFd parent = openDirectory(current_.get(), "..", shown(".."));
-  const auto identity = identify(parent.get(), "", shown(".."));
+  UniqueFd parent = openDirectory(current_.get(), "..", [&] { return shown(".."); });
+  const auto identity = identify(parent.get(), "", [&] { return shown(".."); });
   if (!identity || !identity->sameAs(ancestors_.back()))
     throw Error(EXDEV, "cannot remove " + shown() + ": it was moved during the removal");
   const std::string name = names_.back();
@@ -160,15 +168,16 @@ void removeTree(const std::filesystem::path& given) {
     if (errno == ENOENT) return;
     throwErrno("cannot remove " + path.string());
   }
-  const auto identity = identify(parent.get(), name.c_str(), path.string());
+  const Shown shownPath = [&] { return path.string(); };
+  const auto identity = identify(parent.get(), name.c_str(), shownPath);
   if (!identity) return;
   if (!identity->isDirectory) {
     if (unlinkat(parent.get(), name.c_str(), 0) != 0 && errno != ENOENT)
       throwErrno("cannot remove " + path.string());
     return;
   }
-  UniqueFd top = openDirectory(parent.get(), name.c_str(), path.string());
-  const auto topIdentity = identify(top.get(), "", path.string());
+  UniqueFd top = openDirectory(parent.get(), name.c_str(), shownPath);
+  const auto topIdentity = identify(top.get(), "", shownPath);
   TreeRemoval(std::move(top), *topIdentity, path.string()).emptyTop();
   if (unlinkat(parent.get(), name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT)
     throwErrno("cannot remove all of " + path.string());
