@@ -21,6 +21,7 @@
 
 #include <linux/cred.h>
 #include <linux/errno.h>
+#include <linux/fdtable.h>
 #include <linux/fs_struct.h>
 #include <linux/hashtable.h>
 #include <linux/module.h>
@@ -391,6 +392,17 @@ static int vs_check_memory_alone(struct netlink_ext_ack *extack)
 	    (current->mm && test_bit(MMF_MULTIPROCESS, &current->mm->flags))) {
 		NL_SET_ERR_MSG(extack,
 			       "the caller shares its memory with another process (vfork, CLONE_VM)");
+		return -EBUSY;
+	}
+	/*
+	 * Nor its descriptor table or its root and working directory: the
+	 * guest would act on the outside process's through them, and a
+	 * shared fs_struct stays shared across exec.
+	 */
+	if (atomic_read(&current->files->count) != 1 ||
+	    READ_ONCE(current->fs->users) != 1) {
+		NL_SET_ERR_MSG(extack,
+			       "the caller shares its descriptors or directories with another process (CLONE_FILES, CLONE_FS)");
 		return -EBUSY;
 	}
 	return 0;

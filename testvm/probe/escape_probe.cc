@@ -501,6 +501,10 @@ void sharedMemoryJoins() {
          joinFromChild(kXid, CLONE_VM | CLONE_VFORK));
   expect("a host launcher's CLONE_VM child cannot join a guest", EBUSY,
          joinFromChild(kXid, CLONE_VM));
+  expect("a host launcher's CLONE_FILES child cannot join a guest", EBUSY,
+         joinFromChild(kXid, CLONE_FILES));
+  expect("a host launcher's CLONE_FS child cannot join a guest", EBUSY,
+         joinFromChild(kXid, CLONE_FS));
   expect("nor can a process that made a CLONE_VM child", EBUSY, isolated([] {
            alignas(16) static char stack[64 * 1024];
            const pid_t pid =
