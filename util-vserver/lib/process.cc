@@ -132,9 +132,10 @@ void closeDescriptorsFrom(int first) {
   syscall(SYS_close_range, first, ~0U, 0);
 }
 
-void writeLine(int fd, const std::string& line) {
-  const std::string text = line + "\n";
-  (void)!write(fd, text.data(), text.size());
+void writeLine(int fd, const std::string& line) { writeText(fd, line + "\n"); }
+
+void writeText(int fd, std::string_view text) {
+  if (!text.empty()) (void)!write(fd, text.data(), text.size());
 }
 
 void resetSignalHandling() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "unique_fd.h"
@@ -46,6 +47,9 @@ std::string describeStatus(int status);
 // Writes line and a newline to fd, once, ignoring failure: for a child's
 // status pipe, where nobody is left to tell.
 void writeLine(int fd, const std::string& line);
+
+// Writes text to fd in one write, as writeLine() does, without a newline.
+void writeText(int fd, std::string_view text);
 
 // Every signal back to its default action and unblocked: exec keeps
 // ignored signals and the mask, which the next program should not get.

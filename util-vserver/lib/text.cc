@@ -110,6 +110,7 @@ std::string TerminalText::pass(std::string_view piece) {
       length = 1;
     } else if (byte == 0x1b) {
       length = colourSettingLength(rest);
+      if (length != 0 && length != std::string_view::npos) coloured_ = true;
     } else if (byte >= 0x80) {
       length = printableSequence(rest);
       if (length == 0 && unfinishedSequence(rest)) length = std::string_view::npos;
@@ -126,6 +127,14 @@ std::string TerminalText::pass(std::string_view piece) {
     out += rest.substr(0, length);
     i += length;
   }
+  return out;
+}
+
+std::string TerminalText::finish() {
+  std::string out = printable(held_);
+  held_.clear();
+  if (coloured_) out += "\x1b[0m";
+  coloured_ = false;
   return out;
 }
 

@@ -28,8 +28,14 @@ class TerminalText {
  public:
   std::string pass(std::string_view piece);
 
+  // At the end of the output: what was held, escaped, and a reset of the
+  // colours if any were set, so that none outlasts the guest's output
+  // (text made invisible, the admin's prompt recoloured).
+  std::string finish();
+
  private:
-  std::string held_;  // an unfinished sequence, shorter than kLongestHeld
+  std::string held_;      // an unfinished sequence, shorter than kLongestHeld
+  bool coloured_ = false;  // a colour setting was passed
 };
 
 }  // namespace vs

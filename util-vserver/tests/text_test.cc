@@ -50,3 +50,12 @@ TEST(Text, TerminalTextJoinsSequencesCutBetweenPieces) {
   STRCMP_EQUAL("", terminal.pass("\x1b").c_str());
   STRCMP_EQUAL("\\x1bH", terminal.pass("H").c_str());
 }
+
+TEST(Text, TerminalTextFinishesWithWhatWasHeldAndAColourReset) {
+  vs::TerminalText terminal;
+  STRCMP_EQUAL("\x1b[8mhidden", terminal.pass("\x1b[8mhidden\x1b[").c_str());
+  STRCMP_EQUAL("\\x1b[\x1b[0m", terminal.finish().c_str());
+  vs::TerminalText plain;
+  STRCMP_EQUAL("plain\n", plain.pass("plain\n").c_str());
+  STRCMP_EQUAL("", plain.finish().c_str());
+}

@@ -236,6 +236,7 @@ std::optional<std::string> Monitor::awaitGuestInit(int statusFd) {
     if (fds[0].revents) statusOpen = readSome(statusFd, status);
   }
   copyWhatIsLeft({{output_.get(), STDOUT_FILENO, outputTerminal()}}, kFinalOutputLimit);
+  if (TerminalText* terminal = outputTerminal()) writeText(STDOUT_FILENO, terminal->finish());
   output_.reset();
   const std::string verdict = firstLine(status);
   if (verdict.rfind(kCommandExitPrefix, 0) == 0) {

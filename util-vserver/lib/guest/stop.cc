@@ -117,6 +117,8 @@ class StopCommandStreams {
       copyWhatIsLeft({{ours_[0].get(), STDOUT_FILENO, terminal(0)},
                       {ours_[1].get(), STDERR_FILENO, terminal(1)}},
                      kLeftOverBudget - passed_);
+    for (size_t i = 0; i < kOurs.size(); i++)
+      if (TerminalText* text = terminal(i)) writeText(kOurs[i], text->finish());
   }
 
  private:
