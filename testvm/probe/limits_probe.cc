@@ -896,13 +896,7 @@ pid_t sqpollThread() {
 // keeps for others.
 void checkSqpollCpuset() {
   const std::string cgroup = "/sys/fs/cgroup/vs-sqpoll";
-  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+cpuset");
-  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
-    report(false, "make " + cgroup, std::strerror(errno));
-  writeFile(cgroup + "/cpuset.cpus", "1");
-  writeFile(cgroup + "/cpuset.mems", "0");
-  inChild([&] {
-    writeFile(cgroup + "/cgroup.procs", "0");
+  inCgroupOfItsOwn(cgroup, "cpuset", {{"cpuset.cpus", "1"}, {"cpuset.mems", "0"}}, [] {
     report(allowedCpus(getpid()) == "1", "a process in a cpuset of CPU 1 runs on CPU 1 only",
            allowedCpus(getpid()));
     io_uring_params params{};
@@ -915,7 +909,6 @@ void checkSqpollCpuset() {
            poller > 0 ? allowedCpus(poller) : "no iou-sqp thread");
     if (ring >= 0) close(static_cast<int>(ring));
   });
-  rmdir(cgroup.c_str());
 }
 
 }  // namespace

@@ -221,18 +221,6 @@ long long memoryCurrent(const std::string& cgroup) {
   return std::atoll(readFile(cgroup + "/memory.current").c_str());
 }
 
-// Runs fn in a child in cgroup, a memory cgroup of its own, removed after.
-void inMemoryCgroup(const std::string& cgroup, const std::function<void()>& fn) {
-  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+memory");
-  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
-    report(false, "make " + cgroup, std::strerror(errno));
-  inChild([&] {
-    writeFile(cgroup + "/cgroup.procs", "0");
-    fn();
-  });
-  rmdir(cgroup.c_str());
-}
-
 // A guest's keys are charged to its memory cgroup: 64 user keys of 16000
 // bytes, under key quotas the probe raises for them, raise its
 // memory.current by at least their payloads.
@@ -241,7 +229,7 @@ void checkKeyMemory() {
   const FilesSetForNow quotas({{"/proc/sys/kernel/keys/maxkeys", "1000\n"},
                                {"/proc/sys/kernel/keys/maxbytes", "4000000\n"}});
   const std::string cgroup = "/sys/fs/cgroup/vs-key-memory";
-  inMemoryCgroup(cgroup, [&] {
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
     if (enterNewContext(kKeyMemoryXid, "key-memory") != 0) return;
     const std::string payload(kPayload, 'k');
     const long long before = memoryCurrent(cgroup);
@@ -281,7 +269,7 @@ long long fillNetlinkQueue(int sender, int receiver) {
 void checkNetlinkQueueMemory() {
   constexpr long long kAtLeast = 256 * 1024;
   const std::string cgroup = "/sys/fs/cgroup/vs-netlink-memory";
-  inMemoryCgroup(cgroup, [&] {
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
     if (enterNewContext(kNetlinkMemoryXid, "netlink-memory") != 0) return;
     const int receiver = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
     const int sender = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);

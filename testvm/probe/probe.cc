@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -64,6 +65,20 @@ void inChild(const std::function<void()>& fn) {
     report(false, "child process", "died with signal " + std::to_string(WTERMSIG(status)));
   else if (WEXITSTATUS(status) != 0)
     failureCount++;
+}
+
+void inCgroupOfItsOwn(const std::string& cgroup, const std::string& controller,
+                      const std::vector<std::pair<std::string, std::string>>& settings,
+                      const std::function<void()>& fn) {
+  writeFile("/sys/fs/cgroup/cgroup.subtree_control", "+" + controller);
+  if (mkdir(cgroup.c_str(), 0755) != 0 && errno != EEXIST)
+    report(false, "make " + cgroup, std::strerror(errno));
+  for (const auto& [file, value] : settings) writeFile(cgroup + "/" + file, value);
+  inChild([&] {
+    writeFile(cgroup + "/cgroup.procs", "0");
+    fn();
+  });
+  rmdir(cgroup.c_str());
 }
 
 int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy) {

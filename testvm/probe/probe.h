@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "error.h"
 #include "vserver_proto.h"
@@ -44,6 +46,13 @@ int failures();
 // Runs fn in a child process (printing its own lines) and folds the
 // child's failures into ours; a child that dies counts as a failure.
 void inChild(const std::function<void()>& fn);
+
+// Runs fn as inChild does, in cgroup: a group of its own below the root,
+// with controller ("memory", "cpuset") enabled for it and settings (file,
+// value) written to it in order first.  The group is removed after.
+void inCgroupOfItsOwn(const std::string& cgroup, const std::string& controller,
+                      const std::vector<std::pair<std::string, std::string>>& settings,
+                      const std::function<void()>& fn);
 
 // Creates a context with the given policy and moves the caller into it;
 // returns 0 or the errno.

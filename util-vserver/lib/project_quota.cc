@@ -76,7 +76,6 @@ class TreeTagger {
   void enter(UniqueFd fd, const char* name);
   void visit(const dirent& entry);
   void tag(int fd, const char* name, bool directory) const;
-  fs::path pathOf(const char* name) const;
   std::string shownPath(const char* name) const;
   [[noreturn]] void throwAttributeError(const std::string& shown, const char* what) const;
 
@@ -163,18 +162,13 @@ void TreeTagger::throwAttributeError(const std::string& shown, const char* what)
   throw Error(errnum, errnoMessage(shown + ": " + what + " its project id", errnum));
 }
 
-// The path of name in the directory being walked; nullptr: of that
-// directory itself.
-fs::path TreeTagger::pathOf(const char* name) const {
+// The path of name in the directory being walked (nullptr: of that
+// directory itself), made printable: the names are the guest's.
+std::string TreeTagger::shownPath(const char* name) const {
   fs::path path = top_;
   for (size_t i = 1; i < levels_.size(); ++i) path /= levels_[i].name;
   if (name) path /= name;
-  return path;
-}
-
-// pathOf(name) made printable: the names are the guest's.
-std::string TreeTagger::shownPath(const char* name) const {
-  return printable(pathOf(name).string());
+  return printable(path.string());
 }
 
 long quotactl(int fsFd, unsigned command, uint32_t id, void* data) {

@@ -205,7 +205,6 @@ void execPlan(const InitPlan& plan) {
 void runReaper(const InitPlan& plan, int statusFd, int outputFd, int outputReadFd) {
   // Before the command can run: it must not find our caller's environment
   // or command line in /proc/1.
-  // The environment pid 1 inherited is the caller's.
   scrubEnvironment();
   setProcessTitle("init");
   prctl(PR_SET_DUMPABLE, 0);
