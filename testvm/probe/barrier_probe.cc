@@ -194,6 +194,8 @@ std::vector<DirectoryAttempt> directoryAttempts() {
        }},
       {"fanotify_mark", markWithFanotify},
       {"connect to a unix socket bound there", connectThrough},
+      {"FS_IOC_SETFLAGS", [](int dir) { return toggleNoDumpFlag(dir, false); }},
+      {"32-bit FS_IOC32_SETFLAGS", [](int dir) { return toggleNoDumpFlag(dir, true); }},
       {"fchdir, then chroot(.)", [](int dir) {
          if (fchdir(dir) != 0) return errno;
          return errnoOf(chroot("."));

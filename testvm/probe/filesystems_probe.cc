@@ -323,12 +323,21 @@ void checkTerminals() {
   const int hostTty = openPtySlave("/dev/pts");
   report(hostTty >= 0, "host: a pseudo-terminal of the host's devpts", std::strerror(errno));
   expect("host: TIOCSTI on its terminal (control)", 0, pushInput(hostTty));
+  char c = '\n';
+  expect("host: 32-bit TIOCSTI on its terminal (control)", 0,
+         compatIoctl(hostTty, TIOCSTI, &c, sizeof(c)));
   inChild([hostTty] {
     if (enterNewContext(kPlainXid + 2, "fs-tty") != 0) return;
     expect("guest: TIOCSTI on a host terminal it holds", EPERM, pushInput(hostTty));
     int unused = 0;
     expect("guest: TIOCLINUX on a host terminal it holds", EPERM,
            errnoOf(ioctl(hostTty, TIOCLINUX, &unused)));
+    // A 32-bit program's ioctls pass their own hook (file_ioctl_compat).
+    char c = '\n';
+    expect("guest: 32-bit TIOCSTI on a host terminal it holds", EPERM,
+           compatIoctl(hostTty, TIOCSTI, &c, sizeof(c)));
+    expect("guest: 32-bit TIOCLINUX on a host terminal it holds", EPERM,
+           compatIoctl(hostTty, TIOCLINUX, &unused, sizeof(unused)));
   });
   asAdminGuest(kAdminXid + 1, [] {
     mkdir("/tmp/vs-pts", 0755);

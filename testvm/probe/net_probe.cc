@@ -2118,20 +2118,35 @@ unsigned ethtoolMonitorGroup() {
 const char* const kInterfaceTables[] = {"igmp6", "mcfilter6", "anycast6", "dev_mcast", "route",
                                         "ipv6_route"};
 
-// Whether the other views name vsnet1: the IPv6 link dump and
-// /proc/net/dev_snmp6, listed and looked up.
+// The directories of /proc/sys that hold one per interface.
+const char* const kInterfaceSysctlDirs[] = {"/proc/sys/net/ipv4/conf", "/proc/sys/net/ipv6/conf",
+                                            "/proc/sys/net/ipv4/neigh", "/proc/sys/net/ipv6/neigh"};
+
+bool directoryLists(const std::string& dir, const std::string& name) {
+  std::error_code ignored;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
+    if (entry.path().filename() == name) return true;
+  return false;
+}
+
+// Whether the other views name vsnet1: the IPv6 link dump,
+// /proc/net/dev_snmp6 and the interface directories of /proc/sys, listed
+// and looked up.
 struct OtherLinkViews {
   bool ipv6LinkDump = false, snmp6Listed = false, snmp6Found = false;
+  std::map<std::string, bool> sysctlListed, sysctlFound;
 };
 
 OtherLinkViews otherLinkViews() {
   OtherLinkViews views;
   int err = 0;
   views.ipv6LinkDump = contains(dumpLinks(&err, AF_INET6), "vsnet1");
-  std::error_code ignored;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/net/dev_snmp6", ignored))
-    views.snmp6Listed = views.snmp6Listed || entry.path().filename() == "vsnet1";
+  views.snmp6Listed = directoryLists("/proc/net/dev_snmp6", "vsnet1");
   views.snmp6Found = access("/proc/net/dev_snmp6/vsnet1", F_OK) == 0;
+  for (const std::string dir : kInterfaceSysctlDirs) {
+    views.sysctlListed[dir] = directoryLists(dir, "vsnet1");
+    views.sysctlFound[dir] = access((dir + "/vsnet1").c_str(), F_OK) == 0;
+  }
   return views;
 }
 
@@ -2144,6 +2159,13 @@ void checkOtherLinkViews(const std::string& who, bool shown) {
          views.snmp6Listed ? "it does" : "it does not");
   report(views.snmp6Found == shown, who + ": /proc/net/dev_snmp6/vsnet1 " + (shown ? "is" : "is not") + " there",
          views.snmp6Found ? "it is" : "it is not");
+  for (const std::string dir : kInterfaceSysctlDirs) {
+    report(views.sysctlListed.at(dir) == shown, who + ": " + dir + "'s listing" + verb,
+           views.sysctlListed.at(dir) ? "it does" : "it does not");
+    report(views.sysctlFound.at(dir) == shown,
+           who + ": " + dir + "/vsnet1 " + (shown ? "is" : "is not") + " there",
+           views.sysctlFound.at(dir) ? "it is" : "it is not");
+  }
 }
 
 // Joins group ff15::1 from fd71::5 on vsnet1 (index link): 0 or the errno.
@@ -2327,6 +2349,10 @@ void checkOtherViews() {
     report(procNetNames("igmp6", "vsnet0"), "guest A: /proc/net/igmp6 names vsnet0 (control)",
            "it does not");
     checkOtherLinkViews("guest A (hide_netif)", false);
+    for (const std::string dir : kInterfaceSysctlDirs)
+      for (const char* shown : {"vsnet0", "lo", "default"})
+        report(directoryLists(dir, shown),
+               "guest A: " + dir + "'s listing names " + shown + " (control)", "it does not");
     report(ifIndexIoctl("vsnet1") == "ENODEV", "guest A (hide_netif): SIOCGIFINDEX of vsnet1 -> ENODEV",
            "got " + ifIndexIoctl("vsnet1"));
     report(ifNameIoctl(vsnet1) == "ENODEV", "guest A (hide_netif): SIOCGIFNAME of vsnet1's index -> ENODEV",

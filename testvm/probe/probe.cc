@@ -1,7 +1,9 @@
 #include "probe.h"
 
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -44,6 +46,32 @@ void expect(const std::string& what, int expected, int got) {
 }
 
 int errnoOf(long result) { return result < 0 ? errno : 0; }
+
+int compatIoctl(int fd, unsigned int cmd, void* arg, size_t size) {
+  constexpr long kCompatIoctl = 54;  // __NR_ioctl of i386
+  static void* const low = mmap(nullptr, 4096, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+  if (low == MAP_FAILED || size > 4096) return ENOMEM;
+  std::memcpy(low, arg, size);
+  long result = kCompatIoctl;
+  // The compat entry takes ebx, ecx, edx and may not keep r8-r11.
+  asm volatile("int $0x80"
+               : "+a"(result)
+               : "b"(fd), "c"(cmd), "d"(static_cast<uint32_t>(reinterpret_cast<uintptr_t>(low)))
+               : "r8", "r9", "r10", "r11", "memory");
+  std::memcpy(arg, low, size);
+  return result < 0 ? static_cast<int>(-result) : 0;
+}
+
+int toggleNoDumpFlag(int fd, bool compat) {
+  int flags = 0;
+  if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0) return errno;
+  int changed = flags ^ FS_NODUMP_FL;
+  const int result = compat ? compatIoctl(fd, FS_IOC32_SETFLAGS, &changed, sizeof(changed))
+                            : errnoOf(ioctl(fd, FS_IOC_SETFLAGS, &changed));
+  if (result == 0) ioctl(fd, FS_IOC_SETFLAGS, &flags);
+  return result;
+}
 
 int failures() { return failureCount; }
 

@@ -29,6 +29,16 @@ void expect(const std::string& what, int expected, int got);
 // The errno of a call returning -1 on failure, or 0.
 int errnoOf(long result);
 
+// ioctl(fd, cmd, arg) as a 32-bit program makes it, through the kernel's
+// compat entry (int $0x80), with the size bytes at arg copied below 4 GiB
+// and back: 0 or the errno.  The kernel needs CONFIG_IA32_EMULATION.
+int compatIoctl(int fd, unsigned int cmd, void* arg, size_t size);
+
+// Turns fd's FS_NODUMP_FL over and back, through FS_IOC_SETFLAGS or, with
+// compat, a 32-bit program's FS_IOC32_SETFLAGS: 0 or the errno of the
+// first change.
+int toggleNoDumpFlag(int fd, bool compat);
+
 // The errno of a call that throws vs::Error (the family's), or 0.
 template <typename Fn>
 int errnoOfCall(Fn&& fn) {

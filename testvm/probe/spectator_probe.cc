@@ -79,6 +79,15 @@ pid_t spawnSleeper(unsigned int lifetime) {
   return pid;
 }
 
+// Turns root's file's FS_NODUMP_FL over and back (see toggleNoDumpFlag).
+int fileFlagsErrno(bool compat) {
+  const int fd = open(at("file").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int result = toggleNoDumpFlag(fd, compat);
+  close(fd);
+  return result;
+}
+
 // A change the spectator's uid 0 would be allowed by file ownership alone.
 struct Change {
   const char* what;
@@ -112,6 +121,8 @@ std::vector<Change> changes(pid_t hostPid) {
          return errnoOf(setxattr(at("file").c_str(), "security.capability", &data,
                                  XATTR_CAPS_SZ_2, 0));
        }},
+      {"FS_IOC_SETFLAGS on root's file", EPERM, [] { return fileFlagsErrno(false); }},
+      {"32-bit FS_IOC32_SETFLAGS on root's file", EPERM, [] { return fileFlagsErrno(true); }},
       {"setegid back to its real gid", EPERM, [] { return errnoOf(setegid(0)); }},
       {"exec a setuid program", EPERM, [] { return runProgram(at("suid-true")); }},
       {"connect to a root daemon's unix socket", EPERM,
@@ -186,6 +197,8 @@ int probeSpectator() {
   expect("host: utimes (control)", 0,
          errnoOf(utimensat(AT_FDCWD, at("file").c_str(), nullptr, 0)));
   expect("host: unlink (control)", 0, errnoOf(unlink(at("victim").c_str())));
+  expect("host: FS_IOC_SETFLAGS (control)", 0, fileFlagsErrno(false));
+  expect("host: 32-bit FS_IOC32_SETFLAGS (control)", 0, fileFlagsErrno(true));
   expect("host: exec a setuid program (control)", 0, runProgram(at("suid-true")));
   expect("host: connect to the daemon's socket (control)", 0, connectTo(at("daemon.sock"), false));
   expect("host: setegid back to its real gid (control)", 0, isolated([] {
