@@ -43,6 +43,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
+#include <linux/netconf.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -2118,6 +2119,54 @@ unsigned ethtoolMonitorGroup() {
 const char* const kInterfaceTables[] = {"igmp6", "mcfilter6", "anycast6", "dev_mcast", "route",
                                         "ipv6_route"};
 
+// The interfaces (by index) an RTM_GETNETCONF dump of family shows.
+std::set<int> netconfDump(uint8_t family) {
+  std::set<int> indexes;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETNETCONF, NLM_F_DUMP);
+  auto* ncm = static_cast<netconfmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(netconfmsg)));
+  ncm->ncm_family = family;
+  rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWNETCONF) return;
+    forEachAttribute(reply, sizeof(netconfmsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) == NETCONFA_IFINDEX)
+        indexes.insert(static_cast<int>(mnl_attr_get_u32(attr)));
+    });
+  });
+  return indexes;
+}
+
+// The errno of an RTM_GETNETCONF of family for the interface index, or 0.
+int netconfGetErrno(uint8_t family, unsigned index) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETNETCONF, NLM_F_ACK);
+  auto* ncm = static_cast<netconfmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(netconfmsg)));
+  ncm->ncm_family = family;
+  mnl_attr_put_u32(nlh, NETCONFA_IFINDEX, index);
+  return rtnl.run(nlh, [](const nlmsghdr*) {});
+}
+
+// The interfaces (by index) whose neighbour parameters an RTM_GETNEIGHTBL
+// dump shows.
+std::set<int> neighbourTableDump() {
+  std::set<int> indexes;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETNEIGHTBL, NLM_F_DUMP);
+  auto* ndtm = static_cast<ndtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndtmsg)));
+  ndtm->ndtm_family = AF_UNSPEC;
+  rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWNEIGHTBL) return;
+    forEachAttribute(reply, sizeof(ndtmsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) != NDTA_PARMS) return;
+      forEachNested(attr, [&](const nlattr* parm) {
+        if (mnl_attr_get_type(parm) == NDTPA_IFINDEX)
+          indexes.insert(static_cast<int>(mnl_attr_get_u32(parm)));
+      });
+    });
+  });
+  return indexes;
+}
+
 // The directories of /proc/sys that hold one per interface.
 const char* const kInterfaceSysctlDirs[] = {"/proc/sys/net/ipv4/conf", "/proc/sys/net/ipv6/conf",
                                             "/proc/sys/net/ipv4/neigh", "/proc/sys/net/ipv6/neigh"};
@@ -2131,14 +2180,23 @@ bool directoryLists(const std::string& dir, const std::string& name) {
 
 // Whether the other views name vsnet1: the IPv6 link dump,
 // /proc/net/dev_snmp6 and the interface directories of /proc/sys, listed
-// and looked up.
+// and looked up, the IPv4 and IPv6 netconf dumps and requests, and the
+// neighbour tables' dump.
 struct OtherLinkViews {
   bool ipv6LinkDump = false, snmp6Listed = false, snmp6Found = false;
   std::map<std::string, bool> sysctlListed, sysctlFound;
+  std::map<std::string, bool> netconfListed, netconfFound;
+  bool neighbourTables = false;
 };
 
-OtherLinkViews otherLinkViews() {
+OtherLinkViews otherLinkViews(unsigned vsnet1) {
   OtherLinkViews views;
+  const int index = static_cast<int>(vsnet1);
+  for (const auto& [name, family] : {std::pair{"IPv4", AF_INET}, std::pair{"IPv6", AF_INET6}}) {
+    views.netconfListed[name] = netconfDump(static_cast<uint8_t>(family)).count(index) == 1;
+    views.netconfFound[name] = netconfGetErrno(static_cast<uint8_t>(family), vsnet1) == 0;
+  }
+  views.neighbourTables = neighbourTableDump().count(index) == 1;
   int err = 0;
   views.ipv6LinkDump = contains(dumpLinks(&err, AF_INET6), "vsnet1");
   views.snmp6Listed = directoryLists("/proc/net/dev_snmp6", "vsnet1");
@@ -2150,8 +2208,18 @@ OtherLinkViews otherLinkViews() {
   return views;
 }
 
-void checkOtherLinkViews(const std::string& who, bool shown) {
-  const OtherLinkViews views = otherLinkViews();
+void checkOtherLinkViews(const std::string& who, bool shown, unsigned vsnet1) {
+  const OtherLinkViews views = otherLinkViews(vsnet1);
+  for (const auto& [family, listed] : views.netconfListed) {
+    report(listed == shown, who + ": the " + family + " netconf dump" + (shown ? " shows" : " hides") + " vsnet1",
+           listed ? "it shows it" : "it does not");
+    report(views.netconfFound.at(family) == shown,
+           who + ": " + family + " RTM_GETNETCONF of vsnet1's index " + (shown ? "answers" : "fails as for none"),
+           views.netconfFound.at(family) ? "it answers" : "it fails");
+  }
+  report(views.neighbourTables == shown,
+         who + ": the neighbour tables' dump" + (shown ? " shows" : " hides") + " vsnet1's parameters",
+         views.neighbourTables ? "it shows them" : "it does not");
   const std::string verb = shown ? " names vsnet1" : " names no vsnet1";
   report(views.ipv6LinkDump == shown, who + ": the AF_INET6 RTM_GETLINK dump" + verb,
          views.ipv6LinkDump ? "it does" : "it does not");
@@ -2324,7 +2392,7 @@ void checkOtherViews() {
   report(monitor != 0, "host: ethtool's monitor group is there", "not found");
   expect("host: join ethtool's monitor group (control)", 0,
          joinErrno(NETLINK_GENERIC, monitor, false));
-  checkOtherLinkViews("host", true);
+  checkOtherLinkViews("host", true, vsnet1);
 
   inGuest(kXidA, [&host, vsnet1, monitor] {
     Socket ping(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
@@ -2348,7 +2416,7 @@ void checkOtherViews() {
              "it does");
     report(procNetNames("igmp6", "vsnet0"), "guest A: /proc/net/igmp6 names vsnet0 (control)",
            "it does not");
-    checkOtherLinkViews("guest A (hide_netif)", false);
+    checkOtherLinkViews("guest A (hide_netif)", false, vsnet1);
     for (const std::string dir : kInterfaceSysctlDirs)
       for (const char* shown : {"vsnet0", "lo", "default"})
         report(directoryLists(dir, shown),
@@ -2380,7 +2448,7 @@ void checkOtherViews() {
              "it does not");
     report(ifNameIoctl(vsnet1) == "vsnet1", "guest B (no hide_netif): SIOCGIFNAME of vsnet1's index",
            "got " + ifNameIoctl(vsnet1));
-    checkOtherLinkViews("guest B (no hide_netif)", true);
+    checkOtherLinkViews("guest B (no hide_netif)", true, vsnet1);
     expect("guest B (no hide_netif): SIOCGIFHWADDR of vsnet1", 0, hardwareAddressErrno("vsnet1"));
     report(linkStateErrno("vsnet1") != ENODEV,
            "guest B (no hide_netif): ethtool LINKSTATE_GET of vsnet1 finds it",
