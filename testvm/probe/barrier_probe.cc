@@ -7,6 +7,8 @@
 // and unix sockets bound in the directory.
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
@@ -220,6 +222,19 @@ void attackFromRootedGuest(int outside, int inside, const file_handle& outsideHa
     expect(what + " on a directory inside its root (control)", 0,
            isolated([&] { return attempt.act(inside); }));
   }
+  for (const bool compat : {false, true}) {
+    const std::string what =
+        std::string("rooted guest: ") + (compat ? "32-bit FS_IOC32_SETVERSION" : "FS_IOC_SETVERSION");
+    expect(what + " on a directory fd from outside its root", EACCES,
+           isolated([&] { return setVersionErrno(outside, compat); }));
+    expect(what + " on a directory inside its root reaches tmpfs (control)", ENOTTY,
+           isolated([&] { return setVersionErrno(inside, compat); }));
+  }
+  expect("rooted guest: FS_IOC_GETFLAGS on a directory fd from outside its root, a read (control)", 0,
+         isolated([outside] {
+           int flags = 0;
+           return errnoOf(ioctl(outside, FS_IOC_GETFLAGS, &flags));
+         }));
   const int root = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   expect("rooted guest: open_by_handle_at of a file outside its root", EACCES, isolated([&] {
            const int fd = open_by_handle_at(root, const_cast<file_handle*>(&outsideHandle), O_RDONLY);

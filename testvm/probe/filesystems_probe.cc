@@ -32,6 +32,7 @@ constexpr uint32_t kAdminXid = 4701;
 constexpr uint32_t kDelegatedXid = 4702;
 constexpr uint32_t kDevicesXid = 4703;
 constexpr uint32_t kDeviceMapXid = 4704;
+constexpr uint32_t kOwnNetXid = 4705;
 
 constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
@@ -158,6 +159,90 @@ void checkHostFiles() {
   umount("/tmp/vs-binfmt");
   umount("/tmp/vs-cgroup1");
   umount("/tmp/vs-nfsd");
+}
+
+// Writes content to a file that exists; returns 0 or the errno.
+int writeExisting(const std::string& path, const std::string& content) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int err = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) ? 0 : errno;
+  close(fd);
+  return err;
+}
+
+// Maps root in the user namespace pid made to the host's root, as a
+// guest's root may (it holds CAP_SETUID and CAP_SETFCAP): ownership then
+// lets pid at the host's files, and only the module stands in the way.
+int mapRootOf(pid_t pid) {
+  const std::string dir = "/proc/" + std::to_string(pid) + "/";
+  if (const int err = writeExisting(dir + "uid_map", "0 0 1\n")) return err;
+  if (const int err = writeExisting(dir + "setgroups", "deny\n")) return err;
+  return writeExisting(dir + "gid_map", "0 0 1\n");
+}
+
+// Run by a guest's task that made a user and a network namespace of its
+// own: the host's network files stay the host's, however it names them.
+void checkFromOwnNetwork(int keptSysctl, const std::string& leftBehind) {
+  const std::string rpc = "/net/rpc/auth.unix.ip/";
+  expect("own-net guest: write its own namespace's ip_forward (control)", 0,
+         writeErrno("/proc/sys/net/ipv4/ip_forward"));
+  expect("own-net guest: write its own namespace's sunrpc cache (control)", 0,
+         writeErrno("/proc/self" + rpc + "flush"));
+  expect("own-net guest: read its own namespace's sunrpc cache (control)", 0,
+         openErrno("/proc/self" + rpc + "content", O_RDONLY));
+  const int fd = openat(keptSysctl, "ip_forward", O_WRONLY | O_CLOEXEC);
+  expect("own-net guest: write the host's ip_forward through /proc/sys/net/ipv4 kept from before",
+         EACCES, fd < 0 ? errno : 0);
+  if (fd >= 0) close(fd);
+  expect("own-net guest: write the host's sunrpc cache through /proc/PID/net of a task left behind",
+         EACCES, writeErrno(leftBehind + rpc + "flush"));
+  expect("own-net guest: read the host's sunrpc cache through /proc/PID/net of a task left behind",
+         EACCES, openErrno(leftBehind + rpc + "content", O_RDONLY));
+}
+
+// A guest allowed user namespaces and SYS_ADMIN (which root of a new
+// namespace needs to make a network namespace, the module keeping it to
+// the bounding set) makes one of its own with its root mapped to the
+// host's, keeping a directory of the host's /proc/sys/net and a task in
+// the host's namespace.
+void checkHostNetworkFromOwnNamespace() {
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+    policy.ccaps = VSERVER_CCAP_NAMESPACE;
+    if (enterNewContext(kOwnNetXid, "fs-own-net", policy) != 0) return;
+    const std::string leftBehind = "/proc/" + std::to_string(getpid());
+    const int keptSysctl = open("/proc/sys/net/ipv4", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    report(keptSysctl >= 0, "own-net guest: open /proc/sys/net/ipv4 before the unshare (control)",
+           std::strerror(errno));
+    int unshared[2], mapped[2];
+    if (keptSysctl < 0 || pipe2(unshared, O_CLOEXEC) != 0 || pipe2(mapped, O_CLOEXEC) != 0) return;
+    std::fflush(stdout);
+    const pid_t child = fork();
+    if (child == 0) {
+      int err = errnoOf(unshare(CLONE_NEWUSER | CLONE_NEWNET));
+      char go = 0;
+      if (write(unshared[1], &err, sizeof(err)) != sizeof(err) || err != 0 ||
+          read(mapped[0], &go, 1) != 1)
+        _exit(1);
+      checkFromOwnNetwork(keptSysctl, leftBehind);
+      std::fflush(stdout);
+      _exit(failures() ? 1 : 0);
+    }
+    int err = EIO;
+    if (read(unshared[0], &err, sizeof(err)) != sizeof(err)) err = EIO;
+    expect("own-net guest: unshare a user and a network namespace (control)", 0, err);
+    if (err == 0) {
+      err = mapRootOf(child);
+      expect("own-net guest: map its new namespace's root to its own (control)", 0, err);
+    }
+    if (err == 0 && write(mapped[1], "g", 1) != 1) err = errno;
+    close(mapped[1]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    report(err == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "own-net guest: its task in the namespaces passed its checks", "it did not");
+  });
 }
 
 // Devices: the node's location does not matter, only what it opens.
@@ -365,6 +450,7 @@ void checkTerminals() {
 
 int probeFilesystems() {
   checkHostFiles();
+  checkHostNetworkFromOwnNamespace();
   checkDevices();
   checkRemount();
   checkTerminals();

@@ -73,6 +73,12 @@ int toggleNoDumpFlag(int fd, bool compat) {
   return result;
 }
 
+int setVersionErrno(int fd, bool compat) {
+  int version = 1;
+  return compat ? compatIoctl(fd, FS_IOC32_SETVERSION, &version, sizeof(version))
+                : errnoOf(ioctl(fd, FS_IOC_SETVERSION, &version));
+}
+
 int failures() { return failureCount; }
 
 void inChild(const std::function<void()>& fn) {

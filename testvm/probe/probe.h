@@ -39,6 +39,12 @@ int compatIoctl(int fd, unsigned int cmd, void* arg, size_t size);
 // first change.
 int toggleNoDumpFlag(int fd, bool compat);
 
+// FS_IOC_SETVERSION (or, with compat, a 32-bit program's
+// FS_IOC32_SETVERSION) to 1 on fd: 0 or the errno.  tmpfs does not know
+// it (ENOTTY), so a refusal before the filesystem (EACCES, EPERM) shows a
+// rule that covers the ioctls that may change a file, not a list.
+int setVersionErrno(int fd, bool compat);
+
 // The errno of a call that throws vs::Error (the family's), or 0.
 template <typename Fn>
 int errnoOfCall(Fn&& fn) {

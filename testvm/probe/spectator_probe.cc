@@ -6,6 +6,8 @@
 // call from the host, or a read where a write is refused).
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -88,6 +90,14 @@ int fileFlagsErrno(bool compat) {
   return result;
 }
 
+int fileVersionErrno(bool compat) {
+  const int fd = open(at("file").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int result = setVersionErrno(fd, compat);
+  close(fd);
+  return result;
+}
+
 // A change the spectator's uid 0 would be allowed by file ownership alone.
 struct Change {
   const char* what;
@@ -123,6 +133,15 @@ std::vector<Change> changes(pid_t hostPid) {
        }},
       {"FS_IOC_SETFLAGS on root's file", EPERM, [] { return fileFlagsErrno(false); }},
       {"32-bit FS_IOC32_SETFLAGS on root's file", EPERM, [] { return fileFlagsErrno(true); }},
+      {"FS_IOC_SETVERSION on root's file", EPERM, [] { return fileVersionErrno(false); }},
+      {"32-bit FS_IOC32_SETVERSION on root's file", EPERM, [] { return fileVersionErrno(true); }},
+      {"FS_IOC_GETFLAGS on root's file, a read (control)", 0, [] {
+         int flags = 0;
+         const int fd = open(at("file").c_str(), O_RDONLY | O_CLOEXEC);
+         const int result = fd < 0 ? errno : errnoOf(ioctl(fd, FS_IOC_GETFLAGS, &flags));
+         if (fd >= 0) close(fd);
+         return result;
+       }},
       {"setegid back to its real gid", EPERM, [] { return errnoOf(setegid(0)); }},
       {"exec a setuid program", EPERM, [] { return runProgram(at("suid-true")); }},
       {"connect to a root daemon's unix socket", EPERM,
@@ -199,6 +218,8 @@ int probeSpectator() {
   expect("host: unlink (control)", 0, errnoOf(unlink(at("victim").c_str())));
   expect("host: FS_IOC_SETFLAGS (control)", 0, fileFlagsErrno(false));
   expect("host: 32-bit FS_IOC32_SETFLAGS (control)", 0, fileFlagsErrno(true));
+  expect("host: FS_IOC_SETVERSION reaches tmpfs (control)", ENOTTY, fileVersionErrno(false));
+  expect("host: 32-bit FS_IOC32_SETVERSION reaches tmpfs (control)", ENOTTY, fileVersionErrno(true));
   expect("host: exec a setuid program (control)", 0, runProgram(at("suid-true")));
   expect("host: connect to the daemon's socket (control)", 0, connectTo(at("daemon.sock"), false));
   expect("host: setegid back to its real gid (control)", 0, isolated([] {
