@@ -282,9 +282,9 @@ void checkHostNetworkFromOwnNamespace() {
            std::strerror(errno));
     int unshared[2], mapped[2];
     if (keptSysctl < 0 || pipe2(unshared, O_CLOEXEC) != 0 || pipe2(mapped, O_CLOEXEC) != 0) return;
+    const int failedBefore = failures();
     std::fflush(stdout);
     const pid_t child = fork();
-    const int failedBefore = failures();
     if (child == 0) {
       int err = errnoOf(unshare(CLONE_NEWUSER | CLONE_NEWNET));
       char go = 0;
