@@ -2173,6 +2173,10 @@ std::set<int> neighbourTableDump() {
 const char* const kInterfaceSysctlDirs[] = {"/proc/sys/net/ipv4/conf", "/proc/sys/net/ipv6/conf",
                                             "/proc/sys/net/ipv4/neigh", "/proc/sys/net/ipv6/neigh"};
 
+// The directories of sysfs that hold one entry per interface (vsnet1 is
+// a dummy, a virtual device).
+const char* const kInterfaceSysfsDirs[] = {"/sys/class/net", "/sys/devices/virtual/net"};
+
 bool directoryLists(const std::string& dir, const std::string& name) {
   std::error_code ignored;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
@@ -2187,6 +2191,7 @@ bool directoryLists(const std::string& dir, const std::string& name) {
 struct OtherLinkViews {
   bool ipv6LinkDump = false, snmp6Listed = false, snmp6Found = false;
   std::map<std::string, bool> sysctlListed, sysctlFound;
+  std::map<std::string, bool> sysfsListed, sysfsFound;
   std::map<std::string, bool> netconfListed, netconfListsLo;
   std::map<std::string, int> netconfErrno;
   bool neighbourTables = false, neighbourTablesListLo = false;
@@ -2211,6 +2216,10 @@ OtherLinkViews otherLinkViews(unsigned vsnet1) {
   for (const std::string dir : kInterfaceSysctlDirs) {
     views.sysctlListed[dir] = directoryLists(dir, "vsnet1");
     views.sysctlFound[dir] = access((dir + "/vsnet1").c_str(), F_OK) == 0;
+  }
+  for (const std::string dir : kInterfaceSysfsDirs) {
+    views.sysfsListed[dir] = directoryLists(dir, "vsnet1");
+    views.sysfsFound[dir] = access((dir + "/vsnet1/ifindex").c_str(), F_OK) == 0;
   }
   return views;
 }
@@ -2245,6 +2254,31 @@ void checkOtherLinkViews(const std::string& who, bool shown, unsigned vsnet1) {
            who + ": " + dir + "/vsnet1 " + (shown ? "is" : "is not") + " there",
            views.sysctlFound.at(dir) ? "it is" : "it is not");
   }
+  for (const std::string dir : kInterfaceSysfsDirs) {
+    report(views.sysfsListed.at(dir) == shown, who + ": " + dir + "'s listing" + verb,
+           views.sysfsListed.at(dir) ? "it does" : "it does not");
+    report(views.sysfsFound.at(dir) == shown,
+           who + ": " + dir + "/vsnet1/ifindex " + (shown ? "is" : "is not") + " there",
+           views.sysfsFound.at(dir) ? "it is" : "it is not");
+  }
+}
+
+// What guest A hides must stay for everyone else, though they share one
+// sysfs dcache: its walk to a name the host cached (checkOtherLinkViews
+// ran for the host first) and, after the caches are dropped, its lookup
+// of a name nobody cached leave vsnet1's entries there for the host.
+void checkSysfsHiddenForGuestOnly(unsigned vsnet1) {
+  writeFile("/proc/sys/vm/drop_caches", "2\n");
+  inGuest(kXidA, [] {
+    for (const std::string dir : kInterfaceSysfsDirs)
+      expect("guest A (hide_netif): " + dir + "/vsnet1, not cached, is not there", ENOENT,
+             errnoOf(access((dir + "/vsnet1").c_str(), F_OK)));
+  });
+  for (const std::string dir : kInterfaceSysfsDirs)
+    expect("host: " + dir + "/vsnet1/ifindex is there after guest A's lookups", 0,
+           errnoOf(access((dir + "/vsnet1/ifindex").c_str(), F_OK)));
+  report(readFile("/sys/class/net/vsnet1/ifindex") == std::to_string(vsnet1) + "\n",
+         "host: /sys/class/net/vsnet1/ifindex reads vsnet1's index", "it does not");
 }
 
 // Joins group ff15::1 from fd71::5 on vsnet1 (index link): 0 or the errno.
@@ -2432,6 +2466,13 @@ void checkOtherViews() {
       for (const char* shown : {"vsnet0", "lo", "default"})
         report(directoryLists(dir, shown),
                "guest A: " + dir + "'s listing names " + shown + " (control)", "it does not");
+    for (const std::string dir : kInterfaceSysfsDirs)
+      for (const char* shown : {"vsnet0", "lo"}) {
+        report(directoryLists(dir, shown),
+               "guest A: " + dir + "'s listing names " + shown + " (control)", "it does not");
+        expect("guest A: " + dir + "/" + shown + "/ifindex is there (control)", 0,
+               errnoOf(access((dir + "/" + shown + "/ifindex").c_str(), F_OK)));
+      }
     report(ifIndexIoctl("vsnet1") == "ENODEV", "guest A (hide_netif): SIOCGIFINDEX of vsnet1 -> ENODEV",
            "got " + ifIndexIoctl("vsnet1"));
     report(ifNameIoctl(vsnet1) == "ENODEV", "guest A (hide_netif): SIOCGIFNAME of vsnet1's index -> ENODEV",
@@ -2465,6 +2506,7 @@ void checkOtherViews() {
            "guest B (no hide_netif): ethtool LINKSTATE_GET of vsnet1 finds it",
            errnoName(linkStateErrno("vsnet1")));
   });
+  checkSysfsHiddenForGuestOnly(vsnet1);
 }
 
 void reusePort(Socket& s) { s.setInt(SOL_SOCKET, SO_REUSEPORT, 1); }
