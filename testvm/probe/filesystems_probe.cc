@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,7 +89,11 @@ std::vector<HostFile> hostPeerLists(pid_t self) {
       {"the NFS exports through /proc/fs/nfs/exports", "/proc/fs/nfs/exports", EACCES},
       {"nfsd's exports", "/tmp/vs-nfsd/exports", EACCES},
       {"nfsd's clients", "/tmp/vs-nfsd/clients", EACCES},
+      {"the IPv6 flow labels' destinations", "/proc/net/ip6_flowlabel", EACCES},
+      {"the packet handlers, with the devices of packet sockets", "/proc/net/ptype", EACCES},
       {"/proc/net/tcp, filtered per reader (control)", "/proc/net/tcp", 0},
+      {"/proc/net/snmp, counters (control)", "/proc/net/snmp", 0},
+      {"/proc/net/stat/arp_cache, counters (control)", "/proc/net/stat/arp_cache", 0},
   };
 }
 
@@ -109,9 +114,25 @@ std::vector<SharedAttributes> sharedAttributes() {
   };
 }
 
-// Sysctls only their owner may read: the host keeps them from its users.
-constexpr const char* kOwnerOnlySysctls[] = {"/proc/sys/net/ipv4/tcp_fastopen_key",
-                                             "/proc/sys/kernel/cad_pid"};
+// A PCI device's first memory or I/O region in sysfs (reading one of I/O
+// runs inb on the device), or a path that is not there.
+std::string firstPciResource() {
+  std::error_code ignored;
+  for (const auto& device : std::filesystem::directory_iterator("/sys/bus/pci/devices", ignored))
+    for (int bar = 0; bar < 6; ++bar) {
+      const std::string path = device.path().string() + "/resource" + std::to_string(bar);
+      if (access(path.c_str(), F_OK) == 0) return path;
+    }
+  return "/sys/bus/pci/devices/none/resource0";
+}
+
+// Files of the kernel's pseudo filesystems only their owner may read: the
+// host keeps them from its users (sysctls, physical pages' owners and
+// flags, slab caches, firmware tables, a device's registers).
+std::vector<std::string> ownerOnlyFiles() {
+  return {"/proc/sys/net/ipv4/tcp_fastopen_key", "/proc/sys/kernel/cad_pid", "/proc/kpagecount",
+          "/proc/kpageflags", "/proc/slabinfo", "/sys/firmware/dmi/tables/DMI", firstPciResource()};
+}
 
 // The thread path of a HostFile names the caller's own thread.
 std::string ownThreadPath(std::string path, pid_t host) {
@@ -142,8 +163,8 @@ void checkHostFiles() {
     expect(std::string("host: chown ") + file.path + " to its own owner (control)", 0,
            errnoOf(chown(file.path, 0, 0)));
   }
-  for (const char* path : kOwnerOnlySysctls)
-    expect(std::string("host: read ") + path + " (control)", 0, openErrno(path, O_RDONLY));
+  for (const std::string& path : ownerOnlyFiles())
+    expect("host: read " + path + " (control)", 0, openErrno(path, O_RDONLY));
   for (const HostFile& file : hostPeerLists(self))
     expect(std::string("host: read ") + file.what + " (control)", 0,
            openErrno(file.path, O_RDONLY));
@@ -163,10 +184,14 @@ void checkHostFiles() {
       expect(std::string("guest: chown ") + file.path + " to its own owner", EPERM,
              errnoOf(chown(file.path, 0, 0)));
     }
-    for (const char* path : kOwnerOnlySysctls)
-      expect(std::string("guest: read ") + path, EACCES, openErrno(path, O_RDONLY));
+    for (const std::string& path : ownerOnlyFiles())
+      expect("guest: read " + path, EACCES, openErrno(path, O_RDONLY));
     expect("guest: read /proc/sys/net/ipv4/ip_forward (control)", 0,
            openErrno("/proc/sys/net/ipv4/ip_forward", O_RDONLY));
+    expect("guest: read its own /proc/self/environ, only its owner's (control)", 0,
+           openErrno("/proc/self/environ", O_RDONLY));
+    expect("guest: read /sys/class/net/lo/mtu (control)", 0,
+           openErrno("/sys/class/net/lo/mtu", O_RDONLY));
   });
 
   // A guest given a cgroup namespace rooted at its own group, as vserver
@@ -251,6 +276,10 @@ void checkFromOwnNetwork(int keptSysctl, const std::string& leftBehind) {
          openErrno("/proc/self" + rpc + "content", O_RDONLY));
   expect("own-net guest: read its own namespace's tcp_fastopen_key (control)", 0,
          openErrno("/proc/sys/net/ipv4/tcp_fastopen_key", O_RDONLY));
+  expect("own-net guest: read its own namespace's /proc/net/ip6_flowlabel (control)", 0,
+         openErrno("/proc/self/net/ip6_flowlabel", O_RDONLY));
+  expect("own-net guest: read the host's /proc/net/ip6_flowlabel through /proc/PID/net of a task left behind",
+         EACCES, openErrno(leftBehind + "/net/ip6_flowlabel", O_RDONLY));
   const int key = openat(keptSysctl, "tcp_fastopen_key", O_RDONLY | O_CLOEXEC);
   expect("own-net guest: read the host's tcp_fastopen_key through /proc/sys/net/ipv4 kept from before",
          EACCES, key < 0 ? errno : 0);

@@ -2775,9 +2775,15 @@ void checkHeaderIncluded6(const std::string& who, int protocol) {
   expect(who + ": IPV6_HDRINCL at SOL_RAW", EPERM, s.setInt(SOL_RAW, kIpv6HdrIncl, 1));
 }
 
+// vsock has no network namespace: one port space with the host, and its
+// hypervisor, for every guest, confined or not.
+const SocketKind kVsock{"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0};
+
 void checkRaw() {
   const uint64_t withRaw = VSERVER_BCAPS_DEFAULT | bit(CAP_NET_RAW);
+  expect("host: AF_VSOCK (control)", 0, socketErrno(kVsock));
   inNewGuest(kXidUnconfined, "net-unconfined", policyWith(withRaw), std::nullopt, [] {
+    expect("unconfined guest with CAP_NET_RAW: AF_VSOCK", EAFNOSUPPORT, socketErrno(kVsock));
     for (const SocketKind& k : kPacketSockets)
       expect(std::string("unconfined guest with CAP_NET_RAW: ") + k.what + " (control)", 0, socketErrno(k));
     expect("unconfined guest with CAP_NET_RAW: raw ICMP (control)", 0,
@@ -3325,6 +3331,7 @@ void checkOwnNamespace() {
            setLinkUpErrno("eth0", false) + setLinkUpErrno("eth0", true));
     // The kernel checks this one against the initial user namespace.
     expect("own-namespace guest: SO_RCVBUFFORCE (a global check)", EPERM, rcvbufForce());
+    expect("own-namespace guest: AF_VSOCK", EAFNOSUPPORT, socketErrno(kVsock));
     // The host's namespace has an id in the guest's (the veth's peer is
     // there); through it the guest would reach the host's links.
     const int32_t hostId = peerNamespaceId("eth0");

@@ -14,6 +14,8 @@
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <linux/userfaultfd.h>
+#include <mqueue.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -51,6 +53,8 @@ constexpr uint32_t kKeyMemoryXid = 4805;
 constexpr uint32_t kNetlinkMemoryXid = 4806;
 constexpr uint32_t kUserfaultfdXid = 4807;
 constexpr uint32_t kCryptoXid = 4808;
+constexpr uint32_t kMqueueXid = 4809;
+constexpr uint32_t kOwnMqueueXid = 4810;
 
 // ioprio_set(2) and ioprio_get(2): <linux/ioprio.h> does not build as C++.
 constexpr int kIoprioWhoProcess = 1, kIoprioWhoUser = 3;
@@ -425,6 +429,50 @@ void checkIpc() {
   shmctl(hostId, IPC_RMID, nullptr);
 }
 
+// mq_open(name, flags) with a small queue: 0 (the queue closed again) or
+// the errno.
+int mqOpenErrno(const char* name, int flags) {
+  mq_attr attr{};
+  attr.mq_maxmsg = 4;
+  attr.mq_msgsize = 64;
+  const mqd_t queue = mq_open(name, flags, 0666, &attr);
+  if (queue == static_cast<mqd_t>(-1)) return errno;
+  mq_close(queue);
+  return 0;
+}
+
+// POSIX message queues are told apart by name, mode and uid alone: a
+// guest sharing the host's IPC namespace opens, creates and unlinks none
+// of its queues.  One in an IPC namespace of its own is the control.
+void checkMessageQueues() {
+  constexpr const char* kHostQueue = "/vstest-host";
+  constexpr const char* kGuestQueue = "/vstest-guest";
+  expect("host: create a message queue (control)", 0, mqOpenErrno(kHostQueue, O_CREAT | O_RDWR));
+  inChild([=] {
+    if (enterNewContext(kMqueueXid, "mqueue") != 0) return;
+    expect("guest sharing the IPC namespace: mq_open of the host's queue", EACCES,
+           mqOpenErrno(kHostQueue, O_RDONLY));
+    expect("guest sharing the IPC namespace: mq_unlink of the host's queue", EACCES,
+           errnoOf(mq_unlink(kHostQueue)));
+    expect("guest sharing the IPC namespace: create a queue", EACCES,
+           mqOpenErrno(kGuestQueue, O_CREAT | O_RDWR));
+  });
+  expect("host: its queue is still there", 0, mqOpenErrno(kHostQueue, O_RDONLY));
+  expect("host: the guest created no queue", ENOENT, mqOpenErrno(kGuestQueue, O_RDONLY));
+  inChild([=] {
+    if (unshare(CLONE_NEWIPC) != 0) {
+      report(false, "host: unshare an IPC namespace", std::strerror(errno));
+      return;
+    }
+    if (enterNewContext(kOwnMqueueXid, "mqueue-own") != 0) return;
+    expect("guest in an IPC namespace of its own: create a queue (control)", 0,
+           mqOpenErrno(kGuestQueue, O_CREAT | O_RDWR));
+    expect("guest in an IPC namespace of its own: unlink it (control)", 0,
+           errnoOf(mq_unlink(kGuestQueue)));
+  });
+  mq_unlink(kHostQueue);
+}
+
 sockaddr_un abstractName(const std::string& name, socklen_t* length) {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
@@ -593,6 +641,7 @@ int probeObjects() {
   checkUserfaultfd();
   checkCryptoModuleLoads();
   checkIpc();
+  checkMessageQueues();
   checkAbstractNames();
   checkLocks();
   checkPriorityLoops();
