@@ -56,6 +56,7 @@ constexpr uint32_t kOtherGuestXid = 4601;
 constexpr uint32_t kMknodXid = 4602;
 constexpr uint32_t kRootedXid = 4603;
 constexpr uint32_t kNamespaceXid = 4604;
+constexpr uint32_t kSyslogXid = 4605;
 
 // process_vm_readv/writev aim at this; every target is a fork of the probe,
 // so it sits at the same address in each of them.
@@ -674,6 +675,9 @@ std::vector<Privileged> privileged() {
       {"syslog: read the kernel log", EPERM, 0, readKernelLog},
       {"syslog: clear the kernel log", EPERM, 0, [] { return errnoOf(klogctl(5, nullptr, 0)); }},
       {"open /dev/kmsg", EPERM, 0, [] { return openErrno("/dev/kmsg", O_RDONLY); }},
+      // 0400: refused as the syslog rule says (EPERM), not as a root-only
+      // file (EACCES), so that the syslog ccap lifts it.
+      {"open /proc/kmsg", EPERM, 0, [] { return openErrno("/proc/kmsg", O_RDONLY); }},
       {"clock_settime", EPERM, 0, setClockToNow},
       {"settimeofday", EPERM, 0, setTimeOfDayToNow},
       {"adjtimex", EPERM, 0, adjustTickUnchanged},
@@ -720,6 +724,14 @@ void checkPrivileged() {
     if (enterNewContext(kNamespaceXid, "userns", policy) != 0) return;
     expect("guest with ccap namespace: unshare a user namespace (control)", 0,
            isolated([] { return errnoOf(unshare(CLONE_NEWUSER)); }));
+  });
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.ccaps = VSERVER_CCAP_SYSLOG;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYSLOG);
+    if (enterNewContext(kSyslogXid, "syslog", policy) != 0) return;
+    expect("guest with ccap syslog and CAP_SYSLOG: open /proc/kmsg (control)", 0,
+           isolated([] { return openErrno("/proc/kmsg", O_RDONLY); }));
   });
   inChild([] {
     vs::ContextPolicy policy;

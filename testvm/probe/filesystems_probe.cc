@@ -37,6 +37,7 @@ constexpr uint32_t kDevicesXid = 4703;
 constexpr uint32_t kDeviceMapXid = 4704;
 constexpr uint32_t kOwnNetXid = 4705;
 constexpr uint32_t kXattrXid = 4706;
+constexpr uint32_t kGroupReadXid = 4707;
 
 constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
@@ -193,6 +194,15 @@ void checkHostFiles() {
     expect("guest: read /sys/class/net/lo/mtu (control)", 0,
            openErrno("/sys/class/net/lo/mtu", O_RDONLY));
   });
+  // Group root is a guest's group too: a 0440 root:root file (IMA's
+  // measurement lists are) is root's alone.
+  expect("host: chmod /sys/class/net/lo/mtu 0440", 0, errnoOf(chmod("/sys/class/net/lo/mtu", 0440)));
+  inChild([] {
+    if (enterNewContext(kGroupReadXid, "fs-group-read") != 0) return;
+    expect("guest: read /sys/class/net/lo/mtu, 0440 root:root", EACCES,
+           openErrno("/sys/class/net/lo/mtu", O_RDONLY));
+  });
+  expect("host: chmod /sys/class/net/lo/mtu back to 0644", 0, errnoOf(chmod("/sys/class/net/lo/mtu", 0644)));
 
   // A guest given a cgroup namespace rooted at its own group, as vserver
   // start does, writes below that group and nowhere else.

@@ -2192,6 +2192,7 @@ struct OtherLinkViews {
   bool ipv6LinkDump = false, snmp6Listed = false, snmp6Found = false;
   std::map<std::string, bool> sysctlListed, sysctlFound;
   std::map<std::string, bool> sysfsListed, sysfsFound;
+  bool trieSubnet = false, trieBroadcast = false;
   std::map<std::string, bool> netconfListed, netconfListsLo;
   std::map<std::string, int> netconfErrno;
   bool neighbourTables = false, neighbourTablesListLo = false;
@@ -2217,6 +2218,10 @@ OtherLinkViews otherLinkViews(unsigned vsnet1) {
     views.sysctlListed[dir] = directoryLists(dir, "vsnet1");
     views.sysctlFound[dir] = access((dir + "/vsnet1").c_str(), F_OK) == 0;
   }
+  // vsnet1's subnet route (main table) and broadcast address (local).
+  const std::string trie = readFile("/proc/net/fib_trie");
+  views.trieSubnet = trie.find("|-- 10.71.0.0\n") != std::string::npos;
+  views.trieBroadcast = trie.find("|-- 10.71.0.255\n") != std::string::npos;
   for (const std::string dir : kInterfaceSysfsDirs) {
     views.sysfsListed[dir] = directoryLists(dir, "vsnet1");
     views.sysfsFound[dir] = access((dir + "/vsnet1/ifindex").c_str(), F_OK) == 0;
@@ -2254,6 +2259,12 @@ void checkOtherLinkViews(const std::string& who, bool shown, unsigned vsnet1) {
            who + ": " + dir + "/vsnet1 " + (shown ? "is" : "is not") + " there",
            views.sysctlFound.at(dir) ? "it is" : "it is not");
   }
+  report(views.trieSubnet == shown,
+         who + ": /proc/net/fib_trie " + (shown ? "shows" : "hides") + " vsnet1's route to 10.71.0.0/24",
+         views.trieSubnet ? "it shows it" : "it does not");
+  report(views.trieBroadcast == shown,
+         who + ": /proc/net/fib_trie " + (shown ? "shows" : "hides") + " vsnet1's broadcast 10.71.0.255",
+         views.trieBroadcast ? "it shows it" : "it does not");
   for (const std::string dir : kInterfaceSysfsDirs) {
     report(views.sysfsListed.at(dir) == shown, who + ": " + dir + "'s listing" + verb,
            views.sysfsListed.at(dir) ? "it does" : "it does not");
