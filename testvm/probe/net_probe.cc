@@ -2229,6 +2229,18 @@ OtherLinkViews otherLinkViews(unsigned vsnet1) {
   return views;
 }
 
+// For each directory holding one entry per interface: whether its listing
+// names vsnet1 and whether DIRECTORY + entry is there, as shown says.
+void reportInterfaceDirs(const std::string& who, bool shown, const std::map<std::string, bool>& listed,
+                         const std::map<std::string, bool>& found, const std::string& entry) {
+  const std::string verb = shown ? " names vsnet1" : " names no vsnet1";
+  for (const auto& [dir, isListed] : listed) {
+    report(isListed == shown, who + ": " + dir + "'s listing" + verb, isListed ? "it does" : "it does not");
+    report(found.at(dir) == shown, who + ": " + dir + entry + " " + (shown ? "is" : "is not") + " there",
+           found.at(dir) ? "it is" : "it is not");
+  }
+}
+
 void checkOtherLinkViews(const std::string& who, bool shown, unsigned vsnet1) {
   const OtherLinkViews views = otherLinkViews(vsnet1);
   for (const auto& [family, listed] : views.netconfListed) {
@@ -2252,26 +2264,14 @@ void checkOtherLinkViews(const std::string& who, bool shown, unsigned vsnet1) {
          views.snmp6Listed ? "it does" : "it does not");
   report(views.snmp6Found == shown, who + ": /proc/net/dev_snmp6/vsnet1 " + (shown ? "is" : "is not") + " there",
          views.snmp6Found ? "it is" : "it is not");
-  for (const std::string dir : kInterfaceSysctlDirs) {
-    report(views.sysctlListed.at(dir) == shown, who + ": " + dir + "'s listing" + verb,
-           views.sysctlListed.at(dir) ? "it does" : "it does not");
-    report(views.sysctlFound.at(dir) == shown,
-           who + ": " + dir + "/vsnet1 " + (shown ? "is" : "is not") + " there",
-           views.sysctlFound.at(dir) ? "it is" : "it is not");
-  }
+  reportInterfaceDirs(who, shown, views.sysctlListed, views.sysctlFound, "/vsnet1");
   report(views.trieSubnet == shown,
          who + ": /proc/net/fib_trie " + (shown ? "shows" : "hides") + " vsnet1's route to 10.71.0.0/24",
          views.trieSubnet ? "it shows it" : "it does not");
   report(views.trieBroadcast == shown,
          who + ": /proc/net/fib_trie " + (shown ? "shows" : "hides") + " vsnet1's broadcast 10.71.0.255",
          views.trieBroadcast ? "it shows it" : "it does not");
-  for (const std::string dir : kInterfaceSysfsDirs) {
-    report(views.sysfsListed.at(dir) == shown, who + ": " + dir + "'s listing" + verb,
-           views.sysfsListed.at(dir) ? "it does" : "it does not");
-    report(views.sysfsFound.at(dir) == shown,
-           who + ": " + dir + "/vsnet1/ifindex " + (shown ? "is" : "is not") + " there",
-           views.sysfsFound.at(dir) ? "it is" : "it is not");
-  }
+  reportInterfaceDirs(who, shown, views.sysfsListed, views.sysfsFound, "/vsnet1/ifindex");
 }
 
 // What guest A hides must stay for everyone else, though they share one
