@@ -36,11 +36,13 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "capabilities.h"
 #include "probe.h"
+#include "unique_fd.h"
 
 namespace probe {
 
@@ -348,6 +350,69 @@ void checkGuest() {
          isolated([] { return errnoOf(unshare(CLONE_NEWUSER)); }));
 }
 
+// A pressure trigger whose window is no multiple of 2 s is for writers
+// holding CAP_SYS_RESOURCE only: it buys a real-time poller thread.
+constexpr char kPrivilegedTrigger[] = "some 100000 500000";
+constexpr char kUnprivilegedTrigger[] = "some 100000 2000000";
+constexpr char kHostPressure[] = "/proc/pressure/cpu";
+// A guest writes no /proc file but its own, and its cgroup's files only
+// below the root of its cgroup namespace: the group it makes there.
+constexpr char kPressureCgroup[] = "/sys/fs/cgroup/vs-caps-pressure";
+constexpr char kGuestPressure[] = "/sys/fs/cgroup/vs-caps-pressure/guest/cpu.pressure";
+constexpr uint32_t kPressureXid = 4708;
+
+// The errno of arming TRIGGER on the pressure file FILE, 0 if it was armed.
+// Closing the file removes the trigger again.
+int pressureTriggerErrno(const char* file, const char* trigger) {
+  vs::UniqueFd fd(open(file, O_RDWR | O_CLOEXEC));
+  if (!fd) return errno;
+  return errnoOf(write(fd.get(), trigger, std::strlen(trigger) + 1));
+}
+
+// Arms TRIGGER on FILE from a new user namespace, where the caller holds
+// CAP_SYS_RESOURCE; a cgroup's file in a group it makes first.
+int pressureTriggerInUserNamespace(const char* file, const char* trigger) {
+  if (unshare(CLONE_NEWUSER) != 0) return errno;
+  const std::string group = std::filesystem::path(file).parent_path();
+  if (group != "/proc/pressure" && mkdir(group.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+  return pressureTriggerErrno(file, trigger);
+}
+
+// CAP_SYS_RESOURCE in a user namespace anyone can make is no privilege
+// over the machine's pressure pollers (patch 0089).
+void checkPressureTriggers(const std::string& who, const char* file) {
+  expect(who + ": a 2 s pressure trigger from a new user namespace (control)", 0,
+         isolated([&] { return pressureTriggerInUserNamespace(file, kUnprivilegedTrigger); }));
+  expect(who + ": a 500 ms pressure trigger from a new user namespace", EINVAL,
+         isolated([&] { return pressureTriggerInUserNamespace(file, kPrivilegedTrigger); }));
+}
+
+void checkHostPressureTriggers() {
+  expect("host: root arms a 500 ms pressure trigger (control)", 0,
+         isolated([] { return pressureTriggerErrno(kHostPressure, kPrivilegedTrigger); }));
+  checkPressureTriggers("host", kHostPressure);
+}
+
+// A guest allowed user namespaces, in a cgroup of its own and a cgroup
+// namespace rooted there, as vserver start places a guest.
+void checkGuestPressureTriggers() {
+  inCgroupOfItsOwn(kPressureCgroup, "cpu", {}, [] {
+    if (unshare(CLONE_NEWCGROUP) != 0) {
+      report(false, "a cgroup namespace for context 4708", std::strerror(errno));
+      return;
+    }
+    vs::ContextPolicy policy;
+    policy.ccaps = VSERVER_CCAP_NAMESPACE;
+    if (enterNewContext(kPressureXid, "caps-pressure", policy) != 0) {
+      report(false, "enter context 4708", "refused");
+      return;
+    }
+    checkPressureTriggers("guest with ccap namespace", kGuestPressure);
+  });
+  rmdir(std::filesystem::path(kGuestPressure).parent_path().c_str());
+  rmdir(kPressureCgroup);
+}
+
 // With the namespace ccap a guest may create user namespaces; root in one
 // has every capability over it, and none more over the machine.
 void checkGuestUserNamespace() {
@@ -368,6 +433,7 @@ void checkGuestUserNamespace() {
          }));
 }
 
+
 }  // namespace
 
 int probeCapabilities() {
@@ -376,6 +442,8 @@ int probeCapabilities() {
   const uint64_t full = (uint64_t{1} << (CAP_LAST_CAP + 1)) - 1;
   runMatrix("host", full);
   checkRegain("host", boundingSet());
+  checkHostPressureTriggers();
+  checkGuestPressureTriggers();
   inChild(checkGuest);
   inChild(checkGuestUserNamespace);
   return failures() ? 1 : 0;

@@ -28,7 +28,14 @@ namespace {
 int failureCount = 0;
 }
 
-const char* errnoName(int errnum) { return errnum ? strerrorname_np(errnum) : "success"; }
+const char* errnoName(int errnum) {
+  if (errnum == 0) return "success";
+  if (const char* name = strerrorname_np(errnum)) return name;
+  // Not an errno: a probe's own code for a step that failed first.
+  static thread_local char code[32];
+  std::snprintf(code, sizeof(code), "code %d", errnum);
+  return code;
+}
 
 void report(bool passed, const std::string& what, const std::string& detail) {
   if (passed) {

@@ -6,9 +6,10 @@
 # EDQUOT, df in the guest shows its limit, the other guest is unaffected,
 # vdlimit shows and changes the limits, vserver-stat --json has them, and
 # a start whose limit cannot be applied fails with one line and leaves
-# nothing running.  What a guest may not do to its projects and quotas:
-# vstest projects (quota_probe.cc).
-# Contexts 781-784 (4801 in the probe).
+# nothing running.  Then two more guests hold to the same limits on XFS.
+# What a guest may not do to its projects and quotas, and to the whole
+# filesystem: vstest projects (quota_probe.cc), on each filesystem.
+# Contexts 781-786 (4801 in the probe).
 . /testvm/lib.sh
 
 IF=/etc/vservers
@@ -38,46 +39,54 @@ mkdir -p "$fs"
 check "mount it with project quotas enforced" mount -t ext4 -o loop,prjquota "$img" "$fs"
 
 vstest projects "$fs/probe" >/tmp/projects.out 2>&1
-relay_checks "vstest projects" 21 </tmp/projects.out
+relay_checks "vstest projects" 42 </tmp/projects.out
 
 # --- the limits hold ------------------------------------------------------
-check "build d1 on the shared filesystem" shared_guest d1 781
-dlimit d1 "$fs/d1" 8192 300
-check "start d1 with 8 MiB and 300 inodes" vserver d1 start
-shown=$(vdlimit --xid 781 "$fs/d1")
-check_match "vdlimit shows d1's limits" "^781 $fs/d1
+# limits_hold A XID_A B XID_B ERROR: guests A and B on the shared
+# filesystem at $fs hold to their limits, each apart from the other; a
+# write past one fails with ERROR.  A is left running with its 300 inodes
+# used; B is left running.
+limits_hold() {
+	local a=$1 a_xid=$2 b=$3 b_xid=$4 error=$5 out files
+	check "build $a on the shared filesystem" shared_guest "$a" "$a_xid"
+	dlimit "$a" "$fs/$a" 8192 300
+	check "start $a with 8 MiB and 300 inodes" vserver "$a" start
+	check_match "vdlimit shows $a's limits" "^$a_xid $fs/$a
 space_used=[0-9]+
 space_total=8192
 inodes_used=[0-9]+
 inodes_total=300
-reserved=0$" "$shown"
-# The tree built before the start (busybox is over a megabyte) was given
-# the project at the start.
-check "the files d1 had before its first start count: over 1 MiB used" \
-	test "$(used d1 781 space_used)" -gt 1024
-check_match "vserver d1 status shows the disk limit" \
-	"Disk $fs/d1: [0-9]+ of 8192 KiB, [0-9]+ of 300 inodes" "$(vserver d1 status)"
-check_match "df in d1 shows its limit as the size of its root" \
-	"^[^ ]+ +8192 +[0-9]+ +[0-9]+ " "$(vserver d1 exec df -k / | sed 1d)"
+reserved=0$" "$(vdlimit --xid "$a_xid" "$fs/$a")"
+	# The tree built before the start (busybox is over a megabyte) was
+	# given the project at the start.
+	check "the files $a had before its first start count: over 1 MiB used" \
+		test "$(used "$a" "$a_xid" space_used)" -gt 1024
+	check_match "vserver $a status shows the disk limit" \
+		"Disk $fs/$a: [0-9]+ of 8192 KiB, [0-9]+ of 300 inodes" "$(vserver "$a" status)"
+	check_match "df in $a shows its limit as the size of its root" \
+		"^[^ ]+ +8192 +[0-9]+ +[0-9]+ " "$(vserver "$a" exec df -k / | sed 1d)"
 
-out=$(vserver d1 exec dd if=/dev/zero of=/big bs=64k count=256 2>&1)
-check_match "dd of 16 MiB in d1 stops at its limit: EDQUOT" "Disk quota exceeded" "$out"
-check "d1 holds no more than its limit" test "$(used d1 781 space_used)" -le 8192
-check "and most of it" test "$(used d1 781 space_used)" -gt 7168
+	out=$(vserver "$a" exec dd if=/dev/zero of=/big bs=64k count=256 2>&1)
+	check_match "dd of 16 MiB in $a stops at its limit: $error" "$error" "$out"
+	check "$a holds no more than its limit" test "$(used "$a" "$a_xid" space_used)" -le 8192
+	check "and most of it" test "$(used "$a" "$a_xid" space_used)" -gt 7168
 
-check "build d2 on the same filesystem" shared_guest d2 782
-dlimit d2 "$fs/d2" 32768 1000
-check "start d2 while d1 is full" vserver d2 start
-check "d2 writes 4 MiB: another guest's full limit is not its" \
-	vserver d2 exec dd if=/dev/zero of=/data bs=64k count=64
-check_match "and counts it as its own, not d1's" "^space_total=32768$" \
-	"$(vdlimit --xid 782 "$fs/d2")"
-check "d1's usage is unchanged by d2's write" test "$(used d1 781 space_used)" -le 8192
+	check "build $b on the same filesystem" shared_guest "$b" "$b_xid"
+	dlimit "$b" "$fs/$b" 32768 1000
+	check "start $b while $a is full" vserver "$b" start
+	check "$b writes 4 MiB: another guest's full limit is not its" \
+		vserver "$b" exec dd if=/dev/zero of=/data bs=64k count=64
+	check_match "and counts it as its own, not $a's" "^space_total=32768$" \
+		"$(vdlimit --xid "$b_xid" "$fs/$b")"
+	check "$a's usage is unchanged by $b's write" \
+		test "$(used "$a" "$a_xid" space_used)" -le 8192
 
-check "d1 removes its big file" vserver d1 exec rm /big
-files=$(vserver d1 exec sh -c 'i=0; while [ $i -lt 1000 ] && touch /f$i 2>/dev/null; do i=$((i + 1)); done; touch /f$i 2>&1; echo made $i')
-check_match "touch in d1 stops at its inode limit: EDQUOT" "Disk quota exceeded" "$files"
-check_eq "d1 uses exactly its 300 inodes" 300 "$(used d1 781 inodes_used)"
+	check "$a removes its big file" vserver "$a" exec rm /big
+	files=$(vserver "$a" exec sh -c 'i=0; while [ $i -lt 1000 ] && touch /f$i 2>/dev/null; do i=$((i + 1)); done; touch /f$i 2>&1; echo made $i')
+	check_match "touch in $a stops at its inode limit: $error" "$error" "$files"
+	check_eq "$a uses exactly its 300 inodes" 300 "$(used "$a" "$a_xid" inodes_used)"
+}
+limits_hold d1 781 d2 782 "Disk quota exceeded"
 
 # --- vdlimit changes a running guest's limits ----------------------------
 check "vdlimit raises d1's space to 16 MiB" vdlimit --xid 781 --set space_total=16384 "$fs/d1"
@@ -134,5 +143,21 @@ check_match "vserver-stat --json has an empty dlimits for it" '"name": "d3".*"dl
 
 for name in d1 d2 d3; do check "stop $name" vserver "$name" stop; done
 check "unmount the shared filesystem" umount "$fs"
+rm -f "$img"
+
+# --- XFS: the same limits, from its own project quotas ---------------------
+# mkfs.xfs refuses a filesystem under 300 MiB but when run by fstests, as
+# these variables tell it; a small one is all this needs.
+img=/tmp/dlimits-xfs.img
+check "make a 96 MiB XFS image" \
+	sh -c "dd if=/dev/zero of=$img bs=1M count=96 2>/dev/null && TEST_DEV=1 TEST_DIR=1 QA_CHECK_FS=1 mkfs.xfs -q $img"
+check "mount it with project quotas enforced" mount -t xfs -o loop,prjquota "$img" "$fs"
+vstest projects "$fs/probe" >/tmp/projects.out 2>&1
+relay_checks "vstest projects on XFS" 47 </tmp/projects.out
+# XFS answers a write past a project's limit with ENOSPC, not EDQUOT: to
+# the writer, a project is a directory tree with a size of its own.
+limits_hold x1 785 x2 786 "No space left on device"
+for name in x1 x2; do check "stop $name" vserver "$name" stop; done
+check "unmount the XFS filesystem" umount "$fs"
 rm -f "$img"
 t_done
