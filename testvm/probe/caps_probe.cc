@@ -3,7 +3,11 @@
 // works (the control), in a guest with the default bounding set it works if
 // the capability is in the set and is refused if not.  Then neither a
 // setuid-root binary, nor a binary with file capabilities, nor a new user
-// namespace brings a masked capability back.
+// namespace brings a masked capability back.  A guest keeping
+// CAP_SYS_ADMIN injects no memory failure, takes no console, asks no
+// permission event of a file the host opens too, and makes no tracefs
+// instance (patches 0091-0093); no guest arms a privileged pressure
+// trigger from a user namespace (0089).
 //
 //   vstest caps          the matrix and the regain attempts
 //   vstest show-caps     prints "CapEff CapPrm" of itself, in hex
@@ -13,9 +17,11 @@
 #include <linux/reboot.h>
 #include <linux/vserver.h>
 #include <sched.h>
+#include <sys/fanotify.h>
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -413,6 +419,93 @@ void checkGuestPressureTriggers() {
   rmdir(kPressureCgroup);
 }
 
+// A guest whose bounding set keeps CAP_SYS_ADMIN still reaches nothing of
+// the machine's with it: its memory pages, its console, the permission
+// events of files the host opens too, a pseudo filesystem's names.
+constexpr uint32_t kSysAdminXid = 4709;
+constexpr char kSharedFile[] = "/sys/devices/system/cpu/online";
+constexpr char kTracing[] = "/sys/kernel/tracing";
+constexpr char kHostInstance[] = "/sys/kernel/tracing/instances/vs-caps-host";
+constexpr char kGuestInstance[] = "/sys/kernel/tracing/instances/vs-caps-guest";
+constexpr char kGuestTmpfs[] = "/tmp/vs-caps-tmpfs";
+
+// The kernel's MADV_SOFT_OFFLINE (asm-generic/mman-common.h), which glibc's
+// <sys/mman.h> leaves out.
+constexpr int kSoftOffline = 101;
+
+// madvise(ADVICE) on a page of the caller's own: 0 or the errno.
+int injectMemoryFailure(int advice) {
+  void* page = mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (page == MAP_FAILED) return errno;
+  static_cast<char*>(page)[0] = 1;
+  const int err = errnoOf(madvise(page, 4096, advice));
+  munmap(page, 4096);
+  return err;
+}
+
+// TIOCCONS on a pseudo-terminal opened read-only: the kernel checks
+// CAP_SYS_ADMIN first and then refuses the read-only terminal with
+// EBADF, so no test ever takes the VM's console.
+int takeConsole() {
+  vs::UniqueFd primary(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!primary || grantpt(primary.get()) != 0 || unlockpt(primary.get()) != 0) return errno;
+  vs::UniqueFd secondary(open(ptsname(primary.get()), O_RDONLY | O_NOCTTY | O_CLOEXEC));
+  if (!secondary) return errno;
+  return errnoOf(ioctl(secondary.get(), TIOCCONS));
+}
+
+// A fanotify mark of PATH alone, asking for MASK: 0 or the errno.
+int markInode(const char* path, uint64_t mask) {
+  vs::UniqueFd group(fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY));
+  if (!group) return errno;
+  return errnoOf(fanotify_mark(group.get(), FAN_MARK_ADD, mask, AT_FDCWD, path));
+}
+
+void checkHostSysAdmin() {
+  // The test kernel migrates no pages, so a soft offline that passed the
+  // capability check ends in ENOSYS.
+  expect("host: MADV_SOFT_OFFLINE passes the capability check (control)", ENOSYS,
+         injectMemoryFailure(kSoftOffline));
+  expect("host: TIOCCONS passes the capability check (control)", EBADF, takeConsole());
+  expect("host: a fanotify permission event on a sysfs file (control)", 0,
+         markInode(kSharedFile, FAN_OPEN_PERM));
+  if (mount("nodev", kTracing, "tracefs", 0, nullptr) != 0 && errno != EBUSY)
+    report(false, "mount tracefs", std::strerror(errno));
+  expect("host: make a tracefs instance (control)", 0, errnoOf(mkdir(kHostInstance, 0755)));
+}
+
+void checkGuestSysAdmin() {
+  vs::ContextPolicy policy;
+  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+  if (enterNewContext(kSysAdminXid, "caps-sys-admin", policy) != 0) {
+    report(false, "enter context 4709", "refused");
+    return;
+  }
+  expect("guest with SYS_ADMIN: MADV_SOFT_OFFLINE on a page of its own", EPERM,
+         injectMemoryFailure(kSoftOffline));
+  expect("guest with SYS_ADMIN: MADV_HWPOISON on a page of its own", EPERM,
+         injectMemoryFailure(MADV_HWPOISON));
+  expect("guest with SYS_ADMIN: TIOCCONS on a terminal of its own", EPERM, takeConsole());
+  expect("guest with SYS_ADMIN: a fanotify permission event on a sysfs file", EPERM,
+         markInode(kSharedFile, FAN_OPEN_PERM));
+  expect("guest with SYS_ADMIN: a fanotify open event on the same file (control)", 0,
+         markInode(kSharedFile, FAN_OPEN));
+  mkdir(kGuestTmpfs, 0755);
+  const int mounted = errnoOf(mount("none", kGuestTmpfs, "tmpfs", 0, "size=1m"));
+  expect("guest with SYS_ADMIN: mount a tmpfs of its own (control)", 0, mounted);
+  if (mounted == 0) {
+    const std::string own = std::string(kGuestTmpfs) + "/file";
+    writeFile(own, "guest\n");
+    expect("guest with SYS_ADMIN: a fanotify permission event on its own tmpfs (control)", 0,
+           markInode(own.c_str(), FAN_OPEN_PERM));
+    umount2(kGuestTmpfs, MNT_DETACH);
+  }
+  expect("guest with SYS_ADMIN: make a tracefs instance", EPERM,
+         errnoOf(mkdir(kGuestInstance, 0755)));
+  expect("guest with SYS_ADMIN: remove the host's tracefs instance", EPERM,
+         errnoOf(rmdir(kHostInstance)));
+}
+
 // With the namespace ccap a guest may create user namespaces; root in one
 // has every capability over it, and none more over the machine.
 void checkGuestUserNamespace() {
@@ -444,6 +537,9 @@ int probeCapabilities() {
   checkRegain("host", boundingSet());
   checkHostPressureTriggers();
   checkGuestPressureTriggers();
+  checkHostSysAdmin();
+  inChild(checkGuestSysAdmin);
+  expect("host: remove its tracefs instance (control)", 0, errnoOf(rmdir(kHostInstance)));
   inChild(checkGuest);
   inChild(checkGuestUserNamespace);
   return failures() ? 1 : 0;
