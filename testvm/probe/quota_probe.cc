@@ -284,7 +284,8 @@ void guestTriesTheWholeFilesystem(const std::string& dir, const XfsHandle& secre
     expect("guest (with CAP_SYS_ADMIN): open the host's file by XFS handle", EPERM,
            openByXfsHandle(top.get(), secret));
   }
-  // What the guest mounted is its own to freeze and watch.
+  // What the guest mounted is its own: freeze passes the capability check,
+  // the mark and the forced unmount work.
   const int mounted = errnoOf(mount("none", kOwnTmpfs, "tmpfs", 0, "size=1m"));
   expect("guest (with CAP_SYS_ADMIN): mount a tmpfs of its own (control)", 0, mounted);
   if (mounted != 0) return;
