@@ -455,10 +455,8 @@ int takeConsole() {
 }
 
 // A fanotify mark of PATH alone, asking for MASK: 0 or the errno.
-int markInode(const char* path, uint64_t mask) {
-  vs::UniqueFd group(fanotify_init(FAN_CLASS_CONTENT | FAN_CLOEXEC, O_RDONLY));
-  if (!group) return errno;
-  return errnoOf(fanotify_mark(group.get(), FAN_MARK_ADD, mask, AT_FDCWD, path));
+int markInode(const std::string& path, uint64_t mask) {
+  return fanotifyMarkErrno(path, FAN_CLASS_CONTENT, 0, mask);
 }
 
 void checkHostSysAdmin() {
@@ -497,7 +495,7 @@ void checkGuestSysAdmin() {
     const std::string own = std::string(kGuestTmpfs) + "/file";
     writeFile(own, "guest\n");
     expect("guest with SYS_ADMIN: a fanotify permission event on its own tmpfs (control)", 0,
-           markInode(own.c_str(), FAN_OPEN_PERM));
+           markInode(own, FAN_OPEN_PERM));
     umount2(kGuestTmpfs, MNT_DETACH);
   }
   expect("guest with SYS_ADMIN: make a tracefs instance", EPERM,

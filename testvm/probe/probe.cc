@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/fanotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -190,6 +191,14 @@ int openErrno(const std::string& path, int flags) {
   if (fd < 0) return errno;
   close(fd);
   return 0;
+}
+
+int fanotifyMarkErrno(const std::string& path, unsigned int groupClass, unsigned int markFlags,
+                      uint64_t mask) {
+  vs::UniqueFd group(fanotify_init(groupClass | FAN_CLOEXEC, O_RDONLY));
+  if (!group) return errno;
+  return errnoOf(
+      fanotify_mark(group.get(), FAN_MARK_ADD | markFlags, mask, AT_FDCWD, path.c_str()));
 }
 
 void writeFile(const std::string& path, const std::string& content, mode_t mode) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <string>
@@ -98,6 +99,12 @@ long addKey(const char* description, const char* payload, long keyring);
 
 // Opens path with flags and closes it at once: 0 or the errno.
 int openErrno(const std::string& path, int flags);
+
+// Marks PATH with MARK_FLAGS (FAN_MARK_FILESYSTEM, FAN_MARK_MOUNT, or 0
+// for the inode) for MASK, from a new fanotify group of GROUP_CLASS: 0 or
+// the errno.
+int fanotifyMarkErrno(const std::string& path, unsigned int groupClass, unsigned int markFlags,
+                      uint64_t mask);
 
 // A whole file's content; empty if it cannot be read.
 std::string readFile(const std::string& path);

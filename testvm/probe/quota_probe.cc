@@ -196,9 +196,7 @@ int setLabel(int fd, const char* label) {
 // Marks path's superblock (FAN_MARK_FILESYSTEM), mount or inode for open
 // events with a new fanotify group: 0 or the errno.
 int fanotifyMark(const std::string& path, unsigned int what) {
-  vs::UniqueFd group(fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC, O_RDONLY));
-  if (!group) return errno;
-  return errnoOf(fanotify_mark(group.get(), FAN_MARK_ADD | what, FAN_OPEN, AT_FDCWD, path.c_str()));
+  return fanotifyMarkErrno(path, FAN_CLASS_NOTIF, what, FAN_OPEN);
 }
 
 bool onXfs(int fd) {
