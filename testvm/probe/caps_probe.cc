@@ -454,6 +454,11 @@ int takeConsole() {
   return errnoOf(ioctl(secondary.get(), TIOCCONS));
 }
 
+// The caller's I/O priority: 0 or the errno.
+int setOwnIoPriority(int ioprio) { return setIoprio(kIoprioWhoProcess, 0, ioprio); }
+constexpr int kRealTimeIo = ioprioOf(kIoprioRealTime, 4);
+constexpr int kBestEffortIo = ioprioOf(kIoprioBestEffort, 4);
+
 // A fanotify mark of PATH alone, asking for MASK: 0 or the errno.
 int markInode(const std::string& path, uint64_t mask) {
   return fanotifyMarkErrno(path, FAN_CLASS_CONTENT, 0, mask);
@@ -465,6 +470,8 @@ void checkHostSysAdmin() {
   expect("host: MADV_SOFT_OFFLINE passes the capability check (control)", ENOSYS,
          injectMemoryFailure(kSoftOffline));
   expect("host: TIOCCONS passes the capability check (control)", EBADF, takeConsole());
+  expect("host: the real-time I/O class (control)", 0, setOwnIoPriority(kRealTimeIo));
+  setOwnIoPriority(0);
   expect("host: a fanotify permission event on a sysfs file (control)", 0,
          markInode(kSharedFile, FAN_OPEN_PERM));
   if (mount("nodev", kTracing, "tracefs", 0, nullptr) != 0 && errno != EBUSY)
@@ -484,6 +491,9 @@ void checkGuestSysAdmin() {
   expect("guest with SYS_ADMIN: MADV_HWPOISON on a page of its own", EPERM,
          injectMemoryFailure(MADV_HWPOISON));
   expect("guest with SYS_ADMIN: TIOCCONS on a terminal of its own", EPERM, takeConsole());
+  expect("guest with SYS_ADMIN: the real-time I/O class", EPERM, setOwnIoPriority(kRealTimeIo));
+  expect("guest with SYS_ADMIN: the best-effort I/O class (control)", 0,
+         setOwnIoPriority(kBestEffortIo));
   expect("guest with SYS_ADMIN: a fanotify permission event on a sysfs file", EPERM,
          markInode(kSharedFile, FAN_OPEN_PERM));
   expect("guest with SYS_ADMIN: a fanotify open event on the same file (control)", 0,
@@ -502,6 +512,21 @@ void checkGuestSysAdmin() {
          errnoOf(mkdir(kGuestInstance, 0755)));
   expect("guest with SYS_ADMIN: remove the host's tracefs instance", EPERM,
          errnoOf(rmdir(kHostInstance)));
+}
+
+// The real-time I/O class stays for a guest whose bounding set keeps
+// CAP_SYS_NICE, which is what grants it.
+constexpr uint32_t kSysNiceXid = 4698;
+
+void checkGuestSysNice() {
+  vs::ContextPolicy policy;
+  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_NICE);
+  if (enterNewContext(kSysNiceXid, "caps-sys-nice", policy) != 0) {
+    report(false, "enter context 4698", "refused");
+    return;
+  }
+  expect("guest with SYS_NICE: the real-time I/O class (control)", 0,
+         setOwnIoPriority(kRealTimeIo));
 }
 
 // With the namespace ccap a guest may create user namespaces; root in one
@@ -537,6 +562,7 @@ int probeCapabilities() {
   checkGuestPressureTriggers();
   checkHostSysAdmin();
   inChild(checkGuestSysAdmin);
+  inChild(checkGuestSysNice);
   expect("host: remove its tracefs instance (control)", 0, errnoOf(rmdir(kHostInstance)));
   inChild(checkGuest);
   inChild(checkGuestUserNamespace);

@@ -282,8 +282,7 @@ int getScheduler(pid_t pid) {
 }
 
 int setIoPriority(pid_t pid) {
-  constexpr int kWhoProcess = 1, kClassBestEffort = 2;
-  return errnoOf(syscall(SYS_ioprio_set, kWhoProcess, pid, (kClassBestEffort << 13) | 4));
+  return setIoprio(kIoprioWhoProcess, pid, ioprioOf(kIoprioBestEffort, 4));
 }
 
 int readLimit(pid_t pid) {

@@ -57,10 +57,8 @@ constexpr uint32_t kCryptoXid = 4808;
 constexpr uint32_t kMqueueXid = 4809;
 constexpr uint32_t kOwnMqueueXid = 4810;
 
-// ioprio_set(2) and ioprio_get(2): <linux/ioprio.h> does not build as C++.
-constexpr int kIoprioWhoProcess = 1, kIoprioWhoUser = 3;
-// Best effort (class 2, shifted by 13), its lowest level.
-constexpr long kLowestBestEffort = (2 << 13) | 7;
+// Best effort, its lowest level.
+constexpr long kLowestBestEffort = ioprioOf(kIoprioBestEffort, 7);
 
 // A request-key helper that only records that it ran.
 constexpr char kRequestKeyHelper[] = "/sbin/request-key";
@@ -628,7 +626,7 @@ void checkPriorityLoops() {
            "got " + std::to_string(guestView));
     // The host's tasks of its uid are not the guest's to refuse.
     expect("guest: ioprio_set(IOPRIO_WHO_USER) of its own uid", 0,
-           errnoOf(syscall(SYS_ioprio_set, kIoprioWhoUser, 0, kLowestBestEffort)));
+           setIoprio(kIoprioWhoUser, 0, kLowestBestEffort));
     report(syscall(SYS_ioprio_get, kIoprioWhoProcess, 0) == kLowestBestEffort,
            "guest: its own task got that I/O priority", "it did not");
   });

@@ -160,6 +160,8 @@ int setTimeOfDayToNow() {
   return errnoOf(settimeofday(&now, nullptr));
 }
 
+int setIoprio(int who, int id, int ioprio) { return errnoOf(syscall(SYS_ioprio_set, who, id, ioprio)); }
+
 ifreq interfaceRequest(const char* link) {
   ifreq req{};
   std::strncpy(req.ifr_name, link, IFNAMSIZ - 1);

@@ -85,6 +85,16 @@ int isolated(const std::function<int()>& fn);
 int setSameHostname();
 int setTimeOfDayToNow();
 
+// ioprio_set(2) and ioprio_get(2) with <linux/ioprio.h>'s values, as that
+// header does not build as C++: whom a call names, and a priority of a
+// class at a level.
+constexpr int kIoprioWhoProcess = 1, kIoprioWhoUser = 3;
+constexpr int kIoprioRealTime = 1, kIoprioBestEffort = 2;
+constexpr int ioprioOf(int ioClass, int level) { return (ioClass << 13) | level; }
+
+// ioprio_set(who, id, ioprio): 0 or the errno.
+int setIoprio(int who, int id, int ioprio);
+
 // An interface request naming link, and ioctl(request, &req) on a socket
 // of its own: 0 or the errno.
 ifreq interfaceRequest(const char* link);
