@@ -84,6 +84,28 @@ bool moveProcesses(const fs::path& group, const fs::path& to) {
   return pids.empty();
 }
 
+// How deep removeEmptiedCgroup() goes below a group: the kernel's
+// cgroup.max.depth, which start sets on a guest's group, is 16.
+constexpr int kMaxRemovedDepth = 64;
+
+// Removes group and the groups below it, deepest first, once the processes
+// that cgroup.kill ended are gone: a group that has children cannot go,
+// and a guest that mounts cgroup2 makes its own below its group.
+void removeEmptiedCgroup(const fs::path& group, int depth) {
+  using namespace std::chrono_literals;
+  if (depth > kMaxRemovedDepth) throw Error(ELOOP, "cgroup " + group.string() + " is nested too deep");
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(group, error)) {
+    if (entry.is_directory(error) && !entry.is_symlink(error)) removeEmptiedCgroup(entry.path(), depth + 1);
+  }
+  for (int attempt = 0; attempt < 1000; ++attempt) {
+    if (rmdir(group.c_str()) == 0 || errno == ENOENT) return;
+    if (errno != EBUSY) break;
+    std::this_thread::sleep_for(10ms);
+  }
+  throwErrno("cannot remove cgroup " + group.string());
+}
+
 }  // namespace
 
 bool cgroupPopulated(const fs::path& group) {
@@ -132,15 +154,9 @@ void makeParentCgroup(const fs::path& group, const std::string& leaf) {
 }
 
 void removeCgroup(const fs::path& group) {
-  using namespace std::chrono_literals;
   if (!fs::exists(group)) return;
   if (cgroupPopulated(group)) writeKernelFile(group / "cgroup.kill", "1");
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    if (rmdir(group.c_str()) == 0 || errno == ENOENT) return;
-    if (errno != EBUSY) break;
-    std::this_thread::sleep_for(10ms);
-  }
-  throwErrno("cannot remove cgroup " + group.string());
+  removeEmptiedCgroup(group, 0);
 }
 
 void setCgroupValue(const fs::path& group, const std::string& file, const std::string& value) {

@@ -35,8 +35,9 @@ bool cgroupWritable(const std::filesystem::path& dir);
 // children.  Harmless to repeat, also by several processes at once.
 void makeParentCgroup(const std::filesystem::path& group, const std::string& leaf);
 
-// Removes group, killing what is still in it first (cgroup.kill) and
-// waiting for it to empty.  A missing group is fine.
+// Removes group and the groups below it, killing what is still in them
+// first (cgroup.kill) and waiting for them to empty.  A missing group is
+// fine.
 void removeCgroup(const std::filesystem::path& group);
 
 // Whether group holds any process.

@@ -1,11 +1,14 @@
 #include "process.h"
 
+#include <fcntl.h>
 #include <linux/close_range.h>
+#include <linux/magic.h>
 #include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,7 +17,6 @@
 #include <charconv>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 #include <optional>
@@ -92,14 +94,26 @@ struct ArgumentArea {
   uintptr_t start = 0, end = 0;
 };
 
+// /proc/self/stat, the kernel's: after pivot_root, /proc may be a
+// directory of the guest's tree, whose "stat" would tell us where to write.
+std::optional<std::string> ownStatLine() {
+  const UniqueFd fd(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+  struct statfs filesystem {};
+  if (!fd || fstatfs(fd.get(), &filesystem) != 0 || filesystem.f_type != PROC_SUPER_MAGIC)
+    return std::nullopt;
+  char buffer[4096];
+  const ssize_t n = read(fd.get(), buffer, sizeof(buffer) - 1);
+  if (n <= 0) return std::nullopt;
+  return std::string(buffer, static_cast<size_t>(n));
+}
+
 std::optional<ArgumentArea> argumentArea() {
-  std::ifstream file("/proc/self/stat");
-  std::string stat;
-  if (!std::getline(file, stat)) return std::nullopt;
+  const std::optional<std::string> stat = ownStatLine();
+  if (!stat) return std::nullopt;
   // The name (field 2) is in parentheses and may hold anything.
-  const size_t nameEnd = stat.rfind(')');
+  const size_t nameEnd = stat->rfind(')');
   if (nameEnd == std::string::npos) return std::nullopt;
-  std::istringstream rest(stat.substr(nameEnd + 1));
+  std::istringstream rest(stat->substr(nameEnd + 1));
   const std::vector<std::string> fields{std::istream_iterator<std::string>(rest), {}};
   const size_t index = kArgStartField - 3;  // rest starts at field 3
   if (fields.size() <= index + 1) return std::nullopt;

@@ -82,6 +82,7 @@ PtyRelay::PtyRelay(const std::filesystem::path& root) : primary_(openPtmxUnder(r
 
 void PtyRelay::relay(int pidfd) {
   replica_.reset();
+  setNonBlocking(primary_.get());
   const UniqueFd resized = windowChanges();
   const RawTerminal raw(STDIN_FILENO);
   pollfd fds[4] = {{primary_.get(), POLLIN, 0},

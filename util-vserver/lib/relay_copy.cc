@@ -1,5 +1,6 @@
 #include "relay_copy.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "error.h"
 #include "text.h"
 
 namespace vs {
@@ -23,10 +25,16 @@ ssize_t copyAvailable(int from, int to, TerminalText* terminal) {
   for (size_t done = 0; done < out.size();) {
     const ssize_t written = write(to, out.data() + done, out.size() - done);
     if (written < 0 && errno == EINTR) continue;
+    if (written < 0 && errno == EAGAIN) break;
     if (written < 0) return -1;
     done += static_cast<size_t>(written);
   }
   return n;
+}
+
+void setNonBlocking(int fd) {
+  const int flags = fcntl(fd, F_GETFL);
+  if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0) throwErrno("cannot set O_NONBLOCK");
 }
 
 void copyWhatIsLeft(std::initializer_list<RelayPath> paths, size_t budget) {

@@ -11,8 +11,14 @@ class TerminalText;
 
 // Copies what from has to to, all of it, through terminal unless it is
 // null: the bytes read, 0 when from merely had nothing (EINTR, EAGAIN),
-// -1 at from's end or when to is gone.
+// -1 at from's end or when to is gone.  A non-blocking to that is full
+// takes no more of it: what guest code leaves unread (its input) must not
+// hold the relay, which then would not see the command end.
 ssize_t copyAvailable(int from, int to, TerminalText* terminal = nullptr);
+
+// Makes fd non-blocking (a relay's end toward guest code), adding to its
+// flags; throws.
+void setNonBlocking(int fd);
 
 struct RelayPath {
   int from;

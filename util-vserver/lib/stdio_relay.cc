@@ -7,6 +7,7 @@
 #include <cerrno>
 
 #include "error.h"
+#include "process.h"
 #include "relay_copy.h"
 
 namespace vs {
@@ -33,6 +34,7 @@ std::array<int, 3> StdioRelay::commandSide() const {
 
 void StdioRelay::relay(int pidfd) {
   for (UniqueFd& end : command_) end.reset();
+  if (ours_[0]) setNonBlocking(ours_[0].get());
   // Input first: our terminal, to the pipe's writing end.
   pollfd fds[4] = {{ours_[0] ? STDIN_FILENO : -1, POLLIN, 0},
                    {ours_[1].get(), POLLIN, 0},
@@ -48,10 +50,12 @@ void StdioRelay::relay(int pidfd) {
       ours_[0].reset();  // the command sees the end of its input
     }
     for (int out = 1; out < 3; ++out)
-      if (fds[out].revents && copyAvailable(ours_[out].get(), out) < 0) fds[out].fd = -1;
+      if (fds[out].revents && copyAvailable(ours_[out].get(), out, &text_[out]) < 0) fds[out].fd = -1;
     if (fds[3].revents) break;
   }
-  copyWhatIsLeft({{fds[1].fd, STDOUT_FILENO}, {fds[2].fd, STDERR_FILENO}});
+  copyWhatIsLeft({{fds[1].fd, STDOUT_FILENO, &text_[1]}, {fds[2].fd, STDERR_FILENO, &text_[2]}});
+  for (int out = 1; out < 3; ++out)
+    if (ours_[out]) writeText(out, text_[out].finish());
 }
 
 }  // namespace vs

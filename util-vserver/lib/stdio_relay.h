@@ -8,6 +8,7 @@
 
 #include <array>
 
+#include "text.h"
 #include "unique_fd.h"
 
 namespace vs {
@@ -26,12 +27,15 @@ class StdioRelay {
 
   // Closes our copies of the command side, then copies between our
   // streams and the pipes until the process of pidfd has ended and its
-  // output has been passed on.
+  // output has been passed on, made printable as start's is: this is no
+  // interactive session, and guest code must not make the terminal
+  // answer into the caller's input.
   void relay(int pidfd);
 
  private:
   std::array<UniqueFd, 3> ours_;     // our end of each pipe
   std::array<UniqueFd, 3> command_;  // the command's end
+  std::array<TerminalText, 3> text_;  // what goes out to a terminal, 1 and 2
 };
 
 }  // namespace vs

@@ -6,7 +6,7 @@
 check "build f1" make_guest f1 231
 
 # 18: bind lines, read-only and read-write, a directory and a file.
-mkdir -p /tmp/bindsrc /vservers/f1/mnt/ro /vservers/f1/mnt/rw
+mkdir -p /tmp/bindsrc /vservers/f1/mnt/ro /vservers/f1/mnt/rw /vservers/f1/mnt/cgroup
 echo "from the host" >/tmp/bindsrc/data
 echo "host file" >/tmp/bindfile
 touch /vservers/f1/etc/bound.conf
@@ -14,6 +14,7 @@ cat >>/etc/vservers/f1/fstab <<'FSTAB'
 /tmp/bindsrc /mnt/rw none bind 0 0
 /tmp/bindsrc /mnt/ro none bind,ro 0 0
 /tmp/bindfile /etc/bound.conf none bind,ro 0 0
+cgroup2 /mnt/cgroup cgroup2 defaults 0 0
 FSTAB
 check "a guest with bind lines in its fstab starts" vserver f1 start
 check_eq "the read-write bind shows the host directory" "from the host" \
@@ -49,6 +50,14 @@ rm /vservers/f1/dev/sda-host /vservers/f1/root/console-host
 # 6: a cgroup namespace rooted at the guest's own group.
 check_eq "the guest sees its own cgroup as the root" "0::/" "$(vserver f1 exec cat /proc/self/cgroup)"
 check "control: the host sees it at /vserver/f1" grep -qx "0::/vserver/f1" "/proc/$(init_pid f1)/cgroup"
+# Its cgroup2 mount shows that group as the root, and it makes groups below
+# (systemd in a guest does): stop removes them with its group, and it
+# starts again.
+check "the guest makes groups below its own" vserver f1 exec mkdir -p /mnt/cgroup/a/b/c /mnt/cgroup/d
+check "the host sees them below the guest's group" test -d /sys/fs/cgroup/vserver/f1/a/b/c
+check "f1 stops" vserver f1 stop
+check "its group is gone, with those below it" sh -c '! test -e /sys/fs/cgroup/vserver/f1'
+check "f1 starts again" vserver f1 start
 
 # 11: no AUDIT_WRITE in a guest's default bounding set.
 check "f1's context lacks AUDIT_WRITE" sh -c "! vattribute --xid 231 --get | grep -q AUDIT_WRITE"

@@ -73,6 +73,24 @@ check_match "so does stop's" "$shown" "$out"
 vserver f1 start >/tmp/start.out 2>&1
 check "control: to a file, start passes on what the guest wrote as it is" \
 	grep -q "then ${esc}\[2J${esc}]0;owned" /tmp/start.out
+
+# exec with only some streams on a terminal is no interactive session:
+# what guest code writes to the terminal is shown as start shows it.
+out=$(vstest on-terminal sh -c 'vserver f1 exec cat /etc/rc.says </dev/null' </dev/null 2>&1 |
+	tr -d '\r')
+check_match "exec's output to a terminal, input not, keeps its colours" \
+	"^colour ${esc}\[32mgreen${esc}\[0m, then" "$out"
+check_match "and shows other escape sequences as text" "$shown" "$out"
+out=$(vstest on-terminal sh -c 'vserver f1 exec sh -c "cat /etc/rc.says >&2" </dev/null | cat' \
+	</dev/null 2>&1 | tr -d '\r')
+check_match "so does its errors' output" "$shown" "$out"
+# An error quoting what the guest wrote (a field of its /etc/passwd) is a
+# line of text too.
+printf 'mallory:x:1\033[2J\033]0;owned\007:1:m:/:/bin/sh\n' >>/vservers/f1/etc/passwd
+out=$(vstest on-terminal sh -c 'vserver f1 suexec mallory true </dev/null' </dev/null 2>&1 |
+	tr -d '\r')
+check_match "suexec's error shows the guest's uid field as text" \
+	'uid .1\\x1b\[2J\\x1b]0;owned\\x07. is not a number' "$out"
 vserver f1 stop >/dev/null 2>&1
 check "delete f1" vserver f1 delete --force
 t_done

@@ -28,6 +28,7 @@
 #include "../remove_tree.h"
 #include "../signals.h"
 #include "../subprocess.h"
+#include "../tool.h"
 #include "../unique_fd.h"
 #include "config_files.h"
 #include "devices.h"
@@ -310,7 +311,7 @@ class Rollback {
       try {
         (*step)();
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "build: undoing the failed build: %s\n", e.what());
+        printError("build: undoing the failed build", e.what());
       }
     }
   }

@@ -19,6 +19,7 @@
 #include "../pty.h"
 #include "../signals.h"
 #include "../stdio_relay.h"
+#include "../tool.h"
 #include "init.h"
 #include "passwd.h"
 #include "state.h"
@@ -126,7 +127,7 @@ UniqueFd openGuestCgroup(const std::string& name, const RunRecord& record) {
     client.migrate(record.xid);
     execCommandInGuest(command, term);
   } catch (const Error& e) {
-    std::fprintf(stderr, "vserver: %s: %s\n", config.name.c_str(), e.what());
+    printError("vserver: " + config.name, e.what());
     _exit(e.exitStatus());
   } catch (...) {
     // Never unwound into the caller's frames, which would restore its

@@ -17,6 +17,7 @@
 #include "../process.h"
 #include "../relay_copy.h"
 #include "../text.h"
+#include "../tool.h"
 #include "../unique_fd.h"
 #include "enter.h"
 #include "hooks.h"
@@ -79,7 +80,7 @@ class StopCommandStreams {
       if (pipe2(ends, O_CLOEXEC) != 0) throwErrno("cannot make a pipe");
       ours_[i] = UniqueFd(ends[0]);
       theirs_[i] = UniqueFd(ends[1]);
-      if (fcntl(ends[0], F_SETFL, O_NONBLOCK) != 0) throwErrno("cannot set O_NONBLOCK");
+      setNonBlocking(ends[0]);
     }
   }
 
@@ -152,8 +153,7 @@ bool runStopCommand(VserverClient& client, const GuestConfig& config) {
     // A guest whose cgroup is full (a fork bomb) has no room for its
     // stop command, and its init may be ending: the kill sequence does
     // the stopping then.
-    std::fprintf(stderr, "vserver: %s: warning: the stop command did not start: %s\n",
-                 config.name.c_str(), e.what());
+    printError("vserver: " + config.name + ": warning: the stop command did not start", e.what());
     return false;
   }
   streams.commandMade();
