@@ -94,17 +94,20 @@ struct ArgumentArea {
   uintptr_t start = 0, end = 0;
 };
 
-// /proc/self/stat, the kernel's: after pivot_root, /proc may be a
-// directory of the guest's tree, whose "stat" would tell us where to write.
+// /proc/self/stat, the kernel's and ours: after pivot_root, /proc may be
+// a directory of the guest's tree, whose "stat" (a file, a FIFO, a link
+// to another process's) would tell us where to write or hold us.
 std::optional<std::string> ownStatLine() {
-  const UniqueFd fd(open("/proc/self/stat", O_RDONLY | O_CLOEXEC));
+  const UniqueFd fd(open("/proc/self/stat", O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
   struct statfs filesystem {};
   if (!fd || fstatfs(fd.get(), &filesystem) != 0 || filesystem.f_type != PROC_SUPER_MAGIC)
     return std::nullopt;
   char buffer[4096];
   const ssize_t n = read(fd.get(), buffer, sizeof(buffer) - 1);
   if (n <= 0) return std::nullopt;
-  return std::string(buffer, static_cast<size_t>(n));
+  std::string stat(buffer, static_cast<size_t>(n));
+  if (!stat.starts_with(std::to_string(getpid()) + " (")) return std::nullopt;
+  return stat;
 }
 
 std::optional<ArgumentArea> argumentArea() {

@@ -12,6 +12,13 @@
 
 namespace vs {
 
+namespace {
+
+// The kernel's default for an unprivileged user's pipes (pipe-max-size).
+constexpr int kInputPipeSize = 1 << 20;
+
+}  // namespace
+
 StdioRelay::StdioRelay() {
   for (int fd = 0; fd < 3; ++fd) {
     if (!isatty(fd)) continue;
@@ -21,6 +28,9 @@ StdioRelay::StdioRelay() {
     const bool input = fd == STDIN_FILENO;
     ours_[fd].reset(input ? ends[1] : ends[0]);
     command_[fd].reset(input ? ends[0] : ends[1]);
+    // What a pty holds for a command that reads slowly (the relay drops
+    // what its full input takes no more), not a pipe's 64 KiB.
+    if (input) fcntl(ends[1], F_SETPIPE_SZ, kInputPipeSize);
   }
 }
 
