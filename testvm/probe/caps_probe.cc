@@ -479,13 +479,18 @@ void checkHostSysAdmin() {
   expect("host: make a tracefs instance (control)", 0, errnoOf(mkdir(kHostInstance, 0755)));
 }
 
-void checkGuestSysAdmin() {
+// Enters a new context xid whose bounding set is the default's and
+// capability; false, with a failed check, if it was refused.
+bool enterGuestKeeping(uint32_t xid, const std::string& name, int capability) {
   vs::ContextPolicy policy;
-  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
-  if (enterNewContext(kSysAdminXid, "caps-sys-admin", policy) != 0) {
-    report(false, "enter context 4709", "refused");
-    return;
-  }
+  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(capability);
+  const bool entered = enterNewContext(xid, name, policy) == 0;
+  if (!entered) report(false, "enter context " + std::to_string(xid), "refused");
+  return entered;
+}
+
+void checkGuestSysAdmin() {
+  if (!enterGuestKeeping(kSysAdminXid, "caps-sys-admin", CAP_SYS_ADMIN)) return;
   expect("guest with SYS_ADMIN: MADV_SOFT_OFFLINE on a page of its own", EPERM,
          injectMemoryFailure(kSoftOffline));
   expect("guest with SYS_ADMIN: MADV_HWPOISON on a page of its own", EPERM,
@@ -519,12 +524,7 @@ void checkGuestSysAdmin() {
 constexpr uint32_t kSysNiceXid = 4698;
 
 void checkGuestSysNice() {
-  vs::ContextPolicy policy;
-  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_NICE);
-  if (enterNewContext(kSysNiceXid, "caps-sys-nice", policy) != 0) {
-    report(false, "enter context 4698", "refused");
-    return;
-  }
+  if (!enterGuestKeeping(kSysNiceXid, "caps-sys-nice", CAP_SYS_NICE)) return;
   expect("guest with SYS_NICE: the real-time I/O class (control)", 0,
          setOwnIoPriority(kRealTimeIo));
 }
