@@ -1,11 +1,12 @@
 #include "subprocess.h"
 
-#include <sys/wait.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <string>
 
 #include "error.h"
 #include "exec.h"
@@ -26,7 +27,8 @@ void redirectStdin(int stdinFd) {
 
 }  // namespace
 
-CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd) {
+CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd,
+                                  size_t limit) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throwErrno("pipe");
   UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
@@ -50,12 +52,14 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdi
     const ssize_t n = read(readEnd.get(), buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
+    if (static_cast<size_t>(n) > limit - captured.output.size()) {
+      kill(pid, SIGKILL);
+      waitForExitStatus(pid);
+      throw Error(EFBIG, argv.front() + " printed more than " + std::to_string(limit) + " bytes");
+    }
     captured.output.append(buffer, static_cast<size_t>(n));
   }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  captured.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  captured.status = waitForExitStatus(pid);
   return captured;
 }
 

@@ -1,6 +1,7 @@
 // Running a program and collecting what it prints.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -14,10 +15,16 @@ struct CapturedOutput {
   int status = 0;      // exit status, or 128 + signal
 };
 
+// What runCapturingOutput keeps at most: ps lists what guests put in
+// their command lines, which no admin's tool should hold unbounded.
+inline constexpr size_t kCapturedOutputLimit = 64 << 20;
+
 // Runs argv (searched in PATH) with its standard output captured; its
 // standard error is ours, its standard input ours or stdinFd.  Throws
-// Error if it cannot be started.
-CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd = -1);
+// Error if it cannot be started, or, having killed it, if it prints more
+// than limit bytes.
+CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd = -1,
+                                  size_t limit = kCapturedOutputLimit);
 
 // Runs argv (searched in PATH) with our standard streams (standard input
 // from stdinFd when that is given), in directory cwd (ours when empty),

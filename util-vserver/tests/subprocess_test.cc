@@ -1,0 +1,32 @@
+#include "subprocess.h"
+
+#include <cerrno>
+#include <string>
+
+#include "error.h"
+#include "test_helpers.h"
+
+TEST_GROUP(Subprocess){};
+
+TEST(Subprocess, CapturesWhatACommandPrintsAndItsStatus) {
+  const vs::CapturedOutput echoed = vs::runCapturingOutput({"sh", "-c", "echo out; exit 3"});
+  STRCMP_EQUAL("out\n", echoed.output.c_str());
+  LONGS_EQUAL(3, echoed.status);
+}
+
+// A command that would print without end is killed at the limit, and the
+// caller gets one error, not the memory it would take.
+TEST(Subprocess, KillsACommandPrintingPastTheLimit) {
+  try {
+    vs::runCapturingOutput({"yes"}, -1, 100000);
+    FAIL("no error");
+  } catch (const vs::Error& e) {
+    LONGS_EQUAL(EFBIG, e.errnum());
+    STRCMP_EQUAL("yes printed more than 100000 bytes", e.what());
+  }
+  // Exactly the limit is kept.
+  const vs::CapturedOutput full =
+      vs::runCapturingOutput({"head", "-c", "100000", "/dev/zero"}, -1, 100000);
+  LONGS_EQUAL(100000, full.output.size());
+  LONGS_EQUAL(0, full.status);
+}
