@@ -55,6 +55,14 @@ check "control: the host sees it at /vserver/f1" grep -qx "0::/vserver/f1" "/pro
 # starts again.
 check "the guest makes groups below its own" vserver f1 exec mkdir -p /mnt/cgroup/a/b/c /mnt/cgroup/d
 check "the host sees them below the guest's group" test -d /sys/fs/cgroup/vserver/f1/a/b/c
+# It moves its own processes into them, as systemd does with its units;
+# stop ends what runs there too.
+check_eq "the guest moves a process of its own into its group d" "0::/d" \
+	"$(vserver f1 exec sh -c 'echo $$ >/mnt/cgroup/d/cgroup.procs && cat /proc/self/cgroup' </dev/null)"
+(vserver f1 exec sh -c 'echo $$ >/mnt/cgroup/d/cgroup.procs && exec sleep 1000' \
+	</dev/null >/dev/null 2>&1 &)
+check "control: the host sees a guest process in f1's group d" \
+	wait_true 'grep -q . /sys/fs/cgroup/vserver/f1/d/cgroup.procs' 10
 check "f1 stops" vserver f1 stop
 check "its group is gone, with those below it" sh -c '! test -e /sys/fs/cgroup/vserver/f1'
 check "f1 starts again" vserver f1 start
