@@ -38,13 +38,18 @@
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
 #include <linux/ethtool_netlink.h>
+#include <linux/fib_rules.h>
 #include <linux/genetlink.h>
 #include <linux/if_addr.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
 #include <linux/netconf.h>
+#include <linux/mptcp.h>
 #include <linux/netlink.h>
+#include <linux/nexthop.h>
+#include <linux/pkt_cls.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp_metrics.h>
@@ -3123,6 +3128,354 @@ void checkContextGet() {
   }
 }
 
+// --- 4c. route queries and the rest of rtnetlink ---
+
+constexpr unsigned kMissingIndex = 999999;  // no interface has it
+
+void putAddressAttribute(nlmsghdr* nlh, uint16_t type, const std::string& text) {
+  if (familyOf(text) == AF_INET) {
+    in_addr a{};
+    inet_pton(AF_INET, text.c_str(), &a);
+    mnl_attr_put(nlh, type, sizeof(a), &a);
+  } else {
+    in6_addr a{};
+    inet_pton(AF_INET6, text.c_str(), &a);
+    mnl_attr_put(nlh, type, sizeof(a), &a);
+  }
+}
+
+// RTM_GETROUTE without a dump (ip route get) of dst, with an output
+// interface (oif) or an input one (iif, from source) when given: the
+// errno, or 0 with the answer's output interface in *out.
+int routeGetErrno(const std::string& dst, unsigned oif = 0, unsigned iif = 0,
+                  const std::string& source = {}, unsigned* out = nullptr) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, NLM_F_ACK);
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = static_cast<uint8_t>(familyOf(dst));
+  putAddressAttribute(nlh, RTA_DST, dst);
+  if (!source.empty()) putAddressAttribute(nlh, RTA_SRC, source);
+  if (oif) mnl_attr_put_u32(nlh, RTA_OIF, oif);
+  if (iif) mnl_attr_put_u32(nlh, RTA_IIF, iif);
+  unsigned outIndex = 0;
+  const int err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWROUTE) return;
+    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) == RTA_OIF) outIndex = mnl_attr_get_u32(attr);
+    });
+  });
+  if (out) *out = outIndex;
+  return err;
+}
+
+// ip route get dst must answer with a route out of link (an index).
+void expectRouteOut(const std::string& who, const std::string& dst, unsigned link,
+                    const std::string& linkName) {
+  unsigned out = 0;
+  const int err = routeGetErrno(dst, 0, 0, {}, &out);
+  report(err == 0 && out == link, who + ": ip route get " + dst + " -> out of " + linkName,
+         err ? std::string("got ") + errnoName(err) : "out of index " + std::to_string(out));
+}
+
+// A dump request of type whose header, of size bytes, starts with the
+// family: 0 or the errno.
+int dumpErrno(uint16_t type, size_t size, uint8_t family = AF_UNSPEC) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(type, NLM_F_DUMP);
+  *static_cast<uint8_t*>(mnl_nlmsg_put_extra_header(nlh, size)) = family;
+  return rtnl.run(nlh, [](const nlmsghdr*) {});
+}
+
+// ip route get and the other rtnetlink requests, as guest A (hide_netif,
+// vsnet1 hidden) makes them: a route out of vsnet1, or to its address or
+// another address A must not see, is no route, vsnet1's index answers as a missing one's, and the tables the
+// kernel does not filter for it (tc, fib rules, nexthops, the bridge's)
+// answer as a kernel without them.  The host and guest B (without
+// hide_netif) are the controls.
+void checkRouteQueries() {
+  const unsigned vsnet0 = if_nametoindex("vsnet0"), vsnet1 = if_nametoindex("vsnet1");
+  for (const char* dst : {"10.71.0.1", "fd71::1"})
+    expect(std::string("host: ip route get ") + dst + ", vsnet1's own address (control)", 0,
+           routeGetErrno(dst));
+  for (const char* dst : {"10.71.0.5", "fd71::5"}) {
+    expectRouteOut("host (control)", dst, vsnet1, "vsnet1");
+    inGuest(kXidB, [&] { expectRouteOut("guest B (control)", dst, vsnet1, "vsnet1"); });
+  }
+  inGuest(kXidB, [] {
+    expect("guest B: dump the nexthops (control)", 0, dumpErrno(RTM_GETNEXTHOP, sizeof(nhmsg)));
+    expect("guest B: dump the bridge ports (control)", 0,
+           dumpErrno(RTM_GETLINK, sizeof(ifinfomsg), AF_BRIDGE));
+  });
+  inGuest(kXidA, [&] {
+    for (const char* dst : {"10.71.0.5", "fd71::5"})
+      expect(std::string("guest A (hide_netif): ip route get ") + dst + ", out of vsnet1",
+             ENETUNREACH, routeGetErrno(dst));
+    for (const char* dst : {"10.71.0.1", "fd71::1"})
+      expect(std::string("guest A: ip route get ") + dst + ", vsnet1's own address",
+             ENETUNREACH, routeGetErrno(dst));
+    for (const char* dst : {"10.70.0.1", "fd70::1"})
+      expect(std::string("guest A: ip route get ") + dst + ", the host's address on vsnet0",
+             ENETUNREACH, routeGetErrno(dst));
+    for (const char* dst : {"10.70.0.2", "fd70::2", "127.0.0.1"})
+      expect(std::string("guest A: ip route get ") + dst + ", a local address it sees (control)",
+             0, routeGetErrno(dst));
+    for (const char* dst : {"10.70.0.99", "fd70::99"})
+      expectRouteOut("guest A (control)", dst, vsnet0, "vsnet0");
+    // vsnet1 named as the output interface, for addresses it reaches,
+    // answers as a missing index does.
+    for (const char* dst : {"10.71.0.5", "fd71::5"}) {
+      const std::string at = dst;
+      const int missing = routeGetErrno(dst, kMissingIndex);
+      report(missing != 0, "guest A: ip route get " + at + " oif " +
+                               std::to_string(kMissingIndex) + " (a missing index) is refused",
+             "it is answered");
+      expect("guest A: ip route get " + at + " oif vsnet1, as a missing index", missing,
+             routeGetErrno(dst, vsnet1));
+      // The source is checked first, so the answer may be another.
+      const std::string source = familyOf(at) == AF_INET ? "10.70.0.2" : "fd70::2";
+      expect("guest A: ip route get " + at + " from " + source + " oif vsnet1, as a missing index",
+             routeGetErrno(dst, kMissingIndex, 0, source), routeGetErrno(dst, vsnet1, 0, source));
+    }
+    const std::vector<std::pair<std::string, std::string>> inputs = {{"10.70.0.2", "10.71.0.9"},
+                                                                     {"fd70::2", "fd71::9"}};
+    for (const auto& [dst, source] : inputs) {
+      const int missing = routeGetErrno(dst, 0, kMissingIndex, source);
+      expect("guest A: ip route get " + dst + " from " + source + " iif " +
+                 std::to_string(kMissingIndex) + " (a missing index)",
+             ENODEV, missing);
+      expect("guest A: ip route get " + dst + " from " + source + " iif vsnet1", ENODEV,
+             routeGetErrno(dst, 0, vsnet1, source));
+    }
+    expect("guest A: ip route get 10.70.0.2 from 10.70.0.77 iif vsnet0 (control)", 0,
+           routeGetErrno("10.70.0.2", 0, vsnet0, "10.70.0.77"));
+    expect("guest A: dump the links (control)", 0, dumpErrno(RTM_GETLINK, sizeof(ifinfomsg)));
+    expect("guest A: dump the routes of every family (control)", 0,
+           dumpErrno(RTM_GETROUTE, sizeof(rtmsg)));
+    // As a kernel without them: EOPNOTSUPP.  The test kernel has no tc
+    // and no fib rules, which the distribution kernel's run tests.
+    expect("guest A: dump the nexthops", EOPNOTSUPP, dumpErrno(RTM_GETNEXTHOP, sizeof(nhmsg)));
+    expect("guest A: dump the bridge ports", EOPNOTSUPP,
+           dumpErrno(RTM_GETLINK, sizeof(ifinfomsg), AF_BRIDGE));
+    expect("guest A: dump the bridge forwarding database", EOPNOTSUPP,
+           dumpErrno(RTM_GETNEIGH, sizeof(ndmsg), AF_BRIDGE));
+    expect("guest A: dump the fib rules", EOPNOTSUPP,
+           dumpErrno(RTM_GETRULE, sizeof(fib_rule_hdr)));
+    expect("guest A: dump the qdiscs", EOPNOTSUPP, dumpErrno(RTM_GETQDISC, sizeof(tcmsg)));
+    expect("guest A: dump the tc actions", EOPNOTSUPP, dumpErrno(RTM_GETACTION, sizeof(tcamsg)));
+    // iproute2 and busybox ask for links as AF_PACKET, which AF_UNSPEC's
+    // handler serves.
+    expect("guest A: dump the links as AF_PACKET, as ip link does (control)", 0,
+           dumpErrno(RTM_GETLINK, sizeof(ifinfomsg), AF_PACKET));
+  });
+}
+
+// The errno of looking generic netlink family name up, or 0.
+int resolveErrno(const std::string& name) {
+  try {
+    vs::GenlSocket().resolveFamily(name);
+    return 0;
+  } catch (const vs::Error& e) {
+    return e.errnum();
+  }
+}
+
+// A dump of MPTCP's endpoints (its GET_ADDR), sent to family id: 0 or
+// the errno.
+int mptcpEndpointsErrno(uint16_t id) {
+  Rtnl genl(NETLINK_GENERIC);
+  nlmsghdr* nlh = genl.start(id, NLM_F_DUMP);
+  auto* header = static_cast<genlmsghdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
+  header->cmd = MPTCP_PM_CMD_GET_ADDR;
+  header->version = MPTCP_PM_VER;
+  return genl.run(nlh, [](const nlmsghdr*) {});
+}
+
+// The generic netlink families guest A (hide_netif) may use are those
+// filtered for it: MPTCP's, whose endpoints name interfaces, is missing
+// for it, by name and by id; guest B (without hide_netif) is the control.
+void checkGenericFamilies() {
+  uint16_t mptcp = 0;
+  try {
+    mptcp = vs::GenlSocket().resolveFamily(MPTCP_PM_NAME).id;
+  } catch (const vs::Error& e) {
+    report(false, "host: resolve the generic netlink family " MPTCP_PM_NAME, e.what());
+    return;
+  }
+  inGuest(kXidB, [&] {
+    expect("guest B: resolve the family " MPTCP_PM_NAME " (control)", 0,
+           resolveErrno(MPTCP_PM_NAME));
+    expect("guest B: dump MPTCP's endpoints (control)", 0, mptcpEndpointsErrno(mptcp));
+  });
+  inGuest(kXidA, [&] {
+    expect("guest A (hide_netif): resolve the family " MPTCP_PM_NAME, ENOENT,
+           resolveErrno(MPTCP_PM_NAME));
+    expect("guest A: dump MPTCP's endpoints by the family's id", ENOENT,
+           mptcpEndpointsErrno(mptcp));
+    expect("guest A: resolve the family " ETHTOOL_GENL_NAME " (control)", 0,
+           resolveErrno(ETHTOOL_GENL_NAME));
+  });
+}
+
+// --- 5b. broadcasts and multicasts ---
+
+// Checks that token reached exactly the servers in who: waits up to 3 s
+// for them all, and gives anyone else as long.
+void expectReceivers(const std::string& what, const std::string& token,
+                     const std::set<std::string>& who) {
+  std::map<std::string, std::string> got;
+  for (int tries = 0; tries < 10; tries++) {
+    got = receivers(token, false);
+    if (std::all_of(who.begin(), who.end(), [&](const std::string& w) { return got.count(w); }))
+      break;
+  }
+  std::set<std::string> names;
+  for (const auto& entry : got) names.insert(entry.first);
+  report(names == who, what + " -> " + join(std::vector<std::string>(who.begin(), who.end())),
+         "received by " + describe(got));
+}
+
+// Sends token from a host socket to a broadcast or group address:port out
+// of link; 0 or the errno.
+int sendOutOf(const std::string& link, const std::string& to, uint16_t port,
+              const std::string& token) {
+  Socket s(familyOf(to), SOCK_DGRAM);
+  int err = s.setInt(SOL_SOCKET, SO_BROADCAST, 1);
+  if (!err)
+    err = errnoOf(setsockopt(s.fd(), SOL_SOCKET, SO_BINDTODEVICE, link.c_str(), link.size()));
+  const Address dst = makeAddress(to, port);
+  return err ? err : errnoOf(sendto(s.fd(), token.data(), token.size(), 0, dst.get(), dst.length));
+}
+
+// A broadcast or multicast sent by the host out of link to to:5300 must
+// reach exactly who among the servers.
+void groupCheck(const std::string& what, const std::string& link, const std::string& to,
+                const std::set<std::string>& who) {
+  const std::string token = newToken();
+  const int err = sendOutOf(link, to, 5300, token);
+  if (err) {
+    report(false, what, std::string("sendto: ") + errnoName(err));
+    return;
+  }
+  expectReceivers(what, token, who);
+}
+
+// Joins group on link (an index) on socket fd: 0 or the errno.
+int joinGroup(int fd, const std::string& group, unsigned link) {
+  if (familyOf(group) == AF_INET) {
+    ip_mreqn join{};
+    inet_pton(AF_INET, group.c_str(), &join.imr_multiaddr);
+    join.imr_ifindex = static_cast<int>(link);
+    return errnoOf(setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof(join)));
+  }
+  ipv6_mreq join{};
+  inet_pton(AF_INET6, group.c_str(), &join.ipv6mr_multiaddr);
+  join.ipv6mr_interface = link;
+  return errnoOf(setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &join, sizeof(join)));
+}
+
+// A socket of guest A bound to the wildcard of family at port, dual-stack
+// for IPv6, having joined group on each of links (indexes) if a group is
+// given.
+std::pair<vs::UniqueFd, int> groupSocketOfA(int family, uint16_t port, const std::string& group,
+                                            const std::vector<unsigned>& links) {
+  return socketOfGuest(kXidA, family, SOCK_DGRAM, 0, [=](int fd) {
+    const int off = 0;
+    if (family == AF_INET6) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+    const Address any = makeAddress(family == AF_INET ? "0.0.0.0" : "::", port);
+    if (bind(fd, any.get(), any.length) != 0) return errno;
+    for (unsigned link : links)
+      if (const int err = joinGroup(fd, group, link)) return err;
+    return 0;
+  });
+}
+
+// The host sends a token out of link to to:port: the host's socket there
+// (hostFd) must take it, which shows it arrived, and guest A's (guestFd)
+// take it or not.
+void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
+                            const std::string& link, const std::string& to, uint16_t port,
+                            bool takes) {
+  const std::string token = newToken();
+  const int err = sendOutOf(link, to, port, token);
+  if (err) {
+    report(false, what, std::string("sendto: ") + errnoName(err));
+    return;
+  }
+  report(drainDatagrams(hostFd, 3000).find(token) != std::string::npos,
+         what + ": the host's socket on the port takes it (control)", "it does not");
+  const bool took = drainDatagrams(guestFd, takes ? 3000 : 300).find(token) != std::string::npos;
+  report(took == takes, what + (takes ? " -> received" : " -> not received"),
+         took ? "it was received" : "it was not");
+}
+
+// A guest's wildcard socket takes the broadcasts and multicasts a host
+// holding only the guest's addresses would: those of a link carrying one
+// of its addresses and of its own subnets, not those of vsnet1 (the
+// host's only) or of another subnet of its link, even in a group it
+// joined there by index.  The host's take them all.  Guest B's wildcard
+// sockets are bound to its one address and take none, as a socket bound
+// to a unicast address never does.
+void checkGroups() {
+  const unsigned vsnet0 = if_nametoindex("vsnet0"), vsnet1 = if_nametoindex("vsnet1");
+  // Groups the host joins, so that the links take them at all.
+  Socket host4(AF_INET, SOCK_DGRAM), host6(AF_INET6, SOCK_DGRAM);
+  for (unsigned link : {vsnet0, vsnet1}) {
+    expect("host: join 239.70.0.1 on link " + std::to_string(link), 0,
+           joinGroup(host4.fd(), "239.70.0.1", link));
+    expect("host: join ff05::70 on link " + std::to_string(link), 0,
+           joinGroup(host6.fd(), "ff05::70", link));
+  }
+  groupCheck("host: UDP to vsnet0's broadcast 10.70.0.255:5300 (control)", "vsnet0",
+             "10.70.0.255", {"host", "A"});
+  groupCheck("host: UDP to vsnet1's broadcast 10.71.0.255:5300", "vsnet1", "10.71.0.255",
+             {"host"});
+  groupCheck("host: UDP to 255.255.255.255:5300 out of vsnet0 (control)", "vsnet0",
+             "255.255.255.255", {"host", "A"});
+  groupCheck("host: UDP to 255.255.255.255:5300 out of vsnet1", "vsnet1", "255.255.255.255",
+             {"host"});
+  groupCheck("host: UDP to group 239.70.0.1:5300 out of vsnet0 (control)", "vsnet0",
+             "239.70.0.1", {"host", "A"});
+  groupCheck("host: UDP to group 239.70.0.1:5300 out of vsnet1", "vsnet1", "239.70.0.1",
+             {"host"});
+  groupCheck("host: UDP to group [ff05::70]:5300 out of vsnet0 (control)", "vsnet0", "ff05::70",
+             {"host", "A"});
+  groupCheck("host: UDP to group [ff05::70]:5300 out of vsnet1", "vsnet1", "ff05::70", {"host"});
+  // Another subnet on guest A's own link.
+  const int added = changeAddress(RTM_NEWADDR, "vsnet0", "10.72.0.1", 24);
+  expect("host: add 10.72.0.1/24 to vsnet0", 0, added);
+  if (!added) {
+    groupCheck("host: UDP to 10.72.0.255:5300, another subnet's broadcast on vsnet0", "vsnet0",
+               "10.72.0.255", {"host"});
+    expect("host: remove 10.72.0.1/24 from vsnet0", 0,
+           changeAddress(RTM_DELADDR, "vsnet0", "10.72.0.1", 24));
+  }
+  // A dual-stack socket of guest A takes IPv4 broadcasts the same way.
+  auto [dual, dualErr] = groupSocketOfA(AF_INET6, 5310, "", {});
+  expect("guest A: a dual-stack UDP socket on [::]:5310", 0, dualErr);
+  const Bound host5310 = listenOn(SOCK_DGRAM, "0.0.0.0", 5310);
+  expect("host: a UDP socket on 0.0.0.0:5310", 0, host5310.error);
+  if (!dualErr && !host5310.error) {
+    expectGuestSocketTakes("host: UDP to 10.70.0.255:5310, guest A's dual-stack socket (control)",
+                           host5310.socket.fd(), dual.get(), "vsnet0", "10.70.0.255", 5310, true);
+    expectGuestSocketTakes("host: UDP to 10.71.0.255:5310, guest A's dual-stack socket",
+                           host5310.socket.fd(), dual.get(), "vsnet1", "10.71.0.255", 5310, false);
+  }
+  // Guest A's own socket joins a group on both links, vsnet1 by index.
+  for (const char* group : {"239.70.0.2", "ff05::72"}) {
+    const std::string at = group;
+    auto [joined, joinErr] =
+        groupSocketOfA(familyOf(group), 5311, group, {vsnet0, vsnet1});
+    expect("guest A: join " + at + " on vsnet0 and, by index, on vsnet1", 0, joinErr);
+    const Bound host5311 = listenOn(SOCK_DGRAM, familyOf(group) == AF_INET ? "0.0.0.0" : "::", 5311);
+    expect("host: a UDP socket on port 5311 for " + at, 0, host5311.error);
+    if (joinErr || host5311.error) continue;
+    expectGuestSocketTakes("host: UDP to " + at + ":5311 out of vsnet0, guest A joined (control)",
+                           host5311.socket.fd(), joined.get(), "vsnet0", group, 5311, true);
+    expectGuestSocketTakes("host: UDP to " + at + ":5311 out of vsnet1, guest A joined",
+                           host5311.socket.fd(), joined.get(), "vsnet1", group, 5311, false);
+  }
+}
+
 // --- 6. no CAP_NET_ADMIN on the shared stack ---
 
 bool effectiveCap(int cap) {
@@ -3422,8 +3775,11 @@ int probeNetwork() {
     checkVisibility();
     checkNotifications();
     checkOtherViews();
+    checkRouteQueries();
+    checkGenericFamilies();
     checkTcpMetrics();
     checkSharedPorts();
+    checkGroups();
     checkRaw();
     checkPingReplies();
     checkReplace();
