@@ -1,5 +1,6 @@
 #include "subprocess.h"
 
+#include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -22,6 +23,14 @@ void redirectStdin(int stdinFd) {
   if (stdinFd >= 0 && dup2(stdinFd, STDIN_FILENO) < 0) {
     std::perror("dup2");
     _exit(126);
+  }
+}
+
+// Ends a child whose output is abandoned; the error being reported is
+// the caller's, whatever waitpid says.
+void killAndReap(pid_t pid) {
+  kill(pid, SIGKILL);
+  while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
 }
 
@@ -51,10 +60,14 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdi
   for (;;) {
     const ssize_t n = read(readEnd.get(), buffer, sizeof(buffer));
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
+    if (n < 0) {
+      const int err = errno;
+      killAndReap(pid);
+      throw Error(err, errnoMessage("cannot read what " + argv.front() + " printed", err));
+    }
+    if (n == 0) break;
     if (static_cast<size_t>(n) > limit - captured.output.size()) {
-      kill(pid, SIGKILL);
-      waitForExitStatus(pid);
+      killAndReap(pid);
       throw Error(EFBIG, argv.front() + " printed more than " + std::to_string(limit) + " bytes");
     }
     captured.output.append(buffer, static_cast<size_t>(n));

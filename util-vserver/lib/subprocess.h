@@ -20,9 +20,10 @@ struct CapturedOutput {
 inline constexpr size_t kCapturedOutputLimit = 64 << 20;
 
 // Runs argv (searched in PATH) with its standard output captured; its
-// standard error is ours, its standard input ours or stdinFd.  Throws
-// Error if it cannot be started, or, having killed it, if it prints more
-// than limit bytes.
+// standard error is ours, its standard input ours or stdinFd.  A program
+// that cannot be run exits 126 or 127.  Throws Error if no child can be
+// made, or, having killed it, if its output cannot be read or passes
+// limit bytes.
 CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd = -1,
                                   size_t limit = kCapturedOutputLimit);
 
