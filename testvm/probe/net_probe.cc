@@ -3185,12 +3185,6 @@ int dumpErrno(uint16_t type, size_t size, uint8_t family = AF_UNSPEC) {
   return rtnl.run(nlh, [](const nlmsghdr*) {});
 }
 
-// ip route get and the other rtnetlink requests, as guest A (hide_netif,
-// vsnet1 hidden) makes them: a route out of vsnet1, or to its address or
-// another address A must not see, is no route, vsnet1's index answers as a missing one's, and the tables the
-// kernel does not filter for it (tc, fib rules, nexthops, the bridge's)
-// answer as a kernel without them.  The host and guest B (without
-// hide_netif) are the controls.
 // An rtnetlink dump request, and what the host gets for it.
 struct TableDump {
   uint16_t type;
@@ -3199,6 +3193,12 @@ struct TableDump {
   int hostErrno = 0;
 };
 
+// ip route get and the other rtnetlink requests, as guest A (hide_netif,
+// vsnet1 hidden) makes them: a route out of vsnet1, or to its address or
+// another address A must not see, is no route, vsnet1's index answers as
+// a missing one's, and the tables the kernel does not filter for it (tc,
+// fib rules, nexthops, the bridge's) answer as a kernel without them.
+// The host and guest B (without hide_netif) are the controls.
 void checkRouteQueries() {
   const unsigned vsnet0 = if_nametoindex("vsnet0"), vsnet1 = if_nametoindex("vsnet1");
   std::map<std::string, TableDump> hostTables = {
@@ -3208,7 +3208,8 @@ void checkRouteQueries() {
       {"the fib rules", {RTM_GETRULE, sizeof(fib_rule_hdr), AF_UNSPEC}},
       {"the qdiscs", {RTM_GETQDISC, sizeof(tcmsg), AF_UNSPEC}},
       {"the tc actions", {RTM_GETACTION, sizeof(tcamsg), AF_UNSPEC}}};
-  for (auto& [what, dump] : hostTables) dump.hostErrno = dumpErrno(dump.type, dump.size, dump.family);
+  for (auto& [what, dump] : hostTables)
+    dump.hostErrno = dumpErrno(dump.type, dump.size, dump.family);
   for (const char* what : {"the nexthops", "the bridge ports", "the bridge forwarding database"})
     expect(std::string("host: dump ") + what + " (control)", 0, hostTables.at(what).hostErrno);
   for (const char* dst : {"10.71.0.1", "fd71::1"})
@@ -3346,17 +3347,23 @@ void expectReceivers(const std::string& what, const std::string& token,
          "received by " + describe(got));
 }
 
+// Sends a new token from the host out of link to to:port and returns it;
+// "" when the send failed, which is then check what's failure.
+std::string sendTokenOutOf(const std::string& what, const std::string& link,
+                           const std::string& to, uint16_t port) {
+  const std::string token = newToken();
+  const int err = udpSendTo(to, port, token, 0, link);
+  if (!err) return token;
+  report(false, what, std::string("sendto: ") + errnoName(err));
+  return {};
+}
+
 // A broadcast or multicast sent by the host out of link to to:5300 must
 // reach exactly who among the servers.
 void groupCheck(const std::string& what, const std::string& link, const std::string& to,
                 const std::set<std::string>& who) {
-  const std::string token = newToken();
-  const int err = udpSendTo(to, 5300, token, 0, link);
-  if (err) {
-    report(false, what, std::string("sendto: ") + errnoName(err));
-    return;
-  }
-  expectReceivers(what, token, who);
+  const std::string token = sendTokenOutOf(what, link, to, 5300);
+  if (!token.empty()) expectReceivers(what, token, who);
 }
 
 // Joins group on link (an index) on socket fd: 0 or the errno.
@@ -3395,12 +3402,8 @@ std::pair<vs::UniqueFd, int> groupSocketOfA(int family, uint16_t port, const std
 void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
                             const std::string& link, const std::string& to, uint16_t port,
                             bool takes) {
-  const std::string token = newToken();
-  const int err = udpSendTo(to, port, token, 0, link);
-  if (err) {
-    report(false, what, std::string("sendto: ") + errnoName(err));
-    return;
-  }
+  const std::string token = sendTokenOutOf(what, link, to, port);
+  if (token.empty()) return;
   report(drainDatagrams(hostFd, 3000).find(token) != std::string::npos,
          what + ": the host's socket on the port takes it (control)", "it does not");
   const bool took = drainDatagrams(guestFd, takes ? 3000 : 300).find(token) != std::string::npos;
@@ -3421,8 +3424,9 @@ void checkGroups() {
   Socket host4(AF_INET, SOCK_DGRAM), host6(AF_INET6, SOCK_DGRAM);
   for (const char* link : {"vsnet0", "vsnet1"}) {
     const std::string on = std::string(" on ") + link;
-    expect("host: join 239.70.0.1" + on, 0, joinGroup(host4.fd(), "239.70.0.1", if_nametoindex(link)));
-    expect("host: join ff05::70" + on, 0, joinGroup(host6.fd(), "ff05::70", if_nametoindex(link)));
+    const unsigned index = if_nametoindex(link);
+    expect("host: join 239.70.0.1" + on, 0, joinGroup(host4.fd(), "239.70.0.1", index));
+    expect("host: join ff05::70" + on, 0, joinGroup(host6.fd(), "ff05::70", index));
   }
   groupCheck("host: UDP to vsnet0's broadcast 10.70.0.255:5300 (control)", "vsnet0",
              "10.70.0.255", {"host", "A"});
@@ -3465,7 +3469,8 @@ void checkGroups() {
     auto [joined, joinErr] =
         groupSocketOfA(familyOf(group), 5311, group, {vsnet0, vsnet1});
     expect("guest A: join " + at + " on vsnet0 and, by index, on vsnet1", 0, joinErr);
-    const Bound host5311 = listenOn(SOCK_DGRAM, familyOf(group) == AF_INET ? "0.0.0.0" : "::", 5311);
+    const Bound host5311 =
+        listenOn(SOCK_DGRAM, familyOf(group) == AF_INET ? "0.0.0.0" : "::", 5311);
     expect("host: a UDP socket on port 5311 for " + at, 0, host5311.error);
     if (joinErr || host5311.error) continue;
     expectGuestSocketTakes("host: UDP to " + at + ":5311 out of vsnet0, guest A joined (control)",
