@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -37,6 +38,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
+#include <linux/if_bridge.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/fib_rules.h>
 #include <linux/genetlink.h>
@@ -44,8 +46,10 @@
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
-#include <linux/netconf.h>
+#include <linux/ipv6.h>
 #include <linux/mptcp.h>
+#include <linux/net_tstamp.h>
+#include <linux/netconf.h>
 #include <linux/netlink.h>
 #include <linux/nexthop.h>
 #include <linux/pkt_cls.h>
@@ -387,14 +391,14 @@ class Rtnl {
   alignas(nlmsghdr) char buffer_[8192];
 };
 
-int addDummy(const std::string& name) {
+int addLink(const std::string& name, const char* kind = "dummy") {
   Rtnl rtnl;
   nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
   auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
   ifm->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
   nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "dummy");
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
   mnl_attr_nest_end(nlh, info);
   return rtnl.run(nlh);
 }
@@ -969,7 +973,7 @@ bool setUpNetwork() {
   const int before = failures();
   expect("host: set lo up", 0, setLinkUp("lo", true));
   for (const char* link : {"vsnet0", "vsnet1"}) {
-    expect(std::string("host: add ") + link, 0, addDummy(link));
+    expect(std::string("host: add ") + link, 0, addLink(link));
     expect(std::string("host: set ") + link + " up", 0, setLinkUp(link, true));
   }
   for (const std::string& a : kDummy0)
@@ -1438,39 +1442,43 @@ void checkListeners() {
 
 // --- 2. source addresses ---
 
+// Sends size bytes of data on fd (to *to, or to its peer when to is
+// null) with one control message of level and type carrying info; 0 or
+// sendmsg's errno.
+template <typename Info>
+int sendmsgWithInfo(int fd, const Address* to, const void* data, size_t size, int level, int type,
+                    const Info& info) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(Info))] = {};
+  auto* c = reinterpret_cast<cmsghdr*>(control);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(sizeof(Info));
+  std::memcpy(CMSG_DATA(c), &info, sizeof(Info));
+  iovec iov{const_cast<void*>(data), size};
+  msghdr msg{};
+  if (to) {
+    msg.msg_name = const_cast<sockaddr*>(to->get());
+    msg.msg_namelen = to->length;
+  }
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  return errnoOf(sendmsg(fd, &msg, 0));
+}
+
 // Sends token on fd (to dst, or to its peer when dst is null) with an
 // IP_PKTINFO or IPV6_PKTINFO source; 0 or sendmsg's errno.
 int sendmsgWithSource(int fd, const Address* dst, const std::string& source,
                       const std::string& token) {
-  alignas(cmsghdr) char buffer[CMSG_SPACE(sizeof(in6_pktinfo))] = {};
-  iovec iov{const_cast<char*>(token.data()), token.size()};
-  msghdr msg{};
-  if (dst) {
-    msg.msg_name = const_cast<sockaddr*>(dst->get());
-    msg.msg_namelen = dst->length;
-  }
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = buffer;
-  cmsghdr* c = reinterpret_cast<cmsghdr*>(buffer);
   if (familyOf(source) == AF_INET) {
     in_pktinfo info{};
     inet_pton(AF_INET, source.c_str(), &info.ipi_spec_dst);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(info));
-    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
-    msg.msg_controllen = CMSG_SPACE(sizeof(info));
-  } else {
-    in6_pktinfo info{};
-    inet_pton(AF_INET6, source.c_str(), &info.ipi6_addr);
-    c->cmsg_level = IPPROTO_IPV6;
-    c->cmsg_type = IPV6_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(info));
-    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
-    msg.msg_controllen = CMSG_SPACE(sizeof(info));
+    return sendmsgWithInfo(fd, dst, token.data(), token.size(), IPPROTO_IP, IP_PKTINFO, info);
   }
-  return errnoOf(sendmsg(fd, &msg, 0));
+  in6_pktinfo info{};
+  inet_pton(AF_INET6, source.c_str(), &info.ipi6_addr);
+  return sendmsgWithInfo(fd, dst, token.data(), token.size(), IPPROTO_IPV6, IPV6_PKTINFO, info);
 }
 
 // Sends token from a fresh UDP socket to to, with an IP_PKTINFO or
@@ -2947,23 +2955,10 @@ void checkRaw() {
     std::memcpy(packet.data() + 8, token.data(), token.size());
     in_pktinfo info{};
     inet_pton(AF_INET, "10.70.0.1", &info.ipi_spec_dst);
-    alignas(cmsghdr) char buffer[CMSG_SPACE(sizeof(info))] = {};
-    cmsghdr* c = reinterpret_cast<cmsghdr*>(buffer);
-    c->cmsg_level = IPPROTO_IP;
-    c->cmsg_type = IP_PKTINFO;
-    c->cmsg_len = CMSG_LEN(sizeof(info));
-    std::memcpy(CMSG_DATA(c), &info, sizeof(info));
     const Address dst = makeAddress("10.70.0.1", 0);
-    iovec iov{packet.data(), packet.size()};
-    msghdr msg{};
-    msg.msg_name = const_cast<sockaddr*>(dst.get());
-    msg.msg_namelen = dst.length;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = buffer;
-    msg.msg_controllen = sizeof(buffer);
     expect("guest A: ping with IP_PKTINFO 10.70.0.1", EADDRNOTAVAIL,
-           errnoOf(sendmsg(pktinfo.fd(), &msg, 0)));
+           sendmsgWithInfo(pktinfo.fd(), &dst, packet.data(), packet.size(), IPPROTO_IP,
+                           IP_PKTINFO, info));
   });
   const std::string from4 = requestSource(drainRaw(capture.fd(), ping4), false);
   report(from4 == "10.70.0.2", "host: guest A's ping came from 10.70.0.2", "from " + from4);
@@ -3463,21 +3458,303 @@ void checkGroups() {
     expectGuestSocketTakes("host: UDP to 10.71.0.255:5310, guest A's dual-stack socket",
                            host5310.socket.fd(), dual.get(), "vsnet1", "10.71.0.255", 5310, false);
   }
-  // Guest A's own socket joins a group on both links, vsnet1 by index.
+  // Guest A's own socket joins a group on vsnet0, and the host's on
+  // vsnet1 (guest A's join there is refused, section 5c).
   for (const char* group : {"239.70.0.2", "ff05::72"}) {
     const std::string at = group;
-    auto [joined, joinErr] =
-        groupSocketOfA(familyOf(group), 5311, group, {vsnet0, vsnet1});
-    expect("guest A: join " + at + " on vsnet0 and, by index, on vsnet1", 0, joinErr);
+    auto [joined, joinErr] = groupSocketOfA(familyOf(group), 5311, group, {vsnet0});
+    expect("guest A: join " + at + " on vsnet0", 0, joinErr);
     const Bound host5311 =
         listenOn(SOCK_DGRAM, familyOf(group) == AF_INET ? "0.0.0.0" : "::", 5311);
     expect("host: a UDP socket on port 5311 for " + at, 0, host5311.error);
     if (joinErr || host5311.error) continue;
+    expect("host: join " + at + " on vsnet1", 0, joinGroup(host5311.socket.fd(), group, vsnet1));
     expectGuestSocketTakes("host: UDP to " + at + ":5311 out of vsnet0, guest A joined (control)",
                            host5311.socket.fd(), joined.get(), "vsnet0", group, 5311, true);
     expectGuestSocketTakes("host: UDP to " + at + ":5311 out of vsnet1, guest A joined",
                            host5311.socket.fd(), joined.get(), "vsnet1", group, 5311, false);
   }
+}
+
+// --- 5c. interfaces named to a socket ---
+
+// An interface as a socket names it.
+struct Link {
+  std::string name;
+  unsigned index;
+};
+
+// What a guest names an interface with: the interface, and its own IPv6
+// address for the calls that bind one.
+struct Naming {
+  Link link;
+  std::string own6;
+};
+
+// A socket call that names an interface, and the errno it ends with.
+struct InterfaceUse {
+  std::string what;
+  std::function<int(const Naming&)> errnoFor;
+};
+
+int bindToIndex(Socket& s, unsigned index) {
+  return s.setInt(SOL_SOCKET, SO_BINDTOIFINDEX, static_cast<int>(index));
+}
+
+int bindToDeviceErrno(const std::string& name) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  return errnoOf(setsockopt(s.fd(), SOL_SOCKET, SO_BINDTODEVICE, name.c_str(), name.size()));
+}
+
+// SO_TIMESTAMPING binding PHC 0 on a socket bound to index.
+int bindClockErrno(unsigned index) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  if (const int err = bindToIndex(s, index)) return err;
+  so_timestamping timestamping{};
+  timestamping.flags = SOF_TIMESTAMPING_BIND_PHC;
+  return s.setOption(SOL_SOCKET, SO_TIMESTAMPING, timestamping);
+}
+
+// connect() to dst:9 of a UDP socket bound to index.
+int connectBoundErrno(const std::string& dst, unsigned index) {
+  Socket s(familyOf(dst), SOCK_DGRAM);
+  if (const int err = bindToIndex(s, index)) return err;
+  const Address to = makeAddress(dst, 9);
+  return errnoOf(connect(s.fd(), to.get(), to.length));
+}
+
+// bind() to own of a UDP socket bound to index.
+int bindBoundErrno(const std::string& own, unsigned index) {
+  Socket s(familyOf(own), SOCK_DGRAM);
+  if (const int err = bindToIndex(s, index)) return err;
+  return s.bindTo(makeAddress(own, 0));
+}
+
+// bind() of an ICMP ping socket to own with scope id index.
+int bindPingScopedErrno(const std::string& own, unsigned index) {
+  Socket s(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
+  return s.ok() ? s.bindTo(makeAddress(own, 0, index)) : s.error();
+}
+
+// sendmsg() of a UDP datagram to dst:9, its packet information naming
+// index as the outgoing interface.
+int sendNamingErrno(const std::string& dst, unsigned index) {
+  const Address to = makeAddress(dst, 9);
+  Socket s(to.family(), SOCK_DGRAM);
+  const char data = 'x';
+  if (to.family() == AF_INET) {
+    in_pktinfo info{};
+    info.ipi_ifindex = static_cast<int>(index);
+    return sendmsgWithInfo(s.fd(), &to, &data, 1, IPPROTO_IP, IP_PKTINFO, info);
+  }
+  in6_pktinfo info{};
+  info.ipi6_ifindex = index;
+  return sendmsgWithInfo(s.fd(), &to, &data, 1, IPPROTO_IPV6, IPV6_PKTINFO, info);
+}
+
+// sendto() of a UDP datagram to dst:9 with scope id index.
+int sendScopedErrno(const std::string& dst, unsigned index) {
+  Socket s(AF_INET6, SOCK_DGRAM);
+  const Address to = makeAddress(dst, 9, index);
+  char data = 'x';
+  return errnoOf(sendto(s.fd(), &data, 1, 0, to.get(), to.length));
+}
+
+// A socket option of family's level set to value on a UDP socket.
+template <typename T>
+int optionErrno(int family, int name, const T& value) {
+  Socket s(family, SOCK_DGRAM);
+  return s.setOption(family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6, name, value);
+}
+
+int groupJoinErrno(const std::string& group, unsigned index) {
+  Socket s(familyOf(group), SOCK_DGRAM);
+  return joinGroup(s.fd(), group, index);
+}
+
+// MCAST_MSFILTER of group on index, including no source: leaving a group
+// not joined.
+int sourceFilterErrno(const std::string& group, unsigned index) {
+  group_filter filter{};
+  filter.gf_interface = index;
+  filter.gf_fmode = MCAST_INCLUDE;
+  const Address g = makeAddress(group, 0);
+  std::memcpy(&filter.gf_group, g.get(), g.length);
+  return optionErrno(familyOf(group), MCAST_MSFILTER, filter);
+}
+
+// An ioctl of an IPv4 socket on interface name: 0 or the errno.
+int nameIoctlErrno(unsigned long request, const std::string& name) {
+  ifreq req = interfaceRequest(name.c_str());
+  return interfaceIoctl(request, req);
+}
+
+// SIOCGARP of 10.71.0.5 on interface name.
+int arpEntryErrno(const std::string& name) {
+  arpreq request{};
+  const Address peer = makeAddress("10.71.0.5", 0);
+  std::memcpy(&request.arp_pa, peer.get(), sizeof(sockaddr_in));
+  std::snprintf(request.arp_dev, sizeof(request.arp_dev), "%s", name.c_str());
+  Socket s(AF_INET, SOCK_DGRAM);
+  return errnoOf(ioctl(s.fd(), SIOCGARP, &request));
+}
+
+std::vector<InterfaceUse> interfaceUses() {
+  const auto byIndex = [](int (*call)(const std::string&, unsigned), const std::string& arg) {
+    return [call, arg](const Naming& n) { return call(arg, n.link.index); };
+  };
+  const auto networkOrder = [](unsigned index) {
+    return static_cast<int>(htonl(static_cast<uint32_t>(index)));
+  };
+  return {
+      {"SIOCGIFADDR", [](const Naming& n) { return nameIoctlErrno(SIOCGIFADDR, n.link.name); }},
+      {"SIOCGIFNETMASK",
+       [](const Naming& n) { return nameIoctlErrno(SIOCGIFNETMASK, n.link.name); }},
+      {"SIOCGARP of 10.71.0.5 on it", [](const Naming& n) { return arpEntryErrno(n.link.name); }},
+      {"SO_BINDTODEVICE", [](const Naming& n) { return bindToDeviceErrno(n.link.name); }},
+      {"SO_TIMESTAMPING's clock binding, bound to it by SO_BINDTOIFINDEX",
+       [](const Naming& n) { return bindClockErrno(n.link.index); }},
+      {"UDP connect to 10.71.0.5, bound to it", byIndex(connectBoundErrno, "10.71.0.5")},
+      {"UDP connect to fd71::5, bound to it", byIndex(connectBoundErrno, "fd71::5")},
+      {"bind its own IPv6 address, bound to it",
+       [](const Naming& n) { return bindBoundErrno(n.own6, n.link.index); }},
+      {"bind an ICMPv6 ping socket to its own address with its scope id",
+       [](const Naming& n) { return bindPingScopedErrno(n.own6, n.link.index); }},
+      {"send to 10.71.0.5 with IP_PKTINFO naming it", byIndex(sendNamingErrno, "10.71.0.5")},
+      {"send to fd71::5 with IPV6_PKTINFO naming it", byIndex(sendNamingErrno, "fd71::5")},
+      {"send to fe80::99 with its scope id", byIndex(sendScopedErrno, "fe80::99")},
+      {"IP_UNICAST_IF",
+       [=](const Naming& n) { return optionErrno(AF_INET, IP_UNICAST_IF, networkOrder(n.link.index)); }},
+      {"IP_MULTICAST_IF",
+       [](const Naming& n) {
+         ip_mreqn request{};
+         request.imr_ifindex = static_cast<int>(n.link.index);
+         return optionErrno(AF_INET, IP_MULTICAST_IF, request);
+       }},
+      {"IPV6_UNICAST_IF",
+       [=](const Naming& n) { return optionErrno(AF_INET6, IPV6_UNICAST_IF, networkOrder(n.link.index)); }},
+      {"IPV6_MULTICAST_IF",
+       [](const Naming& n) { return optionErrno(AF_INET6, IPV6_MULTICAST_IF, static_cast<int>(n.link.index)); }},
+      {"join 239.70.0.9 on it", byIndex(groupJoinErrno, "239.70.0.9")},
+      {"join ff05::79 on it", byIndex(groupJoinErrno, "ff05::79")},
+      {"join ff15::1 from fd71::5 on it (MCAST_JOIN_SOURCE_GROUP)",
+       [](const Naming& n) {
+         Socket s(AF_INET6, SOCK_DGRAM);
+         return joinSourceGroup(s, n.link.index);
+       }},
+      {"filter the sources of 239.70.0.9 on it (MCAST_MSFILTER)",
+       byIndex(sourceFilterErrno, "239.70.0.9")},
+      {"filter the sources of ff05::79 on it (MCAST_MSFILTER)",
+       byIndex(sourceFilterErrno, "ff05::79")},
+  };
+}
+
+// SIOCSIFDSTADDR of an IPv6 socket (a SIT tunnel's remote end) on the
+// interface of index.
+int tunnelEndErrno(unsigned index) {
+  in6_ifreq request{};
+  request.ifr6_ifindex = static_cast<int>(index);
+  Socket s(AF_INET6, SOCK_DGRAM);
+  return errnoOf(ioctl(s.fd(), SIOCSIFDSTADDR, &request));
+}
+
+// BRCTL_GET_BRIDGES (SIOCGIFBR): the bridges' indexes, or {-errno}.
+std::set<int> bridgeIndexes() {
+  int indexes[64] = {};
+  unsigned long args[3] = {BRCTL_GET_BRIDGES, reinterpret_cast<unsigned long>(indexes), 64};
+  Socket s(AF_INET, SOCK_DGRAM);
+  const int count = ioctl(s.fd(), SIOCGIFBR, args);
+  if (count < 0) return {-errno};
+  return std::set<int>(indexes, indexes + count);
+}
+
+// Netlink sockets that answer about interfaces or routes unfiltered: a
+// guest gets no NETLINK_FIB_LOOKUP one, a guest hiding interfaces no
+// NETLINK_RDMA one (asked only where the host's kernel has it).
+void checkNetlinkProtocols() {
+  const int hostFib = Socket(AF_NETLINK, SOCK_RAW, NETLINK_FIB_LOOKUP).error();
+  const int hostRdma = Socket(AF_NETLINK, SOCK_RAW, NETLINK_RDMA).error();
+  expect("host: a NETLINK_FIB_LOOKUP socket (control)", 0, hostFib);
+  if (hostRdma) std::printf("# the host gets %s for NETLINK_RDMA: not asked of the guests\n",
+                            errnoName(hostRdma));
+  inGuest(kXidB, [hostRdma] {
+    expect("guest B: a NETLINK_FIB_LOOKUP socket", EPROTONOSUPPORT,
+           Socket(AF_NETLINK, SOCK_RAW, NETLINK_FIB_LOOKUP).error());
+    if (!hostRdma)
+      expect("guest B: a NETLINK_RDMA socket (control)", 0,
+             Socket(AF_NETLINK, SOCK_RAW, NETLINK_RDMA).error());
+  });
+  inGuest(kXidA, [hostRdma] {
+    expect("guest A: a NETLINK_FIB_LOOKUP socket", EPROTONOSUPPORT,
+           Socket(AF_NETLINK, SOCK_RAW, NETLINK_FIB_LOOKUP).error());
+    expect("guest A: a NETLINK_ROUTE socket (control)", 0,
+           Socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE).error());
+    if (!hostRdma)
+      expect("guest A (hide_netif): a NETLINK_RDMA socket", EPROTONOSUPPORT,
+             Socket(AF_NETLINK, SOCK_RAW, NETLINK_RDMA).error());
+  });
+}
+
+// The bridges listed by index (BRCTL_GET_BRIDGES) leave out a bridge
+// hidden from guest A; guest B, without hide_netif, lists it.
+void checkBridgeList() {
+  expect("host: add the bridge vsbr1", 0, addLink("vsbr1", "bridge"));
+  const int vsbr1 = static_cast<int>(if_nametoindex("vsbr1"));
+  report(bridgeIndexes().count(vsbr1) == 1, "host: BRCTL_GET_BRIDGES lists vsbr1 (control)",
+         "it does not");
+  inGuest(kXidB, [vsbr1] {
+    report(bridgeIndexes().count(vsbr1) == 1, "guest B: BRCTL_GET_BRIDGES lists vsbr1 (control)",
+           "it does not");
+  });
+  inGuest(kXidA, [vsbr1] {
+    const std::set<int> listed = bridgeIndexes();
+    report(listed.count(vsbr1) == 0 && listed.count(-EPERM) == 0 && listed.count(-EINVAL) == 0,
+           "guest A (hide_netif): BRCTL_GET_BRIDGES leaves vsbr1 out", "it does not, or fails");
+  });
+  expect("host: delete the bridge vsbr1", 0, deleteLink("vsbr1"));
+}
+
+// Every socket call that names an interface answers guest A (hide_netif)
+// for vsnet1 as for a missing interface, having done nothing; guest B
+// (without hide_netif) is the control that the answer tells vsnet1 from a
+// missing interface where it is not hidden.
+void checkInterfaceUses() {
+  const Link vsnet1{"vsnet1", if_nametoindex("vsnet1")};
+  const Link missing{"vsnet9", kMissingIndex};
+  const std::vector<InterfaceUse> uses = interfaceUses();
+  inGuest(kXidB, [&] {
+    for (const InterfaceUse& use : uses) {
+      const int shown = use.errnoFor({vsnet1, "fd70::4"});
+      const int absent = use.errnoFor({missing, "fd70::4"});
+      report(shown != absent,
+             "guest B: " + use.what + ": vsnet1 answers " + errnoName(shown) +
+                 ", a missing interface " + errnoName(absent) + " (control)",
+             "both answer alike");
+    }
+  });
+  inGuest(kXidA, [&] {
+    for (const InterfaceUse& use : uses) {
+      const int absent = use.errnoFor({missing, "fd70::2"});
+      report(absent != 0, "guest A: " + use.what + ": a missing interface is refused",
+             "it is taken");
+      expect("guest A (hide_netif): " + use.what + ": vsnet1 as a missing interface", absent,
+             use.errnoFor({vsnet1, "fd70::2"}));
+    }
+  });
+  // The host's SIT device sit0 carries no guest's address.
+  const unsigned sit0 = if_nametoindex("sit0");
+  report(sit0 != 0, "host: sit0 is there", "it is not");
+  inGuest(kXidB, [sit0] {
+    expect("guest B: SIOCSIFDSTADDR of sit0 finds it, and refuses the address :: (control)",
+           EADDRNOTAVAIL, tunnelEndErrno(sit0));
+  });
+  inGuest(kXidA, [sit0] {
+    expect("guest A (hide_netif): SIOCSIFDSTADDR of sit0, as of a missing interface", ENODEV,
+           tunnelEndErrno(sit0));
+    expect("guest A: SIOCSIFDSTADDR of a missing interface", ENODEV, tunnelEndErrno(kMissingIndex));
+  });
+  checkBridgeList();
+  checkNetlinkProtocols();
 }
 
 // --- 6. no CAP_NET_ADMIN on the shared stack ---
@@ -3535,7 +3812,7 @@ void checkAdmin() {
                expect("admin guest: add a route to 10.99.0.0/24", EPERM, addRoute("10.99.0.0", 24, "vsnet0"));
                expect("admin guest: set vsnet1 down", EPERM, setLinkUp("vsnet1", false));
                expect("admin guest: set vsnet0 down", EPERM, setLinkUp("vsnet0", false));
-               expect("admin guest: add a link", EPERM, addDummy("vsnet9"));
+               expect("admin guest: add a link", EPERM, addLink("vsnet9"));
                expect("admin guest: delete vsnet1", EPERM, deleteLink("vsnet1"));
                expect("admin guest: SIOCSIFFLAGS vsnet1 down", EPERM, setLinkUpErrno("vsnet1", false));
                expect("admin guest: SIOCSIFADDR vsnet1", EPERM, ifAddrIoctl("vsnet1", "10.70.0.6"));
@@ -3693,7 +3970,7 @@ void checkOwnNamespace() {
     expect("own-namespace guest: add fd73::2/64 to its eth0", 0,
            changeAddress(RTM_NEWADDR, "eth0", "fd73::2", 64));
     expect("own-namespace guest: add a route to 10.99.0.0/24", 0, addRoute("10.99.0.0", 24, "eth0"));
-    expect("own-namespace guest: add a link", 0, addDummy("vsown9"));
+    expect("own-namespace guest: add a link", 0, addLink("vsown9"));
     expect("own-namespace guest: delete it", 0, deleteLink("vsown9"));
     expect("own-namespace guest: SIOCSIFFLAGS eth0 down and up", 0,
            setLinkUpErrno("eth0", false) + setLinkUpErrno("eth0", true));
@@ -3752,7 +4029,7 @@ void checkOwnNamespace() {
       expect("guest in a namespace the initial user namespace owns: set its lo up", EPERM,
              setLinkUp("lo", true));
       expect("guest in a namespace the initial user namespace owns: add a link", EPERM,
-             addDummy("vsown8"));
+             addLink("vsown8"));
     });
   expect("host: delete vsown0 and its peer (control)", 0, deleteLink("vsown0"));
 }
@@ -3784,6 +4061,7 @@ int probeNetwork() {
     checkTcpMetrics();
     checkSharedPorts();
     checkGroups();
+    checkInterfaceUses();
     checkRaw();
     checkPingReplies();
     checkReplace();
