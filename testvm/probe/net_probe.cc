@@ -38,11 +38,11 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/capability.h>
-#include <linux/if_bridge.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/fib_rules.h>
 #include <linux/genetlink.h>
 #include <linux/if_addr.h>
+#include <linux/if_bridge.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/inet_diag.h>
@@ -110,6 +110,7 @@ constexpr uint32_t kXidShareC = 6514;   // shares 10.70.0.6 with D, owns 10.70.0
 constexpr uint32_t kXidShareD = 6515;   // shares 10.70.0.6 with C, owns 10.70.0.8
 constexpr uint32_t kXidRemoved = 6516;  // loses 10.70.0.10 and fd70::a, bound to them
 constexpr uint32_t kXidNewOwner = 6517; // gets 10.70.0.10 and fd70::a after 6516 lost them
+constexpr uint32_t kXidPort = 6518;     // hide_netif, 10.75.0.2 on vsv0 (a port of vsbr2)
 constexpr uint32_t kXidValid = 6520;    // validation: creates that must work
 constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
 
@@ -352,6 +353,15 @@ class Rtnl {
   Rtnl(const Rtnl&) = delete;
   Rtnl& operator=(const Rtnl&) = delete;
 
+  // Dump requests are checked strictly: only then do address and route
+  // dumps take their filters (an interface index), which they otherwise
+  // ignore.
+  void strict() {
+    int on = 1;
+    if (mnl_socket_setsockopt(socket_, NETLINK_GET_STRICT_CHK, &on, sizeof(on)) != 0)
+      throw vs::Error(errno, "NETLINK_GET_STRICT_CHK");
+  }
+
   nlmsghdr* start(uint16_t type, uint16_t flags) {
     nlmsghdr* nlh = mnl_nlmsg_put_header(buffer_);
     nlh->nlmsg_type = type;
@@ -368,6 +378,7 @@ class Rtnl {
     for (;;) {
       const ssize_t n = mnl_socket_recvfrom(socket_, reply.data(), reply.size());
       if (n < 0) return errno;
+      if (const int err = doneErrno(reply.data(), n)) return err;
       Callback data{&onReply};
       const int ret = mnl_cb_run(reply.data(), n, seq, portId_, callback, &data);
       if (ret < 0) return errno;
@@ -379,6 +390,20 @@ class Rtnl {
   struct Callback {
     const std::function<void(const nlmsghdr*)>* onReply;
   };
+  // A dump that fails once started says so in its NLMSG_DONE, which
+  // libmnl takes as success: the errno there, or 0.
+  static int doneErrno(const char* buffer, ssize_t size) {
+    int remaining = static_cast<int>(size);
+    for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer); mnl_nlmsg_ok(nlh, remaining);
+         nlh = mnl_nlmsg_next(nlh, &remaining)) {
+      int error = 0;
+      if (nlh->nlmsg_type == NLMSG_DONE && nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(error)))
+        std::memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+      if (error < 0) return -error;
+    }
+    return 0;
+  }
+
   static int callback(const nlmsghdr* nlh, void* data) {
     const auto* cb = static_cast<Callback*>(data);
     if (*cb->onReply) (*cb->onReply)(nlh);
@@ -400,6 +425,17 @@ int addLink(const std::string& name, const char* kind = "dummy") {
   nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
   mnl_attr_nest_end(nlh, info);
+  return rtnl.run(nlh);
+}
+
+// Makes link a port of master.
+int setMaster(const std::string& link, const std::string& master) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  ifm->ifi_index = static_cast<int>(if_nametoindex(link.c_str()));
+  mnl_attr_put_u32(nlh, IFLA_MASTER, if_nametoindex(master.c_str()));
   return rtnl.run(nlh);
 }
 
@@ -490,13 +526,16 @@ std::vector<std::string> dumpAddresses(int family, int* err) {
   return out;
 }
 
-// The links an RTM_GETLINK dump of family (AF_INET6: IPv6's own) names.
-std::vector<std::string> dumpLinks(int* err, uint8_t family = AF_UNSPEC) {
+// The links an RTM_GETLINK dump of family (AF_INET6: IPv6's own) names,
+// filtered by master if given (an index, or -1 for none).
+std::vector<std::string> dumpLinks(int* err, uint8_t family = AF_UNSPEC,
+                                   std::optional<int> master = {}) {
   std::vector<std::string> out;
   Rtnl rtnl;
   nlmsghdr* nlh = rtnl.start(RTM_GETLINK, NLM_F_DUMP);
   auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
   ifm->ifi_family = family;
+  if (master) mnl_attr_put_u32(nlh, IFLA_MASTER, static_cast<uint32_t>(*master));
   *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
     if (reply->nlmsg_type != RTM_NEWLINK) return;
     forEachAttribute(reply, sizeof(ifinfomsg), [&](const nlattr* attr) {
@@ -987,8 +1026,8 @@ bool setUpNetwork() {
 }
 
 void tearDownNetwork() {
-  deleteLink("vsnet0");
-  deleteLink("vsnet1");
+  // The links of section 5c too, if a check ended before removing them.
+  for (const char* link : {"vsnet0", "vsnet1", "vsbr1", "vsbr2", "vsv0"}) deleteLink(link);
   writeFile("/proc/sys/net/ipv4/ping_group_range", "1 0\n");
   writeFile("/proc/sys/net/ipv4/ip_nonlocal_bind", "0\n");
   writeFile("/proc/sys/net/ipv6/ip_nonlocal_bind", "0\n");
@@ -2316,7 +2355,8 @@ void checkSysfsHiddenForGuestOnly(unsigned vsnet1) {
          "host: /sys/class/net/vsnet1/ifindex reads vsnet1's index", "it does not");
 }
 
-// Joins group ff15::1 from fd71::5 on vsnet1 (index link): 0 or the errno.
+// Joins group ff15::1 from fd71::5 on the interface of index link: 0 or
+// the errno.
 int joinSourceGroup(Socket& s, unsigned link) {
   group_source_req join{};
   join.gsr_interface = link;
@@ -3409,8 +3449,9 @@ void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
 // A guest's wildcard socket takes the broadcasts and multicasts a host
 // holding only the guest's addresses would: those of a link carrying one
 // of its addresses and of its own subnets, not those of vsnet1 (the
-// host's only) or of another subnet of its link, even in a group it
-// joined there by index.  The host's take them all.  Guest B's wildcard
+// host's only) or of another subnet of its link, even in a group joined
+// there (by the host: the guest's own join there is refused).  The host's
+// take them all.  Guest B's wildcard
 // sockets are bound to its one address and take none, as a socket bound
 // to a unicast address never does.
 void checkGroups() {
@@ -3523,18 +3564,6 @@ int connectBoundErrno(const std::string& dst, unsigned index) {
   return errnoOf(connect(s.fd(), to.get(), to.length));
 }
 
-// bind() to own of a UDP socket bound to index.
-int bindBoundErrno(const std::string& own, unsigned index) {
-  Socket s(familyOf(own), SOCK_DGRAM);
-  if (const int err = bindToIndex(s, index)) return err;
-  return s.bindTo(makeAddress(own, 0));
-}
-
-// bind() of an ICMP ping socket to own with scope id index.
-int bindPingScopedErrno(const std::string& own, unsigned index) {
-  Socket s(AF_INET6, SOCK_DGRAM, IPPROTO_ICMPV6);
-  return s.ok() ? s.bindTo(makeAddress(own, 0, index)) : s.error();
-}
 
 // sendmsg() of a UDP datagram to dst:9, its packet information naming
 // index as the outgoing interface.
@@ -3599,6 +3628,24 @@ int arpEntryErrno(const std::string& name) {
   return errnoOf(ioctl(s.fd(), SIOCGARP, &request));
 }
 
+// A dump, checked strictly, of type's table of family, filtered by
+// interface index (an address dump's header, a route dump's RTA_OIF).
+int filteredDumpErrno(uint16_t type, uint8_t family, unsigned index) {
+  Rtnl rtnl;
+  rtnl.strict();
+  nlmsghdr* nlh = rtnl.start(type, NLM_F_DUMP);
+  if (type == RTM_GETADDR) {
+    auto* ifa = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifaddrmsg)));
+    ifa->ifa_family = family;
+    ifa->ifa_index = index;
+  } else {
+    auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+    rtm->rtm_family = family;
+    mnl_attr_put_u32(nlh, RTA_OIF, index);
+  }
+  return rtnl.run(nlh, [](const nlmsghdr*) {});
+}
+
 std::vector<InterfaceUse> interfaceUses() {
   const auto byIndex = [](int (*call)(const std::string&, unsigned), const std::string& arg) {
     return [call, arg](const Naming& n) { return call(arg, n.link.index); };
@@ -3611,15 +3658,28 @@ std::vector<InterfaceUse> interfaceUses() {
       {"SIOCGIFNETMASK",
        [](const Naming& n) { return nameIoctlErrno(SIOCGIFNETMASK, n.link.name); }},
       {"SIOCGARP of 10.71.0.5 on it", [](const Naming& n) { return arpEntryErrno(n.link.name); }},
+      {"an IPv4 address dump filtered by it",
+       [](const Naming& n) { return filteredDumpErrno(RTM_GETADDR, AF_INET, n.link.index); }},
+      {"an IPv6 address dump filtered by it",
+       [](const Naming& n) { return filteredDumpErrno(RTM_GETADDR, AF_INET6, n.link.index); }},
+      {"an IPv4 route dump filtered by it",
+       [](const Naming& n) { return filteredDumpErrno(RTM_GETROUTE, AF_INET, n.link.index); }},
+      {"an IPv6 route dump filtered by it",
+       [](const Naming& n) { return filteredDumpErrno(RTM_GETROUTE, AF_INET6, n.link.index); }},
       {"SO_BINDTODEVICE", [](const Naming& n) { return bindToDeviceErrno(n.link.name); }},
       {"SO_TIMESTAMPING's clock binding, bound to it by SO_BINDTOIFINDEX",
        [](const Naming& n) { return bindClockErrno(n.link.index); }},
       {"UDP connect to 10.71.0.5, bound to it", byIndex(connectBoundErrno, "10.71.0.5")},
       {"UDP connect to fd71::5, bound to it", byIndex(connectBoundErrno, "fd71::5")},
       {"bind its own IPv6 address, bound to it",
-       [](const Naming& n) { return bindBoundErrno(n.own6, n.link.index); }},
+       [](const Naming& n) {
+         return bindErrno(SOCK_DGRAM, n.own6, 0, 0,
+                          [&](Socket& s) { bindToIndex(s, n.link.index); });
+       }},
       {"bind an ICMPv6 ping socket to its own address with its scope id",
-       [](const Naming& n) { return bindPingScopedErrno(n.own6, n.link.index); }},
+       [](const Naming& n) {
+         return bindErrno(SOCK_DGRAM, n.own6, 0, IPPROTO_ICMPV6, {}, n.link.index);
+       }},
       {"send to 10.71.0.5 with IP_PKTINFO naming it", byIndex(sendNamingErrno, "10.71.0.5")},
       {"send to fd71::5 with IPV6_PKTINFO naming it", byIndex(sendNamingErrno, "fd71::5")},
       {"send to fe80::99 with its scope id", byIndex(sendScopedErrno, "fe80::99")},
@@ -3658,15 +3718,19 @@ int tunnelEndErrno(unsigned index) {
   return errnoOf(ioctl(s.fd(), SIOCSIFDSTADDR, &request));
 }
 
-// BRCTL_GET_BRIDGES (SIOCGIFBR): the bridges' indexes, or {-errno}.
-std::set<int> bridgeIndexes() {
+// BRCTL_GET_BRIDGES (SIOCGIFBR): the bridges' indexes, with the errno in
+// *err.
+std::set<int> bridgeIndexes(int* err) {
   int indexes[64] = {};
   unsigned long args[3] = {BRCTL_GET_BRIDGES, reinterpret_cast<unsigned long>(indexes), 64};
   Socket s(AF_INET, SOCK_DGRAM);
   const int count = ioctl(s.fd(), SIOCGIFBR, args);
-  if (count < 0) return {-errno};
-  return std::set<int>(indexes, indexes + count);
+  *err = count < 0 ? errno : 0;
+  return count < 0 ? std::set<int>{} : std::set<int>(indexes, indexes + count);
 }
+
+// Whether BRCTL_GET_BRIDGES works and lists index.
+bool bridgeListed(int index, int* err) { return bridgeIndexes(err).count(index) == 1; }
 
 // Netlink sockets that answer about interfaces or routes unfiltered: a
 // guest gets no NETLINK_FIB_LOOKUP one, a guest hiding interfaces no
@@ -3700,17 +3764,21 @@ void checkNetlinkProtocols() {
 void checkBridgeList() {
   expect("host: add the bridge vsbr1", 0, addLink("vsbr1", "bridge"));
   const int vsbr1 = static_cast<int>(if_nametoindex("vsbr1"));
-  report(bridgeIndexes().count(vsbr1) == 1, "host: BRCTL_GET_BRIDGES lists vsbr1 (control)",
-         "it does not");
-  inGuest(kXidB, [vsbr1] {
-    report(bridgeIndexes().count(vsbr1) == 1, "guest B: BRCTL_GET_BRIDGES lists vsbr1 (control)",
-           "it does not");
-  });
-  inGuest(kXidA, [vsbr1] {
-    const std::set<int> listed = bridgeIndexes();
-    report(listed.count(vsbr1) == 0 && listed.count(-EPERM) == 0 && listed.count(-EINVAL) == 0,
-           "guest A (hide_netif): BRCTL_GET_BRIDGES leaves vsbr1 out", "it does not, or fails");
-  });
+  for (const auto& [who, xid, listed] :
+       {std::tuple{"host", 0U, true}, {"guest B", kXidB, true}, {"guest A (hide_netif)", kXidA, false}}) {
+    const std::string what = std::string(who) + ": BRCTL_GET_BRIDGES " +
+                             (listed ? "lists vsbr1 (control)" : "leaves vsbr1 out");
+    const auto check = [&] {
+      int err = 0;
+      const bool found = bridgeListed(vsbr1, &err);
+      report(err == 0 && found == listed, what,
+             std::string(errnoName(err)) + (found ? ", listed" : ", not listed"));
+    };
+    if (xid)
+      inGuest(xid, check);
+    else
+      check();
+  }
   expect("host: delete the bridge vsbr1", 0, deleteLink("vsbr1"));
 }
 
@@ -3724,8 +3792,8 @@ void checkInterfaceUses() {
   const std::vector<InterfaceUse> uses = interfaceUses();
   inGuest(kXidB, [&] {
     for (const InterfaceUse& use : uses) {
-      const int shown = use.errnoFor({vsnet1, "fd70::4"});
-      const int absent = use.errnoFor({missing, "fd70::4"});
+      const int shown = use.errnoFor({vsnet1, kAddrsB[1]});
+      const int absent = use.errnoFor({missing, kAddrsB[1]});
       report(shown != absent,
              "guest B: " + use.what + ": vsnet1 answers " + errnoName(shown) +
                  ", a missing interface " + errnoName(absent) + " (control)",
@@ -3734,11 +3802,11 @@ void checkInterfaceUses() {
   });
   inGuest(kXidA, [&] {
     for (const InterfaceUse& use : uses) {
-      const int absent = use.errnoFor({missing, "fd70::2"});
+      const int absent = use.errnoFor({missing, kAddrsA[2]});
       report(absent != 0, "guest A: " + use.what + ": a missing interface is refused",
              "it is taken");
       expect("guest A (hide_netif): " + use.what + ": vsnet1 as a missing interface", absent,
-             use.errnoFor({vsnet1, "fd70::2"}));
+             use.errnoFor({vsnet1, kAddrsA[2]}));
     }
   });
   // The host's SIT device sit0 carries no guest's address.
@@ -3755,6 +3823,147 @@ void checkInterfaceUses() {
   });
   checkBridgeList();
   checkNetlinkProtocols();
+}
+
+// What a link dump says of link: its IFLA_LINK and IFLA_MASTER (0 when
+// left out), and whether its IFLA_LINKINFO holds the port's data.
+struct LinkAttributes {
+  bool shown = false;
+  unsigned link = 0;
+  unsigned master = 0;
+  bool portData = false;
+};
+
+LinkAttributes linkAttributes(const std::string& name) {
+  LinkAttributes found;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETLINK, NLM_F_DUMP);
+  static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)))->ifi_family =
+      AF_UNSPEC;
+  rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWLINK) return;
+    LinkAttributes seen;
+    std::string linkName;
+    forEachAttribute(reply, sizeof(ifinfomsg), [&](const nlattr* attr) {
+      const uint16_t type = mnl_attr_get_type(attr) & NLA_TYPE_MASK;
+      if (type == IFLA_IFNAME) linkName = mnl_attr_get_str(attr);
+      if (type == IFLA_LINK) seen.link = mnl_attr_get_u32(attr);
+      if (type == IFLA_MASTER) seen.master = mnl_attr_get_u32(attr);
+      if (type == IFLA_LINKINFO)
+        forEachNested(attr, [&](const nlattr* inner) {
+          if ((mnl_attr_get_type(inner) & NLA_TYPE_MASK) == IFLA_INFO_SLAVE_DATA)
+            seen.portData = true;
+        });
+    });
+    if (linkName != name) return;
+    seen.shown = true;
+    found = seen;
+  });
+  return found;
+}
+
+// The links a link dump filtered by master (an index, or -1 for none)
+// names, with the dump's errno in *err.
+std::set<std::string> linksOfMaster(int master, int* err) {
+  const std::vector<std::string> links = dumpLinks(err, AF_UNSPEC, master);
+  return {links.begin(), links.end()};
+}
+
+// RTM_GETSTATS of link index, asking for its 64-bit counters and for the
+// extended statistics its master keeps of it: whether the answer has the
+// counters, which shows it came, and the extended statistics.
+struct PortStatistics {
+  int error = 0;
+  bool counters = false;
+  bool extended = false;
+};
+
+PortStatistics portStatistics(unsigned index) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETSTATS, NLM_F_ACK);
+  auto* request = static_cast<if_stats_msg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(if_stats_msg)));
+  request->ifindex = index;
+  request->filter_mask = IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_64) |
+                         IFLA_STATS_FILTER_BIT(IFLA_STATS_LINK_XSTATS_SLAVE);
+  PortStatistics got;
+  got.error = rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWSTATS) return;
+    forEachAttribute(reply, sizeof(if_stats_msg), [&](const nlattr* attr) {
+      const uint16_t type = mnl_attr_get_type(attr) & NLA_TYPE_MASK;
+      if (type == IFLA_STATS_LINK_64) got.counters = true;
+      if (type == IFLA_STATS_LINK_XSTATS_SLAVE) got.extended = true;
+    });
+  });
+  return got;
+}
+
+// vsv0, a veth whose peer is vsv1, is a port of the bridge vsbr2 and
+// carries 10.75.0.2.  A guest holding that address and hiding interfaces
+// sees vsv0 and neither vsv1 nor vsbr2, so vsv0's link dump names neither
+// (IFLA_LINK, IFLA_MASTER) nor gives the port's data; guest B, without
+// hide_netif, and the host are the controls.
+void expectLinkAttributes(const std::string& who, bool named, unsigned vsv1, unsigned vsbr2) {
+  const LinkAttributes a = linkAttributes("vsv0");
+  report(a.shown, who + ": the link dump shows vsv0", "it does not");
+  const std::string suffix = named ? " (control)" : "";
+  report(a.link == (named ? vsv1 : 0),
+         who + (named ? ": vsv0's IFLA_LINK is vsv1" : ": vsv0's IFLA_LINK is left out") + suffix,
+         "IFLA_LINK " + std::to_string(a.link));
+  report(a.master == (named ? vsbr2 : 0),
+         who + (named ? ": vsv0's IFLA_MASTER is vsbr2" : ": vsv0's IFLA_MASTER is left out") +
+             suffix,
+         "IFLA_MASTER " + std::to_string(a.master));
+  report(a.portData == named,
+         who + (named ? ": vsv0's link info holds its port data" : ": vsv0's port data is left out") +
+             suffix,
+         a.portData ? "it is there" : "it is not");
+  const PortStatistics statistics = portStatistics(if_nametoindex("vsv0"));
+  report(statistics.error == 0 && statistics.counters && statistics.extended == named,
+         who + (named ? ": vsv0's statistics hold its port's" : ": vsv0's port statistics are left out") +
+             suffix,
+         std::string(errnoName(statistics.error)) + (statistics.counters ? "" : ", no counters") +
+             (statistics.extended ? ", port statistics" : ", no port statistics"));
+  // Filtered by master: vsbr2 answers as a missing master, and vsv0 is
+  // among the links without one.
+  int bridgeErr = 0, missingErr = 0, noneErr = 0;
+  const std::set<std::string> ofBridge = linksOfMaster(static_cast<int>(vsbr2), &bridgeErr);
+  const std::set<std::string> ofMissing =
+      linksOfMaster(static_cast<int>(kMissingIndex), &missingErr);
+  const bool vsv0Masterless = linksOfMaster(-1, &noneErr).count("vsv0") == 1;
+  if (named)
+    report(bridgeErr == 0 && ofBridge == std::set<std::string>{"vsv0"},
+           who + ": the links of master vsbr2 are vsv0 (control)",
+           errnoName(bridgeErr) + (" " + join({ofBridge.begin(), ofBridge.end()})));
+  else
+    report(bridgeErr == 0 && missingErr == 0 && ofBridge.empty() && ofMissing.empty(),
+           who + ": the links of master vsbr2 are a missing master's: none",
+           errnoName(bridgeErr) + (" " + join({ofBridge.begin(), ofBridge.end()})));
+  report(noneErr == 0 && vsv0Masterless != named,
+         who + (named ? ": vsv0 is not among the links without a master (control)"
+                      : ": vsv0 is among the links without a master"),
+         std::string(errnoName(noneErr)) + (vsv0Masterless ? ", it is" : ", it is not"));
+}
+
+void checkLinkAttributes() {
+  const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  try {
+    vs::HostNetwork().addVethPair("vsv0", "vsv1", ownNamespace.get());
+  } catch (const vs::Error& e) {
+    report(false, "host: add the veth pair vsv0, vsv1", e.what());
+    return;
+  }
+  expect("host: add the bridge vsbr2", 0, addLink("vsbr2", "bridge"));
+  expect("host: make vsv0 a port of vsbr2", 0, setMaster("vsv0", "vsbr2"));
+  expect("host: add 10.75.0.2/24 to vsv0", 0,
+         changeAddress(RTM_NEWADDR, "vsv0", "10.75.0.2", 24));
+  const unsigned vsv1 = if_nametoindex("vsv1"), vsbr2 = if_nametoindex("vsbr2");
+  expectLinkAttributes("host", true, vsv1, vsbr2);
+  inGuest(kXidB, [=] { expectLinkAttributes("guest B", true, vsv1, vsbr2); });
+  inNewGuest(kXidPort, "net-port", {}, NetSet{VSERVER_NF_HIDE_NETIF, 0, {}, {"10.75.0.2"}}, [=] {
+    expectLinkAttributes("guest holding 10.75.0.2 (hide_netif)", false, vsv1, vsbr2);
+  });
+  expect("host: delete vsv0 and its peer", 0, deleteLink("vsv0"));
+  expect("host: delete the bridge vsbr2", 0, deleteLink("vsbr2"));
 }
 
 // --- 6. no CAP_NET_ADMIN on the shared stack ---
@@ -4062,6 +4271,7 @@ int probeNetwork() {
     checkSharedPorts();
     checkGroups();
     checkInterfaceUses();
+    checkLinkAttributes();
     checkRaw();
     checkPingReplies();
     checkReplace();
