@@ -3451,9 +3451,8 @@ void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
 // of its addresses and of its own subnets, not those of vsnet1 (the
 // host's only) or of another subnet of its link, even in a group joined
 // there (by the host: the guest's own join there is refused).  The host's
-// take them all.  Guest B's wildcard
-// sockets are bound to its one address and take none, as a socket bound
-// to a unicast address never does.
+// take them all.  Guest B's wildcard sockets are bound to its one address
+// and take none, as a socket bound to a unicast address never does.
 void checkGroups() {
   const unsigned vsnet0 = if_nametoindex("vsnet0"), vsnet1 = if_nametoindex("vsnet1");
   // Groups the host joins, so that the links take them at all.
@@ -3564,7 +3563,6 @@ int connectBoundErrno(const std::string& dst, unsigned index) {
   return errnoOf(connect(s.fd(), to.get(), to.length));
 }
 
-
 // sendmsg() of a UDP datagram to dst:9, its packet information naming
 // index as the outgoing interface.
 int sendNamingErrno(const std::string& dst, unsigned index) {
@@ -3585,7 +3583,7 @@ int sendNamingErrno(const std::string& dst, unsigned index) {
 int sendScopedErrno(const std::string& dst, unsigned index) {
   Socket s(AF_INET6, SOCK_DGRAM);
   const Address to = makeAddress(dst, 9, index);
-  char data = 'x';
+  const char data = 'x';
   return errnoOf(sendto(s.fd(), &data, 1, 0, to.get(), to.length));
 }
 
