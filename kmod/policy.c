@@ -63,7 +63,10 @@ void vs_bound_cred(struct cred *cred, u64 bcaps)
  * network namespace reachable from it by id or pid, and the global
  * CAP_NET_ADMIN checks outside networking.  A guest holds CAP_NET_ADMIN
  * only over a network namespace that the host made for it under a user
- * namespace of its own (util-vserver's own-namespace mode).
+ * namespace of its own (util-vserver's own-namespace mode); likewise
+ * CAP_NET_BROADCAST, with which a netlink socket in its own namespace
+ * would take the host's namespace's notifications too
+ * (NETLINK_LISTEN_ALL_NSID).
  *
  * commoncap lets root past the checks of a user namespace it owns without
  * looking at its effective set; the guest's own set must still hold the
@@ -76,7 +79,7 @@ static bool vs_guest_capable(const struct vs_context *ctx,
 	if (!(READ_ONCE(ctx->bcaps) & BIT_ULL(cap)))
 		return false;
 	if (ns == &init_user_ns)
-		return cap != CAP_NET_ADMIN;
+		return cap != CAP_NET_ADMIN && cap != CAP_NET_BROADCAST;
 	return cap_raised(cred->cap_effective, cap);
 }
 

@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/netlink.h>
 #include <linux/reboot.h>
 #include <linux/vserver.h>
 #include <sched.h>
@@ -160,6 +161,14 @@ int setLeaseOnForeignFile() {
   return result;
 }
 
+// NETLINK_LISTEN_ALL_NSID on a route netlink socket of the host's
+// namespace: 0 or the errno.
+int listenAllNamespaces() {
+  const vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  const int on = 1;
+  return errnoOf(setsockopt(fd.get(), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)));
+}
+
 int statOwnerOnlyQueue() {
   const int queue = msgget(IPC_PRIVATE, 0);
   if (queue < 0) return errno;
@@ -203,6 +212,8 @@ std::vector<CapabilityAction> actions() {
          const int fd = socket(AF_INET, SOCK_DGRAM, 0), size = 65536;
          return errnoOf(setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)));
        }},
+      {CAP_NET_BROADCAST, "listen to every namespace's netlink notifications", EPERM, 0,
+       [](pid_t) { return listenAllNamespaces(); }},
       {CAP_NET_RAW, "open a raw socket", EPERM, 0,
        [](pid_t) { return errnoOf(socket(AF_INET, SOCK_RAW, IPPROTO_ICMP)); }},
       {CAP_IPC_LOCK, "mlock beyond RLIMIT_MEMLOCK", EPERM, 0,

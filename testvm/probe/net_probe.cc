@@ -111,8 +111,11 @@ constexpr uint32_t kXidShareD = 6515;   // shares 10.70.0.6 with C, owns 10.70.0
 constexpr uint32_t kXidRemoved = 6516;  // loses 10.70.0.10 and fd70::a, bound to them
 constexpr uint32_t kXidNewOwner = 6517; // gets 10.70.0.10 and fd70::a after 6516 lost them
 constexpr uint32_t kXidPort = 6518;     // hide_netif, 10.75.0.2 on vsv0 (a port of vsbr2)
+constexpr uint32_t kXidPortAfter = 6519; // as 6518, after the host looked vsv0's sysfs links up
 constexpr uint32_t kXidValid = 6520;    // validation: creates that must work
 constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
+constexpr uint32_t kXidWatch = 6522;    // every capability in its bounding set, no network set
+constexpr uint32_t kXidBridge = 6523;   // hide_netif, 10.75.1.2 on the bridge vsbr3 (port vsv2)
 
 // The default loopback address of A: 127.1.(6501 / 256).(6501 % 256).
 const std::string kLbackA = "127.1." + std::to_string(kXidA / 256) + "." + std::to_string(kXidA % 256);
@@ -1027,7 +1030,7 @@ bool setUpNetwork() {
 
 void tearDownNetwork() {
   // The links of section 5c too, if a check ended before removing them.
-  for (const char* link : {"vsnet0", "vsnet1", "vsbr1", "vsbr2", "vsv0"}) deleteLink(link);
+  for (const char* link : {"vsnet0", "vsnet1", "vsbr1", "vsbr2", "vsbr3", "vsv0", "vsv2"}) deleteLink(link);
   writeFile("/proc/sys/net/ipv4/ping_group_range", "1 0\n");
   writeFile("/proc/sys/net/ipv4/ip_nonlocal_bind", "0\n");
   writeFile("/proc/sys/net/ipv6/ip_nonlocal_bind", "0\n");
@@ -2122,6 +2125,78 @@ void checkNotifications() {
   });
 }
 
+// Sends header, a uevent's first line, to the kernel's uevent socket,
+// which passes it on to group 1 as a uevent of the kernel's (adding its
+// SEQNUM line): 0 or the errno its ack carries.
+int sendUevent(const std::string& header) {
+  Socket s(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT);
+  if (!s.ok()) return s.error();
+  // Each line of a uevent ends with a NUL.
+  const size_t size = header.size() + 1;
+  std::vector<char> message(NLMSG_SPACE(size));
+  auto* nlh = reinterpret_cast<nlmsghdr*>(message.data());
+  nlh->nlmsg_len = static_cast<uint32_t>(NLMSG_LENGTH(size));
+  nlh->nlmsg_type = NLMSG_MIN_TYPE;
+  nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+  std::memcpy(NLMSG_DATA(nlh), header.c_str(), size);
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(s.fd(), message.data(), nlh->nlmsg_len, 0, reinterpret_cast<const sockaddr*>(&kernel),
+             sizeof(kernel)) < 0)
+    return errno;
+  char reply[512];
+  const ssize_t length = recv(s.fd(), reply, sizeof(reply), MSG_DONTWAIT);
+  const auto* ack = reinterpret_cast<const nlmsghdr*>(reply);
+  if (length < static_cast<ssize_t>(NLMSG_LENGTH(sizeof(nlmsgerr))) || ack->nlmsg_type != NLMSG_ERROR)
+    return EIO;
+  return -static_cast<const nlmsgerr*>(NLMSG_DATA(ack))->error;
+}
+
+bool effectiveCap(int cap);
+
+// The first lines of the uevents queued on a listener.
+std::vector<std::string> ueventsQueued(int fd) {
+  std::vector<std::string> events;
+  char buffer[4096];
+  ssize_t length;
+  while ((length = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
+    events.emplace_back(buffer, strnlen(buffer, static_cast<size_t>(length)));
+  return events;
+}
+
+// A guest without a network set watches links and addresses, which it
+// sees all of, but not sockets closing (every context's, where its own
+// views show its own) nor, holding CAP_SYS_ADMIN, writes a uevent that
+// the kernel would pass to the host's udev as its own.
+void checkUnconfinedWatching() {
+  Socket listener(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT);
+  sockaddr_nl group{};
+  group.nl_family = AF_NETLINK;
+  group.nl_groups = 1;
+  expect("host: listen on uevent group 1", 0,
+         errnoOf(bind(listener.fd(), reinterpret_cast<const sockaddr*>(&group), sizeof(group))));
+  inNewGuest(kXidWatch, "net-watch", policyWith(VSERVER_BCAPS_ALL), std::nullopt, [] {
+    expect("unconfined guest: join RTNLGRP_LINK (control)", 0,
+           joinErrno(NETLINK_ROUTE, RTNLGRP_LINK, false));
+    expect("unconfined guest: join SKNLGRP_INET_TCP_DESTROY", EPERM,
+           joinErrno(NETLINK_SOCK_DIAG, SKNLGRP_INET_TCP_DESTROY, false));
+    expect("unconfined guest: bind to SKNLGRP_INET6_UDP_DESTROY", EPERM,
+           joinErrno(NETLINK_SOCK_DIAG, SKNLGRP_INET6_UDP_DESTROY, true));
+    report(effectiveCap(CAP_SYS_ADMIN), "unconfined guest: CAP_SYS_ADMIN is effective (control)",
+           "it is not");
+    expect("unconfined guest with CAP_SYS_ADMIN: write a uevent", EPERM,
+           sendUevent("add@/devices/vstest-guest"));
+  });
+  expect("host: write a uevent (control)", 0, sendUevent("add@/devices/vstest-host"));
+  const std::vector<std::string> events = ueventsQueued(listener.fd());
+  const auto count = [&events](const std::string& event) {
+    return std::count(events.begin(), events.end(), event);
+  };
+  report(count("add@/devices/vstest-host") == 1 && count("add@/devices/vstest-guest") == 0,
+         "host: its uevent listener got the host's uevent and not the guest's",
+         "got " + join(events));
+}
+
 // Whether /proc/net/<file> names link (a whitespace-separated word).
 bool procNetNames(const std::string& file, const std::string& link) {
   std::istringstream words(readFile("/proc/net/" + file));
@@ -2240,6 +2315,16 @@ const char* const kInterfaceSysctlDirs[] = {"/proc/sys/net/ipv4/conf", "/proc/sy
 // a dummy, a virtual device).
 const char* const kInterfaceSysfsDirs[] = {"/sys/class/net", "/sys/devices/virtual/net"};
 
+// What a create of path answers (mkdir, or open with O_CREAT): 0 or the
+// errno.  A hidden name answers as a missing one, whatever the dentry
+// cache holds for those who see it.
+int mkdirErrno(const std::string& path) { return errnoOf(mkdir(path.c_str(), 0755)); }
+
+int createErrno(const std::string& path) {
+  const vs::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+  return fd ? 0 : errno;
+}
+
 bool directoryLists(const std::string& dir, const std::string& name) {
   std::error_code ignored;
   for (const auto& entry : std::filesystem::directory_iterator(dir, ignored))
@@ -2335,6 +2420,15 @@ void checkOtherLinkViews(const std::string& who, bool shown, unsigned vsnet1) {
          who + ": /proc/net/fib_trie " + (shown ? "shows" : "hides") + " vsnet1's broadcast 10.71.0.255",
          views.trieBroadcast ? "it shows it" : "it does not");
   reportInterfaceDirs(who, shown, views.sysfsListed, views.sysfsFound, "/vsnet1/ifindex");
+  for (const std::string dir : kInterfaceSysfsDirs) {
+    const int existing = mkdirErrno(dir + "/vsnet1"), missing = mkdirErrno(dir + "/vsmissing0");
+    if (shown)
+      report(existing == EEXIST && missing != EEXIST,
+             who + ": mkdir " + dir + "/vsnet1 answers EEXIST, unlike a missing name (control)",
+             std::string(errnoName(existing)) + ", a missing name's " + errnoName(missing));
+    else
+      expect(who + ": mkdir " + dir + "/vsnet1, as of a missing name", missing, existing);
+  }
 }
 
 // What guest A hides must stay for everyone else, though they share one
@@ -3942,6 +4036,43 @@ void expectLinkAttributes(const std::string& who, bool named, unsigned vsv1, uns
          std::string(errnoName(noneErr)) + (vsv0Masterless ? ", it is" : ", it is not"));
 }
 
+// vsv0's sysfs directory: its master, upper_vsbr2 and brport/bridge
+// links point into vsbr2's, and its iflink is vsv1's index.  A guest that
+// sees neither finds none of the links, listed or looked up, and reads
+// iflink as vsv0's own index, as for a device without a link; its
+// subsystem link, to /sys/class/net, stays (the control that links to
+// what it sees are kept).
+void expectSysfsLinks(const std::string& who, bool named, unsigned vsv1) {
+  const std::string dir = "/sys/class/net/vsv0/";
+  const std::string suffix = named ? " (control)" : "";
+  struct stat st;
+  for (const char* name : {"master", "upper_vsbr2", "brport/bridge"}) {
+    const std::string path = dir + name;
+    const int found = errnoOf(lstat(path.c_str(), &st));
+    expect(who + (named ? ": finds " : ": does not find ") + path + suffix, named ? 0 : ENOENT, found);
+  }
+  for (const char* name : {"master", "upper_vsbr2"})
+    report(directoryLists(dir, name) == named,
+           who + (named ? ": vsv0's directory lists " : ": vsv0's directory does not list ") + name +
+               suffix,
+           named ? "it does not" : "it does");
+  const int master = createErrno(dir + "master"), missing = createErrno(dir + "vsmissing");
+  if (named)
+    report(master != missing, who + ": creating vsv0's master fails unlike a missing name (control)",
+           std::string(errnoName(master)) + ", a missing name's " + errnoName(missing));
+  else
+    expect(who + ": creating vsv0's master, as a missing name", missing, master);
+  expect(who + ": finds " + dir + "subsystem (control)", 0,
+         errnoOf(lstat((dir + "subsystem").c_str(), &st)));
+  report(directoryLists(dir, "subsystem"), who + ": vsv0's directory lists subsystem (control)",
+         "it does not");
+  const unsigned shown = named ? vsv1 : if_nametoindex("vsv0");
+  const std::string iflink = readFile(dir + "iflink");
+  report(iflink == std::to_string(shown) + "\n",
+         who + (named ? ": vsv0's iflink is vsv1's index" : ": vsv0's iflink is its own index") + suffix,
+         "it reads " + iflink);
+}
+
 void checkLinkAttributes() {
   const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   try {
@@ -3955,13 +4086,101 @@ void checkLinkAttributes() {
   expect("host: add 10.75.0.2/24 to vsv0", 0,
          changeAddress(RTM_NEWADDR, "vsv0", "10.75.0.2", 24));
   const unsigned vsv1 = if_nametoindex("vsv1"), vsbr2 = if_nametoindex("vsbr2");
-  expectLinkAttributes("host", true, vsv1, vsbr2);
-  inGuest(kXidB, [=] { expectLinkAttributes("guest B", true, vsv1, vsbr2); });
-  inNewGuest(kXidPort, "net-port", {}, NetSet{VSERVER_NF_HIDE_NETIF, 0, {}, {"10.75.0.2"}}, [=] {
+  const NetSet portSet{VSERVER_NF_HIDE_NETIF, 0, {}, {"10.75.0.2"}};
+  // First, so that its sysfs walks look the links up, not the dentries
+  // the host's would leave; the second such guest's walks meet those.
+  inNewGuest(kXidPort, "net-port", {}, portSet, [=] {
     expectLinkAttributes("guest holding 10.75.0.2 (hide_netif)", false, vsv1, vsbr2);
+    expectSysfsLinks("guest holding 10.75.0.2 (hide_netif)", false, vsv1);
+  });
+  expectLinkAttributes("host", true, vsv1, vsbr2);
+  expectSysfsLinks("host", true, vsv1);
+  inGuest(kXidB, [=] {
+    expectLinkAttributes("guest B", true, vsv1, vsbr2);
+    expectSysfsLinks("guest B", true, vsv1);
+  });
+  inNewGuest(kXidPortAfter, "net-port-after", {}, portSet, [=] {
+    expectSysfsLinks("guest holding 10.75.0.2 after the host's walks (hide_netif)", false, vsv1);
   });
   expect("host: delete vsv0 and its peer", 0, deleteLink("vsv0"));
   expect("host: delete the bridge vsbr2", 0, deleteLink("vsbr2"));
+}
+
+// A bridge's forwarding entries as brforward gives them: their count, or
+// -1.
+int forwardingEntries(const std::string& bridge) {
+  const vs::UniqueFd fd(open(("/sys/class/net/" + bridge + "/brforward").c_str(), O_RDONLY | O_CLOEXEC));
+  __fdb_entry entries[64];
+  const ssize_t length = fd ? read(fd.get(), entries, sizeof(entries)) : -1;
+  return length < 0 ? -1 : static_cast<int>(static_cast<size_t>(length) / sizeof(__fdb_entry));
+}
+
+// The old bridge ioctl (SIOCDEVPRIVATE) on bridge with args: its result,
+// or -errno.
+long bridgeIoctl(const char* bridge, unsigned long (&args)[4]) {
+  Socket s(AF_INET, SOCK_DGRAM);
+  ifreq req = interfaceRequest(bridge);
+  req.ifr_data = reinterpret_cast<char*>(args);
+  const int result = ioctl(s.fd(), SIOCDEVPRIVATE, &req);
+  return result < 0 ? -errno : result;
+}
+
+// A bridge's forwarding entries as BRCTL_GET_FDB_ENTRIES gives them: their
+// count, or -errno.
+long ioctlForwardingEntries(const char* bridge) {
+  __fdb_entry entries[64];
+  unsigned long args[4] = {BRCTL_GET_FDB_ENTRIES, reinterpret_cast<unsigned long>(entries), 64, 0};
+  return bridgeIoctl(bridge, args);
+}
+
+int portInfoErrno(const char* bridge, unsigned long port) {
+  __port_info info{};
+  unsigned long args[4] = {BRCTL_GET_PORT_INFO, reinterpret_cast<unsigned long>(&info), port, 0};
+  const long result = bridgeIoctl(bridge, args);
+  return result < 0 ? static_cast<int>(-result) : 0;
+}
+
+// vsbr3 carries 10.75.1.2 and has the port vsv2, whose own address is an
+// entry of its forwarding database.  A guest holding 10.75.1.2 and hiding
+// interfaces sees vsbr3 and not vsv2: none of its entries, by sysfs or
+// ioctl, and its port number answered as a missing one's.
+void expectBridgeForwarding(const std::string& who, bool named) {
+  const std::string suffix = named ? " (control)" : "";
+  const int bySysfs = forwardingEntries("vsbr3");
+  report(named ? bySysfs >= 1 : bySysfs == 0,
+         who + (named ? ": vsbr3's brforward lists vsv2's entry" : ": vsbr3's brforward lists no entry") +
+             suffix,
+         std::to_string(bySysfs) + " entries");
+  const long byIoctl = ioctlForwardingEntries("vsbr3");
+  report(named ? byIoctl >= 1 : byIoctl == 0,
+         who + (named ? ": BRCTL_GET_FDB_ENTRIES of vsbr3 lists vsv2's entry"
+                      : ": BRCTL_GET_FDB_ENTRIES of vsbr3 lists no entry") +
+             suffix,
+         std::to_string(byIoctl));
+  expect(who + ": BRCTL_GET_PORT_INFO of vsbr3's port 1, vsv2" + suffix, named ? 0 : EINVAL,
+         portInfoErrno("vsbr3", 1));
+  expect(who + ": BRCTL_GET_PORT_INFO of vsbr3's port 9, which it does not have", EINVAL,
+         portInfoErrno("vsbr3", 9));
+}
+
+void checkBridgeForwarding() {
+  const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  try {
+    vs::HostNetwork().addVethPair("vsv2", "vsv3", ownNamespace.get());
+  } catch (const vs::Error& e) {
+    report(false, "host: add the veth pair vsv2, vsv3", e.what());
+    return;
+  }
+  expect("host: add the bridge vsbr3", 0, addLink("vsbr3", "bridge"));
+  expect("host: make vsv2 a port of vsbr3", 0, setMaster("vsv2", "vsbr3"));
+  expect("host: add 10.75.1.2/24 to vsbr3", 0, changeAddress(RTM_NEWADDR, "vsbr3", "10.75.1.2", 24));
+  expectBridgeForwarding("host", true);
+  inGuest(kXidB, [] { expectBridgeForwarding("guest B", true); });
+  inNewGuest(kXidBridge, "net-bridge", {}, NetSet{VSERVER_NF_HIDE_NETIF, 0, {}, {"10.75.1.2"}}, [] {
+    expectBridgeForwarding("guest holding 10.75.1.2 on vsbr3 (hide_netif)", false);
+  });
+  expect("host: delete vsv2 and its peer", 0, deleteLink("vsv2"));
+  expect("host: delete the bridge vsbr3", 0, deleteLink("vsbr3"));
 }
 
 // --- 6. no CAP_NET_ADMIN on the shared stack ---
@@ -3986,6 +4205,11 @@ int rcvbufForce() {
   return s.setInt(SOL_SOCKET, SO_RCVBUFFORCE, 1 << 20);
 }
 
+int listenAllNamespaces() {
+  Socket s(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+  return s.setInt(SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, 1);
+}
+
 void transparent(Socket& s) {
   const int v4 = s.setInt(IPPROTO_IP, IP_TRANSPARENT, 1);
   const int v6 = s.setInt(IPPROTO_IPV6, IPV6_TRANSPARENT, 1);
@@ -3994,6 +4218,7 @@ void transparent(Socket& s) {
 
 void checkAdmin() {
   expect("host: SO_RCVBUFFORCE (control)", 0, rcvbufForce());
+  expect("host: NETLINK_LISTEN_ALL_NSID (control)", 0, listenAllNamespaces());
   expect("host: add 10.70.0.10/24 to vsnet1 (control)", 0,
          changeAddress(RTM_NEWADDR, "vsnet1", "10.70.0.10", 24));
   expect("host: delete 10.70.0.10/24 from vsnet1 (control)", 0,
@@ -4024,6 +4249,8 @@ void checkAdmin() {
                expect("admin guest: SIOCSIFFLAGS vsnet1 down", EPERM, setLinkUpErrno("vsnet1", false));
                expect("admin guest: SIOCSIFADDR vsnet1", EPERM, ifAddrIoctl("vsnet1", "10.70.0.6"));
                expect("admin guest: SO_RCVBUFFORCE", EPERM, rcvbufForce());
+               expect("admin guest: NETLINK_LISTEN_ALL_NSID on the host's namespace", EPERM,
+                      listenAllNamespaces());
                for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range",
                                         "/proc/sys/net/ipv4/ip_nonlocal_bind", "/proc/sys/net/core/somaxconn",
                                         "/proc/sys/net/ipv4/conf/all/forwarding",
@@ -4262,6 +4489,7 @@ int probeNetwork() {
     checkLoopback();
     checkVisibility();
     checkNotifications();
+    checkUnconfinedWatching();
     checkOtherViews();
     checkRouteQueries();
     checkGenericFamilies();
@@ -4270,6 +4498,7 @@ int probeNetwork() {
     checkGroups();
     checkInterfaceUses();
     checkLinkAttributes();
+    checkBridgeForwarding();
     checkRaw();
     checkPingReplies();
     checkReplace();

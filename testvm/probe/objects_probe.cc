@@ -2,7 +2,8 @@
 // a name in a table the host shares with its guests, are kept per
 // context: keys and keyrings (which end with their context, run no
 // request-key helper for a guest and are charged to its memory cgroup),
-// netlink queues (charged to it too), userfaultfds (user-mode faults only),
+// netlink queues (charged to it too) and the netlink ports and groups
+// messages between processes go to, userfaultfds (user-mode faults only),
 // the module loads the crypto manager makes for it (none),
 // System V IPC objects in a shared IPC
 // namespace, abstract unix socket names, the pids behind file locks and
@@ -41,6 +42,7 @@
 #include <vector>
 
 #include "probe.h"
+#include "unique_fd.h"
 
 namespace probe {
 
@@ -56,6 +58,8 @@ constexpr uint32_t kUserfaultfdXid = 4807;
 constexpr uint32_t kCryptoXid = 4808;
 constexpr uint32_t kMqueueXid = 4809;
 constexpr uint32_t kOwnMqueueXid = 4810;
+constexpr uint32_t kNetlinkPortsXid = 4811;
+constexpr uint32_t kOtherNetlinkPortsXid = 4812;
 
 // Best effort, its lowest level.
 constexpr long kLowestBestEffort = ioprioOf(kIoprioBestEffort, 7);
@@ -310,6 +314,111 @@ void checkNetlinkQueueMemory() {
            "memory.current still " + std::to_string(kept) + " above where it was");
     close(sender);
   });
+}
+
+// A non-blocking NETLINK_USERSOCK socket on a port the kernel picks, a
+// member of group 1 if asked (joining takes CAP_NET_ADMIN: the host's).
+vs::UniqueFd userNetlinkSocket(bool joinGroup) {
+  vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_USERSOCK));
+  sockaddr_nl address{};
+  address.nl_family = AF_NETLINK;
+  address.nl_groups = joinGroup ? 1 : 0;
+  if (fd && bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
+    fd.reset();
+  return fd;
+}
+
+uint32_t netlinkPortOf(int fd) {
+  sockaddr_nl address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  return address.nl_pid;
+}
+
+// Sends text to port, and to group 1 if toGroup: 0 or the errno.
+int sendNetlink(int fd, uint32_t port, bool toGroup, const std::string& text) {
+  sockaddr_nl address{};
+  address.nl_family = AF_NETLINK;
+  address.nl_pid = port;
+  address.nl_groups = toGroup ? 1 : 0;
+  return errnoOf(sendto(fd, text.data(), text.size(), 0,
+                        reinterpret_cast<const sockaddr*>(&address), sizeof(address)));
+}
+
+// What fd's queue holds, in order, joined by spaces.
+std::string receivedNetlink(int fd) {
+  std::string all;
+  char buffer[256];
+  ssize_t length;
+  while ((length = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
+    all += (all.empty() ? "" : " ") + std::string(buffer, static_cast<size_t>(length));
+  return all;
+}
+
+// A guest's sends to another context's port answer as to a port nobody
+// bound, from guest to host, host to guest and guest to guest, and its
+// sends to a group reach no member of another context; its own sockets
+// and the host's talk among themselves (the controls).
+void checkNetlinkPorts() {
+  const vs::UniqueFd hostListener = userNetlinkSocket(true);
+  const vs::UniqueFd hostSender = userNetlinkSocket(false);
+  if (!hostListener || !hostSender) {
+    report(false, "host: NETLINK_USERSOCK sockets", std::strerror(errno));
+    return;
+  }
+  const uint32_t hostPort = netlinkPortOf(hostListener.get());
+  int portPipe[2], done[2];
+  if (pipe(portPipe) != 0 || pipe(done) != 0) return;
+  const int failedBefore = failures();
+  std::fflush(stdout);
+  const pid_t guest = fork();
+  if (guest == 0) {
+    if (enterNewContext(kNetlinkPortsXid, "netlink-ports") != 0) _exit(1);
+    const vs::UniqueFd own = userNetlinkSocket(false);
+    const vs::UniqueFd peer = userNetlinkSocket(false);
+    expect("guest: send to the host's port", ECONNREFUSED,
+           sendNetlink(own.get(), hostPort, false, "guest-to-port"));
+    // Sent to the group and to port 0, which no socket of this protocol
+    // has: ECONNREFUSED whoever gets the group's copy.
+    sendNetlink(own.get(), 0, true, "guest-to-group");
+    expect("guest: send to its own socket's port (control)", 0,
+           sendNetlink(own.get(), netlinkPortOf(peer.get()), false, "guest-own"));
+    const std::string ownReceived = receivedNetlink(peer.get());
+    report(ownReceived == "guest-own", "guest: its own socket received it (control)",
+           "received \"" + ownReceived + "\"");
+    const uint32_t port = netlinkPortOf(own.get());
+    (void)!write(portPipe[1], &port, sizeof(port));
+    char byte;
+    (void)!read(done[0], &byte, 1);
+    const std::string received = receivedNetlink(own.get());
+    report(received.empty(), "guest: nothing of the host or another guest reached its port",
+           "received \"" + received + "\"");
+    std::fflush(stdout);
+    _exit(failures() > failedBefore ? 1 : 0);
+  }
+  uint32_t guestPort = 0;
+  (void)!read(portPipe[0], &guestPort, sizeof(guestPort));
+  expect("host: send to the guest's port", ECONNREFUSED,
+         sendNetlink(hostSender.get(), guestPort, false, "host-to-guest"));
+  expect("host: send to its own listener's port (control)", 0,
+         sendNetlink(hostSender.get(), hostPort, false, "host-to-port"));
+  sendNetlink(hostSender.get(), 0, true, "host-to-group");
+  const std::string received = receivedNetlink(hostListener.get());
+  report(received == "host-to-port host-to-group",
+         "host: its listener got the host's messages and none of the guest's",
+         "received \"" + received + "\"");
+  inChild([&] {
+    if (enterNewContext(kOtherNetlinkPortsXid, "netlink-ports-2") != 0) return;
+    const vs::UniqueFd other = userNetlinkSocket(false);
+    expect("other guest: send to the first guest's port", ECONNREFUSED,
+           sendNetlink(other.get(), guestPort, false, "guest-to-guest"));
+  });
+  (void)!write(done[1], "d", 1);
+  int status = 0;
+  waitpid(guest, &status, 0);
+  report(WIFEXITED(status) && WEXITSTATUS(status) == 0, "guest: netlink port checks",
+         "the guest's checks failed");
+  for (const int fd : {portPipe[0], portPipe[1], done[0], done[1]}) close(fd);
 }
 
 // Whether the caller holds CAP_SYS_PTRACE: reading the environment of a
@@ -649,6 +758,7 @@ int probeObjects() {
   checkIpc();
   checkMessageQueues();
   checkAbstractNames();
+  checkNetlinkPorts();
   checkLocks();
   checkPriorityLoops();
   return failures() ? 1 : 0;
