@@ -14,7 +14,6 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
-#include <linux/netlink.h>
 #include <linux/reboot.h>
 #include <linux/vserver.h>
 #include <sched.h>
@@ -159,14 +158,6 @@ int setLeaseOnForeignFile() {
   const int result = errnoOf(fcntl(fd, F_SETLEASE, F_RDLCK));
   close(fd);
   return result;
-}
-
-// NETLINK_LISTEN_ALL_NSID on a route netlink socket of the host's
-// namespace: 0 or the errno.
-int listenAllNamespaces() {
-  const vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
-  const int on = 1;
-  return errnoOf(setsockopt(fd.get(), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)));
 }
 
 int statOwnerOnlyQueue() {

@@ -252,12 +252,21 @@ void checkKeyMemory() {
   });
 }
 
+// The port a netlink socket is bound to, or 0.
+uint32_t netlinkPortOf(int fd) {
+  sockaddr_nl address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  return address.nl_pid;
+}
+
 // Sends 16000-byte NETLINK_USERSOCK messages from sender to receiver,
 // without waiting, until its queue is full: the bytes sent.
 long long fillNetlinkQueue(int sender, int receiver) {
   sockaddr_nl address{};
-  socklen_t length = sizeof(address);
-  if (getsockname(receiver, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  address.nl_family = AF_NETLINK;
+  address.nl_pid = netlinkPortOf(receiver);
+  if (address.nl_pid == 0) return 0;
   const std::string message(16000, 'n');
   long long sent = 0;
   for (int i = 0; i < 1000; i++) {
@@ -316,31 +325,25 @@ void checkNetlinkQueueMemory() {
   });
 }
 
-// A non-blocking NETLINK_USERSOCK socket on a port the kernel picks, a
-// member of group 1 if asked (joining takes CAP_NET_ADMIN: the host's).
-vs::UniqueFd userNetlinkSocket(bool joinGroup) {
-  vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_USERSOCK));
+// A non-blocking netlink socket of protocol on a port the kernel picks, a
+// member of the groups in the mask (joining takes CAP_NET_ADMIN, the
+// host's, but for protocols that let anyone listen, as uevents do).
+vs::UniqueFd netlinkSocket(int protocol, uint32_t groups = 0) {
+  vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
   sockaddr_nl address{};
   address.nl_family = AF_NETLINK;
-  address.nl_groups = joinGroup ? 1 : 0;
+  address.nl_groups = groups;
   if (fd && bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
     fd.reset();
   return fd;
 }
 
-uint32_t netlinkPortOf(int fd) {
-  sockaddr_nl address{};
-  socklen_t length = sizeof(address);
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
-  return address.nl_pid;
-}
-
-// Sends text to port, and to group 1 if toGroup: 0 or the errno.
-int sendNetlink(int fd, uint32_t port, bool toGroup, const std::string& text) {
+// Sends text to port, and to the groups in the mask: 0 or the errno.
+int sendNetlink(int fd, uint32_t port, uint32_t groups, const std::string& text) {
   sockaddr_nl address{};
   address.nl_family = AF_NETLINK;
   address.nl_pid = port;
-  address.nl_groups = toGroup ? 1 : 0;
+  address.nl_groups = groups;
   return errnoOf(sendto(fd, text.data(), text.size(), 0,
                         reinterpret_cast<const sockaddr*>(&address), sizeof(address)));
 }
@@ -355,70 +358,100 @@ std::string receivedNetlink(int fd) {
   return all;
 }
 
+constexpr uint32_t kUsersockGroup = 1;       // NETLINK_USERSOCK's group 1
+constexpr uint32_t kUdevGroup = 1u << 1;     // NETLINK_KOBJECT_UEVENT's group 2
+
 // A guest's sends to another context's port answer as to a port nobody
-// bound, from guest to host, host to guest and guest to guest, and its
-// sends to a group reach no member of another context; its own sockets
-// and the host's talk among themselves (the controls).
+// bound, from guest to host, host to guest and guest to guest, and a
+// group's members of another context get no copy of a process's message
+// (guest to host on NETLINK_USERSOCK, which any process may send on;
+// host to guest on udev's uevent group, which any process may join);
+// its own sockets and the host's talk among themselves (the controls).
 void checkNetlinkPorts() {
-  const vs::UniqueFd hostListener = userNetlinkSocket(true);
-  const vs::UniqueFd hostSender = userNetlinkSocket(false);
-  if (!hostListener || !hostSender) {
-    report(false, "host: NETLINK_USERSOCK sockets", std::strerror(errno));
+  const vs::UniqueFd hostListener = netlinkSocket(NETLINK_USERSOCK, kUsersockGroup);
+  const vs::UniqueFd hostSender = netlinkSocket(NETLINK_USERSOCK);
+  const vs::UniqueFd hostUdevListener = netlinkSocket(NETLINK_KOBJECT_UEVENT, kUdevGroup);
+  const vs::UniqueFd hostUdevSender = netlinkSocket(NETLINK_KOBJECT_UEVENT);
+  int portPipe[2], donePipe[2];
+  if (!hostListener || !hostSender || !hostUdevListener || !hostUdevSender ||
+      pipe2(portPipe, O_CLOEXEC) != 0 || pipe2(donePipe, O_CLOEXEC) != 0) {
+    report(false, "host: netlink sockets and pipes", std::strerror(errno));
     return;
   }
   const uint32_t hostPort = netlinkPortOf(hostListener.get());
-  int portPipe[2], done[2];
-  if (pipe(portPipe) != 0 || pipe(done) != 0) return;
   const int failedBefore = failures();
   std::fflush(stdout);
   const pid_t guest = fork();
   if (guest == 0) {
-    if (enterNewContext(kNetlinkPortsXid, "netlink-ports") != 0) _exit(1);
-    const vs::UniqueFd own = userNetlinkSocket(false);
-    const vs::UniqueFd peer = userNetlinkSocket(false);
+    close(portPipe[0]);
+    close(donePipe[1]);
+    const vs::UniqueFd portOut(portPipe[1]), done(donePipe[0]);
+    const int entered = enterNewContext(kNetlinkPortsXid, "netlink-ports");
+    expect("guest: enter a new context", 0, entered);
+    if (entered != 0) _exit(1);
+    const vs::UniqueFd own = netlinkSocket(NETLINK_USERSOCK);
+    const vs::UniqueFd peer = netlinkSocket(NETLINK_USERSOCK);
+    const vs::UniqueFd udevListener = netlinkSocket(NETLINK_KOBJECT_UEVENT, kUdevGroup);
+    report(own && peer && udevListener, "guest: its netlink sockets, one in udev's group", std::strerror(errno));
     expect("guest: send to the host's port", ECONNREFUSED,
-           sendNetlink(own.get(), hostPort, false, "guest-to-port"));
+           sendNetlink(own.get(), hostPort, 0, "guest-to-port"));
     // Sent to the group and to port 0, which no socket of this protocol
     // has: ECONNREFUSED whoever gets the group's copy.
-    sendNetlink(own.get(), 0, true, "guest-to-group");
+    sendNetlink(own.get(), 0, kUsersockGroup, "guest-to-group");
     expect("guest: send to its own socket's port (control)", 0,
-           sendNetlink(own.get(), netlinkPortOf(peer.get()), false, "guest-own"));
+           sendNetlink(own.get(), netlinkPortOf(peer.get()), 0, "guest-own"));
     const std::string ownReceived = receivedNetlink(peer.get());
     report(ownReceived == "guest-own", "guest: its own socket received it (control)",
            "received \"" + ownReceived + "\"");
     const uint32_t port = netlinkPortOf(own.get());
-    (void)!write(portPipe[1], &port, sizeof(port));
     char byte;
-    (void)!read(done[0], &byte, 1);
+    if (write(portOut.get(), &port, sizeof(port)) != sizeof(port) || read(done.get(), &byte, 1) != 1)
+      report(false, "guest: hand its port to the host", std::strerror(errno));
     const std::string received = receivedNetlink(own.get());
     report(received.empty(), "guest: nothing of the host or another guest reached its port",
            "received \"" + received + "\"");
+    const std::string udevReceived = receivedNetlink(udevListener.get());
+    report(udevReceived.empty(), "guest: nothing the host sent to udev's group reached it",
+           "received \"" + udevReceived + "\"");
     std::fflush(stdout);
     _exit(failures() > failedBefore ? 1 : 0);
   }
+  close(portPipe[1]);
+  close(donePipe[0]);
+  const vs::UniqueFd portIn(portPipe[0]), doneOut(donePipe[1]);
   uint32_t guestPort = 0;
-  (void)!read(portPipe[0], &guestPort, sizeof(guestPort));
-  expect("host: send to the guest's port", ECONNREFUSED,
-         sendNetlink(hostSender.get(), guestPort, false, "host-to-guest"));
-  expect("host: send to its own listener's port (control)", 0,
-         sendNetlink(hostSender.get(), hostPort, false, "host-to-port"));
-  sendNetlink(hostSender.get(), 0, true, "host-to-group");
-  const std::string received = receivedNetlink(hostListener.get());
-  report(received == "host-to-port host-to-group",
-         "host: its listener got the host's messages and none of the guest's",
-         "received \"" + received + "\"");
-  inChild([&] {
-    if (enterNewContext(kOtherNetlinkPortsXid, "netlink-ports-2") != 0) return;
-    const vs::UniqueFd other = userNetlinkSocket(false);
-    expect("other guest: send to the first guest's port", ECONNREFUSED,
-           sendNetlink(other.get(), guestPort, false, "guest-to-guest"));
-  });
-  (void)!write(done[1], "d", 1);
+  if (read(portIn.get(), &guestPort, sizeof(guestPort)) == sizeof(guestPort)) {
+    expect("host: send to the guest's port", ECONNREFUSED,
+           sendNetlink(hostSender.get(), guestPort, 0, "host-to-guest"));
+    expect("host: send to its own listener's port (control)", 0,
+           sendNetlink(hostSender.get(), hostPort, 0, "host-to-port"));
+    sendNetlink(hostSender.get(), 0, kUsersockGroup, "host-to-group");
+    const std::string received = receivedNetlink(hostListener.get());
+    report(received == "host-to-port host-to-group",
+           "host: its listener got the host's messages and none of the guest's",
+           "received \"" + received + "\"");
+    // Sent to port 0 too, the kernel's uevent socket, which takes it for
+    // no message.
+    sendNetlink(hostUdevSender.get(), 0, kUdevGroup, "host-to-udev");
+    const std::string udevReceived = receivedNetlink(hostUdevListener.get());
+    report(udevReceived == "host-to-udev", "host: its own listener in udev's group got it (control)",
+           "received \"" + udevReceived + "\"");
+    inChild([&] {
+      const int entered = enterNewContext(kOtherNetlinkPortsXid, "netlink-ports-2");
+      expect("other guest: enter a new context", 0, entered);
+      if (entered != 0) return;
+      const vs::UniqueFd other = netlinkSocket(NETLINK_USERSOCK);
+      expect("other guest: send to the first guest's port", ECONNREFUSED,
+             sendNetlink(other.get(), guestPort, 0, "guest-to-guest"));
+    });
+  } else {
+    report(false, "host: the guest's port", "the guest sent none");
+  }
+  (void)!write(doneOut.get(), "d", 1);
   int status = 0;
   waitpid(guest, &status, 0);
   report(WIFEXITED(status) && WEXITSTATUS(status) == 0, "guest: netlink port checks",
          "the guest's checks failed");
-  for (const int fd : {portPipe[0], portPipe[1], done[0], done[1]}) close(fd);
 }
 
 // Whether the caller holds CAP_SYS_PTRACE: reading the environment of a

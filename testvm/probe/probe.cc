@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/netlink.h>
 #include <sys/fanotify.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -188,11 +189,18 @@ long addKey(const char* description, const char* payload, long keyring) {
   return syscall(SYS_add_key, "user", description, payload, std::strlen(payload), keyring);
 }
 
-int openErrno(const std::string& path, int flags) {
-  const int fd = open(path.c_str(), flags | O_CLOEXEC);
+int openErrno(const std::string& path, int flags, mode_t mode) {
+  const int fd = open(path.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0) return errno;
   close(fd);
   return 0;
+}
+
+int listenAllNamespaces() {
+  const vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
+  if (!fd) return errno;
+  const int on = 1;
+  return errnoOf(setsockopt(fd.get(), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)));
 }
 
 int fanotifyMarkErrno(const std::string& path, unsigned int groupClass, unsigned int markFlags,

@@ -107,8 +107,13 @@ int setLinkUpErrno(const char* link, bool up);
 // or -1 with errno set.
 long addKey(const char* description, const char* payload, long keyring);
 
-// Opens path with flags and closes it at once: 0 or the errno.
-int openErrno(const std::string& path, int flags);
+// Opens path with flags (and mode, for a create) and closes it at once:
+// 0 or the errno.
+int openErrno(const std::string& path, int flags, mode_t mode = 0644);
+
+// NETLINK_LISTEN_ALL_NSID on a route netlink socket of the caller's
+// namespace: 0 or the errno.
+int listenAllNamespaces();
 
 // Marks PATH with MARK_FLAGS (FAN_MARK_FILESYSTEM, FAN_MARK_MOUNT, or 0
 // for the inode) for MASK, from a new fanotify group of GROUP_CLASS: 0 or
