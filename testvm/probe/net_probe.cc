@@ -2158,10 +2158,7 @@ bool effectiveCap(int cap);
 // The first lines of the uevents queued on a listener.
 std::vector<std::string> ueventsQueued(int fd) {
   std::vector<std::string> events;
-  char buffer[4096];
-  ssize_t length;
-  while ((length = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
-    events.emplace_back(buffer, strnlen(buffer, static_cast<size_t>(length)));
+  for (const std::string& uevent : queuedDatagrams(fd)) events.push_back(uevent.substr(0, uevent.find('\0')));
   return events;
 }
 
@@ -2170,12 +2167,8 @@ std::vector<std::string> ueventsQueued(int fd) {
 // views show its own) nor, holding CAP_SYS_ADMIN, writes a uevent that
 // the kernel would pass to the host's udev as its own.
 void checkUnconfinedWatching() {
-  Socket listener(AF_NETLINK, SOCK_RAW, NETLINK_KOBJECT_UEVENT);
-  sockaddr_nl group{};
-  group.nl_family = AF_NETLINK;
-  group.nl_groups = 1;
-  expect("host: listen on uevent group 1", 0,
-         errnoOf(bind(listener.fd(), reinterpret_cast<const sockaddr*>(&group), sizeof(group))));
+  const vs::UniqueFd listener = netlinkSocket(NETLINK_KOBJECT_UEVENT, 1);
+  report(static_cast<bool>(listener), "host: listen on uevent group 1", std::strerror(errno));
   inNewGuest(kXidWatch, "net-watch", policyWith(VSERVER_BCAPS_ALL), std::nullopt, [] {
     expect("unconfined guest: join RTNLGRP_LINK (control)", 0,
            joinErrno(NETLINK_ROUTE, RTNLGRP_LINK, false));
@@ -2189,7 +2182,7 @@ void checkUnconfinedWatching() {
            sendUevent("add@/devices/vstest-guest"));
   });
   expect("host: write a uevent (control)", 0, sendUevent("add@/devices/vstest-host"));
-  const std::vector<std::string> events = ueventsQueued(listener.fd());
+  const std::vector<std::string> events = ueventsQueued(listener.get());
   const auto count = [&events](const std::string& event) {
     return std::count(events.begin(), events.end(), event);
   };
@@ -4115,17 +4108,21 @@ void checkLinkAttributes() {
   expect("host: delete the bridge vsbr2", 0, deleteLink("vsbr2"));
 }
 
-// The ports of a bridge's forwarding entries as brforward gives them, or
-// {-errno}.
-std::multiset<int> forwardingPorts(const std::string& bridge) {
+// The ports of count forwarding entries.
+std::multiset<int> portsOf(const __fdb_entry* entries, size_t count) {
+  std::multiset<int> ports;
+  for (size_t i = 0; i < count; i++) ports.insert(entries[i].port_no | entries[i].port_hi << 8);
+  return ports;
+}
+
+// The ports of a bridge's forwarding entries as brforward gives them,
+// with the errno in *err.
+std::multiset<int> forwardingPorts(const std::string& bridge, int* err) {
   const vs::UniqueFd fd(open(("/sys/class/net/" + bridge + "/brforward").c_str(), O_RDONLY | O_CLOEXEC));
   __fdb_entry entries[64];
   const ssize_t length = fd ? read(fd.get(), entries, sizeof(entries)) : -1;
-  if (length < 0) return {-errno};
-  std::multiset<int> ports;
-  for (size_t i = 0; i < static_cast<size_t>(length) / sizeof(__fdb_entry); i++)
-    ports.insert(entries[i].port_no | entries[i].port_hi << 8);
-  return ports;
+  *err = length < 0 ? errno : 0;
+  return length < 0 ? std::multiset<int>{} : portsOf(entries, static_cast<size_t>(length) / sizeof(__fdb_entry));
 }
 
 // The old bridge ioctl (SIOCDEVPRIVATE) on bridge with args: its result,
@@ -4139,15 +4136,13 @@ long bridgeIoctl(const char* bridge, unsigned long (&args)[4]) {
 }
 
 // The ports of a bridge's forwarding entries as BRCTL_GET_FDB_ENTRIES
-// gives them, or {-errno}.
-std::multiset<int> ioctlForwardingPorts(const char* bridge) {
+// gives them, with the errno in *err.
+std::multiset<int> ioctlForwardingPorts(const char* bridge, int* err) {
   __fdb_entry entries[64];
   unsigned long args[4] = {BRCTL_GET_FDB_ENTRIES, reinterpret_cast<unsigned long>(entries), 64, 0};
   const long count = bridgeIoctl(bridge, args);
-  if (count < 0) return {static_cast<int>(count)};
-  std::multiset<int> ports;
-  for (long i = 0; i < count; i++) ports.insert(entries[i].port_no | entries[i].port_hi << 8);
-  return ports;
+  *err = count < 0 ? static_cast<int>(-count) : 0;
+  return count < 0 ? std::multiset<int>{} : portsOf(entries, static_cast<size_t>(count));
 }
 
 int portInfoErrno(const char* bridge, unsigned long port) {
@@ -4172,11 +4167,13 @@ void expectBridgeForwarding(const std::string& who, bool named) {
   const std::string suffix = named ? " (control)" : "";
   const std::multiset<int> wanted = named ? std::multiset<int>{1, 2} : std::multiset<int>{2};
   const std::string what = named ? " list vsv2's and vsv4's entries" : " list vsv4's entry only";
-  const std::multiset<int> bySysfs = forwardingPorts("vsbr3");
-  report(bySysfs == wanted, who + ": vsbr3's brforward entries" + what + suffix, "ports " + portList(bySysfs));
-  const std::multiset<int> byIoctl = ioctlForwardingPorts("vsbr3");
-  report(byIoctl == wanted, who + ": BRCTL_GET_FDB_ENTRIES of vsbr3" + what + suffix,
-         "ports " + portList(byIoctl));
+  int sysfsErr = 0, ioctlErr = 0;
+  const std::multiset<int> bySysfs = forwardingPorts("vsbr3", &sysfsErr);
+  report(sysfsErr == 0 && bySysfs == wanted, who + ": vsbr3's brforward entries" + what + suffix,
+         std::string(errnoName(sysfsErr)) + ", ports " + portList(bySysfs));
+  const std::multiset<int> byIoctl = ioctlForwardingPorts("vsbr3", &ioctlErr);
+  report(ioctlErr == 0 && byIoctl == wanted, who + ": BRCTL_GET_FDB_ENTRIES of vsbr3" + what + suffix,
+         std::string(errnoName(ioctlErr)) + ", ports " + portList(byIoctl));
   expect(who + ": BRCTL_GET_PORT_INFO of vsbr3's port 1, vsv2" + suffix, named ? 0 : EINVAL,
          portInfoErrno("vsbr3", 1));
   expect(who + ": BRCTL_GET_PORT_INFO of vsbr3's port 2, vsv4 (control)", 0, portInfoErrno("vsbr3", 2));

@@ -325,19 +325,6 @@ void checkNetlinkQueueMemory() {
   });
 }
 
-// A non-blocking netlink socket of protocol on a port the kernel picks, a
-// member of the groups in the mask (joining takes CAP_NET_ADMIN, the
-// host's, but for protocols that let anyone listen, as uevents do).
-vs::UniqueFd netlinkSocket(int protocol, uint32_t groups = 0) {
-  vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
-  sockaddr_nl address{};
-  address.nl_family = AF_NETLINK;
-  address.nl_groups = groups;
-  if (fd && bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
-    fd.reset();
-  return fd;
-}
-
 // Sends text to port, and to the groups in the mask: 0 or the errno.
 int sendNetlink(int fd, uint32_t port, uint32_t groups, const std::string& text) {
   sockaddr_nl address{};
@@ -351,10 +338,7 @@ int sendNetlink(int fd, uint32_t port, uint32_t groups, const std::string& text)
 // What fd's queue holds, in order, joined by spaces.
 std::string receivedNetlink(int fd) {
   std::string all;
-  char buffer[256];
-  ssize_t length;
-  while ((length = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
-    all += (all.empty() ? "" : " ") + std::string(buffer, static_cast<size_t>(length));
+  for (const std::string& datagram : queuedDatagrams(fd)) all += (all.empty() ? "" : " ") + datagram;
   return all;
 }
 

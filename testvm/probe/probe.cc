@@ -203,6 +203,25 @@ int listenAllNamespaces() {
   return errnoOf(setsockopt(fd.get(), SOL_NETLINK, NETLINK_LISTEN_ALL_NSID, &on, sizeof(on)));
 }
 
+vs::UniqueFd netlinkSocket(int protocol, uint32_t groups) {
+  vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol));
+  sockaddr_nl address{};
+  address.nl_family = AF_NETLINK;
+  address.nl_groups = groups;
+  if (fd && bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0)
+    fd.reset();
+  return fd;
+}
+
+std::vector<std::string> queuedDatagrams(int fd) {
+  std::vector<std::string> datagrams;
+  char buffer[4096];
+  ssize_t length;
+  while ((length = recv(fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
+    datagrams.emplace_back(buffer, static_cast<size_t>(length));
+  return datagrams;
+}
+
 int fanotifyMarkErrno(const std::string& path, unsigned int groupClass, unsigned int markFlags,
                       uint64_t mask) {
   vs::UniqueFd group(fanotify_init(groupClass | FAN_CLOEXEC, O_RDONLY));

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "error.h"
+#include "unique_fd.h"
 #include "vserver_proto.h"
 
 namespace probe {
@@ -114,6 +115,15 @@ int openErrno(const std::string& path, int flags, mode_t mode = 0644);
 // NETLINK_LISTEN_ALL_NSID on a route netlink socket of the caller's
 // namespace: 0 or the errno.
 int listenAllNamespaces();
+
+// A non-blocking netlink socket of protocol on a port the kernel picks, a
+// member of the groups in the mask (joining takes CAP_NET_ADMIN but for
+// protocols that let anyone listen, as uevents do); none if it could not
+// be bound.
+vs::UniqueFd netlinkSocket(int protocol, uint32_t groups = 0);
+
+// The datagrams queued on fd, in order, taken without waiting.
+std::vector<std::string> queuedDatagrams(int fd);
 
 // Marks PATH with MARK_FLAGS (FAN_MARK_FILESYSTEM, FAN_MARK_MOUNT, or 0
 // for the inode) for MASK, from a new fanotify group of GROUP_CLASS: 0 or
