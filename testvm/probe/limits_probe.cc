@@ -639,44 +639,20 @@ void endChildren(const std::vector<pid_t>& children) {
 
 // Runs guestSide() in a child that entered xid and, while that child holds
 // what it took, hostSide() here; then the child ends the processes
-// guestSide() returned.  The child's checks print their own lines; one
-// that failed or died fails here too.
+// guestSide() returned.
 void whileGuestHolds(uint32_t xid, const std::function<std::vector<pid_t>()>& guestSide,
                      const std::function<void()>& hostSide) {
-  int held[2], done[2];
-  if (pipe2(held, O_CLOEXEC) != 0 || pipe2(done, O_CLOEXEC) != 0) {
-    report(false, "pipes for the guest side", errnoName(errno));
-    return;
-  }
-  const int failedBefore = failures();
-  std::fflush(stdout);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(held[0]);
-    close(done[1]);
-    std::vector<pid_t> children;
-    if (enterLimited(xid, {}) == 0)
-      children = guestSide();
-    else
-      report(false, "create context " + std::to_string(xid), "refused");
-    std::fflush(stdout);
-    char byte = 0;
-    if (write(held[1], &byte, 1) != 1 || read(done[0], &byte, 1) < 0)
-      report(false, "the guest side waits for the host's checks", errnoName(errno));
-    endChildren(children);
-    _exit(failures() > failedBefore ? 1 : 0);
-  }
-  close(held[1]);
-  close(done[0]);
-  char byte = 0;
-  if (pid > 0 && read(held[0], &byte, 1) == 1) hostSide();
-  close(done[1]);
-  close(held[0]);
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-      WEXITSTATUS(status) != 0)
-    report(false, "the guest side of the per-user counts",
-           pid < 0 ? errnoName(errno) : "failed or died (see above)");
+  inTurns(
+      "the guest side of the per-user counts",
+      [&](const HandOver& handOver) {
+        const int entered = enterLimited(xid, {});
+        expect("create context " + std::to_string(xid), 0, entered);
+        if (entered != 0) return;
+        const std::vector<pid_t> children = guestSide();
+        handOver(0);
+        endChildren(children);
+      },
+      [&](uint32_t) { hostSide(); });
 }
 
 // The kernel's per-user counts are per context: a guest's root and its

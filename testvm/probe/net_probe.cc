@@ -117,6 +117,7 @@ constexpr uint32_t kXidInvalid = 6521;  // validation: creates that must fail
 constexpr uint32_t kXidWatch = 6522;    // every capability in its bounding set, no network set
 constexpr uint32_t kXidBridge = 6523;   // hide_netif, 10.75.1.2 on the bridge vsbr3, 10.75.1.3 on its port vsv4
 constexpr uint32_t kXidBackup = 6524;   // as 6518, vsv0's backup port vsv1 set
+constexpr uint32_t kXidForeignPeer = 6525;  // hide_netif, 10.75.0.2 on vsv0, its peer in another namespace
 
 // The default loopback address of A: 127.1.(6501 / 256).(6501 % 256).
 const std::string kLbackA = "127.1." + std::to_string(kXidA / 256) + "." + std::to_string(kXidA % 256);
@@ -433,14 +434,19 @@ int addLink(const std::string& name, const char* kind = "dummy") {
 }
 
 // Makes link a port of master.
-int setMaster(const std::string& link, const std::string& master) {
+// Sets one u32 attribute of link (RTM_NEWLINK without create).
+int changeLink(const std::string& link, uint16_t type, uint32_t value) {
   Rtnl rtnl;
   nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_ACK);
   auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
   ifm->ifi_family = AF_UNSPEC;
   ifm->ifi_index = static_cast<int>(if_nametoindex(link.c_str()));
-  mnl_attr_put_u32(nlh, IFLA_MASTER, if_nametoindex(master.c_str()));
+  mnl_attr_put_u32(nlh, type, value);
   return rtnl.run(nlh);
+}
+
+int setMaster(const std::string& link, const std::string& master) {
+  return changeLink(link, IFLA_MASTER, if_nametoindex(master.c_str()));
 }
 
 int deleteLink(const std::string& name) {
@@ -3913,14 +3919,15 @@ struct LinkAttributes {
   unsigned link = 0;
   unsigned master = 0;
   bool portData = false;
+  bool linkNamespace = false;  // IFLA_LINK_NETNSID
 };
 
-LinkAttributes linkAttributes(const std::string& name) {
+// What family's link dump (AF_INET6's is IPv6's own) tells of link name.
+LinkAttributes linkAttributes(const std::string& name, uint8_t family = AF_UNSPEC) {
   LinkAttributes found;
   Rtnl rtnl;
   nlmsghdr* nlh = rtnl.start(RTM_GETLINK, NLM_F_DUMP);
-  static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)))->ifi_family =
-      AF_UNSPEC;
+  static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)))->ifi_family = family;
   rtnl.run(nlh, [&](const nlmsghdr* reply) {
     if (reply->nlmsg_type != RTM_NEWLINK) return;
     LinkAttributes seen;
@@ -3930,6 +3937,7 @@ LinkAttributes linkAttributes(const std::string& name) {
       if (type == IFLA_IFNAME) linkName = mnl_attr_get_str(attr);
       if (type == IFLA_LINK) seen.link = mnl_attr_get_u32(attr);
       if (type == IFLA_MASTER) seen.master = mnl_attr_get_u32(attr);
+      if (type == IFLA_LINK_NETNSID) seen.linkNamespace = true;
       if (type == IFLA_LINKINFO)
         forEachNested(attr, [&](const nlattr* inner) {
           if ((mnl_attr_get_type(inner) & NLA_TYPE_MASK) == IFLA_INFO_SLAVE_DATA)
@@ -4401,6 +4409,55 @@ std::set<std::string> linkNames() {
   return {links.begin(), links.end()};
 }
 
+// vsv0 holds a hiding guest's address; its veth peer vsv1 was made on the
+// host and moved to another namespace, keeping its index.  That index is
+// the other namespace's, where the host's names no interface: to the
+// guest, vsv0's link dumps (both families) have no IFLA_LINK nor
+// IFLA_LINK_NETNSID, and its sysfs iflink reads its own index.  The host
+// reads the peer's index in all three (the control).
+void expectForeignPeer(const std::string& who, bool named, unsigned peer) {
+  const std::string suffix = named ? " (control)" : "";
+  for (const uint8_t family : {AF_UNSPEC, AF_INET6}) {
+    const LinkAttributes a = linkAttributes("vsv0", family);
+    const std::string dump = family == AF_INET6 ? "IPv6 link dump" : "link dump";
+    report(a.shown && a.link == (named ? peer : 0),
+           who + ": vsv0's IFLA_LINK in the " + dump + (named ? " is its peer's index" : " is left out") +
+               suffix,
+           a.shown ? "IFLA_LINK " + std::to_string(a.link) : "vsv0 is not shown");
+    if (family == AF_UNSPEC)
+      report(a.linkNamespace == named,
+             who + (named ? ": vsv0 has an IFLA_LINK_NETNSID" : ": vsv0 has no IFLA_LINK_NETNSID") + suffix,
+             a.linkNamespace ? "it has" : "it has none");
+  }
+  const unsigned shown = named ? peer : if_nametoindex("vsv0");
+  const std::string iflink = readFile("/sys/class/net/vsv0/iflink");
+  report(iflink == std::to_string(shown) + "\n",
+         who + (named ? ": vsv0's iflink is its peer's index" : ": vsv0's iflink is its own index") + suffix,
+         "it reads " + iflink);
+}
+
+void checkForeignPeer() {
+  const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  const vs::UniqueFd peerNamespace = plainNetworkNamespace();
+  try {
+    vs::HostNetwork().addVethPair("vsv0", "vsv1", ownNamespace.get());
+  } catch (const vs::Error& e) {
+    report(false, "host: add the veth pair vsv0, vsv1", e.what());
+    return;
+  }
+  const unsigned peer = if_nametoindex("vsv1");
+  expect("host: move vsv1 to another namespace", 0,
+         changeLink("vsv1", IFLA_NET_NS_FD, static_cast<uint32_t>(peerNamespace.get())));
+  char name[IF_NAMESIZE] = "";
+  report(if_indextoname(peer, name) == nullptr,
+         "host: vsv1's index names no interface of the host's namespace (control)", name);
+  expect("host: add 10.75.0.2/24 to vsv0", 0, changeAddress(RTM_NEWADDR, "vsv0", "10.75.0.2", 24));
+  expectForeignPeer("host", true, peer);
+  inNewGuest(kXidForeignPeer, "net-foreign-peer", {}, NetSet{VSERVER_NF_HIDE_NETIF, 0, {}, {"10.75.0.2"}},
+             [=] { expectForeignPeer("guest holding 10.75.0.2 (hide_netif)", false, peer); });
+  expect("host: delete vsv0 and its peer", 0, deleteLink("vsv0"));
+}
+
 void checkOwnNamespace() {
   vs::UniqueFd owned;
   try {
@@ -4515,6 +4572,7 @@ int probeNetwork() {
     checkGroups();
     checkInterfaceUses();
     checkLinkAttributes();
+    checkForeignPeer();
     checkBridgeForwarding();
     checkRaw();
     checkPingReplies();

@@ -356,23 +356,15 @@ void checkNetlinkPorts() {
   const vs::UniqueFd hostSender = netlinkSocket(NETLINK_USERSOCK);
   const vs::UniqueFd hostUdevListener = netlinkSocket(NETLINK_KOBJECT_UEVENT, kUdevGroup);
   const vs::UniqueFd hostUdevSender = netlinkSocket(NETLINK_KOBJECT_UEVENT);
-  int portPipe[2], donePipe[2];
-  if (!hostListener || !hostSender || !hostUdevListener || !hostUdevSender ||
-      pipe2(portPipe, O_CLOEXEC) != 0 || pipe2(donePipe, O_CLOEXEC) != 0) {
-    report(false, "host: netlink sockets and pipes", std::strerror(errno));
+  if (!hostListener || !hostSender || !hostUdevListener || !hostUdevSender) {
+    report(false, "host: netlink sockets", std::strerror(errno));
     return;
   }
   const uint32_t hostPort = netlinkPortOf(hostListener.get());
-  const int failedBefore = failures();
-  std::fflush(stdout);
-  const pid_t guest = fork();
-  if (guest == 0) {
-    close(portPipe[0]);
-    close(donePipe[1]);
-    const vs::UniqueFd portOut(portPipe[1]), done(donePipe[0]);
+  const auto guestSide = [&](const HandOver& handOver) {
     const int entered = enterNewContext(kNetlinkPortsXid, "netlink-ports");
     expect("guest: enter a new context", 0, entered);
-    if (entered != 0) _exit(1);
+    if (entered != 0) return;
     const vs::UniqueFd own = netlinkSocket(NETLINK_USERSOCK);
     const vs::UniqueFd peer = netlinkSocket(NETLINK_USERSOCK);
     const vs::UniqueFd udevListener = netlinkSocket(NETLINK_KOBJECT_UEVENT, kUdevGroup);
@@ -387,24 +379,15 @@ void checkNetlinkPorts() {
     const std::string ownReceived = receivedNetlink(peer.get());
     report(ownReceived == "guest-own", "guest: its own socket received it (control)",
            "received \"" + ownReceived + "\"");
-    const uint32_t port = netlinkPortOf(own.get());
-    char byte;
-    if (write(portOut.get(), &port, sizeof(port)) != sizeof(port) || read(done.get(), &byte, 1) != 1)
-      report(false, "guest: hand its port to the host", std::strerror(errno));
+    handOver(netlinkPortOf(own.get()));
     const std::string received = receivedNetlink(own.get());
     report(received.empty(), "guest: nothing of the host or another guest reached its port",
            "received \"" + received + "\"");
     const std::string udevReceived = receivedNetlink(udevListener.get());
     report(udevReceived.empty(), "guest: nothing the host sent to udev's group reached it",
            "received \"" + udevReceived + "\"");
-    std::fflush(stdout);
-    _exit(failures() > failedBefore ? 1 : 0);
-  }
-  close(portPipe[1]);
-  close(donePipe[0]);
-  const vs::UniqueFd portIn(portPipe[0]), doneOut(donePipe[1]);
-  uint32_t guestPort = 0;
-  if (read(portIn.get(), &guestPort, sizeof(guestPort)) == sizeof(guestPort)) {
+  };
+  const auto hostSide = [&](uint32_t guestPort) {
     expect("host: send to the guest's port", ECONNREFUSED,
            sendNetlink(hostSender.get(), guestPort, 0, "host-to-guest"));
     expect("host: send to its own listener's port (control)", 0,
@@ -428,14 +411,8 @@ void checkNetlinkPorts() {
       expect("other guest: send to the first guest's port", ECONNREFUSED,
              sendNetlink(other.get(), guestPort, 0, "guest-to-guest"));
     });
-  } else {
-    report(false, "host: the guest's port", "the guest sent none");
-  }
-  (void)!write(doneOut.get(), "d", 1);
-  int status = 0;
-  waitpid(guest, &status, 0);
-  report(WIFEXITED(status) && WEXITSTATUS(status) == 0, "guest: netlink port checks",
-         "the guest's checks failed");
+  };
+  inTurns("guest: netlink port checks", guestSide, hostSide);
 }
 
 // Whether the caller holds CAP_SYS_PTRACE: reading the environment of a
@@ -641,39 +618,27 @@ bool accepted(int listener) {
 
 void checkAbstractNames() {
   // The guest binds first a name the host will want: squatting.
-  int ready[2], done[2];
-  if (pipe(ready) != 0 || pipe(done) != 0) return;
-  // The child inherits our count: only its own failures are its verdict.
-  const int failedBefore = failures();
-  std::fflush(stdout);
-  const pid_t guest = fork();
-  if (guest == 0) {
-    if (enterNewContext(kNamesXid, "names") != 0) _exit(1);
+  const auto guestSide = [](const HandOver& handOver) {
+    const int entered = enterNewContext(kNamesXid, "names");
+    expect("guest: enter a new context", 0, entered);
+    if (entered != 0) return;
     int listener;
     expect("guest: bind a name the host will use", 0, bindName("vs-squatted", &listener));
-    (void)!write(ready[1], "r", 1);
-    char byte;
-    (void)!read(done[0], &byte, 1);
+    handOver(0);
     report(!accepted(listener), "guest: none of the host's connections reached its socket",
            "a host connection arrived");
     expect("guest: connect to its own name (control)", 0, connectName("vs-squatted"));
     report(accepted(listener), "guest: its own connection reached its socket", "nothing arrived");
-    std::fflush(stdout);
-    _exit(failures() > failedBefore ? 1 : 0);
-  }
-  char byte;
-  (void)!read(ready[0], &byte, 1);
-  int hostListener;
-  expect("host: bind the same name after the guest (its own names)", 0,
-         bindName("vs-squatted", &hostListener));
-  expect("host: connect to the name", 0, connectName("vs-squatted"));
-  report(accepted(hostListener), "host: its connection reached its own socket", "nothing arrived");
-  (void)!write(done[1], "d", 1);
-  int status = 0;
-  waitpid(guest, &status, 0);
-  report(WIFEXITED(status) && WEXITSTATUS(status) == 0, "guest: abstract name checks",
-         "the guest's checks failed");
-  close(hostListener);
+  };
+  const auto hostSide = [](uint32_t) {
+    int hostListener;
+    expect("host: bind the same name after the guest (its own names)", 0,
+           bindName("vs-squatted", &hostListener));
+    expect("host: connect to the name", 0, connectName("vs-squatted"));
+    report(accepted(hostListener), "host: its connection reached its own socket", "nothing arrived");
+    close(hostListener);
+  };
+  inTurns("guest: abstract name checks", guestSide, hostSide);
 }
 
 bool procLocksMentions(pid_t pid) {

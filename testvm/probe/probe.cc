@@ -110,6 +110,45 @@ void inChild(const std::function<void()>& fn) {
     failureCount++;
 }
 
+void inTurns(const std::string& what, const std::function<void(const HandOver&)>& childSide,
+             const std::function<void(uint32_t value)>& parentSide) {
+  int toParent[2], toChild[2];
+  if (pipe2(toParent, O_CLOEXEC) != 0 || pipe2(toChild, O_CLOEXEC) != 0) {
+    report(false, what + ": pipes", std::strerror(errno));
+    return;
+  }
+  vs::UniqueFd fromChild(toParent[0]), childOut(toParent[1]);
+  vs::UniqueFd fromParent(toChild[0]), parentOut(toChild[1]);
+  const int failedBefore = failureCount;
+  std::fflush(stdout);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    fromChild.reset();
+    parentOut.reset();
+    childSide([&](uint32_t value) {
+      char byte;
+      // The parent's side ends when it closes its end: read() returns 0.
+      if (write(childOut.get(), &value, sizeof(value)) != sizeof(value) ||
+          read(fromParent.get(), &byte, 1) < 0)
+        report(false, what + ": the child hands over to the parent", std::strerror(errno));
+    });
+    std::fflush(stdout);
+    _exit(failureCount > failedBefore ? 1 : 0);
+  }
+  childOut.reset();
+  fromParent.reset();
+  uint32_t value = 0;
+  if (pid > 0 && read(fromChild.get(), &value, sizeof(value)) == sizeof(value))
+    parentSide(value);
+  else
+    report(false, what + ": the child's hand-over", pid < 0 ? std::strerror(errno) : "none came");
+  parentOut.reset();
+  int status = 0;
+  report(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+             WEXITSTATUS(status) == 0,
+         what, "the child's checks failed or it died (see above)");
+}
+
 void inCgroupOfItsOwn(const std::string& cgroup, const std::string& controller,
                       const std::vector<std::pair<std::string, std::string>>& settings,
                       const std::function<void()>& fn) {

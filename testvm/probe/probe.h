@@ -65,6 +65,15 @@ int failures();
 // child's failures into ours; a child that dies counts as a failure.
 void inChild(const std::function<void()>& fn);
 
+// Runs childSide in a child process and parentSide here, in turns: the
+// child's until it calls handOver(value), then parentSide(value), then the
+// rest of the child's.  A child that hands nothing over (it failed before)
+// leaves parentSide unrun.  The child prints its own lines; one that
+// failed or died fails `what` here.
+using HandOver = std::function<void(uint32_t value)>;
+void inTurns(const std::string& what, const std::function<void(const HandOver&)>& childSide,
+             const std::function<void(uint32_t value)>& parentSide);
+
 // Runs fn as inChild does, in cgroup: a group of its own below the root,
 // with controller ("memory", "cpuset") enabled for it and settings (file,
 // value) written to it in order first.  The group is removed after.
