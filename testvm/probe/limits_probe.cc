@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/file.h>
 #include <sys/ipc.h>
@@ -53,6 +54,7 @@ constexpr uint32_t kUnlimitedXid = 4546;
 constexpr uint32_t kSemaphoresXid = 4547;
 constexpr uint32_t kConnectionsXid = 4548;
 constexpr uint32_t kUserCountsXid = 4549;
+constexpr uint32_t kOverlayXid = 4550;
 
 constexpr uint64_t kFiles = 8;
 constexpr uint64_t kSockets = 4;
@@ -301,6 +303,17 @@ void exhaustLocks() {
   const Row kinds = held();
   report(kinds.current == 3, "LOCKS: the merged POSIX lock, the OFD lock and the flock lock are 3",
          describe(kinds));
+
+  // A flock lock converted at the limit is one lock held still.
+  expect("flock LOCK_EX to LOCK_SH at the limit (a conversion)", 0,
+         errnoOf(flock(other, LOCK_SH | LOCK_NB)));
+  const Row converted = held();
+  report(converted.current == 3, "LOCKS: still 3 after the conversion", describe(converted));
+  // In a child: closing any descriptor of the file drops its closer's
+  // POSIX locks.
+  expect("the converted lock is held: another open file's LOCK_EX", EWOULDBLOCK, isolated([] {
+           return errnoOf(flock(open(kLockFile, O_RDWR | O_CLOEXEC), LOCK_EX | LOCK_NB));
+         }));
 
   // Closing the file gives back every kind.
   close(fd);
@@ -889,6 +902,44 @@ void checkSqpollCpuset() {
 
 }  // namespace
 
+// overlayfs opens the real file of one opened through it with the
+// credentials of whoever mounted it: the host's, for an overlay the host
+// made.  Both files are the guest's all the same.
+void checkOverlayCharges() {
+  const std::filesystem::path base = "/tmp/vs-overlay";
+  for (const char* dir : {"lower", "upper", "work", "merged"})
+    std::filesystem::create_directories(base / dir);
+  writeFile(base / "lower/data", "lower\n");
+  const std::string options = "lowerdir=" + (base / "lower").string() +
+                              ",upperdir=" + (base / "upper").string() +
+                              ",workdir=" + (base / "work").string();
+  const std::string merged = base / "merged";
+  if (mount("overlay", merged.c_str(), "overlay", 0, options.c_str()) != 0) {
+    report(false, "host: mount an overlay", errnoName(errno));
+    return;
+  }
+  inChild([&] {
+    if (enterLimited(kOverlayXid, {}) != 0) {
+      report(false, "create context " + std::to_string(kOverlayXid), "refused");
+      return;
+    }
+    const long long before = rowOf(kOverlayXid, "FILES").current;
+    const int fd = open((merged + "/data").c_str(), O_RDONLY | O_CLOEXEC);
+    const long long opened = rowOf(kOverlayXid, "FILES").current;
+    report(fd >= 0 && opened == before + 2,
+           "a file opened through the host's overlay is 2 files of the guest's: its own and "
+           "its real file",
+           fd < 0 ? errnoName(errno) : std::to_string(before) + ", then " + std::to_string(opened));
+    if (fd >= 0) close(fd);
+    const long long closed = rowOf(kOverlayXid, "FILES").current;
+    report(closed == before, "closing it gives both back",
+           std::to_string(before) + ", then " + std::to_string(closed));
+  });
+  umount2(merged.c_str(), MNT_DETACH);
+  std::filesystem::remove_all(base);
+  endPersistent(kOverlayXid);
+}
+
 int probeLimits() {
   inChild(exhaustEach);
   const auto limited = settledLimits(kLimitedXid);
@@ -917,6 +968,7 @@ int probeLimits() {
 
   checkPerUserCounts();
   checkSqpollCpuset();
+  checkOverlayCharges();
 
   inChild(churnFiles);
   const auto churned = settledLimits(kUnlimitedXid);

@@ -493,6 +493,37 @@ TEST(GuestBuild, CloneOfARunningGuestIsRefused) {
   CHECK(fs::exists(vservers / "copy/marker"));
 }
 
+// A guest without a vdir link has its root at vdirbase/NAME: copying a
+// directory there is copying it all the same.
+TEST(GuestBuild, CloneOfARunningGuestWithoutAVdirLinkIsRefused) {
+  build("source", options(BuildMethod::Skeleton, {"touch", "marker"}));
+  fs::remove(configRoot / "source/vdir");
+  fs::create_directory_symlink(vservers, defaults / "vdirbase");
+  const std::string xid = readFile(configRoot / "source/context");
+  runningXids.insert(static_cast<uint32_t>(std::stoul(xid)));
+  checkLeavesNothing(options(BuildMethod::Clone, {"--source", (vservers / "source/etc").string()}),
+                     "clone source source is running (context " + xid.substr(0, xid.size() - 1) +
+                         "); stop it before cloning it");
+  checkLeavesNothing(options(BuildMethod::Clone, {"--source", "source"}),
+                     "clone source source is running");
+}
+
+// The source's lock, held through the copy, keeps it from starting (its
+// restart after a reboot included); one starting or stopping, which holds
+// it, is refused.
+TEST(GuestBuild, CloneOfAGuestStartingOrStoppingIsRefused) {
+  build("source", options(BuildMethod::Skeleton, {"touch", "marker"}));
+  {
+    const vs::guest::GuestLock starting("source", locks.path());
+    for (const std::string& source : {std::string("source"), (vservers / "source").string()})
+      checkLeavesNothing(options(BuildMethod::Clone, {"--source", source}),
+                         "clone source source is starting or stopping; try again later");
+  }
+  build("copy", options(BuildMethod::Clone, {"--source", "source"}));
+  CHECK(fs::exists(vservers / "copy/marker"));
+  CHECK(vs::guest::GuestLock::tryFor("source", locks.path()).has_value());
+}
+
 TEST(GuestBuild, FailedBuildsLeaveNothing) {
   writeFile(defaults / "context.next", "40100\n");
   checkLeavesNothing(options(BuildMethod::Template, {"-t", (base / "missing.tar").string()}),

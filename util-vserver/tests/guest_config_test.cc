@@ -1035,6 +1035,16 @@ TEST(GuestConfig, Runlevels) {
   STRCMP_EQUAL("0", read().init.runlevelStop.c_str());
 }
 
+TEST(GuestConfig, RestartTimeout) {
+  UNSIGNED_LONGS_EQUAL(180, read().init.restartTimeoutSeconds);
+  write("apps/init/restart-timeout", "30\n");
+  UNSIGNED_LONGS_EQUAL(30, read().init.restartTimeoutSeconds);
+  write("apps/init/restart-timeout", "0\n");
+  expectReadError("apps/init/restart-timeout:1", "restart-timeout '0' is out of range (1..86400)");
+  write("apps/init/restart-timeout", "soon\n");
+  expectReadError("apps/init/restart-timeout:1", "restart-timeout 'soon' is not a number");
+}
+
 TEST(GuestConfig, KillSequenceAlternatesSignalsAndWaits) {
   write("apps/init/killseq", "SIGTERM 10 INT 3 KILL\n");
   auto steps = read().init.killSequence;

@@ -54,14 +54,27 @@ TEST(MountOptions, BindThenRemountTheNewMountWithItsFlags) {
   UNSIGNED_LONGS_EQUAL(MS_REMOUNT | MS_BIND | MS_NODEV | MS_RDONLY, *plan.remountFlags);
 }
 
-TEST(MountOptions, RbindKeepsRecursionInTheBindOnly) {
-  const auto plan = vs::guest::planBindMount(vs::guest::parseMountOptions("rbind,nosuid"));
+// The remount changes the top mount only; the mounts below an rbind get
+// the restricting flags (not the atime ones) through mount_setattr.
+TEST(MountOptions, RbindRestrictsTheMountsBelowToo) {
+  const auto plan =
+      vs::guest::planBindMount(vs::guest::parseMountOptions("rbind,nosuid,ro,nodev,noatime"));
   UNSIGNED_LONGS_EQUAL(MS_BIND | MS_REC, plan.bindFlags);
-  UNSIGNED_LONGS_EQUAL(MS_REMOUNT | MS_BIND | MS_NOSUID, *plan.remountFlags);
+  UNSIGNED_LONGS_EQUAL(MS_REMOUNT | MS_BIND | MS_NOSUID | MS_RDONLY | MS_NODEV | MS_NOATIME,
+                       *plan.remountFlags);
+  UNSIGNED_LONGS_EQUAL(MOUNT_ATTR_NOSUID | MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV,
+                       plan.belowAttributes);
 }
 
 TEST(MountOptions, APlainBindNeedsNoRemount) {
-  CHECK_FALSE(vs::guest::planBindMount(vs::guest::parseMountOptions("bind,dev")).remountFlags);
+  const auto plan = vs::guest::planBindMount(vs::guest::parseMountOptions("bind,dev"));
+  CHECK_FALSE(plan.remountFlags);
+  UNSIGNED_LONGS_EQUAL(0, plan.belowAttributes);
+}
+
+TEST(MountOptions, APlainBindHasNoMountsBelowToRestrict) {
+  UNSIGNED_LONGS_EQUAL(
+      0, vs::guest::planBindMount(vs::guest::parseMountOptions("bind,ro,nodev")).belowAttributes);
 }
 
 namespace {

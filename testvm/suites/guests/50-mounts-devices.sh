@@ -5,15 +5,20 @@
 
 check "build f1" make_guest f1 231
 
-# 18: bind lines, read-only and read-write, a directory and a file.
-mkdir -p /tmp/bindsrc /vservers/f1/mnt/ro /vservers/f1/mnt/rw /vservers/f1/mnt/cgroup
+# 18: bind lines, read-only and read-write, a directory and a file; a
+# read-only rbind of a directory with a host filesystem mounted below it.
+mkdir -p /tmp/bindsrc /vservers/f1/mnt/ro /vservers/f1/mnt/rw /vservers/f1/mnt/cgroup \
+	/tmp/rbindsrc/sub /vservers/f1/mnt/rb
 echo "from the host" >/tmp/bindsrc/data
 echo "host file" >/tmp/bindfile
+mount -t tmpfs -o size=1m rbindsub /tmp/rbindsrc/sub
+echo "below the rbind" >/tmp/rbindsrc/sub/data
 touch /vservers/f1/etc/bound.conf
 cat >>/etc/vservers/f1/fstab <<'FSTAB'
 /tmp/bindsrc /mnt/rw none bind 0 0
 /tmp/bindsrc /mnt/ro none bind,ro 0 0
 /tmp/bindfile /etc/bound.conf none bind,ro 0 0
+/tmp/rbindsrc /mnt/rb none rbind,ro 0 0
 cgroup2 /mnt/cgroup cgroup2 defaults 0 0
 FSTAB
 check "a guest with bind lines in its fstab starts" vserver f1 start
@@ -31,6 +36,13 @@ check_match "the read-only file bind refuses writes with EROFS" "Read-only file 
 check_match "the bind mounts are nodev, as every fstab line" "/mnt/ro .*nodev" \
 	"$(vserver f1 exec cat /proc/mounts)"
 check_eq "the host file is unchanged" "host file" "$(cat /tmp/bindfile)"
+check_eq "the read-only rbind shows the host mount below it" "below the rbind" \
+	"$(vserver f1 exec cat /mnt/rb/sub/data)"
+check_match "writing into the host mount below a read-only rbind fails with EROFS" \
+	"Read-only file system" "$(vserver f1 exec sh -c 'echo x >/mnt/rb/sub/data' 2>&1)"
+check_match "the mount below the rbind is read-only and nodev" "^rbindsub /mnt/rb/sub tmpfs ro,nodev" \
+	"$(vserver f1 exec grep rbindsub /proc/mounts)"
+check_eq "the host's file below it is unchanged" "below the rbind" "$(cat /tmp/rbindsrc/sub/data)"
 
 # 7: a fresh /dev holding only the allowed nodes, nodev everywhere else.
 mknod /vservers/f1/dev/sda-host b 8 0
@@ -127,5 +139,6 @@ check "the guest's root is no mount point" sh -c '! grep -q " /vservers/f1 " /pr
 rm /vservers/f1/mnt/rw
 mv /vservers/f1/mnt/rw.old /vservers/f1/mnt/rw
 check "delete f1" vserver f1 delete --force
-rm -rf /tmp/bindsrc /tmp/bindfile
+umount /tmp/rbindsrc/sub
+rm -rf /tmp/bindsrc /tmp/bindfile /tmp/rbindsrc
 t_done

@@ -44,7 +44,7 @@ guest() {
 	done
 }
 
-all="t60db:601 t60web:602 t60app:603 t60solo:604 t60off:605 t60other:606 t60lone:607 t60cyc1:608 t60cyc2:609 t60r:610"
+all="t60db:601 t60web:602 t60app:603 t60solo:604 t60off:605 t60other:606 t60lone:607 t60cyc1:608 t60cyc2:609 t60r:610 t60h:611"
 guest t60db 601 t60
 guest t60web 602 t60 t60db
 guest t60app 603 t60 t60web
@@ -211,6 +211,29 @@ t60r: did not come back up after its reboot (vserver start: exit status 255)' $t
 rm $t/fail-t60r
 check_eq "t60r stays down" "" "$(running t60r)"
 check_clean "t60r left nothing after its failed restart" t60r 610
+
+# A sysv guest whose rc does not return when it starts again after its
+# reboot: nobody watches that start, which holds the guest's lock (every
+# stop of it waits), so apps/init/restart-timeout cuts it short.  Long
+# enough (10 s) that the hang is seen under TCG before it is cut.
+make_guest t60h 611 >/dev/null 2>&1 || t_fail "build t60h" "build failed"
+cat >/vservers/t60h/etc/init.d/rc <<'RC'
+#!/bin/sh
+[ "$1" = 3 ] || exit 0
+if [ -e /etc/rc.started ]; then touch /etc/rc.hung; exec sleep 100067; fi
+touch /etc/rc.started
+sleep 100066 </dev/null >/dev/null 2>&1 &
+RC
+echo 10 >/etc/vservers/t60h/apps/init/restart-timeout
+check "start t60h" vserver t60h start
+vserver t60h exec reboot -f >/dev/null 2>&1
+check "t60h's rc hangs in its restart" wait_exists /vservers/t60h/etc/rc.hung 20
+check "the hung restart is cut short and reaches syslog" wait_true "grep -q 'daemon.err vserver\[[0-9]*\]: \
+t60h: its start after its reboot was cut short at apps/init/restart-timeout (10 s)' $t/syslog" 40
+check_eq "t60h stays down" "" "$(running t60h)"
+check "its rc is gone" wait_true \
+	"! cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q '[s]leep 100067'" 10
+check_clean "t60h left nothing after its cut restart" t60h 611
 
 # --- syslog, facility daemon ---
 check_match "starts reach syslog as daemon.info" \

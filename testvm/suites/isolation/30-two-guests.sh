@@ -41,8 +41,20 @@ check "the host sees beta's process" test -d "/proc/$beta"
 check "the host may signal alpha" kill -0 "$alpha"
 check_eq "alpha's process is in context 101" 101 "$(vserver-info "$alpha" XID 2>&1)"
 
+# alpha names a process with an escape sequence and leaves it a zombie,
+# whose name busybox ps prints as it is.
+esc=$(printf '\033')
+printf '#!/bin/sh\nexit 0\n' >"/tmp/z${esc}c"
+chmod +x "/tmp/z${esc}c"
+vcontext --migrate --xid 101 -- sh -c '"$0" & exec sleep 1003' "/tmp/z${esc}c" &
+zombie_parent=$!
+check "alpha holds a zombie named z ESC c" wait_true \
+	"grep -qs '^State:.*Z' /proc/\$(tr -d ' ' </proc/$zombie_parent/task/$zombie_parent/children)/status"
+
 out=$(vps -o pid,args 2>&1)
-echo "$out" | sed 's/^/# /'
+echo "$out" | sed 's/^/# /' | tr -d '\033'
+check_match "vps shows alpha's zombie with its name escaped" " alpha +\[z\\\\x1bc\]" "$out"
+check "vps prints no escape character of a guest's" sh -c '! printf %s "$1" | grep -q "$2"' - "$out" "$esc"
 check_match "vps names alpha as the context of sleep 1001" "^ *$alpha +alpha +sleep 1001" "$out"
 check_match "vps names beta as the context of sleep 1002" "^ *$beta +beta +sleep 1002" "$out"
 check_match "vps shows the host's init as MAIN" "^ *1 +MAIN +" "$out"
@@ -50,8 +62,9 @@ check_match "vps shows itself, in the spectator context, as ALL_PROC" \
 	"^ *[0-9]+ +ALL_PROC +vps -o pid,args" "$out"
 check_match "vps has a CONTEXT column" "^ *PID +CONTEXT +COMMAND" "$out"
 
-kill -KILL "$alpha" "$beta"
-wait "$alpha" "$beta" 2>/dev/null
+kill -KILL "$alpha" "$beta" "$zombie_parent"
+wait "$alpha" "$beta" "$zombie_parent" 2>/dev/null
+rm -f "/tmp/z${esc}c"
 check "alpha ended" wait_gone /proc/virtual/101
 check "beta ended" wait_gone /proc/virtual/102
 

@@ -9,6 +9,7 @@
 
 #include "../error.h"
 #include "../subprocess.h"
+#include "../text.h"
 #include "../tool.h"
 #include "../version.h"
 #include "../vserver_client.h"
@@ -97,9 +98,13 @@ int run(int argc, const char** argv) {
   command.insert(command.end(), argv + 1, argv + argc);
   const CapturedOutput ps = runCapturingOutput(command);
   const std::vector<std::string> lines = splitLines(ps.output);
+  // A guest names its processes: no escape sequence of its reaches the
+  // terminal or a log (busybox ps prints a zombie's name as it is).
+  // Escaped once the line is laid out, where ps's columns are.
+  const auto print = [](const std::string& line) { std::printf("%s\n", printable(line).c_str()); };
   const std::optional<ColumnSpan> column = lines.empty() ? std::nullopt : pidColumn(lines[0]);
   if (!column) {
-    std::fputs(ps.output.c_str(), stdout);
+    for (const std::string& line : lines) print(line);
     return ps.status;
   }
 
@@ -119,8 +124,7 @@ int run(int argc, const char** argv) {
   size_t width = 0;
   for (const std::string& label : labels) width = std::max(width, label.size());
   for (size_t i = 0; i < lines.size(); i++)
-    std::printf("%s\n", labels[i].empty() ? lines[i].c_str()
-                                          : insertColumn(lines[i], *column, labels[i], width).c_str());
+    print(labels[i].empty() ? lines[i] : insertColumn(lines[i], *column, labels[i], width));
   return ps.status;
 }
 

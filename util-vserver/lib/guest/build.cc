@@ -353,6 +353,7 @@ struct Plan {
   CheckedOptions checked;
   UniqueFd tarball;  // template, open from the plan on
   fs::path cloneSource;
+  std::vector<GuestLock> cloneSourceLocks;  // of the guests whose roots it copies
   std::optional<std::string> mirror;  // debootstrap
   std::vector<fs::path> replaced;     // in the way; --force moves them aside
 };
@@ -488,15 +489,21 @@ void verifySha256(int tarballFd, const fs::path& tarball, const std::string& exp
 
 // cp walks the source by path: a guest running meanwhile could turn a
 // directory it is about to enter into a link to a host directory, whose
-// files (/etc/shadow, ssh keys) the new guest would get.
-void refuseRunningSource(const std::string& source, const fs::path& cfgdir,
-                         const ContextCheck& contextRuns) {
+// files (/etc/shadow, ssh keys) the new guest would get.  Its lock, held
+// until the copy is done, keeps it from starting meanwhile (a restart
+// after its reboot included); one starting or stopping now is refused.
+GuestLock lockStoppedSource(const std::string& name, const fs::path& cfgdir,
+                            const ContextCheck& contextRuns, const fs::path& lockDir) {
+  std::optional<GuestLock> lock = GuestLock::tryFor(name, lockDir);
+  if (!lock)
+    throw Error(EBUSY, "clone source " + name + " is starting or stopping; try again later");
   std::optional<uint32_t> xid = contextOf(cfgdir);
   if (!xid)
-    if (const auto record = readRunFile(runFileOf(cfgdir, source), source)) xid = record->xid;
+    if (const auto record = readRunFile(runFileOf(cfgdir, name), name)) xid = record->xid;
   if (xid && contextRuns(*xid))
-    throw Error(EBUSY, "clone source " + source + " is running (context " + std::to_string(*xid) +
+    throw Error(EBUSY, "clone source " + name + " is running (context " + std::to_string(*xid) +
                            "); stop it before cloning it");
+  return std::move(*lock);
 }
 
 // One of a and b lies in the other (or they are one directory).
@@ -509,41 +516,46 @@ bool nested(const fs::path& a, const fs::path& b) {
 
 // A directory given by its path may be a guest's root, lie in one or hold
 // one: the same race as a guest named.
-void refuseRunningRootsAround(const fs::path& configRoot, const fs::path& directory,
-                              const ContextCheck& contextRuns) {
-  for (const RegisteredGuest& guest : registeredGuests(configRoot)) {
+std::vector<GuestLock> lockStoppedRootsAround(const Plan& plan, const ContextCheck& contextRuns,
+                                              const fs::path& lockDir) {
+  std::vector<GuestLock> locks;
+  for (const RegisteredGuest& guest : registeredGuests(plan.configRoot)) {
     std::error_code error;
-    const auto vdir = linkTarget(guest.cfgdir / "vdir");
-    const fs::path root = vdir ? fs::canonical(*vdir, error) : fs::path();
-    if (!root.empty() && !error && nested(root, directory))
-      refuseRunningSource(guest.name, guest.cfgdir, contextRuns);
+    const fs::path root = fs::canonical(readVdir({guest.cfgdir, plan.defaults}, guest.name), error);
+    if (!error && nested(root, plan.cloneSource))
+      locks.push_back(lockStoppedSource(guest.name, guest.cfgdir, contextRuns, lockDir));
   }
+  return locks;
 }
 
-// A guest's root when source names a guest under configRoot, else source
-// as a directory.
-fs::path cloneSource(const fs::path& configRoot, const std::string& source,
-                     const ContextCheck& contextRuns) {
+// The clone source: a guest's root when source names a guest under
+// plan.configRoot, else source as a directory; with the locks of the
+// guests whose roots it copies.
+void chooseCloneSource(Plan& plan, const std::string& source, const ContextCheck& contextRuns,
+                       const fs::path& lockDir) {
   std::error_code error;
   if (source.find('/') == std::string::npos) {
-    if (const auto vdir = linkTarget(configRoot / source / "vdir")) {
-      refuseRunningSource(source, configRoot / source, contextRuns);
-      if (!fs::is_directory(*vdir, error))
-        throw Error(ENOENT, "the root " + vdir->string() + " of clone source '" + source +
-                                "' is not a directory");
-      return *vdir;
+    for (const RegisteredGuest& guest : registeredGuests(plan.configRoot)) {
+      if (guest.cfgdir.filename() != source) continue;
+      plan.cloneSourceLocks.push_back(
+          lockStoppedSource(guest.name, guest.cfgdir, contextRuns, lockDir));
+      plan.cloneSource = readVdir({guest.cfgdir, plan.defaults}, guest.name);
+      if (!fs::is_directory(plan.cloneSource, error))
+        throw Error(ENOENT, "the root " + plan.cloneSource.string() + " of clone source '" +
+                                source + "' is not a directory");
+      return;
     }
   }
   if (!fs::is_directory(source, error))
     throw Error(ENOENT, "clone source '" + source + "' is neither a guest nor a directory");
-  const fs::path directory = fs::canonical(source, error);
+  plan.cloneSource = fs::canonical(source, error);
   if (error) throw Error(error.value(), "cannot resolve clone source '" + source + "'");
-  refuseRunningRootsAround(configRoot, directory, contextRuns);
-  return directory;
+  plan.cloneSourceLocks = lockStoppedRootsAround(plan, contextRuns, lockDir);
 }
 
 // The checks and look-ups each method needs before the build starts.
-void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRuns) {
+void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRuns,
+                   const fs::path& lockDir) {
   const MethodArguments& args = plan.checked.method;
   switch (method) {
     case BuildMethod::Skeleton:
@@ -553,7 +565,7 @@ void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRu
       if (args.sha256) verifySha256(plan.tarball.get(), args.tarball, *args.sha256);
       return;
     case BuildMethod::Clone:
-      plan.cloneSource = cloneSource(plan.configRoot, args.source, contextRuns);
+      chooseCloneSource(plan, args.source, contextRuns, lockDir);
       return;
     case BuildMethod::Debootstrap:
       if (!inPath("debootstrap"))
@@ -569,7 +581,7 @@ void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRu
 }
 
 Plan makePlan(const ConfigLocation& location, const BuildOptions& options,
-              const ContextCheck& contextRuns) {
+              const ContextCheck& contextRuns, const fs::path& lockDir) {
   Plan plan;
   plan.checked = checkOptions(options);
   plan.cfgdir = normalDirectory(location.cfgdir);
@@ -579,7 +591,7 @@ Plan makePlan(const ConfigLocation& location, const BuildOptions& options,
   plan.root = rootOf(options, plan.defaults, plan.name);
   plan.replaced = inTheWay(plan, options.force, contextRuns);
   chooseXid(options, plan);
-  prepareMethod(options.method, plan, contextRuns);
+  prepareMethod(options.method, plan, contextRuns, lockDir);
   return plan;
 }
 
@@ -877,7 +889,7 @@ void buildGuest(const ConfigLocation& location, const BuildOptions& options,
   // Until the new cfgdir holds its context file, where the next build's
   // plan sees it.
   std::optional<GuestLock> contextIds = GuestLock::onFile(contextIdLockFile(lockDir));
-  const Plan plan = makePlan(location, options, contextRuns);
+  const Plan plan = makePlan(location, options, contextRuns, lockDir);
   const std::string what = "the build of " + plan.name;
   interruption.check(what);
   std::vector<fs::path> replaced;

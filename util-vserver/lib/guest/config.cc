@@ -156,8 +156,6 @@ fs::path runFileOf(const fs::path& cfgdir, const std::string& name) {
   return linkTarget(cfgdir / "run").value_or(fs::path(kRunDir) / name);
 }
 
-namespace {
-
 // vdir is a link to the guest's root, or (less usual) the root itself.
 fs::path readVdir(const ConfigLocation& location, const std::string& name) {
   const fs::path vdir = location.cfgdir / "vdir";
@@ -166,6 +164,7 @@ fs::path readVdir(const ConfigLocation& location, const std::string& name) {
   return vdirBase(location.defaults) / name;
 }
 
+namespace {
 
 // ---- Capabilities and flags --------------------------------------------
 
@@ -594,6 +593,9 @@ std::vector<std::string> readEnvironment(const ConfigLocation& location) {
   return environment;
 }
 
+// A day, as start-vservers' --timeout.
+constexpr unsigned kMaxRestartTimeoutSeconds = 86400;
+
 InitConfig readInit(const ConfigLocation& location) {
   const fs::path dir = location.cfgdir / "apps/init";
   InitConfig init;
@@ -606,6 +608,10 @@ InitConfig readInit(const ConfigLocation& location) {
     init.killSequence = parseKillSequence(dir / "killseq", *killseq);
   else
     init.killSequence = defaultKillSequence();
+  if (const auto timeout = readScalar(dir / "restart-timeout"))
+    init.restartTimeoutSeconds = parsedAt(dir / "restart-timeout", 1, [&] {
+      return parseUnsigned(*timeout, 1, kMaxRestartTimeoutSeconds, "restart-timeout");
+    });
   init.startCommand = readCommand(dir / "cmd.start");
   init.stopCommand = readCommand(dir / "cmd.stop");
   for (const ListItem& mark : listItems(dir / "mark")) init.marks.push_back(mark.text);

@@ -83,6 +83,7 @@ struct InitConfig {
   std::string runlevelStart = "3";  // apps/init/runlevel.start, else runlevel
   std::string runlevelStop = "6";
   std::vector<KillStep> killSequence;     // default {TERM,5},{KILL,5}
+  unsigned restartTimeoutSeconds = 180;   // apps/init/restart-timeout
   std::vector<std::string> startCommand;  // cmd.start: one argv element per line
   std::vector<std::string> stopCommand;   // cmd.stop
   std::vector<std::string> marks;         // mark: one group name per line
@@ -280,6 +281,10 @@ uint64_t boundingCapabilities(const GuestConfig& config);
 // the path .defaults/vdirbase/NAME, so a link or a directory there both
 // work; we also take a scalar file), else /vservers.
 std::filesystem::path vdirBase(const std::filesystem::path& defaults);
+
+// The root of guest name configured at location: where its vdir link
+// points, vdir itself when it is a directory, else vdirbase/NAME.
+std::filesystem::path readVdir(const ConfigLocation& location, const std::string& name);
 
 // The run file of the guest in cfgdir: where its run link points
 // (util-vserver's cfgdir/run), else /run/vservers/NAME.

@@ -27,6 +27,14 @@ void lockExclusively(int fd, const std::filesystem::path& file) {
   }
 }
 
+UniqueFd openLockFile(const std::filesystem::path& file) {
+  std::error_code ignored;
+  std::filesystem::create_directories(file.parent_path(), ignored);
+  UniqueFd fd(open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) throwErrno("cannot open the lock " + file.string());
+  return fd;
+}
+
 bool sameFile(int fd, const std::filesystem::path& file) {
   struct stat open {}, named {};
   return fstat(fd, &open) == 0 && stat(file.c_str(), &named) == 0 && open.st_dev == named.st_dev &&
@@ -64,11 +72,19 @@ void GuestLock::handDownForExec() {
 }
 
 GuestLock GuestLock::onFile(const std::filesystem::path& file) {
-  std::error_code ignored;
-  std::filesystem::create_directories(file.parent_path(), ignored);
-  UniqueFd fd(open(file.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd) throwErrno("cannot open the lock " + file.string());
+  UniqueFd fd = openLockFile(file);
   lockExclusively(fd.get(), file);
+  return GuestLock(std::move(fd));
+}
+
+std::optional<GuestLock> GuestLock::tryFor(const std::string& name,
+                                           const std::filesystem::path& dir) {
+  const std::filesystem::path file = lockFileOf(name, dir);
+  UniqueFd fd = openLockFile(file);
+  while (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return std::nullopt;
+    if (errno != EINTR) throwErrno("cannot lock " + file.string());
+  }
   return GuestLock(std::move(fd));
 }
 

@@ -19,6 +19,10 @@ class GuestLock {
   // Blocks until the lock in file (made if missing) is ours.
   static GuestLock onFile(const std::filesystem::path& file);
 
+  // The lock of guest name if nobody holds it, else nothing.
+  static std::optional<GuestLock> tryFor(const std::string& name,
+                                         const std::filesystem::path& dir = kRunDir);
+
   // The descriptor holding the lock; a forked process that keeps it open
   // keeps the lock after we are gone.
   int fd() const { return fd_.get(); }

@@ -123,6 +123,12 @@ void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
   if (mount(nullptr, procFdPath(newMount.get()).c_str(), nullptr, *plan.remountFlags, nullptr) !=
       0)
     throwMountError(entry, fstab);
+  if (!plan.belowAttributes) return;
+  mount_attr attributes{};
+  attributes.attr_set = plan.belowAttributes;
+  if (mount_setattr(newMount.get(), "", AT_EMPTY_PATH | AT_RECURSIVE, &attributes,
+                    sizeof(attributes)) != 0)
+    throwMountError(entry, fstab);
 }
 
 void mountEntry(int rootFd, const FstabEntry& entry, const MountOptions& options,
@@ -194,10 +200,22 @@ void mountFreshDev(int rootFd, const std::vector<DeviceMapEntry>& devices) {
 }  // namespace
 
 BindMountPlan planBindMount(const MountOptions& options) {
+  struct Restriction {
+    unsigned long flag;
+    uint64_t attribute;
+  };
+  constexpr Restriction kRestrictions[] = {{MS_RDONLY, MOUNT_ATTR_RDONLY},
+                                           {MS_NOSUID, MOUNT_ATTR_NOSUID},
+                                           {MS_NODEV, MOUNT_ATTR_NODEV},
+                                           {MS_NOEXEC, MOUNT_ATTR_NOEXEC}};
   BindMountPlan plan;
   plan.bindFlags = options.flags & (MS_BIND | MS_REC);
   const unsigned long perMount = options.flags & ~(MS_BIND | MS_REC);
   if (perMount) plan.remountFlags = MS_REMOUNT | MS_BIND | perMount;
+  if (options.flags & MS_REC) {
+    for (const Restriction& restriction : kRestrictions)
+      if (perMount & restriction.flag) plan.belowAttributes |= restriction.attribute;
+  }
   return plan;
 }
 

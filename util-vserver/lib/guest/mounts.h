@@ -4,6 +4,7 @@
 // is made private first, and it goes away with the guest's last process.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -28,10 +29,14 @@ std::optional<MountOptions> startMountOptions(const FstabEntry& entry);
 
 // mount(2) applies the per-mount flags (ro, nodev, nosuid, noexec, atime)
 // of a bind mount only on a second call, a remount of the new mount; the
-// first call takes MS_BIND and MS_REC alone.
+// first call takes MS_BIND and MS_REC alone.  The remount changes the new
+// mount only: a recursive bind's mounts below it get the restricting flags
+// (ro, nosuid, nodev, noexec) through mount_setattr, or a host filesystem
+// mounted below the bound directory would be writable (and take devices).
 struct BindMountPlan {
   unsigned long bindFlags = 0;
   std::optional<unsigned long> remountFlags;  // none when no flag needs it
+  uint64_t belowAttributes = 0;               // MOUNT_ATTR_*, for every mount below
 };
 
 // The calls for a bind line's options (MS_BIND set in options.flags).

@@ -354,13 +354,28 @@ void Monitor::superviseUntilEnd() {
 
 // By a new "vserver start", which takes the lock over; waited for, so
 // that a guest that does not come back is logged rather than lost in our
-// /dev/null.
+// /dev/null.  Nobody watches this start: one the guest keeps from ending
+// (a sysv rc that never returns) would hold the guest's lock, and with it
+// every stop of the guest, for ever.  At the time limit it is killed,
+// which undoes it as Ctrl-C would.
 void Monitor::restartAfterReboot(GuestLock& lock) {
   const SystemLog log("vserver");
   lock.handDownForExec();
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe");
-  const int status = runCommand({exe, config_.location.cfgdir.string(), "start"});
-  if (status == 0)
+  const ChildProcess start = spawnCommand({exe, config_.location.cfgdir.string(), "start"});
+  // The start holds it now; our copy would keep it from a second open of
+  // its own (a failed post-start hook's stop).
+  lock.release();
+  const unsigned limit = config_.init.restartTimeoutSeconds;
+  const bool ended = awaitPidfd(start.pidfd.get(), static_cast<int>(limit * 1000));
+  if (!ended) signalPidfd(start.pidfd.get(), SIGKILL);
+  const int status = waitForExitStatus(start.pid);
+  // Killed before its guest was up, the start undoes itself; killed in its
+  // post-start hooks, it leaves the guest running.
+  if (!ended)
+    log.error(config_.name + ": its start after its reboot was cut short at " +
+              "apps/init/restart-timeout (" + std::to_string(limit) + " s)");
+  else if (status == 0)
     log.info(config_.name + ": restarted after its reboot");
   else
     log.error(config_.name + ": did not come back up after its reboot (vserver start: " +
