@@ -433,7 +433,6 @@ int addLink(const std::string& name, const char* kind = "dummy") {
   return rtnl.run(nlh);
 }
 
-// Makes link a port of master.
 // Sets one u32 attribute of link (RTM_NEWLINK without create).
 int changeLink(const std::string& link, uint16_t type, uint32_t value) {
   Rtnl rtnl;
@@ -445,6 +444,7 @@ int changeLink(const std::string& link, uint16_t type, uint32_t value) {
   return rtnl.run(nlh);
 }
 
+// Makes link a port of master.
 int setMaster(const std::string& link, const std::string& master) {
   return changeLink(link, IFLA_MASTER, if_nametoindex(master.c_str()));
 }

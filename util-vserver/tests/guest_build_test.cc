@@ -509,15 +509,16 @@ TEST(GuestBuild, CloneOfARunningGuestWithoutAVdirLinkIsRefused) {
 }
 
 // The source's lock, held through the copy, keeps it from starting (its
-// restart after a reboot included); one starting or stopping, which holds
-// it, is refused.
+// restart after a reboot included); one whose lock is held (a start, a
+// stop) is refused.
 TEST(GuestBuild, CloneOfAGuestStartingOrStoppingIsRefused) {
   build("source", options(BuildMethod::Skeleton, {"touch", "marker"}));
+  const std::string busy =
+      "clone source source is busy (a start, stop, delete or build holds its lock)";
   {
     const vs::guest::GuestLock starting("source", locks.path());
     for (const std::string& source : {std::string("source"), (vservers / "source").string()})
-      checkLeavesNothing(options(BuildMethod::Clone, {"--source", source}),
-                         "clone source source is starting or stopping; try again later");
+      checkLeavesNothing(options(BuildMethod::Clone, {"--source", source}), busy);
   }
   build("copy", options(BuildMethod::Clone, {"--source", "source"}));
   CHECK(fs::exists(vservers / "copy/marker"));

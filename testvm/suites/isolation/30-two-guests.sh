@@ -52,6 +52,7 @@ check "alpha holds a zombie named z ESC c" wait_true \
 	"grep -qs '^State:.*Z' /proc/\$(tr -d ' ' </proc/$zombie_parent/task/$zombie_parent/children)/status"
 
 out=$(vps -o pid,args 2>&1)
+# Logged without escape characters, should vps let one through.
 echo "$out" | sed 's/^/# /' | tr -d '\033'
 check_match "vps shows alpha's zombie with its name escaped" " alpha +\[z\\\\x1bc\]" "$out"
 check "vps prints no escape character of a guest's" sh -c '! printf %s "$1" | grep -q "$2"' - "$out" "$esc"

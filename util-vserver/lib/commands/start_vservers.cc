@@ -22,7 +22,6 @@ namespace {
 
 constexpr const char* kIdent = "start-vservers";
 constexpr unsigned kMaxJobs = 1024;
-constexpr unsigned kMaxTimeout = 86400;
 
 enum OptionCode { kStart = 1, kStop, kStatus, kMark, kJobs, kTimeout };
 
@@ -112,7 +111,8 @@ Options parseOptions(int argc, const char** argv) {
         options.jobs = static_cast<unsigned>(parseUnsigned(arg, 1, kMaxJobs, "--jobs"));
         break;
       case kTimeout:
-        options.timeout = std::chrono::seconds(parseUnsigned(arg, 1, kMaxTimeout, "--timeout"));
+        options.timeout = std::chrono::seconds(
+            parseUnsigned(arg, 1, guest::kMaxStartTimeoutSeconds, "--timeout"));
         break;
       default:
         break;

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "../boot/group_run.h"
+#include "../guest/config.h"
 
 namespace vs::start_vservers {
 
@@ -24,7 +25,8 @@ struct Options {
   Mode mode = Mode::Status;
   std::string mark = "default";
   unsigned jobs = 6;                   // util-vserver's vservers-default ran 6 at once
-  std::chrono::seconds timeout{180};  // the whole run; see vservers.service
+  // The whole run; see vservers.service.
+  std::chrono::seconds timeout{guest::kDefaultStartTimeoutSeconds};
 };
 
 constexpr int kExitSomeFailed = 1;

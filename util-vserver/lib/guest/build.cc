@@ -347,6 +347,7 @@ void renameNew(const fs::path& from, const fs::path& to) {
 struct Plan {
   std::string name;
   fs::path cfgdir, defaults, configRoot;
+  fs::path lockDir;  // of the guests' locks
   fs::path root;
   uint32_t xid = 0;
   bool advanceContextNext = false;  // the xid came from .defaults/context.next
@@ -491,12 +492,16 @@ void verifySha256(int tarballFd, const fs::path& tarball, const std::string& exp
 // directory it is about to enter into a link to a host directory, whose
 // files (/etc/shadow, ssh keys) the new guest would get.  Its lock, held
 // until the copy is done, keeps it from starting meanwhile (a restart
-// after its reboot included); one starting or stopping now is refused.
+// after its reboot included); one whose lock is held (starting, stopping,
+// being deleted or cloned) is refused, so that no two builds wait on
+// each other.
 GuestLock lockStoppedSource(const std::string& name, const fs::path& cfgdir,
                             const ContextCheck& contextRuns, const fs::path& lockDir) {
   std::optional<GuestLock> lock = GuestLock::tryFor(name, lockDir);
   if (!lock)
-    throw Error(EBUSY, "clone source " + name + " is starting or stopping; try again later");
+    throw Error(EBUSY, "clone source " + name +
+                           " is busy (a start, stop, delete or build holds its lock); try again "
+                           "later");
   std::optional<uint32_t> xid = contextOf(cfgdir);
   if (!xid)
     if (const auto record = readRunFile(runFileOf(cfgdir, name), name)) xid = record->xid;
@@ -516,14 +521,13 @@ bool nested(const fs::path& a, const fs::path& b) {
 
 // A directory given by its path may be a guest's root, lie in one or hold
 // one: the same race as a guest named.
-std::vector<GuestLock> lockStoppedRootsAround(const Plan& plan, const ContextCheck& contextRuns,
-                                              const fs::path& lockDir) {
+std::vector<GuestLock> lockStoppedRootsAround(const Plan& plan, const ContextCheck& contextRuns) {
   std::vector<GuestLock> locks;
   for (const RegisteredGuest& guest : registeredGuests(plan.configRoot)) {
     std::error_code error;
     const fs::path root = fs::canonical(readVdir({guest.cfgdir, plan.defaults}, guest.name), error);
     if (!error && nested(root, plan.cloneSource))
-      locks.push_back(lockStoppedSource(guest.name, guest.cfgdir, contextRuns, lockDir));
+      locks.push_back(lockStoppedSource(guest.name, guest.cfgdir, contextRuns, plan.lockDir));
   }
   return locks;
 }
@@ -531,14 +535,13 @@ std::vector<GuestLock> lockStoppedRootsAround(const Plan& plan, const ContextChe
 // The clone source: a guest's root when source names a guest under
 // plan.configRoot, else source as a directory; with the locks of the
 // guests whose roots it copies.
-void chooseCloneSource(Plan& plan, const std::string& source, const ContextCheck& contextRuns,
-                       const fs::path& lockDir) {
+void chooseCloneSource(Plan& plan, const std::string& source, const ContextCheck& contextRuns) {
   std::error_code error;
   if (source.find('/') == std::string::npos) {
     for (const RegisteredGuest& guest : registeredGuests(plan.configRoot)) {
       if (guest.cfgdir.filename() != source) continue;
       plan.cloneSourceLocks.push_back(
-          lockStoppedSource(guest.name, guest.cfgdir, contextRuns, lockDir));
+          lockStoppedSource(guest.name, guest.cfgdir, contextRuns, plan.lockDir));
       plan.cloneSource = readVdir({guest.cfgdir, plan.defaults}, guest.name);
       if (!fs::is_directory(plan.cloneSource, error))
         throw Error(ENOENT, "the root " + plan.cloneSource.string() + " of clone source '" +
@@ -550,12 +553,11 @@ void chooseCloneSource(Plan& plan, const std::string& source, const ContextCheck
     throw Error(ENOENT, "clone source '" + source + "' is neither a guest nor a directory");
   plan.cloneSource = fs::canonical(source, error);
   if (error) throw Error(error.value(), "cannot resolve clone source '" + source + "'");
-  plan.cloneSourceLocks = lockStoppedRootsAround(plan, contextRuns, lockDir);
+  plan.cloneSourceLocks = lockStoppedRootsAround(plan, contextRuns);
 }
 
 // The checks and look-ups each method needs before the build starts.
-void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRuns,
-                   const fs::path& lockDir) {
+void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRuns) {
   const MethodArguments& args = plan.checked.method;
   switch (method) {
     case BuildMethod::Skeleton:
@@ -565,7 +567,7 @@ void prepareMethod(BuildMethod method, Plan& plan, const ContextCheck& contextRu
       if (args.sha256) verifySha256(plan.tarball.get(), args.tarball, *args.sha256);
       return;
     case BuildMethod::Clone:
-      chooseCloneSource(plan, args.source, contextRuns, lockDir);
+      chooseCloneSource(plan, args.source, contextRuns);
       return;
     case BuildMethod::Debootstrap:
       if (!inPath("debootstrap"))
@@ -588,10 +590,11 @@ Plan makePlan(const ConfigLocation& location, const BuildOptions& options,
   plan.name = guestName(plan.cfgdir);
   plan.defaults = location.defaults;
   plan.configRoot = plan.cfgdir.parent_path();
+  plan.lockDir = lockDir;
   plan.root = rootOf(options, plan.defaults, plan.name);
   plan.replaced = inTheWay(plan, options.force, contextRuns);
   chooseXid(options, plan);
-  prepareMethod(options.method, plan, contextRuns, lockDir);
+  prepareMethod(options.method, plan, contextRuns);
   return plan;
 }
 

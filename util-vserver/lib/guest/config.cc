@@ -593,9 +593,6 @@ std::vector<std::string> readEnvironment(const ConfigLocation& location) {
   return environment;
 }
 
-// A day, as start-vservers' --timeout.
-constexpr unsigned kMaxRestartTimeoutSeconds = 86400;
-
 InitConfig readInit(const ConfigLocation& location) {
   const fs::path dir = location.cfgdir / "apps/init";
   InitConfig init;
@@ -610,7 +607,7 @@ InitConfig readInit(const ConfigLocation& location) {
     init.killSequence = defaultKillSequence();
   if (const auto timeout = readScalar(dir / "restart-timeout"))
     init.restartTimeoutSeconds = parsedAt(dir / "restart-timeout", 1, [&] {
-      return parseUnsigned(*timeout, 1, kMaxRestartTimeoutSeconds, "restart-timeout");
+      return parseUnsigned(*timeout, 1, kMaxStartTimeoutSeconds, "restart-timeout");
     });
   init.startCommand = readCommand(dir / "cmd.start");
   init.stopCommand = readCommand(dir / "cmd.stop");

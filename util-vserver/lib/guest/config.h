@@ -78,12 +78,17 @@ struct KillStep {
   unsigned waitSeconds = 0;
 };
 
+// A start's time limit in seconds: start-vservers' --timeout, and a
+// guest's apps/init/restart-timeout for its restart after a reboot.
+inline constexpr unsigned kDefaultStartTimeoutSeconds = 180;
+inline constexpr unsigned kMaxStartTimeoutSeconds = 86400;  // a day
+
 struct InitConfig {
   InitStyle style = InitStyle::Sysv;
   std::string runlevelStart = "3";  // apps/init/runlevel.start, else runlevel
   std::string runlevelStop = "6";
   std::vector<KillStep> killSequence;     // default {TERM,5},{KILL,5}
-  unsigned restartTimeoutSeconds = 180;   // apps/init/restart-timeout
+  unsigned restartTimeoutSeconds = kDefaultStartTimeoutSeconds;  // apps/init/restart-timeout
   std::vector<std::string> startCommand;  // cmd.start: one argv element per line
   std::vector<std::string> stopCommand;   // cmd.stop
   std::vector<std::string> marks;         // mark: one group name per line

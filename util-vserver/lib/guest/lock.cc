@@ -21,10 +21,14 @@ namespace {
 // The environment variable naming the descriptor of a handed-down lock.
 constexpr const char* kHandedDownLock = "VSERVER_GUEST_LOCK_FD";
 
-void lockExclusively(int fd, const std::filesystem::path& file) {
-  while (flock(fd, LOCK_EX) != 0) {
+// flock(fd, operation), again after a signal; false when LOCK_NB found
+// the lock held.
+bool lockRetrying(int fd, int operation, const std::filesystem::path& file) {
+  while (flock(fd, operation) != 0) {
+    if (errno == EWOULDBLOCK && (operation & LOCK_NB)) return false;
     if (errno != EINTR) throwErrno("cannot lock " + file.string());
   }
+  return true;
 }
 
 UniqueFd openLockFile(const std::filesystem::path& file) {
@@ -57,7 +61,7 @@ std::optional<GuestLock> GuestLock::adoptHandedDown(const std::filesystem::path&
   if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) throwErrno("cannot keep the lock " + file.string());
   // Ours already when the description is the one handed down; taken
   // like any other otherwise.
-  lockExclusively(fd, file);
+  lockRetrying(fd, LOCK_EX, file);
   return GuestLock(std::move(locked));
 }
 
@@ -73,7 +77,7 @@ void GuestLock::handDownForExec() {
 
 GuestLock GuestLock::onFile(const std::filesystem::path& file) {
   UniqueFd fd = openLockFile(file);
-  lockExclusively(fd.get(), file);
+  lockRetrying(fd.get(), LOCK_EX, file);
   return GuestLock(std::move(fd));
 }
 
@@ -81,10 +85,7 @@ std::optional<GuestLock> GuestLock::tryFor(const std::string& name,
                                            const std::filesystem::path& dir) {
   const std::filesystem::path file = lockFileOf(name, dir);
   UniqueFd fd = openLockFile(file);
-  while (flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    if (errno == EWOULDBLOCK) return std::nullopt;
-    if (errno != EINTR) throwErrno("cannot lock " + file.string());
-  }
+  if (!lockRetrying(fd.get(), LOCK_EX | LOCK_NB, file)) return std::nullopt;
   return GuestLock(std::move(fd));
 }
 

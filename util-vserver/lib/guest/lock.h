@@ -1,5 +1,6 @@
-// The per-guest lock: start, stop, restart and delete of one guest run
-// one at a time.  An flock(2), so a killed holder never leaves it behind.
+// The per-guest lock: start, stop, restart, delete, a build of the guest
+// and a clone of it run one at a time.  An flock(2), so a killed holder
+// never leaves it behind.
 #pragma once
 
 #include <filesystem>
