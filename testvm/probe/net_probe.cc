@@ -4071,14 +4071,21 @@ void expectSysfsLinks(const std::string& who, bool named, unsigned vsv1) {
          "it reads " + iflink);
 }
 
-void checkLinkAttributes() {
+// Adds the veth pair device, peer to the host's namespace; false, with a
+// failed check, if it cannot.
+bool addHostVethPair(const std::string& device, const std::string& peer) {
   const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   try {
-    vs::HostNetwork().addVethPair("vsv0", "vsv1", ownNamespace.get());
+    vs::HostNetwork().addVethPair(device, peer, ownNamespace.get());
+    return true;
   } catch (const vs::Error& e) {
-    report(false, "host: add the veth pair vsv0, vsv1", e.what());
-    return;
+    report(false, "host: add the veth pair " + device + ", " + peer, e.what());
+    return false;
   }
+}
+
+void checkLinkAttributes() {
+  if (!addHostVethPair("vsv0", "vsv1")) return;
   expect("host: add the bridge vsbr2", 0, addLink("vsbr2", "bridge"));
   expect("host: make vsv0 a port of vsbr2", 0, setMaster("vsv0", "vsbr2"));
   expect("host: add 10.75.0.2/24 to vsv0", 0,
@@ -4190,12 +4197,8 @@ void expectBridgeForwarding(const std::string& who, bool named) {
 }
 
 void checkBridgeForwarding() {
-  const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-  try {
-    vs::HostNetwork().addVethPair("vsv2", "vsv3", ownNamespace.get());
-    vs::HostNetwork().addVethPair("vsv4", "vsv5", ownNamespace.get());
-  } catch (const vs::Error& e) {
-    report(false, "host: add the veth pairs vsv2, vsv3 and vsv4, vsv5", e.what());
+  if (!addHostVethPair("vsv2", "vsv3")) return;
+  if (!addHostVethPair("vsv4", "vsv5")) {
     deleteLink("vsv2");
     return;
   }
@@ -4437,14 +4440,8 @@ void expectForeignPeer(const std::string& who, bool named, unsigned peer) {
 }
 
 void checkForeignPeer() {
-  const vs::UniqueFd ownNamespace(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   const vs::UniqueFd peerNamespace = plainNetworkNamespace();
-  try {
-    vs::HostNetwork().addVethPair("vsv0", "vsv1", ownNamespace.get());
-  } catch (const vs::Error& e) {
-    report(false, "host: add the veth pair vsv0, vsv1", e.what());
-    return;
-  }
+  if (!addHostVethPair("vsv0", "vsv1")) return;
   const unsigned peer = if_nametoindex("vsv1");
   expect("host: move vsv1 to another namespace", 0,
          changeLink("vsv1", IFLA_NET_NS_FD, static_cast<uint32_t>(peerNamespace.get())));
