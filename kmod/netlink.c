@@ -44,7 +44,11 @@ enum vs_mcgrp {
 static const struct genl_multicast_group vs_mcgrps[] = {
 	[VS_MCGRP_EVENTS] = {
 		.name = VSERVER_MCGRP_EVENTS,
-		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+		/*
+		 * Every context's exits; a guest may hold CAP_SYS_ADMIN
+		 * (to mount), never CAP_NET_ADMIN over the host's stack.
+		 */
+		.flags = GENL_MCAST_CAP_NET_ADMIN | GENL_MCAST_CAP_SYS_ADMIN,
 	},
 };
 

@@ -49,6 +49,7 @@
 #include "capabilities.h"
 #include "probe.h"
 #include "unique_fd.h"
+#include "vserver_client.h"
 
 namespace probe {
 
@@ -524,11 +525,52 @@ void checkGuestSysAdmin() {
 // The real-time I/O class stays for a guest whose bounding set keeps
 // CAP_SYS_NICE, which is what grants it.
 constexpr uint32_t kSysNiceXid = 4698;
+constexpr uint32_t kLateSealXid = 4697;
 
 void checkGuestSysNice() {
   if (!enterGuestKeeping(kSysNiceXid, "caps-sys-nice", CAP_SYS_NICE)) return;
   expect("guest with SYS_NICE: the real-time I/O class (control)", 0,
          setOwnIoPriority(kRealTimeIo));
+}
+
+// The errno of mapping page zero, below vm.mmap_min_addr, which only
+// CAP_SYS_RAWIO maps; unmapped again.
+int mapPageZeroErrno() {
+  const long pageSize = sysconf(_SC_PAGESIZE);
+  void* page = mmap(nullptr, static_cast<size_t>(pageSize), PROT_READ,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+  if (page == MAP_FAILED) return errno;
+  munmap(page, static_cast<size_t>(pageSize));
+  return 0;
+}
+
+// A task that joined its context in the setup state keeps its full sets
+// when the host seals the context from outside; commoncap asks those sets
+// themselves of page zero (patch 0108).
+void checkLateSeal() {
+  expect("host: map page zero (control)", 0, mapPageZeroErrno());
+  inTurns(
+      "a task that joined before the host sealed its context",
+      [](const HandOver& handOver) {
+        vs::ContextPolicy setup;
+        setup.flags = VSERVER_CF_STATE_SETUP;
+        if (enterNewContext(kLateSealXid, "caps-late-seal", setup) != 0) {
+          report(false, "enter context " + std::to_string(kLateSealXid) + " in its setup state",
+                 "refused");
+          return;
+        }
+        expect("guest in its setup state: map page zero (control)", 0, mapPageZeroErrno());
+        handOver(0);
+        expect("guest sealed by the host since it joined: map page zero", EPERM,
+               mapPageZeroErrno());
+      },
+      [](uint32_t) {
+        vs::PolicyChange seal;
+        seal.flags = {0, VSERVER_CF_STATE_SETUP};
+        vs::VserverClient client;
+        expect("host: seal the context from outside (control)", 0,
+               errnoOfCall([&] { client.setPolicy(kLateSealXid, seal); }));
+      });
 }
 
 // With the namespace ccap a guest may create user namespaces; root in one
@@ -568,6 +610,7 @@ int probeCapabilities() {
   expect("host: remove its tracefs instance (control)", 0, errnoOf(rmdir(kHostInstance)));
   inChild(checkGuest);
   inChild(checkGuestUserNamespace);
+  checkLateSeal();
   return failures() ? 1 : 0;
 }
 

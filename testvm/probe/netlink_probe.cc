@@ -3,7 +3,9 @@
 #include <linux/capability.h>
 #include <linux/genetlink.h>
 #include <linux/vserver.h>
+#include <sched.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +26,7 @@
 #include "commands/vserver_stat.h"
 #include "error.h"
 #include "genl_socket.h"
+#include "unique_fd.h"
 #include "probe.h"
 #include "vserver_client.h"
 
@@ -39,6 +42,7 @@ constexpr uint32_t kGuestXid = 4242;
 constexpr uint32_t kBusyXid = 4343;
 constexpr uint32_t kAbsentXid = 4444;
 constexpr uint32_t kDumpXid = 4545;
+constexpr uint32_t kEventsXid = 4546;
 // More processes than one part of a dump holds (32 KiB at most, 36 bytes
 // a process), so that the dump must resume.
 constexpr int kDumpChildren = 1000;
@@ -49,6 +53,8 @@ constexpr uid_t kNobody = 65534;
 class Family {
  public:
   Family() : family_(socket_.resolveFamily(VSERVER_GENL_NAME)) {}
+
+  uint32_t eventsGroup() const { return family_.multicastGroups.at(VSERVER_MCGRP_EVENTS); }
 
   GenlRequest request(uint8_t cmd, uint16_t flags = 0) const {
     return GenlRequest(family_.id, cmd, VSERVER_GENL_VERSION, flags);
@@ -518,9 +524,35 @@ bool dropCapability(int cap) {
   return syscall(SYS_capset, &header, data) == 0;
 }
 
+// The errno of joining the module's events group (every context's exits)
+// on a socket of one's own.
+int joinEventsErrno() {
+  const uint32_t group = Family().eventsGroup();
+  const vs::UniqueFd fd(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC));
+  if (!fd) return errno;
+  return errnoOf(setsockopt(fd.get(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)));
+}
+
+// A guest keeping CAP_SYS_ADMIN (to mount) on the host's network stack
+// with no network set of its own: CAP_SYS_ADMIN alone is not enough.
+void checkGuestEventsListener() {
+  vs::ContextPolicy policy;
+  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+  if (enterNewContext(kEventsXid, "events", policy) != 0) {
+    report(false, "enter context " + std::to_string(kEventsXid), "refused");
+    return;
+  }
+  expect("guest with SYS_ADMIN: it holds it (control: unshare a UTS namespace)", 0,
+         isolated([] { return errnoOf(unshare(CLONE_NEWUTS)); }));
+  expect("guest with SYS_ADMIN: join the events group of every context's exits", EPERM,
+         joinEventsErrno());
+}
+
 }  // namespace
 
 int probeNetlink() {
+  expect("host root: join the events group (control)", 0, joinEventsErrno());
+  inChild(checkGuestEventsListener);
   runCases("host root", malformedCases());
   runCases("host root", deviceMapCases());
   runCases("host root", limitCases());

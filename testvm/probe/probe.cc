@@ -112,13 +112,14 @@ void inChild(const std::function<void()>& fn) {
 
 void inTurns(const std::string& what, const std::function<void(const HandOver&)>& childSide,
              const std::function<void(uint32_t value)>& parentSide) {
-  int toParent[2], toChild[2];
-  if (pipe2(toParent, O_CLOEXEC) != 0 || pipe2(toChild, O_CLOEXEC) != 0) {
+  int toParent[2] = {-1, -1}, toChild[2] = {-1, -1};
+  const bool piped = pipe2(toParent, O_CLOEXEC) == 0 && pipe2(toChild, O_CLOEXEC) == 0;
+  vs::UniqueFd fromChild(toParent[0]), childOut(toParent[1]);
+  vs::UniqueFd fromParent(toChild[0]), parentOut(toChild[1]);
+  if (!piped) {
     report(false, what + ": pipes", std::strerror(errno));
     return;
   }
-  vs::UniqueFd fromChild(toParent[0]), childOut(toParent[1]);
-  vs::UniqueFd fromParent(toChild[0]), parentOut(toChild[1]);
   const int failedBefore = failureCount;
   std::fflush(stdout);
   const pid_t pid = fork();

@@ -78,6 +78,19 @@ check "control: the host sees a guest process in f1's group d" \
 check "f1 stops" vserver f1 stop
 check "its group is gone, with those below it" sh -c '! test -e /sys/fs/cgroup/vserver/f1'
 check "f1 starts again" vserver f1 start
+# A guest that hands controllers to the groups below its own, as systemd
+# in a guest does once its processes are in them, makes the kernel keep
+# processes out of its group (EBUSY): exec and enter then make the
+# command in its init's group.
+check "the guest moves its processes below its group and hands them a controller" \
+	vserver f1 exec sh -c 'mkdir /mnt/cgroup/i &&
+		for p in $(cat /mnt/cgroup/cgroup.procs); do echo $p >/mnt/cgroup/i/cgroup.procs; done
+		echo +pids >/mnt/cgroup/cgroup.subtree_control' </dev/null
+check_eq "control: the host sees the controller below f1's group" pids \
+	"$(cat /sys/fs/cgroup/vserver/f1/cgroup.subtree_control)"
+check_eq "control: f1's init is in its group i" "0::/vserver/f1/i" "$(cat "/proc/$(init_pid f1)/cgroup")"
+check_eq "exec runs the command in its init's group" "0::/i" \
+	"$(vserver f1 exec cat /proc/self/cgroup </dev/null)"
 
 # 11: no AUDIT_WRITE in a guest's default bounding set.
 check "f1's context lacks AUDIT_WRITE" sh -c "! vattribute --xid 231 --get | grep -q AUDIT_WRITE"
@@ -138,6 +151,31 @@ check_clean "and leaves nothing behind" f1 231
 check "the guest's root is no mount point" sh -c '! grep -q " /vservers/f1 " /proc/mounts'
 rm /vservers/f1/mnt/rw
 mv /vservers/f1/mnt/rw.old /vservers/f1/mnt/rw
+
+# A bind source in a guest's tree, its own or another's under the vdir
+# base: the guest owning it could make a directory on the way a link to a
+# host directory while the start looks, and the guest started would be
+# handed that.
+mkdir -p /tmp/hostonly /vservers/f1/srv /vservers/f1x/srv
+echo "host only" >/tmp/hostonly/secret
+cp /etc/vservers/f1/fstab /tmp/f1.fstab
+for root in /vservers/f1 /vservers/f1x; do
+	ln -s /tmp/hostonly $root/srv/shared
+	cp /tmp/f1.fstab /etc/vservers/f1/fstab
+	echo "$root/srv/shared /mnt/ro none bind,ro 0 0" >>/etc/vservers/f1/fstab
+	check_match "a bind source that a link in $root leads to the host fails the start with one line" \
+		"fstab:[0-9]+: cannot mount $root/srv/shared on /mnt/ro: $root/srv/shared: a symbolic link in the guest's tree \(below $root\) leads there" \
+		"$(vserver f1 start 2>&1)"
+	check_clean "and leaves nothing behind" f1 231
+	rm $root/srv/shared
+	mkdir $root/srv/shared
+	echo "in $root" >$root/srv/shared/data
+	check "control: with a directory there, f1 starts" vserver f1 start
+	check_eq "and the bind shows it" "in $root" "$(vserver f1 exec cat /mnt/ro/data)"
+	check "stop f1" vserver f1 stop
+done
+mv /tmp/f1.fstab /etc/vservers/f1/fstab
+rm -rf /tmp/hostonly /vservers/f1x
 check "delete f1" vserver f1 delete --force
 umount /tmp/rbindsrc/sub
 rm -rf /tmp/bindsrc /tmp/bindfile /tmp/rbindsrc

@@ -27,8 +27,7 @@ bool hasDotComponent(const fs::path& path) {
 // The group of the unit of ours that runs us, when it may hold guest
 // name's group and we may make groups in it.
 std::optional<fs::path> ownUnitGroup(const std::string& name) {
-  std::ifstream stream("/proc/self/cgroup");
-  const auto path = unifiedCgroupPath(std::string(std::istreambuf_iterator<char>(stream), {}));
+  const auto path = processCgroupPath("self");
   if (!path) return std::nullopt;
   const auto unit = unitGroupFor(*path, name);
   if (!unit) return std::nullopt;
@@ -47,6 +46,11 @@ std::optional<std::string> unifiedCgroupPath(std::string_view text) {
     text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
   }
   return std::nullopt;
+}
+
+std::optional<std::string> processCgroupPath(const std::string& pid) {
+  std::ifstream stream("/proc/" + pid + "/cgroup");
+  return unifiedCgroupPath(std::string(std::istreambuf_iterator<char>(stream), {}));
 }
 
 std::optional<std::string> unescapeUnitName(std::string_view unit) {

@@ -26,6 +26,10 @@ extern const char* const kSupervisorLeaf;  // .supervisor
 // line; nothing without one (a host with cgroup v1 only).
 std::optional<std::string> unifiedCgroupPath(std::string_view text);
 
+// The cgroup v2 path of process pid ("self" for ours) in the text of
+// /proc/PID/cgroup; nothing when it is gone or has none.
+std::optional<std::string> processCgroupPath(const std::string& pid);
+
 // A unit name with systemd's escapes (\xNN) undone; nothing when one is
 // malformed.
 std::optional<std::string> unescapeUnitName(std::string_view unit);

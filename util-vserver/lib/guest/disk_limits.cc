@@ -14,6 +14,7 @@
 #include "../open_in_root.h"
 #include "../project_quota.h"
 #include "config_files.h"
+#include "guest_tree.h"
 
 namespace vs::guest {
 
@@ -61,26 +62,14 @@ DiskLimit readDiskLimit(const fs::path& dir) {
 std::string entryName(const DiskLimit& limit) { return "dlimits/" + limit.entry; }
 
 // A limit's directory, opened for reading.  Below the guest's root no
-// component may be a symbolic link: the guest may have made one a link to
-// a host directory, or to another guest's, to have that tagged with its
-// project id and counted against its limits.  The way to the root is the
-// host's (a /vservers linked to /srv/vservers is the admin's), and so is a
-// directory outside it, but for its last component.
+// component may be a symbolic link (guest_tree.h): the guest may have made
+// one a link to a host directory, or to another guest's, to have that
+// tagged with its project id and counted against its limits.  A directory
+// outside the root is the host's, but for its last component.
 UniqueFd openLimitDirectory(const fs::path& directory, const fs::path& vdir) {
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-  std::error_code error;
-  for (const fs::path& root : {vdir.lexically_normal(), fs::weakly_canonical(vdir, error)}) {
-    const fs::path below = directory.lexically_relative(root);
-    if (root.empty() || below.empty() || *below.begin() == "..") continue;
-    const UniqueFd rootFd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (!rootFd) throwErrno(root.string());
-    UniqueFd fd = openBeneathWithoutLinks(rootFd.get(), below.c_str(), kFlags);
-    if (!fd && errno == ELOOP)
-      throw Error(ELOOP, directory.string() + ": a symbolic link in the guest's tree (below " +
-                             root.string() + ") leads there; name the directory itself");
-    if (!fd) throwErrno(directory.string());
-    return fd;
-  }
+  if (const auto where = locateInGuestTree(directory, {vdir}))
+    return openInGuestTree(*where, directory, kFlags);
   UniqueFd fd(open(directory.c_str(), kFlags | O_NOFOLLOW));
   if (!fd) {
     const int errnum = errno;  // ENOTDIR for a link: O_DIRECTORY is checked first

@@ -15,17 +15,22 @@
 #include <string>
 
 #include "../error.h"
+#include "../open_in_root.h"
 #include "../process.h"
 #include "../pty.h"
 #include "../signals.h"
 #include "../stdio_relay.h"
 #include "../tool.h"
+#include "cgroup_place.h"
 #include "init.h"
+#include "paths.h"
 #include "passwd.h"
 #include "state.h"
 #include "ulimits.h"
 
 namespace vs::guest {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -91,6 +96,46 @@ UniqueFd openGuestCgroup(const std::string& name, const RunRecord& record) {
                             " is gone; not running a command outside its limits");
   if (!group) throwErrno("cannot open the guest's cgroup " + record.cgroup.string());
   return group;
+}
+
+// The group of the guest's init, relative to the guest's own, for a
+// command the guest's own group refuses: a guest that handed controllers
+// to the groups below its own (systemd in a guest does, once every process
+// of its own is in them) keeps processes out of its own group, as the
+// kernel does for any group with controllers below it (EBUSY).  Init's
+// group takes them, as init is in it; runc's exec does the same.  The
+// guest chooses that group and what holds there (a freeze, pids.max), as
+// it may do with the command once it runs.
+fs::path initCgroupBelow(const std::string& name, const RunRecord& record) {
+  const auto path = processCgroupPath(std::to_string(record.initPid));
+  const fs::path below =
+      path ? (fs::path(kCgroupRoot) / fs::path(*path).relative_path()).lexically_relative(record.cgroup)
+           : fs::path();
+  if (below.empty() || below == "." || *below.begin() == "..")
+    throw Error(EBUSY, name + ": its cgroup " + record.cgroup.string() +
+                           " takes no process, and its init is in no group below it");
+  return below;
+}
+
+// Our child, made in the guest's cgroup, or in its init's when the
+// guest's own takes no process (initCgroupBelow()).
+ChildProcess cloneIntoGuestCgroup(const std::string& name, const RunRecord& record, int groupFd) {
+  try {
+    return cloneProcess(0, groupFd);
+  } catch (const Error& e) {
+    if (e.errnum() != EBUSY) throw;
+  }
+  const fs::path below = initCgroupBelow(name, record);
+  const fs::path shown = record.cgroup / below;
+  const UniqueFd initGroup = openBeneathWithoutLinks(groupFd, below.c_str(), O_RDONLY | O_DIRECTORY);
+  if (!initGroup) throwErrno("cannot open the cgroup of " + name + "'s init " + shown.string());
+  try {
+    return cloneProcess(0, initGroup.get());
+  } catch (const Error& e) {
+    throw Error(e.errnum(), errnoMessage(name + ": its cgroup takes no process, nor does its init's, " +
+                                             shown.string(),
+                                         e.errnum()));
+  }
 }
 
 // Our child, made in the guest's PID namespace: joins the guest's other
@@ -169,7 +214,7 @@ ChildProcess spawnInGuest(VserverClient& client, const GuestConfig& config,
   const UniqueFd cgroup = openGuestCgroup(config.name, record);
   std::fflush(nullptr);
   const ChildrenInPidNamespaceOf inGuest(initPidfd.get());
-  ChildProcess child = cloneProcess(0, cgroup.get());
+  ChildProcess child = cloneIntoGuestCgroup(config.name, record, cgroup.get());
   // The child never returns here, so never leaves the guest's namespace
   // for its own children.
   if (child.pid == 0) joinGuestAndExec(config, record, initPidfd.get(), command);

@@ -6,13 +6,17 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "../error.h"
 #include "../open_in_root.h"
 #include "../unique_fd.h"
 #include "devices.h"
+#include "guest_tree.h"
+#include "registry.h"
 
 namespace vs::guest {
 
@@ -64,11 +68,16 @@ const FlagOption* flagOption(const std::string& name) {
   return nullptr;
 }
 
+// "FSTAB:LINE: cannot mount SOURCE on TARGET: why".
+[[noreturn]] void throwMountError(const FstabEntry& entry, const fs::path& fstab, int errnum,
+                                  const std::string& why) {
+  throw Error(errnum, fstab.string() + ":" + std::to_string(entry.line) + ": cannot mount " +
+                          entry.source + " on " + entry.target + ": " + why);
+}
+
 [[noreturn]] void throwMountError(const FstabEntry& entry, const fs::path& fstab) {
   const int errnum = errno;
-  throw Error(errnum, errnoMessage(fstab.string() + ":" + std::to_string(entry.line) +
-                                       ": cannot mount " + entry.source + " on " + entry.target,
-                                   errnum));
+  throwMountError(entry, fstab, errnum, std::strerror(errnum));
 }
 
 // The mount point open as fd, for mount(2), which takes only paths.
@@ -92,9 +101,7 @@ UniqueFd openMountPoint(int rootFd, const FstabEntry& entry, const fs::path& fst
   UniqueFd target = openInRoot(rootFd, entry.target.c_str(), O_PATH);
   if (!target) throwMountError(entry, fstab);
   if (sameMountedFile(target.get(), rootFd))
-    throw Error(EINVAL, fstab.string() + ":" + std::to_string(entry.line) + ": cannot mount " +
-                            entry.source + " on " + entry.target +
-                            ": it is the guest's root directory");
+    throwMountError(entry, fstab, EINVAL, "it is the guest's root directory");
   return target;
 }
 
@@ -106,13 +113,58 @@ void mountFilesystem(int rootFd, const FstabEntry& entry, const MountOptions& op
     throwMountError(entry, fstab);
 }
 
+// The guests' roots a bind source may lie in, outermost first, each also
+// by the link that names it: the directory under the vdir base that source
+// names (a guest configured elsewhere), this guest's root, and every other
+// guest's under its configuration root (a directory guests share).
+std::vector<fs::path> guestRootsAround(const fs::path& source, const GuestConfig& config) {
+  std::vector<fs::path> roots;
+  const fs::path& defaults = config.location.defaults;
+  for (const fs::path& base : {defaults / "vdirbase", vdirBase(defaults)}) {
+    const auto inBase = locateInGuestTree(source, {base});
+    if (inBase && inBase->below != ".") roots.push_back(inBase->root / *inBase->below.begin());
+  }
+  roots.push_back(config.vdir);
+  for (const RegisteredGuest& guest : registeredGuests(config.location.cfgdir.parent_path())) {
+    roots.push_back(guest.cfgdir / "vdir");
+    roots.push_back(readVdir({guest.cfgdir, defaults}, guest.name));
+  }
+  return roots;
+}
+
+// A bind source in a guest's tree, this guest's or another's, open through
+// no symbolic link (guest_tree.h): that guest could otherwise make a
+// directory on the way a link to the host's /etc, or to another guest's
+// tree, and have it bound here.  Nothing for a source elsewhere, the
+// host's path, which mount(2) resolves as it is (an automount point
+// mounting as it does).
+std::optional<UniqueFd> openBindSourceInGuestTree(const FstabEntry& entry, const GuestConfig& config,
+                                                  const fs::path& fstab) {
+  fs::path source(entry.source);
+  if (!source.is_absolute() ||
+      std::any_of(source.begin(), source.end(), [](const fs::path& part) { return part == ".."; }))
+    throwMountError(entry, fstab, EINVAL, "a bind source must be an absolute path without '..'");
+  // Without "..", no link is needed to read "." and "//" as the kernel does.
+  source = source.lexically_normal();
+  const auto where = locateInGuestTree(source, guestRootsAround(source, config));
+  if (!where) return std::nullopt;
+  try {
+    return openInGuestTree(*where, entry.source, O_PATH | O_CLOEXEC);
+  } catch (const Error& e) {
+    throwMountError(entry, fstab, e.errnum(), e.what());
+  }
+}
+
 void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
-               const fs::path& fstab) {
+               const GuestConfig& config, const fs::path& fstab) {
   const BindMountPlan plan = planBindMount(options);
   {
+    const auto inGuestTree = openBindSourceInGuestTree(entry, config, fstab);
+    const std::string source =
+        inGuestTree ? procFdPath(inGuestTree->get()) : entry.source;
     const UniqueFd coveredTarget = openMountPoint(rootFd, entry, fstab);
-    if (mount(entry.source.c_str(), procFdPath(coveredTarget.get()).c_str(), nullptr,
-              plan.bindFlags, nullptr) != 0)
+    if (mount(source.c_str(), procFdPath(coveredTarget.get()).c_str(), nullptr, plan.bindFlags,
+              nullptr) != 0)
       throwMountError(entry, fstab);
   }
   if (!plan.remountFlags) return;
@@ -132,9 +184,9 @@ void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
 }
 
 void mountEntry(int rootFd, const FstabEntry& entry, const MountOptions& options,
-                const fs::path& fstab) {
+                const GuestConfig& config, const fs::path& fstab) {
   if (options.flags & MS_BIND)
-    bindMount(rootFd, entry, options, fstab);
+    bindMount(rootFd, entry, options, config, fstab);
   else
     mountFilesystem(rootFd, entry, options, fstab);
 }
@@ -232,7 +284,7 @@ void mountGuestFilesystems(const GuestConfig& config) {
   const fs::path fstab = config.location.cfgdir / "fstab";
   for (const FstabEntry& entry : config.fstab) {
     if (const auto options = startMountOptions(entry))
-      mountEntry(rootFd.get(), entry, *options, fstab);
+      mountEntry(rootFd.get(), entry, *options, config, fstab);
   }
 }
 
