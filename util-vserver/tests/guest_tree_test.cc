@@ -12,49 +12,29 @@ using vs::test::expectError;
 
 TEST_GROUP(GuestTree) {
   vs::test::TempDir temp;
+
+  // Opens path below temp/guest, which must be on its way.
+  vs::UniqueFd openBelowGuest(const fs::path& path) {
+    const auto entered = vs::guest::findGuestTreeOnTheWay(path, {{temp.path() / "guest"}, {}});
+    CHECK(entered.has_value());
+    return vs::guest::openInEnteredGuestTree(*entered, "shown", O_PATH);
+  }
 };
 
-TEST(GuestTree, APathInTheSecondRootIsFoundThere) {
-  const auto where = vs::guest::locateInGuestTree(temp.path() / "b/srv/share",
-                                                  {temp.path() / "a", temp.path() / "b"});
-  CHECK(where.has_value());
-  STRCMP_EQUAL((temp.path() / "b").c_str(), where->root.c_str());
-  STRCMP_EQUAL("srv/share", where->below.c_str());
-}
-
 TEST(GuestTree, TheRootItselfIsBelowAsDot) {
-  const auto where = vs::guest::locateInGuestTree(temp.path() / "a", {temp.path() / "a"});
-  CHECK(where.has_value());
-  STRCMP_EQUAL(".", where->below.c_str());
-}
-
-TEST(GuestTree, APathBesideEveryRootIsInNone) {
-  CHECK_FALSE(vs::guest::locateInGuestTree(temp.path() / "ab/x", {temp.path() / "a"}));
-  CHECK_FALSE(vs::guest::locateInGuestTree(temp.path() / "a/../b", {temp.path() / "a"}));
-  CHECK_FALSE(vs::guest::locateInGuestTree(temp.path(), {temp.path() / "a"}));
-}
-
-// The root given through a host link: a path naming its real place is in
-// it too.
-TEST(GuestTree, ARootIsAlsoFoundByItsRealPath) {
-  fs::create_directories(temp.path() / "srv/guest");
-  fs::create_directory_symlink(temp.path() / "srv", temp.path() / "vservers");
-  const auto where = vs::guest::locateInGuestTree(temp.path() / "srv/guest/etc",
-                                                  {temp.path() / "vservers/guest"});
-  CHECK(where.has_value());
-  STRCMP_EQUAL("etc", where->below.c_str());
+  fs::create_directories(temp.path() / "guest");
+  const auto entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "guest", {{temp.path() / "guest"}, {}});
+  CHECK(entered.has_value());
+  STRCMP_EQUAL(".", entered->below.c_str());
 }
 
 TEST(GuestTree, ALinkOnTheWayIsRefusedNamingThePath) {
   fs::create_directories(temp.path() / "guest/srv");
   fs::create_directory(temp.path() / "host");
   fs::create_directory_symlink(temp.path() / "host", temp.path() / "guest/srv/share");
-  const fs::path shown = temp.path() / "guest/srv/share";
-  const vs::Error e = expectError([&] {
-    vs::guest::openInGuestTree({temp.path() / "guest", "srv/share"}, shown, O_PATH);
-  });
+  const vs::Error e = expectError([&] { openBelowGuest(temp.path() / "guest/srv/share"); });
   LONGS_EQUAL(ELOOP, e.errnum());
-  STRCMP_EQUAL((shown.string() + ": a symbolic link in the guest's tree (below " +
+  STRCMP_EQUAL(("shown: a symbolic link in the guest's tree (below " +
                 (temp.path() / "guest").string() + ") leads there; name the directory itself")
                    .c_str(),
                e.what());
@@ -62,8 +42,7 @@ TEST(GuestTree, ALinkOnTheWayIsRefusedNamingThePath) {
 
 TEST(GuestTree, AFileOrDirectoryOnNoLinkOpens) {
   fs::create_directories(temp.path() / "guest/srv/share");
-  const vs::UniqueFd fd =
-      vs::guest::openInGuestTree({temp.path() / "guest", "srv/share"}, "shown", O_PATH);
+  const vs::UniqueFd fd = openBelowGuest(temp.path() / "guest/srv/share");
   struct stat opened {}, expected {};
   CHECK(fstat(fd.get(), &opened) == 0 && stat((temp.path() / "guest/srv/share").c_str(), &expected) == 0);
   CHECK(opened.st_ino == expected.st_ino && opened.st_dev == expected.st_dev);
@@ -71,7 +50,62 @@ TEST(GuestTree, AFileOrDirectoryOnNoLinkOpens) {
 
 TEST(GuestTree, AMissingPathGivesItsErrno) {
   fs::create_directories(temp.path() / "guest");
-  const vs::Error e = expectError(
-      [&] { vs::guest::openInGuestTree({temp.path() / "guest", "nothing"}, "shown", O_PATH); });
+  const vs::Error e = expectError([&] { openBelowGuest(temp.path() / "guest/nothing"); });
   LONGS_EQUAL(ENOENT, e.errnum());
+}
+
+// The way into a guest's tree, however the path names it.
+TEST_GROUP(GuestTreeOnTheWay) {
+  vs::test::TempDir temp;
+  vs::guest::GuestTrees trees;
+
+  void setup() override {
+    fs::create_directories(temp.path() / "vservers/web2/srv/share");
+    fs::create_directories(temp.path() / "guests/db/etc");
+    fs::create_directories(temp.path() / "host/etc");
+    trees = {{temp.path() / "guests/db"}, {temp.path() / "vservers"}};
+  }
+};
+
+TEST(GuestTreeOnTheWay, ADirectoryOfTheBaseIsARoot) {
+  const auto entered =
+      vs::guest::findGuestTreeOnTheWay(temp.path() / "vservers/web2/srv/share", trees);
+  CHECK(entered.has_value());
+  STRCMP_EQUAL((temp.path() / "vservers/web2").c_str(), entered->rootShown.c_str());
+  STRCMP_EQUAL("srv/share", entered->below.c_str());
+}
+
+TEST(GuestTreeOnTheWay, ARootIsReachedThroughAHostLink) {
+  fs::create_directory_symlink(temp.path() / "guests/db/etc", temp.path() / "host/dbconf");
+  fs::create_directory_symlink("../vservers/web2/srv", temp.path() / "host/share");
+  auto entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "host/dbconf", trees);
+  CHECK(entered.has_value());
+  STRCMP_EQUAL((temp.path() / "guests/db").c_str(), entered->rootShown.c_str());
+  STRCMP_EQUAL("etc", entered->below.c_str());
+  entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "host/share/share", trees);
+  CHECK(entered.has_value());
+  STRCMP_EQUAL("srv/share", entered->below.c_str());
+}
+
+// A guest's link to the host, reached through a host link to its tree:
+// refused once in the tree.
+TEST(GuestTreeOnTheWay, AGuestsLinkOutIsRefusedBehindAHostLink) {
+  fs::create_directory_symlink(temp.path() / "host/etc", temp.path() / "guests/db/etc/shared");
+  fs::create_directory_symlink(temp.path() / "guests/db/etc", temp.path() / "host/dbconf");
+  const auto entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "host/dbconf/shared", trees);
+  CHECK(entered.has_value());
+  const vs::Error e = expectError(
+      [&] { vs::guest::openInEnteredGuestTree(*entered, "/srv/dbconf/shared", O_PATH); });
+  LONGS_EQUAL(ELOOP, e.errnum());
+}
+
+TEST(GuestTreeOnTheWay, AHostPathIsInNoTree) {
+  CHECK_FALSE(vs::guest::findGuestTreeOnTheWay(temp.path() / "host/etc", trees));
+  CHECK_FALSE(vs::guest::findGuestTreeOnTheWay(temp.path() / "vservers", trees));
+  CHECK_FALSE(vs::guest::findGuestTreeOnTheWay("vservers/web2", trees));
+}
+
+// The host part not resolving here leaves the path to mount(2).
+TEST(GuestTreeOnTheWay, AMissingHostPathIsLeftAsItIs) {
+  CHECK_FALSE(vs::guest::findGuestTreeOnTheWay(temp.path() / "nothing/vservers/web2", trees));
 }

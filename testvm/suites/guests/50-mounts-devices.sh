@@ -153,29 +153,33 @@ rm /vservers/f1/mnt/rw
 mv /vservers/f1/mnt/rw.old /vservers/f1/mnt/rw
 
 # A bind source in a guest's tree, its own or another's under the vdir
-# base: the guest owning it could make a directory on the way a link to a
-# host directory while the start looks, and the guest started would be
-# handed that.
+# base, named there or through a host link into it: the guest owning it
+# could make a directory on the way a link to a host directory while the
+# start looks, and the guest started would be handed that.
 mkdir -p /tmp/hostonly /vservers/f1/srv /vservers/f1x/srv
 echo "host only" >/tmp/hostonly/secret
+ln -s /vservers/f1/srv /tmp/viahost
 cp /etc/vservers/f1/fstab /tmp/f1.fstab
-for root in /vservers/f1 /vservers/f1x; do
-	ln -s /tmp/hostonly $root/srv/shared
+for way in /vservers/f1:/vservers/f1/srv/shared /vservers/f1x:/vservers/f1x/srv/shared \
+	/vservers/f1:/tmp/viahost/shared; do
+	root=${way%%:*} source=${way#*:}
+	rm -rf "$root/srv/shared"
+	ln -s /tmp/hostonly "$root/srv/shared"
 	cp /tmp/f1.fstab /etc/vservers/f1/fstab
-	echo "$root/srv/shared /mnt/ro none bind,ro 0 0" >>/etc/vservers/f1/fstab
-	check_match "a bind source that a link in $root leads to the host fails the start with one line" \
-		"fstab:[0-9]+: cannot mount $root/srv/shared on /mnt/ro: $root/srv/shared: a symbolic link in the guest's tree \(below $root\) leads there" \
+	echo "$source /mnt/ro none bind,ro 0 0" >>/etc/vservers/f1/fstab
+	check_match "a bind source $source that a link in $root leads to the host fails the start with one line" \
+		"fstab:[0-9]+: cannot mount $source on /mnt/ro: $source: a symbolic link in the guest's tree \(below $root\) leads there" \
 		"$(vserver f1 start 2>&1)"
 	check_clean "and leaves nothing behind" f1 231
-	rm $root/srv/shared
-	mkdir $root/srv/shared
-	echo "in $root" >$root/srv/shared/data
+	rm "$root/srv/shared"
+	mkdir "$root/srv/shared"
+	echo "in $root" >"$root/srv/shared/data"
 	check "control: with a directory there, f1 starts" vserver f1 start
 	check_eq "and the bind shows it" "in $root" "$(vserver f1 exec cat /mnt/ro/data)"
 	check "stop f1" vserver f1 stop
 done
 mv /tmp/f1.fstab /etc/vservers/f1/fstab
-rm -rf /tmp/hostonly /vservers/f1x
+rm -rf /tmp/hostonly /tmp/viahost /vservers/f1x
 check "delete f1" vserver f1 delete --force
 umount /tmp/rbindsrc/sub
 rm -rf /tmp/bindsrc /tmp/bindfile /tmp/rbindsrc

@@ -1,6 +1,7 @@
 # Issue 11: a guest's own view of its machine.  With virt_mem, virt_load
 # and virt_cpu (on by default) /proc/meminfo and sysinfo(2) show a guest
-# its memory limit and its group's usage, /proc/loadavg and sysinfo its
+# its memory limit and its group's usage (its own, where the limit is a
+# group's above it), /proc/loadavg and sysinfo its
 # own load, /proc/cpuinfo and /proc/stat the CPUs of its cpuset, and
 # busybox's free, uptime and nproc agree; the host's figures stay the
 # machine's, and a guest whose cflags clear the flags sees the machine.
@@ -73,6 +74,24 @@ check_eq "and its /proc/stat both" 2 "$(grep -c '^cpu[0-9]' /proc/stat)"
 # --- load: /proc/loadavg and sysinfo --------------------------------------
 check "build v2, idle" guest_view v2 772 ""
 check "start v2" vserver v2 start
+
+# --- memory: a limit shared with other guests ------------------------------
+# The host bounds every guest together (60 MiB on $CG, below each guest's
+# 64): v2's total is that limit, but what it uses is its own, not v1's
+# 12 MiB file as well (patch 0109).
+check "v1 holds a 12 MiB file" vserver v1 exec busybox dd if=/dev/zero of=/tmp/fill bs=1M count=12
+echo "# all guests use $(($(cat $CG/memory.current) / 1024)) kB"
+echo $((60 * 1024 * 1024)) >$CG/memory.max
+meminfo=$(vserver v2 exec cat /proc/meminfo)
+used_kb=$(($(cat $CG/v2/memory.current) / 1024))
+check_eq "MemTotal in v2 is the limit it shares, 60 MiB" 61440 "$(echo "$meminfo" | kb MemTotal)"
+guest_free=$(echo "$meminfo" | kb MemFree)
+echo "# v2: MemFree $guest_free kB; its group uses $used_kb kB"
+check "MemFree is that limit less what v2 uses, not v1 (within 4 MiB)" \
+	test "$((61440 - guest_free - used_kb))" -lt 4096 -a "$((61440 - guest_free - used_kb))" -gt -4096
+check "Cached in v2 holds none of v1's file" test "$(echo "$meminfo" | kb Cached)" -lt 8192
+echo max >$CG/memory.max
+vserver v1 exec rm /tmp/fill
 vserver v1 exec sh -c 'while :; do :; done' >/dev/null 2>&1 &
 spin=$!
 # Sampled every 5 s: one busy task takes the 1-minute load to 0.30 in 5

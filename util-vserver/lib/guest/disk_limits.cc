@@ -68,8 +68,8 @@ std::string entryName(const DiskLimit& limit) { return "dlimits/" + limit.entry;
 // outside the root is the host's, but for its last component.
 UniqueFd openLimitDirectory(const fs::path& directory, const fs::path& vdir) {
   constexpr int kFlags = O_RDONLY | O_DIRECTORY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
-  if (const auto where = locateInGuestTree(directory, {vdir}))
-    return openInGuestTree(*where, directory, kFlags);
+  if (const auto entered = findGuestTreeOnTheWay(directory, {{vdir}, {}}))
+    return openInEnteredGuestTree(*entered, directory, kFlags);
   UniqueFd fd(open(directory.c_str(), kFlags | O_NOFOLLOW));
   if (!fd) {
     const int errnum = errno;  // ENOTDIR for a link: O_DIRECTORY is checked first

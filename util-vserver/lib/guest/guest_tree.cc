@@ -1,9 +1,12 @@
 #include "guest_tree.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
-#include <system_error>
+#include <deque>
 
 #include "../error.h"
 #include "../open_in_root.h"
@@ -12,25 +15,89 @@ namespace vs::guest {
 
 namespace fs = std::filesystem;
 
-std::optional<InGuestTree> locateInGuestTree(const fs::path& path, const std::vector<fs::path>& roots) {
-  std::error_code error;
-  for (const fs::path& given : roots) {
-    for (const fs::path& root : {given.lexically_normal(), fs::weakly_canonical(given, error)}) {
-      const fs::path below = path.lexically_relative(root);
-      if (root.empty() || below.empty() || *below.begin() == "..") continue;
-      return InGuestTree{root, below};
+namespace {
+
+// As the kernel's MAXSYMLINKS.
+constexpr int kMaxLinksFollowed = 40;
+
+struct FileIdentity {
+  dev_t device;
+  ino_t inode;
+  bool operator==(const FileIdentity&) const = default;
+};
+
+FileIdentity identityOf(const struct stat& st) { return FileIdentity{st.st_dev, st.st_ino}; }
+
+// Directories by identity, each with the path that names it in messages.
+class NamedDirectories {
+ public:
+  explicit NamedDirectories(const std::vector<fs::path>& paths) {
+    for (const fs::path& path : paths) {
+      struct stat st {};
+      if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) entries_.push_back({identityOf(st), path});
     }
   }
-  return std::nullopt;
+
+  const fs::path* find(const struct stat& st) const {
+    for (const auto& [identity, path] : entries_)
+      if (identityOf(st) == identity) return &path;
+    return nullptr;
+  }
+
+ private:
+  std::vector<std::pair<FileIdentity, fs::path>> entries_;
+};
+
+UniqueFd openHostRoot() { return UniqueFd(open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)); }
+
+fs::path joined(const std::deque<fs::path>& parts) {
+  fs::path result;
+  for (const fs::path& part : parts) result /= part;
+  return result.empty() ? fs::path(".") : result;
 }
 
-UniqueFd openInGuestTree(const InGuestTree& where, const fs::path& shown, int flags) {
-  const UniqueFd rootFd(open(where.root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (!rootFd) throwErrno(where.root.string());
-  UniqueFd fd = openBeneathWithoutLinks(rootFd.get(), where.below.c_str(), flags);
+}  // namespace
+
+std::optional<EnteredGuestTree> findGuestTreeOnTheWay(const fs::path& path, const GuestTrees& trees) {
+  if (!path.is_absolute()) return std::nullopt;
+  const NamedDirectories roots(trees.roots), bases(trees.bases);
+  const fs::path relative = path.relative_path();
+  std::deque<fs::path> rest(relative.begin(), relative.end());
+  UniqueFd dir = openHostRoot();
+  int linksFollowed = 0;
+  for (;;) {
+    struct stat st {};
+    if (!dir || fstat(dir.get(), &st) != 0) return std::nullopt;
+    if (const fs::path* root = roots.find(st)) return EnteredGuestTree{std::move(dir), *root, joined(rest)};
+    if (rest.empty()) return std::nullopt;
+    const fs::path* base = bases.find(st);
+    const fs::path part = rest.front();
+    rest.pop_front();
+    if (part.empty() || part == ".") continue;
+    UniqueFd next(openat(dir.get(), part.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!next || fstat(next.get(), &st) != 0) return std::nullopt;
+    if (S_ISLNK(st.st_mode)) {
+      // The host's link: its target takes its place in the way.
+      char target[PATH_MAX];
+      const ssize_t length = readlinkat(next.get(), "", target, sizeof(target));
+      if (length <= 0 || length == sizeof(target) || ++linksFollowed > kMaxLinksFollowed)
+        return std::nullopt;
+      const fs::path targetPath(std::string(target, static_cast<size_t>(length)));
+      const fs::path targetParts = targetPath.relative_path();
+      rest.insert(rest.begin(), targetParts.begin(), targetParts.end());
+      if (targetPath.is_absolute()) dir = openHostRoot();
+      continue;
+    }
+    if (base && S_ISDIR(st.st_mode)) return EnteredGuestTree{std::move(next), *base / part, joined(rest)};
+    dir = std::move(next);
+  }
+}
+
+UniqueFd openInEnteredGuestTree(const EnteredGuestTree& entered, const fs::path& shown, int flags) {
+  UniqueFd fd = openBeneathWithoutLinks(entered.root.get(), entered.below.c_str(), flags);
   if (!fd && errno == ELOOP)
     throw Error(ELOOP, shown.string() + ": a symbolic link in the guest's tree (below " +
-                           where.root.string() + ") leads there; name the directory itself");
+                           entered.rootShown.string() + ") leads there; name the directory itself");
   if (!fd) throwErrno(shown.string());
   return fd;
 }

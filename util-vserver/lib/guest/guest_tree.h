@@ -14,19 +14,33 @@
 
 namespace vs::guest {
 
-struct InGuestTree {
-  std::filesystem::path root;   // as given, or with links resolved
-  std::filesystem::path below;  // relative; "." for the root itself
+// The guests' trees, for a path whose way may lead into one through the
+// host's links: their roots, and the directories whose every
+// subdirectory is one (the vdir base).
+struct GuestTrees {
+  std::vector<std::filesystem::path> roots;
+  std::vector<std::filesystem::path> bases;
 };
 
-// The first of roots that path is or lies in, each compared as given and
-// with the host's links resolved; nothing when path lies in none.
-std::optional<InGuestTree> locateInGuestTree(const std::filesystem::path& path,
-                                             const std::vector<std::filesystem::path>& roots);
+// A guest's root that the host's resolution of path (absolute, without
+// "..") enters, open, with the rest of the way: each component is looked
+// up by itself and the host's links followed here, so a root is seen when
+// the way reaches it (compared by identity), however the path names it.
+struct EnteredGuestTree {
+  UniqueFd root;
+  std::filesystem::path rootShown;  // for messages
+  std::filesystem::path below;      // relative; "." for the root itself
+};
 
-// Opens where.below in where.root through no symbolic link; throws
-// Error(ELOOP) when one is on the way, naming shown (the path as the
-// configuration gave it), and the open's own error otherwise.
-UniqueFd openInGuestTree(const InGuestTree& where, const std::filesystem::path& shown, int flags);
+// Nothing when the way reaches no root, or its host part does not resolve
+// here (mount(2) then resolves the path as it is, automounts included).
+std::optional<EnteredGuestTree> findGuestTreeOnTheWay(const std::filesystem::path& path,
+                                                      const GuestTrees& trees);
+
+// Opens entered.below beneath entered.root through no symbolic link;
+// throws Error(ELOOP) when one is on the way, naming shown (the path as
+// the configuration gave it), and the open's own error otherwise.
+UniqueFd openInEnteredGuestTree(const EnteredGuestTree& entered, const std::filesystem::path& shown,
+                                int flags);
 
 }  // namespace vs::guest

@@ -113,43 +113,33 @@ void mountFilesystem(int rootFd, const FstabEntry& entry, const MountOptions& op
     throwMountError(entry, fstab);
 }
 
-// The guests' roots a bind source may lie in, outermost first, each also
-// by the link that names it: the directory under the vdir base that source
-// names (a guest configured elsewhere), this guest's root, and every other
-// guest's under its configuration root (a directory guests share).
-std::vector<fs::path> guestRootsAround(const fs::path& source, const GuestConfig& config) {
-  std::vector<fs::path> roots;
+// Every guest's tree a bind source may lead into: this guest's root, every
+// other guest's under its configuration root (a directory guests share),
+// and whatever the vdir base holds (a guest configured elsewhere).
+GuestTrees guestTreesAround(const GuestConfig& config) {
   const fs::path& defaults = config.location.defaults;
-  for (const fs::path& base : {defaults / "vdirbase", vdirBase(defaults)}) {
-    const auto inBase = locateInGuestTree(source, {base});
-    if (inBase && inBase->below != ".") roots.push_back(inBase->root / *inBase->below.begin());
-  }
-  roots.push_back(config.vdir);
-  for (const RegisteredGuest& guest : registeredGuests(config.location.cfgdir.parent_path())) {
-    roots.push_back(guest.cfgdir / "vdir");
-    roots.push_back(readVdir({guest.cfgdir, defaults}, guest.name));
-  }
-  return roots;
+  GuestTrees trees{{config.vdir}, {vdirBase(defaults)}};
+  for (const RegisteredGuest& guest : registeredGuests(config.location.cfgdir.parent_path()))
+    trees.roots.push_back(readVdir({guest.cfgdir, defaults}, guest.name));
+  return trees;
 }
 
-// A bind source in a guest's tree, this guest's or another's, open through
-// no symbolic link (guest_tree.h): that guest could otherwise make a
-// directory on the way a link to the host's /etc, or to another guest's
-// tree, and have it bound here.  Nothing for a source elsewhere, the
-// host's path, which mount(2) resolves as it is (an automount point
-// mounting as it does).
+// A bind source whose way leads into a guest's tree, this guest's or
+// another's, open through no symbolic link below that root (guest_tree.h):
+// the guest could otherwise make a directory on the way a link to the
+// host's /etc, or to another guest's tree, and have it bound here.
+// Nothing for a source elsewhere, the host's path, which mount(2) resolves
+// as it is (an automount point mounting as it does).
 std::optional<UniqueFd> openBindSourceInGuestTree(const FstabEntry& entry, const GuestConfig& config,
                                                   const fs::path& fstab) {
-  fs::path source(entry.source);
+  const fs::path source(entry.source);
   if (!source.is_absolute() ||
       std::any_of(source.begin(), source.end(), [](const fs::path& part) { return part == ".."; }))
     throwMountError(entry, fstab, EINVAL, "a bind source must be an absolute path without '..'");
-  // Without "..", no link is needed to read "." and "//" as the kernel does.
-  source = source.lexically_normal();
-  const auto where = locateInGuestTree(source, guestRootsAround(source, config));
-  if (!where) return std::nullopt;
+  const auto entered = findGuestTreeOnTheWay(source, guestTreesAround(config));
+  if (!entered) return std::nullopt;
   try {
-    return openInGuestTree(*where, entry.source, O_PATH | O_CLOEXEC);
+    return openInEnteredGuestTree(*entered, entry.source, O_PATH | O_CLOEXEC);
   } catch (const Error& e) {
     throwMountError(entry, fstab, e.errnum(), e.what());
   }
