@@ -43,6 +43,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -548,6 +549,10 @@ int mapPageZeroErrno() {
 // when the host seals the context from outside; commoncap asks those sets
 // themselves of page zero (patch 0108).
 void checkLateSeal() {
+  std::ifstream minAddr("/proc/sys/vm/mmap_min_addr");
+  unsigned long lowest = 0;
+  report(static_cast<bool>(minAddr >> lowest) && lowest > 0,
+         "control: vm.mmap_min_addr keeps page zero from users", std::to_string(lowest));
   expect("host: map page zero (control)", 0, mapPageZeroErrno());
   inTurns(
       "a task that joined before the host sealed its context",
@@ -561,6 +566,9 @@ void checkLateSeal() {
         }
         expect("guest in its setup state: map page zero (control)", 0, mapPageZeroErrno());
         handOver(0);
+        report((currentCapabilities().effective >> CAP_SYS_RAWIO) & 1,
+               "control: sealed since it joined, it still holds SYS_RAWIO in its own sets",
+               "it does not");
         expect("guest sealed by the host since it joined: map page zero", EPERM,
                mapPageZeroErrno());
       },

@@ -109,3 +109,52 @@ TEST(GuestTreeOnTheWay, AHostPathIsInNoTree) {
 TEST(GuestTreeOnTheWay, AMissingHostPathIsLeftAsItIs) {
   CHECK_FALSE(vs::guest::findGuestTreeOnTheWay(temp.path() / "nothing/vservers/web2", trees));
 }
+
+// An admin's link in the base to a root elsewhere: the root is the link's
+// target, and the guest's links below it are refused.
+TEST(GuestTreeOnTheWay, ALinkInTheBaseNamesARoot) {
+  fs::create_directories(temp.path() / "srv/web3/srv");
+  fs::create_directory_symlink(temp.path() / "host/etc", temp.path() / "srv/web3/srv/share");
+  fs::create_directory_symlink(temp.path() / "srv/web3", temp.path() / "vservers/web3");
+  const auto entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "vservers/web3/srv/share", trees);
+  CHECK(entered.has_value());
+  STRCMP_EQUAL((temp.path() / "vservers/web3").c_str(), entered->rootShown.c_str());
+  STRCMP_EQUAL("srv/share", entered->below.c_str());
+  const vs::Error e =
+      expectError([&] { vs::guest::openInEnteredGuestTree(*entered, "shown", O_PATH); });
+  LONGS_EQUAL(ELOOP, e.errnum());
+}
+
+// A ".." out of the base (in a host link) leads back to the host.
+TEST(GuestTreeOnTheWay, DotDotFromTheBaseIsNoRoot) {
+  fs::create_directory_symlink("../host", temp.path() / "hostlink");
+  fs::create_directory_symlink("../host/etc", temp.path() / "vservers/up");
+  CHECK_FALSE(vs::guest::findGuestTreeOnTheWay(temp.path() / "hostlink/etc", trees));
+  // Through the base: its entry "up" is a link, whose target is taken as
+  // the root it names (the admin's).
+  const auto entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "vservers/up", trees);
+  CHECK(entered.has_value());
+  STRCMP_EQUAL(".", entered->below.c_str());
+}
+
+TEST(GuestTreeOnTheWay, ATrailingSlashIsTheSame) {
+  const auto entered = vs::guest::findGuestTreeOnTheWay(temp.path() / "vservers/web2/srv/", trees);
+  CHECK(entered.has_value());
+  STRCMP_EQUAL("srv", entered->below.c_str());
+}
+
+TEST(GuestTreeOnTheWay, ALinkLoopOnTheHostIsInNoTree) {
+  fs::create_symlink(temp.path() / "loop-b", temp.path() / "loop-a");
+  fs::create_symlink(temp.path() / "loop-a", temp.path() / "loop-b");
+  CHECK_FALSE(vs::guest::findGuestTreeOnTheWay(temp.path() / "loop-a/x", trees));
+}
+
+// A ".." in the rest of the way, below the root, may not leave it.
+TEST(GuestTreeOnTheWay, DotDotOutOfARootIsRefused) {
+  vs::guest::EnteredGuestTree entered{
+      vs::UniqueFd(open((temp.path() / "vservers/web2").c_str(), O_PATH | O_DIRECTORY)),
+      temp.path() / "vservers/web2", "srv/../../host"};
+  const vs::Error e =
+      expectError([&] { vs::guest::openInEnteredGuestTree(entered, "shown", O_PATH); });
+  LONGS_EQUAL(EXDEV, e.errnum());
+}

@@ -96,9 +96,7 @@ std::optional<std::string> guestCgroupProblem(const fs::path& group, const std::
   const std::string problem = "cgroup '" + group.string() + "' ";
   if (!group.is_absolute()) return problem + "is not an absolute path";
   if (hasDotComponent(group)) return problem + "has a '.' or '..' in it";
-  const fs::path below = group.lexically_relative(kCgroupRoot);
-  if (below.empty() || below == "." || *below.begin() == "..")
-    return problem + "is not below " + kCgroupRoot;
+  if (!pathBelow(group, kCgroupRoot)) return problem + "is not below " + kCgroupRoot;
   if (group == defaultCgroupOf(name)) return std::nullopt;
   if (group.filename() == name && unitStartsGuest(group.parent_path().filename().string(), name))
     return std::nullopt;

@@ -12,6 +12,7 @@
 #include "../error.h"
 #include "../text.h"
 #include "config_files.h"
+#include "paths.h"
 
 namespace vs::guest {
 
@@ -40,9 +41,7 @@ namespace {
 // host's, if the guest may open it and it lies there.
 std::optional<fs::path> pathInDev(const DeviceMapEntry& entry) {
   if (!(entry.rule.access & VSERVER_DEVICE_OPEN)) return std::nullopt;
-  const fs::path relative = entry.device.lexically_relative("/dev");
-  if (relative.empty() || relative == "." || *relative.begin() == "..") return std::nullopt;
-  return relative;
+  return pathBelow(entry.device, "/dev");
 }
 
 void makeParentDirectories(const fs::path& dev, const fs::path& relative) {

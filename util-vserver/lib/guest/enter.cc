@@ -107,14 +107,13 @@ UniqueFd openGuestCgroup(const std::string& name, const RunRecord& record) {
 // guest chooses that group and what holds there (a freeze, pids.max), as
 // it may do with the command once it runs.
 fs::path initCgroupBelow(const std::string& name, const RunRecord& record) {
+  const std::string problem = name + ": its cgroup " + record.cgroup.string() + " takes no process";
   const auto path = processCgroupPath(std::to_string(record.initPid));
-  const fs::path below =
-      path ? (fs::path(kCgroupRoot) / fs::path(*path).relative_path()).lexically_relative(record.cgroup)
-           : fs::path();
-  if (below.empty() || below == "." || *below.begin() == "..")
-    throw Error(EBUSY, name + ": its cgroup " + record.cgroup.string() +
-                           " takes no process, and its init is in no group below it");
-  return below;
+  if (!path) throw Error(EBUSY, problem + ", and its init's cgroup cannot be read");
+  const auto below =
+      pathBelow(fs::path(kCgroupRoot) / fs::path(*path).relative_path(), record.cgroup);
+  if (!below) throw Error(EBUSY, problem + ", and its init is in no group below it");
+  return *below;
 }
 
 // Our child, made in the guest's cgroup, or in its init's when the

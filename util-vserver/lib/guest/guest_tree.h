@@ -16,7 +16,7 @@ namespace vs::guest {
 
 // The guests' trees, for a path whose way may lead into one through the
 // host's links: their roots, and the directories whose every
-// subdirectory is one (the vdir base).
+// subdirectory, or link of the admin's to one, is one (the vdir base).
 struct GuestTrees {
   std::vector<std::filesystem::path> roots;
   std::vector<std::filesystem::path> bases;
@@ -38,8 +38,9 @@ std::optional<EnteredGuestTree> findGuestTreeOnTheWay(const std::filesystem::pat
                                                       const GuestTrees& trees);
 
 // Opens entered.below beneath entered.root through no symbolic link;
-// throws Error(ELOOP) when one is on the way, naming shown (the path as
-// the configuration gave it), and the open's own error otherwise.
+// throws Error(ELOOP) when one is on the way and Error(EXDEV) when a ".."
+// would leave the root, naming shown (the path as the configuration gave
+// it), and the open's own error otherwise.
 UniqueFd openInEnteredGuestTree(const EnteredGuestTree& entered, const std::filesystem::path& shown,
                                 int flags);
 

@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "../error.h"
+#include "../file_identity.h"
 #include "paths.h"
 
 namespace vs::guest {
@@ -40,9 +41,8 @@ UniqueFd openLockFile(const std::filesystem::path& file) {
 }
 
 bool sameFile(int fd, const std::filesystem::path& file) {
-  struct stat open {}, named {};
-  return fstat(fd, &open) == 0 && stat(file.c_str(), &named) == 0 && open.st_dev == named.st_dev &&
-         open.st_ino == named.st_ino;
+  const auto open = identityOf(fd);
+  return open && open == identityOf(file);
 }
 
 }  // namespace

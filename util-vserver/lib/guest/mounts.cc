@@ -130,13 +130,13 @@ GuestTrees guestTreesAround(const GuestConfig& config) {
 // host's /etc, or to another guest's tree, and have it bound here.
 // Nothing for a source elsewhere, the host's path, which mount(2) resolves
 // as it is (an automount point mounting as it does).
-std::optional<UniqueFd> openBindSourceInGuestTree(const FstabEntry& entry, const GuestConfig& config,
+std::optional<UniqueFd> openBindSourceInGuestTree(const FstabEntry& entry, const GuestTrees& trees,
                                                   const fs::path& fstab) {
   const fs::path source(entry.source);
   if (!source.is_absolute() ||
       std::any_of(source.begin(), source.end(), [](const fs::path& part) { return part == ".."; }))
     throwMountError(entry, fstab, EINVAL, "a bind source must be an absolute path without '..'");
-  const auto entered = findGuestTreeOnTheWay(source, guestTreesAround(config));
+  const auto entered = findGuestTreeOnTheWay(source, trees);
   if (!entered) return std::nullopt;
   try {
     return openInEnteredGuestTree(*entered, entry.source, O_PATH | O_CLOEXEC);
@@ -146,10 +146,10 @@ std::optional<UniqueFd> openBindSourceInGuestTree(const FstabEntry& entry, const
 }
 
 void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
-               const GuestConfig& config, const fs::path& fstab) {
+               const GuestTrees& trees, const fs::path& fstab) {
   const BindMountPlan plan = planBindMount(options);
   {
-    const auto inGuestTree = openBindSourceInGuestTree(entry, config, fstab);
+    const auto inGuestTree = openBindSourceInGuestTree(entry, trees, fstab);
     const std::string source =
         inGuestTree ? procFdPath(inGuestTree->get()) : entry.source;
     const UniqueFd coveredTarget = openMountPoint(rootFd, entry, fstab);
@@ -174,9 +174,9 @@ void bindMount(int rootFd, const FstabEntry& entry, const MountOptions& options,
 }
 
 void mountEntry(int rootFd, const FstabEntry& entry, const MountOptions& options,
-                const GuestConfig& config, const fs::path& fstab) {
+                const GuestTrees& trees, const fs::path& fstab) {
   if (options.flags & MS_BIND)
-    bindMount(rootFd, entry, options, config, fstab);
+    bindMount(rootFd, entry, options, trees, fstab);
   else
     mountFilesystem(rootFd, entry, options, fstab);
 }
@@ -272,9 +272,10 @@ void mountGuestFilesystems(const GuestConfig& config) {
   makeNodev(rootFd.get(), vdir);
   mountFreshDev(rootFd.get(), config.devices);
   const fs::path fstab = config.location.cfgdir / "fstab";
+  const GuestTrees trees = guestTreesAround(config);
   for (const FstabEntry& entry : config.fstab) {
     if (const auto options = startMountOptions(entry))
-      mountEntry(rootFd.get(), entry, *options, config, fstab);
+      mountEntry(rootFd.get(), entry, *options, trees, fstab);
   }
 }
 

@@ -27,4 +27,11 @@ std::filesystem::path defaultCgroupOf(const std::string& name) {
   return std::filesystem::path(kCgroupBase) / name;
 }
 
+std::optional<std::filesystem::path> pathBelow(const std::filesystem::path& path,
+                                               const std::filesystem::path& dir) {
+  std::filesystem::path below = path.lexically_relative(dir);
+  if (below.empty() || below == "." || *below.begin() == "..") return std::nullopt;
+  return below;
+}
+
 }  // namespace vs::guest

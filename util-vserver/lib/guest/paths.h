@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace vs::guest {
@@ -37,5 +38,10 @@ std::filesystem::path addressRecordOf(const std::string& name,
 // The group of guest name when it was not started by a systemd unit of
 // ours, or by a version that did not record its group in the run file.
 std::filesystem::path defaultCgroupOf(const std::string& name);  // /sys/fs/cgroup/vserver/NAME
+
+// path relative to dir when path lies strictly below dir, compared as
+// written, component by component; nothing otherwise.
+std::optional<std::filesystem::path> pathBelow(const std::filesystem::path& path,
+                                               const std::filesystem::path& dir);
 
 }  // namespace vs::guest
