@@ -41,9 +41,9 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -549,10 +549,9 @@ int mapPageZeroErrno() {
 // when the host seals the context from outside; commoncap asks those sets
 // themselves of page zero (patch 0108).
 void checkLateSeal() {
-  std::ifstream minAddr("/proc/sys/vm/mmap_min_addr");
-  unsigned long lowest = 0;
-  report(static_cast<bool>(minAddr >> lowest) && lowest > 0,
-         "control: vm.mmap_min_addr keeps page zero from users", std::to_string(lowest));
+  const std::string lowest = readFile("/proc/sys/vm/mmap_min_addr");
+  report(std::strtoul(lowest.c_str(), nullptr, 10) > 0,
+         "control: vm.mmap_min_addr keeps page zero from users", lowest);
   expect("host: map page zero (control)", 0, mapPageZeroErrno());
   inTurns(
       "a task that joined before the host sealed its context",

@@ -24,6 +24,19 @@ guest_view() {
 	echo 0 >"$IF/$1/cpuset/mems"
 	printf "$3" >"$IF/$1/cflags"
 }
+# check_memory_view NAME TOTAL_KB LIMIT: NAME's /proc/meminfo has
+# TOTAL_KB (LIMIT, in words) as MemTotal, and that less what NAME's own
+# group uses as MemFree (within 4 MiB); the meminfo is left in $meminfo,
+# MemFree in $guest_free.
+check_memory_view() {
+	meminfo=$(vserver "$1" exec cat /proc/meminfo)
+	local used_kb=$(($(cat "$CG/$1/memory.current") / 1024))
+	check_eq "MemTotal in $1 is $3" "$2" "$(echo "$meminfo" | kb MemTotal)"
+	guest_free=$(echo "$meminfo" | kb MemFree)
+	echo "# $1: MemFree $guest_free kB; its own group uses $used_kb kB"
+	check "MemFree in $1 is that limit less what its own group uses (within 4 MiB)" \
+		test "$(($2 - guest_free - used_kb))" -lt 4096 -a "$(($2 - guest_free - used_kb))" -gt -4096
+}
 # load1 TEXT: the 1-minute load of a /proc/loadavg line, in hundredths.
 load1() { echo "$1" | sed -n 's/^\([0-9]*\)\.\([0-9][0-9]\) .*/\1\2/p' | sed 's/^0*//;s/^$/0/'; }
 # tasks_of TEXT: the task count (after the slash) of a /proc/loadavg line.
@@ -38,13 +51,7 @@ check "build v1" guest_view v1 771 ""
 check "start v1" vserver v1 start
 check_match "vattribute shows v1's default view flags" '^flags: .*virt_mem virt_load virt_cpu' \
 	"$(vattribute --xid 771 --get)"
-meminfo=$(vserver v1 exec cat /proc/meminfo)
-used_kb=$(($(cat $CG/v1/memory.current) / 1024))
-check_eq "MemTotal in v1 is its limit, 64 MiB" 65536 "$(echo "$meminfo" | kb MemTotal)"
-guest_free=$(echo "$meminfo" | kb MemFree)
-echo "# v1: MemFree $guest_free kB; its group uses $used_kb kB"
-check "MemFree is the limit less what v1's group uses (within 4 MiB)" \
-	test "$((65536 - guest_free - used_kb))" -lt 4096 -a "$((65536 - guest_free - used_kb))" -gt -4096
+check_memory_view v1 65536 "its limit, 64 MiB"
 check "its group uses something: MemFree is below MemTotal" test "$guest_free" -lt 65536
 available=$(echo "$meminfo" | kb MemAvailable)
 check "MemAvailable lies between MemFree and MemTotal" \
@@ -83,13 +90,7 @@ check "v1 holds a 12 MiB file" vserver v1 exec busybox dd if=/dev/zero of=/tmp/f
 check "all guests together use under 40 MiB, so a 60 MiB limit reclaims nothing" \
 	test "$(cat $CG/memory.current)" -lt $((40 * 1024 * 1024))
 echo $((60 * 1024 * 1024)) >$CG/memory.max
-meminfo=$(vserver v2 exec cat /proc/meminfo)
-used_kb=$(($(cat $CG/v2/memory.current) / 1024))
-check_eq "MemTotal in v2 is the limit it shares, 60 MiB" 61440 "$(echo "$meminfo" | kb MemTotal)"
-guest_free=$(echo "$meminfo" | kb MemFree)
-echo "# v2: MemFree $guest_free kB; its group uses $used_kb kB"
-check "MemFree is that limit less what v2 uses, not v1 (within 4 MiB)" \
-	test "$((61440 - guest_free - used_kb))" -lt 4096 -a "$((61440 - guest_free - used_kb))" -gt -4096
+check_memory_view v2 61440 "the limit it shares, 60 MiB"
 check "Cached in v2 holds none of v1's file" test "$(echo "$meminfo" | kb Cached)" -lt 8192
 echo max >$CG/memory.max
 vserver v1 exec rm /tmp/fill

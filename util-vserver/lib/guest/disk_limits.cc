@@ -11,7 +11,6 @@
 
 #include "../error.h"
 #include "../number.h"
-#include "../open_in_root.h"
 #include "../project_quota.h"
 #include "config_files.h"
 #include "guest_tree.h"

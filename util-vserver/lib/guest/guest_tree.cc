@@ -26,9 +26,10 @@ constexpr int kMaxLinksFollowed = 40;
 class NamedDirectories {
  public:
   explicit NamedDirectories(const std::vector<fs::path>& paths) {
-    for (const fs::path& path : paths)
-      if (const auto identity = identityOf(path); identity && fs::is_directory(path))
-        entries_.push_back({*identity, path});
+    for (const fs::path& path : paths) {
+      struct stat st {};
+      if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) entries_.push_back({identityOf(st), path});
+    }
   }
 
   const fs::path* find(const struct stat& st) const {
