@@ -44,6 +44,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -545,14 +546,52 @@ int mapPageZeroErrno() {
   return 0;
 }
 
+// The errno of committing a MiB of private writable memory; unmapped again.
+int commitMebibyteErrno() {
+  constexpr size_t kMebibyte = size_t{1} << 20;
+  void* memory =
+      mmap(nullptr, kMebibyte, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) return errno;
+  munmap(memory, kMebibyte);
+  return 0;
+}
+
+// A /proc/meminfo field in kB; 0 if it is missing.
+unsigned long meminfoKb(const std::string& meminfo, const std::string& field) {
+  const size_t at = meminfo.find("\n" + field + ":");
+  if (at == std::string::npos) return 0;
+  return std::strtoul(meminfo.c_str() + at + field.size() + 2, nullptr, 10);
+}
+
+// Strict overcommit with a limit 256 MiB or more above what is committed
+// now, and all of the limit held back for CAP_SYS_ADMIN: while these hold,
+// only a task the kernel counts as admin commits memory (mm/util.c's
+// __vm_enough_memory()).  Files in the order they are written.
+std::map<std::string, std::string> adminOnlyCommit() {
+  const std::string meminfo = "\n" + readFile("/proc/meminfo");
+  const unsigned long total = meminfoKb(meminfo, "MemTotal");
+  const unsigned long limit = meminfoKb(meminfo, "Committed_AS") + (256 << 10);
+  return {{"/proc/sys/vm/admin_reserve_kbytes", std::to_string(4 * limit) + "\n"},
+          {"/proc/sys/vm/overcommit_memory", "2\n"},
+          {"/proc/sys/vm/overcommit_ratio", std::to_string(100 * limit / total + 1) + "\n"}};
+}
+
 // A task that joined its context in the setup state keeps its full sets
 // when the host seals the context from outside; commoncap asks those sets
-// themselves of page zero (patch 0108).
+// themselves of page zero and of the admin's memory reserve (patch 0108).
+// The reserve is checked while only admins may commit memory: the probe
+// runs as root with every capability, and nothing else runs meanwhile.
 void checkLateSeal() {
   const std::string lowest = readFile("/proc/sys/vm/mmap_min_addr");
   report(std::strtoul(lowest.c_str(), nullptr, 10) > 0,
          "control: vm.mmap_min_addr keeps page zero from users", lowest);
   expect("host: map page zero (control)", 0, mapPageZeroErrno());
+  const FilesSetForNow strict(adminOnlyCommit());
+  expect("host: commit a MiB from the admin's reserve (control)", 0, commitMebibyteErrno());
+  expect("host without SYS_ADMIN: commit a MiB (control)", ENOMEM, isolated([] {
+           if (!onlyEffective(CAP_SYS_RAWIO)) return 254;
+           return commitMebibyteErrno();
+         }));
   inTurns(
       "a task that joined before the host sealed its context",
       [](const HandOver& handOver) {
@@ -564,12 +603,18 @@ void checkLateSeal() {
           return;
         }
         expect("guest in its setup state: map page zero (control)", 0, mapPageZeroErrno());
+        expect("guest in its setup state: commit a MiB from the admin's reserve (control)", 0,
+               commitMebibyteErrno());
         handOver(0);
-        report((currentCapabilities().effective >> CAP_SYS_RAWIO) & 1,
-               "control: sealed since it joined, it still holds SYS_RAWIO in its own sets",
+        const uint64_t held = currentCapabilities().effective;
+        report((held >> CAP_SYS_RAWIO) & (held >> CAP_SYS_ADMIN) & 1,
+               "control: sealed since it joined, it still holds SYS_RAWIO and SYS_ADMIN in its "
+               "own sets",
                "it does not");
         expect("guest sealed by the host since it joined: map page zero", EPERM,
                mapPageZeroErrno());
+        expect("guest sealed by the host since it joined: commit a MiB from the admin's reserve",
+               ENOMEM, commitMebibyteErrno());
       },
       [](uint32_t) {
         vs::PolicyChange seal;

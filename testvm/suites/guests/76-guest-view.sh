@@ -14,10 +14,13 @@ CG=/sys/fs/cgroup/vserver
 # kb FIELD: FIELD's value in kB in the meminfo on stdin.
 kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB\$/\1/p"; }
 # guest_view NAME XID CFLAGS: builds NAME, limited to 64 MiB (16384 pages)
-# and CPU 1, with free, uptime and nproc, and CFLAGS as its cflags.
+# and CPU 1, with free, uptime and nproc, sysfs on /sys, and CFLAGS as its
+# cflags.
 guest_view() {
 	make_guest "$1" "$2" >/dev/null || return 1
 	for applet in free uptime nproc; do ln -sf busybox "/vservers/$1/bin/$applet"; done
+	mkdir -p "/vservers/$1/sys"
+	echo 'sysfs /sys sysfs ro,nosuid,nodev,noexec 0 0' >>"$IF/$1/fstab"
 	mkdir -p "$IF/$1/rlimits" "$IF/$1/cpuset"
 	echo 16384 >"$IF/$1/rlimits/rss"
 	echo 1 >"$IF/$1/cpuset/cpus"
@@ -77,6 +80,13 @@ check_eq "/proc/stat in v1 has one per-CPU line" 1 "$(vserver v1 exec grep -c '^
 check_match "cpu1's" '^cpu1 ' "$(vserver v1 exec grep '^cpu[0-9]' /proc/stat)"
 check_eq "the host's /proc/cpuinfo lists both" 2 "$(grep -c '^processor' /proc/cpuinfo)"
 check_eq "and its /proc/stat both" 2 "$(grep -c '^cpu[0-9]' /proc/stat)"
+# glibc's sysconf(_SC_NPROCESSORS_ONLN) reads sysfs's online list (0110).
+CPUS=/sys/devices/system/cpu
+check_eq "$CPUS/online in v1 lists CPU 1" 1 "$(vserver v1 exec cat $CPUS/online)"
+check_eq "and offline the other" 0 "$(vserver v1 exec cat $CPUS/offline)"
+check_eq "possible stays the machine's" "$(cat $CPUS/possible)" "$(vserver v1 exec cat $CPUS/possible)"
+check_eq "the host's online lists both" 0-1 "$(cat $CPUS/online)"
+check_eq "and its offline none" "" "$(cat $CPUS/offline)"
 
 # --- load: /proc/loadavg and sysinfo --------------------------------------
 check "build v2, idle" guest_view v2 772 ""
@@ -134,6 +144,7 @@ check_match "and free the machine's" "^Mem: +$host_total " "$(vserver v3 exec fr
 check_eq "with !virt_cpu, v3's /proc/cpuinfo lists both CPUs" 2 \
 	"$(vserver v3 exec grep -c '^processor' /proc/cpuinfo)"
 check_eq "while its cpuset still holds it to one" 1 "$(vserver v3 exec nproc)"
+check_eq "and $CPUS/online lists both" 0-1 "$(vserver v3 exec cat $CPUS/online)"
 check "with ~virt_load, v3's loadavg counts every task" \
 	test "$(tasks_of "$(vserver v3 exec cat /proc/loadavg)")" -gt 20
 check "the host turns virt_mem on for the running v3 (vattribute)" \
