@@ -511,14 +511,6 @@ GuestLock lockStoppedSource(const std::string& name, const fs::path& cfgdir,
   return std::move(*lock);
 }
 
-// One of a and b lies in the other (or they are one directory).
-bool nested(const fs::path& a, const fs::path& b) {
-  const auto shorter = std::distance(a.begin(), a.end()) <= std::distance(b.begin(), b.end());
-  const fs::path& inner = shorter ? b : a;
-  const fs::path& outer = shorter ? a : b;
-  return std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end()).first == outer.end();
-}
-
 // A directory given by its path may be a guest's root, lie in one or hold
 // one: the same race as a guest named.
 std::vector<GuestLock> lockStoppedRootsAround(const Plan& plan, const ContextCheck& contextRuns) {
@@ -526,7 +518,7 @@ std::vector<GuestLock> lockStoppedRootsAround(const Plan& plan, const ContextChe
   for (const RegisteredGuest& guest : registeredGuests(plan.configRoot)) {
     std::error_code error;
     const fs::path root = fs::canonical(readVdir({guest.cfgdir, plan.defaults}, guest.name), error);
-    if (!error && nested(root, plan.cloneSource))
+    if (!error && (isWithin(root, plan.cloneSource) || isWithin(plan.cloneSource, root)))
       locks.push_back(lockStoppedSource(guest.name, guest.cfgdir, contextRuns, plan.lockDir));
   }
   return locks;

@@ -1,5 +1,7 @@
 #include "paths.h"
 
+#include <algorithm>
+
 namespace vs::guest {
 
 const char* const kDefaultVdirBase = "/vservers";
@@ -25,6 +27,10 @@ std::filesystem::path addressRecordOf(const std::string& name, const std::filesy
 
 std::filesystem::path defaultCgroupOf(const std::string& name) {
   return std::filesystem::path(kCgroupBase) / name;
+}
+
+bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir) {
+  return std::mismatch(dir.begin(), dir.end(), path.begin(), path.end()).first == dir.end();
 }
 
 std::optional<std::filesystem::path> pathBelow(const std::filesystem::path& path,

@@ -39,6 +39,10 @@ std::filesystem::path addressRecordOf(const std::string& name,
 // ours, or by a version that did not record its group in the run file.
 std::filesystem::path defaultCgroupOf(const std::string& name);  // /sys/fs/cgroup/vserver/NAME
 
+// Whether path is dir or lies below it, compared as written, component by
+// component.
+bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir);
+
 // path relative to dir when path lies strictly below dir, compared as
 // written, component by component; nothing otherwise.
 std::optional<std::filesystem::path> pathBelow(const std::filesystem::path& path,

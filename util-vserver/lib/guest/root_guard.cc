@@ -1,21 +1,10 @@
 #include "root_guard.h"
 
-#include <algorithm>
-
 #include "paths.h"
 
 namespace vs::guest {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// Whether path is dir or lies under it, component by component.
-bool isWithin(const fs::path& path, const fs::path& dir) {
-  return std::mismatch(dir.begin(), dir.end(), path.begin(), path.end()).first == dir.end();
-}
-
-}  // namespace
 
 std::optional<fs::path> heldByRoot(const fs::path& root, const ConfigLocation& location,
                                    const std::vector<fs::path>& kept) {
