@@ -459,6 +459,31 @@ static int vs_context_set_net(struct vs_context *ctx,
 	return err;
 }
 
+/*
+ * Whether sealed context @xid may take network set @net.  Its sockets were
+ * made under the set it has: a first set, or one taking raw sockets back,
+ * would leave the packet and raw sockets it opened meanwhile as they are.
+ */
+static int vs_sealed_net_change_ok(u32 xid,
+				   const struct vserver_net_config *net,
+				   struct netlink_ext_ack *extack)
+{
+	const u32 raw = VSERVER_NCAP_RAW | VSERVER_NCAP_RAW_ICMP;
+	struct vserver_net_config old;
+
+	if (!vserver_net_read(xid, &old)) {
+		NL_SET_ERR_MSG(extack,
+			       "a sealed context without a network set gets none");
+		return -EBUSY;
+	}
+	if (old.caps & ~net->caps & raw) {
+		NL_SET_ERR_MSG(extack,
+			       "a sealed context keeps its raw network capabilities");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 /* What a context with @flags is shown of its own (the LSM's account). */
 static unsigned int vs_context_views(u64 flags)
 {
@@ -691,7 +716,10 @@ int vs_context_set(u32 xid, struct vs_policy *change,
 		goto out_put;
 	}
 	/* The changes that can fail on their own come first. */
-	err = vs_context_set_net(ctx, change->net, extack);
+	if (change->net && !in_setup)
+		err = vs_sealed_net_change_ok(xid, change->net, extack);
+	if (!err)
+		err = vs_context_set_net(ctx, change->net, extack);
 	if (err)
 		goto out_put;
 	/*

@@ -51,7 +51,9 @@
 #include <linux/net_tstamp.h>
 #include <linux/netconf.h>
 #include <linux/netlink.h>
+#include <linux/netlink_diag.h>
 #include <linux/nexthop.h>
+#include <linux/packet_diag.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -118,6 +120,8 @@ constexpr uint32_t kXidWatch = 6522;    // every capability in its bounding set,
 constexpr uint32_t kXidBridge = 6523;   // hide_netif, 10.75.1.2 on the bridge vsbr3, 10.75.1.3 on its port vsv4
 constexpr uint32_t kXidBackup = 6524;   // as 6518, vsv0's backup port vsv1 set
 constexpr uint32_t kXidForeignPeer = 6525;  // hide_netif, 10.75.0.2 on vsv0, its peer in another namespace
+constexpr uint32_t kXidLateSet = 6526;  // sealed without a set, then given one: refused
+constexpr uint32_t kXidLateRaw = 6527;  // sealed with the raw ncap, then without it: refused
 
 // The default loopback address of A: 127.1.(6501 / 256).(6501 % 256).
 const std::string kLbackA = "127.1." + std::to_string(kXidA / 256) + "." + std::to_string(kXidA % 256);
@@ -555,30 +559,89 @@ std::vector<std::string> dumpLinks(int* err, uint8_t family = AF_UNSPEC,
   return out;
 }
 
-// The inodes of the sockets a sock_diag dump of family and protocol shows.
-std::set<uint64_t> diagInodes(int family, int protocol, int* err) {
+// The inodes of the sockets a sock_diag request of family shows: a dump
+// with NLM_F_DUMP, else a lookup of one socket (with NLM_F_ACK, so that
+// its end is known); fill puts the request's header after nlh's.
+std::set<uint64_t> diagRequest(int family, uint16_t flags,
+                               const std::function<void(nlmsghdr*)>& fill, int* err) {
   std::set<uint64_t> out;
   Rtnl diag(NETLINK_SOCK_DIAG);
-  nlmsghdr* nlh = diag.start(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
-  if (family == AF_UNIX) {
-    auto* req = static_cast<unix_diag_req*>(mnl_nlmsg_put_extra_header(nlh, sizeof(unix_diag_req)));
-    req->sdiag_family = AF_UNIX;
-    req->udiag_states = ~0U;
-  } else {
-    auto* req =
-        static_cast<inet_diag_req_v2*>(mnl_nlmsg_put_extra_header(nlh, sizeof(inet_diag_req_v2)));
-    req->sdiag_family = static_cast<uint8_t>(family);
-    req->sdiag_protocol = static_cast<uint8_t>(protocol);
-    req->idiag_states = ~0U;
-  }
+  nlmsghdr* nlh = diag.start(SOCK_DIAG_BY_FAMILY, flags);
+  fill(nlh);
   *err = diag.run(nlh, [&](const nlmsghdr* reply) {
     if (reply->nlmsg_type != SOCK_DIAG_BY_FAMILY) return;
+    const void* payload = mnl_nlmsg_get_payload(reply);
     if (family == AF_UNIX)
-      out.insert(static_cast<const unix_diag_msg*>(mnl_nlmsg_get_payload(reply))->udiag_ino);
+      out.insert(static_cast<const unix_diag_msg*>(payload)->udiag_ino);
+    else if (family == AF_NETLINK)
+      out.insert(static_cast<const netlink_diag_msg*>(payload)->ndiag_ino);
+    else if (family == AF_PACKET)
+      out.insert(static_cast<const packet_diag_msg*>(payload)->pdiag_ino);
     else
-      out.insert(static_cast<const inet_diag_msg*>(mnl_nlmsg_get_payload(reply))->idiag_inode);
+      out.insert(static_cast<const inet_diag_msg*>(payload)->idiag_inode);
   });
   return out;
+}
+
+template <typename Request>
+Request* diagHeader(nlmsghdr* nlh) {
+  return static_cast<Request*>(mnl_nlmsg_put_extra_header(nlh, sizeof(Request)));
+}
+
+// An inet_diag request of family and protocol: a protocol past 255 (MPTCP)
+// goes in an attribute.
+inet_diag_req_v2* inetDiagHeader(nlmsghdr* nlh, int family, int protocol) {
+  auto* req = diagHeader<inet_diag_req_v2>(nlh);
+  req->sdiag_family = static_cast<uint8_t>(family);
+  req->sdiag_protocol = static_cast<uint8_t>(protocol > 255 ? IPPROTO_TCP : protocol);
+  req->idiag_states = ~0U;
+  if (protocol > 255) mnl_attr_put_u32(nlh, INET_DIAG_REQ_PROTOCOL, static_cast<uint32_t>(protocol));
+  return req;
+}
+
+// The inodes of the sockets a sock_diag dump of family (and protocol, for
+// AF_INET and AF_INET6) shows.
+std::set<uint64_t> diagInodes(int family, int protocol, int* err) {
+  return diagRequest(family, NLM_F_DUMP, [&](nlmsghdr* nlh) {
+    if (family == AF_UNIX) {
+      auto* req = diagHeader<unix_diag_req>(nlh);
+      req->sdiag_family = AF_UNIX;
+      req->udiag_states = ~0U;
+    } else if (family == AF_NETLINK) {
+      auto* req = diagHeader<netlink_diag_req>(nlh);
+      req->sdiag_family = AF_NETLINK;
+      req->sdiag_protocol = NDIAG_PROTO_ALL;
+    } else if (family == AF_PACKET) {
+      diagHeader<packet_diag_req>(nlh)->sdiag_family = AF_PACKET;
+    } else {
+      inetDiagHeader(nlh, family, protocol);
+    }
+  }, err);
+}
+
+// The inode sock_diag's lookup of the TCP socket bound to IPv4 address:port
+// (a listener) shows; 0 with the errno in *err if none.
+uint64_t diagLookupTcp(const std::string& address, uint16_t port, int* err) {
+  const auto found = diagRequest(AF_INET, NLM_F_ACK, [&](nlmsghdr* nlh) {
+    auto* req = inetDiagHeader(nlh, AF_INET, IPPROTO_TCP);
+    req->id.idiag_sport = htons(port);
+    inet_pton(AF_INET, address.c_str(), &req->id.idiag_src[0]);
+    req->id.idiag_cookie[0] = req->id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+  }, err);
+  return found.empty() ? 0 : *found.begin();
+}
+
+// The inode sock_diag's lookup of the unix socket of inode shows; 0 with
+// the errno in *err if none.
+uint64_t diagLookupUnix(uint64_t inode, int* err) {
+  const auto found = diagRequest(AF_UNIX, NLM_F_ACK, [&](nlmsghdr* nlh) {
+    auto* req = diagHeader<unix_diag_req>(nlh);
+    req->sdiag_family = AF_UNIX;
+    req->udiag_states = ~0U;
+    req->udiag_ino = static_cast<uint32_t>(inode);
+    req->udiag_cookie[0] = req->udiag_cookie[1] = INET_DIAG_NOCOOKIE;  // as sock_diag checks it
+  }, err);
+  return found.empty() ? 0 : *found.begin();
 }
 
 // The inodes listed in a /proc/net table (tcp, udp, raw, unix, ...).
@@ -1320,6 +1383,24 @@ void checkReplace() {
                    token, "");
   });
   release(holder);
+
+  // A sealed context's sockets were made under the set it has: it gets no
+  // first set, nor one taking raw sockets back, which would leave the
+  // packet and raw sockets it holds as they are (kmod).
+  Holder unconfined = holdContext(kXidLateSet, "net-late-set", {}, std::nullopt);
+  if (unconfined.status == 0)
+    expect("host: give a sealed context without a network set its first", EBUSY,
+           setNetSet(kXidLateSet, {0, 0, {}, {"10.70.0.12"}}));
+  release(unconfined);
+  Holder raw = holdContext(kXidLateRaw, "net-late-raw", {},
+                           NetSet{0, VSERVER_NCAP_RAW, {}, {"10.70.0.12"}});
+  if (raw.status == 0) {
+    expect("host: take the raw ncap back from a sealed context", EBUSY,
+           setNetSet(kXidLateRaw, {0, 0, {}, {"10.70.0.12"}}));
+    expect("host: add an address to a sealed context's set, raw kept (control)", 0,
+           setNetSet(kXidLateRaw, {0, VSERVER_NCAP_RAW, {}, {"10.70.0.12", "10.70.0.13"}}));
+  }
+  release(raw);
 }
 
 // --- 1. binds and listeners ---
@@ -1491,18 +1572,26 @@ void checkListeners() {
 
 // --- 2. source addresses ---
 
+// Control data of one message of level and type carrying info.
+template <typename Info>
+struct OneControl {
+  OneControl(int level, int type, const Info& info) {
+    auto* c = reinterpret_cast<cmsghdr*>(bytes);
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(sizeof(Info));
+    std::memcpy(CMSG_DATA(c), &info, sizeof(Info));
+  }
+  alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(Info))] = {};
+};
+
 // Sends size bytes of data on fd (to *to, or to its peer when to is
 // null) with one control message of level and type carrying info; 0 or
 // sendmsg's errno.
 template <typename Info>
 int sendmsgWithInfo(int fd, const Address* to, const void* data, size_t size, int level, int type,
                     const Info& info) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(Info))] = {};
-  auto* c = reinterpret_cast<cmsghdr*>(control);
-  c->cmsg_level = level;
-  c->cmsg_type = type;
-  c->cmsg_len = CMSG_LEN(sizeof(Info));
-  std::memcpy(CMSG_DATA(c), &info, sizeof(Info));
+  OneControl<Info> control(level, type, info);
   iovec iov{const_cast<void*>(data), size};
   msghdr msg{};
   if (to) {
@@ -1511,8 +1600,8 @@ int sendmsgWithInfo(int fd, const Address* to, const void* data, size_t size, in
   }
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
+  msg.msg_control = control.bytes;
+  msg.msg_controllen = sizeof(control.bytes);
   return errnoOf(sendmsg(fd, &msg, 0));
 }
 
@@ -1814,6 +1903,25 @@ void checkLoopback() {
     udpCheck("guest A: UDP to ::1:5301 (host wildcard)", "::1", 5301, "");
     expectForeignSourceFails("guest A: UDP with IP_PKTINFO 127.0.0.1 to 10.70.0.1", "10.70.0.1",
                              5300, "127.0.0.1");
+    // Its loopback address speaks to itself only: a service of the host's
+    // or of another guest would take such a peer for a local one.
+    expectForeignSourceFails("guest A: UDP with IP_PKTINFO its lback to 10.70.0.1", "10.70.0.1",
+                             5300, kLbackA);
+    for (const auto& [to, who] : {std::pair<std::string, std::string>{"10.70.0.1", ""},
+                                  {"10.70.0.4", ""},
+                                  {"10.70.0.3", "A"}}) {
+      const std::string token = newToken();
+      Socket tcp(AF_INET, SOCK_STREAM);
+      const std::string what = "guest A: TCP bound to 127.0.0.1 (its lback) to " + to + ":80";
+      expect("guest A: bind TCP to 127.0.0.1 before connecting to " + to, 0,
+             tcp.bindTo(makeAddress("127.0.0.1", 0)));
+      const int err = tcpSend(tcp, makeAddress(to, 80), token);
+      if (who.empty()) expect(what, EADDRNOTAVAIL, err);
+      if (who.empty())
+        expectReceiver(what, token, "");
+      else
+        expectDelivered(what + ", its own address (control)", "connect", err, token, who, {kLbackA});
+    }
     // Bound to its own address first: the native loopback stays the
     // host's, whatever the source.
     for (const char* to : {"::1", "::"}) {
@@ -2001,6 +2109,71 @@ void checkAddressViews(const std::string& where, const std::vector<std::string>&
   for (const char* foreign : {"10.70.0.1\n", "10.70.0.5\n", "10.71.0.1\n"})
     if (trie.find(std::string("|-- ") + foreign) != std::string::npos) leaked += std::string(" ") + foreign;
   report(leaked.empty(), where + ": /proc/net/fib_trie shows no foreign address", "shows" + leaked);
+}
+
+// sock_diag: a lookup of one socket is judged by who asks, not by the
+// kernel's socket it reaches (patch 0115), and a guest on the host's
+// stack asks for no kind of socket whose dump would not pick out its own
+// (0116): netlink, packet, MPTCP.
+void checkSockDiagReach() {
+  Bound hostListener = listenOn(SOCK_STREAM, "10.70.0.1", 7010);
+  Socket hostPacket(AF_PACKET, SOCK_DGRAM, 0);
+  Socket hostMptcp(AF_INET, SOCK_STREAM, IPPROTO_MPTCP);
+  const Address mptcpAt = makeAddress("10.70.0.1", 7011);
+  int mptcpErr = hostMptcp.error();
+  if (!mptcpErr) mptcpErr = hostMptcp.bindTo(mptcpAt);
+  if (!mptcpErr) mptcpErr = errnoOf(listen(hostMptcp.fd(), 4));
+  expect("host: an MPTCP listener on 10.70.0.1:7011 (control)", 0, mptcpErr);
+  sockaddr_un hostUnixAt{};
+  hostUnixAt.sun_family = AF_UNIX;
+  std::snprintf(hostUnixAt.sun_path, sizeof(hostUnixAt.sun_path), "/tmp/vs-net-diag-host.sock");
+  unlink(hostUnixAt.sun_path);
+  Socket hostUnix(AF_UNIX, SOCK_STREAM);
+  expect("host: bind a unix socket (control)", 0,
+         errnoOf(bind(hostUnix.fd(), reinterpret_cast<sockaddr*>(&hostUnixAt), sizeof(hostUnixAt))));
+  const uint64_t hostTcpInode = inodeOf(hostListener.socket.fd());
+  const uint64_t hostUnixInode = inodeOf(hostUnix.fd());
+  struct Kind {
+    const char* name;
+    int family, protocol;
+    uint64_t hostInode;
+  };
+  const std::vector<Kind> refused = {{"netlink", AF_NETLINK, 0, 0},
+                                     {"packet", AF_PACKET, 0, inodeOf(hostPacket.fd())},
+                                     {"MPTCP", AF_INET, IPPROTO_MPTCP, inodeOf(hostMptcp.fd())}};
+  int err = 0;
+  uint64_t found = diagLookupTcp("10.70.0.1", 7010, &err);
+  report(found == hostTcpInode, "host: sock_diag's lookup of its listener 10.70.0.1:7010 (control)",
+         errnoName(err));
+  for (const Kind& k : refused) {
+    const auto shown = diagInodes(k.family, k.protocol, &err);
+    report(!err && !shown.empty() && (!k.hostInode || shown.count(k.hostInode)),
+           std::string("host: sock_diag ") + k.name + " dump shows its sockets (control)",
+           std::string(errnoName(err)) + ", " + std::to_string(shown.size()) + " shown");
+  }
+  inGuest(kXidA, [&] {
+    Bound own = listenOn(SOCK_STREAM, "10.70.0.2", 7012);
+    int guestErr = 0;
+    uint64_t got = diagLookupTcp("10.70.0.1", 7010, &guestErr);
+    report(got == 0 && guestErr == ENOENT,
+           "guest A: sock_diag's lookup of the host's listener 10.70.0.1:7010 -> ENOENT",
+           "got inode " + std::to_string(got) + ", " + errnoName(guestErr));
+    got = diagLookupTcp("10.70.0.2", 7012, &guestErr);
+    report(got == inodeOf(own.socket.fd()),
+           "guest A: sock_diag's lookup of its own listener 10.70.0.2:7012 (control)",
+           errnoName(guestErr));
+    got = diagLookupUnix(hostUnixInode, &guestErr);
+    report(got == 0 && guestErr == ENOENT,
+           "guest A: sock_diag's lookup of the host's unix socket by inode -> ENOENT",
+           "got inode " + std::to_string(got) + ", " + errnoName(guestErr));
+    for (const Kind& k : refused) {
+      const auto shown = diagInodes(k.family, k.protocol, &guestErr);
+      report(guestErr == ENOENT && shown.empty(),
+             std::string("guest A: sock_diag ") + k.name + " dump -> ENOENT",
+             std::string(errnoName(guestErr)) + ", " + std::to_string(shown.size()) + " shown");
+    }
+  });
+  unlink(hostUnixAt.sun_path);
 }
 
 void checkVisibility() {
@@ -2940,14 +3113,67 @@ void checkHeaderIncluded6(const std::string& who, int protocol) {
 }
 
 // vsock has no network namespace: one port space with the host, and its
-// hypervisor, for every guest, confined or not.
+// hypervisor, for every guest, confined or not.  KCM's clones are sockets
+// no limit counts (patch 0114).
 const SocketKind kVsock{"AF_VSOCK", AF_VSOCK, SOCK_STREAM, 0};
+const SocketKind kKcm{"AF_KCM", AF_KCM, SOCK_DGRAM, 0};
+
+// Sends two datagrams to dst in one sendmmsg(), the second with an
+// SO_MARK control message: how many were sent.
+int sendSecondMarked(int fd, const Address& dst) {
+  OneControl<uint32_t> control(SOL_SOCKET, SO_MARK, 7);
+  const std::string tokens[2] = {newToken(), newToken()};
+  iovec iov[2] = {{const_cast<char*>(tokens[0].data()), tokens[0].size()},
+                  {const_cast<char*>(tokens[1].data()), tokens[1].size()}};
+  mmsghdr messages[2] = {};
+  for (int i = 0; i < 2; i++) {
+    messages[i].msg_hdr.msg_name = const_cast<sockaddr*>(dst.get());
+    messages[i].msg_hdr.msg_namelen = dst.length;
+    messages[i].msg_hdr.msg_iov = &iov[i];
+    messages[i].msg_hdr.msg_iovlen = 1;
+  }
+  messages[1].msg_hdr.msg_control = control.bytes;
+  messages[1].msg_hdr.msg_controllen = sizeof(control.bytes);
+  return sendmmsg(fd, messages, 2, 0);
+}
+
+// A mark picks the host's routing and firewall rules by mark (patch 0112):
+// set with SO_MARK, or given with one message, also the second message of
+// a sendmmsg() to one address, which the sendmsg hook does not see.
+void checkMarks(const std::string& who, int expected) {
+  Socket udp(AF_INET, SOCK_DGRAM);
+  expect(who + ": SO_MARK", expected, udp.setInt(SOL_SOCKET, SO_MARK, 7));
+  const std::string token = newToken();
+  const Address dst = makeAddress("10.70.0.1", 5300);
+  const uint32_t mark = 7;
+  expect(who + ": a datagram with an SO_MARK control message", expected,
+         sendmsgWithInfo(udp.fd(), &dst, token.data(), token.size(), SOL_SOCKET, SO_MARK, mark));
+  const int sent = sendSecondMarked(udp.fd(), dst);
+  report(sent == (expected ? 1 : 2),
+         who + ": sendmmsg of two datagrams to one address, the second marked: " +
+             (expected ? "the first only" : "both") + " sent",
+         std::to_string(sent) + " sent");
+}
+
+// raw_bind() takes the address whatever family it is given (patch 0113).
+int bindRawNamedAs(sa_family_t family, const char* address) {
+  Socket raw(AF_INET, SOCK_RAW, IPPROTO_UDP);
+  sockaddr_in named{};
+  named.sin_family = family;
+  inet_pton(AF_INET, address, &named.sin_addr);
+  return raw.ok() ? errnoOf(bind(raw.fd(), reinterpret_cast<sockaddr*>(&named), sizeof(named)))
+                  : raw.error();
+}
 
 void checkRaw() {
   const uint64_t withRaw = VSERVER_BCAPS_DEFAULT | bit(CAP_NET_RAW);
   expect("host: AF_VSOCK (control)", 0, socketErrno(kVsock));
+  expect("host: AF_KCM (control)", 0, socketErrno(kKcm));
+  checkMarks("host (control)", 0);
   inNewGuest(kXidUnconfined, "net-unconfined", policyWith(withRaw), std::nullopt, [] {
     expect("unconfined guest with CAP_NET_RAW: AF_VSOCK", EAFNOSUPPORT, socketErrno(kVsock));
+    expect("unconfined guest with CAP_NET_RAW: AF_KCM", EAFNOSUPPORT, socketErrno(kKcm));
+    checkMarks("unconfined guest with CAP_NET_RAW (control)", 0);
     for (const SocketKind& k : kPacketSockets)
       expect(std::string("unconfined guest with CAP_NET_RAW: ") + k.what + " (control)", 0, socketErrno(k));
     expect("unconfined guest with CAP_NET_RAW: raw ICMP (control)", 0,
@@ -3047,6 +3273,11 @@ void checkRaw() {
       expectRefused(std::string("guest with raw: ") + k.what, kRefusals, socketErrno(k));
     if (udp.ok()) checkHeaderIncluded("guest with raw", udp.fd());
     checkHeaderIncluded6("guest with raw", IPPROTO_UDP);
+    checkMarks("guest with raw", EPERM);
+    expect("guest with raw: bind a raw socket to 10.70.0.1 named as AF_INET6", EADDRNOTAVAIL,
+           bindRawNamedAs(AF_INET6, "10.70.0.1"));
+    expect("guest with raw: bind a raw socket to its 10.70.0.9 (control)", 0,
+           bindRawNamedAs(AF_INET, "10.70.0.9"));
   });
 
   // Ping sockets: no ncap needed; the echo carries the guest's source.
@@ -4559,6 +4790,7 @@ int probeNetwork() {
     checkSources();
     checkLoopback();
     checkVisibility();
+    checkSockDiagReach();
     checkNotifications();
     checkUnconfinedWatching();
     checkOtherViews();
