@@ -6,6 +6,7 @@
 // from zero.
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/if_alg.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/vserver.h>
@@ -55,6 +56,7 @@ constexpr uint32_t kSemaphoresXid = 4547;
 constexpr uint32_t kConnectionsXid = 4548;
 constexpr uint32_t kUserCountsXid = 4549;
 constexpr uint32_t kOverlayXid = 4550;
+constexpr uint32_t kAcceptXid = 4551;
 
 constexpr uint64_t kFiles = 8;
 constexpr uint64_t kSockets = 4;
@@ -849,6 +851,37 @@ void fillSemaphores() {
     if (id >= 0) semctl(id, 0, IPC_RMID);
 }
 
+// Inside kAcceptXid, limited to 3 sockets: AF_ALG's accept() clones its
+// socket, which only the clone hook sees; it is refused at the limit
+// (patch 0119).
+void acceptHashSockets() {
+  if (enterLimited(kAcceptXid, {{VSERVER_LIMIT_NSOCK, 3}}) != 0) {
+    report(false, "create the context limited on sockets for AF_ALG", "refused");
+    return;
+  }
+  const int hash = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  sockaddr_alg algorithm{};
+  algorithm.salg_family = AF_ALG;
+  std::snprintf(reinterpret_cast<char*>(algorithm.salg_type), sizeof(algorithm.salg_type), "hash");
+  std::snprintf(reinterpret_cast<char*>(algorithm.salg_name), sizeof(algorithm.salg_name),
+                "sha256");
+  expect("AF_ALG: bind a sha256 socket (1 of 3)", 0,
+         hash < 0 ? errno
+                  : errnoOf(bind(hash, reinterpret_cast<sockaddr*>(&algorithm), sizeof(algorithm))));
+  const int first = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
+  const int second = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
+  report(first >= 0 && second >= 0, "AF_ALG: two accepted sockets (3 of 3)", errnoName(errno));
+  expect("AF_ALG: accept at the limit", ENOBUFS,
+         errnoOf(accept4(hash, nullptr, nullptr, SOCK_CLOEXEC)));
+  const Row full = rowOf(kAcceptXid, "SOCK");
+  report(full.current == 3 && full.hits == 1, "SOCK: 3 held, the refused accept 1 hit",
+         describe(full));
+  close(second);
+  const int third = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
+  report(third >= 0, "AF_ALG: with room for one, accept (control)", errnoName(errno));
+  for (const int fd : {hash, first, third}) close(fd);
+}
+
 // The host is charged nothing: more semaphores than kSemaphoresXid may
 // have, in sets of its size.
 void semaphoresOfTheHost() {
@@ -1022,6 +1055,9 @@ int probeLimits() {
   const auto connections = settledLimits(kConnectionsXid);
   // The unix connect and the SYN at the limit.
   checkRow(kConnectionsXid, connections, "SOCK", kListenerSockets, kListenerSockets, 2);
+
+  inChild(acceptHashSockets);
+  endPersistent(kAcceptXid);
 
   checkPerUserCounts();
   checkSqpollCpuset();
