@@ -436,37 +436,12 @@ static int vs_enter(const struct vs_context *ctx)
 }
 
 /*
- * Confines @ctx to network set @net, or changes its set, if @net is given;
- * under vs_policy_mutex, so that a context that has died meanwhile, whose
- * release drops its set under that mutex, never gets one again.
+ * Refuses sealed context @xid a network set its sockets were not made
+ * under: a first set, or one taking raw sockets back, would leave the
+ * packet and raw sockets it opened meanwhile as they are.
  */
-static int vs_context_set_net(struct vs_context *ctx,
-			      const struct vserver_net_config *net,
-			      struct netlink_ext_ack *extack)
-{
-	int err;
-
-	lockdep_assert_held(&vs_policy_mutex);
-	if (!net)
-		return 0;
-	if (READ_ONCE(ctx->dead)) {
-		NL_SET_ERR_MSG(extack, "no such context");
-		return -ESRCH;
-	}
-	err = vserver_net_publish(ctx->xid, net);
-	if (err == -EADDRINUSE)
-		NL_SET_ERR_MSG(extack, "another context has this loopback address");
-	return err;
-}
-
-/*
- * Whether sealed context @xid may take network set @net.  Its sockets were
- * made under the set it has: a first set, or one taking raw sockets back,
- * would leave the packet and raw sockets it opened meanwhile as they are.
- */
-static int vs_sealed_net_change_ok(u32 xid,
-				   const struct vserver_net_config *net,
-				   struct netlink_ext_ack *extack)
+static int vs_check_sealed_net(u32 xid, const struct vserver_net_config *net,
+			       struct netlink_ext_ack *extack)
 {
 	const u32 raw = VSERVER_NCAP_RAW | VSERVER_NCAP_RAW_ICMP;
 	struct vserver_net_config old;
@@ -482,6 +457,36 @@ static int vs_sealed_net_change_ok(u32 xid,
 		return -EBUSY;
 	}
 	return 0;
+}
+
+/*
+ * Confines @ctx to network set @net, or changes its set, if @net is given
+ * (a @sealed context within what vs_check_sealed_net() lets it have);
+ * under vs_policy_mutex, so that a context that has died meanwhile, whose
+ * release drops its set under that mutex, never gets one again.
+ */
+static int vs_context_set_net(struct vs_context *ctx,
+			      const struct vserver_net_config *net,
+			      bool sealed, struct netlink_ext_ack *extack)
+{
+	int err;
+
+	lockdep_assert_held(&vs_policy_mutex);
+	if (!net)
+		return 0;
+	if (READ_ONCE(ctx->dead)) {
+		NL_SET_ERR_MSG(extack, "no such context");
+		return -ESRCH;
+	}
+	if (sealed) {
+		err = vs_check_sealed_net(ctx->xid, net, extack);
+		if (err)
+			return err;
+	}
+	err = vserver_net_publish(ctx->xid, net);
+	if (err == -EADDRINUSE)
+		NL_SET_ERR_MSG(extack, "another context has this loopback address");
+	return err;
 }
 
 /* What a context with @flags is shown of its own (the LSM's account). */
@@ -558,7 +563,7 @@ int vs_context_create(u32 xid, const char *name, struct vs_policy *policy,
 	/* The host may have changed the policy since it was published. */
 	mutex_lock(&vs_policy_mutex);
 	err = vs_context_open_account(ctx, policy) ?:
-	      vs_context_set_net(ctx, policy->net, extack);
+	      vs_context_set_net(ctx, policy->net, false, extack);
 	if (!err) {
 		err = vs_enter(ctx);
 		if (err)
@@ -716,10 +721,7 @@ int vs_context_set(u32 xid, struct vs_policy *change,
 		goto out_put;
 	}
 	/* The changes that can fail on their own come first. */
-	if (change->net && !in_setup)
-		err = vs_sealed_net_change_ok(xid, change->net, extack);
-	if (!err)
-		err = vs_context_set_net(ctx, change->net, extack);
+	err = vs_context_set_net(ctx, change->net, !in_setup, extack);
 	if (err)
 		goto out_put;
 	/*

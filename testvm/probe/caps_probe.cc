@@ -566,7 +566,8 @@ unsigned long meminfoKb(const std::string& meminfo, const std::string& field) {
 // Strict overcommit with a limit 256 MiB or more above what is committed
 // now, and all of the limit held back for CAP_SYS_ADMIN: while these hold,
 // only a task the kernel counts as admin commits memory (mm/util.c's
-// __vm_enough_memory()).  Files in the order they are written.
+// __vm_enough_memory()).  FilesSetForNow writes them in the map's order,
+// by name: the reserve, the mode, the ratio.
 std::map<std::string, std::string> adminOnlyCommit() {
   const std::string meminfo = "\n" + readFile("/proc/meminfo");
   const unsigned long total = meminfoKb(meminfo, "MemTotal");

@@ -57,6 +57,8 @@ constexpr uint32_t kConnectionsXid = 4548;
 constexpr uint32_t kUserCountsXid = 4549;
 constexpr uint32_t kOverlayXid = 4550;
 constexpr uint32_t kAcceptXid = 4551;
+// kAcceptXid's socket limit: the bound AF_ALG socket and two accepted.
+constexpr uint64_t kAlgSockets = 3;
 
 constexpr uint64_t kFiles = 8;
 constexpr uint64_t kSockets = 4;
@@ -851,11 +853,11 @@ void fillSemaphores() {
     if (id >= 0) semctl(id, 0, IPC_RMID);
 }
 
-// Inside kAcceptXid, limited to 3 sockets: AF_ALG's accept() clones its
-// socket, which only the clone hook sees; it is refused at the limit
+// Inside kAcceptXid, limited to kAlgSockets: AF_ALG's accept() clones
+// its socket, which only the clone hook sees; it is refused at the limit
 // (patch 0119).
 void acceptHashSockets() {
-  if (enterLimited(kAcceptXid, {{VSERVER_LIMIT_NSOCK, 3}}) != 0) {
+  if (enterLimited(kAcceptXid, {{VSERVER_LIMIT_NSOCK, kAlgSockets}}) != 0) {
     report(false, "create the context limited on sockets for AF_ALG", "refused");
     return;
   }
@@ -874,8 +876,8 @@ void acceptHashSockets() {
   expect("AF_ALG: accept at the limit", ENOBUFS,
          errnoOf(accept4(hash, nullptr, nullptr, SOCK_CLOEXEC)));
   const Row full = rowOf(kAcceptXid, "SOCK");
-  report(full.current == 3 && full.hits == 1, "SOCK: 3 held, the refused accept 1 hit",
-         describe(full));
+  report(full.current == static_cast<long long>(kAlgSockets) && full.hits == 1,
+         "SOCK: 3 held, the refused accept 1 hit", describe(full));
   close(second);
   const int third = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
   report(third >= 0, "AF_ALG: with room for one, accept (control)", errnoName(errno));

@@ -1585,6 +1585,35 @@ struct OneControl {
   alignas(cmsghdr) char bytes[CMSG_SPACE(sizeof(Info))] = {};
 };
 
+// Two datagrams to dst for one sendmmsg(), carrying first and second
+// (which must outlive it); a message's control data is set apart.
+class TwoDatagrams {
+ public:
+  TwoDatagrams(const Address& dst, const std::string& first, const std::string& second) {
+    const std::string* tokens[2] = {&first, &second};
+    for (int i = 0; i < 2; i++) {
+      iov_[i] = {const_cast<char*>(tokens[i]->data()), tokens[i]->size()};
+      messages_[i].msg_hdr.msg_name = const_cast<sockaddr*>(dst.get());
+      messages_[i].msg_hdr.msg_namelen = dst.length;
+      messages_[i].msg_hdr.msg_iov = &iov_[i];
+      messages_[i].msg_hdr.msg_iovlen = 1;
+    }
+  }
+  TwoDatagrams(const TwoDatagrams&) = delete;
+  TwoDatagrams& operator=(const TwoDatagrams&) = delete;
+
+  template <typename Info>
+  void setControl(int message, OneControl<Info>& control) {
+    messages_[message].msg_hdr.msg_control = control.bytes;
+    messages_[message].msg_hdr.msg_controllen = sizeof(control.bytes);
+  }
+  mmsghdr* messages() { return messages_; }
+
+ private:
+  iovec iov_[2]{};
+  mmsghdr messages_[2]{};
+};
+
 // Sends size bytes of data on fd (to *to, or to its peer when to is
 // null) with one control message of level and type carrying info; 0 or
 // sendmsg's errno.
@@ -1793,36 +1822,19 @@ void checkSources() {
       in_pktinfo goodInfo{}, badInfo{};
       inet_pton(AF_INET, "10.70.0.3", &goodInfo.ipi_spec_dst);
       inet_pton(AF_INET, "10.70.0.1", &badInfo.ipi_spec_dst);
-      alignas(cmsghdr) char goodCmsg[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-      alignas(cmsghdr) char badCmsg[CMSG_SPACE(sizeof(in_pktinfo))] = {};
-      auto fill = [](char* buffer, const in_pktinfo& info) {
-        cmsghdr* c = reinterpret_cast<cmsghdr*>(buffer);
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(info));
-        std::memcpy(CMSG_DATA(c), &info, sizeof(info));
-      };
-      fill(goodCmsg, goodInfo);
-      fill(badCmsg, badInfo);
-      iovec iov[2] = {{const_cast<char*>(good.data()), good.size()},
-                      {const_cast<char*>(bad.data()), bad.size()}};
-      mmsghdr msgs[2]{};
-      for (int i = 0; i < 2; i++) {
-        msgs[i].msg_hdr.msg_name = const_cast<sockaddr*>(dst.get());
-        msgs[i].msg_hdr.msg_namelen = dst.length;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_control = i == 0 ? goodCmsg : badCmsg;
-        msgs[i].msg_hdr.msg_controllen = sizeof(goodCmsg);
-      }
+      OneControl<in_pktinfo> goodControl(IPPROTO_IP, IP_PKTINFO, goodInfo);
+      OneControl<in_pktinfo> badControl(IPPROTO_IP, IP_PKTINFO, badInfo);
+      TwoDatagrams msgs(dst, good, bad);
+      msgs.setControl(0, goodControl);
+      msgs.setControl(1, badControl);
       Socket s(AF_INET, SOCK_DGRAM);
-      const int sent = sendmmsg(s.fd(), msgs, 2, 0);
+      const int sent = sendmmsg(s.fd(), msgs.messages(), 2, 0);
       report(sent == 1, "guest A: sendmmsg of an own-source and a foreign-source message -> 1 sent",
              "got " + std::to_string(sent) + (sent < 0 ? std::string(" ") + errnoName(errno) : ""));
       expectReceiver("guest A: sendmmsg's own-source message", good, "host", {"10.70.0.3"});
       expectReceiver("guest A: sendmmsg's foreign-source message", bad, "");
       const int single = sendWithSource("10.70.0.1", 5300, "10.70.0.1", newToken());
-      const int multi = errnoOf(sendmmsg(s.fd(), &msgs[1], 1, 0));
+      const int multi = errnoOf(sendmmsg(s.fd(), &msgs.messages()[1], 1, 0));
       report(multi != 0 && multi == single,
              "guest A: sendmmsg of a foreign source fails as sendmsg does",
              std::string("sendmmsg ") + errnoName(multi) + ", sendmsg " + errnoName(single));
@@ -1830,17 +1842,9 @@ void checkSources() {
       // Unbound, to loopback: each message goes to the guest's own lback.
       const Address lo = makeAddress("127.0.0.1", 5353);
       const std::string l1 = newToken(), l2 = newToken();
-      iovec liov[2] = {{const_cast<char*>(l1.data()), l1.size()},
-                       {const_cast<char*>(l2.data()), l2.size()}};
-      mmsghdr lmsgs[2]{};
-      for (int i = 0; i < 2; i++) {
-        lmsgs[i].msg_hdr.msg_name = const_cast<sockaddr*>(lo.get());
-        lmsgs[i].msg_hdr.msg_namelen = lo.length;
-        lmsgs[i].msg_hdr.msg_iov = &liov[i];
-        lmsgs[i].msg_hdr.msg_iovlen = 1;
-      }
+      TwoDatagrams lmsgs(lo, l1, l2);
       Socket u(AF_INET, SOCK_DGRAM);
-      const int lsent = sendmmsg(u.fd(), lmsgs, 2, 0);
+      const int lsent = sendmmsg(u.fd(), lmsgs.messages(), 2, 0);
       std::printf("# guest A: sendmmsg to 127.0.0.1:5353: %d\n", lsent);
       expectReceiver("guest A: sendmmsg to the host's 127.0.0.1:5353, first", l1, "");
       expectReceiver("guest A: sendmmsg to the host's 127.0.0.1:5353, second", l2, "");
@@ -1916,11 +1920,12 @@ void checkLoopback() {
       expect("guest A: bind TCP to 127.0.0.1 before connecting to " + to, 0,
              tcp.bindTo(makeAddress("127.0.0.1", 0)));
       const int err = tcpSend(tcp, makeAddress(to, 80), token);
-      if (who.empty()) expect(what, EADDRNOTAVAIL, err);
-      if (who.empty())
+      if (who.empty()) {
+        expect(what, EADDRNOTAVAIL, err);
         expectReceiver(what, token, "");
-      else
+      } else {
         expectDelivered(what + ", its own address (control)", "connect", err, token, who, {kLbackA});
+      }
     }
     // Bound to its own address first: the native loopback stays the
     // host's, whatever the source.
@@ -2144,6 +2149,9 @@ void checkSockDiagReach() {
   int err = 0;
   uint64_t found = diagLookupTcp("10.70.0.1", 7010, &err);
   report(found == hostTcpInode, "host: sock_diag's lookup of its listener 10.70.0.1:7010 (control)",
+         errnoName(err));
+  found = diagLookupUnix(hostUnixInode, &err);
+  report(found == hostUnixInode, "host: sock_diag's lookup of its unix socket by inode (control)",
          errnoName(err));
   for (const Kind& k : refused) {
     const auto shown = diagInodes(k.family, k.protocol, &err);
@@ -3122,19 +3130,10 @@ const SocketKind kKcm{"AF_KCM", AF_KCM, SOCK_DGRAM, 0};
 // SO_MARK control message: how many were sent.
 int sendSecondMarked(int fd, const Address& dst) {
   OneControl<uint32_t> control(SOL_SOCKET, SO_MARK, 7);
-  const std::string tokens[2] = {newToken(), newToken()};
-  iovec iov[2] = {{const_cast<char*>(tokens[0].data()), tokens[0].size()},
-                  {const_cast<char*>(tokens[1].data()), tokens[1].size()}};
-  mmsghdr messages[2] = {};
-  for (int i = 0; i < 2; i++) {
-    messages[i].msg_hdr.msg_name = const_cast<sockaddr*>(dst.get());
-    messages[i].msg_hdr.msg_namelen = dst.length;
-    messages[i].msg_hdr.msg_iov = &iov[i];
-    messages[i].msg_hdr.msg_iovlen = 1;
-  }
-  messages[1].msg_hdr.msg_control = control.bytes;
-  messages[1].msg_hdr.msg_controllen = sizeof(control.bytes);
-  return sendmmsg(fd, messages, 2, 0);
+  const std::string first = newToken(), second = newToken();
+  TwoDatagrams messages(dst, first, second);
+  messages.setControl(1, control);
+  return sendmmsg(fd, messages.messages(), 2, 0);
 }
 
 // A mark picks the host's routing and firewall rules by mark (patch 0112):

@@ -40,7 +40,7 @@ std::filesystem::path addressRecordOf(const std::string& name,
 std::filesystem::path defaultCgroupOf(const std::string& name);  // /sys/fs/cgroup/vserver/NAME
 
 // Whether path is dir or lies below it, compared as written, component by
-// component.
+// component: like pathBelow, it resolves neither ".." nor a link.
 bool isWithin(const std::filesystem::path& path, const std::filesystem::path& dir);
 
 // path relative to dir when path lies strictly below dir, compared as

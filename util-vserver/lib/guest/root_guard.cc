@@ -20,7 +20,7 @@ std::optional<fs::path> heldByRoot(const fs::path& root, const ConfigLocation& l
 std::optional<fs::path> outsideVdirBase(const fs::path& root, const ConfigLocation& location) {
   const fs::path base = fs::weakly_canonical(vdirBase(location.defaults));
   const fs::path canonicalRoot = fs::weakly_canonical(root);
-  if (canonicalRoot != base && isWithin(canonicalRoot, base)) return std::nullopt;
+  if (pathBelow(canonicalRoot, base)) return std::nullopt;
   return base;
 }
 
