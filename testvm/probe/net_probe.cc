@@ -689,6 +689,14 @@ class Socket {
     return errnoOf(setsockopt(fd_, level, name, &value, sizeof(value)));
   }
   int bindTo(const Address& a) { return errnoOf(bind(fd_, a.get(), a.length)); }
+  // A unix socket's bind to path, after whatever an earlier run left there.
+  int bindToPath(const std::string& path) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::snprintf(address.sun_path, sizeof(address.sun_path), "%s", path.c_str());
+    unlink(address.sun_path);
+    return errnoOf(bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof(address)));
+  }
 
  private:
   int fd_;
@@ -789,12 +797,7 @@ std::string readLine(int fd, int timeoutMs) {
               std::to_string(inodeOf(sockets[i].socket.fd()));
   // A unix socket and, on the host, a raw ICMP socket, for the tables.
   Socket unixSocket(AF_UNIX, SOCK_STREAM);
-  sockaddr_un un{};
-  un.sun_family = AF_UNIX;
-  std::snprintf(un.sun_path, sizeof(un.sun_path), "/tmp/vs-net-%s.sock", name.c_str());
-  unlink(un.sun_path);
-  if (bind(unixSocket.fd(), reinterpret_cast<sockaddr*>(&un), sizeof(un)) == 0)
-    listen(unixSocket.fd(), 1);
+  if (unixSocket.bindToPath("/tmp/vs-net-" + name + ".sock") == 0) listen(unixSocket.fd(), 1);
   inodes += " unix=" + std::to_string(inodeOf(unixSocket.fd()));
   Socket raw(AF_INET, SOCK_RAW, IPPROTO_ICMP);
   if (raw.ok()) inodes += " raw=" + std::to_string(inodeOf(raw.fd()));
@@ -2129,13 +2132,9 @@ void checkSockDiagReach() {
   if (!mptcpErr) mptcpErr = hostMptcp.bindTo(mptcpAt);
   if (!mptcpErr) mptcpErr = errnoOf(listen(hostMptcp.fd(), 4));
   expect("host: an MPTCP listener on 10.70.0.1:7011 (control)", 0, mptcpErr);
-  sockaddr_un hostUnixAt{};
-  hostUnixAt.sun_family = AF_UNIX;
-  std::snprintf(hostUnixAt.sun_path, sizeof(hostUnixAt.sun_path), "/tmp/vs-net-diag-host.sock");
-  unlink(hostUnixAt.sun_path);
+  const std::string hostUnixPath = "/tmp/vs-net-diag-host.sock";
   Socket hostUnix(AF_UNIX, SOCK_STREAM);
-  expect("host: bind a unix socket (control)", 0,
-         errnoOf(bind(hostUnix.fd(), reinterpret_cast<sockaddr*>(&hostUnixAt), sizeof(hostUnixAt))));
+  expect("host: bind a unix socket (control)", 0, hostUnix.bindToPath(hostUnixPath));
   const uint64_t hostTcpInode = inodeOf(hostListener.socket.fd());
   const uint64_t hostUnixInode = inodeOf(hostUnix.fd());
   struct Kind {
@@ -2181,7 +2180,7 @@ void checkSockDiagReach() {
              std::string(errnoName(guestErr)) + ", " + std::to_string(shown.size()) + " shown");
     }
   });
-  unlink(hostUnixAt.sun_path);
+  unlink(hostUnixPath.c_str());
 }
 
 void checkVisibility() {
@@ -2199,12 +2198,7 @@ void checkVisibility() {
     Bound udp = listenOn(SOCK_DGRAM, "10.70.0.2", 7001);
     Bound udp6 = listenOn(SOCK_DGRAM, "fd70::2", 7001);
     Socket unixSocket(AF_UNIX, SOCK_STREAM);
-    sockaddr_un un{};
-    un.sun_family = AF_UNIX;
-    std::snprintf(un.sun_path, sizeof(un.sun_path), "/tmp/vs-net-A-own.sock");
-    unlink(un.sun_path);
-    expect("guest A: bind a unix socket", 0,
-           errnoOf(bind(unixSocket.fd(), reinterpret_cast<sockaddr*>(&un), sizeof(un))));
+    expect("guest A: bind a unix socket", 0, unixSocket.bindToPath("/tmp/vs-net-A-own.sock"));
     const std::map<std::string, std::vector<uint64_t>> own = {
         {"tcp", {inodeOf(tcp.socket.fd())}},   {"tcp6", {inodeOf(tcp6.socket.fd())}},
         {"udp", {inodeOf(udp.socket.fd())}},   {"udp6", {inodeOf(udp6.socket.fd())}},
