@@ -4,11 +4,13 @@
 // errno and a control: the same call from the host, or from a guest on
 // what is its own.
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -43,6 +45,24 @@ constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
 
 int writeErrno(const std::string& path) { return openErrno(path, O_WRONLY); }
+
+// clone3() of a child that exits at once, started in the cgroup whose
+// directory is dir: 0 or the errno.
+int cloneIntoCgroupErrno(const std::string& dir) {
+  const int group = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (group < 0) return errno;
+  clone_args args{};
+  args.flags = CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<uint64_t>(group);
+  std::fflush(stdout);
+  const long child = syscall(SYS_clone3, &args, sizeof(args));
+  if (child == 0) _exit(0);
+  const int result = errnoOf(child);
+  close(group);
+  if (child > 0) waitpid(static_cast<pid_t>(child), nullptr, 0);
+  return result;
+}
 
 void mountOrReport(const char* type, const char* target, const char* data = nullptr) {
   mkdir(target, 0755);
@@ -91,6 +111,10 @@ std::vector<HostFile> hostPeerLists(pid_t self) {
       {"nfsd's exports", "/tmp/vs-nfsd/exports", EACCES},
       {"nfsd's clients", "/tmp/vs-nfsd/clients", EACCES},
       {"the IPv6 flow labels' destinations", "/proc/net/ip6_flowlabel", EACCES},
+      // Below /proc/fs, only what is judged (cifs's servers, fscache's
+      // volumes and lockd's state are not; the test kernel has lockd).
+      {"lockd's grace state below /proc/fs", "/proc/fs/lockd/nlm_end_grace", EACCES},
+      {"the directory /proc/fs (control)", "/proc/fs", 0},
       {"the packet handlers, with the devices of packet sockets", "/proc/net/ptype", EACCES},
       {"/proc/net/tcp, filtered per reader (control)", "/proc/net/tcp", 0},
       {"/proc/net/snmp, counters (control)", "/proc/net/snmp", 0},
@@ -131,8 +155,11 @@ std::string firstPciResource() {
 // host keeps them from its users (sysctls, physical pages' owners and
 // flags, slab caches, firmware tables, a device's registers).
 std::vector<std::string> ownerOnlyFiles() {
+  // /proc/tty/driver/serial is 0444 and debugfs's fault_around_bytes 0644,
+  // in a directory only root may enter (/proc/tty/driver, debugfs's root).
   return {"/proc/sys/net/ipv4/tcp_fastopen_key", "/proc/sys/kernel/cad_pid", "/proc/kpagecount",
-          "/proc/kpageflags", "/proc/slabinfo", "/sys/firmware/dmi/tables/DMI", firstPciResource()};
+          "/proc/kpageflags", "/proc/slabinfo", "/sys/firmware/dmi/tables/DMI", firstPciResource(),
+          "/proc/tty/driver/serial", "/sys/kernel/debug/fault_around_bytes"};
 }
 
 // The thread path of a HostFile names the caller's own thread.
@@ -179,6 +206,12 @@ void checkHostFiles() {
              openErrno(ownThreadPath(file.path, self), O_RDONLY));
     expect("guest without a cgroup namespace: write a cgroup's cgroup.procs", EACCES,
            writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
+    expect("guest without a cgroup namespace: clone3 into the root cgroup", EACCES,
+           cloneIntoCgroupErrno("/sys/fs/cgroup"));
+    expect("guest without a cgroup namespace: clone3 into another cgroup", EACCES,
+           cloneIntoCgroupErrno(kCgroupB));
+    expect("guest: read /proc/tty/drivers, 0444 in a directory anyone enters (control)", 0,
+           openErrno("/proc/tty/drivers", O_RDONLY));
     for (const SharedAttributes& file : sharedAttributes()) {
       expect(std::string("guest: chmod ") + file.path + " to its own mode", EPERM,
              errnoOf(chmod(file.path, file.mode)));
@@ -215,6 +248,10 @@ void checkHostFiles() {
     if (enterNewContext(kDelegatedXid, "fs-delegated") != 0) return;
     expect("delegated guest: write cgroup.procs below its own group (control)", 0,
            writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
+    expect("delegated guest: clone3 into a group below its own (control)", 0,
+           cloneIntoCgroupErrno(std::string(kCgroupA) + "/child"));
+    expect("delegated guest: clone3 into another group", EACCES,
+           cloneIntoCgroupErrno(kCgroupB));
     expect("delegated guest: write another group's cgroup.kill", EACCES,
            writeErrno(std::string(kCgroupB) + "/cgroup.kill"));
     expect("delegated guest: write the root group's cgroup.procs", EACCES,

@@ -3637,6 +3637,152 @@ void checkRouteQueries() {
   });
 }
 
+// The preferred sources (RTA_PREFSRC) routes of family name: those of a
+// dump, or with dst those of ip route get dst (from source, if given).
+// err gets the errno.
+std::vector<std::string> routeSources(int family, const std::string& dst, const std::string& source,
+                                      int* err) {
+  std::vector<std::string> out;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, dst.empty() ? NLM_F_DUMP : NLM_F_ACK);
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = static_cast<uint8_t>(family);
+  if (!dst.empty()) putAddressAttribute(nlh, RTA_DST, dst);
+  if (!source.empty()) putAddressAttribute(nlh, RTA_SRC, source);
+  *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWROUTE) return;
+    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) != RTA_PREFSRC) return;
+      char text[INET6_ADDRSTRLEN] = "";
+      inet_ntop(family, mnl_attr_get_payload(attr), text, sizeof(text));
+      if (!contains(out, text)) out.push_back(text);
+    });
+  });
+  return out;
+}
+
+// The errno of ip route get dst from source.
+int routeFromErrno(const std::string& dst, const std::string& source) {
+  int err = 0;
+  routeSources(familyOf(dst), dst, source, &err);
+  return err;
+}
+
+// Routes name a source address (the primary address of a subnet, the one
+// ip route get picks): guest A is told its own only, and a source not its
+// own is refused alike whether it is another context's or nobody's.  The
+// host, whose 10.70.0.1 is vsnet0's primary address, is the control.
+void checkRouteSources() {
+  int err = 0;
+  // Loopback addresses (lo's routes name 127.0.0.1) every context sees.
+  const auto ownedByA = [](const std::vector<std::string>& sources) {
+    return std::all_of(sources.begin(), sources.end(), [](const std::string& a) {
+      return contains(kAddrsA, a) || a.starts_with("127.");
+    });
+  };
+  const auto hostDump = routeSources(AF_INET, {}, {}, &err);
+  report(err == 0 && contains(hostDump, "10.70.0.1"),
+         "host: its route dump names 10.70.0.1 as a source (control)", "names " + join(hostDump));
+  const auto hostGet = routeSources(AF_INET, "10.70.0.99", {}, &err);
+  report(err == 0 && hostGet == std::vector<std::string>{"10.70.0.1"},
+         "host: ip route get 10.70.0.99 -> src 10.70.0.1 (control)", "names " + join(hostGet));
+  expect("host: ip route get 10.70.0.99 from guest B's 10.70.0.4 (control)", 0,
+         routeFromErrno("10.70.0.99", "10.70.0.4"));
+  expect("host: ip route get 10.70.0.99 from 10.70.0.200, nobody's (control)", ENETUNREACH,
+         routeFromErrno("10.70.0.99", "10.70.0.200"));
+  inGuest(kXidA, [&] {
+    const auto dump = routeSources(AF_INET, {}, {}, &err);
+    report(err == 0 && ownedByA(dump),
+           "guest A: its route dump names no source but its own or loopback's",
+           "names " + join(dump));
+    const auto got = routeSources(AF_INET, "10.70.0.99", {}, &err);
+    report(err == 0 && got.size() == 1 && contains(kAddrsA, got[0]),
+           "guest A: ip route get 10.70.0.99 -> src one of its own", "names " + join(got));
+    const auto got6 = routeSources(AF_INET6, "fd70::99", {}, &err);
+    report(err == 0 && ownedByA(got6), "guest A: ip -6 route get fd70::99 names no source but its own",
+           "names " + join(got6));
+    expect("guest A: ip route get 10.70.0.99 from guest B's 10.70.0.4", EADDRNOTAVAIL,
+           routeFromErrno("10.70.0.99", "10.70.0.4"));
+    expect("guest A: ip route get 10.70.0.99 from 10.70.0.200, nobody's, alike", EADDRNOTAVAIL,
+           routeFromErrno("10.70.0.99", "10.70.0.200"));
+    expect("guest A: ip route get 10.70.0.99 from its own 10.70.0.3 (control)", 0,
+           routeFromErrno("10.70.0.99", "10.70.0.3"));
+  });
+}
+
+// The destinations of the exceptions cached on IPv4 routes (ip route show
+// cache: a dump of RTM_F_CLONED routes).
+std::vector<std::string> cachedRouteDestinations() {
+  std::vector<std::string> out;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, NLM_F_DUMP);
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = AF_INET;
+  rtm->rtm_flags = RTM_F_CLONED;
+  rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    const auto* route = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(reply));
+    if (reply->nlmsg_type != RTM_NEWROUTE || !(route->rtm_flags & RTM_F_CLONED)) return;
+    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
+      if (mnl_attr_get_type(attr) != RTA_DST) return;
+      char text[INET_ADDRSTRLEN] = "";
+      inet_ntop(AF_INET, mnl_attr_get_payload(attr), text, sizeof(text));
+      out.push_back(text);
+    });
+  });
+  return out;
+}
+
+// Has the host's UDP socket, connected from 10.70.0.1 to peer port 9,
+// told by ICMP that the path takes 1280 bytes only: the kernel caches that
+// as an exception on the route to peer.  The ICMP comes from the host
+// itself, over lo, quoting the socket's datagram.
+bool learnPathMtu(const std::string& peer) {
+  Socket udp(AF_INET, SOCK_DGRAM);
+  if (udp.bindTo(makeAddress("10.70.0.1", 0)) != 0) return false;
+  const Address to = makeAddress(peer, 9);
+  if (connect(udp.fd(), to.get(), to.length) != 0) return false;
+  sockaddr_in local{};
+  socklen_t length = sizeof(local);
+  getsockname(udp.fd(), reinterpret_cast<sockaddr*>(&local), &length);
+  struct {
+    icmphdr icmp;
+    iphdr ip;
+    udphdr udp;
+  } message{};
+  message.icmp.type = ICMP_DEST_UNREACH;
+  message.icmp.code = ICMP_FRAG_NEEDED;
+  message.icmp.un.frag.mtu = htons(1280);
+  message.ip.version = 4;
+  message.ip.ihl = 5;
+  message.ip.ttl = 64;
+  message.ip.protocol = IPPROTO_UDP;
+  message.ip.tot_len = htons(1400);
+  message.ip.saddr = local.sin_addr.s_addr;
+  inet_pton(AF_INET, peer.c_str(), &message.ip.daddr);
+  message.udp.source = local.sin_port;
+  message.udp.dest = htons(9);
+  message.icmp.checksum = checksum(&message, sizeof(message));
+  Socket raw(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  const Address host = makeAddress("10.70.0.1", 0);
+  return sendto(raw.fd(), &message, sizeof(message), 0, host.get(), host.length) ==
+         static_cast<ssize_t>(sizeof(message));
+}
+
+// The exceptions cached on routes name the peers the host reached: guest A
+// sees none of the host's.
+void checkRouteExceptions() {
+  const std::string peer = "10.70.0.77";
+  report(learnPathMtu(peer), "host: a path MTU of 1280 to " + peer + " told by ICMP", "not sent");
+  const auto hostCache = cachedRouteDestinations();
+  report(contains(hostCache, peer), "host: ip route show cache names " + peer + " (control)",
+         "names " + join(hostCache));
+  inGuest(kXidA, [&] {
+    const auto cache = cachedRouteDestinations();
+    report(!contains(cache, peer), "guest A: ip route show cache does not name the host's peer",
+           "names " + join(cache));
+  });
+}
+
 // The errno of looking generic netlink family name up, or 0.
 int resolveErrno(const std::string& name) {
   return errnoOfCall([&] { vs::GenlSocket().resolveFamily(name); });
@@ -4788,6 +4934,8 @@ int probeNetwork() {
     checkUnconfinedWatching();
     checkOtherViews();
     checkRouteQueries();
+    checkRouteSources();
+    checkRouteExceptions();
     checkGenericFamilies();
     checkTcpMetrics();
     checkSharedPorts();

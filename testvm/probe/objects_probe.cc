@@ -18,6 +18,9 @@
 #include <mqueue.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
@@ -26,6 +29,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +64,15 @@ constexpr uint32_t kMqueueXid = 4809;
 constexpr uint32_t kOwnMqueueXid = 4810;
 constexpr uint32_t kNetlinkPortsXid = 4811;
 constexpr uint32_t kOtherNetlinkPortsXid = 4812;
+constexpr uint32_t kSharedFilesXid = 4813;
+constexpr uint32_t kOwnLocksXid = 4814;
+constexpr uint32_t kPidAnswersXid = 4815;
+constexpr uint32_t kLeaseXid = 4816;
+
+// Files every context opens as the same inode: a sysfs file glibc reads
+// for the number of CPUs, and a cgroup2 file.
+constexpr const char* kSharedFiles[] = {"/sys/devices/system/cpu/online",
+                                        "/sys/fs/cgroup/cgroup.controllers"};
 
 // Best effort, its lowest level.
 constexpr long kLowestBestEffort = ioprioOf(kIoprioBestEffort, 7);
@@ -659,7 +672,7 @@ void checkLocks() {
   const pid_t holder = fork();
   if (holder == 0) {
     const int fd = open(path, O_RDWR);
-    flock lock{};
+    struct flock lock {};
     lock.l_type = F_WRLCK;
     lock.l_whence = SEEK_SET;
     if (fd < 0 || fcntl(fd, F_SETLK, &lock) != 0) _exit(1);
@@ -670,7 +683,7 @@ void checkLocks() {
   (void)!read(ready[0], &byte, 1);
   auto conflictingPid = [path] {
     const int fd = open(path, O_RDWR);
-    flock lock{};
+    struct flock lock {};
     lock.l_type = F_WRLCK;
     lock.l_whence = SEEK_SET;
     // -1: the call failed; -2: it saw no conflicting lock at all.
@@ -693,6 +706,213 @@ void checkLocks() {
   });
   kill(holder, SIGKILL);
   waitpid(holder, nullptr, 0);
+}
+
+// A read lease on path, given back at once: 0 or the errno.
+int leaseErrno(const char* path) {
+  const int fd = open(path, O_RDONLY);
+  if (fd < 0) return errno;
+  const int result = errnoOf(fcntl(fd, F_SETLEASE, F_RDLCK));
+  if (result == 0) fcntl(fd, F_SETLEASE, F_UNLCK);
+  close(fd);
+  return result;
+}
+
+// A shared flock() on path, without waiting: 0 or the errno.
+int flockErrno(const char* path) {
+  const int fd = open(path, O_RDONLY);
+  if (fd < 0) return errno;
+  const int result = errnoOf(flock(fd, LOCK_SH | LOCK_NB));
+  close(fd);
+  return result;
+}
+
+// An inotify watch for opens and reads of path: 0 or the errno.
+int watchOpensErrno(const char* path) {
+  const int instance = inotify_init1(IN_CLOEXEC);
+  if (instance < 0) return errno;
+  const int result = errnoOf(inotify_add_watch(instance, path, IN_OPEN | IN_ACCESS));
+  close(instance);
+  return result;
+}
+
+// A lease breaks when anyone opens its file, who waits for the holder; a
+// watch reports every open.  On the files every context shares, a guest
+// takes neither, nor a lock; on its own files it takes them all.
+void checkSharedFiles() {
+  const char* own = "/tmp/vs-objects-own-file";
+  writeFile(own, "own\n");
+  for (const char* path : kSharedFiles) {
+    expect(std::string("host: a lease on ") + path + " (control)", 0, leaseErrno(path));
+    expect(std::string("host: flock ") + path + " (control)", 0, flockErrno(path));
+  }
+  expect("host: watch opens of /sys/devices/system/cpu/online (control)", 0,
+         watchOpensErrno("/sys/devices/system/cpu/online"));
+  inChild([own] {
+    if (enterNewContext(kSharedFilesXid, "shared-files") != 0) return;
+    for (const char* path : kSharedFiles) {
+      expect(std::string("guest: a lease on ") + path, EPERM, leaseErrno(path));
+      expect(std::string("guest: flock ") + path, EPERM, flockErrno(path));
+    }
+    expect("guest: watch opens of /sys/devices/system/cpu/online", EPERM,
+           watchOpensErrno("/sys/devices/system/cpu/online"));
+    // cgroup.events of its own groups is how a guest's init learns one emptied.
+    expect("guest: watch a cgroup2 file (control)", 0,
+           watchOpensErrno("/sys/fs/cgroup/cgroup.controllers"));
+    expect("guest: a lease on a file of its own (control)", 0, leaseErrno(own));
+    expect("guest: flock a file of its own (control)", 0, flockErrno(own));
+    expect("guest: watch opens of a file of its own (control)", 0, watchOpensErrno(own));
+  });
+  unlink(own);
+}
+
+// open(path, O_RDONLY | O_NONBLOCK), which a lease it would wait for
+// refuses with EWOULDBLOCK: 0 or the errno.
+int openWithoutWaitingErrno(const char* path) { return openErrno(path, O_RDONLY | O_NONBLOCK); }
+
+// A guest's lease makes its own context's openers wait, and no other's: the
+// host's open breaks it at once.
+void checkLeaseBreaks() {
+  const char* path = "/tmp/vs-objects-leased";
+  writeFile(path, "leased\n");
+  const auto guestSide = [path](const HandOver& handOver) {
+    if (enterNewContext(kLeaseXid, "lease") != 0) return;
+    // A lease's holder is told of each break by SIGIO, which would end it.
+    signal(SIGIO, SIG_IGN);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    expect("guest: a write lease on a file of its own (control)", 0,
+           errnoOf(fcntl(fd, F_SETLEASE, F_WRLCK)));
+    expect("guest: its own task's open waits for its lease (control)", EWOULDBLOCK,
+           isolated([path] { return openWithoutWaitingErrno(path); }));
+    handOver(0);
+    const int held = fcntl(fd, F_GETLEASE);
+    report(held == F_UNLCK, "guest: the host's open took its lease away at once",
+           "F_GETLEASE gives " + std::to_string(held));
+    close(fd);
+  };
+  const auto hostSide = [path](uint32_t) {
+    expect("host: open a file a guest leases, without waiting", 0, openWithoutWaitingErrno(path));
+  };
+  inTurns("guest: lease checks", guestSide, hostSide);
+  unlink(path);
+}
+
+// Whether /proc/locks has a lock on the inode (its "MAJ:MIN:INODE" field).
+bool procLocksMentionsInode(ino_t inode) {
+  std::ifstream locks("/proc/locks");
+  std::string field;
+  const std::string wanted = ":" + std::to_string(inode);
+  while (locks >> field)
+    if (field.size() > wanted.size() && field.ends_with(wanted) &&
+        std::count(field.begin(), field.end(), ':') == 2)
+      return true;
+  return false;
+}
+
+// An OFD lock on the whole of fd: 0 or the errno.
+int lockOpenFileErrno(int fd) {
+  struct flock lock {};
+  lock.l_type = F_WRLCK;
+  lock.l_whence = SEEK_SET;
+  return errnoOf(fcntl(fd, F_OFD_SETLK, &lock));
+}
+
+// An OFD lock names no pid: /proc/locks shows a guest the locks of its own
+// context by the context, not by a pid.
+void checkOpenFileLocks() {
+  const char* hostPath = "/tmp/vs-objects-ofd";
+  writeFile(hostPath, "ofd\n");
+  const int hostFd = open(hostPath, O_RDWR | O_CLOEXEC);
+  struct stat hostFile {};
+  fstat(hostFd, &hostFile);
+  expect("host: an OFD lock (control)", 0, lockOpenFileErrno(hostFd));
+  report(procLocksMentionsInode(hostFile.st_ino), "host: /proc/locks shows its OFD lock (control)",
+         "it does not");
+  inChild([&hostFile] {
+    if (enterNewContext(kOwnLocksXid, "own-locks") != 0) return;
+    report(!procLocksMentionsInode(hostFile.st_ino), "guest: /proc/locks does not show a host OFD lock",
+           "it does");
+    const char* ownPath = "/tmp/vs-objects-ofd-own";
+    writeFile(ownPath, "own\n");
+    const int ownFd = open(ownPath, O_RDWR | O_CLOEXEC);
+    struct stat ownFile {};
+    fstat(ownFd, &ownFile);
+    expect("guest: an OFD lock of its own (control)", 0, lockOpenFileErrno(ownFd));
+    report(procLocksMentionsInode(ownFile.st_ino), "guest: /proc/locks shows its own OFD lock (control)",
+           "it does not");
+    close(ownFd);
+    unlink(ownPath);
+  });
+  close(hostFd);
+  unlink(hostPath);
+}
+
+// TIOCSPGRP of pgrp (0: the caller's own) on the controlling terminal of a
+// new session, a pty's slave: 0 or the errno.
+int setForegroundGroupErrno(pid_t pgrp) {
+  return isolated([pgrp] {
+    const int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) return errno;
+    if (setsid() < 0) return errno;
+    const int slave = open(ptsname(master), O_RDWR | O_CLOEXEC);
+    if (slave < 0 || ioctl(slave, TIOCSCTTY, 0) != 0) return errno;
+    const pid_t group = pgrp ? pgrp : getpgrp();
+    return errnoOf(ioctl(slave, TIOCSPGRP, &group));
+  });
+}
+
+// A task of another context answers as a free pid, also where the uid
+// check or a file's owner would look it up first.
+void checkPidAnswers() {
+  std::fflush(stdout);
+  const pid_t other = fork();
+  if (other == 0) {
+    setpgid(0, 0);
+    for (;;) pause();
+  }
+  setpgid(other, other);
+  const auto asNobody = [](const std::function<int()>& call) {
+    return isolated([&call] { return setuid(65534) != 0 ? errno : call(); });
+  };
+  const auto setOwner = [other] {
+    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    const int result = errnoOf(fcntl(fd, F_SETOWN, other));
+    close(fd);
+    return result;
+  };
+  const auto setOwnerEx = [other] {
+    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    f_owner_ex owner{F_OWNER_PID, other};
+    const int result = errnoOf(fcntl(fd, F_SETOWN_EX, &owner));
+    close(fd);
+    return result;
+  };
+  // Without contexts the uid check tells a live task from a free pid.
+  expect("host task as nobody: kill(pid, 0) of a root task (control)", EPERM,
+         asNobody([other] { return errnoOf(kill(other, 0)); }));
+  expect("host task as nobody: kill(-pgrp, 0) of a root group (control)", EPERM,
+         asNobody([other] { return errnoOf(kill(-other, 0)); }));
+  expect("host: F_SETOWN to a task (control)", 0, setOwner());
+  expect("host: F_SETOWN_EX to a task (control)", 0, setOwnerEx());
+  expect("host: TIOCSPGRP of a group of another session (control)", EPERM,
+         setForegroundGroupErrno(other));
+  inChild([&] {
+    if (enterNewContext(kPidAnswersXid, "pid-answers") != 0) return;
+    expect("guest as nobody: kill(pid, 0) of a host task", ESRCH,
+           asNobody([other] { return errnoOf(kill(other, 0)); }));
+    expect("guest as nobody: kill(-pgrp, 0) of a host group", ESRCH,
+           asNobody([other] { return errnoOf(kill(-other, 0)); }));
+    expect("guest: F_SETOWN to a host task", ESRCH, setOwner());
+    expect("guest: F_SETOWN_EX to a host task", ESRCH, setOwnerEx());
+    expect("guest: TIOCSPGRP of a host group", ESRCH, setForegroundGroupErrno(other));
+    expect("guest: TIOCSPGRP of its own group (control)", 0, setForegroundGroupErrno(0));
+    expect("guest: F_SETOWN to itself (control)", 0, isolated([] {
+             const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+             return errnoOf(fcntl(fd, F_SETOWN, getpid()));
+           }));
+  });
+  kill(other, SIGKILL);
+  waitpid(other, nullptr, 0);
 }
 
 // getpriority over a whole user or process group sees the guest's tasks only.
@@ -742,6 +962,10 @@ int probeObjects() {
   checkAbstractNames();
   checkNetlinkPorts();
   checkLocks();
+  checkOpenFileLocks();
+  checkSharedFiles();
+  checkLeaseBreaks();
+  checkPidAnswers();
   checkPriorityLoops();
   return failures() ? 1 : 0;
 }

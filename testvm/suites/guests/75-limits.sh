@@ -455,6 +455,10 @@ check_eq "memory.swap.max is rlimits/swap in bytes (4096 pages of 4 KiB)" 167772
 check_eq "beside memory.max, rlimits/rss's" 33554432 "$(cat $CG/l9/memory.max)"
 check_eq "SwapTotal in l9 is its swap limit, 16 MiB (virt_mem)" 16384 \
 	"$(vserver l9 exec cat /proc/meminfo | swap_total)"
+check_eq "the host's /proc/swaps lists its RAM disk (control)" 1 \
+	"$(grep -c "^$swapdev " /proc/swaps)"
+check_eq "l9's /proc/swaps names no swap of the host's: its header only" "Filename" \
+	"$(vserver l9 exec cat /proc/swaps | cut -f1)"
 # dd reads 36 MiB from /dev/zero into one buffer, then blocks writing to
 # a pipe nobody reads, until /hold goes.  Of the 36 MiB at most 32 fit in
 # memory.max, so 4 or more must be swapped out, and memory.swap.max leaves
