@@ -347,8 +347,8 @@ std::vector<Reach> reaches() {
          return errnoOf(syscall(SYS_pidfd_send_signal, t.pidfd, SIGUSR1, nullptr, 0));
        },
        true},
-      // F_SETOWN itself succeeds (it cannot tell), the SIGIO is dropped.
-      {"SIGIO through F_SETOWN (the signal must not arrive)", 0,
+      // F_SETOWN names no foreign task, as for a free pid (patch 0126).
+      {"SIGIO through F_SETOWN (the signal must not arrive)", ESRCH,
        [](const Target& t) { return sigioTo(t.pid); }, true},
       {"pidfd_open", ESRCH,
        [](const Target& t) {
