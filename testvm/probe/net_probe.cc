@@ -3491,26 +3491,53 @@ void checkContextGet() {
 
 constexpr unsigned kMissingIndex = 999999;  // no interface has it
 
-// RTM_GETROUTE without a dump (ip route get) of dst, with an output
-// interface (oif) or an input one (iif, from source) when given: the
-// errno, or 0 with the answer's output interface in *out.
+// An RTM_GETROUTE request of family: ip route get dst (with a source, an
+// output interface or an input one when given), or a dump without dst
+// (with flags, RTM_F_CLONED for the cached exceptions).  onAttribute sees
+// each attribute of each route answered; the errno, or 0.
+struct RouteQuery {
+  int family = AF_INET;
+  std::string dst, source;
+  unsigned oif = 0, iif = 0;
+  unsigned flags = 0;
+};
+
+int queryRoutes(const RouteQuery& q,
+                const std::function<void(const rtmsg*, const nlattr*)>& onAttribute) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, q.dst.empty() ? NLM_F_DUMP : NLM_F_ACK);
+  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
+  rtm->rtm_family = static_cast<uint8_t>(q.family);
+  rtm->rtm_flags = q.flags;
+  if (!q.dst.empty()) putAddressAttribute(nlh, RTA_DST, q.dst);
+  if (!q.source.empty()) putAddressAttribute(nlh, RTA_SRC, q.source);
+  if (q.oif) mnl_attr_put_u32(nlh, RTA_OIF, q.oif);
+  if (q.iif) mnl_attr_put_u32(nlh, RTA_IIF, q.iif);
+  return rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWROUTE) return;
+    const auto* route = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(reply));
+    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) { onAttribute(route, attr); });
+  });
+}
+
+// The address an attribute of a route of family carries, as text.
+std::string routeAddress(int family, const nlattr* attr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  inet_ntop(family, mnl_attr_get_payload(attr), text, sizeof(text));
+  return text;
+}
+
+// ip route get dst, with an output interface (oif) or an input one (iif,
+// from source) when given: the errno, or 0 with the answer's output
+// interface in *out.
 int routeGetErrno(const std::string& dst, unsigned oif = 0, unsigned iif = 0,
                   const std::string& source = {}, unsigned* out = nullptr) {
-  Rtnl rtnl;
-  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, NLM_F_ACK);
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = static_cast<uint8_t>(familyOf(dst));
-  putAddressAttribute(nlh, RTA_DST, dst);
-  if (!source.empty()) putAddressAttribute(nlh, RTA_SRC, source);
-  if (oif) mnl_attr_put_u32(nlh, RTA_OIF, oif);
-  if (iif) mnl_attr_put_u32(nlh, RTA_IIF, iif);
   unsigned outIndex = 0;
-  const int err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
-    if (reply->nlmsg_type != RTM_NEWROUTE) return;
-    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
-      if (mnl_attr_get_type(attr) == RTA_OIF) outIndex = mnl_attr_get_u32(attr);
-    });
-  });
+  const int err = queryRoutes({familyOf(dst), dst, source, oif, iif},
+                              [&](const rtmsg*, const nlattr* attr) {
+                                if (mnl_attr_get_type(attr) == RTA_OIF)
+                                  outIndex = mnl_attr_get_u32(attr);
+                              });
   if (out) *out = outIndex;
   return err;
 }
@@ -3643,20 +3670,10 @@ void checkRouteQueries() {
 std::vector<std::string> routeSources(int family, const std::string& dst, const std::string& source,
                                       int* err) {
   std::vector<std::string> out;
-  Rtnl rtnl;
-  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, dst.empty() ? NLM_F_DUMP : NLM_F_ACK);
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = static_cast<uint8_t>(family);
-  if (!dst.empty()) putAddressAttribute(nlh, RTA_DST, dst);
-  if (!source.empty()) putAddressAttribute(nlh, RTA_SRC, source);
-  *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
-    if (reply->nlmsg_type != RTM_NEWROUTE) return;
-    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
-      if (mnl_attr_get_type(attr) != RTA_PREFSRC) return;
-      char text[INET6_ADDRSTRLEN] = "";
-      inet_ntop(family, mnl_attr_get_payload(attr), text, sizeof(text));
-      if (!contains(out, text)) out.push_back(text);
-    });
+  *err = queryRoutes({family, dst, source}, [&](const rtmsg*, const nlattr* attr) {
+    if (mnl_attr_get_type(attr) != RTA_PREFSRC) return;
+    const std::string text = routeAddress(family, attr);
+    if (!contains(out, text)) out.push_back(text);
   });
   return out;
 }
@@ -3714,20 +3731,11 @@ void checkRouteSources() {
 // cache: a dump of RTM_F_CLONED routes).
 std::vector<std::string> cachedRouteDestinations() {
   std::vector<std::string> out;
-  Rtnl rtnl;
-  nlmsghdr* nlh = rtnl.start(RTM_GETROUTE, NLM_F_DUMP);
-  auto* rtm = static_cast<rtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(rtmsg)));
-  rtm->rtm_family = AF_INET;
-  rtm->rtm_flags = RTM_F_CLONED;
-  rtnl.run(nlh, [&](const nlmsghdr* reply) {
-    const auto* route = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(reply));
-    if (reply->nlmsg_type != RTM_NEWROUTE || !(route->rtm_flags & RTM_F_CLONED)) return;
-    forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) {
-      if (mnl_attr_get_type(attr) != RTA_DST) return;
-      char text[INET_ADDRSTRLEN] = "";
-      inet_ntop(AF_INET, mnl_attr_get_payload(attr), text, sizeof(text));
-      out.push_back(text);
-    });
+  RouteQuery cache;
+  cache.flags = RTM_F_CLONED;
+  queryRoutes(cache, [&](const rtmsg* route, const nlattr* attr) {
+    if ((route->rtm_flags & RTM_F_CLONED) && mnl_attr_get_type(attr) == RTA_DST)
+      out.push_back(routeAddress(AF_INET, attr));
   });
   return out;
 }
