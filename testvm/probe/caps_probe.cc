@@ -156,13 +156,6 @@ int appendOnlyFlag() {
   return result;
 }
 
-int setLeaseOnForeignFile() {
-  const int fd = open(path("lease").c_str(), O_RDONLY);
-  const int result = errnoOf(fcntl(fd, F_SETLEASE, F_RDLCK));
-  close(fd);
-  return result;
-}
-
 int statOwnerOnlyQueue() {
   const int queue = msgget(IPC_PRIVATE, 0);
   if (queue < 0) return errno;
@@ -235,7 +228,7 @@ std::vector<CapabilityAction> actions() {
          unlink(path("null").c_str());
          return errnoOf(mknod(path("null").c_str(), S_IFCHR | 0666, makedev(1, 3)));
        }},
-      {CAP_LEASE, "lease another user's file", EACCES, 0, [](pid_t) { return setLeaseOnForeignFile(); }},
+      {CAP_LEASE, "lease another user's file", EACCES, 0, [](pid_t) { return leaseErrno(path("lease")); }},
       {CAP_SETFCAP, "set a file capability", EPERM, 0, [](pid_t) { return setFileCapability(); }},
       {CAP_SYSLOG, "read the unread kernel log size", EPERM, 0,
        [](pid_t) { return errnoOf(klogctl(9, nullptr, 0)); }},
@@ -506,8 +499,13 @@ void checkGuestSysAdmin() {
          setOwnIoPriority(kBestEffortIo));
   expect("guest with SYS_ADMIN: a fanotify permission event on a sysfs file", EPERM,
          markInode(kSharedFile, FAN_OPEN_PERM));
-  expect("guest with SYS_ADMIN: a fanotify open event on the same file (control)", 0,
+  // Nor any watch there: its events are the host's reads (patch 0124).
+  expect("guest with SYS_ADMIN: a fanotify open event on the same file", EPERM,
          markInode(kSharedFile, FAN_OPEN));
+  writeFile("/tmp/vs-caps-watched", "watched\n");
+  expect("guest with SYS_ADMIN: a fanotify open event on a file of /tmp (control)", 0,
+         markInode("/tmp/vs-caps-watched", FAN_OPEN));
+  unlink("/tmp/vs-caps-watched");
   mkdir(kGuestTmpfs, 0755);
   const int mounted = errnoOf(mount("none", kGuestTmpfs, "tmpfs", 0, "size=1m"));
   expect("guest with SYS_ADMIN: mount a tmpfs of its own (control)", 0, mounted);

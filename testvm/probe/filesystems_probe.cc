@@ -95,9 +95,9 @@ std::vector<HostFile> hostFiles(pid_t self) {
   };
 }
 
-// Files of the host's network namespace a guest must not read, whose
-// lines name the peers of the host and of the other guests, with a file
-// filtered per reader as the control.
+// Files a guest must not read, whose lines name the peers of the host and
+// of the other guests (the host's network namespace's) or its file
+// servers' state (below /proc/fs), with files it may read as the controls.
 std::vector<HostFile> hostPeerLists(pid_t self) {
   const std::string pid = std::to_string(self);
   return {

@@ -255,13 +255,6 @@ struct flock byteRange(short type, off_t start, off_t length) {
   return lock;
 }
 
-// fcntl(fd, cmd) of a POSIX (F_SETLK) or OFD (F_OFD_SETLK) lock of
-// byteRange(type, start, length): 0, or -1 and errno.
-int lockBytes(int fd, int cmd, short type, off_t start, off_t length) {
-  struct flock lock = byteRange(type, start, length);
-  return fcntl(fd, cmd, &lock);
-}
-
 // What another lock owner, a forked child, finds on byte at of fd's file:
 // F_WRLCK while the caller holds it, F_UNLCK once it is free, 255 when the
 // child could not tell.

@@ -26,6 +26,7 @@
 #include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -653,13 +654,26 @@ void checkAbstractNames() {
   inTurns("guest: abstract name checks", guestSide, hostSide);
 }
 
-bool procLocksMentions(pid_t pid) {
+// Whether a field of /proc/locks matches.
+bool procLocksHave(const std::function<bool(const std::string& field)>& matches) {
   std::ifstream locks("/proc/locks");
   std::string field;
-  const std::string wanted = std::to_string(pid);
   while (locks >> field)
-    if (field == wanted) return true;
+    if (matches(field)) return true;
   return false;
+}
+
+bool procLocksMentions(pid_t pid) {
+  return procLocksHave([wanted = std::to_string(pid)](const std::string& f) { return f == wanted; });
+}
+
+// Whether /proc/locks has a lock on file (its field "MAJ:MIN:INODE", the
+// device in hex).
+bool procLocksMentionsFile(const struct stat& file) {
+  char wanted[64];
+  std::snprintf(wanted, sizeof(wanted), "%02x:%02x:%lu", major(file.st_dev), minor(file.st_dev),
+                static_cast<unsigned long>(file.st_ino));
+  return procLocksHave([&wanted](const std::string& f) { return f == wanted; });
 }
 
 void checkLocks() {
@@ -705,16 +719,6 @@ void checkLocks() {
   });
   kill(holder, SIGKILL);
   waitpid(holder, nullptr, 0);
-}
-
-// A read lease on path, given back at once: 0 or the errno.
-int leaseErrno(const char* path) {
-  const int fd = open(path, O_RDONLY);
-  if (fd < 0) return errno;
-  const int result = errnoOf(fcntl(fd, F_SETLEASE, F_RDLCK));
-  if (result == 0) fcntl(fd, F_SETLEASE, F_UNLCK);
-  close(fd);
-  return result;
 }
 
 // A shared flock() on path, without waiting: 0 or the errno.
@@ -765,56 +769,48 @@ void checkSharedFiles() {
   unlink(own);
 }
 
-// open(path, O_RDONLY | O_NONBLOCK), which a lease it would wait for
-// refuses with EWOULDBLOCK: 0 or the errno.
-int openWithoutWaitingErrno(const char* path) { return openErrno(path, O_RDONLY | O_NONBLOCK); }
+volatile sig_atomic_t sigiosSeen = 0;
+void countSigio(int) { sigiosSeen = sigiosSeen + 1; }
 
 // A guest's lease makes its own context's openers wait, and no other's: the
-// host's open breaks it at once.
+// host's open, without waiting (a lease it waited for would refuse it with
+// EWOULDBLOCK), takes it away at once, and its holder is told by SIGIO.
+// Once with a fresh lease, once with one its own task's open began to break.
 void checkLeaseBreaks() {
   const char* path = "/tmp/vs-objects-leased";
   writeFile(path, "leased\n");
-  const auto guestSide = [path](const HandOver& handOver) {
-    if (enterNewContext(kLeaseXid, "lease") != 0) return;
-    // A lease's holder is told of each break by SIGIO, which would end it.
-    signal(SIGIO, SIG_IGN);
-    const int fd = open(path, O_RDONLY | O_CLOEXEC);
-    expect("guest: a write lease on a file of its own (control)", 0,
-           errnoOf(fcntl(fd, F_SETLEASE, F_WRLCK)));
-    expect("guest: its own task's open waits for its lease (control)", EWOULDBLOCK,
-           isolated([path] { return openWithoutWaitingErrno(path); }));
-    handOver(0);
-    const int held = fcntl(fd, F_GETLEASE);
-    report(held == F_UNLCK, "guest: the host's open took its lease away at once",
-           "F_GETLEASE gives " + std::to_string(held));
-    close(fd);
-  };
-  const auto hostSide = [path](uint32_t) {
-    expect("host: open a file a guest leases, without waiting", 0, openWithoutWaitingErrno(path));
-  };
-  inTurns("guest: lease checks", guestSide, hostSide);
+  for (const bool ownOpenFirst : {false, true}) {
+    const std::string which = ownOpenFirst ? "a breaking lease" : "a fresh lease";
+    const auto guestSide = [&](const HandOver& handOver) {
+      if (enterNewContext(kLeaseXid + (ownOpenFirst ? 1 : 0), "lease") != 0) return;
+      signal(SIGIO, countSigio);
+      const int fd = open(path, O_RDONLY | O_CLOEXEC);
+      expect("guest: " + which + ": a write lease on a file of its own (control)", 0,
+             errnoOf(fcntl(fd, F_SETLEASE, F_WRLCK)));
+      if (ownOpenFirst)
+        expect("guest: its own task's open waits for its lease (control)", EWOULDBLOCK,
+               isolated([path] { return openErrno(path, O_RDONLY | O_NONBLOCK); }));
+      const int toldBefore = sigiosSeen;
+      handOver(0);
+      const int held = fcntl(fd, F_GETLEASE);
+      report(held == F_UNLCK, "guest: " + which + ": the host's open took it away at once",
+             "F_GETLEASE gives " + std::to_string(held));
+      if (!ownOpenFirst)
+        report(sigiosSeen - toldBefore == 1, "guest: " + which + ": its holder was told by one SIGIO",
+               std::to_string(sigiosSeen - toldBefore) + " seen");
+      close(fd);
+    };
+    const auto hostSide = [&](uint32_t) {
+      expect("host: open a file a guest holds " + which + " on, without waiting", 0,
+             openErrno(path, O_RDONLY | O_NONBLOCK));
+    };
+    inTurns("guest: " + which, guestSide, hostSide);
+  }
   unlink(path);
 }
 
-// Whether /proc/locks has a lock on the inode (its "MAJ:MIN:INODE" field).
-bool procLocksMentionsInode(ino_t inode) {
-  std::ifstream locks("/proc/locks");
-  std::string field;
-  const std::string wanted = ":" + std::to_string(inode);
-  while (locks >> field)
-    if (field.size() > wanted.size() && field.ends_with(wanted) &&
-        std::count(field.begin(), field.end(), ':') == 2)
-      return true;
-  return false;
-}
-
 // An OFD lock on the whole of fd: 0 or the errno.
-int lockOpenFileErrno(int fd) {
-  struct flock lock {};
-  lock.l_type = F_WRLCK;
-  lock.l_whence = SEEK_SET;
-  return errnoOf(fcntl(fd, F_OFD_SETLK, &lock));
-}
+int lockOpenFileErrno(int fd) { return errnoOf(lockBytes(fd, F_OFD_SETLK, F_WRLCK, 0, 0)); }
 
 // An OFD lock names no pid: /proc/locks shows a guest the locks of its own
 // context by the context, not by a pid.
@@ -825,11 +821,11 @@ void checkOpenFileLocks() {
   struct stat hostFile {};
   fstat(hostFd, &hostFile);
   expect("host: an OFD lock (control)", 0, lockOpenFileErrno(hostFd));
-  report(procLocksMentionsInode(hostFile.st_ino), "host: /proc/locks shows its OFD lock (control)",
+  report(procLocksMentionsFile(hostFile), "host: /proc/locks shows its OFD lock (control)",
          "it does not");
   inChild([&hostFile] {
     if (enterNewContext(kOwnLocksXid, "own-locks") != 0) return;
-    report(!procLocksMentionsInode(hostFile.st_ino), "guest: /proc/locks does not show a host OFD lock",
+    report(!procLocksMentionsFile(hostFile), "guest: /proc/locks does not show a host OFD lock",
            "it does");
     const char* ownPath = "/tmp/vs-objects-ofd-own";
     writeFile(ownPath, "own\n");
@@ -837,7 +833,7 @@ void checkOpenFileLocks() {
     struct stat ownFile {};
     fstat(ownFd, &ownFile);
     expect("guest: an OFD lock of its own (control)", 0, lockOpenFileErrno(ownFd));
-    report(procLocksMentionsInode(ownFile.st_ino), "guest: /proc/locks shows its own OFD lock (control)",
+    report(procLocksMentionsFile(ownFile), "guest: /proc/locks shows its own OFD lock (control)",
            "it does not");
     close(ownFd);
     unlink(ownPath);
@@ -860,8 +856,55 @@ int setForegroundGroupErrno(pid_t pgrp) {
   });
 }
 
+// F_SETOWN of who (a pid, or minus a process group) on a socket of its own,
+// or with ex F_SETOWN_EX naming that process: 0 or the errno.
+int setOwnerErrno(pid_t who, bool ex = false) {
+  const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  f_owner_ex owner{F_OWNER_PID, who};
+  const int result = errnoOf(ex ? fcntl(fd, F_SETOWN_EX, &owner) : fcntl(fd, F_SETOWN, who));
+  close(fd);
+  return result;
+}
+
+// Numbers the host still uses only as a session id and only as a process
+// group, their leaders gone: a task that setsid() and exited after its
+// child moved to a group of its own, whose leader exited in turn after
+// forking the one task left (the survivor, paused).
+struct LeaderlessIds {
+  pid_t session = 0, group = 0, survivor = 0;
+};
+
+LeaderlessIds makeLeaderlessIds() {
+  int ids[2];
+  if (pipe(ids) != 0) return {};
+  std::fflush(stdout);
+  const pid_t leader = fork();
+  if (leader == 0) {
+    setsid();
+    const pid_t middle = fork();
+    if (middle == 0) {
+      setpgid(0, 0);
+      if (fork() == 0) {
+        const LeaderlessIds mine{getsid(0), getpgrp(), getpid()};
+        (void)!write(ids[1], &mine, sizeof(mine));
+        for (;;) pause();
+      }
+      _exit(0);
+    }
+    waitpid(middle, nullptr, 0);
+    _exit(0);
+  }
+  LeaderlessIds found;
+  if (read(ids[0], &found, sizeof(found)) != sizeof(found)) found = {};
+  waitpid(leader, nullptr, 0);
+  close(ids[0]);
+  close(ids[1]);
+  return found;
+}
+
 // A task of another context answers as a free pid, also where the uid
-// check or a file's owner would look it up first.
+// check or a file's owner would look it up first, and so does a number
+// its context uses only as a session or a process group.
 void checkPidAnswers() {
   std::fflush(stdout);
   const pid_t other = fork();
@@ -870,29 +913,23 @@ void checkPidAnswers() {
     for (;;) pause();
   }
   setpgid(other, other);
+  const LeaderlessIds leaderless = makeLeaderlessIds();
+  report(leaderless.survivor > 0, "host: a session and a process group whose leaders exited",
+         "not made");
   const auto asNobody = [](const std::function<int()>& call) {
     return isolated([&call] { return setuid(65534) != 0 ? errno : call(); });
-  };
-  const auto setOwner = [other] {
-    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    const int result = errnoOf(fcntl(fd, F_SETOWN, other));
-    close(fd);
-    return result;
-  };
-  const auto setOwnerEx = [other] {
-    const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    f_owner_ex owner{F_OWNER_PID, other};
-    const int result = errnoOf(fcntl(fd, F_SETOWN_EX, &owner));
-    close(fd);
-    return result;
   };
   // Without contexts the uid check tells a live task from a free pid.
   expect("host task as nobody: kill(pid, 0) of a root task (control)", EPERM,
          asNobody([other] { return errnoOf(kill(other, 0)); }));
   expect("host task as nobody: kill(-pgrp, 0) of a root group (control)", EPERM,
          asNobody([other] { return errnoOf(kill(-other, 0)); }));
-  expect("host: F_SETOWN to a task (control)", 0, setOwner());
-  expect("host: F_SETOWN_EX to a task (control)", 0, setOwnerEx());
+  expect("host: F_SETOWN to a task (control)", 0, setOwnerErrno(other));
+  expect("host: F_SETOWN_EX to a task (control)", 0, setOwnerErrno(other, true));
+  expect("host: F_SETOWN to a session id whose leader exited (control)", 0,
+         setOwnerErrno(leaderless.session));
+  expect("host: F_SETOWN to a process group whose leader exited (control)", 0,
+         setOwnerErrno(-leaderless.group));
   expect("host: TIOCSPGRP of a group of another session (control)", EPERM,
          setForegroundGroupErrno(other));
   inChild([&] {
@@ -901,17 +938,19 @@ void checkPidAnswers() {
            asNobody([other] { return errnoOf(kill(other, 0)); }));
     expect("guest as nobody: kill(-pgrp, 0) of a host group", ESRCH,
            asNobody([other] { return errnoOf(kill(-other, 0)); }));
-    expect("guest: F_SETOWN to a host task", ESRCH, setOwner());
-    expect("guest: F_SETOWN_EX to a host task", ESRCH, setOwnerEx());
+    expect("guest: F_SETOWN to a host task", ESRCH, setOwnerErrno(other));
+    expect("guest: F_SETOWN_EX to a host task", ESRCH, setOwnerErrno(other, true));
+    expect("guest: F_SETOWN to a host session id whose leader exited", ESRCH,
+           setOwnerErrno(leaderless.session));
+    expect("guest: F_SETOWN to a host process group whose leader exited", ESRCH,
+           setOwnerErrno(-leaderless.group));
     expect("guest: TIOCSPGRP of a host group", ESRCH, setForegroundGroupErrno(other));
     expect("guest: TIOCSPGRP of its own group (control)", 0, setForegroundGroupErrno(0));
-    expect("guest: F_SETOWN to itself (control)", 0, isolated([] {
-             const int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-             return errnoOf(fcntl(fd, F_SETOWN, getpid()));
-           }));
+    expect("guest: F_SETOWN to itself (control)", 0, setOwnerErrno(getpid()));
   });
   kill(other, SIGKILL);
   waitpid(other, nullptr, 0);
+  if (leaderless.survivor > 0) kill(leaderless.survivor, SIGKILL);
 }
 
 // getpriority over a whole user or process group sees the guest's tasks only.

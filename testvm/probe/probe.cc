@@ -229,6 +229,24 @@ long addKey(const char* description, const char* payload, long keyring) {
   return syscall(SYS_add_key, "user", description, payload, std::strlen(payload), keyring);
 }
 
+int lockBytes(int fd, int cmd, short type, off_t start, off_t length) {
+  struct flock lock {};
+  lock.l_type = type;
+  lock.l_whence = SEEK_SET;
+  lock.l_start = start;
+  lock.l_len = length;
+  return fcntl(fd, cmd, &lock);
+}
+
+int leaseErrno(const std::string& path, int type) {
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  const int result = errnoOf(fcntl(fd, F_SETLEASE, type));
+  if (result == 0) fcntl(fd, F_SETLEASE, F_UNLCK);
+  close(fd);
+  return result;
+}
+
 int openErrno(const std::string& path, int flags, mode_t mode) {
   const int fd = open(path.c_str(), flags | O_CLOEXEC, mode);
   if (fd < 0) return errno;
