@@ -245,16 +245,6 @@ void expectRefusal(const std::string& what, uint64_t limit, int errnum,
          std::to_string(outcome.first) + " taken, then " + errnoName(outcome.second));
 }
 
-// A lock of type (F_WRLCK, F_UNLCK) on length bytes from start.
-struct flock byteRange(short type, off_t start, off_t length) {
-  struct flock lock {};
-  lock.l_type = type;
-  lock.l_whence = SEEK_SET;
-  lock.l_start = start;
-  lock.l_len = length;
-  return lock;
-}
-
 // What another lock owner, a forked child, finds on byte at of fd's file:
 // F_WRLCK while the caller holds it, F_UNLCK once it is free, 255 when the
 // child could not tell.
@@ -870,7 +860,7 @@ void acceptHashSockets() {
          errnoOf(accept4(hash, nullptr, nullptr, SOCK_CLOEXEC)));
   const Row full = rowOf(kAcceptXid, "SOCK");
   report(full.current == static_cast<long long>(kAlgSockets) && full.hits == 1,
-         "SOCK: 3 held, the refused accept 1 hit", describe(full));
+         "SOCK: " + std::to_string(kAlgSockets) + " held, the refused accept 1 hit", describe(full));
   close(second);
   const int third = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
   report(third >= 0, "AF_ALG: with room for one, accept (control)", errnoName(errno));

@@ -519,6 +519,13 @@ int addRoute(const std::string& dst, uint8_t prefix, const std::string& link) {
   return rtnl.run(nlh);
 }
 
+// The address of family an attribute carries, as text.
+std::string addressAttribute(int family, const nlattr* attr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  inet_ntop(family, mnl_attr_get_payload(attr), text, sizeof(text));
+  return text;
+}
+
 // The addresses an RTM_GETADDR dump of family shows; err gets its errno.
 std::vector<std::string> dumpAddresses(int family, int* err) {
   std::vector<std::string> out;
@@ -532,8 +539,7 @@ std::vector<std::string> dumpAddresses(int family, int* err) {
     forEachAttribute(reply, sizeof(ifaddrmsg), [&](const nlattr* attr) {
       const uint16_t type = mnl_attr_get_type(attr);
       if (type != IFA_ADDRESS && type != IFA_LOCAL) return;
-      char text[INET6_ADDRSTRLEN] = "";
-      inet_ntop(msg->ifa_family, mnl_attr_get_payload(attr), text, sizeof(text));
+      const std::string text = addressAttribute(msg->ifa_family, attr);
       if (!contains(out, text)) out.push_back(text);
     });
   });
@@ -3452,19 +3458,15 @@ void checkContextGet() {
           if ((mnl_attr_get_type(attr) & NLA_TYPE_MASK) != VSERVER_A_NET) return;
           hasNet = true;
           forEachNested(attr, [&](const nlattr* inner) {
-            char text[INET6_ADDRSTRLEN] = "";
             switch (mnl_attr_get_type(inner)) {
               case VSERVER_A_NET_LBACK:
-                inet_ntop(AF_INET, mnl_attr_get_payload(inner), text, sizeof(text));
-                shownLback = text;
+                shownLback = addressAttribute(AF_INET, inner);
                 break;
               case VSERVER_A_NET_ADDR4:
-                inet_ntop(AF_INET, mnl_attr_get_payload(inner), text, sizeof(text));
-                shown.push_back(text);
+                shown.push_back(addressAttribute(AF_INET, inner));
                 break;
               case VSERVER_A_NET_ADDR6:
-                inet_ntop(AF_INET6, mnl_attr_get_payload(inner), text, sizeof(text));
-                shown.push_back(text);
+                shown.push_back(addressAttribute(AF_INET6, inner));
                 break;
               case VSERVER_A_NET_FLAGS:
                 shownFlags = mnl_attr_get_u64(inner);
@@ -3518,13 +3520,6 @@ int queryRoutes(const RouteQuery& q,
     const auto* route = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(reply));
     forEachAttribute(reply, sizeof(rtmsg), [&](const nlattr* attr) { onAttribute(route, attr); });
   });
-}
-
-// The address an attribute of a route of family carries, as text.
-std::string routeAddress(int family, const nlattr* attr) {
-  char text[INET6_ADDRSTRLEN] = "";
-  inet_ntop(family, mnl_attr_get_payload(attr), text, sizeof(text));
-  return text;
 }
 
 // ip route get dst, with an output interface (oif) or an input one (iif,
@@ -3672,7 +3667,7 @@ std::vector<std::string> routeSources(int family, const std::string& dst, const 
   std::vector<std::string> out;
   *err = queryRoutes({family, dst, source}, [&](const rtmsg*, const nlattr* attr) {
     if (mnl_attr_get_type(attr) != RTA_PREFSRC) return;
-    const std::string text = routeAddress(family, attr);
+    const std::string text = addressAttribute(family, attr);
     if (!contains(out, text)) out.push_back(text);
   });
   return out;
@@ -3742,7 +3737,7 @@ std::vector<std::string> cachedRouteDestinations(int* err) {
   cache.flags = RTM_F_CLONED;
   *err = queryRoutes(cache, [&](const rtmsg* route, const nlattr* attr) {
     if ((route->rtm_flags & RTM_F_CLONED) && mnl_attr_get_type(attr) == RTA_DST)
-      out.push_back(routeAddress(AF_INET, attr));
+      out.push_back(addressAttribute(AF_INET, attr));
   });
   return out;
 }

@@ -809,36 +809,40 @@ void checkLeaseBreaks() {
   unlink(path);
 }
 
-// An OFD lock on the whole of fd: 0 or the errno.
-int lockOpenFileErrno(int fd) { return errnoOf(lockBytes(fd, F_OFD_SETLK, F_WRLCK, 0, 0)); }
+// A new file at path, open for writing, that check what expects to take
+// an OFD lock on the whole of: its descriptor and what stat says of it.
+struct LockedFile {
+  int fd;
+  struct stat file;
+};
+
+LockedFile lockNewFile(const char* path, const std::string& what) {
+  writeFile(path, "locked\n");
+  LockedFile locked{open(path, O_RDWR | O_CLOEXEC), {}};
+  fstat(locked.fd, &locked.file);
+  expect(what, 0, errnoOf(lockBytes(locked.fd, F_OFD_SETLK, F_WRLCK, 0, 0)));
+  return locked;
+}
 
 // An OFD lock names no pid: /proc/locks shows a guest the locks of its own
 // context by the context, not by a pid.
 void checkOpenFileLocks() {
   const char* hostPath = "/tmp/vs-objects-ofd";
-  writeFile(hostPath, "ofd\n");
-  const int hostFd = open(hostPath, O_RDWR | O_CLOEXEC);
-  struct stat hostFile {};
-  fstat(hostFd, &hostFile);
-  expect("host: an OFD lock (control)", 0, lockOpenFileErrno(hostFd));
-  report(procLocksMentionsFile(hostFile), "host: /proc/locks shows its OFD lock (control)",
+  const LockedFile host = lockNewFile(hostPath, "host: an OFD lock (control)");
+  report(procLocksMentionsFile(host.file), "host: /proc/locks shows its OFD lock (control)",
          "it does not");
-  inChild([&hostFile] {
+  inChild([&host] {
     if (enterNewContext(kOwnLocksXid, "own-locks") != 0) return;
-    report(!procLocksMentionsFile(hostFile), "guest: /proc/locks does not show a host OFD lock",
+    report(!procLocksMentionsFile(host.file), "guest: /proc/locks does not show a host OFD lock",
            "it does");
     const char* ownPath = "/tmp/vs-objects-ofd-own";
-    writeFile(ownPath, "own\n");
-    const int ownFd = open(ownPath, O_RDWR | O_CLOEXEC);
-    struct stat ownFile {};
-    fstat(ownFd, &ownFile);
-    expect("guest: an OFD lock of its own (control)", 0, lockOpenFileErrno(ownFd));
-    report(procLocksMentionsFile(ownFile), "guest: /proc/locks shows its own OFD lock (control)",
+    const LockedFile own = lockNewFile(ownPath, "guest: an OFD lock of its own (control)");
+    report(procLocksMentionsFile(own.file), "guest: /proc/locks shows its own OFD lock (control)",
            "it does not");
-    close(ownFd);
+    close(own.fd);
     unlink(ownPath);
   });
-  close(hostFd);
+  close(host.fd);
   unlink(hostPath);
 }
 

@@ -229,12 +229,17 @@ long addKey(const char* description, const char* payload, long keyring) {
   return syscall(SYS_add_key, "user", description, payload, std::strlen(payload), keyring);
 }
 
-int lockBytes(int fd, int cmd, short type, off_t start, off_t length) {
+struct flock byteRange(short type, off_t start, off_t length) {
   struct flock lock {};
   lock.l_type = type;
   lock.l_whence = SEEK_SET;
   lock.l_start = start;
   lock.l_len = length;
+  return lock;
+}
+
+int lockBytes(int fd, int cmd, short type, off_t start, off_t length) {
+  struct flock lock = byteRange(type, start, length);
   return fcntl(fd, cmd, &lock);
 }
 

@@ -121,9 +121,11 @@ long addKey(const char* description, const char* payload, long keyring);
 // Opens path with flags (and mode, for a create) and closes it at once:
 // 0 or the errno.
 int openErrno(const std::string& path, int flags, mode_t mode = 0644);
-// fcntl(fd, cmd) of a POSIX (F_SETLK) or OFD (F_OFD_SETLK) lock of type
-// (F_WRLCK, F_UNLCK) on length bytes from start (0: to the end): 0, or -1
-// and errno.
+// A lock of type (F_WRLCK, F_UNLCK) on length bytes from start (0: to the
+// end).
+struct flock byteRange(short type, off_t start, off_t length);
+// fcntl(fd, cmd) of a POSIX (F_SETLK) or OFD (F_OFD_SETLK) lock of
+// byteRange(type, start, length): 0, or -1 and errno.
 int lockBytes(int fd, int cmd, short type, off_t start, off_t length);
 // A lease of type on path, opened for reading, given back at once: 0 or
 // the errno.
