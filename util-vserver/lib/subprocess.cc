@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "error.h"
 #include "exec.h"
@@ -34,14 +36,13 @@ void killAndReap(pid_t pid) {
   }
 }
 
-}  // namespace
-
-CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd,
-                                  size_t limit) {
+// Starts argv with its standard output on a pipe, whose reading end it
+// returns in readEnd.
+pid_t spawnWithOutputPipe(const std::vector<std::string>& argv, int stdinFd, UniqueFd& readEnd) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throwErrno("pipe");
-  UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
-
+  readEnd.reset(fds[0]);
+  UniqueFd writeEnd(fds[1]);
   const pid_t pid = fork();
   if (pid < 0) throwErrno("fork");
   if (pid == 0) {
@@ -53,27 +54,63 @@ CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdi
       _exit(e.exitStatus());
     }
   }
-  writeEnd.reset();
+  return pid;
+}
 
-  CapturedOutput captured;
+// Hands what the child of pid prints on readEnd to take, piece by piece,
+// until its end, and returns the child's exit status; kills it when
+// reading or take fails.
+int readOutput(pid_t pid, int readEnd, const std::string& name,
+               const std::function<void(std::string_view)>& take) {
   char buffer[4096];
-  for (;;) {
-    const ssize_t n = read(readEnd.get(), buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      killAndReap(pid);
-      throw Error(err, errnoMessage("cannot read what " + argv.front() + " printed", err));
+  try {
+    for (;;) {
+      const ssize_t n = read(readEnd, buffer, sizeof(buffer));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) throwErrno("cannot read what " + name + " printed");
+      if (n == 0) break;
+      take(std::string_view(buffer, static_cast<size_t>(n)));
     }
-    if (n == 0) break;
-    if (static_cast<size_t>(n) > limit - captured.output.size()) {
-      killAndReap(pid);
-      throw Error(EFBIG, argv.front() + " printed more than " + std::to_string(limit) + " bytes");
-    }
-    captured.output.append(buffer, static_cast<size_t>(n));
+  } catch (...) {
+    killAndReap(pid);
+    throw;
   }
-  captured.status = waitForExitStatus(pid);
+  return waitForExitStatus(pid);
+}
+
+}  // namespace
+
+CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd,
+                                  size_t limit) {
+  UniqueFd readEnd;
+  const pid_t pid = spawnWithOutputPipe(argv, stdinFd, readEnd);
+  CapturedOutput captured;
+  captured.status = readOutput(pid, readEnd.get(), argv.front(), [&](std::string_view piece) {
+    if (piece.size() > limit - captured.output.size())
+      throw Error(EFBIG, argv.front() + " printed more than " + std::to_string(limit) + " bytes");
+    captured.output.append(piece);
+  });
   return captured;
+}
+
+int runReadingLines(const std::vector<std::string>& argv,
+                    const std::function<void(const std::string&)>& onLine, size_t longest) {
+  UniqueFd readEnd;
+  const pid_t pid = spawnWithOutputPipe(argv, -1, readEnd);
+  std::string line;
+  bool cut = false;  // the rest of the line is dropped
+  const int status = readOutput(pid, readEnd.get(), argv.front(), [&](std::string_view piece) {
+    for (size_t end; (end = piece.find('\n')) != std::string_view::npos; piece.remove_prefix(end + 1)) {
+      if (!cut) line.append(piece.substr(0, std::min(end, longest - line.size())));
+      onLine(line);
+      line.clear();
+      cut = false;
+    }
+    if (!cut) line.append(piece.substr(0, std::min(piece.size(), longest - line.size())));
+    cut = line.size() == longest;
+  });
+  if (!line.empty()) onLine(line);
+  return status;
 }
 
 int runCommand(const std::vector<std::string>& argv, const std::filesystem::path& cwd,

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,19 @@ inline constexpr size_t kCapturedOutputLimit = 64 << 20;
 // limit bytes.
 CapturedOutput runCapturingOutput(const std::vector<std::string>& argv, int stdinFd = -1,
                                   size_t limit = kCapturedOutputLimit);
+
+// What runReadingLines hands on of a longer line: ps -ww prints the
+// whole command line a guest's process chose.
+inline constexpr size_t kLongestLine = 64 << 10;
+
+// Runs argv as runCapturingOutput does, handing each line of its standard
+// output to onLine as it comes, without its line end (a line longer than
+// longest cut there, the rest of it dropped), so that no amount of output
+// is held; returns its exit status.  Throws as runCapturingOutput does,
+// and what onLine throws, having killed it.
+int runReadingLines(const std::vector<std::string>& argv,
+                    const std::function<void(const std::string&)>& onLine,
+                    size_t longest = kLongestLine);
 
 // Runs argv (searched in PATH) with our standard streams (standard input
 // from stdinFd when that is given), in directory cwd (ours when empty),

@@ -1,5 +1,7 @@
 #include "text.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 
 namespace vs {
@@ -45,6 +47,11 @@ size_t printableSequence(std::string_view text) {
   if (point < shortest[length] || point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff))
     return 0;
   if (point <= 0x9f) return 0;  // C1
+  // The marks and overrides of bidirectional text, which reorder what a
+  // terminal shows ("Trojan Source").
+  if (point == 0x61c || point == 0x200e || point == 0x200f ||
+      (point >= 0x202a && point <= 0x202e) || (point >= 0x2066 && point <= 0x2069))
+    return 0;
   return length;
 }
 
@@ -66,6 +73,11 @@ std::string printable(std::string_view text) {
     }
   }
   return out;
+}
+
+bool mayReachTerminal(int fd) {
+  struct stat status {};
+  return fstat(fd, &status) != 0 || !S_ISREG(status.st_mode);
 }
 
 namespace {

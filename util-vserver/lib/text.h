@@ -12,10 +12,17 @@ std::string joined(const std::vector<std::string>& items, std::string_view separ
 
 // text made safe to print on a terminal or in a log when a guest wrote
 // it (a path in its tree, a line from its processes): control characters
-// (C0, DEL, C1 such as the 8-bit CSI) and bytes that are not UTF-8 as
-// \xHH, so that none moves the cursor, rewrites what is shown or starts
-// a new log line.
+// (C0, DEL, C1 such as the 8-bit CSI), the marks and overrides of
+// bidirectional text, and bytes that are not UTF-8 as \xHH, so that none
+// moves the cursor, reorders or rewrites what is shown or starts a new log
+// line.
 std::string printable(std::string_view text);
+
+// Whether what a guest writes to fd must go through TerminalText: unless
+// fd is a regular file (a log or a redirect, which keeps what the guest
+// wrote), it may end at a person's terminal, as a pipe through ssh
+// without -t or through tee does.
+bool mayReachTerminal(int fd);
 
 // What a guest writes on its way to the caller's terminal (its start and
 // stop output), made printable as printable() makes text, piece by piece:

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <string>
+#include <vector>
 
 #include "error.h"
 #include "test_helpers.h"
@@ -33,4 +34,30 @@ TEST(Subprocess, KillsACommandPrintingPastTheLimit) {
       vs::runCapturingOutput({"head", "-c", "100000", "/dev/zero"}, -1, 100000);
   LONGS_EQUAL(100000, full.output.size());
   LONGS_EQUAL(0, full.status);
+}
+
+TEST(Subprocess, HandsOnEachLineCuttingLongOnes) {
+  std::vector<std::string> lines;
+  const int status = vs::runReadingLines(
+      {"sh", "-c", "printf 'a\\nbbbbbbbb\\n\\ncccc\\nd'; exit 4"},
+      [&lines](const std::string& line) { lines.push_back(line); }, 4);
+  LONGS_EQUAL(4, status);
+  CHECK((std::vector<std::string>{"a", "bbbb", "", "cccc", "d"}) == lines);
+}
+
+// What the caller's handler throws ends the command: vps stops reading ps
+// at its first error.
+TEST(Subprocess, KillsTheCommandWhenTheHandlerThrows) {
+  alarm(60);
+  size_t seen = 0;
+  try {
+    vs::runReadingLines({"yes"}, [&seen](const std::string&) {
+      if (++seen == 1000) throw vs::Error(EIO, "enough");
+    });
+    FAIL("no error");
+  } catch (const vs::Error& e) {
+    STRCMP_EQUAL("enough", e.what());
+  }
+  LONGS_EQUAL(1000, seen);
+  alarm(0);
 }

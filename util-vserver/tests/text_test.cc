@@ -1,6 +1,10 @@
 #include "text.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "test_helpers.h"
+#include "unique_fd.h"
 
 TEST_GROUP(Text){};
 
@@ -23,6 +27,25 @@ TEST(Text, PrintableEscapesC1ControlsAndBadUtf8) {
   // U+009B (CSI) in UTF-8, a raw 8-bit CSI, an overlong '/', a lone lead
   // byte at the end.
   STRCMP_EQUAL("\\xc2\\x9b1m\\x9b\\xc0\\xaf\\xe2", vs::printable("\xc2\x9b" "1m\x9b\xc0\xaf\xe2").c_str());
+}
+
+TEST(Text, PrintableEscapesBidirectionalOverrides) {
+  // U+202E RIGHT-TO-LEFT OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE, U+200F
+  // RIGHT-TO-LEFT MARK; U+2030 PER MILLE SIGN stays.
+  STRCMP_EQUAL("a\\xe2\\x80\\xaeb\\xe2\\x81\\xa6c\\xe2\\x80\\x8fd\xe2\x80\xb0",
+               vs::printable("a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\x8f" "d\xe2\x80\xb0").c_str());
+}
+
+TEST(Text, OnlyARegularFileIsNoWayToATerminal) {
+  vs::test::TempDir dir;
+  const vs::UniqueFd file(open((dir.path() / "log").c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0600));
+  CHECK_FALSE(vs::mayReachTerminal(file.get()));
+  int ends[2];
+  CHECK_EQUAL(0, pipe2(ends, O_CLOEXEC));
+  const vs::UniqueFd reading(ends[0]), writing(ends[1]);
+  CHECK_TRUE(vs::mayReachTerminal(writing.get()));
+  const vs::UniqueFd null(open("/dev/null", O_WRONLY | O_CLOEXEC));
+  CHECK_TRUE(vs::mayReachTerminal(null.get()));
 }
 
 TEST(Text, TerminalTextPassesLinesTabsReturnsAndColours) {

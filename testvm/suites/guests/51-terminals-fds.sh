@@ -73,6 +73,11 @@ check_match "so does stop's" "$shown" "$out"
 vserver f1 start >/tmp/start.out 2>&1
 check "control: to a file, start passes on what the guest wrote as it is" \
 	grep -q "then ${esc}\[2J${esc}]0;owned" /tmp/start.out
+# A pipe may end at a terminal all the same (ssh without -t, | tee).
+out=$(vserver f1 stop 2>&1 | cat)
+check_match "to a pipe, stop shows the other escape sequences as text" "$shown" "$out"
+out=$(vserver f1 start 2>&1 | cat)
+check_match "so does start" "$shown" "$out"
 
 # exec with only some streams on a terminal is no interactive session:
 # what guest code writes to the terminal is shown as start shows it.

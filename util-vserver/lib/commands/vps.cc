@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <sstream>
+#include <string_view>
 
 #include "../error.h"
 #include "../subprocess.h"
@@ -33,13 +33,6 @@ std::optional<std::pair<size_t, size_t>> fieldUnder(const std::string& line, Col
        field = nextField(line, field->second))
     if (field->second > column.start) return field;
   return std::nullopt;
-}
-
-std::vector<std::string> splitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream stream(text);
-  for (std::string line; std::getline(stream, line);) lines.push_back(line);
-  return lines;
 }
 
 }  // namespace
@@ -83,6 +76,16 @@ std::string insertColumn(const std::string& line, ColumnSpan column, const std::
 
 namespace {
 
+// How wide the CONTEXT column is: its widest label that vps knows of
+// before ps runs.
+size_t labelWidth(const std::map<uint32_t, std::string>& names) {
+  size_t width = 0;
+  for (const std::string_view label : {"CONTEXT", "MAIN", "ALL_PROC", "ERR"})
+    width = std::max(width, label.size());
+  for (const auto& named : names) width = std::max(width, contextLabel(named.first, names).size());
+  return width;
+}
+
 int run(int argc, const char** argv) {
   // Every other argument is ps's; this one alone is ours, as on every tool.
   if (argc == 2 && std::string(argv[1]) == "--version") {
@@ -93,39 +96,37 @@ int run(int argc, const char** argv) {
   client.migrate(VSERVER_SPECTATOR_XID);
   std::map<uint32_t, std::string> names;
   for (const ContextInfo& ctx : client.contexts()) names[ctx.xid] = ctx.name;
+  const size_t width = labelWidth(names);
 
   std::vector<std::string> command = {"ps"};
   command.insert(command.end(), argv + 1, argv + argc);
-  const CapturedOutput ps = runCapturingOutput(command);
-  const std::vector<std::string> lines = splitLines(ps.output);
   // A guest names its processes: no escape sequence of its reaches the
   // terminal or a log (busybox ps prints a zombie's name as it is).
-  // Escaped once the line is laid out, where ps's columns are.
+  // Escaped once the line is laid out, where ps's columns are.  Each line
+  // as it comes: guests' command lines can make ps print without bound.
   const auto print = [](const std::string& line) { std::printf("%s\n", printable(line).c_str()); };
-  const std::optional<ColumnSpan> column = lines.empty() ? std::nullopt : pidColumn(lines[0]);
-  if (!column) {
-    for (const std::string& line : lines) print(line);
-    return ps.status;
-  }
-
-  std::vector<std::string> labels = {"CONTEXT"};
-  for (size_t i = 1; i < lines.size(); i++) {
-    const std::optional<long> pid = pidOfLine(lines[i], *column);
-    std::optional<uint32_t> xid;
-    if (pid) {
-      try {
-        xid = client.taskXid(static_cast<pid_t>(*pid));
-      } catch (const Error& e) {
-        if (e.errnum() != ESRCH) throw;
-      }
+  bool header = true;
+  std::optional<ColumnSpan> column;
+  return runReadingLines(command, [&](const std::string& line) {
+    if (header) {
+      header = false;
+      column = pidColumn(line);
+      print(column ? insertColumn(line, *column, "CONTEXT", width) : line);
+      return;
     }
-    labels.push_back(pid ? contextLabel(xid, names) : "");
-  }
-  size_t width = 0;
-  for (const std::string& label : labels) width = std::max(width, label.size());
-  for (size_t i = 0; i < lines.size(); i++)
-    print(labels[i].empty() ? lines[i] : insertColumn(lines[i], *column, labels[i], width));
-  return ps.status;
+    const std::optional<long> pid = column ? pidOfLine(line, *column) : std::nullopt;
+    if (!pid) {
+      print(line);
+      return;
+    }
+    std::optional<uint32_t> xid;
+    try {
+      xid = client.taskXid(static_cast<pid_t>(*pid));
+    } catch (const Error& e) {
+      if (e.errnum() != ESRCH) throw;
+    }
+    print(insertColumn(line, *column, contextLabel(xid, names), width));
+  });
 }
 
 }  // namespace

@@ -170,8 +170,8 @@ class Monitor {
   ChildProcess init_;
   UniqueFd output_;  // the start command's output and errors, while it runs
   TerminalText outputText_;
-  const bool outputToTerminal_ = isatty(STDOUT_FILENO) == 1;
-  // How guest output reaches our caller's terminal; null if ours is none.
+  const bool outputToTerminal_ = mayReachTerminal(STDOUT_FILENO);
+  // How guest output reaches a terminal beyond our output; null if none.
   TerminalText* outputTerminal() { return outputToTerminal_ ? &outputText_ : nullptr; }
   std::optional<int> commandStatus_;  // how a foreground start command ended
   std::optional<ExitEvent> exit_;     // the context's exit notification

@@ -124,9 +124,10 @@ class StopCommandStreams {
 
  private:
   static constexpr std::array<int, 2> kOurs{STDOUT_FILENO, STDERR_FILENO};
-  // How stream i reaches our caller's, if that is a terminal.
+  // How stream i reaches a terminal beyond ours, if it may.
   TerminalText* terminal(size_t i) { return toTerminal_[i] ? &text_[i] : nullptr; }
-  const std::array<bool, 2> toTerminal_{isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1};
+  const std::array<bool, 2> toTerminal_{mayReachTerminal(STDOUT_FILENO),
+                                        mayReachTerminal(STDERR_FILENO)};
   std::array<TerminalText, 2> text_;
   struct sigaction savedSigpipe_ {};
   bool ignoringSigpipe_ = false;
