@@ -60,6 +60,7 @@
 #include <linux/sock_diag.h>
 #include <linux/tcp_metrics.h>
 #include <linux/unix_diag.h>
+#include <linux/veth.h>
 #include <linux/vserver.h>
 
 #include <algorithm>
@@ -433,6 +434,28 @@ int addLink(const std::string& name, const char* kind = "dummy") {
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
   nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+  mnl_attr_nest_end(nlh, info);
+  return rtnl.run(nlh);
+}
+
+// Creates a veth pair name and peer, the peer in the namespace of the
+// descriptor peerNetns (in ours when negative): 0 or the errno.
+int addVethWithPeerIn(const std::string& name, const std::string& peer, int peerNetns) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
+  ifm->ifi_family = AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
+  nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+  nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+  nlattr* peerInfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+  static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)))->ifi_family =
+      AF_UNSPEC;
+  mnl_attr_put_strz(nlh, IFLA_IFNAME, peer.c_str());
+  if (peerNetns >= 0) mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, static_cast<uint32_t>(peerNetns));
+  mnl_attr_nest_end(nlh, peerInfo);
+  mnl_attr_nest_end(nlh, data);
   mnl_attr_nest_end(nlh, info);
   return rtnl.run(nlh);
 }
@@ -3924,6 +3947,28 @@ void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
 // there (by the host: the guest's own join there is refused).  The host's
 // take them all.  Guest B's wildcard sockets are bound to its one address
 // and take none, as a socket bound to a unicast address never does.
+// IPv6 bounds the groups a socket joins by its option memory only (some
+// 360, each a group of the link that joins and received multicasts walk
+// under RTNL): a guest's socket joins as many as IPv4 lets it,
+// igmp_max_memberships.  The host's joins more (control).
+void checkGroupCount() {
+  const unsigned vsnet0 = if_nametoindex("vsnet0");
+  const int most = std::atoi(readFile("/proc/sys/net/ipv4/igmp_max_memberships").c_str());
+  const auto group = [](int i) { return "ff05::7:" + std::to_string(i); };
+  const auto joinMost = [&](int fd) {
+    for (int i = 0; i < most; i++)
+      if (const int err = joinGroup(fd, group(i), vsnet0)) return err;
+    return 0;
+  };
+  const std::string past = "its IPv6 socket's group past igmp_max_memberships (" + std::to_string(most) + ")";
+  Socket host(AF_INET6, SOCK_DGRAM);
+  expect("host: join igmp_max_memberships IPv6 groups on one socket (control)", 0, joinMost(host.fd()));
+  expect("host: " + past + " (control)", 0, joinGroup(host.fd(), group(most), vsnet0));
+  const auto [guest, err] = socketOfGuest(kXidA, AF_INET6, SOCK_DGRAM, 0, joinMost);
+  expect("guest A: join igmp_max_memberships IPv6 groups on one socket (control)", 0, err);
+  if (guest) expect("guest A: " + past, ENOBUFS, joinGroup(guest.get(), group(most), vsnet0));
+}
+
 void checkGroups() {
   const unsigned vsnet0 = if_nametoindex("vsnet0"), vsnet1 = if_nametoindex("vsnet1");
   // Groups the host joins, so that the links take them at all.
@@ -4848,7 +4893,9 @@ void checkOwnNamespace() {
   }
   const int hostEnd = static_cast<int>(if_nametoindex("vsown0"));
   expect("host: set vsown0 up (control)", 0, setLinkUp("vsown0", true));
-  inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd] {
+  // A descriptor of the host's namespace, which the guest inherits.
+  const vs::UniqueFd hostNet(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
+  inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd, &hostNet] {
     report(effectiveCap(CAP_NET_ADMIN), "own-namespace guest: CAP_NET_ADMIN is effective", "it is not");
     expect("own-namespace guest: set its lo up", 0, setLinkUp("lo", true));
     expect("own-namespace guest: set its eth0 up", 0, setLinkUp("eth0", true));
@@ -4876,6 +4923,11 @@ void checkOwnNamespace() {
       expect("own-namespace guest: create a link in the host's namespace by its id", EPERM,
              addDummyIn(hostId, "vsown7"));
     }
+    expect("own-namespace guest: a veth with its peer in the host's namespace, by a descriptor",
+           EPERM, addVethWithPeerIn("vsown6", "vsown5", hostNet.get()));
+    expect("own-namespace guest: a veth with both ends in its namespace (control)", 0,
+           addVethWithPeerIn("vsown6", "vsown5", -1));
+    expect("own-namespace guest: delete it (control)", 0, deleteLink("vsown6"));
     // Its namespace's sysctls are its own.
     for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range"})
       expect(std::string("own-namespace guest: open its ") + path + " for writing", 0,
@@ -4894,8 +4946,9 @@ void checkOwnNamespace() {
              changeAddress(RTM_NEWADDR, "eth0", "10.73.0.3", 24));
     });
   });
-  report(if_nametoindex("vsown0") == static_cast<unsigned>(hostEnd) && !linkNames().count("vsown7"),
-         "host: vsown0 is still there, and no vsown7 came", "it is not so");
+  report(if_nametoindex("vsown0") == static_cast<unsigned>(hostEnd) && !linkNames().count("vsown7") &&
+             !linkNames().count("vsown5"),
+         "host: vsown0 is still there, and no vsown7 or vsown5 came", "it is not so");
   inNamespacedGuest(owned.get(), VSERVER_BCAPS_DEFAULT, "own-net-nocap", [] {
     expect("own-namespace guest without CAP_NET_ADMIN in its bounding set: add 10.73.0.4/24", EPERM,
            changeAddress(RTM_NEWADDR, "eth0", "10.73.0.4", 24));
@@ -4918,6 +4971,9 @@ void checkOwnNamespace() {
       expect("guest in a namespace the initial user namespace owns: add a link", EPERM,
              addLink("vsown8"));
     });
+  expect("host: a veth with its peer in the owned namespace, by a descriptor (control)", 0,
+         addVethWithPeerIn("vsown6", "vsown5", owned.get()));
+  expect("host: delete it (control)", 0, deleteLink("vsown6"));
   expect("host: delete vsown0 and its peer (control)", 0, deleteLink("vsown0"));
 }
 
@@ -4952,6 +5008,7 @@ int probeNetwork() {
     checkTcpMetrics();
     checkSharedPorts();
     checkGroups();
+    checkGroupCount();
     checkInterfaceUses();
     checkLinkAttributes();
     checkForeignPeer();

@@ -12,10 +12,14 @@
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/if_alg.h>
+#include <linux/io_uring.h>
 #include <linux/keyctl.h>
+#include <linux/net_tstamp.h>
 #include <linux/netlink.h>
 #include <linux/userfaultfd.h>
 #include <mqueue.h>
+#include <netinet/in.h>
+#include <netinet/ip_icmp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
@@ -41,6 +45,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -68,6 +73,9 @@ constexpr uint32_t kSharedFilesXid = 4813;
 constexpr uint32_t kOwnLocksXid = 4814;
 constexpr uint32_t kPidAnswersXid = 4815;
 constexpr uint32_t kLeaseXid = 4816;
+constexpr uint32_t kPingQueueXid = 4817;
+constexpr uint32_t kErrorQueueXid = 4818;
+constexpr uint32_t kUidRecordsXid = 4819;
 
 // Files every context opens as the same inode: a sysfs file glibc reads
 // for the number of CPUs, and a cgroup2 file.
@@ -291,50 +299,194 @@ long long fillNetlinkQueue(int sender, int receiver) {
   return sent;
 }
 
-// What a guest's netlink sockets hold in their queues is charged to its
-// memory cgroup: four NETLINK_USERSOCK sockets whose queues (SO_RCVBUF,
-// 416 KiB at most) another of its sockets fills raise its memory.current
-// by at least 1 MiB, and give that back once closed, but for what each
-// CPU's charge stock keeps (64 pages, 256 KiB, on each of the 2 CPUs).
-void checkNetlinkQueueMemory() {
-  constexpr int kQueues = 4;
+// What fill (the bytes it sent) makes four sockets of a guest, the
+// current process, hold in their queues (SO_RCVBUF, 416 KiB at most) is
+// charged to its memory cgroup: it raises memory.current by at least
+// 1 MiB, and closing the sockets gives that back, but for what each CPU's
+// charge stock keeps (64 pages, 256 KiB, on each of the 2 CPUs).
+void expectQueuesCharged(const std::string& what, const std::string& cgroup,
+                         const std::vector<int>& sockets, const std::function<long long(int)>& fill) {
   constexpr long long kPerQueue = 256 * 1024, kStocks = 2 * 256 * 1024;
+  const long long least = kPerQueue * static_cast<long long>(sockets.size());
+  const long long before = memoryCurrent(cgroup);
+  long long sent = 0;
+  for (const int fd : sockets) sent += fill(fd);
+  // What loopback delivers comes in softirq, maybe after our send.
+  long long grown = memoryCurrent(cgroup) - before;
+  for (int i = 0; i < 40 && grown < least; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    grown = memoryCurrent(cgroup) - before;
+  }
+  report(sent >= least && grown >= least,
+         "guest: " + what + " raise its memory.current by at least 1 MiB",
+         std::to_string(sent) + " bytes sent, memory.current grew by " + std::to_string(grown));
+  for (const int fd : sockets) close(fd);
+  // The sockets, and their queues, are freed after an RCU grace period.
+  long long kept = grown;
+  for (int i = 0; i < 100 && kept >= kStocks; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    kept = memoryCurrent(cgroup) - before;
+  }
+  report(kept < kStocks, "guest: closing the sockets of " + what + " gives that back",
+         "memory.current still " + std::to_string(kept) + " above where it was");
+}
+
+// Four sockets made by make, a guest's, or none if one could not be.
+std::vector<int> fourSockets(const std::string& what, const std::function<int()>& make) {
+  std::vector<int> sockets;
+  for (int i = 0; i < 4; i++) {
+    const int fd = make();
+    if (fd < 0) {
+      report(false, "guest: " + what, std::strerror(errno));
+      for (const int made : sockets) close(made);
+      return {};
+    }
+    sockets.push_back(fd);
+  }
+  return sockets;
+}
+
+// A socket with a receive buffer as large as a guest may set.
+int withLargeBuffer(int fd) {
+  const int size = 1 << 20;
+  if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Netlink's queues: four NETLINK_USERSOCK sockets another of the guest's
+// sockets fills until they take no more.
+void checkNetlinkQueueMemory() {
   const std::string cgroup = "/sys/fs/cgroup/vs-netlink-memory";
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
     if (enterNewContext(kNetlinkMemoryXid, "netlink-memory") != 0) return;
-    const int sender = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
-    std::vector<int> receivers;
-    sockaddr_nl any{};
-    any.nl_family = AF_NETLINK;
-    const int size = 1 << 20;
-    for (int i = 0; i < kQueues; i++) {
-      const int receiver = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK);
-      if (receiver >= 0) receivers.push_back(receiver);
-      if (sender < 0 || receiver < 0 ||
-          bind(receiver, reinterpret_cast<const sockaddr*>(&any), sizeof(any)) != 0 ||
-          setsockopt(receiver, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) != 0) {
-        report(false, "guest: NETLINK_USERSOCK sockets", std::strerror(errno));
-        return;
+    const vs::UniqueFd sender(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK));
+    const std::vector<int> receivers = fourSockets("NETLINK_USERSOCK sockets", [] {
+      sockaddr_nl any{};
+      any.nl_family = AF_NETLINK;
+      const int fd = withLargeBuffer(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK));
+      if (fd >= 0 && bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof(any)) != 0) {
+        close(fd);
+        return -1;
       }
+      return fd;
+    });
+    if (!sender || receivers.empty()) return;
+    expectQueuesCharged("four netlink sockets' full queues", cgroup, receivers,
+                        [&](int receiver) { return fillNetlinkQueue(sender.get(), receiver); });
+  });
+}
+
+// Sends count datagrams of size bytes (an ICMP echo request if icmp) on
+// fd, connected: the bytes sent.
+long long sendDatagrams(int fd, size_t size, int count, bool icmp) {
+  std::string datagram(size, 'q');
+  if (icmp) {
+    icmphdr echo{};
+    echo.type = ICMP_ECHO;
+    std::memcpy(datagram.data(), &echo, sizeof(echo));
+  }
+  long long sent = 0;
+  for (int i = 0; i < count; i++)
+    if (send(fd, datagram.data(), datagram.size(), MSG_DONTWAIT) > 0)
+      sent += static_cast<long long>(size);
+  return sent;
+}
+
+// A socket of type and protocol connected to 127.0.0.1:port.
+int connectedToLoopback(int type, int protocol, uint16_t port) {
+  const int fd = withLargeBuffer(socket(AF_INET, type | SOCK_CLOEXEC, protocol));
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof(to)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Queues their protocols do not account: the echo replies to a ping
+// socket that is not read, and the error queue, here of a UDP socket
+// asking for its sends' transmit timestamps, each a copy of the datagram.
+void checkUnaccountedQueueMemory() {
+  const FilesSetForNow ping(std::map<std::string, std::string>{
+      {"/proc/sys/net/ipv4/ping_group_range", "0 0\n"}});
+  const std::string pingCgroup = "/sys/fs/cgroup/vs-ping-memory";
+  inCgroupOfItsOwn(pingCgroup, "memory", {}, [&] {
+    if (enterNewContext(kPingQueueXid, "ping-queue") != 0) return;
+    const std::vector<int> sockets = fourSockets("ping sockets to 127.0.0.1", [] {
+      return connectedToLoopback(SOCK_DGRAM, IPPROTO_ICMP, 0);
+    });
+    if (!sockets.empty())
+      expectQueuesCharged("four ping sockets' unread replies", pingCgroup, sockets,
+                          [](int fd) { return sendDatagrams(fd, 1000, 400, true); });
+  });
+  const std::string errorCgroup = "/sys/fs/cgroup/vs-error-queue-memory";
+  inCgroupOfItsOwn(errorCgroup, "memory", {}, [&] {
+    if (enterNewContext(kErrorQueueXid, "error-queue") != 0) return;
+    const std::vector<int> sockets = fourSockets("UDP sockets with transmit timestamps", [] {
+      const int fd = connectedToLoopback(SOCK_DGRAM, 0, 9);
+      const int stamps = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+      if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamps, sizeof(stamps)) != 0) {
+        close(fd);
+        return -1;
+      }
+      return fd;
+    });
+    if (!sockets.empty())
+      expectQueuesCharged("four UDP sockets' error queues of transmit timestamps", errorCgroup,
+                          sockets,
+                          [](int fd) { return sendDatagrams(fd, 16000, 40, false); });
+  });
+}
+
+// Registers count io_uring personalities on ring, each a credential of
+// the real uid firstUid + i if firstUid is given, else of ours: the
+// number registered.
+int registerPersonalities(int ring, int count, std::optional<uid_t> firstUid) {
+  int registered = 0;
+  for (int i = 0; i < count; i++) {
+    if (firstUid && setresuid(*firstUid + static_cast<uid_t>(i), 0, 0) != 0) break;
+    const long id = syscall(SYS_io_uring_register, ring, IORING_REGISTER_PERSONALITY, nullptr, 0);
+    if (firstUid && setresuid(0, 0, 0) != 0) break;
+    if (id < 0) break;
+    registered++;
+  }
+  return registered;
+}
+
+// A guest's uids have records of their own (user_struct, ucounts), which
+// are charged to its memory cgroup: 8000 io_uring personalities, each a
+// credential of another uid, raise its memory.current by 450 bytes a uid
+// more than 8000 of its own uid do (some 700 against the credential's
+// 192 before; the CPUs' charge stocks blur it by 512 KiB at most).
+void checkUidRecordMemory() {
+  constexpr int kUids = 8000;
+  constexpr long long kPerUid = 450;
+  const std::string cgroup = "/sys/fs/cgroup/vs-uid-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    if (enterNewContext(kUidRecordsXid, "uid-records") != 0) return;
+    io_uring_params params{};
+    const vs::UniqueFd ring(static_cast<int>(syscall(SYS_io_uring_setup, 4, &params)));
+    if (!ring) {
+      report(false, "guest: an io_uring", std::strerror(errno));
+      return;
     }
-    const long long before = memoryCurrent(cgroup);
-    long long sent = 0;
-    for (const int receiver : receivers) sent += fillNetlinkQueue(sender, receiver);
-    const long long grown = memoryCurrent(cgroup) - before;
-    report(sent >= kQueues * kPerQueue && grown >= kQueues * kPerQueue,
-           "guest: four netlink sockets' full queues raise its memory.current by at least 1 MiB",
-           std::to_string(sent) + " bytes queued, memory.current grew by " +
-               std::to_string(grown));
-    for (const int receiver : receivers) close(receiver);
-    // The sockets, and their queues, are freed after an RCU grace period.
-    long long kept = grown;
-    for (int i = 0; i < 100 && kept >= kStocks; i++) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      kept = memoryCurrent(cgroup) - before;
-    }
-    report(kept < kStocks, "guest: closing the sockets gives that back",
-           "memory.current still " + std::to_string(kept) + " above where it was");
-    close(sender);
+    long long before = memoryCurrent(cgroup);
+    const int own = registerPersonalities(ring.get(), kUids, std::nullopt);
+    const long long ownGrowth = memoryCurrent(cgroup) - before;
+    before = memoryCurrent(cgroup);
+    const int others = registerPersonalities(ring.get(), kUids, 30000);
+    const long long othersGrowth = memoryCurrent(cgroup) - before;
+    report(own == kUids && others == kUids && othersGrowth - ownGrowth >= kUids * kPerUid,
+           "guest: 8000 personalities of as many uids raise its memory.current by at least 450 "
+           "bytes a uid more than 8000 of its own",
+           std::to_string(own) + " and " + std::to_string(others) + " registered, grown by " +
+               std::to_string(ownGrowth) + " and " + std::to_string(othersGrowth));
   });
 }
 
@@ -997,6 +1149,8 @@ int probeObjects() {
   checkCoreDumpHelper();
   checkKeyMemory();
   checkNetlinkQueueMemory();
+  checkUnaccountedQueueMemory();
+  checkUidRecordMemory();
   checkUserfaultfd();
   checkCryptoModuleLoads();
   checkIpc();

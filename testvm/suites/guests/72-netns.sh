@@ -76,6 +76,12 @@ check_match "the host routes the guest's IPv4 address to it" "^10.72.0.2 dev vs7
 check_match "and its IPv6 address" "^fd72::2 dev vs721" "$(ip -6 route show fd72::2)"
 check_eq "with proxy ARP on the host end" 1 "$(cat /proc/sys/net/ipv4/conf/vs721/proxy_arp)"
 check_eq "and strict reverse-path filtering" 1 "$(cat /proc/sys/net/ipv4/conf/vs721/rp_filter)"
+# The guest is no router of the host's (a router advertisement from it
+# would make it the host's default IPv6 router).
+for setting in ipv6/conf/vs721/accept_ra ipv6/conf/vs721/accept_redirects ipv6/conf/vs721/autoconf \
+		ipv4/conf/vs721/accept_redirects; do
+	check_eq "the host end has $setting 0" 0 "$(cat /proc/sys/net/$setting)"
+done
 status=$(vserver r1 status)
 check_match "status tells its own namespace and veth" "^Network: +its own namespace, veth vs721 \(routed\)$" "$status"
 check_match "and its addresses" "^Addresses: +10.72.0.2 fd72::2$" "$status"

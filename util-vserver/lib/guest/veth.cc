@@ -71,11 +71,19 @@ void addRoutedRoutes(VethPlan& plan) {
 // The host end's settings for a routed veth: proxy ARP so that the
 // guest's on-link default route reaches past the host, and strict
 // reverse-path filtering so that what comes from the guest carries one of
-// its addresses.
+// its addresses.  The guest is no router of the host's: the host end
+// takes no router advertisement from it (with NET_RAW it would send one
+// making itself the host's default IPv6 router, with on-link prefixes
+// covering every address) and no redirect.
 void setRoutedHostEnd(const std::string& hostEnd) {
   const fs::path conf = fs::path("/proc/sys/net/ipv4/conf") / hostEnd;
   writeKernelFile(conf / "proxy_arp", "1");
   writeKernelFile(conf / "rp_filter", "1");
+  writeKernelFile(conf / "accept_redirects", "0");
+  const fs::path conf6 = fs::path("/proc/sys/net/ipv6/conf") / hostEnd;
+  if (!fs::exists(conf6)) return;  // a kernel without IPv6
+  for (const char* setting : {"accept_ra", "accept_redirects", "autoconf"})
+    writeKernelFile(conf6 / setting, "0");
 }
 
 void configureHostEnd(HostNetwork& host, const VethPlan& plan) {
