@@ -4979,6 +4979,42 @@ void checkOwnNamespace() {
 
 }  // namespace
 
+int sendRouterAdvert(pid_t pid, const char* link, const char* prefix) {
+  const std::string netns = "/proc/" + std::to_string(pid) + "/ns/net";
+  const vs::UniqueFd entered(open(netns.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!entered || setns(entered.get(), CLONE_NEWNET) != 0) throw vs::Error(errno, "enter " + netns);
+  // A router of lifetime 1800 s, high preference, and an on-link prefix.
+  struct {
+    nd_router_advert header;
+    nd_opt_prefix_info onLink;
+  } advert{};
+  advert.header.nd_ra_type = ND_ROUTER_ADVERT;
+  advert.header.nd_ra_curhoplimit = 64;
+  advert.header.nd_ra_flags_reserved = 0x08;  // preference high
+  advert.header.nd_ra_router_lifetime = htons(1800);
+  advert.onLink.nd_opt_pi_type = ND_OPT_PREFIX_INFORMATION;
+  advert.onLink.nd_opt_pi_len = sizeof(advert.onLink) / 8;
+  advert.onLink.nd_opt_pi_prefix_len = 64;
+  advert.onLink.nd_opt_pi_flags_reserved = ND_OPT_PI_FLAG_ONLINK;
+  advert.onLink.nd_opt_pi_valid_time = htonl(3600);
+  advert.onLink.nd_opt_pi_preferred_time = htonl(3600);
+  if (inet_pton(AF_INET6, prefix, &advert.onLink.nd_opt_pi_prefix) != 1)
+    throw vs::Error(EINVAL, std::string("not an IPv6 prefix: ") + prefix);
+  Socket raw(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+  const int index = static_cast<int>(if_nametoindex(link));
+  if (!raw.ok() || raw.setInt(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) != 0 ||
+      raw.setInt(IPPROTO_IPV6, IPV6_MULTICAST_IF, index) != 0)
+    throw vs::Error(errno, "a raw ICMPv6 socket on " + std::string(link));
+  sockaddr_in6 allNodes{};
+  allNodes.sin6_family = AF_INET6;
+  inet_pton(AF_INET6, "ff02::1", &allNodes.sin6_addr);
+  allNodes.sin6_scope_id = static_cast<uint32_t>(index);
+  if (sendto(raw.fd(), &advert, sizeof(advert), 0, reinterpret_cast<const sockaddr*>(&allNodes),
+             sizeof(allNodes)) != static_cast<ssize_t>(sizeof(advert)))
+    throw vs::Error(errno, "send the router advertisement");
+  return 0;
+}
+
 int probeNetwork() {
   if (!setUpNetwork()) {
     tearDownNetwork();

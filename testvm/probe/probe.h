@@ -179,6 +179,9 @@ int probeFilesystems();
 int probeObjects();
 // The network set of a context (testvm/probe/net_probe.cc).
 int probeNetwork();
+// From the network namespace of pid, sends a router advertisement out of
+// link naming itself a default router and prefix/64 on-link.
+int sendRouterAdvert(pid_t pid, const char* link, const char* prefix);
 // The counted limits (testvm/probe/limits_probe.cc).
 int probeLimits();
 // A guest cannot leave its project quota (testvm/probe/quota_probe.cc);

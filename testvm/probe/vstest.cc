@@ -39,12 +39,16 @@
 //                                terminal's device first, feeding it our
 //                                stdin after its first output, relaying
 //                                what it prints
+//   vstest router-advert PID LINK PREFIX  from the network namespace of
+//                                PID, advertises itself out of LINK as a
+//                                default router, with PREFIX/64 on-link
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -97,6 +101,8 @@ int main(int argc, char** argv) {
     if (command == "fail-closed" && argc == 2) return probeFailClosed();
     if (command == "delete-module" && argc == 3) return probeDeleteModule(argv[2]);
     if (command == "on-terminal" && argc > 2) return probe::runOnTerminal(argv + 2);
+    if (command == "router-advert" && argc == 5)
+      return probe::sendRouterAdvert(std::atoi(argv[2]), argv[3], argv[4]);
   } catch (const vs::Error& e) {
     std::printf("not ok - vstest %s: %s\n", command.c_str(), e.what());
     return 1;
@@ -111,6 +117,7 @@ int main(int argc, char** argv) {
                " vstest time-command ROUNDS CMD... |"
                " vstest profile-command [--period NS] NAME CALLS CMD... |"
                " vstest delete-module NAME |"
-               " vstest on-terminal CMD...\n");
+               " vstest on-terminal CMD... |"
+               " vstest router-advert PID LINK PREFIX\n");
   return 2;
 }

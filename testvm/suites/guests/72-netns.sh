@@ -82,6 +82,22 @@ for setting in ipv6/conf/vs721/accept_ra ipv6/conf/vs721/accept_redirects ipv6/c
 		ipv4/conf/vs721/accept_redirects; do
 	check_eq "the host end has $setting 0" 0 "$(cat /proc/sys/net/$setting)"
 done
+# Sent from the guest's namespace (with NET_RAW the guest could), a router
+# advertisement naming it the default router and fd99:72::/64 on-link
+# leaves the host's routes as they were; with accept_ra 1 on the host
+# end, the host would have taken both (control).
+advertised() { ip -6 route show dev vs721 | grep -qE '^(default|fd99:72::/64) '; }
+not_advertised() { ! advertised; }
+check "a router advertisement from the guest's namespace" vstest router-advert "$(init_pid r1)" eth0 fd99:72::
+sleep 1
+check "gives the host no route through the guest" not_advertised
+echo 1 >/proc/sys/net/ipv6/conf/vs721/accept_ra
+vstest router-advert "$(init_pid r1)" eth0 fd99:72::
+check "control: one taken with accept_ra 1 would" wait_true advertised
+echo 0 >/proc/sys/net/ipv6/conf/vs721/accept_ra
+ip -6 route del fd99:72::/64 dev vs721 2>/dev/null
+ip -6 route del default dev vs721 2>/dev/null
+check "the host's routes are clean again" not_advertised
 status=$(vserver r1 status)
 check_match "status tells its own namespace and veth" "^Network: +its own namespace, veth vs721 \(routed\)$" "$status"
 check_match "and its addresses" "^Addresses: +10.72.0.2 fd72::2$" "$status"
