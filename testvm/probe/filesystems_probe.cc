@@ -40,6 +40,7 @@ constexpr uint32_t kDeviceMapXid = 4704;
 constexpr uint32_t kOwnNetXid = 4705;
 constexpr uint32_t kXattrXid = 4706;
 constexpr uint32_t kGroupReadXid = 4707;
+constexpr uint32_t kDelegatedAdminXid = 4719;
 
 constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
@@ -239,13 +240,37 @@ void checkHostFiles() {
 
   // A guest given a cgroup namespace rooted at its own group, as vserver
   // start does, writes below that group and nowhere else.
-  inChild([] {
+  const auto enterDelegated = [](uint32_t xid, const std::string& name,
+                                 const vs::ContextPolicy& policy) {
     writeFile(std::string(kCgroupA) + "/cgroup.procs", std::to_string(getpid()));
     if (unshare(CLONE_NEWCGROUP) != 0) {
       report(false, "host: unshare a cgroup namespace", std::strerror(errno));
-      return;
+      return false;
     }
-    if (enterNewContext(kDelegatedXid, "fs-delegated") != 0) return;
+    return enterNewContext(xid, name, policy) == 0;
+  };
+  const std::string child = std::string(kCgroupA) + "/child";
+  const std::string large(1024, 'x');
+  // kernfs keeps them in memory no cgroup is charged for.
+  expect("host: a user.* attribute of 1024 bytes on a group (control)", 0,
+         errnoOf(setxattr(child.c_str(), "user.vsbig", large.data(), large.size(), 0)));
+  expect("host: a user.* attribute on a group's file (control)", 0,
+         errnoOf(setxattr((child + "/cgroup.procs").c_str(), "user.vstest", "1", 1, 0)));
+  expect("host: a trusted.* attribute on a group (control)", 0,
+         errnoOf(setxattr(child.c_str(), "trusted.vstest", "1", 1, 0)));
+  inChild([&] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+    if (!enterDelegated(kDelegatedAdminXid, "fs-delegated-admin", policy)) return;
+    expect("delegated guest with SYS_ADMIN: a trusted.* attribute on a group below its own", EPERM,
+           errnoOf(setxattr(child.c_str(), "trusted.vstest", "2", 1, 0)));
+  });
+  inChild([&] {
+    if (!enterDelegated(kDelegatedXid, "fs-delegated", {})) return;
+    expect("delegated guest: a user.* attribute of 1024 bytes on a group below its own", ENOSPC,
+           errnoOf(setxattr(child.c_str(), "user.vsbig", large.data(), large.size(), 0)));
+    expect("delegated guest: a user.* attribute on a file of a group below its own", EPERM,
+           errnoOf(setxattr((child + "/cgroup.procs").c_str(), "user.vstest", "1", 1, 0)));
     expect("delegated guest: write cgroup.procs below its own group (control)", 0,
            writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
     expect("delegated guest: clone3 into a group below its own (control)", 0,
