@@ -46,7 +46,6 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -458,29 +457,40 @@ void checkUnaccountedQueueMemory() {
 }
 
 // Registers count io_uring personalities on ring, each a credential of
-// the real uid firstUid + i if firstUid is given, else of ours: the
-// number registered.
-int registerPersonalities(int ring, int count, std::optional<uid_t> firstUid) {
+// the real uid uidOf(i), made by setresuid() and kept: the number
+// registered.
+int registerPersonalities(int ring, int count, const std::function<uid_t(int)>& uidOf) {
   int registered = 0;
   for (int i = 0; i < count; i++) {
-    if (firstUid && setresuid(*firstUid + static_cast<uid_t>(i), 0, 0) != 0) break;
+    if (setresuid(uidOf(i), 0, 0) != 0) break;
     const long id = syscall(SYS_io_uring_register, ring, IORING_REGISTER_PERSONALITY, nullptr, 0);
-    if (firstUid && setresuid(0, 0, 0) != 0) break;
-    if (id < 0) break;
+    if (setresuid(0, 0, 0) != 0 || id < 0) break;
     registered++;
   }
   return registered;
 }
 
+// memory.current of cgroup once what was freed after an RCU grace period
+// (the credentials setresuid() replaced) is gone: when it stops falling.
+long long settledMemory(const std::string& cgroup) {
+  long long now = memoryCurrent(cgroup);
+  for (int i = 0; i < 30; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const long long later = memoryCurrent(cgroup);
+    if (later > now - 64 * 1024) return later;
+    now = later;
+  }
+  return now;
+}
+
 // A guest's uids have records of their own (user_struct, ucounts), which
 // are charged to its memory cgroup: 8000 io_uring personalities, each a
-// credential of another uid, raise its memory.current by 600 bytes a uid
-// more than 8000 of its own uid do (some 900 on the test kernel, against
-// the 330 of the credentials alone; the CPUs' charge stocks blur it by
-// 512 KiB at most).
+// credential of another uid, raise its memory.current by 150 bytes a uid
+// more than 8000 credentials of one uid do (some 260 to 600 on the test
+// kernel; the CPUs' charge stocks blur it by 512 KiB at most).
 void checkUidRecordMemory() {
   constexpr int kUids = 8000;
-  constexpr long long kPerUid = 600;
+  constexpr long long kPerUid = 150;
   const std::string cgroup = "/sys/fs/cgroup/vs-uid-memory";
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
     if (enterNewContext(kUidRecordsXid, "uid-records") != 0) return;
@@ -490,17 +500,17 @@ void checkUidRecordMemory() {
       report(false, "guest: an io_uring", std::strerror(errno));
       return;
     }
-    long long before = memoryCurrent(cgroup);
-    const int own = registerPersonalities(ring.get(), kUids, std::nullopt);
-    const long long ownGrowth = memoryCurrent(cgroup) - before;
-    before = memoryCurrent(cgroup);
-    const int others = registerPersonalities(ring.get(), kUids, 30000);
-    const long long othersGrowth = memoryCurrent(cgroup) - before;
-    report(own == kUids && others == kUids && othersGrowth - ownGrowth >= kUids * kPerUid,
-           "guest: 8000 personalities of as many uids raise its memory.current by at least 600 "
-           "bytes a uid more than 8000 of its own",
-           std::to_string(own) + " and " + std::to_string(others) + " registered, grown by " +
-               std::to_string(ownGrowth) + " and " + std::to_string(othersGrowth));
+    long long before = settledMemory(cgroup);
+    const int one = registerPersonalities(ring.get(), kUids, [](int) { return 29999; });
+    const long long oneGrowth = settledMemory(cgroup) - before;
+    before = settledMemory(cgroup);
+    const int many = registerPersonalities(ring.get(), kUids, [](int i) { return 30000 + i; });
+    const long long manyGrowth = settledMemory(cgroup) - before;
+    report(one == kUids && many == kUids && manyGrowth - oneGrowth >= kUids * kPerUid,
+           "guest: 8000 credentials of as many uids raise its memory.current by at least 150 "
+           "bytes a uid more than 8000 of one uid",
+           std::to_string(one) + " and " + std::to_string(many) + " registered, grown by " +
+               std::to_string(oneGrowth) + " and " + std::to_string(manyGrowth));
   });
 }
 
