@@ -262,6 +262,11 @@ void checkHostFiles() {
     vs::ContextPolicy policy;
     policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
     if (!enterDelegated(kDelegatedAdminXid, "fs-delegated-admin", policy)) return;
+    const std::string own = "/tmp/vs-fs-trusted";
+    writeFile(own, "x");
+    expect("delegated guest with SYS_ADMIN: a trusted.* attribute on a file of its own (control)", 0,
+           errnoOf(setxattr(own.c_str(), "trusted.vstest", "2", 1, 0)));
+    unlink(own.c_str());
     expect("delegated guest with SYS_ADMIN: a trusted.* attribute on a group below its own", EPERM,
            errnoOf(setxattr(child.c_str(), "trusted.vstest", "2", 1, 0)));
   });
@@ -269,6 +274,11 @@ void checkHostFiles() {
     if (!enterDelegated(kDelegatedXid, "fs-delegated", {})) return;
     expect("delegated guest: a user.* attribute of 1024 bytes on a group below its own", ENOSPC,
            errnoOf(setxattr(child.c_str(), "user.vsbig", large.data(), large.size(), 0)));
+    // Name and value: 12 bytes of "user.vsbound" and 244 or 245.
+    expect("delegated guest: a user.* attribute of 256 bytes, name and value, below its own "
+           "(control)", 0, errnoOf(setxattr(child.c_str(), "user.vsbound", large.data(), 244, 0)));
+    expect("delegated guest: one of 257 bytes", ENOSPC,
+           errnoOf(setxattr(child.c_str(), "user.vsbound", large.data(), 245, 0)));
     expect("delegated guest: a user.* attribute on a file of a group below its own", EPERM,
            errnoOf(setxattr((child + "/cgroup.procs").c_str(), "user.vstest", "1", 1, 0)));
     expect("delegated guest: write cgroup.procs below its own group (control)", 0,
@@ -317,14 +327,6 @@ void checkHostFiles() {
   umount("/tmp/vs-nfsd");
 }
 
-// Writes content to a file that exists; returns 0 or the errno.
-int writeExisting(const std::string& path, const std::string& content) {
-  const int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return errno;
-  const int err = write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size()) ? 0 : errno;
-  close(fd);
-  return err;
-}
 
 // Maps root in the user namespace pid made to the host's root, as a
 // guest's root may (it holds CAP_SETUID and CAP_SETFCAP): ownership then

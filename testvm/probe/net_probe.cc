@@ -3940,13 +3940,6 @@ void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
          took ? "it was received" : "it was not");
 }
 
-// A guest's wildcard socket takes the broadcasts and multicasts a host
-// holding only the guest's addresses would: those of a link carrying one
-// of its addresses and of its own subnets, not those of vsnet1 (the
-// host's only) or of another subnet of its link, even in a group joined
-// there (by the host: the guest's own join there is refused).  The host's
-// take them all.  Guest B's wildcard sockets are bound to its one address
-// and take none, as a socket bound to a unicast address never does.
 // IPv6 bounds the groups a socket joins by its option memory only (some
 // 360, each a group of the link that joins and received multicasts walk
 // under RTNL): a guest's socket joins as many as IPv4 lets it,
@@ -3969,6 +3962,13 @@ void checkGroupCount() {
   if (guest) expect("guest A: " + past, ENOBUFS, joinGroup(guest.get(), group(most), vsnet0));
 }
 
+// A guest's wildcard socket takes the broadcasts and multicasts a host
+// holding only the guest's addresses would: those of a link carrying one
+// of its addresses and of its own subnets, not those of vsnet1 (the
+// host's only) or of another subnet of its link, even in a group joined
+// there (by the host: the guest's own join there is refused).  The host's
+// take them all.  Guest B's wildcard sockets are bound to its one address
+// and take none, as a socket bound to a unicast address never does.
 void checkGroups() {
   const unsigned vsnet0 = if_nametoindex("vsnet0"), vsnet1 = if_nametoindex("vsnet1");
   // Groups the host joins, so that the links take them at all.
@@ -4928,6 +4928,17 @@ void checkOwnNamespace() {
     expect("own-namespace guest: a veth with both ends in its namespace (control)", 0,
            addVethWithPeerIn("vsown6", "vsown5", -1));
     expect("own-namespace guest: delete it (control)", 0, deleteLink("vsown6"));
+    // Its igmp_max_memberships is its own to raise, the host's bound stays.
+    expect("own-namespace guest: raise its igmp_max_memberships to 100 (control)", 0,
+           writeExisting("/proc/sys/net/ipv4/igmp_max_memberships", "100"));
+    Socket joiner(AF_INET, SOCK_DGRAM);
+    const unsigned eth0 = if_nametoindex("eth0");
+    int joinErr = 0;
+    for (int i = 0; i < 20 && !joinErr; i++)
+      joinErr = joinGroup(joiner.fd(), "239.73.0." + std::to_string(i + 1), eth0);
+    expect("own-namespace guest: join 20 IPv4 groups on one socket (control)", 0, joinErr);
+    expect("own-namespace guest: its IPv4 socket's 21st group, past the host's bound", ENOBUFS,
+           joinGroup(joiner.fd(), "239.73.0.21", eth0));
     // Its namespace's sysctls are its own.
     for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range"})
       expect(std::string("own-namespace guest: open its ") + path + " for writing", 0,
@@ -4977,6 +4988,19 @@ void checkOwnNamespace() {
   expect("host: delete vsown0 and its peer (control)", 0, deleteLink("vsown0"));
 }
 
+// The link-local IPv6 address of link, or "".
+std::string linkLocalAddressOf(const std::string& link) {
+  ifaddrs* all = nullptr;
+  if (getifaddrs(&all) != 0) return {};
+  std::string found;
+  for (const ifaddrs* a = all; a && found.empty(); a = a->ifa_next)
+    if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET6 && link == a->ifa_name &&
+        IN6_IS_ADDR_LINKLOCAL(&reinterpret_cast<const sockaddr_in6*>(a->ifa_addr)->sin6_addr))
+      found = hostOf(a->ifa_addr);
+  freeifaddrs(all);
+  return found;
+}
+
 }  // namespace
 
 int sendRouterAdvert(pid_t pid, const char* link, const char* prefix) {
@@ -5005,6 +5029,17 @@ int sendRouterAdvert(pid_t pid, const char* link, const char* prefix) {
   if (!raw.ok() || raw.setInt(IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 255) != 0 ||
       raw.setInt(IPPROTO_IPV6, IPV6_MULTICAST_IF, index) != 0)
     throw vs::Error(errno, "a raw ICMPv6 socket on " + std::string(link));
+  // A router speaks from its link-local address, or is not heard: bound
+  // to it once duplicate address detection is done with it.
+  const std::string linkLocal = linkLocalAddressOf(link);
+  if (linkLocal.empty()) throw vs::Error(EADDRNOTAVAIL, std::string("no link-local address on ") + link);
+  const Address source = makeAddress(linkLocal, 0, static_cast<uint32_t>(index));
+  int bound = EADDRNOTAVAIL;
+  for (int i = 0; i < 50 && bound == EADDRNOTAVAIL; i++) {
+    if (i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    bound = raw.bindTo(source);
+  }
+  if (bound) throw vs::Error(bound, "bind to " + linkLocal);
   sockaddr_in6 allNodes{};
   allNodes.sin6_family = AF_INET6;
   inet_pton(AF_INET6, "ff02::1", &allNodes.sin6_addr);

@@ -18,7 +18,6 @@
 #include <linux/netlink.h>
 #include <linux/userfaultfd.h>
 #include <mqueue.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <sched.h>
@@ -327,7 +326,7 @@ void expectQueuesCharged(const std::string& what, const std::string& cgroup,
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     kept = memoryCurrent(cgroup) - before;
   }
-  report(kept < kStocks, "guest: closing the sockets of " + what + " gives that back",
+  report(kept < kStocks, "guest: closing them gives back what " + what + " held",
          "memory.current still " + std::to_string(kept) + " above where it was");
 }
 
@@ -380,58 +379,40 @@ void checkNetlinkQueueMemory() {
 }
 
 // Sends count datagrams of size bytes (an ICMP echo request if icmp) on
-// fd, connected: the bytes sent.
-long long sendDatagrams(int fd, size_t size, int count, bool icmp) {
+// fd to 127.0.0.1:port, unconnected, so that the port unreachable errors
+// a closed port answers fail none of the sends: the bytes sent.
+long long sendDatagrams(int fd, size_t size, int count, bool icmp, uint16_t port = 0) {
   std::string datagram(size, 'q');
   if (icmp) {
     icmphdr echo{};
     echo.type = ICMP_ECHO;
     std::memcpy(datagram.data(), &echo, sizeof(echo));
   }
-  long long sent = 0;
-  for (int i = 0; i < count; i++)
-    if (send(fd, datagram.data(), datagram.size(), MSG_DONTWAIT) > 0)
-      sent += static_cast<long long>(size);
-  return sent;
-}
-
-// A socket of type and protocol connected to 127.0.0.1:port.
-int connectedToLoopback(int type, int protocol, uint16_t port) {
-  const int fd = withLargeBuffer(socket(AF_INET, type | SOCK_CLOEXEC, protocol));
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(port);
   to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && connect(fd, reinterpret_cast<const sockaddr*>(&to), sizeof(to)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-// Sets the loopback device up: a suite that ran before in the VM may have
-// done it, or not.
-void loopbackUp() {
-  const vs::UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  ifreq request{};
-  std::strncpy(request.ifr_name, "lo", sizeof(request.ifr_name) - 1);
-  if (!fd || ioctl(fd.get(), SIOCGIFFLAGS, &request) != 0) return;
-  request.ifr_flags = static_cast<short>(request.ifr_flags | IFF_UP);
-  ioctl(fd.get(), SIOCSIFFLAGS, &request);
+  long long sent = 0;
+  for (int i = 0; i < count; i++)
+    if (sendto(fd, datagram.data(), datagram.size(), MSG_DONTWAIT,
+               reinterpret_cast<const sockaddr*>(&to), sizeof(to)) > 0)
+      sent += static_cast<long long>(size);
+  return sent;
 }
 
 // Queues their protocols do not account: the echo replies to a ping
 // socket that is not read, and the error queue, here of a UDP socket
 // asking for its sends' transmit timestamps, each a copy of the datagram.
 void checkUnaccountedQueueMemory() {
-  loopbackUp();
+  // A suite that ran before in the VM may have set it up, or not.
+  expect("host: set lo up (control)", 0, setLinkUpErrno("lo", true));
   const FilesSetForNow ping(std::map<std::string, std::string>{
       {"/proc/sys/net/ipv4/ping_group_range", "0 0\n"}});
   const std::string pingCgroup = "/sys/fs/cgroup/vs-ping-memory";
   inCgroupOfItsOwn(pingCgroup, "memory", {}, [&] {
     if (enterNewContext(kPingQueueXid, "ping-queue") != 0) return;
-    const std::vector<int> sockets = fourSockets("ping sockets to 127.0.0.1", [] {
-      return connectedToLoopback(SOCK_DGRAM, IPPROTO_ICMP, 0);
+    const std::vector<int> sockets = fourSockets("ping sockets", [] {
+      return withLargeBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP));
     });
     if (!sockets.empty())
       expectQueuesCharged("four ping sockets' unread replies", pingCgroup, sockets,
@@ -441,7 +422,7 @@ void checkUnaccountedQueueMemory() {
   inCgroupOfItsOwn(errorCgroup, "memory", {}, [&] {
     if (enterNewContext(kErrorQueueXid, "error-queue") != 0) return;
     const std::vector<int> sockets = fourSockets("UDP sockets with transmit timestamps", [] {
-      const int fd = connectedToLoopback(SOCK_DGRAM, 0, 9);
+      const int fd = withLargeBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
       const int stamps = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
       if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamps, sizeof(stamps)) != 0) {
         close(fd);
@@ -452,7 +433,7 @@ void checkUnaccountedQueueMemory() {
     if (!sockets.empty())
       expectQueuesCharged("four UDP sockets' error queues of transmit timestamps", errorCgroup,
                           sockets,
-                          [](int fd) { return sendDatagrams(fd, 16000, 40, false); });
+                          [](int fd) { return sendDatagrams(fd, 16000, 40, false, 9); });
   });
 }
 
@@ -500,12 +481,11 @@ void checkUidRecordMemory() {
       report(false, "guest: an io_uring", std::strerror(errno));
       return;
     }
-    long long before = settledMemory(cgroup);
+    const long long before = settledMemory(cgroup);
     const int one = registerPersonalities(ring.get(), kUids, [](int) { return 29999; });
-    const long long oneGrowth = settledMemory(cgroup) - before;
-    before = settledMemory(cgroup);
+    const long long between = settledMemory(cgroup);
     const int many = registerPersonalities(ring.get(), kUids, [](int i) { return 30000 + i; });
-    const long long manyGrowth = settledMemory(cgroup) - before;
+    const long long oneGrowth = between - before, manyGrowth = settledMemory(cgroup) - between;
     report(one == kUids && many == kUids && manyGrowth - oneGrowth >= kUids * kPerUid,
            "guest: 8000 credentials of as many uids raise its memory.current by at least 150 "
            "bytes a uid more than 8000 of one uid",

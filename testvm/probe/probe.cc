@@ -150,6 +150,14 @@ void inTurns(const std::string& what, const std::function<void(const HandOver&)>
          what, "the child's checks failed or it died (see above)");
 }
 
+int writeExisting(const std::string& path, const std::string& content) {
+  const vs::UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd) return errno;
+  return write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size())
+             ? 0
+             : errno;
+}
+
 void inCgroupOfItsOwn(const std::string& cgroup, const std::string& controller,
                       const std::vector<std::pair<std::string, std::string>>& settings,
                       const std::function<void()>& fn) {

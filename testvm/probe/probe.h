@@ -153,6 +153,9 @@ int fanotifyMarkErrno(const std::string& path, unsigned int groupClass, unsigned
 // A whole file's content; empty if it cannot be read.
 std::string readFile(const std::string& path);
 
+// Writes content to a file that exists (a sysctl): 0 or the errno.
+int writeExisting(const std::string& path, const std::string& content);
+
 // Writes a whole file, or dies.
 void writeFile(const std::string& path, const std::string& content, mode_t mode = 0644);
 

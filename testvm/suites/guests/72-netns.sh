@@ -92,8 +92,8 @@ check "a router advertisement from the guest's namespace" vstest router-advert "
 sleep 1
 check "gives the host no route through the guest" not_advertised
 echo 1 >/proc/sys/net/ipv6/conf/vs721/accept_ra
-vstest router-advert "$(init_pid r1)" eth0 fd99:72::
-check "control: one taken with accept_ra 1 would" wait_true advertised
+check "control: the advertisement again, to accept_ra 1" vstest router-advert "$(init_pid r1)" eth0 fd99:72::
+check "which the host takes" wait_true advertised
 echo 0 >/proc/sys/net/ipv6/conf/vs721/accept_ra
 ip -6 route del fd99:72::/64 dev vs721 2>/dev/null
 ip -6 route del default dev vs721 2>/dev/null
