@@ -426,7 +426,10 @@ class Rtnl {
   alignas(nlmsghdr) char buffer_[8192];
 };
 
-int addLink(const std::string& name, const char* kind = "dummy") {
+// Creates link name of kind; kindData, if given, puts the kind's own
+// attributes (IFLA_INFO_DATA): 0 or the errno.
+int addLink(const std::string& name, const char* kind = "dummy",
+            const std::function<void(nlmsghdr*)>& kindData = {}) {
   Rtnl rtnl;
   nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
   auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
@@ -434,6 +437,11 @@ int addLink(const std::string& name, const char* kind = "dummy") {
   mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
   nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+  if (kindData) {
+    nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+    kindData(nlh);
+    mnl_attr_nest_end(nlh, data);
+  }
   mnl_attr_nest_end(nlh, info);
   return rtnl.run(nlh);
 }
@@ -441,23 +449,14 @@ int addLink(const std::string& name, const char* kind = "dummy") {
 // Creates a veth pair name and peer, the peer in the namespace of the
 // descriptor peerNetns (in ours when negative): 0 or the errno.
 int addVethWithPeerIn(const std::string& name, const std::string& peer, int peerNetns) {
-  Rtnl rtnl;
-  nlmsghdr* nlh = rtnl.start(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
-  auto* ifm = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)));
-  ifm->ifi_family = AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, name.c_str());
-  nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-  mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-  nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-  nlattr* peerInfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-  static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)))->ifi_family =
-      AF_UNSPEC;
-  mnl_attr_put_strz(nlh, IFLA_IFNAME, peer.c_str());
-  if (peerNetns >= 0) mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, static_cast<uint32_t>(peerNetns));
-  mnl_attr_nest_end(nlh, peerInfo);
-  mnl_attr_nest_end(nlh, data);
-  mnl_attr_nest_end(nlh, info);
-  return rtnl.run(nlh);
+  return addLink(name, "veth", [&](nlmsghdr* nlh) {
+    nlattr* peerInfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+    static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ifinfomsg)))->ifi_family =
+        AF_UNSPEC;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, peer.c_str());
+    if (peerNetns >= 0) mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, static_cast<uint32_t>(peerNetns));
+    mnl_attr_nest_end(nlh, peerInfo);
+  });
 }
 
 // Sets one u32 attribute of link (RTM_NEWLINK without create).
@@ -3909,6 +3908,14 @@ int joinGroup(int fd, const std::string& group, unsigned link) {
   return errnoOf(setsockopt(fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &join, sizeof(join)));
 }
 
+// Joins group(0) to group(count - 1) on link on socket fd: 0 or the first
+// errno.
+int joinGroups(int fd, const std::function<std::string(int)>& group, int count, unsigned link) {
+  for (int i = 0; i < count; i++)
+    if (const int err = joinGroup(fd, group(i), link)) return err;
+  return 0;
+}
+
 // A socket of guest A bound to the wildcard of family at port, dual-stack
 // for IPv6, having joined group on each of links (indexes) if a group is
 // given.
@@ -3940,19 +3947,20 @@ void expectGuestSocketTakes(const std::string& what, int hostFd, int guestFd,
          took ? "it was received" : "it was not");
 }
 
+// The host's igmp_max_memberships.
+int hostMostGroups() {
+  return std::atoi(readFile("/proc/sys/net/ipv4/igmp_max_memberships").c_str());
+}
+
 // IPv6 bounds the groups a socket joins by its option memory only (some
 // 360, each a group of the link that joins and received multicasts walk
-// under RTNL): a guest's socket joins as many as IPv4 lets it,
-// igmp_max_memberships.  The host's joins more (control).
+// under RTNL): a guest's socket joins as many as the host lets an IPv4
+// socket join, igmp_max_memberships.  The host's joins more (control).
 void checkGroupCount() {
   const unsigned vsnet0 = if_nametoindex("vsnet0");
-  const int most = std::atoi(readFile("/proc/sys/net/ipv4/igmp_max_memberships").c_str());
+  const int most = hostMostGroups();
   const auto group = [](int i) { return "ff05::7:" + std::to_string(i); };
-  const auto joinMost = [&](int fd) {
-    for (int i = 0; i < most; i++)
-      if (const int err = joinGroup(fd, group(i), vsnet0)) return err;
-    return 0;
-  };
+  const auto joinMost = [&](int fd) { return joinGroups(fd, group, most, vsnet0); };
   const std::string past = "its IPv6 socket's group past igmp_max_memberships (" + std::to_string(most) + ")";
   Socket host(AF_INET6, SOCK_DGRAM);
   expect("host: join igmp_max_memberships IPv6 groups on one socket (control)", 0, joinMost(host.fd()));
@@ -4895,7 +4903,8 @@ void checkOwnNamespace() {
   expect("host: set vsown0 up (control)", 0, setLinkUp("vsown0", true));
   // A descriptor of the host's namespace, which the guest inherits.
   const vs::UniqueFd hostNet(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
-  inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd, &hostNet] {
+  const int hostMost = hostMostGroups();
+  inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd, &hostNet, hostMost] {
     report(effectiveCap(CAP_NET_ADMIN), "own-namespace guest: CAP_NET_ADMIN is effective", "it is not");
     expect("own-namespace guest: set its lo up", 0, setLinkUp("lo", true));
     expect("own-namespace guest: set its eth0 up", 0, setLinkUp("eth0", true));
@@ -4933,12 +4942,11 @@ void checkOwnNamespace() {
            writeExisting("/proc/sys/net/ipv4/igmp_max_memberships", "100"));
     Socket joiner(AF_INET, SOCK_DGRAM);
     const unsigned eth0 = if_nametoindex("eth0");
-    int joinErr = 0;
-    for (int i = 0; i < 20 && !joinErr; i++)
-      joinErr = joinGroup(joiner.fd(), "239.73.0." + std::to_string(i + 1), eth0);
-    expect("own-namespace guest: join 20 IPv4 groups on one socket (control)", 0, joinErr);
-    expect("own-namespace guest: its IPv4 socket's 21st group, past the host's bound", ENOBUFS,
-           joinGroup(joiner.fd(), "239.73.0.21", eth0));
+    const auto group = [](int i) { return "239.73.0." + std::to_string(i + 1); };
+    expect("own-namespace guest: join the host's igmp_max_memberships IPv4 groups on one socket "
+           "(control)", 0, joinGroups(joiner.fd(), group, hostMost, eth0));
+    expect("own-namespace guest: its IPv4 socket's group past the host's bound", ENOBUFS,
+           joinGroup(joiner.fd(), group(hostMost), eth0));
     // Its namespace's sysctls are its own.
     for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range"})
       expect(std::string("own-namespace guest: open its ") + path + " for writing", 0,

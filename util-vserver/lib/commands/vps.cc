@@ -79,9 +79,10 @@ namespace {
 // How wide the CONTEXT column is: its widest label that vps knows of
 // before ps runs.
 size_t labelWidth(const std::map<uint32_t, std::string>& names) {
+  // ERR, MAIN and ALL_PROC.
+  const std::optional<uint32_t> unnamed[] = {std::nullopt, VSERVER_HOST_XID, VSERVER_SPECTATOR_XID};
   size_t width = std::string_view("CONTEXT").size();
-  for (const std::optional<uint32_t> xid : {std::optional<uint32_t>(), std::optional<uint32_t>(VSERVER_HOST_XID),
-                                            std::optional<uint32_t>(VSERVER_SPECTATOR_XID)})
+  for (const std::optional<uint32_t>& xid : unnamed)
     width = std::max(width, contextLabel(xid, names).size());
   for (const auto& named : names) width = std::max(width, contextLabel(named.first, names).size());
   return width;
