@@ -4,6 +4,7 @@
 // errno and a control: the same call from the host, or from a guest on
 // what is its own.
 #include <fcntl.h>
+#include <linux/fscrypt.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <sys/eventfd.h>
@@ -41,6 +42,10 @@ constexpr uint32_t kOwnNetXid = 4705;
 constexpr uint32_t kXattrXid = 4706;
 constexpr uint32_t kGroupReadXid = 4707;
 constexpr uint32_t kDelegatedAdminXid = 4719;
+constexpr uint32_t kNetworkFsXid = 4720;
+constexpr uint32_t kBinaryMountXid = 4721;
+
+constexpr const char* kNinePeeTarget = "/tmp/vs-9p";
 
 constexpr char kCgroupA[] = "/sys/fs/cgroup/vs-fs-a";
 constexpr char kCgroupB[] = "/sys/fs/cgroup/vs-fs-b";
@@ -575,10 +580,11 @@ void checkDevices() {
 // A guest holding CAP_SYS_ADMIN.  It shares the host's mount namespace:
 // the barrier holds a guest to the mounts of the tree it was sealed in,
 // and a namespace it made itself would hold copies (see security-model.md).
-void asAdminGuest(uint32_t xid, const std::function<void()>& fn) {
+void asAdminGuest(uint32_t xid, const std::function<void()>& fn, uint64_t ccaps = 0) {
   inChild([&] {
     vs::ContextPolicy policy;
     policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+    policy.ccaps = ccaps;
     if (enterNewContext(xid, "fs-admin", policy) != 0) return;
     fn();
   });
@@ -599,6 +605,81 @@ void checkRemount() {
   struct stat st;
   expect("host: its tmpfs is still writable after the guest tried", 0,
          errnoOf(mkdir("/tmp/vs-hostfs/still-writable", 0755)) ?: errnoOf(stat("/tmp/vs-hostfs", &st)));
+  umount("/tmp/vs-hostfs");
+}
+
+// Mounts 9p over TCP from the discard port of 127.0.0.1, which nobody
+// serves: 0 or the errno.
+int mountNinePeeErrno() {
+  return errnoOf(mount("127.0.0.1", kNinePeeTarget, "9p", 0, "trans=tcp,port=9"));
+}
+
+// Whether a 9p mount tried to connect: nobody serves the port, or the
+// suite's loopback is down.
+void expectConnectionTried(const std::string& what) {
+  const int got = mountNinePeeErrno();
+  report(got == ECONNREFUSED || got == ENETUNREACH, what + " -> ECONNREFUSED|ENETUNREACH",
+         std::string("got ") + errnoName(got));
+}
+
+// Opens a 9p filesystem context through the mount API and gives it its
+// source, with which it would connect at its creation: 0 or the errno.
+int configureNinePeeErrno() {
+  const vs::UniqueFd context(fsopen("9p", FSOPEN_CLOEXEC));
+  if (!context) return errno;
+  return errnoOf(fsconfig(context.get(), FSCONFIG_SET_STRING, "source", "127.0.0.1", 0));
+}
+
+// A network filesystem's sockets are the kernel's, made outside any rule
+// of the guest's network set (NFS's by a kernel thread, from the host's
+// loopback address): mounting one needs binary_mount (patch 0135).  A
+// refused mount never connects, by mount(2) or by the mount API; an
+// allowed one finds nobody there.
+void checkNetworkFilesystem() {
+  mkdir(kNinePeeTarget, 0755);
+  expectConnectionTried("host: mount 9p from a port nobody serves, which connects (control)");
+  expect("host: give a 9p context its source (control)", 0, configureNinePeeErrno());
+  asAdminGuest(kNetworkFsXid, [] {
+    expect("admin guest: mount 9p", EPERM, mountNinePeeErrno());
+    expect("admin guest: give a 9p context its source", EPERM, configureNinePeeErrno());
+  });
+  asAdminGuest(kBinaryMountXid, [] {
+    expectConnectionTried("admin guest with binary_mount: mount 9p, which connects (control)");
+    expect("admin guest with binary_mount: give a 9p context its source (control)", 0,
+           configureNinePeeErrno());
+  }, VSERVER_CCAP_BINARY_MOUNT);
+  rmdir(kNinePeeTarget);
+}
+
+// Asks to remove an fscrypt key (none) through the file at path: the
+// errno.  The vserver hook judges it before the filesystem does, which
+// without fscrypt answers ENOTTY or EOPNOTSUPP.
+int removeKeyErrno(const char* path) {
+  const vs::UniqueFd file(open(path, O_RDONLY | O_CLOEXEC));
+  if (!file) return errno;
+  fscrypt_remove_key_arg arg{};
+  return errnoOf(ioctl(file.get(), FS_IOC_REMOVE_ENCRYPTION_KEY, &arg));
+}
+
+// fscrypt matches a key's claims by uid, and a guest's root is uid 0 as
+// the host's: a guest adds and removes keys only on a filesystem it
+// mounted (patch 0136).
+void checkEncryptionKeys() {
+  mountOrReport("tmpfs", "/tmp/vs-hostfs");
+  writeFile("/tmp/vs-hostfs/file", "host\n");
+  mkdir("/tmp/vs-guestfs", 0755);
+  report(removeKeyErrno("/tmp/vs-hostfs/file") != EPERM,
+         "host: an fscrypt key removal on its own filesystem reaches the filesystem (control)");
+  asAdminGuest(kAdminXid, [] {
+    expect("admin guest: remove an fscrypt key of a filesystem the host mounted", EPERM,
+           removeKeyErrno("/tmp/vs-hostfs/file"));
+    if (mount("tmpfs", "/tmp/vs-guestfs", "tmpfs", 0, nullptr) != 0)
+      return report(false, "admin guest: mount a tmpfs of its own", std::strerror(errno));
+    writeFile("/tmp/vs-guestfs/file", "guest\n");
+    report(removeKeyErrno("/tmp/vs-guestfs/file") != EPERM,
+           "admin guest: one on a filesystem it mounted reaches the filesystem (control)");
+    umount("/tmp/vs-guestfs");
+  });
   umount("/tmp/vs-hostfs");
 }
 
@@ -666,6 +747,8 @@ int probeFilesystems() {
   checkSecurityAttributes();
   checkDevices();
   checkRemount();
+  checkNetworkFilesystem();
+  checkEncryptionKeys();
   checkTerminals();
   return failures() ? 1 : 0;
 }

@@ -2922,13 +2922,23 @@ uint16_t checksum(const void* data, size_t len) {
   return htons(static_cast<uint16_t>(~sum));
 }
 
+// Sends the ICMP message packet (ICMPv6 by to's family) to to, with its
+// checksum; 0 or the errno.  An ICMPv6 socket fills in the checksum itself.
+int sendIcmp(int fd, const std::string& to, std::vector<uint8_t> packet) {
+  if (familyOf(to) != AF_INET6) {
+    const uint16_t sum = checksum(packet.data(), packet.size());
+    std::memcpy(packet.data() + 2, &sum, 2);
+  }
+  const Address dst = makeAddress(to, 0);
+  return errnoOf(sendto(fd, packet.data(), packet.size(), 0, dst.get(), dst.length));
+}
+
 // Sends an ICMP or ICMPv6 echo request (or reply) with ident, carrying
-// token; 0 or the errno.  An ICMPv6 socket fills in the checksum itself.
+// token; 0 or the errno.
 int sendEcho(int fd, const std::string& to, const std::string& token, bool reply = false,
              uint16_t ident = 1) {
   std::vector<uint8_t> packet(8 + token.size());
-  const bool v6 = familyOf(to) == AF_INET6;
-  if (v6)
+  if (familyOf(to) == AF_INET6)
     packet[0] = reply ? ICMP6_ECHO_REPLY : ICMP6_ECHO_REQUEST;
   else
     packet[0] = reply ? ICMP_ECHOREPLY : ICMP_ECHO;
@@ -2936,12 +2946,54 @@ int sendEcho(int fd, const std::string& to, const std::string& token, bool reply
   packet[5] = static_cast<uint8_t>(ident);
   packet[7] = 1;  // sequence
   std::memcpy(packet.data() + 8, token.data(), token.size());
-  if (!v6) {
-    const uint16_t sum = checksum(packet.data(), packet.size());
-    std::memcpy(packet.data() + 2, &sum, 2);
-  }
-  const Address dst = makeAddress(to, 0);
-  return errnoOf(sendto(fd, packet.data(), packet.size(), 0, dst.get(), dst.length));
+  return sendIcmp(fd, to, std::move(packet));
+}
+
+// Sends an ICMP message (ICMPv6 by to's family) of type and code, with
+// 28 bytes of body where an error quotes a header, at the hop limit
+// neighbour discovery asks for: 0 or the errno.
+int sendIcmpOfType(int fd, const std::string& to, uint8_t type, uint8_t code = 0) {
+  std::vector<uint8_t> packet(8 + 28);
+  packet[0] = type;
+  packet[1] = code;
+  const int hops = 255;
+  if (familyOf(to) == AF_INET6 &&
+      setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops)) != 0)
+    return errno;
+  return sendIcmp(fd, to, std::move(packet));
+}
+
+// The shared stack acts for everyone on the ICMP it receives: a
+// neighbour advertisement rewrites its neighbour cache, an error names a
+// socket or lowers a path's MTU.  From a raw socket a guest sends only
+// requests (patch 0134); the host sends anything.
+void checkRawIcmpTypes(const std::string& who, bool guest) {
+  const int refused = guest ? EPERM : 0;
+  const std::string control = guest ? "" : " (control)";
+  Socket icmp(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+  Socket icmp6(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+  if (!icmp.ok() || !icmp6.ok()) return report(false, who + ": raw ICMP sockets", "refused");
+  expect(who + ": a raw timestamp request to 10.70.0.1 (control)", 0,
+         sendIcmpOfType(icmp.fd(), "10.70.0.1", ICMP_TIMESTAMP));
+  expect(who + ": a raw ICMPv6 echo request to fd70::1 (control)", 0,
+         sendIcmpOfType(icmp6.fd(), "fd70::1", ICMP6_ECHO_REQUEST));
+  expect(who + ": a port unreachable to 10.70.0.1" + control, refused,
+         sendIcmpOfType(icmp.fd(), "10.70.0.1", ICMP_DEST_UNREACH, ICMP_PORT_UNREACH));
+  expect(who + ": a fragmentation needed to 10.70.0.1" + control, refused,
+         sendIcmpOfType(icmp.fd(), "10.70.0.1", ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED));
+  expect(who + ": a redirect to 10.70.0.1" + control, refused,
+         sendIcmpOfType(icmp.fd(), "10.70.0.1", ICMP_REDIRECT));
+  expect(who + ": a neighbour advertisement to fd70::1" + control, refused,
+         sendIcmpOfType(icmp6.fd(), "fd70::1", ND_NEIGHBOR_ADVERT));
+  expect(who + ": a packet too big to fd70::1" + control, refused,
+         sendIcmpOfType(icmp6.fd(), "fd70::1", ICMP6_PACKET_TOO_BIG));
+  // The checksum written over the type (a raw socket's IPV6_CHECKSUM at
+  // SOL_RAW) turns the echo request into type 4, a parameter problem.
+  const int typeOffset = 0;
+  expect(who + ": place the checksum at offset 0 (control)", 0,
+         errnoOf(setsockopt(icmp6.fd(), SOL_RAW, IPV6_CHECKSUM, &typeOffset, sizeof(typeOffset))));
+  expect(who + ": an echo request whose checksum overwrites its type" + control, refused,
+         sendIcmpOfType(icmp6.fd(), "fd70::1", ICMP6_ECHO_REQUEST));
 }
 
 // Everything queued on fd, waiting up to waitMs for the first datagram.
@@ -3073,6 +3125,10 @@ const std::vector<SocketKind> kPacketSockets = {
 };
 
 int socketErrno(const SocketKind& k) { return Socket(k.family, k.type, k.protocol).error(); }
+
+const SocketKind kCarriersOfIp[] = {{"raw IPv6 destination options", AF_INET6, SOCK_RAW, IPPROTO_DSTOPTS},
+                                    {"raw IPv6 in IPv4", AF_INET, SOCK_RAW, IPPROTO_IPV6},
+                                    {"raw GRE", AF_INET, SOCK_RAW, IPPROTO_GRE}};
 
 // The families and IP protocols the network set is not checked on: AF_XDP
 // writes frames to a device, MPTCP opens subflows from a kernel thread.
@@ -3223,8 +3279,9 @@ void checkRaw() {
   Socket capture(AF_INET, SOCK_RAW, IPPROTO_ICMP);
   Socket capture6(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
   const std::string rawToken = newToken();
-  inNewGuest(kXidRawIcmp, "net-rawicmp", policyWith(withRaw), NetSet{0, VSERVER_NCAP_RAW_ICMP, {}, {"10.70.0.9"}},
-             [&rawToken] {
+  checkRawIcmpTypes("host", false);
+  inNewGuest(kXidRawIcmp, "net-rawicmp", policyWith(withRaw),
+             NetSet{0, VSERVER_NCAP_RAW_ICMP, {}, {"10.70.0.9", "fd70::5"}}, [&rawToken] {
                Socket icmp(AF_INET, SOCK_RAW, IPPROTO_ICMP);
                expect("guest with raw_icmp: raw ICMP socket", 0, icmp.error());
                expect("guest with raw_icmp: raw ICMPv6 socket", 0,
@@ -3242,6 +3299,7 @@ void checkRaw() {
                       bindErrno(SOCK_RAW, "10.70.0.9", 0, IPPROTO_ICMP));
                expect("guest with raw_icmp: raw echo request to 10.70.0.1", 0,
                       sendEcho(icmp.fd(), "10.70.0.1", rawToken));
+               checkRawIcmpTypes("guest with raw_icmp", true);
                checkHeaderIncluded("guest with raw_icmp", icmp.fd());
                checkHeaderIncluded6("guest with raw_icmp", IPPROTO_ICMPV6);
                // Its raw socket sees what is sent to its address, not what
@@ -3286,12 +3344,18 @@ void checkRaw() {
   report(rawFrom == "10.70.0.9", "host: the raw echo request of the raw_icmp guest came from 10.70.0.9",
          "from " + rawFrom);
 
+  // A protocol that carries IP would hand-write ICMPv6 behind an
+  // extension header, or an inner packet for a tunnel (patch 0134).
+  for (const SocketKind& k : kCarriersOfIp)
+    expect(std::string("host: ") + k.what + " (control)", 0, socketErrno(k));
   inNewGuest(kXidRaw, "net-raw", policyWith(withRaw), NetSet{0, VSERVER_NCAP_RAW, {}, {"10.70.0.9"}}, [] {
     Socket udp(AF_INET, SOCK_RAW, IPPROTO_UDP);
     expect("guest with raw: raw UDP socket (control)", 0, udp.error());
     expectRefused("guest with raw: IPPROTO_RAW", kRefusals, socketErrno({"", AF_INET, SOCK_RAW, IPPROTO_RAW}));
     for (const SocketKind& k : kPacketSockets)
       expectRefused(std::string("guest with raw: ") + k.what, kRefusals, socketErrno(k));
+    for (const SocketKind& k : kCarriersOfIp)
+      expect(std::string("guest with raw: ") + k.what, EPERM, socketErrno(k));
     if (udp.ok()) checkHeaderIncluded("guest with raw", udp.fd());
     checkHeaderIncluded6("guest with raw", IPPROTO_UDP);
     checkMarks("guest with raw", EPERM);

@@ -22,6 +22,7 @@
 #include <netinet/ip_icmp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
@@ -895,6 +896,31 @@ int watchOpensErrno(const char* path) {
   return result;
 }
 
+// The kernel's inodes every context shares: the one behind every eventfd
+// (and timerfd, epoll, signalfd) on the machine, whose watch reports each
+// write to any, and the network namespace's.  A guest neither watches nor
+// locks them; its own pipe's inode it locks (control).
+void checkSharedKernelInodes(bool guest) {
+  const std::string who = guest ? "guest" : "host";
+  const int expected = guest ? EPERM : 0;
+  const std::string control = guest ? "" : " (control)";
+  const vs::UniqueFd events(eventfd(0, EFD_CLOEXEC));
+  const std::string eventsPath = "/proc/self/fd/" + std::to_string(events.get());
+  expect(who + ": watch an eventfd's inode" + control, expected,
+         watchOpensErrno(eventsPath.c_str()));
+  expect(who + ": flock an eventfd" + control, expected,
+         errnoOf(flock(events.get(), LOCK_SH | LOCK_NB)));
+  expect(who + ": watch its network namespace" + control, expected,
+         watchOpensErrno("/proc/self/ns/net"));
+  expect(who + ": flock its network namespace" + control, expected,
+         flockErrno("/proc/self/ns/net"));
+  int ends[2];
+  if (pipe2(ends, O_CLOEXEC) != 0) return report(false, who + ": pipe", std::strerror(errno));
+  const vs::UniqueFd reader(ends[0]), writer(ends[1]);
+  expect(who + ": flock a pipe of its own (control)", 0,
+         errnoOf(flock(reader.get(), LOCK_SH | LOCK_NB)));
+}
+
 // A lease breaks when anyone opens its file, who waits for the holder; a
 // watch reports every open.  On the files every context shares, a guest
 // takes neither, nor a lock; on its own files it takes them all.
@@ -907,8 +933,10 @@ void checkSharedFiles() {
   }
   expect("host: watch opens of /sys/devices/system/cpu/online (control)", 0,
          watchOpensErrno("/sys/devices/system/cpu/online"));
+  checkSharedKernelInodes(false);
   inChild([own] {
     if (enterNewContext(kSharedFilesXid, "shared-files") != 0) return;
+    checkSharedKernelInodes(true);
     for (const char* path : kSharedFiles) {
       expect(std::string("guest: a lease on ") + path, EPERM, leaseErrno(path));
       expect(std::string("guest: flock ") + path, EPERM, flockErrno(path));

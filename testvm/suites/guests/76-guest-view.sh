@@ -131,6 +131,77 @@ check "uptime in v1 (sysinfo) shows v1's load, 0.30 or more" \
 	wait_true '[ "$(uptime_load1 "$(vserver v1 exec uptime)")" -ge 30 ]' 15
 check "uptime in v2 shows v2's, below v1's" \
 	test "$(uptime_load1 "$(vserver v2 exec uptime)")" -lt "$(load1 "$v1_load")"
+
+# --- CPU time and counters: /proc/stat ------------------------------------
+# stat_ticks STAT LINE: "BUSY ALL" ticks of LINE (cpu, cpu1) in the
+# /proc/stat text STAT: user+nice+system+irq+softirq+steal, and all fields.
+stat_ticks() { echo "$1" | awk -v l="$2" '$1 == l { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }'; }
+# busy_share BEFORE AFTER LINE: the percentage of LINE's ticks between two
+# /proc/stat texts that were busy.
+busy_share() {
+	set -- $(stat_ticks "$1" "$3") $(stat_ticks "$2" "$3")
+	[ "$4" -gt "$2" ] && echo $((($3 - $1) * 100 / ($4 - $2)))
+}
+# counter STAT NAME: the value of the NAME line of a /proc/stat text.
+counter() { echo "$1" | sed -n "s/^$2 \([0-9]*\).*/\1/p"; }
+# Both guests run on CPU 1, where v1's loop keeps it busy.
+v1_before=$(vserver v1 exec cat /proc/stat)
+v2_before=$(vserver v2 exec cat /proc/stat)
+host_before=$(cat /proc/stat)
+sleep 3
+v1_after=$(vserver v1 exec cat /proc/stat)
+v2_after=$(vserver v2 exec cat /proc/stat)
+host_after=$(cat /proc/stat)
+v1_busy=$(busy_share "$v1_before" "$v1_after" cpu1)
+v2_busy=$(busy_share "$v2_before" "$v2_after" cpu1)
+host_busy=$(busy_share "$host_before" "$host_after" cpu1)
+echo "# cpu1 busy over 3 s: v1 $v1_busy%, v2 $v2_busy%, host $host_busy%"
+check "the host's cpu1 line counts v1's loop: over half busy" test "$host_busy" -ge 50
+check "v1's own cpu1 line counts its loop: over half busy" test "$v1_busy" -ge 50
+check "v2's cpu1 line counts only v2's own few commands: under a quarter busy" \
+	test "$v2_busy" -lt 25
+set -- $(stat_ticks "$v2_before" cpu1) $(stat_ticks "$v2_after" cpu1) \
+	$(stat_ticks "$host_before" cpu1) $(stat_ticks "$host_after" cpu1)
+echo "# cpu1 ticks passed: v2 $(($4 - $2)), host $(($8 - $6))"
+check "v2's cpu1 time passes with the clock (between half and twice the host's)" \
+	test "$((2 * ($4 - $2)))" -ge "$(($8 - $6))" -a "$(($4 - $2))" -le "$((2 * ($8 - $6)))"
+# never_back LINES: whether no field of a line in LINES is below the one
+# before's (vmstat subtracts the last figures).
+never_back() {
+	echo "$1" | awk '{ for (f = 2; f <= NF; f++) { if (NR > 1 && $f + 0 < last[f]) bad = 1; last[f] = $f + 0 } } END { exit bad }'
+}
+reads=$(vserver v1 exec sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do grep "^cpu1 " /proc/stat; done')
+check "v1's cpu1 figures never go back over 10 reads while it runs" never_back "$reads"
+check_eq "v2's cpu total is its one CPU's" "$(stat_ticks "$v2_after" cpu1)" \
+	"$(stat_ticks "$v2_after" cpu)"
+check_match "v2 is shown no interrupts" '^intr 0$' "$(echo "$v2_after" | grep '^intr')"
+check "the host's interrupts count" test "$(counter "$host_after" intr)" -gt 0
+check "v1's sampled running tasks hold its loop" test "$(counter "$v1_after" procs_running)" -ge 1
+check "v2's are its own: at most the one reading" test "$(counter "$v2_after" procs_running)" -le 1
+# Forks: the host forks while v2 sleeps between two reads.
+host_forks=$(counter "$(cat /proc/stat)" processes)
+rm -f /tmp/forks-done
+(while [ ! -e /tmp/forks-done ]; do sh -c :; done) &
+burst=$!
+v2_forks=$(vserver v2 exec sh -c 'grep ^processes /proc/stat; sleep 2; grep ^processes /proc/stat' |
+	sed 's/^processes //' | tr '\n' ' ')
+touch /tmp/forks-done
+wait "$burst"
+host_forks=$(($(counter "$(cat /proc/stat)" processes) - host_forks))
+set -- $v2_forks
+echo "# forks meanwhile: v2 counted $(($2 - $1)), the host $host_forks"
+check "the host counted its own burst of forks (10 or more)" test "$host_forks" -ge 10
+check "v2 counted its own forks only (1 to 5)" test "$(($2 - $1))" -ge 1 -a "$(($2 - $1))" -le 5
+# Context switches are counted with the load, every 5 s, reaped tasks' too.
+v2_switches=$(counter "$(vserver v2 exec cat /proc/stat)" ctxt)
+host_switches=$(counter "$(cat /proc/stat)" ctxt)
+vserver v2 exec sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do busybox usleep 100000; done'
+check "v2's count its 10 sleeps (ended since) at a sample within 20 s" \
+	wait_true '[ $(($(counter "$(vserver v2 exec cat /proc/stat)" ctxt) - v2_switches)) -ge 10 ]' 20
+v2_switches=$(($(counter "$(vserver v2 exec cat /proc/stat)" ctxt) - v2_switches))
+host_switches=$(($(counter "$(cat /proc/stat)" ctxt) - host_switches))
+echo "# context switches meanwhile: v2 $v2_switches, the host $host_switches"
+check "the host's count many more (over 4 times v2's)" test "$host_switches" -gt "$((4 * v2_switches))"
 kill "$spin"
 check "stop v2" vserver v2 stop
 check_clean "v2 left nothing behind" v2 772

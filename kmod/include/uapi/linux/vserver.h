@@ -238,7 +238,7 @@
  *                            demand (e.g. by socket() of an unloaded family)
  * VSERVER_CCAP_KEXEC         "kexec": load a kernel for kexec
  * VSERVER_CCAP_BINARY_MOUNT  "binary_mount": mount filesystems that need a
- *                            block device
+ *                            block device, and network filesystems
  * VSERVER_CCAP_NAMESPACE     "namespace": create user namespaces
  * VSERVER_CCAP_MKNOD         "mknod": create device nodes other than null,
  *                            zero, full, random, urandom, tty and ptmx
