@@ -671,6 +671,8 @@ void checkEncryptionKeys() {
   report(removeKeyErrno("/tmp/vs-hostfs/file") != EPERM,
          "host: an fscrypt key removal on its own filesystem reaches the filesystem (control)");
   asAdminGuest(kAdminXid, [] {
+    expect("admin guest: open the host's file (control)", 0,
+           openErrno("/tmp/vs-hostfs/file", O_RDONLY));
     expect("admin guest: remove an fscrypt key of a filesystem the host mounted", EPERM,
            removeKeyErrno("/tmp/vs-hostfs/file"));
     if (mount("tmpfs", "/tmp/vs-guestfs", "tmpfs", 0, nullptr) != 0)

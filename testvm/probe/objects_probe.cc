@@ -906,6 +906,10 @@ void checkSharedKernelInodes(bool guest) {
   const std::string control = guest ? "" : " (control)";
   const vs::UniqueFd events(eventfd(0, EFD_CLOEXEC));
   const std::string eventsPath = "/proc/self/fd/" + std::to_string(events.get());
+  struct stat st;
+  expect(who + ": look its eventfd up by path (control)", 0, errnoOf(stat(eventsPath.c_str(), &st)));
+  expect(who + ": open its network namespace (control)", 0,
+         openErrno("/proc/self/ns/net", O_RDONLY));
   expect(who + ": watch an eventfd's inode" + control, expected,
          watchOpensErrno(eventsPath.c_str()));
   expect(who + ": flock an eventfd" + control, expected,
