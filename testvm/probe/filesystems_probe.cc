@@ -332,7 +332,6 @@ void checkHostFiles() {
   umount("/tmp/vs-nfsd");
 }
 
-
 // Maps root in the user namespace pid made to the host's root, as a
 // guest's root may (it holds CAP_SETUID and CAP_SETFCAP): ownership then
 // lets pid at the host's files, and only the module stands in the way.
