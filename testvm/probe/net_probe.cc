@@ -56,6 +56,7 @@
 #include <linux/packet_diag.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/tcp_metrics.h>
@@ -4860,6 +4861,36 @@ int addDummyIn(int32_t namespaceId, const std::string& name) {
   return rtnl.run(nlh);
 }
 
+// Sets the bytes link's packets waiting for a neighbour may hold (the ARP
+// table's parameters for it, through RTM_SETNEIGHTBL): 0 or the errno.
+int setNeighbourQueueBytes(unsigned link, uint32_t bytes) {
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_SETNEIGHTBL, NLM_F_ACK);
+  static_cast<ndtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndtmsg)))->ndtm_family = AF_INET;
+  mnl_attr_put_strz(nlh, NDTA_NAME, "arp_cache");
+  nlattr* parameters = mnl_attr_nest_start(nlh, NDTA_PARMS);
+  mnl_attr_put_u32(nlh, NDTPA_IFINDEX, link);
+  mnl_attr_put_u32(nlh, NDTPA_QUEUE_LENBYTES, bytes);
+  mnl_attr_nest_end(nlh, parameters);
+  return rtnl.run(nlh);
+}
+
+// The sysctls of a namespace that bound memory no cgroup is charged for
+// (fragments, packets waiting for a neighbour, addresses, TIME_WAIT
+// sockets, path MTU exceptions), some of each kind; link names a
+// device's.
+std::vector<std::string> poolBounds(const std::string& link) {
+  return {"/proc/sys/net/ipv4/ipfrag_high_thresh",
+          "/proc/sys/net/ipv6/ip6frag_time",
+          "/proc/sys/net/ipv4/neigh/" + link + "/unres_qlen_bytes",
+          "/proc/sys/net/ipv6/neigh/" + link + "/mcast_solicit",
+          "/proc/sys/net/ipv6/conf/" + link + "/max_addresses",
+          "/proc/sys/net/ipv6/conf/" + link + "/temp_prefered_lft",
+          "/proc/sys/net/ipv4/tcp_max_tw_buckets",
+          "/proc/sys/net/ipv4/route/mtu_expires",
+          "/proc/sys/net/ipv4/igmp_max_msf"};
+}
+
 // Runs fn in a child that enters netns (unless negative), then a new
 // sealed context with bcaps and no network set.
 void inNamespacedGuest(int netns, uint64_t bcaps, const std::string& name,
@@ -4968,6 +4999,10 @@ void checkOwnNamespace() {
   // A descriptor of the host's namespace, which the guest inherits.
   const vs::UniqueFd hostNet(open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   const int hostMost = hostMostGroups();
+  for (const std::string& path : poolBounds("vsown0"))
+    expect("host: open its " + path + " for writing (control)", 0, openErrno(path, O_WRONLY));
+  expect("host: set vsown0's ARP queue to 212992 bytes, as it is (RTM_SETNEIGHTBL, control)", 0,
+         setNeighbourQueueBytes(static_cast<unsigned>(hostEnd), 212992));
   inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd, &hostNet, hostMost] {
     report(effectiveCap(CAP_NET_ADMIN), "own-namespace guest: CAP_NET_ADMIN is effective", "it is not");
     expect("own-namespace guest: set its lo up", 0, setLinkUp("lo", true));
@@ -5011,10 +5046,17 @@ void checkOwnNamespace() {
            "(control)", 0, joinGroups(joiner.fd(), group, hostMost, eth0));
     expect("own-namespace guest: its IPv4 socket's group past the host's bound", ENOBUFS,
            joinGroup(joiner.fd(), group(hostMost), eth0));
-    // Its namespace's sysctls are its own.
+    // Its namespace's sysctls are its own, but for those that bound
+    // memory no cgroup is charged for: what a veth pair of its own would
+    // feed its namespace as it pleased.
     for (const char* path : {"/proc/sys/net/ipv4/ip_forward", "/proc/sys/net/ipv4/ping_group_range"})
       expect(std::string("own-namespace guest: open its ") + path + " for writing", 0,
              openErrno(path, O_WRONLY));
+    for (const std::string& path : poolBounds("eth0"))
+      expect("own-namespace guest: open its " + path + " for writing", EACCES,
+             openErrno(path, O_WRONLY));
+    expect("own-namespace guest: set its eth0's ARP queue to 212992 bytes (RTM_SETNEIGHTBL)", EPERM,
+           setNeighbourQueueBytes(eth0, 212992));
     // commoncap lets an owner's root past its effective set: the module
     // does not.
     inChild([] {

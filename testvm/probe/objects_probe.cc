@@ -35,6 +35,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -76,6 +77,8 @@ constexpr uint32_t kLeaseXid = 4816;
 constexpr uint32_t kPingQueueXid = 4817;
 constexpr uint32_t kErrorQueueXid = 4818;
 constexpr uint32_t kUidRecordsXid = 4819;
+constexpr uint32_t kAclMemoryXid = 4820;
+constexpr uint32_t kXattrMemoryXid = 4821;
 
 // Files every context opens as the same inode: a sysfs file glibc reads
 // for the number of CPUs, and a cgroup2 file.
@@ -270,6 +273,82 @@ void checkKeyMemory() {
     report(added == kCount && grown >= static_cast<long long>(kCount) * kPayload,
            "guest: 64 keys of 16000 bytes raise its memory.current by at least 1024000",
            std::to_string(added) + " keys added, memory.current grew by " + std::to_string(grown));
+  });
+}
+
+// A system.posix_acl_* attribute value of entries ACL_USER entries (ids
+// 1000 on) with the entries every such ACL needs: 8 bytes each.
+std::string posixAclValue(uint32_t entries) {
+  constexpr uint16_t kUserObj = 0x01, kUser = 0x02, kGroupObj = 0x04, kMask = 0x10,
+                     kOther = 0x20;
+  constexpr uint32_t kVersion = 2, kUndefinedId = ~0U;
+  std::string value;
+  const auto put = [&value](const void* bytes, size_t size) {
+    value.append(static_cast<const char*>(bytes), size);
+  };
+  const auto entry = [&put](uint16_t tag, uint16_t perm, uint32_t id) {
+    put(&tag, sizeof(tag));
+    put(&perm, sizeof(perm));
+    put(&id, sizeof(id));
+  };
+  put(&kVersion, sizeof(kVersion));
+  entry(kUserObj, 7, kUndefinedId);
+  for (uint32_t i = 0; i < entries; i++) entry(kUser, 4, 1000 + i);
+  entry(kGroupObj, 5, kUndefinedId);
+  entry(kMask, 7, kUndefinedId);
+  entry(kOther, 0, kUndefinedId);
+  return value;
+}
+
+// What tmpfs keeps in memory of a guest's files beyond their pages is
+// charged to its memory cgroup: each file made under a default ACL of
+// 8000 entries gets a copy (64 KiB), and an attribute of 60000 bytes
+// (trusted.*, for one with SYS_ADMIN) holds that much.  32 of either
+// raise its memory.current by at least their size; uncharged, they would
+// raise it by the few KiB of the files' inodes.
+void checkInMemoryAttributeMemory() {
+  constexpr int kFiles = 32;
+  constexpr long long kAclBytes = 8000 * 8, kAttributeBytes = 60000;
+  const std::string cgroup = "/sys/fs/cgroup/vs-attribute-memory", dir = "/tmp/vs-acl";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    if (enterNewContext(kAclMemoryXid, "acl-memory") != 0) return;
+    const std::string acl = posixAclValue(8000);
+    expect("guest: make a directory of its own on tmpfs (control)", 0,
+           errnoOf(mkdir(dir.c_str(), 0755)));
+    expect("guest: a default ACL of 8000 entries on it (control)", 0,
+           errnoOf(setxattr(dir.c_str(), "system.posix_acl_default", acl.data(), acl.size(), 0)));
+    const long long before = memoryCurrent(cgroup);
+    int made = 0;
+    for (; made < kFiles; made++) {
+      const vs::UniqueFd file(open((dir + "/f" + std::to_string(made)).c_str(),
+                                   O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
+      if (!file) break;
+    }
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(made == kFiles && grown >= kFiles * kAclBytes,
+           "guest: 32 files under it raise its memory.current by at least their ACLs' 2048000",
+           std::to_string(made) + " files made, memory.current grew by " + std::to_string(grown));
+    for (int i = 0; i < made; i++) unlink((dir + "/f" + std::to_string(i)).c_str());
+    rmdir(dir.c_str());
+  });
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
+    if (enterNewContext(kXattrMemoryXid, "xattr-memory", policy) != 0) return;
+    const std::string file = "/tmp/vs-xattr-memory", value(kAttributeBytes, 'x');
+    writeFile(file, "x");
+    const long long before = memoryCurrent(cgroup);
+    int set = 0;
+    for (; set < kFiles; set++) {
+      const std::string name = "trusted.vs" + std::to_string(set);
+      if (setxattr(file.c_str(), name.c_str(), value.data(), value.size(), 0) != 0) break;
+    }
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(set == kFiles && grown >= kFiles * kAttributeBytes,
+           "guest with SYS_ADMIN: 32 trusted.* attributes of 60000 bytes on its tmpfs file "
+           "raise its memory.current by at least 1920000",
+           std::to_string(set) + " set, memory.current grew by " + std::to_string(grown));
+    unlink(file.c_str());
   });
 }
 
@@ -1184,6 +1263,7 @@ int probeObjects() {
   checkUpcalls();
   checkCoreDumpHelper();
   checkKeyMemory();
+  checkInMemoryAttributeMemory();
   checkNetlinkQueueMemory();
   checkUnaccountedQueueMemory();
   checkUidRecordMemory();

@@ -1036,9 +1036,9 @@ TEST(GuestConfig, Runlevels) {
 }
 
 TEST(GuestConfig, RestartTimeout) {
-  UNSIGNED_LONGS_EQUAL(180, read().init.restartTimeoutSeconds);
+  UNSIGNED_LONGS_EQUAL(60, read().init.unwatchedStartSeconds);
   write("apps/init/restart-timeout", "30\n");
-  UNSIGNED_LONGS_EQUAL(30, read().init.restartTimeoutSeconds);
+  UNSIGNED_LONGS_EQUAL(30, read().init.unwatchedStartSeconds);
   write("apps/init/restart-timeout", "0\n");
   expectReadError("apps/init/restart-timeout:1", "restart-timeout '0' is out of range (1..86400)");
   write("apps/init/restart-timeout", "soon\n");

@@ -153,6 +153,32 @@ start-vservers --mark t60 --stop >/dev/null 2>&1
 check_eq "stop after a partial start exits 0" 0 $?
 check_eq "nothing runs after it" "" "$(running t60db t60web t60app t60solo)"
 
+# --- a start that never ends is cut at its guest's own limit, alone ---
+# t60hang's rc never returns.  With one job at a time it would hold the
+# only slot until the set's time limit, and t60next, which does not
+# depend on it, would never start: its apps/init/restart-timeout (10 s)
+# cuts it short, which undoes it.
+make_guest t60hang 612 >/dev/null 2>&1 || t_fail "build t60hang" "build failed"
+make_guest t60next 613 >/dev/null 2>&1 || t_fail "build t60next" "build failed"
+all="$all t60hang:612 t60next:613"
+printf '#!/bin/sh\n[ "$1" = 3 ] || exit 0\nexec sleep 100068\n' >/vservers/t60hang/etc/init.d/rc
+for g in t60hang t60next; do
+	mkdir -p /etc/vservers/$g/apps/init
+	echo t60s >/etc/vservers/$g/apps/init/mark
+done
+echo 10 >/etc/vservers/t60hang/apps/init/restart-timeout
+start-vservers --mark t60s --jobs 1 --timeout 150 --start >$t/out 2>&1
+check_eq "a start cut short at its guest's limit exits 1" 1 $?
+check_eq "it names the guest and its limit, and the next guest starts" \
+	"start-vservers: t60hang: start cut short at its apps/init/restart-timeout (10 s)
+start-vservers: t60next: started
+start-vservers: started 1 of 2 guests marked 't60s'; failed: t60hang" "$(lines $t/out)"
+check_eq "t60next runs, t60hang does not" "t60next" "$(running t60hang t60next)"
+check "t60hang's rc is gone" wait_true \
+	"! cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -q '[s]leep 100068'" 10
+check_clean "t60hang left nothing after its cut start" t60hang 612
+check "stop t60next" vserver t60next stop
+
 # --- a dependency that is no guest ---
 start-vservers --mark t60miss --start >$t/out 2>&1
 check_eq "a missing dependency exits 1" 1 $?

@@ -2,7 +2,7 @@
 # and virt_cpu (on by default) /proc/meminfo and sysinfo(2) show a guest
 # its memory limit and its group's usage (its own, where the limit is a
 # group's above it), /proc/loadavg and sysinfo its
-# own load, /proc/cpuinfo and /proc/stat the CPUs of its cpuset, and
+# own load, /proc/pressure its group's stalls, /proc/cpuinfo and /proc/stat the CPUs of its cpuset, and
 # busybox's free, uptime and nproc agree; the host's figures stay the
 # machine's, and a guest whose cflags clear the flags sees the machine.
 # The VM has 2 CPUs and no swap.  Contexts 771-773.
@@ -203,7 +203,41 @@ v2_switches=$(($(counter "$(vserver v2 exec cat /proc/stat)" ctxt) - v2_switches
 host_switches=$(($(counter "$(cat /proc/stat)" ctxt) - host_switches))
 echo "# context switches meanwhile: v2 $v2_switches, the host $host_switches"
 check "the host's count many more (over 4 times v2's)" test "$host_switches" -gt "$((4 * v2_switches))"
-kill "$spin"
+# Pressure: a second loop in v1 makes its two wait for CPU 1 in turn.
+# some_total PRESSURE: the "some" line's total (microseconds stalled).
+some_total() { echo "$1" | sed -n 's/^some .*total=\([0-9]*\)$/\1/p'; }
+vserver v1 exec sh -c 'while :; do :; done' >/dev/null 2>&1 &
+spin2=$!
+# loops_in_v1: how many of v1's tasks run the loop ("whil[e]" is not
+# the reader's own command line).
+loops_in_v1() { vserver v1 exec sh -c 'grep -l "whil[e] :" /proc/[0-9]*/cmdline' | wc -l; }
+check "v1's second loop is running" wait_true '[ "$(loops_in_v1)" -ge 2 ]' 20
+v1_before=$(vserver v1 exec cat /proc/pressure/cpu)
+v2_before=$(vserver v2 exec cat /proc/pressure/cpu)
+host_before=$(cat /proc/pressure/cpu)
+sleep 3
+v1_after=$(vserver v1 exec cat /proc/pressure/cpu)
+v2_after=$(vserver v2 exec cat /proc/pressure/cpu)
+host_after=$(cat /proc/pressure/cpu)
+v1_stall=$(($(some_total "$v1_after") - $(some_total "$v1_before")))
+v2_stall=$(($(some_total "$v2_after") - $(some_total "$v2_before")))
+host_stall=$(($(some_total "$host_after") - $(some_total "$host_before")))
+echo "# CPU stalls over 3 s (us): v1 $v1_stall, v2 $v2_stall, host $host_stall"
+check "the host's /proc/pressure/cpu counts v1's loops waiting (over 1 s)" \
+	test "$host_stall" -gt 1000000
+check "v1's own counts them too (over 1 s)" test "$v1_stall" -gt 1000000
+check "v2's counts only its own readers' waits (under a quarter of the host's)" \
+	test "$((4 * v2_stall))" -lt "$host_stall"
+group_before=$(some_total "$(cat $CG/v2/cpu.pressure)")
+v2_total=$(some_total "$(vserver v2 exec cat /proc/pressure/cpu)")
+group_after=$(some_total "$(cat $CG/v2/cpu.pressure)")
+check "v2's total is its group's cpu.pressure, read between two reads of it" \
+	test "$group_before" -le "$v2_total" -a "$v2_total" -le "$group_after"
+check "the host sets a trigger on /proc/pressure/cpu" \
+	sh -c 'echo "some 500000 2000000" >/proc/pressure/cpu'
+check_match "v2 may not (EACCES)" "Permission denied" \
+	"$(vserver v2 exec sh -c 'echo "some 500000 2000000" >/proc/pressure/cpu' 2>&1)"
+kill "$spin" "$spin2"
 check "stop v2" vserver v2 stop
 check_clean "v2 left nothing behind" v2 772
 

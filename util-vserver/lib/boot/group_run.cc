@@ -59,9 +59,19 @@ class GroupRun {
   std::vector<std::string> run();
 
  private:
+  struct Job {
+    ChildProcess child;
+    // A start's own, at its guest's limit; else the set's.
+    Clock::time_point deadline;
+  };
+
   void launchReady();
-  // Waits for a job to end; false when the time limit came first.
+  std::chrono::seconds startLimitOf(const std::string& name) const;
+  // Waits for jobs to end or pass their own limit; false when the set's
+  // time limit came.
   bool awaitJobs();
+  void reap(int pidfd);
+  void cutOverdueStarts();
   void finish(const std::string& name, bool ok, const std::string& line);
   void reachTimeLimit();
   void killLeftOver(const std::string& name);
@@ -71,7 +81,7 @@ class GroupRun {
   const SystemLog& log_;
   Schedule schedule_;
   Clock::time_point deadline_;
-  std::map<std::string, ChildProcess> running_;
+  std::map<std::string, Job> running_;
   std::vector<std::string> failed_;
 };
 
@@ -99,37 +109,73 @@ void GroupRun::launchReady() {
     const auto name = schedule_.next();
     if (!name) return;
     const std::string cfgdir = (options_.configRoot / *name).string();
+    const Clock::time_point deadline = options_.action == Action::Start
+                                           ? std::min(deadline_, Clock::now() + startLimitOf(*name))
+                                           : deadline_;
     try {
-      running_.emplace(*name, spawnCommand({options_.vserver.string(), cfgdir,
-                                            verbOf(options_.action)}));
+      running_.emplace(*name, Job{spawnCommand({options_.vserver.string(), cfgdir,
+                                                verbOf(options_.action)}),
+                                  deadline});
     } catch (const Error& e) {
       finish(*name, false, *name + ": " + verbOf(options_.action) + " failed: " + e.what());
     }
   }
 }
 
+std::chrono::seconds GroupRun::startLimitOf(const std::string& name) const {
+  const auto limit = set_.startLimits.find(name);
+  return limit != set_.startLimits.end() ? limit->second : options_.timeout;
+}
+
 bool GroupRun::awaitJobs() {
   std::vector<pollfd> fds;
-  for (const auto& [name, child] : running_) fds.push_back({child.pidfd.get(), POLLIN, 0});
-  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline_ - Clock::now());
-  if (left.count() <= 0) return false;
-  const int ready = poll(fds.data(), fds.size(), static_cast<int>(left.count()));
-  if (ready < 0 && errno != EINTR) throwErrno("poll");
-  if (ready == 0) return false;
-  for (const pollfd& fd : fds) {
-    if (!fd.revents) continue;
-    const auto job = std::find_if(running_.begin(), running_.end(),
-                                  [&](const auto& entry) { return entry.second.pidfd.get() == fd.fd; });
-    const std::string name = job->first;
-    const int status = waitForExitStatus(job->second.pid);
-    running_.erase(job);
-    if (status == 0)
-      finish(name, true, name + ": " + pastOf(options_.action));
-    else
-      finish(name, false, name + ": " + verbOf(options_.action) + " failed (" +
-                              describeStatus(status) + ")");
+  Clock::time_point wake = deadline_;
+  for (const auto& [name, job] : running_) {
+    fds.push_back({job.child.pidfd.get(), POLLIN, 0});
+    wake = std::min(wake, job.deadline);
   }
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(wake - Clock::now());
+  if (poll(fds.data(), fds.size(), static_cast<int>(std::max<int64_t>(left.count(), 0))) < 0 &&
+      errno != EINTR)
+    throwErrno("poll");
+  for (const pollfd& fd : fds)
+    if (fd.revents) reap(fd.fd);
+  if (Clock::now() >= deadline_) return false;
+  cutOverdueStarts();
   return true;
+}
+
+void GroupRun::reap(int pidfd) {
+  const auto job = std::find_if(running_.begin(), running_.end(), [&](const auto& entry) {
+    return entry.second.child.pidfd.get() == pidfd;
+  });
+  const std::string name = job->first;
+  const int status = waitForExitStatus(job->second.child.pid);
+  running_.erase(job);
+  if (status == 0)
+    finish(name, true, name + ": " + pastOf(options_.action));
+  else
+    finish(name, false, name + ": " + verbOf(options_.action) + " failed (" +
+                            describeStatus(status) + ")");
+}
+
+// A start that outlives its guest's own limit is killed, which undoes it,
+// as at the set's time limit: a guest whose start never ends (its rc
+// hangs) holds a slot no longer than that, and fails alone.
+void GroupRun::cutOverdueStarts() {
+  const Clock::time_point now = Clock::now();
+  for (auto job = running_.begin(); job != running_.end();) {
+    if (job->second.deadline > now) {
+      ++job;
+      continue;
+    }
+    const std::string name = job->first;
+    signalPidfd(job->second.child.pidfd.get(), SIGKILL);
+    waitForExitStatus(job->second.child.pid);
+    job = running_.erase(job);
+    finish(name, false, name + ": start cut short at its apps/init/restart-timeout (" +
+                            std::to_string(startLimitOf(name).count()) + " s)");
+  }
 }
 
 void GroupRun::finish(const std::string& name, bool ok, const std::string& line) {
@@ -148,9 +194,9 @@ void GroupRun::finish(const std::string& name, bool ok, const std::string& line)
 
 void GroupRun::reachTimeLimit() {
   const std::string limit = "the time limit (" + std::to_string(options_.timeout.count()) + " s)";
-  for (auto& [name, child] : running_) {
-    signalPidfd(child.pidfd.get(), SIGKILL);
-    waitForExitStatus(child.pid);
+  for (auto& [name, job] : running_) {
+    signalPidfd(job.child.pidfd.get(), SIGKILL);
+    waitForExitStatus(job.child.pid);
     log_.error(name + ": " + verbOf(options_.action) + " cut short at " + limit);
     failed_.push_back(name);
   }

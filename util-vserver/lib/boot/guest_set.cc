@@ -63,6 +63,7 @@ bool Selection::add(const std::string& name) {
       return false;
     }
     depends = config.init.depends;
+    set_.startLimits[name] = std::chrono::seconds(config.init.unwatchedStartSeconds);
   } catch (const Error& e) {
     set_.graph[name];
     set_.broken[name] = e.what();

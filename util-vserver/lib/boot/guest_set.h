@@ -4,6 +4,7 @@
 // only after those run and a stop undoes what the start did.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -23,6 +24,9 @@ struct GuestSet {
   std::map<std::string, std::string> broken;
   // Marked guests left out because of their disabled file.
   std::vector<std::string> disabled;
+  // How long each readable guest's start may run when nobody watches it
+  // (its apps/init/restart-timeout).
+  std::map<std::string, std::chrono::seconds> startLimits;
 };
 
 // Reads the marks of every guest directory under configRoot (no dot

@@ -606,7 +606,7 @@ InitConfig readInit(const ConfigLocation& location) {
   else
     init.killSequence = defaultKillSequence();
   if (const auto timeout = readScalar(dir / "restart-timeout"))
-    init.restartTimeoutSeconds = parsedAt(dir / "restart-timeout", 1, [&] {
+    init.unwatchedStartSeconds = parsedAt(dir / "restart-timeout", 1, [&] {
       return parseUnsigned(*timeout, 1, kMaxStartTimeoutSeconds, "restart-timeout");
     });
   init.startCommand = readCommand(dir / "cmd.start");

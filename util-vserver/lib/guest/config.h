@@ -78,9 +78,11 @@ struct KillStep {
   unsigned waitSeconds = 0;
 };
 
-// A start's time limit in seconds: start-vservers' --timeout, and a
-// guest's apps/init/restart-timeout for its restart after a reboot.
+// A start's time limit in seconds: start-vservers' --timeout for a whole
+// set, and a guest's apps/init/restart-timeout for each start of it that
+// nobody watches (its restart after a reboot, its start in a set).
 inline constexpr unsigned kDefaultStartTimeoutSeconds = 180;
+inline constexpr unsigned kDefaultUnwatchedStartSeconds = 60;
 inline constexpr unsigned kMaxStartTimeoutSeconds = 86400;  // a day
 
 struct InitConfig {
@@ -88,7 +90,7 @@ struct InitConfig {
   std::string runlevelStart = "3";  // apps/init/runlevel.start, else runlevel
   std::string runlevelStop = "6";
   std::vector<KillStep> killSequence;     // default {TERM,5},{KILL,5}
-  unsigned restartTimeoutSeconds = kDefaultStartTimeoutSeconds;  // apps/init/restart-timeout
+  unsigned unwatchedStartSeconds = kDefaultUnwatchedStartSeconds;  // apps/init/restart-timeout
   std::vector<std::string> startCommand;  // cmd.start: one argv element per line
   std::vector<std::string> stopCommand;   // cmd.stop
   std::vector<std::string> marks;         // mark: one group name per line

@@ -366,7 +366,7 @@ void Monitor::restartAfterReboot(GuestLock& lock) {
   // The start holds it now; our copy would keep it from a second open of
   // its own (a failed post-start hook's stop).
   lock.release();
-  const unsigned limit = config_.init.restartTimeoutSeconds;
+  const unsigned limit = config_.init.unwatchedStartSeconds;
   const bool ended = awaitPidfd(start.pidfd.get(), static_cast<int>(limit * 1000));
   if (!ended) signalPidfd(start.pidfd.get(), SIGKILL);
   const int status = waitForExitStatus(start.pid);

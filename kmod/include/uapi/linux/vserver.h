@@ -184,7 +184,8 @@
  *                         tightest memory.max (and memory.swap.max) above
  *                         them as the total, its usage as used.
  * VSERVER_CF_VIRT_LOAD    "virt_load": /proc/loadavg and sysinfo(2) show
- *                         the load average of the context's own tasks.
+ *                         the load average of the context's own tasks,
+ *                         /proc/pressure its own cgroup's stalls.
  * VSERVER_CF_VIRT_CPU     "virt_cpu": /proc/cpuinfo and /proc/stat show the
  *                         CPUs the reading task may run on (its cpuset).
  * A context's boot clock ("virt_uptime") is a time namespace, which the
