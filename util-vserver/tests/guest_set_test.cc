@@ -40,6 +40,15 @@ TEST(GuestSet, TakesTheMarkedGuestsOnly) {
   CHECK(set.broken.empty());
 }
 
+TEST(GuestSet, KeepsEachGuestsStartLimit) {
+  guest("web", "default\n", "db\n");
+  guest("db");
+  write("web/apps/init/restart-timeout", "10\n");
+  const auto set = vs::boot::selectGuests(root, "default");
+  LONGS_EQUAL(10, set.startLimits.at("web").count());
+  LONGS_EQUAL(60, set.startLimits.at("db").count());
+}
+
 TEST(GuestSet, AMarkIsAWholeLine) {
   guest("web", "defaults\n# default\n");
   CHECK(vs::boot::selectGuests(root, "default").graph.empty());

@@ -63,6 +63,12 @@ class GroupRun {
     ChildProcess child;
     // A start's own, at its guest's limit; else the set's.
     Clock::time_point deadline;
+
+    // Killing a start undoes it; a stop leaves the rest to killLeftOver.
+    void kill() const {
+      signalPidfd(child.pidfd.get(), SIGKILL);
+      waitForExitStatus(child.pid);
+    }
   };
 
   void launchReady();
@@ -170,8 +176,7 @@ void GroupRun::cutOverdueStarts() {
       continue;
     }
     const std::string name = job->first;
-    signalPidfd(job->second.child.pidfd.get(), SIGKILL);
-    waitForExitStatus(job->second.child.pid);
+    job->second.kill();
     job = running_.erase(job);
     finish(name, false, name + ": start cut short at its apps/init/restart-timeout (" +
                             std::to_string(startLimitOf(name).count()) + " s)");
@@ -194,9 +199,8 @@ void GroupRun::finish(const std::string& name, bool ok, const std::string& line)
 
 void GroupRun::reachTimeLimit() {
   const std::string limit = "the time limit (" + std::to_string(options_.timeout.count()) + " s)";
-  for (auto& [name, job] : running_) {
-    signalPidfd(job.child.pidfd.get(), SIGKILL);
-    waitForExitStatus(job.child.pid);
+  for (const auto& [name, job] : running_) {
+    job.kill();
     log_.error(name + ": " + verbOf(options_.action) + " cut short at " + limit);
     failed_.push_back(name);
   }
