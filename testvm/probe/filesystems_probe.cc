@@ -650,6 +650,36 @@ void checkNetworkFilesystem() {
   rmdir(kNinePeeTarget);
 }
 
+// overlayfs opens a file below it under the overlay's own path: a guest
+// given SYS_ADMIN reads through an overlay of its own none of the files
+// of a pseudo filesystem it may not read directly (patch 0140).
+void checkOverlayOfPseudoFilesystems() {
+  const std::string base = "/tmp/vs-overlay", target = base + "/merged";
+  const std::pair<std::string, std::string> below[] = {{"/sys/firmware/dmi/tables", "DMI"}};
+  for (const std::string& dir : {base, base + "/empty", target}) mkdir(dir.c_str(), 0755);
+  const auto mountOverlay = [&](const std::string& lower) {
+    const std::string data = "lowerdir=" + lower + ":" + base + "/empty";
+    return errnoOf(mount("overlay", target.c_str(), "overlay", MS_RDONLY, data.c_str()));
+  };
+  for (const auto& [lower, name] : below) {
+    expect("host: an overlay over " + lower + " (control)", 0, mountOverlay(lower));
+    expect("host: read " + name + " through it (control)", 0,
+           openErrno(target + "/" + name, O_RDONLY));
+    umount(target.c_str());
+  }
+  asAdminGuest(kAdminXid, [&] {
+    for (const auto& [lower, name] : below) {
+      expect("admin guest: read " + lower + "/" + name + " (control)", EACCES,
+             openErrno(lower + "/" + name, O_RDONLY));
+      expect("admin guest: an overlay over " + lower + " (control)", 0, mountOverlay(lower));
+      expect("admin guest: read " + name + " through it", EACCES,
+             openErrno(target + "/" + name, O_RDONLY));
+      umount(target.c_str());
+    }
+  });
+  for (const std::string& dir : {target, base + "/empty", base}) rmdir(dir.c_str());
+}
+
 // Asks to remove an fscrypt key (none) through the file at path: the
 // errno.  The vserver hook judges it before the filesystem does, which
 // without fscrypt answers ENOTTY or EOPNOTSUPP.
@@ -749,6 +779,7 @@ int probeFilesystems() {
   checkDevices();
   checkRemount();
   checkNetworkFilesystem();
+  checkOverlayOfPseudoFilesystems();
   checkEncryptionKeys();
   checkTerminals();
   return failures() ? 1 : 0;
