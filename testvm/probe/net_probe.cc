@@ -5001,6 +5001,8 @@ void checkOwnNamespace() {
   const int hostMost = hostMostGroups();
   for (const std::string& path : poolBounds("vsown0"))
     expect("host: open its " + path + " for writing (control)", 0, openErrno(path, O_WRONLY));
+  expect("host: open its /proc/sys/net/core/somaxconn for writing (control)", 0,
+         openErrno("/proc/sys/net/core/somaxconn", O_WRONLY));
   expect("host: set vsown0's ARP queue to 212992 bytes, as it is (RTM_SETNEIGHTBL, control)", 0,
          setNeighbourQueueBytes(static_cast<unsigned>(hostEnd), 212992));
   inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd, &hostNet, hostMost] {
@@ -5095,6 +5097,12 @@ void checkOwnNamespace() {
              setLinkUp("lo", true));
       expect("guest in a namespace the initial user namespace owns: add a link", EPERM,
              addLink("vsown8"));
+      // Only such a namespace has somaxconn, which bounds the requests a
+      // listener queues uncharged.
+      expect("guest in a namespace the initial user namespace owns: open its ip_forward for "
+             "writing (control)", 0, openErrno("/proc/sys/net/ipv4/ip_forward", O_WRONLY));
+      expect("guest in a namespace the initial user namespace owns: open its somaxconn for writing",
+             EACCES, openErrno("/proc/sys/net/core/somaxconn", O_WRONLY));
     });
   expect("host: a veth with its peer in the owned namespace, by a descriptor (control)", 0,
          addVethWithPeerIn("vsown6", "vsown5", owned.get()));

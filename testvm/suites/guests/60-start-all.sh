@@ -1,7 +1,8 @@
 # start-vservers and /etc/init.d/vservers-default: the guests of a mark
 # start in dependency order and stop in reverse; disabled and unmarked
 # guests stay down; a cycle is refused before anything starts; a failing
-# guest fails its dependants and no other; a stop that outlives its time
+# guest fails its dependants and no other; a start that outlives its
+# guest's own limit is cut short alone; a stop that outlives its time
 # limit kills what is left; everything reaches syslog, and so does a
 # guest's restart after its reboot, failed or not.
 #

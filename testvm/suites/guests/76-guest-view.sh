@@ -1,9 +1,9 @@
 # Issue 11: a guest's own view of its machine.  With virt_mem, virt_load
 # and virt_cpu (on by default) /proc/meminfo and sysinfo(2) show a guest
 # its memory limit and its group's usage (its own, where the limit is a
-# group's above it), /proc/loadavg and sysinfo its
-# own load, /proc/pressure its group's stalls, /proc/cpuinfo and /proc/stat the CPUs of its cpuset, and
-# busybox's free, uptime and nproc agree; the host's figures stay the
+# group's above it), /proc/loadavg and sysinfo its own load,
+# /proc/pressure its group's stalls, /proc/cpuinfo and /proc/stat the
+# CPUs of its cpuset, and busybox's free, uptime and nproc agree; the host's figures stay the
 # machine's, and a guest whose cflags clear the flags sees the machine.
 # The VM has 2 CPUs and no swap.  Contexts 771-773.
 . /testvm/lib.sh

@@ -61,7 +61,8 @@ class GroupRun {
  private:
   struct Job {
     ChildProcess child;
-    // A start's own, at its guest's limit; else the set's.
+    // A start's own, at its guest's limit if that comes first; else the
+    // set's.
     Clock::time_point deadline;
 
     // Killing a start undoes it; a stop leaves the rest to killLeftOver.
@@ -77,7 +78,7 @@ class GroupRun {
   // time limit came.
   bool awaitJobs();
   void reap(int pidfd);
-  void cutOverdueStarts();
+  void cutOverdueStarts(Clock::time_point now);
   void finish(const std::string& name, bool ok, const std::string& line);
   void reachTimeLimit();
   void killLeftOver(const std::string& name);
@@ -128,9 +129,9 @@ void GroupRun::launchReady() {
   }
 }
 
+// Every guest a start launches read its configuration, limit included.
 std::chrono::seconds GroupRun::startLimitOf(const std::string& name) const {
-  const auto limit = set_.startLimits.find(name);
-  return limit != set_.startLimits.end() ? limit->second : options_.timeout;
+  return set_.startLimits.at(name);
 }
 
 bool GroupRun::awaitJobs() {
@@ -146,8 +147,9 @@ bool GroupRun::awaitJobs() {
     throwErrno("poll");
   for (const pollfd& fd : fds)
     if (fd.revents) reap(fd.fd);
-  if (Clock::now() >= deadline_) return false;
-  cutOverdueStarts();
+  const Clock::time_point now = Clock::now();
+  if (now >= deadline_) return false;
+  cutOverdueStarts(now);
   return true;
 }
 
@@ -165,13 +167,14 @@ void GroupRun::reap(int pidfd) {
                             describeStatus(status) + ")");
 }
 
-// A start that outlives its guest's own limit is killed, which undoes it,
-// as at the set's time limit: a guest whose start never ends (its rc
-// hangs) holds a slot no longer than that, and fails alone.
-void GroupRun::cutOverdueStarts() {
-  const Clock::time_point now = Clock::now();
+// A start that outlives its guest's own limit is killed, as at the set's
+// time limit (which undoes it, unless it was in its post-start hooks): a
+// guest whose start never ends (its rc hangs) holds a slot no longer than
+// that, and fails with its dependants.  Jobs whose limit is the set's are
+// left to reachTimeLimit().
+void GroupRun::cutOverdueStarts(Clock::time_point now) {
   for (auto job = running_.begin(); job != running_.end();) {
-    if (job->second.deadline > now) {
+    if (job->second.deadline > now || job->second.deadline >= deadline_) {
       ++job;
       continue;
     }

@@ -2,7 +2,8 @@
 // `vserver CFGDIR start|stop` (so that a monitor, which restarts a
 // rebooted guest by running its own program again, runs vserver, and one
 // guest's failure stays its own), in
-// dependency order, a bounded number at a time, within one time limit.
+// dependency order, a bounded number at a time, within one time limit,
+// each start also within its guest's own (apps/init/restart-timeout).
 #pragma once
 
 #include <chrono>
