@@ -34,6 +34,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/vserver.h>
+#include <linux/wait.h>
 #include <linux/xarray.h>
 
 #include "context.h"
@@ -43,6 +44,15 @@
 
 /* Bounds the retries of a create that waits for a dying namesake. */
 #define VS_CREATE_RETRIES 3
+
+/*
+ * Bounds each of those waits.  A release normally takes milliseconds; it
+ * waits without a limit of its own for every read of the context's /proc
+ * files in progress, and a reader may hold one in a page fault (on a
+ * FUSE mount's page) as long as it pleases, while a create runs under
+ * the generic netlink mutex every non-parallel family shares.
+ */
+#define VS_RELEASE_WAIT (5 * HZ)
 
 /*
  * Bounds the passes of a kill sweep.  A dying context takes no new task,
@@ -64,6 +74,8 @@ static DEFINE_HASHTABLE(vs_context_hash, VS_CONTEXT_HASH_BITS);
 static DEFINE_MUTEX(vs_table_mutex);
 static DEFINE_MUTEX(vs_policy_mutex);
 static struct workqueue_struct *vs_release_wq;
+/* Woken when a released context has left the table. */
+static DECLARE_WAIT_QUEUE_HEAD(vs_released);
 
 static void vs_context_kill_work(struct work_struct *work);
 
@@ -136,7 +148,9 @@ static void vs_context_release(struct work_struct *work)
 	xa_erase(&vs_contexts, ctx->xid);
 	hash_del_rcu(&ctx->hash_node);
 	mutex_unlock(&vs_table_mutex);
+	/* A create of the xid waits for this: the exit is told first. */
 	vs_netlink_notify_exit(ctx);
+	wake_up_all(&vs_released);
 	/*
 	 * A dead context is found by no new lookup; wait for the readers
 	 * that found it before it died (vs_path_allowed() reads the root).
@@ -312,34 +326,52 @@ static int vs_context_set_root(struct vs_context *ctx, const struct path *root)
 	return 0;
 }
 
+static bool vs_xid_in_table(u32 xid)
+{
+	return xa_load(&vs_contexts, xid);
+}
+
+/* Waits a while for @xid to leave the table: 0 on time out, < 0 if killed. */
+static long vs_wait_released(u32 xid)
+{
+	return wait_event_killable_timeout(vs_released, !vs_xid_in_table(xid),
+					   VS_RELEASE_WAIT);
+}
+
 /*
  * Puts @ctx into the table and /proc.  A context of the same xid that is
- * still on its way out is waited for, so that an xid can be reused as soon
- * as its last task has been reaped.
+ * still on its way out is waited for, a while, so that an xid can be
+ * reused as soon as its last task has been reaped.
  */
 static int vs_context_publish(struct vs_context *ctx,
 			      struct netlink_ext_ack *extack)
 {
 	struct vs_context *old;
 	int retries, err;
+	bool dead;
+	long left;
 
-	for (retries = 0; retries < VS_CREATE_RETRIES; retries++) {
+	for (retries = 0;; retries++) {
 		mutex_lock(&vs_table_mutex);
 		old = vs_context_find(ctx->xid);
 		if (!old)
 			break;
+		dead = READ_ONCE(old->dead);
 		/* The release work needs the mutex to remove @old. */
-		if (!READ_ONCE(old->dead)) {
-			mutex_unlock(&vs_table_mutex);
+		mutex_unlock(&vs_table_mutex);
+		if (!dead) {
 			NL_SET_ERR_MSG(extack, "a context with this xid exists");
 			return -EEXIST;
 		}
-		mutex_unlock(&vs_table_mutex);
-		flush_workqueue(vs_release_wq);
-	}
-	if (old) {
-		NL_SET_ERR_MSG(extack, "a context with this xid exists");
-		return -EEXIST;
+		left = retries < VS_CREATE_RETRIES ?
+		       vs_wait_released(ctx->xid) : 0;
+		if (left < 0)
+			return -EINTR;
+		if (!left) {
+			NL_SET_ERR_MSG(extack,
+				       "the last context of this xid is still being released; try again later");
+			return -EBUSY;
+		}
 	}
 
 	err = vs_proc_add_context(ctx);

@@ -22,6 +22,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/task.h>
 #include <linux/string.h>
+#include <linux/time_namespace.h>
 #include <linux/timekeeping.h>
 #include <linux/vserver.h>
 #include <net/genetlink.h>
@@ -544,7 +545,8 @@ static int vs_task_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		nr = pid_nr_ns(pid, ns);
 		task = pid_task(pid, PIDTYPE_TGID);
 		xid = task ? vserver_task_xid(task) : 0;
-		start = task ? task->start_boottime : 0;
+		/* As the caller's /proc/PID/stat counts it: its boot clock. */
+		start = task ? timens_add_boottime_ns(task->start_boottime) : 0;
 		/* A guest skips every other process: let others run. */
 		cond_resched_rcu();
 		if (!task || !vs_context_visible(viewer, xid))

@@ -123,9 +123,69 @@ std::vector<HostFile> hostPeerLists(pid_t self) {
       {"the directory /proc/fs (control)", "/proc/fs", 0},
       {"the packet handlers, with the devices of packet sockets", "/proc/net/ptype", EACCES},
       {"/proc/net/tcp, filtered per reader (control)", "/proc/net/tcp", 0},
-      {"/proc/net/snmp, counters (control)", "/proc/net/snmp", 0},
-      {"/proc/net/stat/arp_cache, counters (control)", "/proc/net/stat/arp_cache", 0},
   };
+}
+
+// The machine's counters, which add up the host's and every guest's
+// activity as it happens: no guest reads them.
+std::vector<HostFile> machineCounters() {
+  return {
+      {"the disks' I/O", "/proc/diskstats", EACCES},
+      {"the host's disks", "/proc/partitions", EACCES},
+      {"the free pages of each zone", "/proc/zoneinfo", EACCES},
+      {"the free pages of each order", "/proc/buddyinfo", EACCES},
+      {"the files open", "/proc/sys/fs/file-nr", EACCES},
+      {"the inodes in use", "/proc/sys/fs/inode-nr", EACCES},
+      {"the inodes' state", "/proc/sys/fs/inode-state", EACCES},
+      {"the dentries", "/proc/sys/fs/dentry-state", EACCES},
+      {"the AIO contexts", "/proc/sys/fs/aio-nr", EACCES},
+      {"the quota lookups", "/proc/sys/fs/quota/lookups", EACCES},
+      {"the ptys open", "/proc/sys/kernel/pty/nr", EACCES},
+      {"the host's namespace's IP counters", "/proc/net/snmp", EACCES},
+      {"the host's namespace's TCP counters", "/proc/net/netstat", EACCES},
+      {"the host's namespace's sockets in use", "/proc/net/sockstat", EACCES},
+      {"every CPU's packets", "/proc/net/softnet_stat", EACCES},
+      {"the neighbour cache's statistics", "/proc/net/stat/arp_cache", EACCES},
+      {"every ext4 filesystem's counters", "/proc/fs/ext4", EACCES},
+      {"every journal's commits", "/proc/fs/jbd2", EACCES},
+      {"/proc/sys/fs/file-max, a bound (control)", "/proc/sys/fs/file-max", 0},
+      {"/proc/sys/kernel/pty/max, a bound (control)", "/proc/sys/kernel/pty/max", 0},
+      {"/proc/net/unix, filtered per reader (control)", "/proc/net/unix", 0},
+      {"/proc/meminfo (control)", "/proc/meminfo", 0},
+  };
+}
+
+// /proc/vmstat's lines, and how many of them count something.
+struct VmstatCounts {
+  int lines = 0;
+  int nonZero = 0;
+};
+
+VmstatCounts vmstatCounts() {
+  VmstatCounts counts;
+  FILE* file = std::fopen("/proc/vmstat", "re");
+  if (!file) return counts;
+  char name[128];
+  unsigned long long value = 0;
+  while (std::fscanf(file, "%127s %llu", name, &value) == 2) {
+    counts.lines++;
+    if (value) counts.nonZero++;
+  }
+  std::fclose(file);
+  return counts;
+}
+
+// ustat(2) of the device of @path, which finds its superblock in any mount
+// namespace: 0 or an errno.
+int ustatErrno(const char* path) {
+  struct stat st{};
+  if (stat(path, &st) != 0) return errno;
+  struct {
+    long tfree;
+    unsigned long tinode;
+    char fname[6], fpack[6];
+  } answer{};
+  return errnoOf(syscall(SYS_ustat, static_cast<unsigned>(st.st_dev), &answer));
 }
 
 // Files whose mode and owner every mount of their filesystem shares, each
@@ -202,7 +262,15 @@ void checkHostFiles() {
   for (const HostFile& file : hostPeerLists(self))
     expect(std::string("host: read ") + file.what + " (control)", 0,
            openErrno(file.path, O_RDONLY));
-  inChild([self] {
+  for (const HostFile& file : machineCounters())
+    expect(std::string("host: read ") + file.what + " (control)", 0,
+           openErrno(file.path, O_RDONLY));
+  expect("host: ustat(2) of /proc's device (control)", 0, ustatErrno("/proc"));
+  const VmstatCounts hostVmstat = vmstatCounts();
+  report(hostVmstat.lines > 50 && hostVmstat.nonZero > 10,
+         "host: /proc/vmstat counts the machine's pages and events (control)",
+         std::to_string(hostVmstat.nonZero) + " of " + std::to_string(hostVmstat.lines));
+  inChild([self, &hostVmstat] {
     if (enterNewContext(kPlainXid, "fs-plain") != 0) return;
     for (const HostFile& file : hostFiles(self))
       expect(std::string("guest: write ") + file.what, file.guestErrno,
@@ -210,6 +278,15 @@ void checkHostFiles() {
     for (const HostFile& file : hostPeerLists(self))
       expect(std::string("guest: read ") + file.what, file.guestErrno,
              openErrno(ownThreadPath(file.path, self), O_RDONLY));
+    for (const HostFile& file : machineCounters())
+      expect(std::string("guest: read ") + file.what, file.guestErrno,
+             openErrno(file.path, O_RDONLY));
+    expect("guest: ustat(2) of /proc's device, which any namespace's mounts answer", EINVAL,
+           ustatErrno("/proc"));
+    const VmstatCounts guestVmstat = vmstatCounts();
+    report(guestVmstat.lines == hostVmstat.lines && guestVmstat.nonZero == 0,
+           "guest: /proc/vmstat has the host's names, every count 0",
+           std::to_string(guestVmstat.nonZero) + " of " + std::to_string(guestVmstat.lines));
     expect("guest without a cgroup namespace: write a cgroup's cgroup.procs", EACCES,
            writeErrno(std::string(kCgroupA) + "/child/cgroup.procs"));
     expect("guest without a cgroup namespace: clone3 into the root cgroup", EACCES,

@@ -4875,6 +4875,23 @@ int setNeighbourQueueBytes(unsigned link, uint32_t bytes) {
   return rtnl.run(nlh);
 }
 
+// How many of the machine-wide counters (NDTA_CONFIG, NDTA_STATS) an
+// RTM_GETNEIGHTBL dump of the IPv4 tables carries; err gets its errno.
+int neighbourTableCounters(int* err) {
+  int counters = 0;
+  Rtnl rtnl;
+  nlmsghdr* nlh = rtnl.start(RTM_GETNEIGHTBL, NLM_F_DUMP);
+  static_cast<ndtmsg*>(mnl_nlmsg_put_extra_header(nlh, sizeof(ndtmsg)))->ndtm_family = AF_INET;
+  *err = rtnl.run(nlh, [&](const nlmsghdr* reply) {
+    if (reply->nlmsg_type != RTM_NEWNEIGHTBL) return;
+    forEachAttribute(reply, sizeof(ndtmsg), [&](const nlattr* attr) {
+      const uint16_t type = mnl_attr_get_type(attr);
+      if (type == NDTA_CONFIG || type == NDTA_STATS) counters++;
+    });
+  });
+  return counters;
+}
+
 // The sysctls of a namespace that bound memory no cgroup is charged for
 // (fragments, packets waiting for a neighbour, addresses, TIME_WAIT
 // sockets, path MTU exceptions), some of each kind; link names a
@@ -5005,6 +5022,13 @@ void checkOwnNamespace() {
          openErrno("/proc/sys/net/core/somaxconn", O_WRONLY));
   expect("host: set vsown0's ARP queue to 212992 bytes, as it is (RTM_SETNEIGHTBL, control)", 0,
          setNeighbourQueueBytes(static_cast<unsigned>(hostEnd), 212992));
+  {
+    int dumpErr = 0;
+    const int counters = neighbourTableCounters(&dumpErr);
+    report(dumpErr == 0 && counters >= 2,
+           "host: its neighbour table dump carries the tables' entries and statistics (control)",
+           errnoName(dumpErr) + std::string(", ") + std::to_string(counters) + " counters");
+  }
   inNamespacedGuest(owned.get(), kNetAdminCaps, "own-net", [hostEnd, &hostNet, hostMost] {
     report(effectiveCap(CAP_NET_ADMIN), "own-namespace guest: CAP_NET_ADMIN is effective", "it is not");
     expect("own-namespace guest: set its lo up", 0, setLinkUp("lo", true));
@@ -5059,6 +5083,18 @@ void checkOwnNamespace() {
              openErrno(path, O_WRONLY));
     expect("own-namespace guest: set its eth0's ARP queue to 212992 bytes (RTM_SETNEIGHTBL)", EPERM,
            setNeighbourQueueBytes(eth0, 212992));
+    // Its namespace's counters are its own; those of every CPU's packets
+    // and of the route and neighbour caches are the machine's.
+    expect("own-namespace guest: read its /proc/net/snmp (control)", 0,
+           openErrno("/proc/net/snmp", O_RDONLY));
+    for (const char* path : {"/proc/net/softnet_stat", "/proc/net/stat/rt_cache"})
+      expect(std::string("own-namespace guest: read the machine's ") + path, EACCES,
+             openErrno(path, O_RDONLY));
+    int dumpErr = 0;
+    const int counters = neighbourTableCounters(&dumpErr);
+    report(dumpErr == 0 && counters == 0,
+           "own-namespace guest: its neighbour table dump carries no table entries or statistics",
+           errnoName(dumpErr) + std::string(", ") + std::to_string(counters) + " counters");
     // commoncap lets an owner's root past its effective set: the module
     // does not.
     inChild([] {

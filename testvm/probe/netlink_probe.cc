@@ -427,16 +427,31 @@ std::optional<uint32_t> dumpedXid(const std::vector<vs::TaskContext>& tasks, pid
 
 // The dump's start time of a process is the one /proc/PID/stat shows, so
 // vserver-stat tells it from a later process that reused its pid.
-void checkDumpedStartTimes(const std::vector<vs::TaskContext>& tasks) {
+void checkDumpedStartTimes(const std::vector<vs::TaskContext>& tasks, const std::string& who = "") {
   std::ifstream file("/proc/self/stat");
   const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   const auto own = vs::vserver_stat::parseProcStat(text);
   const auto self = dumpedTask(tasks, getpid()), init = dumpedTask(tasks, 1);
   const auto ticks = static_cast<uint64_t>(sysconf(_SC_CLK_TCK));
   report(own && self && self->startNs && vs::vserver_stat::sameProcess(*self, *own, ticks),
-         "the dump's start time of the caller is its /proc/self/stat starttime");
+         who + "the dump's start time of the caller is its /proc/self/stat starttime");
   report(own && init && init->startNs && !vs::vserver_stat::sameProcess(*init, *own, ticks),
-         "and process 1's is told apart from it (control)");
+         who + "and process 1's is told apart from it (control)");
+}
+
+// A guest's boot clock is a time namespace's: the dump's start times
+// follow the caller's clock, as its /proc/PID/stat does.
+void checkStartTimesInTimeNamespace() {
+  inChild([] {
+    if (unshare(CLONE_NEWTIME) != 0)
+      return report(false, "unshare a time namespace", std::strerror(errno));
+    report(writeExisting("/proc/self/timens_offsets", "boottime 100000 0") == 0,
+           "set its boot clock 100000 s ahead");
+    inChild([] {
+      std::string error;
+      checkDumpedStartTimes(dumpProcesses(error), "in a time namespace 100000 s ahead: ");
+    });
+  });
 }
 
 // The host sees every process once, in pid order, with its context, and
@@ -670,6 +685,7 @@ int probeNetlink() {
 
   inChild(checkHostTaskDump);
   checkGuestTaskDump();
+  checkStartTimesInTimeNamespace();
 
   return failures() ? 1 : 0;
 }

@@ -17,12 +17,22 @@
 //   dying     once killed, a context whose last task is a zombie not yet
 //             reaped takes no new task (ESRCH); a persistent context
 //             killed and emptied takes tasks again
+//   held      a host read of a context's /proc/virtual file, held in a
+//             page fault nobody answers, holds the release of the context
+//             once it ends: a create of its xid then fails with EBUSY
+//             instead of waiting under the generic netlink mutex; once the
+//             fault is answered, the create succeeds
 //
 // The kernel's side (use after free, lock order, a WARN) is judged by the
 // VM run from the console: KASAN, lockdep and kmemleak are on.
 #include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +41,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "error.h"
@@ -47,6 +58,7 @@ constexpr uint32_t kHostSealXid = 4803;
 constexpr uint32_t kForkXid = 4804;
 constexpr uint32_t kDyingXid = 4805;
 constexpr uint32_t kPersistentXid = 4806;
+constexpr uint32_t kHeldXid = 4807;
 
 constexpr int kRecreateRounds = 80;
 constexpr int kSealRounds = 60;
@@ -420,6 +432,86 @@ void checkDying() {
   report(waitGone(client, kPersistentXid, 5000), "context 4806 then ends", "it is still there");
 }
 
+// A page whose first touch, even by the kernel, waits in a userfaultfd
+// until answered (the host's root may handle kernel-mode faults).
+struct TrappedPage {
+  vs::UniqueFd uffd;
+  void* page = MAP_FAILED;
+  long size = sysconf(_SC_PAGESIZE);
+
+  TrappedPage() : uffd(static_cast<int>(syscall(SYS_userfaultfd, O_CLOEXEC))) {
+    uffdio_api api{UFFD_API, 0, 0};
+    if (!uffd || ioctl(uffd.get(), UFFDIO_API, &api) != 0) return;
+    page = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) return;
+    uffdio_register reg{{reinterpret_cast<uint64_t>(page), static_cast<uint64_t>(size)},
+                        UFFDIO_REGISTER_MODE_MISSING, 0};
+    if (ioctl(uffd.get(), UFFDIO_REGISTER, &reg) != 0) {
+      munmap(page, size);
+      page = MAP_FAILED;
+    }
+  }
+  ~TrappedPage() {
+    if (page != MAP_FAILED) munmap(page, size);
+  }
+  bool ready() const { return page != MAP_FAILED; }
+  // Whether a fault arrived within ms.
+  bool faulted(int ms) {
+    pollfd p{uffd.get(), POLLIN, 0};
+    uffd_msg msg{};
+    return poll(&p, 1, ms) == 1 && read(uffd.get(), &msg, sizeof(msg)) == sizeof(msg) &&
+           msg.event == UFFD_EVENT_PAGEFAULT;
+  }
+  bool answer() {
+    uffdio_zeropage zero{{reinterpret_cast<uint64_t>(page), static_cast<uint64_t>(size)}, 0, 0};
+    return ioctl(uffd.get(), UFFDIO_ZEROPAGE, &zero) == 0;
+  }
+};
+
+// Waits up to ms for child; its exit status, or -1 if it has not ended.
+int waitExit(pid_t child, int ms) {
+  for (int waited = 0; waited <= ms; waited += 10) {
+    int status = 0;
+    if (waitpid(child, &status, WNOHANG) == child) return WIFEXITED(status) ? WEXITSTATUS(status) : 255;
+    sleepMs(10);
+  }
+  return -1;
+}
+
+void checkHeldRelease() {
+  TrappedPage trap;
+  report(trap.ready(), "host: a page whose kernel-mode faults a userfaultfd handles", std::strerror(errno));
+  if (!trap.ready()) return;
+  const pid_t guest = startGuest(kHeldXid);
+  report(guest > 0, "context 4807 is up", "its guest did not start");
+  if (guest <= 0) return;
+  const vs::UniqueFd status(open("/proc/virtual/4807/status", O_RDONLY | O_CLOEXEC));
+  report(static_cast<bool>(status), "host: open /proc/virtual/4807/status", std::strerror(errno));
+  if (!status) return;
+  std::thread reader([&] { (void)!read(status.get(), trap.page, trap.size); });
+  const bool held = trap.faulted(5000);
+  report(held, "host: its read copies to the page and waits there");
+  kill(guest, SIGKILL);
+  waitpid(guest, nullptr, 0);
+  // The release of the ended context now waits for the read to end.
+  std::fflush(stdout);
+  const pid_t creator = fork();
+  if (creator == 0) _exit(enterNewContext(kHeldXid, ""));
+  const int created = waitExit(creator, 30000);
+  report(created == EBUSY, "a create of xid 4807 while the read holds the release -> EBUSY, in time",
+         created < 0 ? "still waiting after 30 s" : errnoName(created));
+  report(trap.answer(), "host: answer the fault");
+  reader.join();
+  if (created < 0) waitpid(creator, nullptr, 0);
+  const pid_t again = startGuest(kHeldXid);
+  report(again > 0, "the read ended, a create of xid 4807 succeeds (control)", "it failed");
+  if (again <= 0) return;
+  kill(again, SIGKILL);
+  waitpid(again, nullptr, 0);
+  vs::VserverClient client;
+  report(waitGone(client, kHeldXid, 5000), "context 4807 then ends", "it is still there");
+}
+
 }  // namespace
 
 int probeRaces(const std::string& which) {
@@ -429,6 +521,7 @@ int probeRaces(const std::string& which) {
   if (all || which == "host-seal") checkHostSeal();
   if (all || which == "forkbomb") checkForkBomb();
   if (all || which == "dying") checkDying();
+  if (all || which == "held") checkHeldRelease();
   return failures() ? 1 : 0;
 }
 

@@ -3,7 +3,10 @@
 # its memory limit and its group's usage (its own, where the limit is a
 # group's above it), /proc/loadavg and sysinfo its own load,
 # /proc/pressure its group's stalls, /proc/cpuinfo and /proc/stat the
-# CPUs of its cpuset, and busybox's free, uptime and nproc agree; the host's figures stay the
+# CPUs of its cpuset, /proc/uptime its idle time, and no interrupts,
+# softirqs or run-queue counts (/proc/interrupts, /proc/softirqs,
+# /proc/schedstat, /proc/irq, /sys/kernel/irq), and busybox's free,
+# uptime and nproc agree; the host's figures stay the
 # machine's, and a guest whose cflags clear the flags sees the machine.
 # The VM has 2 CPUs and no swap.  Contexts 771-773.
 . /testvm/lib.sh
@@ -177,6 +180,40 @@ check_eq "v2's cpu total is its one CPU's" "$(stat_ticks "$v2_after" cpu1)" \
 	"$(stat_ticks "$v2_after" cpu)"
 check_match "v2 is shown no interrupts" '^intr 0$' "$(echo "$v2_after" | grep '^intr')"
 check "the host's interrupts count" test "$(counter "$host_after" intr)" -gt 0
+# Interrupts, softirqs and run queues: v2 is shown its CPU with no counts.
+# count_sum TEXT: the sum of the numbers after the first field of every
+# line of TEXT but the first (a header of CPU names).
+count_sum() { echo "$1" | awk 'NR > 1 { for (f = 2; f <= NF; f++) s += $f } END { print s + 0 }'; }
+v2_interrupts=$(vserver v2 exec cat /proc/interrupts)
+check_match "v2's /proc/interrupts is a header of its CPU alone" '^ +CPU1 *$' "$v2_interrupts"
+check_eq "with no rows" 1 "$(echo "$v2_interrupts" | wc -l)"
+check "the host's lists its timer's and devices' interrupts on both CPUs" \
+	test "$(grep -c 'CPU0 *CPU1' /proc/interrupts)" -eq 1 -a "$(wc -l </proc/interrupts)" -gt 5
+v2_softirqs=$(vserver v2 exec cat /proc/softirqs)
+check_match "v2's /proc/softirqs heads its CPU alone" '^ +CPU1 *$' "$(echo "$v2_softirqs" | head -n 1)"
+check_eq "with a line for each softirq" "$(wc -l </proc/softirqs)" "$(echo "$v2_softirqs" | wc -l)"
+check_eq "all of them 0" 0 "$(count_sum "$v2_softirqs")"
+check "the host's count (TIMER at least)" test "$(count_sum "$(cat /proc/softirqs)")" -gt 0
+v2_schedstat=$(vserver v2 exec cat /proc/schedstat)
+check_eq "v2's /proc/schedstat has a line of zeros for its CPU, and no domains" \
+	"cpu1 0 0 0 0 0 0 0 0 0" "$(echo "$v2_schedstat" | sed -n '/^version/d;/^timestamp/d;p')"
+check_match "after the header readers expect" '^version [0-9]+$' "$v2_schedstat"
+check "the host's counts each CPU's run time, and shows its domains" \
+	sh -c "awk '/^cpu0 / && \$8 > 0 { c = 1 } /^domain0 / { d = 1 } END { exit !(c && d) }' /proc/schedstat"
+# hundredths SECONDS: a /proc/uptime figure (12.34) in hundredths: ticks.
+hundredths() { echo "$1" | sed 's/\.//;s/^0*//;s/^$/0/'; }
+v2_both=$(vserver v2 exec cat /proc/uptime /proc/stat)
+set -- $(echo "$v2_both" | head -n 1) $(stat_ticks "$v2_both" cpu)
+echo "# v2: /proc/uptime $1 $2; /proc/stat's cpu idle $(($4 - $3)) ticks"
+check "v2's /proc/uptime idle is its /proc/stat's, read just after (within 0.5 s)" \
+	test "$(($4 - $3 - $(hundredths "$2")))" -ge 0 -a "$(($4 - $3 - $(hundredths "$2")))" -le 50
+check "and no more than its uptime on its one CPU" test "$(hundredths "$2")" -le "$(hundredths "$1")"
+irq=$(ls /sys/kernel/irq | head -n 1)
+check "the host reads /sys/kernel/irq/$irq/per_cpu_count" cat "/sys/kernel/irq/$irq/per_cpu_count"
+check "and lists /proc/irq/$irq" ls "/proc/irq/$irq"
+check_match "v2 does not read the first (EACCES)" "Permission denied" \
+	"$(vserver v2 exec cat "/sys/kernel/irq/$irq/per_cpu_count" 2>&1)"
+check_match "nor list the second" "Permission denied" "$(vserver v2 exec ls "/proc/irq/$irq" 2>&1)"
 check "v1's sampled running tasks hold its loop" test "$(counter "$v1_after" procs_running)" -ge 1
 check "v2's are its own: at most the one reading" test "$(counter "$v2_after" procs_running)" -le 1
 # Forks: the host forks while v2 sleeps between two reads.
@@ -251,6 +288,9 @@ check_eq "with !virt_cpu, v3's /proc/cpuinfo lists both CPUs" 2 \
 	"$(vserver v3 exec grep -c '^processor' /proc/cpuinfo)"
 check_eq "while its cpuset still holds it to one" 1 "$(vserver v3 exec nproc)"
 check_eq "and $CPUS/online lists both" 0-1 "$(vserver v3 exec cat $CPUS/online)"
+check "with !virt_cpu, v3's /proc/interrupts has rows" \
+	test "$(vserver v3 exec cat /proc/interrupts | wc -l)" -gt 5
+check "and it lists /proc/irq/$irq" vserver v3 exec ls "/proc/irq/$irq"
 check "with ~virt_load, v3's loadavg counts every task" \
 	test "$(tasks_of "$(vserver v3 exec cat /proc/loadavg)")" -gt 20
 check "the host turns virt_mem on for the running v3 (vattribute)" \
@@ -260,6 +300,24 @@ check "and off again" vattribute --xid 773 --set --flag '~virt_mem'
 check_eq "the machine's again" "$host_total" "$(vserver v3 exec cat /proc/meminfo | kb MemTotal)"
 check "stop v3" vserver v3 stop
 check_clean "v3 left nothing behind" v3 773
+
+# --- virt_cpu without a cpu cgroup of its own: the machine's times, no
+# interrupts.  A context made from the host's own group (vcontext).
+setsid vcontext --create --xid 774 -- sleep 1004 &
+plain=$!
+check "a context made from the host's group is up" wait_exists /proc/virtual/774/info
+check "it shows the machine's interrupts, per interrupt, without virt_cpu" \
+	test "$(vcontext --migrate --xid 774 -- cat /proc/stat | grep '^intr' | wc -w)" -gt 2
+check "the host turns virt_cpu on for it" vattribute --xid 774 --set --flag virt_cpu
+plain_stat=$(vcontext --migrate --xid 774 -- cat /proc/stat)
+check_match "then its /proc/stat has CPU lines (the machine's times)" '^cpu0 ' "$plain_stat"
+check_eq "but no interrupts" "intr 0" "$(echo "$plain_stat" | grep '^intr')"
+# softirq_fields TEXT: the field count of a /proc/stat text's softirq line,
+# and the sum of its counts.
+softirq_fields() { echo "$1" | awk '/^softirq/ { for (f = 2; f <= NF; f++) s += $f; print NF, s + 0 }'; }
+check_eq "and no softirqs (its line's 12 fields all 0)" "12 0" "$(softirq_fields "$plain_stat")"
+kill "$plain"
+wait "$plain" 2>/dev/null
 check "stop v1" vserver v1 stop
 check_clean "v1 left nothing behind" v1 771
 

@@ -187,7 +187,13 @@
  *                         the load average of the context's own tasks,
  *                         /proc/pressure its own cgroup's stalls.
  * VSERVER_CF_VIRT_CPU     "virt_cpu": /proc/cpuinfo and /proc/stat show the
- *                         CPUs the reading task may run on (its cpuset).
+ *                         CPUs the reading task may run on (its cpuset),
+ *                         /proc/stat and /proc/uptime their time (the
+ *                         context's own, if its first task was in a cpu
+ *                         cgroup of its own), and no interrupts:
+ *                         /proc/interrupts, /proc/softirqs and
+ *                         /proc/schedstat have no counts, /proc/irq and
+ *                         /sys/kernel/irq are not read.
  * A context's boot clock ("virt_uptime") is a time namespace, which the
  * tools set up; it has no flag here.
  */
@@ -526,7 +532,8 @@ enum vserver_cmd {
  * @VSERVER_A_LIMITS: nested, the counted limits (enum
  *		      vserver_limit_resource)
  * @VSERVER_A_START_NS: u64, when a process started, in nanoseconds of
- *	CLOCK_BOOTTIME: the clock /proc/PID/stat's starttime counts in ticks
+ *	CLOCK_BOOTTIME as the reader's time namespace shows it: the clock
+ *	the reader's /proc/PID/stat's starttime counts in ticks
  * @__VSERVER_A_MAX: number of attributes, for range checks
  */
 enum vserver_attr {
