@@ -147,9 +147,12 @@ static void vs_context_release(struct work_struct *work)
 	mutex_lock(&vs_table_mutex);
 	xa_erase(&vs_contexts, ctx->xid);
 	hash_del_rcu(&ctx->hash_node);
-	mutex_unlock(&vs_table_mutex);
-	/* A create of the xid waits for this: the exit is told first. */
+	/*
+	 * Before a create of the xid, which takes the mutex after its wait,
+	 * may publish a new context: the exit is told first.
+	 */
 	vs_netlink_notify_exit(ctx);
+	mutex_unlock(&vs_table_mutex);
 	wake_up_all(&vs_released);
 	/*
 	 * A dead context is found by no new lookup; wait for the readers

@@ -5083,11 +5083,13 @@ void checkOwnNamespace() {
              openErrno(path, O_WRONLY));
     expect("own-namespace guest: set its eth0's ARP queue to 212992 bytes (RTM_SETNEIGHTBL)", EPERM,
            setNeighbourQueueBytes(eth0, 212992));
-    // Its namespace's counters are its own; those of every CPU's packets
-    // and of the route and neighbour caches are the machine's.
+    // Its namespace's counters are its own; those of every CPU's packets,
+    // of the route and neighbour caches and of sockets in use (sockstat,
+    // protocols) are the machine's.
     expect("own-namespace guest: read its /proc/net/snmp (control)", 0,
            openErrno("/proc/net/snmp", O_RDONLY));
-    for (const char* path : {"/proc/net/softnet_stat", "/proc/net/stat/rt_cache"})
+    for (const char* path : {"/proc/net/softnet_stat", "/proc/net/stat/rt_cache",
+                             "/proc/net/sockstat", "/proc/net/protocols"})
       expect(std::string("own-namespace guest: read the machine's ") + path, EACCES,
              openErrno(path, O_RDONLY));
     int dumpErr = 0;
