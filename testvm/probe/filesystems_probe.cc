@@ -155,6 +155,14 @@ std::vector<HostFile> machineCounters() {
   };
 }
 
+// What a guest must not read, peer lists and counters, with the controls.
+std::vector<HostFile> hostReads(pid_t self) {
+  std::vector<HostFile> files = hostPeerLists(self);
+  const std::vector<HostFile> counters = machineCounters();
+  files.insert(files.end(), counters.begin(), counters.end());
+  return files;
+}
+
 // /proc/vmstat's lines, and how many of them count something.
 struct VmstatCounts {
   int lines = 0;
@@ -266,10 +274,7 @@ void checkHostFiles() {
   }
   for (const std::string& path : ownerOnlyFiles())
     expect("host: read " + path + " (control)", 0, openErrno(path, O_RDONLY));
-  for (const HostFile& file : hostPeerLists(self))
-    expect(std::string("host: read ") + file.what + " (control)", 0,
-           openErrno(file.path, O_RDONLY));
-  for (const HostFile& file : machineCounters())
+  for (const HostFile& file : hostReads(self))
     expect(std::string("host: read ") + file.what + " (control)", 0,
            openErrno(file.path, O_RDONLY));
   expect("host: ustat(2) of its own tmpfs's device (control)", 0, ustatErrno("/tmp/vs-ustat"));
@@ -282,12 +287,9 @@ void checkHostFiles() {
     for (const HostFile& file : hostFiles(self))
       expect(std::string("guest: write ") + file.what, file.guestErrno,
              writeErrno(ownThreadPath(file.path, self)));
-    for (const HostFile& file : hostPeerLists(self))
+    for (const HostFile& file : hostReads(self))
       expect(std::string("guest: read ") + file.what, file.guestErrno,
              openErrno(ownThreadPath(file.path, self), O_RDONLY));
-    for (const HostFile& file : machineCounters())
-      expect(std::string("guest: read ") + file.what, file.guestErrno,
-             openErrno(file.path, O_RDONLY));
     expect("guest: ustat(2) of the device of a tmpfs only the host mounted", EINVAL,
            ustatErrno("/tmp/vs-ustat"));
     const VmstatCounts guestVmstat = vmstatCounts();
