@@ -211,11 +211,16 @@ check "v2's /proc/stat idle lies between its /proc/uptime idles read before and 
 	test "$(hundredths "$2")" -le "$v2_stat_idle" -a "$v2_stat_idle" -le "$(hundredths "$4")"
 check "and no more than its uptime on its one CPU" test "$(hundredths "$4")" -le "$(hundredths "$3")"
 irq=$(ls /sys/kernel/irq | head -n 1)
+# A handler's directory in /proc/irq/N/ is named as the handler is.
+handler=$(find /proc/irq -mindepth 2 -maxdepth 2 -type d | head -n 1)
 check "the host reads /sys/kernel/irq/$irq/per_cpu_count" cat "/sys/kernel/irq/$irq/per_cpu_count"
 check "and lists /proc/irq/$irq" ls "/proc/irq/$irq"
+check "and finds a handler's directory ($handler)" test -d "$handler"
 check_match "v2 does not read the first (EACCES)" "Permission denied" \
 	"$(vserver v2 exec cat "/sys/kernel/irq/$irq/per_cpu_count" 2>&1)"
-check_match "nor list the second" "Permission denied" "$(vserver v2 exec ls "/proc/irq/$irq" 2>&1)"
+check_eq "and lists an empty /proc/irq" "" "$(vserver v2 exec ls -A /proc/irq 2>&1)"
+check_match "nor finds /proc/irq/$irq" "No such file" "$(vserver v2 exec ls "/proc/irq/$irq" 2>&1)"
+check_match "nor the handler's directory" "No such file" "$(vserver v2 exec stat "$handler" 2>&1)"
 check "v1's sampled running tasks hold its loop" test "$(counter "$v1_after" procs_running)" -ge 1
 check "v2's are its own: at most the one reading" test "$(counter "$v2_after" procs_running)" -le 1
 # Forks: the host forks while v2 sleeps between two reads.
@@ -293,6 +298,7 @@ check_eq "and $CPUS/online lists both" 0-1 "$(vserver v3 exec cat $CPUS/online)"
 check "with !virt_cpu, v3's /proc/interrupts has rows" \
 	test "$(vserver v3 exec cat /proc/interrupts | wc -l)" -gt 5
 check "and it lists /proc/irq/$irq" vserver v3 exec ls "/proc/irq/$irq"
+check "and finds the handler's directory" vserver v3 exec test -d "$handler"
 check "with ~virt_load, v3's loadavg counts every task" \
 	test "$(tasks_of "$(vserver v3 exec cat /proc/loadavg)")" -gt 20
 check "the host turns virt_mem on for the running v3 (vattribute)" \
