@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -676,6 +677,70 @@ void asAdminGuest(uint32_t xid, const std::function<void()>& fn, uint64_t ccaps 
   });
 }
 
+constexpr unsigned long kRestricted = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+// Remounts the bind on TARGET with FLAGS (MS_REMOUNT | MS_BIND): 0 or the errno.
+int bindRemountErrno(const char* target, unsigned long flags) {
+  return errnoOf(mount(nullptr, target, nullptr, MS_REMOUNT | MS_BIND | flags, nullptr));
+}
+
+// Clears ATTR with mount_setattr() on the mount PATH names from DIRFD
+// (AT_FDCWD, or the fd itself with an empty PATH): 0 or the errno.
+int clearMountAttrErrno(int dirfd, const char* path, uint64_t attr, unsigned int flags = 0) {
+  struct mount_attr change = {};
+  change.attr_clr = attr;
+  return errnoOf(mount_setattr(dirfd, path, flags, &change, sizeof(change)));
+}
+
+bool readOnly(const char* target) {
+  struct statvfs st;
+  return statvfs(target, &st) == 0 && (st.f_flag & ST_RDONLY);
+}
+
+// The host binds its tmpfs read-only, as an fstab "bind,ro" line does: a
+// guest given SYS_ADMIN may not make the bind, a bind of it or a clone of
+// it writable, by a bind remount or by mount_setattr(), but may lift its
+// other flags, and make a tmpfs of its own writable again (patch 0149).
+void checkBindRestrictions() {
+  const char* bind = "/tmp/vs-rofs";
+  const char* copy = "/tmp/vs-rocopy";
+  mkdir(bind, 0755);
+  mkdir(copy, 0755);
+  expect("host: bind its tmpfs, then make the bind read-only, nosuid, nodev, noexec (control)", 0,
+         errnoOf(mount("/tmp/vs-hostfs", bind, nullptr, MS_BIND, nullptr)) ?:
+             bindRemountErrno(bind, kRestricted));
+  asAdminGuest(kAdminXid, [bind, copy] {
+    expect("admin guest: remount the host's read-only bind writable", EPERM,
+           bindRemountErrno(bind, kRestricted & ~MS_RDONLY));
+    expect("admin guest: clear its read-only with mount_setattr()", EPERM,
+           clearMountAttrErrno(AT_FDCWD, bind, MOUNT_ATTR_RDONLY));
+    expect("admin guest: clear it with mount_setattr(AT_RECURSIVE)", EPERM,
+           clearMountAttrErrno(AT_FDCWD, bind, MOUNT_ATTR_RDONLY, AT_RECURSIVE));
+    const vs::UniqueFd clone(open_tree(AT_FDCWD, bind, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
+    report(static_cast<bool>(clone), "admin guest: clone the bind, detached (open_tree) (control)",
+           std::strerror(errno));
+    expect("admin guest: clear it on the clone", EPERM,
+           clearMountAttrErrno(clone.get(), "", MOUNT_ATTR_RDONLY, AT_EMPTY_PATH));
+    expect("admin guest: bind the bind (control)", 0, errnoOf(mount(bind, copy, nullptr, MS_BIND, nullptr)));
+    expect("admin guest: remount that bind writable", EPERM, bindRemountErrno(copy, kRestricted & ~MS_RDONLY));
+    umount(copy);
+    expect("admin guest: remount the host's bind read-only with execution, set-id and devices (control)", 0,
+           bindRemountErrno(bind, MS_RDONLY | MS_NOATIME));
+    expect("admin guest: mount a tmpfs of its own and make it read-only (control)", 0,
+           errnoOf(mount("tmpfs", "/tmp/vs-guestfs", "tmpfs", 0, nullptr)) ?:
+               bindRemountErrno("/tmp/vs-guestfs", MS_RDONLY));
+    expect("admin guest: make its own writable again with mount_setattr() (control)", 0,
+           clearMountAttrErrno(AT_FDCWD, "/tmp/vs-guestfs", MOUNT_ATTR_RDONLY));
+    umount("/tmp/vs-guestfs");
+  });
+  report(readOnly(bind), "host: its bind is still read-only after the guest tried", "it is writable");
+  expect("host: remount its bind writable (control)", 0, bindRemountErrno(bind, 0));
+  report(!readOnly(bind), "host: and it is writable", "it is read-only");
+  umount(bind);
+  rmdir(copy);
+  rmdir(bind);
+}
+
 void checkRemount() {
   mountOrReport("tmpfs", "/tmp/vs-hostfs");
   mkdir("/tmp/vs-guestfs", 0755);
@@ -691,6 +756,7 @@ void checkRemount() {
   struct stat st;
   expect("host: its tmpfs is still writable after the guest tried", 0,
          errnoOf(mkdir("/tmp/vs-hostfs/still-writable", 0755)) ?: errnoOf(stat("/tmp/vs-hostfs", &st)));
+  checkBindRestrictions();
   umount("/tmp/vs-hostfs");
 }
 

@@ -73,6 +73,39 @@ slab=$(echo "$meminfo" | kb SReclaimable)
 check "v1's reclaimable slab and cache fit in what it uses" \
 	test "$(($(echo "$meminfo" | kb Cached) + slab))" -le "$((65536 - guest_free))"
 check_match "free on the host shows the machine" "^Mem: +$host_total " "$(free)"
+# The other lines count v1's own memory too, not the machine's: the host
+# starts 64 sleeping tasks, with their kernel stacks and page tables,
+# between two reads of v1's.
+host_before=$(cat /proc/meminfo)
+v1_before=$(vserver v1 exec cat /proc/meminfo)
+sleepers=
+for n in $(seq 64); do
+	sleep 120 &
+	sleepers="$sleepers $!"
+done
+host_after=$(cat /proc/meminfo)
+v1_after=$(vserver v1 exec cat /proc/meminfo)
+kill $sleepers
+# grown FIELD BEFORE AFTER: how many kB FIELD grew from BEFORE to AFTER.
+grown() { echo $(($(echo "$3" | kb "$1") - $(echo "$2" | kb "$1"))); }
+for field in KernelStack PageTables; do
+	echo "# $field grew by $(grown $field "$host_before" "$host_after") kB on the host," \
+		"by $(grown $field "$v1_before" "$v1_after") kB in v1"
+	check "the host's $field grew by 64 tasks' (at least 256 kB)" \
+		test "$(grown $field "$host_before" "$host_after")" -ge 256
+	host_grown=$(grown $field "$host_before" "$host_after")
+	check "v1's is its own: above 0, and it moved by under a quarter of that" \
+		test "$(echo "$v1_after" | kb $field)" -gt 0 -a \
+		"$(grown $field "$v1_before" "$v1_after")" -lt $((host_grown / 4)) -a \
+		"$(grown $field "$v1_before" "$v1_after")" -gt $((-host_grown / 4))
+done
+check_eq "no line of v1's but the address space's and page sizes' is above its 64 MiB" "" \
+	"$(echo "$v1_after" | awk '/ kB$/ && $1 !~ /^(VmallocTotal|Hugepagesize|DirectMap)/ && $2 > 65536 { print $1 }')"
+check_eq "v1's CommitLimit is its memory (no swap)" 65536 "$(echo "$v1_after" | kb CommitLimit)"
+check_eq "and its Committed_AS what it uses: MemTotal less MemFree" \
+	"$((65536 - $(echo "$v1_after" | kb MemFree)))" "$(echo "$v1_after" | kb Committed_AS)"
+check "the host's CommitLimit is the machine's, half its memory" \
+	test "$(echo "$host_after" | kb CommitLimit)" -gt $((host_total / 3))
 
 # --- CPUs: /proc/cpuinfo, /proc/stat, nproc -------------------------------
 check_eq "nproc in v1 counts its cpuset: 1" 1 "$(vserver v1 exec nproc)"
@@ -306,6 +339,26 @@ check "the host turns virt_mem on for the running v3 (vattribute)" \
 check_eq "which then sees its limit" 65536 "$(vserver v3 exec cat /proc/meminfo | kb MemTotal)"
 check "and off again" vattribute --xid 773 --set --flag '~virt_mem'
 check_eq "the machine's again" "$host_total" "$(vserver v3 exec cat /proc/meminfo | kb MemTotal)"
+# A directory below /proc/irq that v3 holds open (its working directory,
+# the handler's /proc/irq/N) shows it nothing once the host turns
+# virt_cpu on.
+# The files are in its root directory, which the host sees (its /tmp is
+# a tmpfs of its own).
+rm -f /vservers/v3/irq-*
+vserver v3 exec sh -c "cd $(dirname "$handler") || exit
+	ls -A >/irq-before; touch /irq-held
+	n=0; while [ ! -e /irq-go ] && [ \$n -lt 300 ]; do sleep 0.1; n=\$((n + 1)); done
+	ls -A >/irq-after 2>&1; stat $(basename "$handler") >/irq-stat 2>&1" >/dev/null 2>&1 &
+holder=$!
+for n in $(seq 300); do [ -e /vservers/v3/irq-held ] && break; sleep 0.1; done
+check "v3 lists the directory it holds, the handler's among its entries (control)" \
+	grep -qx "$(basename "$handler")" /vservers/v3/irq-before
+check "the host turns virt_cpu on for the running v3" vattribute --xid 773 --set --flag virt_cpu
+touch /vservers/v3/irq-go
+wait $holder
+check_eq "v3 then lists nothing in it" "" "$(cat /vservers/v3/irq-after)"
+check_match "nor finds the handler's directory there" "No such file" "$(cat /vservers/v3/irq-stat)"
+check "and off again" vattribute --xid 773 --set --flag '~virt_cpu'
 check "stop v3" vserver v3 stop
 check_clean "v3 left nothing behind" v3 773
 
