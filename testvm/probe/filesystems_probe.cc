@@ -672,7 +672,10 @@ void asAdminGuest(uint32_t xid, const std::function<void()>& fn, uint64_t ccaps 
     vs::ContextPolicy policy;
     policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
     policy.ccaps = ccaps;
-    if (enterNewContext(xid, "fs-admin", policy) != 0) return;
+    if (const int err = enterNewContext(xid, "fs-admin", policy); err != 0) {
+      report(false, "admin guest: create context " + std::to_string(xid), std::strerror(err));
+      return;
+    }
     fn();
   });
 }
@@ -716,6 +719,8 @@ void checkBindRestrictions() {
            clearMountAttrErrno(AT_FDCWD, bind, MOUNT_ATTR_RDONLY));
     expect("admin guest: clear it with mount_setattr(AT_RECURSIVE)", EPERM,
            clearMountAttrErrno(AT_FDCWD, bind, MOUNT_ATTR_RDONLY, AT_RECURSIVE));
+    expect("admin guest: clear its nosuid with mount_setattr() (control)", 0,
+           clearMountAttrErrno(AT_FDCWD, bind, MOUNT_ATTR_NOSUID));
     const vs::UniqueFd clone(open_tree(AT_FDCWD, bind, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC));
     report(static_cast<bool>(clone), "admin guest: clone the bind, detached (open_tree) (control)",
            std::strerror(errno));

@@ -40,6 +40,17 @@ check_match "alpha cannot chdir into beta's directory (ENOENT)" "can't cd to /pr
 ls /proc/virtual/102 >/dev/null
 check_eq "alpha does not find beta's directory the host just looked up" no \
 	"$(in_ctx 101 'test -d /proc/virtual/102 && echo yes || echo no')"
+# The host's dentries stay the host's: a host process whose working
+# directory is beta's keeps it while alpha looks for it (patch 0152).
+(cd /proc/virtual/102 && exec sleep 60) &
+holder=$!
+for n in $(seq 30); do [ "$(readlink /proc/$holder/cwd)" = /proc/virtual/102 ] && break; sleep 0.1; done
+check_eq "a host process works in beta's directory (control)" /proc/virtual/102 "$(readlink /proc/$holder/cwd)"
+check_match "alpha looks for it, and finds nothing (ENOENT)" "No such file or directory" \
+	"$(in_ctx 101 'stat /proc/virtual/102; cd /proc/virtual/102')"
+check_eq "the host process's working directory is still there, not deleted" /proc/virtual/102 \
+	"$(readlink /proc/$holder/cwd)"
+kill $holder
 # Kept across a migration: a working directory in beta's directory.
 check_match "a shell migrated from beta's directory reads nothing there (ENOENT)" \
 	"No such file or directory" \
