@@ -89,15 +89,13 @@ kill $sleepers
 # grown FIELD BEFORE AFTER: how many kB FIELD grew from BEFORE to AFTER.
 grown() { echo $(($(echo "$3" | kb "$1") - $(echo "$2" | kb "$1"))); }
 for field in KernelStack PageTables; do
-	echo "# $field grew by $(grown $field "$host_before" "$host_after") kB on the host," \
-		"by $(grown $field "$v1_before" "$v1_after") kB in v1"
-	check "the host's $field grew by 64 tasks' (at least 256 kB)" \
-		test "$(grown $field "$host_before" "$host_after")" -ge 256
 	host_grown=$(grown $field "$host_before" "$host_after")
+	v1_grown=$(grown $field "$v1_before" "$v1_after")
+	echo "# $field grew by $host_grown kB on the host, by $v1_grown kB in v1"
+	check "the host's $field grew by 64 tasks' (at least 256 kB)" test "$host_grown" -ge 256
 	check "v1's is its own: above 0, and it moved by under a quarter of that" \
 		test "$(echo "$v1_after" | kb $field)" -gt 0 -a \
-		"$(grown $field "$v1_before" "$v1_after")" -lt $((host_grown / 4)) -a \
-		"$(grown $field "$v1_before" "$v1_after")" -gt $((-host_grown / 4))
+		"$v1_grown" -lt $((host_grown / 4)) -a "$v1_grown" -gt $((-host_grown / 4))
 done
 check_eq "no line of v1's but the address space's and page sizes' is above its 64 MiB" "" \
 	"$(echo "$v1_after" | awk '/ kB$/ && $1 !~ /^(VmallocTotal|Hugepagesize|DirectMap|CmaTotal|HardwareCorrupted)/ && $2 > 65536 { print $1 }')"
@@ -351,7 +349,7 @@ vserver v3 exec sh -c "cd $(dirname "$handler") || exit
 	ls -A >/irq-after 2>&1; stat '$(basename "$handler")' >/irq-stat 2>&1; touch /irq-done" \
 	>/dev/null 2>&1 &
 holder=$!
-for n in $(seq 300); do [ -e /vservers/v3/irq-held ] && break; sleep 0.1; done
+wait_exists /vservers/v3/irq-held 30
 check "v3 lists the directory it holds, the handler's among its entries (control)" \
 	grep -qx "$(basename "$handler")" /vservers/v3/irq-before
 check "the host turns virt_cpu on for the running v3" vattribute --xid 773 --set --flag virt_cpu

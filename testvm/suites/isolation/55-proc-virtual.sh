@@ -44,7 +44,7 @@ check_eq "alpha does not find beta's directory the host just looked up" no \
 # directory is beta's keeps it while alpha looks for it (patch 0152).
 (cd /proc/virtual/102 && exec sleep 60) &
 holder=$!
-for n in $(seq 30); do [ "$(readlink /proc/$holder/cwd)" = /proc/virtual/102 ] && break; sleep 0.1; done
+wait_true '[ "$(readlink /proc/$holder/cwd)" = /proc/virtual/102 ]' 3
 check_eq "a host process works in beta's directory (control)" /proc/virtual/102 "$(readlink /proc/$holder/cwd)"
 check_match "alpha looks for it, and finds nothing (ENOENT)" "No such file or directory" \
 	"$(in_ctx 101 'stat /proc/virtual/102; cd /proc/virtual/102')"
