@@ -758,6 +758,14 @@ void checkRemount() {
     expect("admin guest: remount read-only a filesystem it mounted (control)", 0,
            errnoOf(mount(nullptr, "/tmp/vs-guestfs", nullptr, MS_REMOUNT | MS_RDONLY, nullptr)));
     umount("/tmp/vs-guestfs");
+    // The kernel makes a new IPC namespace's mqueue superblock as it makes
+    // an automount's, in the walking guest's task but by no mount of its
+    // own: the guest's mount of it later claims nothing.
+    expect("admin guest: make an IPC namespace and mount its mqueue (control)", 0,
+           errnoOf(unshare(CLONE_NEWIPC)) ?: errnoOf(mount("mqueue", "/tmp/vs-guestfs", "mqueue", 0, nullptr)));
+    expect("admin guest: remount read-only the mqueue superblock the kernel made", EPERM,
+           errnoOf(mount(nullptr, "/tmp/vs-guestfs", nullptr, MS_REMOUNT | MS_RDONLY, nullptr)));
+    umount("/tmp/vs-guestfs");
   });
   struct stat st;
   expect("host: its tmpfs is still writable after the guest tried", 0,
