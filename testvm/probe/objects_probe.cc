@@ -20,6 +20,7 @@
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/eventfd.h>
@@ -79,6 +80,7 @@ constexpr uint32_t kErrorQueueXid = 4818;
 constexpr uint32_t kUidRecordsXid = 4819;
 constexpr uint32_t kAclMemoryXid = 4820;
 constexpr uint32_t kXattrMemoryXid = 4821;
+constexpr uint32_t kPollMemoryXid = 4822;
 
 // Files every context opens as the same inode: a sysfs file glibc reads
 // for the number of CPUs, and a cgroup2 file.
@@ -349,6 +351,43 @@ void checkInMemoryAttributeMemory() {
            "raise its memory.current by at least 1920000",
            std::to_string(set) + " set, memory.current grew by " + std::to_string(grown));
     unlink(file.c_str());
+  });
+}
+
+// What a guest's poll() holds while it waits is charged to its memory
+// cgroup (patch 0154): 4 threads, each polling one eventfd repeated 60000
+// times, hold a wait entry of 64 bytes for each repeat, 3.84 MB a thread.
+// Charged, they raise its memory.current by at least 15360000 within a
+// minute; uncharged, by their few pages of stack.  Each also polls a
+// second eventfd, written to end them all.
+void checkPollMemory() {
+  constexpr int kThreads = 4, kRepeats = 60000;
+  constexpr long long kWaitEntries = 64LL * kThreads * kRepeats;
+  const std::string cgroup = "/sys/fs/cgroup/vs-poll-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    const rlimit files = {kRepeats + 100, kRepeats + 100};
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0 || enterNewContext(kPollMemoryXid, "poll-memory") != 0) {
+      report(false, "guest: make a context allowed 60100 files (control)", std::strerror(errno));
+      return;
+    }
+    const vs::UniqueFd idle(eventfd(0, EFD_CLOEXEC)), stop(eventfd(0, EFD_CLOEXEC));
+    std::vector<pollfd> watched(kRepeats + 1, pollfd{idle.get(), POLLIN, 0});
+    watched[0].fd = stop.get();
+    const long long before = memoryCurrent(cgroup);
+    std::vector<std::thread> pollers;
+    for (int i = 0; i < kThreads; i++)
+      pollers.emplace_back([&watched] { poll(watched.data(), watched.size(), -1); });
+    long long grown = 0;
+    for (int tenths = 0; tenths < 600 && grown < kWaitEntries; tenths++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      grown = memoryCurrent(cgroup) - before;
+    }
+    report(grown >= kWaitEntries,
+           "guest: 4 threads polling an eventfd repeated 60000 times raise its memory.current by at least 15360000",
+           "memory.current grew by " + std::to_string(grown));
+    const uint64_t one = 1;
+    expect("guest: wake its pollers (control)", 0, errnoOf(write(stop.get(), &one, sizeof(one))));
+    for (std::thread& poller : pollers) poller.join();
   });
 }
 
@@ -1264,6 +1303,7 @@ int probeObjects() {
   checkCoreDumpHelper();
   checkKeyMemory();
   checkInMemoryAttributeMemory();
+  checkPollMemory();
   checkNetlinkQueueMemory();
   checkUnaccountedQueueMemory();
   checkUidRecordMemory();
