@@ -34,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -50,9 +51,11 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "probe.h"
+#include "submission_ring.h"
 #include "unique_fd.h"
 
 namespace probe {
@@ -81,6 +84,8 @@ constexpr uint32_t kUidRecordsXid = 4819;
 constexpr uint32_t kAclMemoryXid = 4820;
 constexpr uint32_t kXattrMemoryXid = 4821;
 constexpr uint32_t kPollMemoryXid = 4822;
+constexpr uint32_t kRingMemoryXid = 4823;
+constexpr uint32_t kRequestMemoryXid = 4824;
 
 // Files every context opens as the same inode: a sysfs file glibc reads
 // for the number of CPUs, and a cgroup2 file.
@@ -397,6 +402,148 @@ void checkPollMemory() {
     expect("guest: wake its pollers (control)", 0, errnoOf(write(stop.get(), &one, sizeof(one))));
     for (std::thread& poller : pollers) poller.join();
   });
+}
+
+// What the kernel keeps of a guest's io_uring beside its rings is charged
+// to its memory cgroup (patch 0156): a table of 16384 registered buffer
+// slots, all empty, takes 8 bytes a slot, as a table of as many file
+// slots does, which was charged before.  64 rings with either raise its
+// memory.current alike (tags of 8 bytes a slot are charged in both);
+// with the buffer table uncharged, the buffers would raise it by 8388608
+// less.  The check allows half that, for the CPUs' charge stocks.
+void checkRingMemory() {
+  constexpr size_t kRings = 64, kSlots = 16384;
+  constexpr long long kTables = 8LL * kRings * kSlots;
+  const std::string cgroup = "/sys/fs/cgroup/vs-ring-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    const rlimit files = {kSlots, kSlots};
+    if (setrlimit(RLIMIT_NOFILE, &files) != 0 || enterNewContext(kRingMemoryXid, "ring-memory") != 0) {
+      report(false, "guest: make a context allowed 16384 files (control)", std::strerror(errno));
+      return;
+    }
+    const std::vector<iovec> noBuffers(kSlots, iovec{nullptr, 0});
+    const std::vector<int> noFiles(kSlots, -1);
+    std::vector<vs::UniqueFd> rings;
+    int failure = 0;
+    // The growth of memory.current as 64 more rings register kSlots
+    // slots each with opcode, or 0 once one failed.
+    const auto growthOfRings = [&](unsigned opcode, const void* slots) {
+      const long long before = memoryCurrent(cgroup);
+      for (size_t made = 0; made < kRings && failure == 0; made++) {
+        io_uring_params params{};
+        vs::UniqueFd ring(static_cast<int>(syscall(SYS_io_uring_setup, 1, &params)));
+        if (ring && syscall(SYS_io_uring_register, ring.get(), opcode, slots, kSlots) == 0)
+          rings.push_back(std::move(ring));
+        else
+          failure = errno;
+      }
+      return failure == 0 ? memoryCurrent(cgroup) - before : 0;
+    };
+    const long long fileGrowth = growthOfRings(IORING_REGISTER_FILES, noFiles.data());
+    const long long bufferGrowth = growthOfRings(IORING_REGISTER_BUFFERS, noBuffers.data());
+    report(failure == 0 && fileGrowth > kTables && bufferGrowth >= fileGrowth - kTables / 2,
+           "guest: 64 io_urings with 16384 empty buffer slots each raise its memory.current as "
+           "much as with as many file slots",
+           (failure == 0 ? std::string("128 rings") : std::strerror(failure)) +
+               ", memory.current grew by " + std::to_string(bufferGrowth) + " and by " +
+               std::to_string(fileGrowth));
+  });
+}
+
+// Submits the requests fill queues (a count, or -1) on a ring of 2048 in
+// a guest's memory cgroup, where they wait on an empty pipe: whether they
+// raise its memory.current by bytes.
+void expectWaitingRequestsCharged(const std::string& what, long long bytes,
+                                  const std::function<int(SubmissionRing&, int)>& fill) {
+  const std::string cgroup = "/sys/fs/cgroup/vs-request-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    if (enterNewContext(kRequestMemoryXid, "request-memory") != 0) return;
+    int ends[2];
+    if (pipe2(ends, O_CLOEXEC) != 0) return;
+    const vs::UniqueFd readEnd(ends[0]), writeEnd(ends[1]);
+    SubmissionRing ring(2048);
+    const long long before = memoryCurrent(cgroup);
+    const int queued = ring.valid() ? fill(ring, readEnd.get()) : -1;
+    const int submitted = queued > 0 ? ring.submit() : -EINVAL;
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(submitted == queued && showsCharges(grown, bytes),
+           "guest: " + what + " raise its memory.current by " + std::to_string(bytes),
+           std::to_string(submitted) + " submitted, memory.current grew by " +
+               std::to_string(grown));
+  });
+}
+
+// Queues on ring a read of one byte from an empty pipe, which waits, and
+// a request linked behind it, which waits for it: that request, or nullptr
+// when the ring is full.
+io_uring_sqe* queueBehindWaitingRead(SubmissionRing& ring, int pipe, char* byte) {
+  io_uring_sqe* const read = ring.next();
+  io_uring_sqe* const linked = ring.next();
+  if (read == nullptr || linked == nullptr) return nullptr;
+  read->opcode = IORING_OP_READ;
+  read->fd = pipe;
+  read->addr = reinterpret_cast<uintptr_t>(byte);
+  read->len = 1;
+  read->flags = IOSQE_IO_LINK;
+  return linked;
+}
+
+// What an io_uring request keeps while it waits is charged to the memory
+// cgroup of the task that submits it (patches 0157 and 0158): the value
+// of a setxattr linked behind a read that waits, copied when it is
+// submitted, the iovec array a waiting readv imported, and the two names
+// of a rename.  256 setxattrs, 256 readvs and 1024 renames raise its
+// memory.current by their values' 15360000 bytes, their arrays' 4194304
+// and their names' 8388608 (4 KiB each); uncharged, by the 256-byte
+// requests and little more.
+void checkWaitingRequestMemory() {
+  constexpr int kRequests = 256, kValueBytes = 60000, kSegments = 1024, kRenames = 1024;
+  const std::string value(kValueBytes, 'v');
+  const vs::UniqueFd file(open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+  char byte = 0;
+  expectWaitingRequestsCharged(
+      "256 setxattr requests of 60000 bytes waiting behind reads",
+      static_cast<long long>(kRequests) * kValueBytes, [&](SubmissionRing& ring, int pipe) {
+        for (int i = 0; i < kRequests; i++) {
+          io_uring_sqe* const set = queueBehindWaitingRead(ring, pipe, &byte);
+          if (set == nullptr) return -1;
+          set->opcode = IORING_OP_FSETXATTR;
+          set->fd = file.get();
+          set->addr = reinterpret_cast<uintptr_t>("user.vs-waiting");
+          set->addr2 = reinterpret_cast<uintptr_t>(value.data());
+          set->len = kValueBytes;
+        }
+        return 2 * kRequests;
+      });
+  const std::vector<iovec> segments(kSegments, iovec{&byte, 1});
+  expectWaitingRequestsCharged(
+      "256 waiting readv requests of 1024 segments",
+      static_cast<long long>(kRequests) * kSegments * sizeof(iovec),
+      [&](SubmissionRing& ring, int pipe) {
+        for (int i = 0; i < kRequests; i++) {
+          io_uring_sqe* const read = ring.next();
+          if (read == nullptr) return -1;
+          read->opcode = IORING_OP_READV;
+          read->fd = pipe;
+          read->addr = reinterpret_cast<uintptr_t>(segments.data());
+          read->len = kSegments;
+        }
+        return kRequests;
+      });
+  expectWaitingRequestsCharged(
+      "1024 rename requests waiting behind reads", 2LL * kRenames * 4096,
+      [&](SubmissionRing& ring, int pipe) {
+        for (int i = 0; i < kRenames; i++) {
+          io_uring_sqe* const rename = queueBehindWaitingRead(ring, pipe, &byte);
+          if (rename == nullptr) return -1;
+          rename->opcode = IORING_OP_RENAMEAT;
+          rename->fd = AT_FDCWD;
+          rename->addr = reinterpret_cast<uintptr_t>("/tmp/vs-waiting-rename-from");
+          rename->len = static_cast<uint32_t>(AT_FDCWD);
+          rename->addr2 = reinterpret_cast<uintptr_t>("/tmp/vs-waiting-rename-to");
+        }
+        return 2 * kRenames;
+      });
 }
 
 // The port a netlink socket is bound to, or 0.
@@ -1312,6 +1459,8 @@ int probeObjects() {
   checkKeyMemory();
   checkInMemoryAttributeMemory();
   checkPollMemory();
+  checkRingMemory();
+  checkWaitingRequestMemory();
   checkNetlinkQueueMemory();
   checkUnaccountedQueueMemory();
   checkUidRecordMemory();
