@@ -183,6 +183,12 @@ int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPoli
   }
 }
 
+bool enteredNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy) {
+  const int err = enterNewContext(xid, name, policy);
+  if (err != 0) report(false, "create context " + std::to_string(xid), std::strerror(err));
+  return err == 0;
+}
+
 int isolated(const std::function<int()>& fn) {
   std::fflush(stdout);
   const pid_t pid = fork();

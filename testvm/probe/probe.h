@@ -86,6 +86,10 @@ void inCgroupOfItsOwn(const std::string& cgroup, const std::string& controller,
 // returns 0 or the errno.
 int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy = {});
 
+// As enterNewContext(), reporting a failure to enter, so that the checks
+// that needed the context do not vanish unseen: whether it entered.
+bool enteredNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy = {});
+
 // Runs fn in a child process and returns what it returned (an errno, or 0),
 // so a call that changes its caller (setpgid, unshare, chroot) leaves the
 // probe as it was.  A child that dies yields 255.

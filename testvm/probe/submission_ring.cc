@@ -37,9 +37,12 @@ SubmissionRing::~SubmissionRing() {
 }
 
 io_uring_sqe* SubmissionRing::next() {
-  if (!valid() || queued_ == params_.sq_entries) return nullptr;
+  if (!valid()) return nullptr;
   char* const base = static_cast<char*>(rings_);
+  const unsigned head =
+      __atomic_load_n(reinterpret_cast<unsigned*>(base + params_.sq_off.head), __ATOMIC_ACQUIRE);
   const unsigned tail = *reinterpret_cast<unsigned*>(base + params_.sq_off.tail) + queued_;
+  if (tail - head == params_.sq_entries) return nullptr;
   const unsigned index = tail & *reinterpret_cast<unsigned*>(base + params_.sq_off.ring_mask);
   reinterpret_cast<unsigned*>(base + params_.sq_off.array)[index] = index;
   queued_++;

@@ -23,6 +23,7 @@ class SubmissionRing {
   // The next free slot, zeroed, or nullptr when all are queued.
   io_uring_sqe* next();
   // Submits what next() queued: how many the kernel took, or -errno.
+  // What it did not take stays queued for the next submit().
   int submit();
 
  private:
