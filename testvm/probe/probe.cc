@@ -229,6 +229,14 @@ int interfaceIoctl(unsigned long request, ifreq& req) {
   return errnoOf(ioctl(socketFd.get(), request, &req));
 }
 
+// The port a netlink socket is bound to, or 0.
+uint32_t netlinkPortOf(int fd) {
+  sockaddr_nl address{};
+  socklen_t length = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return 0;
+  return address.nl_pid;
+}
+
 int setLinkUpErrno(const char* link, bool up) {
   ifreq req = interfaceRequest(link);
   if (const int err = interfaceIoctl(SIOCGIFFLAGS, req)) return err;

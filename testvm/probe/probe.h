@@ -118,6 +118,9 @@ int interfaceIoctl(unsigned long request, ifreq& req);
 // Sets link up or down by SIOCSIFFLAGS: 0 or the errno.
 int setLinkUpErrno(const char* link, bool up);
 
+// The port a netlink socket is bound to, or 0.
+uint32_t netlinkPortOf(int fd);
+
 // Adds a key of type "user" to keyring (a KEY_SPEC_* or an id): its serial,
 // or -1 with errno set.
 long addKey(const char* description, const char* payload, long keyring);
@@ -184,6 +187,8 @@ int showCapabilities();
 int probeSpectator();
 int probeFilesystems();
 int probeObjects();
+// The memory charges part of probeObjects() (testvm/probe/charges_probe.cc).
+void checkMemoryCharges();
 // The network set of a context (testvm/probe/net_probe.cc).
 int probeNetwork();
 // From the network namespace of pid, sends a router advertisement out of

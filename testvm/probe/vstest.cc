@@ -11,7 +11,9 @@
 //   vstest filesystems           pseudo filesystems, devices, remounts
 //                                and terminals a guest may (not) use
 //   vstest objects               keys, IPC objects, abstract socket names,
-//                                lock holders and priorities per context
+//                                lock holders and priorities per context,
+//                                and the memory charges of what a guest
+//                                makes the kernel keep
 //   vstest network               what a guest confined to a network set may
 //                                do on the shared network stack
 //                                (testvm/probe/net_probe.cc)
