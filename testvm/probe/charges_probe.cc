@@ -1,7 +1,7 @@
 // vstest objects' memory charges: what a guest makes the kernel keep
-// (keys, in-memory attributes, waiting poll() and io_uring requests,
-// socket queues, uid records) is charged to its memory cgroup, read from
-// memory.current of a cgroup of its own.
+// (keys, in-memory attributes, waiting poll() and io_uring requests, pty
+// pairs, socket queues, uid records) is charged to its memory cgroup,
+// read from memory.current of a cgroup of its own.
 
 #include <fcntl.h>
 #include <linux/io_uring.h>
@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -49,6 +50,7 @@ constexpr uint32_t kXattrMemoryXid = 4821;
 constexpr uint32_t kPollMemoryXid = 4822;
 constexpr uint32_t kRingMemoryXid = 4823;
 constexpr uint32_t kRequestMemoryXid = 4824;
+constexpr uint32_t kPtyMemoryXid = 4825;
 
 long long memoryCurrent(const std::string& cgroup) {
   return std::atoll(readFile(cgroup + "/memory.current").c_str());
@@ -398,6 +400,34 @@ void expectQueuesCharged(const std::string& what, const std::string& cgroup,
          "memory.current still " + std::to_string(kept) + " above where it was");
 }
 
+// A pty pair's line disciplines are charged to the memory cgroup of the
+// task that opens it (patch 0159): 256 pairs, each with two n_tty_data
+// of three pages, raise its memory.current by at least 4194304 (two
+// pages a discipline); uncharged, by their tty_structs, some 1 MiB.
+void checkPtyMemory() {
+  constexpr int kPairs = 256;
+  constexpr long long kDisciplines = 2LL * kPairs * 2 * 4096;
+  const std::string cgroup = "/sys/fs/cgroup/vs-pty-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    if (!enteredNewContext(kPtyMemoryXid, "pty-memory")) return;
+    std::vector<vs::UniqueFd> primaries;
+    int failure = 0;
+    const long long before = memoryCurrent(cgroup);
+    while (primaries.size() < kPairs && failure == 0) {
+      vs::UniqueFd primary(posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+      if (primary)
+        primaries.push_back(std::move(primary));
+      else
+        failure = errno;
+    }
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(failure == 0 && showsCharges(grown, kDisciplines),
+           "guest: 256 pty pairs raise its memory.current by their line disciplines' 4194304",
+           (failure == 0 ? std::string("256 pairs") : std::strerror(failure)) +
+               ", memory.current grew by " + std::to_string(grown));
+  });
+}
+
 // Four sockets made by make, a guest's, or none if one could not be.
 std::vector<int> fourSockets(const std::string& what, const std::function<int()>& make) {
   std::vector<int> sockets;
@@ -570,6 +600,7 @@ void checkMemoryCharges() {
   checkPollMemory();
   checkRingMemory();
   checkWaitingRequestMemory();
+  checkPtyMemory();
   checkNetlinkQueueMemory();
   checkUnaccountedQueueMemory();
   checkUidRecordMemory();
