@@ -251,11 +251,42 @@ void checkRingMemory() {
   });
 }
 
-// Submits the requests fill queues (a count, or -1) on a ring of 2048 in
-// a guest's memory cgroup, where they wait on an empty pipe: whether they
-// raise its memory.current by bytes.
-void expectWaitingRequestsCharged(const std::string& what, long long bytes,
-                                  const std::function<int(SubmissionRing&, int)>& fill) {
+// How a request waits: on its own read of an empty pipe, or linked
+// behind a read of it that does.
+enum class Waiting { kItself, kBehindRead };
+
+// Queues count requests on ring, each made by prepare (given the pipe's
+// read end) and waiting as waiting says: the requests queued, reads
+// included, or -1 when the ring is full.
+int queueWaiting(SubmissionRing& ring, int pipe, int count, Waiting waiting,
+                 const std::function<void(io_uring_sqe&, int)>& prepare) {
+  static char byte;  // outlives the ring, which cancels the reads when it closes
+  int queued = 0;
+  for (int i = 0; i < count; i++) {
+    if (waiting == Waiting::kBehindRead) {
+      io_uring_sqe* const read = ring.next();
+      if (read == nullptr) return -1;
+      read->opcode = IORING_OP_READ;
+      read->fd = pipe;
+      read->addr = reinterpret_cast<uintptr_t>(&byte);
+      read->len = 1;
+      read->flags = IOSQE_IO_LINK;
+      queued++;
+    }
+    io_uring_sqe* const request = ring.next();
+    if (request == nullptr) return -1;
+    prepare(*request, pipe);
+    queued++;
+  }
+  return queued;
+}
+
+// Submits count requests prepare makes, waiting as waiting says, on a
+// ring of 2048 in a guest's memory cgroup: whether they raise its
+// memory.current by bytes.
+void expectWaitingRequestsCharged(const std::string& what, long long bytes, int count,
+                                  Waiting waiting,
+                                  const std::function<void(io_uring_sqe&, int)>& prepare) {
   const std::string cgroup = "/sys/fs/cgroup/vs-request-memory";
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
     if (!enteredNewContext(kRequestMemoryXid, "request-memory")) return;
@@ -267,7 +298,7 @@ void expectWaitingRequestsCharged(const std::string& what, long long bytes,
     const vs::UniqueFd readEnd(ends[0]), writeEnd(ends[1]);
     SubmissionRing ring(2048);
     const long long before = memoryCurrent(cgroup);
-    const int queued = ring.valid() ? fill(ring, readEnd.get()) : -1;
+    const int queued = ring.valid() ? queueWaiting(ring, readEnd.get(), count, waiting, prepare) : -1;
     const int submitted = queued > 0 ? ring.submit() : -EINVAL;
     const long long grown = memoryCurrent(cgroup) - before;
     report(submitted == queued && showsCharges(grown, bytes),
@@ -275,21 +306,6 @@ void expectWaitingRequestsCharged(const std::string& what, long long bytes,
            std::to_string(submitted) + " submitted, memory.current grew by " +
                std::to_string(grown));
   });
-}
-
-// Queues on ring a read of one byte from an empty pipe, which waits, and
-// a request linked behind it, which waits for it: that request, or nullptr
-// when the ring is full.
-io_uring_sqe* queueBehindWaitingRead(SubmissionRing& ring, int pipe, char* byte) {
-  io_uring_sqe* const read = ring.next();
-  io_uring_sqe* const linked = ring.next();
-  if (read == nullptr || linked == nullptr) return nullptr;
-  read->opcode = IORING_OP_READ;
-  read->fd = pipe;
-  read->addr = reinterpret_cast<uintptr_t>(byte);
-  read->len = 1;
-  read->flags = IOSQE_IO_LINK;
-  return linked;
 }
 
 // What an io_uring request keeps while it waits is charged to the memory
@@ -303,50 +319,36 @@ io_uring_sqe* queueBehindWaitingRead(SubmissionRing& ring, int pipe, char* byte)
 void checkWaitingRequestMemory() {
   constexpr int kRequests = 256, kValueBytes = 60000, kSegments = 1024, kRenames = 1024;
   const std::string value(kValueBytes, 'v');
-  char byte = 0;
   expectWaitingRequestsCharged(
       "256 setxattr requests of 60000 bytes waiting behind reads",
-      static_cast<long long>(kRequests) * kValueBytes, [&](SubmissionRing& ring, int pipe) {
-        for (int i = 0; i < kRequests; i++) {
-          io_uring_sqe* const set = queueBehindWaitingRead(ring, pipe, &byte);
-          if (set == nullptr) return -1;
-          // Never run: the value is copied when the request is prepared.
-          set->opcode = IORING_OP_FSETXATTR;
-          set->fd = pipe;
-          set->addr = reinterpret_cast<uintptr_t>("user.vs-waiting");
-          set->addr2 = reinterpret_cast<uintptr_t>(value.data());
-          set->len = kValueBytes;
-        }
-        return 2 * kRequests;
+      static_cast<long long>(kRequests) * kValueBytes, kRequests, Waiting::kBehindRead,
+      [&](io_uring_sqe& set, int pipe) {
+        // Never run: the value is copied when the request is prepared.
+        set.opcode = IORING_OP_FSETXATTR;
+        set.fd = pipe;
+        set.addr = reinterpret_cast<uintptr_t>("user.vs-waiting");
+        set.addr2 = reinterpret_cast<uintptr_t>(value.data());
+        set.len = kValueBytes;
       });
+  char byte = 0;
   const std::vector<iovec> segments(kSegments, iovec{&byte, 1});
   expectWaitingRequestsCharged(
       "256 waiting readv requests of 1024 segments",
-      static_cast<long long>(kRequests) * kSegments * sizeof(iovec),
-      [&](SubmissionRing& ring, int pipe) {
-        for (int i = 0; i < kRequests; i++) {
-          io_uring_sqe* const read = ring.next();
-          if (read == nullptr) return -1;
-          read->opcode = IORING_OP_READV;
-          read->fd = pipe;
-          read->addr = reinterpret_cast<uintptr_t>(segments.data());
-          read->len = kSegments;
-        }
-        return kRequests;
+      static_cast<long long>(kRequests) * kSegments * sizeof(iovec), kRequests, Waiting::kItself,
+      [&](io_uring_sqe& read, int pipe) {
+        read.opcode = IORING_OP_READV;
+        read.fd = pipe;
+        read.addr = reinterpret_cast<uintptr_t>(segments.data());
+        read.len = kSegments;
       });
   expectWaitingRequestsCharged(
-      "1024 rename requests waiting behind reads", 2LL * kRenames * 4096,
-      [&](SubmissionRing& ring, int pipe) {
-        for (int i = 0; i < kRenames; i++) {
-          io_uring_sqe* const rename = queueBehindWaitingRead(ring, pipe, &byte);
-          if (rename == nullptr) return -1;
-          rename->opcode = IORING_OP_RENAMEAT;
-          rename->fd = AT_FDCWD;
-          rename->addr = reinterpret_cast<uintptr_t>("/tmp/vs-waiting-rename-from");
-          rename->len = static_cast<uint32_t>(AT_FDCWD);
-          rename->addr2 = reinterpret_cast<uintptr_t>("/tmp/vs-waiting-rename-to");
-        }
-        return 2 * kRenames;
+      "1024 rename requests waiting behind reads", 2LL * kRenames * 4096, kRenames,
+      Waiting::kBehindRead, [](io_uring_sqe& rename, int) {
+        rename.opcode = IORING_OP_RENAMEAT;
+        rename.fd = AT_FDCWD;
+        rename.addr = reinterpret_cast<uintptr_t>("/tmp/vs-waiting-rename-from");
+        rename.len = static_cast<uint32_t>(AT_FDCWD);
+        rename.addr2 = reinterpret_cast<uintptr_t>("/tmp/vs-waiting-rename-to");
       });
 }
 
