@@ -1,10 +1,12 @@
 // vstest objects' memory charges: what a guest makes the kernel keep
 // (keys, in-memory attributes, waiting poll() and io_uring requests, pty
-// pairs, socket queues, uid records) is charged to its memory cgroup,
-// read from memory.current of a cgroup of its own.
+// pairs, socket queues, corked datagrams, packet rings, uid records) is
+// charged to its memory cgroup, read from memory.current of a cgroup of
+// its own.
 
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <linux/if_packet.h>
 #include <linux/keyctl.h>
 #include <linux/net_tstamp.h>
 #include <linux/netlink.h>
@@ -51,6 +53,8 @@ constexpr uint32_t kPollMemoryXid = 4822;
 constexpr uint32_t kRingMemoryXid = 4823;
 constexpr uint32_t kRequestMemoryXid = 4824;
 constexpr uint32_t kPtyMemoryXid = 4825;
+constexpr uint32_t kCorkMemoryXid = 4826;
+constexpr uint32_t kPacketRingXid = 4827;
 
 long long memoryCurrent(const std::string& cgroup) {
   return std::atoll(readFile(cgroup + "/memory.current").c_str());
@@ -65,6 +69,17 @@ constexpr long long kChargeStocks = 2 * 66 * 4096;
 
 // Whether a growth read from memory.current shows charges of bytes.
 bool showsCharges(long long grown, long long bytes) { return grown >= bytes - kChargeStocks; }
+
+// How much memory.current of cgroup is still above before once closed
+// sockets are gone, which may be an RCU grace period after the close.
+long long keptOnceClosed(const std::string& cgroup, long long before) {
+  long long kept = memoryCurrent(cgroup) - before;
+  for (int i = 0; i < 100 && kept >= kChargeStocks; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    kept = memoryCurrent(cgroup) - before;
+  }
+  return kept;
+}
 
 // A guest's keys are charged to its memory cgroup: 128 user keys of 16000
 // bytes, under key quotas the probe raises for them, raise its
@@ -392,12 +407,7 @@ void expectQueuesCharged(const std::string& what, const std::string& cgroup,
          "guest: " + what + " raise its memory.current by at least 1 MiB",
          std::to_string(sent) + " bytes sent, memory.current grew by " + std::to_string(grown));
   for (const int fd : sockets) close(fd);
-  // The sockets, and their queues, are freed after an RCU grace period.
-  long long kept = grown;
-  for (int i = 0; i < 100 && kept >= kChargeStocks; i++) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    kept = memoryCurrent(cgroup) - before;
-  }
+  const long long kept = keptOnceClosed(cgroup, before);
   report(kept < kChargeStocks, "guest: closing them gives back what " + what + " held",
          "memory.current still " + std::to_string(kept) + " above where it was");
 }
@@ -538,6 +548,88 @@ void checkUnaccountedQueueMemory() {
   });
 }
 
+// What a guest's datagram sockets keep to send is charged to the memory
+// cgroup of the task that sends it (patch 0160): 128 UDP sockets, each
+// holding 60000 bytes corked with MSG_MORE, raise its memory.current by
+// at least their 7680000; uncharged, by the sockets alone (some 400 KiB).
+// Closing the sockets gives it back.
+void checkCorkedDatagramMemory() {
+  constexpr int kSockets = 128;
+  constexpr int kAppends = 60;
+  constexpr size_t kAppend = 1000;
+  constexpr long long kCorkedBytes = static_cast<long long>(kSockets) * kAppends * kAppend;
+  const std::string cgroup = "/sys/fs/cgroup/vs-cork-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    if (!enteredNewContext(kCorkMemoryXid, "cork-memory")) return;
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(9);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const std::string append(kAppend, 'c');
+    const long long before = memoryCurrent(cgroup);
+    std::vector<vs::UniqueFd> sockets;
+    long long corked = 0;
+    for (int i = 0; i < kSockets; i++) {
+      vs::UniqueFd fd(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      if (!fd) break;
+      for (int j = 0; j < kAppends; j++)
+        if (sendto(fd.get(), append.data(), append.size(), MSG_MORE,
+                   reinterpret_cast<const sockaddr*>(&to), sizeof(to)) == static_cast<ssize_t>(kAppend))
+          corked += static_cast<long long>(kAppend);
+      sockets.push_back(std::move(fd));
+    }
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(corked == kCorkedBytes && showsCharges(grown, kCorkedBytes),
+           "guest: 128 UDP sockets with 60000 bytes corked each raise its memory.current by at "
+           "least their 7680000",
+           std::to_string(corked) + " bytes corked, memory.current grew by " +
+               std::to_string(grown));
+    sockets.clear();
+    const long long kept = keptOnceClosed(cgroup, before);
+    report(kept < kChargeStocks, "guest: closing them gives back what their corks held",
+           "memory.current still " + std::to_string(kept) + " above where it was");
+  });
+}
+
+// A packet socket's rings are charged to the memory cgroup of the task
+// that sets them up, for a guest given CAP_NET_RAW (patch 0161): four
+// receive rings of 8 MiB raise its memory.current by at least their
+// 33554432; uncharged, by the sockets alone.  Closing the sockets gives
+// it back.
+void checkPacketRingMemory() {
+  constexpr int kRings = 4;
+  constexpr unsigned kBlockSize = 1 << 20, kBlocks = 8, kFrameSize = 2048;
+  constexpr long long kRingBytes = static_cast<long long>(kRings) * kBlocks * kBlockSize;
+  const std::string cgroup = "/sys/fs/cgroup/vs-packet-ring-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
+    if (!enteredNewContext(kPacketRingXid, "packet-ring-memory", policy)) return;
+    const long long before = memoryCurrent(cgroup);
+    std::vector<vs::UniqueFd> sockets;
+    for (int i = 0; i < kRings; i++) {
+      // Protocol 0: the socket receives nothing until it binds one.
+      vs::UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+      tpacket_req ring{kBlockSize, kBlocks, kFrameSize, kBlocks * (kBlockSize / kFrameSize)};
+      if (!fd || setsockopt(fd.get(), SOL_PACKET, PACKET_RX_RING, &ring, sizeof(ring)) != 0) {
+        report(false, "guest with CAP_NET_RAW: a packet socket with an 8 MiB receive ring",
+               std::strerror(errno));
+        return;
+      }
+      sockets.push_back(std::move(fd));
+    }
+    const long long grown = memoryCurrent(cgroup) - before;
+    report(showsCharges(grown, kRingBytes),
+           "guest with CAP_NET_RAW: four packet sockets' 8 MiB receive rings raise its "
+           "memory.current by at least their 33554432",
+           "memory.current grew by " + std::to_string(grown));
+    sockets.clear();
+    const long long kept = keptOnceClosed(cgroup, before);
+    report(kept < kChargeStocks, "guest with CAP_NET_RAW: closing them gives back their rings",
+           "memory.current still " + std::to_string(kept) + " above where it was");
+  });
+}
+
 // Registers count io_uring personalities on ring, each a credential of
 // the real uid uidOf(i), made by setresuid() and kept: the number
 // registered.
@@ -606,6 +698,8 @@ void checkMemoryCharges() {
   checkPtyMemory();
   checkNetlinkQueueMemory();
   checkUnaccountedQueueMemory();
+  checkCorkedDatagramMemory();
+  checkPacketRingMemory();
   checkUidRecordMemory();
 }
 
