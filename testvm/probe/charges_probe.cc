@@ -1,8 +1,9 @@
 // vstest objects' memory charges: what a guest makes the kernel keep
 // (keys, in-memory attributes, waiting poll() and io_uring requests, pty
-// pairs, socket queues, corked datagrams, packet rings, AF_ALG pages, uid
-// records) is charged to its memory cgroup, read from memory.current of a
-// cgroup of its own.
+// pairs, socket queues, what sockets keep to send or beside their queues:
+// corked datagrams, packet rings and fanout tables, AF_ALG pages, flow
+// labels; uid records) is charged to its memory cgroup, read from
+// memory.current of a cgroup of its own.
 
 #include <fcntl.h>
 #include <linux/io_uring.h>
