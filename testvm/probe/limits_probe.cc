@@ -6,7 +6,6 @@
 // from zero.
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <linux/if_alg.h>
 #include <linux/io_uring.h>
 #include <linux/keyctl.h>
 #include <linux/vserver.h>
@@ -407,24 +406,7 @@ sockaddr_un unixListenerAddress() {
   return address;
 }
 
-// A listening socket: TCP on 127.0.0.1 (port set to the one it got) or
-// unix on kUnixListener; -1 if it could not be made.
-int listenTcp(uint16_t& port) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      listen(fd, 8) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) close(fd);
-    return -1;
-  }
-  port = ntohs(address.sin_port);
-  return fd;
-}
-
+// A unix listener on kUnixListener; -1 if it could not be made.
 int listenUnix() {
   unlink(kUnixListener);
   const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -439,11 +421,8 @@ int listenUnix() {
 
 // Starts a nonblocking connect to 127.0.0.1:port: 0 or the errno.
 int startConnect(int fd, uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(port);
-  const int result = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  const sockaddr_in address = loopbackAddress(port);
+  const int result = connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
   return result == 0 || errno == EINPROGRESS ? 0 : errno;
 }
 
@@ -844,15 +823,9 @@ void acceptHashSockets() {
     report(false, "create the context limited on sockets for AF_ALG", "refused");
     return;
   }
-  const int hash = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  sockaddr_alg algorithm{};
-  algorithm.salg_family = AF_ALG;
-  std::snprintf(reinterpret_cast<char*>(algorithm.salg_type), sizeof(algorithm.salg_type), "hash");
-  std::snprintf(reinterpret_cast<char*>(algorithm.salg_name), sizeof(algorithm.salg_name),
-                "sha256");
-  expect("AF_ALG: bind a sha256 socket (1 of 3)", 0,
-         hash < 0 ? errno
-                  : errnoOf(bind(hash, reinterpret_cast<sockaddr*>(&algorithm), sizeof(algorithm))));
+  vs::UniqueFd hashSocket = algSocket("hash", "sha256");
+  expect("AF_ALG: bind a sha256 socket (1 of 3)", 0, hashSocket ? 0 : errno);
+  const int hash = hashSocket.release();
   const int first = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
   const int second = accept4(hash, nullptr, nullptr, SOCK_CLOEXEC);
   report(first >= 0 && second >= 0, "AF_ALG: two accepted sockets (3 of 3)", errnoName(errno));

@@ -12,7 +12,6 @@
 // (charges_probe.cc).
 #include <fcntl.h>
 #include <linux/capability.h>
-#include <linux/if_alg.h>
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <linux/userfaultfd.h>
@@ -378,18 +377,7 @@ void checkUserfaultfd() {
 }
 
 // Binds an AF_ALG socket to the hash name: 0 or the errno.
-int bindHash(const std::string& name) {
-  const int fd = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
-  sockaddr_alg address{};
-  address.salg_family = AF_ALG;
-  std::strncpy(reinterpret_cast<char*>(address.salg_type), "hash", sizeof(address.salg_type) - 1);
-  std::strncpy(reinterpret_cast<char*>(address.salg_name), name.c_str(),
-               sizeof(address.salg_name) - 1);
-  const int result = errnoOf(bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)));
-  close(fd);
-  return result;
-}
+int bindHash(const std::string& name) { return algSocket("hash", name) ? 0 : errno; }
 
 // For a name no algorithm has, such as hmac(NAME), the crypto manager
 // builds the instance in a kernel thread that loads the modules of the

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <linux/if_alg.h>
 #include <linux/netlink.h>
 #include <sys/fanotify.h>
 #include <sys/ioctl.h>
@@ -279,6 +280,48 @@ int openErrno(const std::string& path, int flags, mode_t mode) {
   if (fd < 0) return errno;
   close(fd);
   return 0;
+}
+
+sockaddr_in loopbackAddress(uint16_t port) {
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return address;
+}
+
+int listenTcp(uint16_t& port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address = loopbackAddress(0);
+  socklen_t length = sizeof address;
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(fd, 8) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    if (fd >= 0) {
+      const int error = errno;
+      close(fd);
+      errno = error;
+    }
+    return -1;
+  }
+  port = ntohs(address.sin_port);
+  return fd;
+}
+
+vs::UniqueFd algSocket(const std::string& type, const std::string& name) {
+  vs::UniqueFd fd(socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+  sockaddr_alg address{};
+  address.salg_family = AF_ALG;
+  std::strncpy(reinterpret_cast<char*>(address.salg_type), type.c_str(),
+               sizeof(address.salg_type) - 1);
+  std::strncpy(reinterpret_cast<char*>(address.salg_name), name.c_str(),
+               sizeof(address.salg_name) - 1);
+  if (fd && bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0) {
+    const int error = errno;
+    fd.reset();
+    errno = error;
+  }
+  return fd;
 }
 
 int listenAllNamespaces() {

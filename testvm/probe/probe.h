@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <sys/types.h>
 
 #include <cerrno>
@@ -137,6 +138,17 @@ int lockBytes(int fd, int cmd, short type, off_t start, off_t length);
 // A lease of type on path, opened for reading, given back at once: 0 or
 // the errno.
 int leaseErrno(const std::string& path, int type = F_RDLCK);
+
+// 127.0.0.1:port.
+sockaddr_in loopbackAddress(uint16_t port);
+
+// A TCP listener on 127.0.0.1, at the port the kernel picks, stored in
+// port; -1 with errno set if it could not be made.
+int listenTcp(uint16_t& port);
+
+// An AF_ALG socket bound to the algorithm name of type ("hash",
+// "skcipher"); none, with errno set, if it could not be made or bound.
+vs::UniqueFd algSocket(const std::string& type, const std::string& name);
 
 // NETLINK_LISTEN_ALL_NSID on a route netlink socket of the caller's
 // namespace: 0 or the errno.
