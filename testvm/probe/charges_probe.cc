@@ -7,13 +7,16 @@
 
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <linux/filter.h>
 #include <linux/if_alg.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/in6.h>
 #include <linux/sockios.h>
 #include <linux/keyctl.h>
 #include <linux/net_tstamp.h>
 #include <linux/netlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
@@ -66,6 +69,7 @@ constexpr uint32_t kPacketRingXid = 4827;
 constexpr uint32_t kCipherMemoryXid = 4828;
 constexpr uint32_t kCorkAfterTcpXid = 4829;
 constexpr uint32_t kFlowLabelXid = 4830;
+constexpr uint32_t kPacketQueueXid = 4832;
 
 long long memoryCurrent(const std::string& cgroup) {
   return std::atoll(readFile(cgroup + "/memory.current").c_str());
@@ -92,6 +96,22 @@ void expectGivenBack(const std::string& what, const std::string& cgroup, long lo
   }
   report(kept < kChargeStocks, what,
          "memory.current still " + std::to_string(kept) + " above where it was");
+}
+
+// count sockets made by make, or none, reported as a failure of what, if
+// one could not be.
+std::vector<vs::UniqueFd> socketsMade(int count, const std::string& what,
+                                      const std::function<int()>& make) {
+  std::vector<vs::UniqueFd> sockets;
+  for (int i = 0; i < count; i++) {
+    const int fd = make();
+    if (fd < 0) {
+      report(false, what, std::strerror(errno));
+      return {};
+    }
+    sockets.emplace_back(fd);
+  }
+  return sockets;
 }
 
 // A guest's keys are charged to its memory cgroup: 128 user keys of 16000
@@ -404,22 +424,25 @@ long long fillNetlinkQueue(int sender, int receiver) {
 // 1 MiB, and closing the sockets gives that back, but for what the CPUs'
 // charge stocks keep.
 void expectQueuesCharged(const std::string& what, const std::string& cgroup,
-                         const std::vector<int>& sockets, const std::function<long long(int)>& fill) {
+                         std::vector<vs::UniqueFd> sockets,
+                         const std::function<long long(int)>& fill) {
   constexpr long long kPerQueue = 256 * 1024;
   const long long least = kPerQueue * static_cast<long long>(sockets.size());
   const long long before = memoryCurrent(cgroup);
   long long sent = 0;
-  for (const int fd : sockets) sent += fill(fd);
-  // What loopback delivers comes in softirq, maybe after our send.
+  for (const vs::UniqueFd& fd : sockets) sent += fill(fd.get());
+  // What loopback delivers comes in softirq, maybe after our send; until
+  // then it waits in a CPU's backlog, charged to the sender if at all.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   long long grown = memoryCurrent(cgroup) - before;
   for (int i = 0; i < 40 && grown < least; i++) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     grown = memoryCurrent(cgroup) - before;
   }
   report(sent >= least && grown >= least,
-         "guest: " + what + " raise its memory.current by at least 1 MiB",
+         "guest: " + what + " raise its memory.current by at least " + std::to_string(least),
          std::to_string(sent) + " bytes sent, memory.current grew by " + std::to_string(grown));
-  for (const int fd : sockets) close(fd);
+  sockets.clear();
   expectGivenBack("guest: closing them gives back what " + what + " held", cgroup, before);
 }
 
@@ -452,24 +475,10 @@ void checkPtyMemory() {
   });
 }
 
-// Four sockets made by make, a guest's, or none if one could not be.
-std::vector<int> fourSockets(const std::string& what, const std::function<int()>& make) {
-  std::vector<int> sockets;
-  for (int i = 0; i < 4; i++) {
-    const int fd = make();
-    if (fd < 0) {
-      report(false, "guest: " + what, std::strerror(errno));
-      for (const int made : sockets) close(made);
-      return {};
-    }
-    sockets.push_back(fd);
-  }
-  return sockets;
-}
-
-// A socket with a receive buffer as large as a guest may set.
-int withLargeBuffer(int fd) {
-  const int size = 1 << 20;
+// A socket with a receive buffer of size bytes (the kernel bounds it by
+// rmem_max, doubles it and raises it to its least): by default, as large
+// as a guest may set.
+int withReceiveBuffer(int fd, int size = 1 << 20) {
   if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) != 0) {
     close(fd);
     return -1;
@@ -484,18 +493,12 @@ void checkNetlinkQueueMemory() {
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
     if (!enteredNewContext(kNetlinkMemoryXid, "netlink-memory")) return;
     const vs::UniqueFd sender(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK));
-    const std::vector<int> receivers = fourSockets("NETLINK_USERSOCK sockets", [] {
-      sockaddr_nl any{};
-      any.nl_family = AF_NETLINK;
-      const int fd = withLargeBuffer(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_USERSOCK));
-      if (fd >= 0 && bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof(any)) != 0) {
-        close(fd);
-        return -1;
-      }
-      return fd;
-    });
+    std::vector<vs::UniqueFd> receivers =
+        socketsMade(4, "guest: four NETLINK_USERSOCK sockets", [] {
+          return withReceiveBuffer(netlinkSocket(NETLINK_USERSOCK).release());
+        });
     if (!sender || receivers.empty()) return;
-    expectQueuesCharged("four netlink sockets' full queues", cgroup, receivers,
+    expectQueuesCharged("four netlink sockets' full queues", cgroup, std::move(receivers),
                         [&](int receiver) { return fillNetlinkQueue(sender.get(), receiver); });
   });
 }
@@ -521,9 +524,61 @@ long long sendDatagrams(int fd, size_t size, int count, bool icmp, uint16_t port
   return sent;
 }
 
+// A SOCK_DGRAM packet socket on lo taking only ICMP echo replies (of an
+// IPv4 header without options), with a large receive buffer: the socket
+// or -1.
+int echoReplyTap() {
+  sock_filter program[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),  // the IP protocol
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 0, 3),
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 20),  // the ICMP type
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ICMP_ECHOREPLY, 0, 1),
+      BPF_STMT(BPF_RET | BPF_K, 0xffff),
+      BPF_STMT(BPF_RET | BPF_K, 0),
+  };
+  const sock_fprog filter{sizeof(program) / sizeof(program[0]), program};
+  sockaddr_ll lo{};
+  lo.sll_family = AF_PACKET;
+  lo.sll_protocol = htons(ETH_P_IP);
+  lo.sll_ifindex = static_cast<int>(if_nametoindex("lo"));
+  vs::UniqueFd fd(withReceiveBuffer(socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP))));
+  if (!fd || setsockopt(fd.get(), SOL_SOCKET, SO_ATTACH_FILTER, &filter, sizeof(filter)) != 0 ||
+      bind(fd.get(), reinterpret_cast<const sockaddr*>(&lo), sizeof(lo)) != 0)
+    return -1;
+  return fd.release();
+}
+
+// A packet socket's receive queue is charged to the memory cgroup of a
+// guest given CAP_NET_RAW (patch 0166): four packet sockets on lo taking
+// the echo replies to the guest's pings, which are made in softirq and
+// charged to no one, hold at least 1 MiB of them (0 uncharged).  The
+// ping socket itself keeps next to none: its receive buffer is the
+// smallest.  lo is up and the guest may ping: checkUnaccountedQueueMemory()
+// sees to both.
+void checkPacketQueueMemory() {
+  const std::string cgroup = "/sys/fs/cgroup/vs-packet-queue-memory";
+  inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
+    if (!enteredNewContext(kPacketQueueXid, "packet-queue-memory", policy)) return;
+    const vs::UniqueFd pinger(
+        withReceiveBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP), 1));
+    if (!pinger) {
+      report(false, "guest with CAP_NET_RAW: a ping socket", std::strerror(errno));
+      return;
+    }
+    std::vector<vs::UniqueFd> taps = socketsMade(
+        4, "guest with CAP_NET_RAW: four packet sockets on lo taking echo replies", echoReplyTap);
+    if (!taps.empty())
+      expectQueuesCharged("four packet sockets' queues of echo replies", cgroup, std::move(taps),
+                          [&](int) { return sendDatagrams(pinger.get(), 1000, 400, true); });
+  });
+}
+
 // Queues their protocols do not account: the echo replies to a ping
-// socket that is not read, and the error queue, here of a UDP socket
-// asking for its sends' transmit timestamps, each a copy of the datagram.
+// socket that is not read, the error queue, here of a UDP socket asking
+// for its sends' transmit timestamps, each a copy of the datagram, and a
+// packet socket's receive queue.
 void checkUnaccountedQueueMemory() {
   // A suite that ran before in the VM may have set it up, or not.
   expect("host: set lo up (control)", 0, setLinkUpErrno("lo", true));
@@ -532,18 +587,19 @@ void checkUnaccountedQueueMemory() {
   const std::string pingCgroup = "/sys/fs/cgroup/vs-ping-memory";
   inCgroupOfItsOwn(pingCgroup, "memory", {}, [&] {
     if (!enteredNewContext(kPingQueueXid, "ping-queue")) return;
-    const std::vector<int> sockets = fourSockets("ping sockets", [] {
-      return withLargeBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP));
+    std::vector<vs::UniqueFd> sockets = socketsMade(4, "guest: four ping sockets", [] {
+      return withReceiveBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP));
     });
     if (!sockets.empty())
-      expectQueuesCharged("four ping sockets' unread replies", pingCgroup, sockets,
+      expectQueuesCharged("four ping sockets' unread replies", pingCgroup, std::move(sockets),
                           [](int fd) { return sendDatagrams(fd, 1000, 400, true); });
   });
   const std::string errorCgroup = "/sys/fs/cgroup/vs-error-queue-memory";
   inCgroupOfItsOwn(errorCgroup, "memory", {}, [&] {
     if (!enteredNewContext(kErrorQueueXid, "error-queue")) return;
-    const std::vector<int> sockets = fourSockets("UDP sockets with transmit timestamps", [] {
-      const int fd = withLargeBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    std::vector<vs::UniqueFd> sockets =
+        socketsMade(4, "guest: four UDP sockets with transmit timestamps", [] {
+      const int fd = withReceiveBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
       const int stamps = SOF_TIMESTAMPING_TX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
       if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPING, &stamps, sizeof(stamps)) != 0) {
         close(fd);
@@ -553,9 +609,10 @@ void checkUnaccountedQueueMemory() {
     });
     if (!sockets.empty())
       expectQueuesCharged("four UDP sockets' error queues of transmit timestamps", errorCgroup,
-                          sockets,
+                          std::move(sockets),
                           [](int fd) { return sendDatagrams(fd, 16000, 40, false, 9); });
   });
+  checkPacketQueueMemory();
 }
 
 // A TCP connection of the current process with itself on 127.0.0.1, whose
@@ -613,7 +670,7 @@ bool passThrough(const TcpLoop& loop, size_t bytes) {
 // socket's appends follow 32769 bytes passed through a TCP connection:
 // one more than a fragment page holds, so that TCP always leaves a page
 // of its own, uncharged, in the task's fragment, which the appends would
-// fill first but for patch 0163 (9494528 grown; 5242880 without 0163).
+// fill first but for patch 0163 (9494528 grown; 4612096 without 0163).
 // lo is up: checkUnaccountedQueueMemory() set it.
 void expectCorksCharged(uint32_t xid, const std::string& name, bool tcp) {
   constexpr int kSockets = 128;
@@ -631,14 +688,10 @@ void expectCorksCharged(uint32_t xid, const std::string& name, bool tcp) {
       report(false, "guest: a TCP connection with itself", std::strerror(errno));
       return;
     }
-    std::vector<vs::UniqueFd> sockets;
-    for (int i = 0; i < kSockets; i++) {
-      sockets.emplace_back(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-      if (!sockets.back()) {
-        report(false, "guest: 128 UDP sockets", std::strerror(errno));
-        return;
-      }
-    }
+    std::vector<vs::UniqueFd> sockets = socketsMade(kSockets, "guest: 128 UDP sockets", [] {
+      return socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    });
+    if (sockets.empty()) return;
     const long long before = memoryCurrent(cgroup);
     long long corked = 0;
     for (const vs::UniqueFd& fd : sockets) {
@@ -670,20 +723,16 @@ void checkCorkedDatagramMemory() {
 // 8388608 (16777216: each table, just over 512 KiB, is a 1 MiB
 // allocation).  A socket joins a group only once it runs, bound to a
 // protocol: one nobody sends (0x88b5, for local experiments), so that it
-// receives nothing.  Group ids are the machine's; these are the probe's.
+// receives nothing.  Group ids are the guest's own (patch 0167).
 void checkPacketFanoutMemory(const std::string& cgroup) {
   constexpr int kGroups = 16;
   constexpr uint32_t kMembers = 65536;
   constexpr long long kTables =
       static_cast<long long>(kGroups) * kMembers * static_cast<long long>(sizeof(void*));
-  std::vector<vs::UniqueFd> sockets;
-  for (int i = 0; i < kGroups; i++) {
-    sockets.emplace_back(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x88b5)));
-    if (!sockets.back()) {
-      report(false, "guest with CAP_NET_RAW: 16 packet sockets", std::strerror(errno));
-      return;
-    }
-  }
+  const std::vector<vs::UniqueFd> sockets =
+      socketsMade(kGroups, "guest with CAP_NET_RAW: 16 packet sockets",
+                  [] { return socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x88b5)); });
+  if (sockets.empty()) return;
   const long long before = memoryCurrent(cgroup);
   for (int i = 0; i < kGroups; i++) {
     fanout_args group{};
@@ -718,15 +767,11 @@ void checkPacketRingMemory() {
     vs::ContextPolicy policy;
     policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
     if (!enteredNewContext(kPacketRingXid, "packet-ring-memory", policy)) return;
-    std::vector<vs::UniqueFd> sockets;
-    for (int i = 0; i < kRings; i++) {
-      // Protocol 0: the socket receives nothing until it binds one.
-      sockets.emplace_back(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-      if (!sockets.back()) {
-        report(false, "guest with CAP_NET_RAW: four packet sockets", std::strerror(errno));
-        return;
-      }
-    }
+    // Protocol 0: a socket receives nothing until it binds one.
+    std::vector<vs::UniqueFd> sockets =
+        socketsMade(kRings, "guest with CAP_NET_RAW: four packet sockets",
+                    [] { return socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); });
+    if (sockets.empty()) return;
     const long long before = memoryCurrent(cgroup);
     for (const vs::UniqueFd& fd : sockets) {
       tpacket_req ring{kBlockSize, kBlocks, kFrameSize, kBlocks * (kBlockSize / kFrameSize)};
@@ -785,14 +830,10 @@ void checkCipherSocketMemory() {
       report(false, "guest: an AF_ALG socket of ecb(cipher_null)", std::strerror(errno));
       return;
     }
-    std::vector<vs::UniqueFd> operations;
-    for (int i = 0; i < kSockets; i++) {
-      operations.emplace_back(accept4(cipher.get(), nullptr, nullptr, SOCK_CLOEXEC));
-      if (!operations.back()) {
-        report(false, "guest: 32 AF_ALG operation sockets", std::strerror(errno));
-        return;
-      }
-    }
+    std::vector<vs::UniqueFd> operations =
+        socketsMade(kSockets, "guest: 32 AF_ALG operation sockets",
+                    [&] { return accept4(cipher.get(), nullptr, nullptr, SOCK_CLOEXEC); });
+    if (operations.empty()) return;
     const std::string data(kHeldEach, 'a');
     const long long before = memoryCurrent(cgroup);
     long long held = 0;
@@ -858,14 +899,10 @@ void checkFlowLabelMemory() {
     vs::ContextPolicy policy;
     policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
     if (!enteredNewContext(kFlowLabelXid, "flow-label-memory", policy)) return;
-    std::vector<vs::UniqueFd> sockets;
-    for (int i = 0; i < kSockets; i++) {
-      sockets.emplace_back(socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-      if (!sockets.back()) {
-        report(false, "guest with CAP_NET_RAW: two IPv6 UDP sockets", std::strerror(errno));
-        return;
-      }
-    }
+    const std::vector<vs::UniqueFd> sockets =
+        socketsMade(kSockets, "guest with CAP_NET_RAW: two IPv6 UDP sockets",
+                    [] { return socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0); });
+    if (sockets.empty()) return;
     const long long before = memoryCurrent(cgroup);
     int made = 0, error = 0;
     for (const vs::UniqueFd& fd : sockets)

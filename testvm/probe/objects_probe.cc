@@ -12,10 +12,12 @@
 // (charges_probe.cc).
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/if_packet.h>
 #include <linux/keyctl.h>
 #include <linux/netlink.h>
 #include <linux/userfaultfd.h>
 #include <mqueue.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -45,6 +47,7 @@
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "probe.h"
@@ -68,6 +71,7 @@ constexpr uint32_t kSharedFilesXid = 4813;
 constexpr uint32_t kOwnLocksXid = 4814;
 constexpr uint32_t kPidAnswersXid = 4815;
 constexpr uint32_t kLeaseXid = 4816;
+constexpr uint32_t kPacketXid = 4831;
 
 // Files every context opens as the same inode: a sysfs file glibc reads
 // for the number of CPUs, and a cgroup2 file.
@@ -908,6 +912,88 @@ void checkPriorityLoops() {
   waitpid(favoured, nullptr, 0);
 }
 
+// Makes packet socket fd a member of the Ethernet multicast address
+// 01:00:5e:49:i/256:i%256 on lo: 0 or the errno.
+int packetMembershipErrno(int fd, int i) {
+  packet_mreq membership{};
+  membership.mr_ifindex = static_cast<int>(if_nametoindex("lo"));
+  membership.mr_type = PACKET_MR_MULTICAST;
+  membership.mr_alen = 6;
+  const unsigned char address[6] = {0x01, 0x00, 0x5e, 0x49, static_cast<unsigned char>(i >> 8),
+                                    static_cast<unsigned char>(i)};
+  std::memcpy(membership.mr_address, address, sizeof(address));
+  return errnoOf(setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &membership, sizeof(membership)));
+}
+
+// Memberships 0 to count - 1 of a new packet socket: the socket, or none
+// and the first errno.
+std::pair<vs::UniqueFd, int> packetSocketWithMemberships(int count) {
+  vs::UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+  if (!fd) return {vs::UniqueFd(-1), errno};
+  for (int i = 0; i < count; i++)
+    if (const int err = packetMembershipErrno(fd.get(), i)) return {vs::UniqueFd(-1), err};
+  return {std::move(fd), 0};
+}
+
+// Each of a packet socket's memberships is also an address of its device,
+// in lists RTNL and the device's address lock walk on every change: a
+// guest's socket, given CAP_NET_RAW, holds as many as the host lets an
+// IPv4 socket join groups, igmp_max_memberships (patch 0165), and gets
+// ENOBUFS past it; one it holds it may join again, which only counts up.
+// The host's socket holds more (control).
+void checkPacketMemberships() {
+  const int most = std::atoi(readFile("/proc/sys/net/ipv4/igmp_max_memberships").c_str());
+  const std::string past =
+      "a packet socket's membership past igmp_max_memberships (" + std::to_string(most) + ")";
+  expect("host: " + past + " (control)", 0, packetSocketWithMemberships(most + 1).second);
+  inChild([most, past] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | (1ULL << CAP_NET_RAW);
+    if (!enteredNewContext(kPacketXid, "packet-memberships", policy)) return;
+    const auto [fd, err] = packetSocketWithMemberships(most);
+    expect("guest with CAP_NET_RAW: igmp_max_memberships packet memberships (control)", 0, err);
+    if (!fd) return;
+    expect("guest with CAP_NET_RAW: " + past, ENOBUFS, packetMembershipErrno(fd.get(), most));
+    expect("guest with CAP_NET_RAW: a membership its socket holds, again (control)", 0,
+           packetMembershipErrno(fd.get(), 0));
+  });
+}
+
+// A new packet socket of a protocol nobody sends (0x88b5, for local
+// experiments) joining fanout group 0x4831, made of one member at most
+// if it is new: the socket and 0, or the errno.
+std::pair<vs::UniqueFd, int> fanoutMember() {
+  vs::UniqueFd fd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x88b5)));
+  if (!fd) return {vs::UniqueFd(-1), errno};
+  fanout_args group{};
+  group.id = 0x4831;
+  group.type_flags = PACKET_FANOUT_HASH;
+  group.max_num_members = 1;
+  const int err = errnoOf(setsockopt(fd.get(), SOL_PACKET, PACKET_FANOUT, &group, sizeof(group)));
+  return {std::move(fd), err};
+}
+
+// Fanout group ids are a context's own (patch 0167): a guest given
+// CAP_NET_RAW naming the id of the host's full group makes a group of
+// its own, where without it it would join the host's (ENOSPC here, full;
+// with room, it would take a share of the host's capture).
+void checkFanoutGroups() {
+  const auto [host, err] = fanoutMember();
+  expect("host: a packet socket makes fanout group 0x4831 of one member (control)", 0, err);
+  expect("host: a second socket's join of its full group (control)", ENOSPC,
+         fanoutMember().second);
+  inChild([] {
+    vs::ContextPolicy policy;
+    policy.bcaps = VSERVER_BCAPS_DEFAULT | (1ULL << CAP_NET_RAW);
+    if (!enteredNewContext(kPacketXid, "packet-fanout", policy)) return;
+    const auto [guest, err] = fanoutMember();
+    expect("guest with CAP_NET_RAW: fanout group 0x4831 is its own, not the host's full one", 0,
+           err);
+    expect("guest with CAP_NET_RAW: a second socket's join of its own full group (control)",
+           ENOSPC, fanoutMember().second);
+  });
+}
+
 }  // namespace
 
 int probeObjects() {
@@ -927,6 +1013,8 @@ int probeObjects() {
   checkLeaseBreaks();
   checkPidAnswers();
   checkPriorityLoops();
+  checkPacketMemberships();
+  checkFanoutGroups();
   return failures() ? 1 : 0;
 }
 
