@@ -480,9 +480,7 @@ void checkHostSysAdmin() {
 // Enters a new context xid whose bounding set is the default's and
 // capability; false, with a failed check, if it was refused.
 bool enterGuestKeeping(uint32_t xid, const std::string& name, int capability) {
-  vs::ContextPolicy policy;
-  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(capability);
-  const bool entered = enterNewContext(xid, name, policy) == 0;
+  const bool entered = enterNewContext(xid, name, policyWithCapability(capability)) == 0;
   if (!entered) report(false, "enter context " + std::to_string(xid), "refused");
   return entered;
 }

@@ -194,9 +194,8 @@ void checkInMemoryAttributeMemory() {
     rmdir(dir.c_str());
   });
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
-    if (!enteredNewContext(kXattrMemoryXid, "xattr-memory", policy)) return;
+    if (!enteredNewContext(kXattrMemoryXid, "xattr-memory", policyWithCapability(CAP_SYS_ADMIN)))
+      return;
     const std::string file = "/tmp/vs-xattr-memory", value(kAttributeBytes, 'x');
     writeFile(file, "x");
     const long long before = memoryCurrent(cgroup);
@@ -558,9 +557,9 @@ int echoReplyTap() {
 void checkPacketQueueMemory() {
   const std::string cgroup = "/sys/fs/cgroup/vs-packet-queue-memory";
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
-    if (!enteredNewContext(kPacketQueueXid, "packet-queue-memory", policy)) return;
+    if (!enteredNewContext(kPacketQueueXid, "packet-queue-memory",
+                           policyWithCapability(CAP_NET_RAW)))
+      return;
     const vs::UniqueFd pinger(
         withReceiveBuffer(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, IPPROTO_ICMP), 1));
     if (!pinger) {
@@ -764,9 +763,8 @@ void checkPacketRingMemory() {
   constexpr long long kRingBytes = static_cast<long long>(kRings) * kBlocks * kBlockSize;
   const std::string cgroup = "/sys/fs/cgroup/vs-packet-ring-memory";
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
-    if (!enteredNewContext(kPacketRingXid, "packet-ring-memory", policy)) return;
+    if (!enteredNewContext(kPacketRingXid, "packet-ring-memory", policyWithCapability(CAP_NET_RAW)))
+      return;
     // Protocol 0: a socket receives nothing until it binds one.
     std::vector<vs::UniqueFd> sockets =
         socketsMade(kRings, "guest with CAP_NET_RAW: four packet sockets",
@@ -896,9 +894,8 @@ void checkFlowLabelMemory() {
   constexpr long long kKept = static_cast<long long>(kSockets) * kLabelsEach * kFiller;
   const std::string cgroup = "/sys/fs/cgroup/vs-flow-label-memory";
   inCgroupOfItsOwn(cgroup, "memory", {}, [&] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_NET_RAW);
-    if (!enteredNewContext(kFlowLabelXid, "flow-label-memory", policy)) return;
+    if (!enteredNewContext(kFlowLabelXid, "flow-label-memory", policyWithCapability(CAP_NET_RAW)))
+      return;
     const std::vector<vs::UniqueFd> sockets =
         socketsMade(kSockets, "guest with CAP_NET_RAW: two IPv6 UDP sockets",
                     [] { return socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0); });

@@ -733,9 +733,7 @@ void checkPrivileged() {
            isolated([] { return openErrno("/proc/kmsg", O_RDONLY); }));
   });
   inChild([] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_MKNOD);
-    if (enterNewContext(kMknodXid, "mknod", policy) != 0) return;
+    if (enterNewContext(kMknodXid, "mknod", policyWithCapability(CAP_MKNOD)) != 0) return;
     expect("guest with CAP_MKNOD: mknod of /dev/null's char device (control)", 0, isolated([] {
              unlink("/tmp/vs-escape-null");
              return errnoOf(mknod("/tmp/vs-escape-null", S_IFCHR | 0666, makedev(1, 3)));

@@ -351,9 +351,9 @@ void checkHostFiles() {
   expect("host: a trusted.* attribute on a group (control)", 0,
          errnoOf(setxattr(child.c_str(), "trusted.vstest", "1", 1, 0)));
   inChild([&] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
-    if (!enterDelegated(kDelegatedAdminXid, "fs-delegated-admin", policy)) return;
+    if (!enterDelegated(kDelegatedAdminXid, "fs-delegated-admin",
+                        policyWithCapability(CAP_SYS_ADMIN)))
+      return;
     const std::string own = "/tmp/vs-fs-trusted";
     writeFile(own, "x");
     expect("delegated guest with SYS_ADMIN: a trusted.* attribute on a file of its own (control)", 0,

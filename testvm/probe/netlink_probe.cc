@@ -551,9 +551,7 @@ int joinEventsErrno() {
 // A guest keeping CAP_SYS_ADMIN (to mount) on the host's network stack
 // with no network set of its own: CAP_SYS_ADMIN alone is not enough.
 void checkGuestEventsListener() {
-  vs::ContextPolicy policy;
-  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
-  if (enterNewContext(kEventsXid, "events", policy) != 0) {
+  if (enterNewContext(kEventsXid, "events", policyWithCapability(CAP_SYS_ADMIN)) != 0) {
     report(false, "enter context " + std::to_string(kEventsXid), "refused");
     return;
   }

@@ -368,9 +368,8 @@ void checkUserfaultfd() {
          std::strerror(errno));
   if (host >= 0) close(host);
   inChild([] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | (1ULL << CAP_SYS_PTRACE);
-    if (!enteredNewContext(kUserfaultfdXid, "userfaultfd", policy)) return;
+    if (!enteredNewContext(kUserfaultfdXid, "userfaultfd", policyWithCapability(CAP_SYS_PTRACE)))
+      return;
     report(readsUndumpableChild(), "guest: holds CAP_SYS_PTRACE (reads an undumpable child's environ)",
            "it does not");
     expect("guest: a userfaultfd handling kernel-mode faults", EPERM,
@@ -947,9 +946,8 @@ void checkPacketMemberships() {
       "a packet socket's membership past igmp_max_memberships (" + std::to_string(most) + ")";
   expect("host: " + past + " (control)", 0, packetSocketWithMemberships(most + 1).second);
   inChild([most, past] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | (1ULL << CAP_NET_RAW);
-    if (!enteredNewContext(kPacketXid, "packet-memberships", policy)) return;
+    if (!enteredNewContext(kPacketXid, "packet-memberships", policyWithCapability(CAP_NET_RAW)))
+      return;
     const auto [fd, err] = packetSocketWithMemberships(most);
     expect("guest with CAP_NET_RAW: igmp_max_memberships packet memberships (control)", 0, err);
     if (!fd) return;
@@ -983,9 +981,7 @@ void checkFanoutGroups() {
   expect("host: a second socket's join of its full group (control)", ENOSPC,
          fanoutMember().second);
   inChild([] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | (1ULL << CAP_NET_RAW);
-    if (!enteredNewContext(kPacketXid, "packet-fanout", policy)) return;
+    if (!enteredNewContext(kPacketXid, "packet-fanout", policyWithCapability(CAP_NET_RAW))) return;
     const auto [guest, err] = fanoutMember();
     expect("guest with CAP_NET_RAW: fanout group 0x4831 is its own, not the host's full one", 0,
            err);

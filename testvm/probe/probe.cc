@@ -190,6 +190,12 @@ bool enteredNewContext(uint32_t xid, const std::string& name, const vs::ContextP
   return err == 0;
 }
 
+vs::ContextPolicy policyWithCapability(int capability) {
+  vs::ContextPolicy policy;
+  policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(capability);
+  return policy;
+}
+
 int isolated(const std::function<int()>& fn) {
   std::fflush(stdout);
   const pid_t pid = fork();

@@ -91,6 +91,9 @@ int enterNewContext(uint32_t xid, const std::string& name, const vs::ContextPoli
 // that needed the context do not vanish unseen: whether it entered.
 bool enteredNewContext(uint32_t xid, const std::string& name, const vs::ContextPolicy& policy = {});
 
+// The default policy, with capability in the bounding set too.
+vs::ContextPolicy policyWithCapability(int capability);
+
 // Runs fn in a child process and returns what it returned (an errno, or 0),
 // so a call that changes its caller (setpgid, unshare, chroot) leaves the
 // probe as it was.  A child that dies yields 255.

@@ -352,9 +352,7 @@ int probeProjects(const std::string& dir) {
   // The host's side runs beside the guest, which waits for it.
   std::thread host(hostMountsConfigfsToo, toHost[0], toGuest[1]);
   inChild([&] {
-    vs::ContextPolicy policy;
-    policy.bcaps = VSERVER_BCAPS_DEFAULT | _BITULL(CAP_SYS_ADMIN);
-    if (enterNewContext(kGuestXid, "projects", policy) != 0) {
+    if (enterNewContext(kGuestXid, "projects", policyWithCapability(CAP_SYS_ADMIN)) != 0) {
       report(false, "enter context 4801", "refused");
       return;
     }
