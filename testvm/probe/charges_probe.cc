@@ -114,6 +114,24 @@ std::vector<vs::UniqueFd> socketsMade(int count, const std::string& what,
   return sockets;
 }
 
+// Sets up each of a guest's sockets in turn (setUp: 0 or an errno), up to
+// the first failure, and reports as what whether all were set up and the
+// memory.current of cgroup grew by at least bytes, what they now keep:
+// the memory.current before, for expectGivenBack().
+long long expectSetUpCharged(const std::string& what, const std::string& cgroup, long long bytes,
+                             const std::vector<vs::UniqueFd>& sockets,
+                             const std::function<int(int fd, size_t i)>& setUp) {
+  const long long before = memoryCurrent(cgroup);
+  size_t done = 0;
+  int error = 0;
+  while (done < sockets.size() && (error = setUp(sockets[done].get(), done)) == 0) done++;
+  const long long grown = memoryCurrent(cgroup) - before;
+  report(error == 0 && showsCharges(grown, bytes), what,
+         std::to_string(done) + " of " + std::to_string(sockets.size()) + " sockets set up (" +
+             errnoName(error) + "), memory.current grew by " + std::to_string(grown));
+  return before;
+}
+
 // A guest's keys are charged to its memory cgroup: 128 user keys of 16000
 // bytes, under key quotas the probe raises for them, raise its
 // memory.current by their payloads.
@@ -732,24 +750,16 @@ void checkPacketFanoutMemory(const std::string& cgroup) {
       socketsMade(kGroups, "guest with CAP_NET_RAW: 16 packet sockets",
                   [] { return socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(0x88b5)); });
   if (sockets.empty()) return;
-  const long long before = memoryCurrent(cgroup);
-  for (int i = 0; i < kGroups; i++) {
-    fanout_args group{};
-    group.id = static_cast<uint16_t>(kPacketRingXid + i);
-    group.type_flags = PACKET_FANOUT_HASH;
-    group.max_num_members = kMembers;
-    if (setsockopt(sockets[static_cast<size_t>(i)].get(), SOL_PACKET, PACKET_FANOUT, &group,
-                   sizeof(group)) != 0) {
-      report(false, "guest with CAP_NET_RAW: a fanout group of 65536 members",
-             std::strerror(errno));
-      return;
-    }
-  }
-  const long long grown = memoryCurrent(cgroup) - before;
-  report(showsCharges(grown, kTables),
-         "guest with CAP_NET_RAW: 16 packet fanout groups of 65536 members raise its "
-         "memory.current by at least their tables' 8388608",
-         "memory.current grew by " + std::to_string(grown));
+  expectSetUpCharged(
+      "guest with CAP_NET_RAW: 16 packet fanout groups of 65536 members raise its "
+      "memory.current by at least their tables' 8388608",
+      cgroup, kTables, sockets, [](int fd, size_t i) {
+        fanout_args group{};
+        group.id = static_cast<uint16_t>(kPacketRingXid + i);
+        group.type_flags = PACKET_FANOUT_HASH;
+        group.max_num_members = kMembers;
+        return errnoOf(setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &group, sizeof(group)));
+      });
 }
 
 // A packet socket's rings are charged to the memory cgroup of the task
@@ -770,20 +780,13 @@ void checkPacketRingMemory() {
         socketsMade(kRings, "guest with CAP_NET_RAW: four packet sockets",
                     [] { return socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0); });
     if (sockets.empty()) return;
-    const long long before = memoryCurrent(cgroup);
-    for (const vs::UniqueFd& fd : sockets) {
-      tpacket_req ring{kBlockSize, kBlocks, kFrameSize, kBlocks * (kBlockSize / kFrameSize)};
-      if (setsockopt(fd.get(), SOL_PACKET, PACKET_RX_RING, &ring, sizeof(ring)) != 0) {
-        report(false, "guest with CAP_NET_RAW: a packet socket with an 8 MiB receive ring",
-               std::strerror(errno));
-        return;
-      }
-    }
-    const long long grown = memoryCurrent(cgroup) - before;
-    report(showsCharges(grown, kRingBytes),
-           "guest with CAP_NET_RAW: four packet sockets' 8 MiB receive rings raise its "
-           "memory.current by at least their 33554432",
-           "memory.current grew by " + std::to_string(grown));
+    const long long before = expectSetUpCharged(
+        "guest with CAP_NET_RAW: four packet sockets' 8 MiB receive rings raise its "
+        "memory.current by at least their 33554432",
+        cgroup, kRingBytes, sockets, [](int fd, size_t) {
+          tpacket_req ring{kBlockSize, kBlocks, kFrameSize, kBlocks * (kBlockSize / kFrameSize)};
+          return errnoOf(setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &ring, sizeof(ring)));
+        });
     sockets.clear();
     expectGivenBack("guest with CAP_NET_RAW: closing them gives back their rings", cgroup, before);
     checkPacketFanoutMemory(cgroup);
@@ -794,20 +797,8 @@ void checkPacketRingMemory() {
 // encryption (MSG_MORE: it keeps it until read): the bytes it took, or
 // -1 and errno.
 ssize_t sendToEncrypt(int operation, const std::string& data) {
-  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(uint32_t))] = {};
-  iovec vector{const_cast<char*>(data.data()), data.size()};
-  msghdr message{};
-  message.msg_iov = &vector;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof(control);
-  cmsghdr* header = CMSG_FIRSTHDR(&message);
-  header->cmsg_level = SOL_ALG;
-  header->cmsg_type = ALG_SET_OP;
-  header->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-  const uint32_t encrypt = ALG_OP_ENCRYPT;
-  std::memcpy(CMSG_DATA(header), &encrypt, sizeof(encrypt));
-  return sendmsg(operation, &message, MSG_MORE | MSG_DONTWAIT);
+  return sendWithControlInt(operation, data.data(), data.size(), MSG_MORE | MSG_DONTWAIT, SOL_ALG,
+                            ALG_SET_OP, ALG_OP_ENCRYPT);
 }
 
 // What a guest's AF_ALG operation sockets keep to be read is charged to
@@ -900,17 +891,15 @@ void checkFlowLabelMemory() {
         socketsMade(kSockets, "guest with CAP_NET_RAW: two IPv6 UDP sockets",
                     [] { return socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0); });
     if (sockets.empty()) return;
-    const long long before = memoryCurrent(cgroup);
-    int made = 0, error = 0;
-    for (const vs::UniqueFd& fd : sockets)
-      for (int j = 0; j < kLabelsEach && error == 0; j++)
-        if ((error = newFlowLabelErrno(fd.get(), kFiller)) == 0) made++;
-    const long long grown = memoryCurrent(cgroup) - before;
-    report(made == kSockets * kLabelsEach && showsCharges(grown, kKept),
-           "guest with CAP_NET_RAW: 64 IPv6 flow labels keeping 60000 bytes of options each "
-           "raise its memory.current by at least their 3840000",
-           std::to_string(made) + " labels made (" + errnoName(error) +
-               "), memory.current grew by " + std::to_string(grown));
+    expectSetUpCharged(
+        "guest with CAP_NET_RAW: 64 IPv6 flow labels keeping 60000 bytes of options each "
+        "raise its memory.current by at least their 3840000",
+        cgroup, kKept, sockets, [](int fd, size_t) {
+          int error = 0;
+          for (int i = 0; i < kLabelsEach && error == 0; i++)
+            error = newFlowLabelErrno(fd, kFiller);
+          return error;
+        });
   });
 }
 

@@ -3032,22 +3032,10 @@ std::pair<vs::UniqueFd, int> socketOfGuest(uint32_t xid, int family, int type, i
     } catch (const vs::Error& e) {
       std::printf("# enter context %u: %s\n", xid, e.what());
     }
-    iovec iov{&result, sizeof(result)};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr message{};
-    message.msg_iov = &iov;
-    message.msg_iovlen = 1;
-    if (made) {
-      message.msg_control = control;
-      message.msg_controllen = sizeof(control);
-      cmsghdr* c = CMSG_FIRSTHDR(&message);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(sizeof(int));
-      const int fd = made.get();
-      std::memcpy(CMSG_DATA(c), &fd, sizeof(fd));
-    }
-    _exit(sendmsg(childEnd.get(), &message, 0) < 0 ? 1 : 0);
+    const ssize_t sent = made ? sendWithControlInt(childEnd.get(), &result, sizeof(result), 0,
+                                                   SOL_SOCKET, SCM_RIGHTS, made.get())
+                              : send(childEnd.get(), &result, sizeof(result), 0);
+    _exit(sent < 0 ? 1 : 0);
   }
   childEnd.reset();
   int result = EPERM;

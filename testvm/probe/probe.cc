@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -328,6 +329,23 @@ vs::UniqueFd algSocket(const std::string& type, const std::string& name) {
     errno = error;
   }
   return fd;
+}
+
+ssize_t sendWithControlInt(int fd, const void* data, size_t size, int flags, int level, int type,
+                           int value) {
+  alignas(cmsghdr) unsigned char control[CMSG_SPACE(sizeof(value))] = {};
+  iovec vector{const_cast<void*>(data), size};
+  msghdr message{};
+  message.msg_iov = &vector;
+  message.msg_iovlen = 1;
+  message.msg_control = control;
+  message.msg_controllen = sizeof(control);
+  cmsghdr* header = CMSG_FIRSTHDR(&message);
+  header->cmsg_level = level;
+  header->cmsg_type = type;
+  header->cmsg_len = CMSG_LEN(sizeof(value));
+  std::memcpy(CMSG_DATA(header), &value, sizeof(value));
+  return sendmsg(fd, &message, flags);
 }
 
 int listenAllNamespaces() {

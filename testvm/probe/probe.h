@@ -153,6 +153,12 @@ int listenTcp(uint16_t& port);
 // "skcipher"); none, with errno set, if it could not be made or bound.
 vs::UniqueFd algSocket(const std::string& type, const std::string& name);
 
+// Sends size bytes of data on fd, with flags, and one control message of
+// level and type carrying value (a descriptor, an operation): what
+// sendmsg() returns.
+ssize_t sendWithControlInt(int fd, const void* data, size_t size, int flags, int level, int type,
+                           int value);
+
 // NETLINK_LISTEN_ALL_NSID on a route netlink socket of the caller's
 // namespace: 0 or the errno.
 int listenAllNamespaces();
